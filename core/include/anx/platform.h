@@ -1,0 +1,150 @@
+/*
+ * The platform interface: everything the arch-neutral core needs from the
+ * hardware layer of one target. Each platform (platforms/NAME + arch/ARCH)
+ * implements all of it; nothing in core/ or modules/ looks at the
+ * architecture except through this header.
+ *
+ * Boot order, driven by the core's kmain():
+ *   arch entry (asm) -> plat_early_init(boot_info)  console out, memory map
+ *   core: pmem, heap, log
+ *   plat_init()                                      interrupts, timer, paging
+ *   core: threads, modules, ...
+ */
+#ifndef ANX_PLATFORM_H
+#define ANX_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- identity ------------------------------------------------------- */
+
+const char *plat_name(void);   /* "x86_64-pc" */
+const char *plat_arch(void);   /* "x86_64" */
+
+/* ---- early boot ----------------------------------------------------- */
+
+/* Called first from kmain with the pointer the boot loader passed
+ * (PVH start_info, multiboot2 info, device tree ...). Must make
+ * plat_console_putc usable and record the memory map. No heap yet. */
+void plat_early_init(void *boot_info);
+
+/* Called once the heap works: interrupt controller, timer, final page
+ * tables with permissions (text RX, rodata R, data RW+NX), SIMD state. */
+void plat_init(void);
+
+/* The kernel command line from the boot loader, "" if none. */
+const char *plat_cmdline(void);
+
+/* ---- memory ----------------------------------------------------------- */
+
+struct plat_mem_region {
+    uint64_t base;
+    uint64_t size;
+};
+
+/* Usable RAM regions (already excluding the kernel image, boot data and
+ * page tables the platform keeps). Returns the count, fills at most max. */
+size_t plat_mem_regions(struct plat_mem_region *out, size_t max);
+
+/* Bounds of the loaded image, from the linker script. */
+extern char __image_start[], __text_start[], __text_end[];
+extern char __rodata_start[], __rodata_end[];
+extern char __data_start[], __bss_end[], __image_end[];
+
+/* ---- console (early, polled) ------------------------------------------ */
+
+void plat_console_putc(char c);
+/* Next received byte, or -1 when none is waiting. Never blocks. */
+int plat_console_getc(void);
+/* Interrupt line of the console receiver, or -1 if it has none (the core
+ * then polls from the idle loop). */
+int plat_console_irq(void);
+
+/* ---- interrupts ------------------------------------------------------- */
+
+typedef void (*plat_irq_handler)(void *arg);
+
+/* Route device interrupt line `irq` (ISA/GSI number on x86, SPI/INTID on
+ * arm64) to handler. Handlers run with interrupts off and must only
+ * acknowledge their device and wake threads. Returns 0 or -1. */
+int plat_irq_register(int irq, plat_irq_handler handler, void *arg);
+
+/* Interrupt flag helpers. save/restore nest. */
+unsigned long plat_irq_save(void);         /* disable, return old state */
+void plat_irq_restore(unsigned long flags);
+void plat_irq_enable(void);
+void plat_irq_disable(void);
+
+/* Atomically enable interrupts and wait for one (sti;hlt / wfi); returns
+ * with interrupts disabled after an interrupt was taken. */
+void plat_wait_for_interrupt(void);
+
+/* ---- time ------------------------------------------------------------- */
+
+/* Monotonic nanoseconds since an arbitrary point before kmain. Must work
+ * right after plat_early_init (calibration may be coarse until plat_init)
+ * and must never hang, whatever the timer hardware does. */
+uint64_t plat_time_ns(void);
+
+/* Raw cycle counter and its frequency, for benchmarks. */
+uint64_t plat_cycles(void);
+uint64_t plat_cycles_hz(void);
+
+/* One-shot timer: raise the timer interrupt at or after monotonic time
+ * `deadline_ns` (0 = cancel). The core's timer callback is
+ * anx_timer_interrupt(), called from the platform's timer handler. */
+void plat_timer_set_deadline(uint64_t deadline_ns);
+
+/* ---- threads / CPU context ------------------------------------------ */
+
+/* Saved callee-saved context of a thread; the layout is the platform's. */
+struct plat_context {
+    void *sp;
+};
+
+/* Prepare a new stack so that the first switch to it calls entry(arg).
+ * entry must not return. */
+void plat_context_init(struct plat_context *ctx, void *stack_top,
+                       void (*entry)(void *), void *arg);
+
+/* Save the current context into from, load to. Returns when switched back. */
+void plat_context_switch(struct plat_context *from, struct plat_context *to);
+
+/* ---- faults and diagnostics ------------------------------------------ */
+
+/* Walk frame pointers starting from the caller (frame == 0) or a given
+ * frame; store at most max return addresses. Returns the count. Must not
+ * fault on a corrupt chain (validate against the image/stack bounds). */
+size_t plat_backtrace(uintptr_t frame, uintptr_t *pcs, size_t max);
+
+/* Trigger a CPU exception on purpose (tests of the fault path). */
+void plat_trigger_fault(const char *kind);   /* "pagefault", "ud", "div0" */
+
+/* ---- power ------------------------------------------------------------ */
+
+/* Power the machine off reporting `status` (0 = success) to the host:
+ * isa-debug-exit / semihosting under QEMU, ACPI / PSCI otherwise. */
+_Noreturn void plat_poweroff(int status);
+
+/* ---- buses (for drivers) --------------------------------------------- */
+
+/* PCI configuration space access; return all-ones / do nothing where the
+ * platform has no PCI. bdf = bus<<8 | dev<<3 | fn. */
+bool plat_pci_present(void);
+uint32_t plat_pci_read32(uint16_t bdf, uint16_t off);
+void plat_pci_write32(uint16_t bdf, uint16_t off, uint32_t val);
+
+/* virtio-mmio windows the firmware described (microvm cmdline/ACPI, arm64
+ * device tree). Returns the count, fills at most max. */
+struct plat_mmio_device {
+    uint64_t base;
+    uint64_t size;
+    int irq;
+};
+size_t plat_virtio_mmio_devices(struct plat_mmio_device *out, size_t max);
+
+/* Map a device MMIO range uncached; returns the virtual address. */
+void *plat_map_mmio(uint64_t phys, size_t size);
+
+#endif
