@@ -1,0 +1,41 @@
+# Anunix: the two commands a newcomer runs are `make demo` and `make test`.
+# Both start with `make setup`, which installs missing Debian packages.
+
+.PHONY: all setup anx demo test unit gen-test boot-test fuzz bench clean help
+
+all: anx
+
+help:
+	@echo "make demo    install what is missing, build the default image and boot it"
+	@echo "make test    install what is missing and run every test suite"
+	@echo "make         build the generator gen/anx"
+	@echo "make bench   run the benchmarks in tests/bench"
+	@echo "make clean   remove build/ and the generator's objects"
+
+setup:
+	@scripts/setup.sh
+
+anx:
+	@$(MAKE) --no-print-directory -C gen
+
+demo: setup anx
+	@scripts/demo.sh
+
+test: setup anx
+	@tests/run.sh
+
+unit: anx
+	@tests/run.sh tests/unit/run.sh
+
+gen-test: anx
+	@tests/run.sh tests/gen/run.sh
+
+boot-test: anx
+	@tests/run.sh tests/boot/run.sh
+
+bench: setup anx
+	@tests/bench/run.sh
+
+clean:
+	rm -rf build
+	@$(MAKE) --no-print-directory -C gen clean

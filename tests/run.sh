@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test suite and sums their results. Each suite is a script that
+# prints its own closing "N passed, N failed" line; a suite that dies without
+# one counts as one failure. Usage: tests/run.sh [SUITE...]
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+suites=(
+  tests/unit/run.sh            # core library and logic on the host (ASan+UBSan)
+  tests/gen/run.sh             # the generator: manifests, errors, cache, determinism, fuzz smoke
+  arch/arm64/tests/run.sh      # device-tree parser on the host (ASan+UBSan)
+  tests/boot/run.sh            # boot tests: anx test over manifests x platforms x boot modes
+)
+[ $# -gt 0 ] && suites=("$@")
+logdir=$root/build/test-logs
+mkdir -p "$logdir"
+total_pass=0 total_fail=0 summary=()
+for s in "${suites[@]}"; do
+  name=${s%/run.sh}; log=$logdir/$(echo "$name" | tr / _).log
+  echo "=== $name"
+  if [ ! -x "$s" ]; then
+    echo "missing suite $s"; total_fail=$((total_fail + 1)); summary+=("$name: missing"); continue
+  fi
+  start=$(date +%s)
+  "$s" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+  if [ -z "$line" ]; then
+    p=0 f=1
+  else
+    p=$(echo "$line" | sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2/')
+    f=$(echo "$line" | sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\3/')
+    [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+  fi
+  total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+  summary+=("$(printf '%-24s %4d passed, %d failed (%ds)' "$name" "$p" "$f" $(( $(date +%s) - start )))")
+done
+echo
+echo "=== summary"
+printf '%s\n' "${summary[@]}"
+echo "total: $total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
