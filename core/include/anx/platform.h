@@ -44,7 +44,9 @@ struct plat_mem_region {
 };
 
 /* Usable RAM regions (already excluding the kernel image, boot data and
- * page tables the platform keeps). Returns the count, fills at most max. */
+ * page tables the platform keeps). Returns the count, fills at most max.
+ * The core uses these regions at virtual == physical addresses, so the
+ * platform maps all of them that way (read-write, non-executable). */
 size_t plat_mem_regions(struct plat_mem_region *out, size_t max);
 
 /* Bounds of the loaded image, from the linker script. */
@@ -54,6 +56,8 @@ extern char __data_start[], __bss_end[], __image_end[];
 
 /* ---- console (early, polled) ------------------------------------------ */
 
+/* Write one byte as is: the core's console (core/console.c) already turns
+ * "\n" into "\r\n", so the platform must not add another '\r'. */
 void plat_console_putc(char c);
 /* Next received byte, or -1 when none is waiting. Never blocks. */
 int plat_console_getc(void);
@@ -146,5 +150,22 @@ size_t plat_virtio_mmio_devices(struct plat_mmio_device *out, size_t max);
 
 /* Map a device MMIO range uncached; returns the virtual address. */
 void *plat_map_mmio(uint64_t phys, size_t size);
+
+/* ---- core entry points the platform calls ------------------------------
+ * Declared here so the platform needs only this header (definitions are in
+ * core/; see <anx/time.h> and <anx/panic.h> for the details). */
+
+/* The arch entry calls kmain(boot_info) on the boot stack (>= 16 KiB) with
+ * interrupts off. It never returns; the boot stack stays in use by the
+ * core's "main" thread until that thread exits. */
+_Noreturn void kmain(void *boot_info);
+
+/* From the timer interrupt handler, after acknowledging the timer. */
+void anx_timer_interrupt(void);
+
+/* From a fatal CPU exception handler, after printing the registers: prints
+ * the fault line and a backtrace from f->fp, powers off with status 3. */
+struct anx_fault;
+_Noreturn void anx_fault_report(const struct anx_fault *f);
 
 #endif

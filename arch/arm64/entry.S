@@ -1,0 +1,121 @@
+/*
+ * arm64 boot entry. The image starts with a Linux arm64 Image header so
+ * that QEMU's -kernel loads it at RAM base + text_offset (0x40080000 on
+ * virt) and enters it at EL1 (or EL2 with virtualization=on) with the
+ * device tree address in x0, the MMU and caches off.
+ *
+ * Steps: FP/SIMD on (C code may use NEON), drop EL2 -> EL1 when needed,
+ * vectors, boot stack, zero .bss, record the counter, arm64_boot() (page
+ * tables, MMU on), then kmain(dtb).
+ */
+#define SCTLR_EL1_RES1  0x30d00800      /* RES1 bits; MMU, caches off */
+
+        .section .text.head, "ax"
+        .globl _start
+_start:
+        b       arm64_entry             /* code0 */
+        .long   0                       /* code1 */
+        .quad   0x80000                 /* text_offset from 2 MiB-aligned RAM base */
+        .quad   __image_size            /* image_size incl. .bss and page tables */
+        .quad   0x2                     /* flags: little endian, 4 KiB pages */
+        .quad   0, 0, 0                 /* reserved */
+        .ascii  "ARM\x64"               /* magic at offset 56 */
+        .long   0                       /* PE header offset: none */
+
+arm64_entry:
+        mov     x19, x0                 /* device tree */
+        mrs     x20, cntvct_el0         /* boot counter (virtual = physical here) */
+        mov     x0, #(3 << 20)          /* CPACR_EL1.FPEN: no FP/SIMD traps */
+        msr     cpacr_el1, x0
+        mrs     x21, CurrentEL
+        lsr     x21, x21, #2
+        and     x21, x21, #3
+        cmp     x21, #1
+        b.eq    el1_entry
+        cmp     x21, #2
+        b.eq    el2_entry
+1:      wfe                             /* EL3 (secure=on): not supported */
+        b       1b
+
+el2_entry:
+        mov     x0, #(1 << 31)          /* HCR_EL2.RW: EL1 is AArch64 */
+        msr     hcr_el2, x0
+        mrs     x0, cnthctl_el2
+        orr     x0, x0, #3              /* EL1PCTEN | EL1PCEN: counter+timer at EL1 */
+        msr     cnthctl_el2, x0
+        msr     cntvoff_el2, xzr
+        mov     x0, #0x33ff             /* CPTR_EL2: no FP/SIMD traps */
+        msr     cptr_el2, x0
+        msr     hstr_el2, xzr
+        msr     vttbr_el2, xzr
+        mrs     x0, id_aa64pfr0_el1     /* GIC system registers present? */
+        ubfx    x0, x0, #24, #4
+        cbz     x0, 2f
+        mrs     x0, S3_4_C12_C9_5       /* ICC_SRE_EL2: SRE | Enable (EL1 may use SRE) */
+        orr     x0, x0, #0x9
+        msr     S3_4_C12_C9_5, x0
+        isb
+2:      mrs     x0, midr_el1            /* what EL1 reads as MIDR/MPIDR */
+        msr     vpidr_el2, x0
+        mrs     x0, mpidr_el1
+        msr     vmpidr_el2, x0
+        ldr     x0, =SCTLR_EL1_RES1
+        msr     sctlr_el1, x0
+        mov     x0, #0x3c5              /* EL1h, D A I F masked */
+        msr     spsr_el2, x0
+        adr     x0, el1_entry
+        msr     elr_el2, x0
+        eret
+
+el1_entry:
+        ldr     x0, =SCTLR_EL1_RES1     /* known state: MMU, caches, align checks off */
+        msr     sctlr_el1, x0
+        mov     x0, #(3 << 20)
+        msr     cpacr_el1, x0
+        isb
+        msr     daifset, #0xf
+        adrp    x0, arm64_vectors
+        add     x0, x0, :lo12:arm64_vectors
+        msr     vbar_el1, x0
+        msr     spsel, #1
+        adrp    x0, boot_stack_top
+        add     x0, x0, :lo12:boot_stack_top
+        mov     sp, x0
+        adrp    x0, __bss_start         /* zero .bss; 16-byte aligned stores, */
+        add     x0, x0, :lo12:__bss_start /* safe with the MMU off (Device memory) */
+        adrp    x1, __bss_end
+        add     x1, x1, :lo12:__bss_end
+3:      cmp     x0, x1
+        b.hs    4f
+        stp     xzr, xzr, [x0], #16
+        b       3b
+4:      adrp    x0, arm64_boot_counter
+        str     x20, [x0, :lo12:arm64_boot_counter]
+        adrp    x0, arm64_entry_el
+        str     x21, [x0, :lo12:arm64_entry_el]
+        mov     x29, #0
+        mov     x30, #0
+        mov     x0, x19
+        bl      arm64_boot              /* MMU on; returns the checked DTB */
+        mov     x29, #0
+        mov     x30, #0
+        bl      kmain
+5:      mov     w0, #3                  /* kmain returned: should not happen */
+        bl      plat_poweroff
+        b       5b
+
+        .section .bss.boot_stack, "aw", %nobits
+        .balign 16
+boot_stack:
+        .space  16384
+boot_stack_top:
+
+        .data
+        .balign 8
+        .globl arm64_boot_counter, arm64_entry_el
+arm64_boot_counter:
+        .quad   0
+arm64_entry_el:
+        .quad   0
+
+        .section .note.GNU-stack, "", %progbits

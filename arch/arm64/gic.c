@@ -1,0 +1,202 @@
+/*
+ * The GIC, version 2 (memory-mapped distributor + CPU interface) or 3
+ * (distributor + redistributor, CPU interface through ICC_* system
+ * registers), as the device tree names it. One CPU, group 1, every line
+ * routed to CPU 0 with the same priority; no nesting (handlers run with
+ * IRQs masked).
+ */
+#include "arm64.h"
+
+/* distributor */
+#define GICD_CTLR       0x000
+#define GICD_TYPER      0x004
+#define GICD_IGROUPR    0x080
+#define GICD_ISENABLER  0x100
+#define GICD_ICENABLER  0x180
+#define GICD_ICPENDR    0x280
+#define GICD_IPRIORITYR 0x400
+#define GICD_ITARGETSR  0x800
+#define GICD_ICFGR      0xc00
+#define GICD_IROUTER    0x6000
+/* v2 CPU interface */
+#define GICC_CTLR       0x00
+#define GICC_PMR        0x04
+#define GICC_BPR        0x08
+#define GICC_IAR        0x0c
+#define GICC_EOIR       0x10
+/* v3 redistributor */
+#define GICR_TYPER      0x08
+#define GICR_WAKER      0x14
+#define GICR_SGI        0x10000
+
+#define PRIO_DEFAULT    0xa0
+#define SPIN_LIMIT      1000000
+
+static int version;
+static uintptr_t gicd, gicc, gicr_sgi;
+static unsigned nlines = 32;
+
+/* ICC system registers by encoding (older assemblers lack the names) */
+#define ICC_PMR_EL1     S3_0_C4_C6_0
+#define ICC_IAR1_EL1    S3_0_C12_C12_0
+#define ICC_EOIR1_EL1   S3_0_C12_C12_1
+#define ICC_BPR1_EL1    S3_0_C12_C12_3
+#define ICC_CTLR_EL1    S3_0_C12_C12_4
+#define ICC_SRE_EL1     S3_0_C12_C12_5
+#define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
+#define rd(r) sysreg_read(r)
+#define wr(r, v) sysreg_write(r, v)
+
+static void gicd_wait_rwp(void)
+{
+    for (int i = 0; i < SPIN_LIMIT && (mmio_read32(gicd + GICD_CTLR) & (1u << 31)); i++)
+        ;
+}
+
+int gic_version(void) { return version; }
+
+int gic_init(const struct arm64_gic_info *g)
+{
+    if (!g || (g->version != 2 && g->version != 3) || !g->dist)
+        return -1;
+    if (g->version == 2 && !g->cpu)
+        return -1;
+    if (g->version == 3 && !g->redist)
+        return -1;
+    gicd = (uintptr_t)arm64_map_device(g->dist, g->dist_size ? g->dist_size : 0x10000);
+    if (!gicd)
+        return -1;
+    nlines = 32 * ((mmio_read32(gicd + GICD_TYPER) & 0x1f) + 1);
+    if (nlines > 1020)
+        nlines = 1020;
+
+    mmio_write32(gicd + GICD_CTLR, 0);
+    if (g->version == 3)
+        gicd_wait_rwp();
+    for (unsigned i = 32; i < nlines; i += 32) {
+        mmio_write32(gicd + GICD_ICENABLER + i / 8, 0xffffffffu);
+        mmio_write32(gicd + GICD_ICPENDR + i / 8, 0xffffffffu);
+        mmio_write32(gicd + GICD_IGROUPR + i / 8, g->version == 3 ? 0xffffffffu : 0);
+    }
+    for (unsigned i = 32; i < nlines; i += 4) {
+        uint32_t prio = PRIO_DEFAULT * 0x01010101u;
+        mmio_write32(gicd + GICD_IPRIORITYR + i, prio);
+        if (g->version == 2)
+            mmio_write32(gicd + GICD_ITARGETSR + i, 0x01010101u);
+    }
+    for (unsigned i = 32; i < nlines; i += 16)
+        mmio_write32(gicd + GICD_ICFGR + i / 4, 0);      /* level */
+
+    if (g->version == 2) {
+        gicc = (uintptr_t)arm64_map_device(g->cpu, g->cpu_size ? g->cpu_size : 0x2000);
+        if (!gicc)
+            return -1;
+        /* SGIs/PPIs are banked in the distributor */
+        mmio_write32(gicd + GICD_ICENABLER, 0xffffffffu);
+        for (unsigned i = 0; i < 32; i += 4)
+            mmio_write32(gicd + GICD_IPRIORITYR + i, PRIO_DEFAULT * 0x01010101u);
+        mmio_write32(gicd + GICD_CTLR, 1);
+        mmio_write32(gicc + GICC_PMR, 0xf0);
+        mmio_write32(gicc + GICC_BPR, 0);
+        mmio_write32(gicc + GICC_CTLR, 1);
+        version = 2;
+        return 0;
+    }
+
+    /* v3: affinity routing on, group 1 on (ARE bit 4, EnableGrp1 bit 1;
+     * the same bits with and without the security extension) */
+    mmio_write32(gicd + GICD_CTLR, 1u << 4);
+    gicd_wait_rwp();
+    mmio_write32(gicd + GICD_CTLR, 1u << 4 | 1u << 1);
+    gicd_wait_rwp();
+    for (unsigned i = 32; i < nlines; i++)
+        mmio_write64(gicd + GICD_IROUTER + 8 * i, 0);    /* affinity 0.0.0.0 */
+
+    uintptr_t rd = (uintptr_t)arm64_map_device(g->redist, g->redist_size ? g->redist_size : 0x20000);
+    if (!rd)
+        return -1;
+    /* find this CPU's redistributor frame (v3: 128 KiB; v4 frames with
+     * VLPI are 256 KiB, GICR_TYPER.VLPIS says which) */
+    uint64_t mpidr = sysreg_read(mpidr_el1);
+    uint32_t aff = (uint32_t)((mpidr & 0xffffff) | ((mpidr >> 32 & 0xff) << 24));
+    uintptr_t frame = 0;
+    for (uintptr_t p = rd; p + 0x20000 <= rd + (g->redist_size ? g->redist_size : 0x20000);) {
+        uint64_t typer = mmio_read64(p + GICR_TYPER);
+        if ((uint32_t)(typer >> 32) == aff) {
+            frame = p;
+            break;
+        }
+        if (typer & (1u << 4))                          /* Last */
+            break;
+        p += (typer & (1u << 1)) ? 0x40000 : 0x20000;
+    }
+    if (!frame)
+        return -1;
+    uint32_t waker = mmio_read32(frame + GICR_WAKER);
+    mmio_write32(frame + GICR_WAKER, waker & ~(1u << 1));     /* ProcessorSleep */
+    for (int i = 0; i < SPIN_LIMIT && (mmio_read32(frame + GICR_WAKER) & (1u << 2)); i++)
+        ;
+    gicr_sgi = frame + GICR_SGI;
+    mmio_write32(gicr_sgi + GICD_ICENABLER, 0xffffffffu);
+    mmio_write32(gicr_sgi + GICD_IGROUPR, 0xffffffffu);
+    for (unsigned i = 0; i < 32; i += 4)
+        mmio_write32(gicr_sgi + GICD_IPRIORITYR + i, PRIO_DEFAULT * 0x01010101u);
+
+    wr(ICC_SRE_EL1, rd(ICC_SRE_EL1) | 1);
+    isb();
+    wr(ICC_PMR_EL1, 0xf0);
+    wr(ICC_BPR1_EL1, 0);
+    wr(ICC_CTLR_EL1, 0);                                /* EOImode 0 */
+    wr(ICC_IGRPEN1_EL1, 1);
+    isb();
+    version = 3;
+    return 0;
+}
+
+void gic_enable(int intid, bool edge)
+{
+    if (!version || intid < 0 || (unsigned)intid >= nlines)
+        return;
+    unsigned n = (unsigned)intid;
+    uintptr_t base = (version == 3 && n < 32) ? gicr_sgi : gicd;
+    if (n >= 16) {           /* SGIs are always edge */
+        uint32_t cfg = mmio_read32(base + GICD_ICFGR + n / 16 * 4);
+        uint32_t bit = 2u << (2 * (n % 16));
+        cfg = edge ? cfg | bit : cfg & ~bit;
+        mmio_write32(base + GICD_ICFGR + n / 16 * 4, cfg);
+    }
+    mmio_write32(base + GICD_ISENABLER + n / 32 * 4, 1u << (n % 32));
+    if (version == 3 && n >= 32)
+        gicd_wait_rwp();
+}
+
+void gic_disable(int intid)
+{
+    if (!version || intid < 0 || (unsigned)intid >= nlines)
+        return;
+    unsigned n = (unsigned)intid;
+    uintptr_t base = (version == 3 && n < 32) ? gicr_sgi : gicd;
+    mmio_write32(base + GICD_ICENABLER + n / 32 * 4, 1u << (n % 32));
+}
+
+uint32_t gic_ack(void)
+{
+    if (version == 3) {
+        uint32_t v = (uint32_t)rd(ICC_IAR1_EL1);
+        __asm__ volatile("dsb sy" ::: "memory");
+        return v;
+    }
+    if (version == 2)
+        return mmio_read32(gicc + GICC_IAR);
+    return 1023;
+}
+
+void gic_eoi(uint32_t iar)
+{
+    if (version == 3) {
+        wr(ICC_EOIR1_EL1, iar);
+        isb();
+    } else if (version == 2) {
+        mmio_write32(gicc + GICC_EOIR, iar);
+    }
+}

@@ -1,0 +1,61 @@
+/*
+ * Power-off with an exit status.
+ *
+ * PSCI SYSTEM_OFF stops QEMU but always with exit code 0, so the status
+ * would be lost. When QEMU runs with -semihosting-config enable=on,
+ * target=native, the semihosting call SYS_EXIT (AArch64: hlt #0xf000 with
+ * w0 = 0x18 and x1 -> {ADP_Stopped_ApplicationExit, status}) makes QEMU
+ * exit with that status: platform.yaml's `exit: direct`.
+ *
+ * With semihosting off, `hlt` is an undefined instruction, so it is used
+ * only when the kernel command line says anx.semihosting=1 (the QEMU line
+ * of platform.yaml passes it together with the -semihosting-config
+ * option). If hlt traps anyway, the fault path sees arm64_powering_off and
+ * falls back to PSCI. The PSCI conduit (hvc on virt,secure=off; smc when
+ * QEMU emulates EL2 with virtualization=on) comes from /psci "method".
+ */
+#include <anx/platform.h>
+#include "arm64.h"
+
+int arm64_semihosting;         /* read by vectors.S too */
+int arm64_psci_smc;
+volatile int arm64_powering_off;
+
+#define PSCI_SYSTEM_OFF 0x84000008u
+#define SYS_EXIT 0x18
+#define ADP_Stopped_ApplicationExit 0x20026
+
+void arm64_power_config(bool semihosting, bool psci_smc)
+{
+    arm64_semihosting = semihosting;
+    arm64_psci_smc = psci_smc;
+}
+
+static void psci_off(void)
+{
+    register uint64_t x0 __asm__("x0") = PSCI_SYSTEM_OFF;
+    if (arm64_psci_smc)
+        __asm__ volatile("smc #0" : "+r"(x0) :: "x1", "x2", "x3", "memory");
+    else
+        __asm__ volatile("hvc #0" : "+r"(x0) :: "x1", "x2", "x3", "memory");
+}
+
+void arm64_psci_off(void) { psci_off(); }
+
+_Noreturn void plat_poweroff(int status)
+{
+    static uint64_t block[2];
+    __asm__ volatile("msr daifset, #2" ::: "memory");
+    if (!arm64_powering_off && arm64_semihosting) {
+        arm64_powering_off = 1;
+        block[0] = ADP_Stopped_ApplicationExit;
+        block[1] = (uint64_t)(int64_t)status;
+        register uint64_t x0 __asm__("x0") = SYS_EXIT;
+        register uint64_t x1 __asm__("x1") = (uintptr_t)block;
+        __asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
+    }
+    arm64_powering_off = 1;
+    psci_off();
+    for (;;)
+        __asm__ volatile("wfi");
+}

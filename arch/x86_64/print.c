@@ -1,0 +1,93 @@
+/*
+ * A tiny formatter for the arch code's own messages (boot notes and the
+ * fault report). It writes straight to the console and uses no heap, so
+ * it works before the core's log is up and inside the fault handler.
+ * Supports %s %c %d %u %x %p with l/ll/z modifiers, width and 0-padding.
+ */
+#include <anx/platform.h>
+#include "x86.h"
+
+void x86_puts(const char *s)
+{
+    while (*s)
+        plat_console_putc(*s++);
+}
+
+static void put_num(uint64_t v, unsigned base, int width, char pad, bool neg)
+{
+    char buf[24];
+    int n = 0;
+    do {
+        buf[n++] = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v && n < 22);
+    if (neg)
+        buf[n++] = '-';
+    while (n < width--)
+        plat_console_putc(pad);
+    while (n)
+        plat_console_putc(buf[--n]);
+}
+
+void x86_vprintf(const char *fmt, va_list ap)
+{
+    for (; *fmt; fmt++) {
+        if (*fmt != '%') {
+            plat_console_putc(*fmt);
+            continue;
+        }
+        fmt++;
+        char pad = ' ';
+        int width = 0, lng = 0;
+        if (*fmt == '0') {
+            pad = '0';
+            fmt++;
+        }
+        while (*fmt >= '0' && *fmt <= '9')
+            width = width * 10 + (*fmt++ - '0');
+        while (*fmt == 'l' || *fmt == 'z') {
+            lng++;
+            fmt++;
+        }
+        switch (*fmt) {
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            x86_puts(s ? s : "(null)");
+            break;
+        }
+        case 'c':
+            plat_console_putc((char)va_arg(ap, int));
+            break;
+        case 'd': {
+            int64_t v = lng ? va_arg(ap, int64_t) : va_arg(ap, int);
+            put_num(v < 0 ? -(uint64_t)v : (uint64_t)v, 10, width, pad, v < 0);
+            break;
+        }
+        case 'u':
+        case 'x': {
+            uint64_t v = lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
+            put_num(v, *fmt == 'x' ? 16 : 10, width, pad, false);
+            break;
+        }
+        case 'p':
+            x86_puts("0x");
+            put_num((uintptr_t)va_arg(ap, void *), 16, 16, '0', false);
+            break;
+        case '%':
+            plat_console_putc('%');
+            break;
+        default:
+            if (!*fmt)
+                return;
+            plat_console_putc(*fmt);
+        }
+    }
+}
+
+void x86_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    x86_vprintf(fmt, ap);
+    va_end(ap);
+}

@@ -1,0 +1,57 @@
+/* The shell command registry, kept sorted by name. */
+#include <anx/command.h>
+#include <anx/lib.h>
+#include <anx/printf.h>
+
+#define MAX_ARGS 32
+
+static struct anx_command *commands;
+
+int anx_command_register(struct anx_command *cmd)
+{
+    if (!cmd || !cmd->name || !cmd->name[0] || !cmd->fn || anx_command_find(cmd->name))
+        return -1;
+    struct anx_command **p = &commands;
+    while (*p && strcmp((*p)->name, cmd->name) < 0)
+        p = &(*p)->next;
+    cmd->next = *p;
+    *p = cmd;
+    return 0;
+}
+
+const struct anx_command *anx_command_find(const char *name)
+{
+    for (struct anx_command *c = commands; c; c = c->next)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+const struct anx_command *anx_command_first(void)
+{
+    return commands;
+}
+
+const struct anx_command *anx_command_next(const struct anx_command *cmd)
+{
+    return cmd ? cmd->next : NULL;
+}
+
+int anx_command_run(char *line)
+{
+    char *argv[MAX_ARGS];
+    const char *err;
+    int argc = anx_split_args(line, argv, MAX_ARGS, &err);
+    if (argc < 0) {
+        anx_printf("error: %s\n", err);
+        return -1;
+    }
+    if (argc == 0)
+        return 0;
+    const struct anx_command *c = anx_command_find(argv[0]);
+    if (!c) {
+        anx_printf("unknown command '%s' (try help)\n", argv[0]);
+        return -1;
+    }
+    return c->fn(argc, argv);
+}

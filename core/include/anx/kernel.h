@@ -1,0 +1,19 @@
+/*
+ * Image-wide facts and power (core/kmain.c, core/power.c).
+ */
+#ifndef ANX_KERNEL_H
+#define ANX_KERNEL_H
+
+#include <stdint.h>
+
+/* Power off after logging the status (0 = success). */
+_Noreturn void anx_poweroff(int status);
+
+/* plat_time_ns() at kmain entry and the ready time, for `uptime`/benches. */
+uint64_t anx_boot_entry_ns(void);
+uint64_t anx_boot_ready_ns(void);
+
+/* The kernel command line (the boot loader's, else the manifest's). */
+const char *anx_cmdline(void);
+
+#endif

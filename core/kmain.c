@@ -1,0 +1,75 @@
+/*
+ * The boot sequence (docs/architecture.md): platform early init, memory,
+ * log, platform init, threads, files, modules, banner, ready; then the boot
+ * thread exits into the scheduler.
+ */
+#define LOG_TAG "boot"
+#include <anx/console.h>
+#include <anx/files.h>
+#include <anx/kernel.h>
+#include <anx/lib.h>
+#include <anx/log.h>
+#include <anx/mem.h>
+#include <anx/module.h>
+#include <anx/platform.h>
+#include <anx/printf.h>
+#include <anx/thread.h>
+#include <anx/time.h>
+
+#define MAX_REGIONS 32
+
+static uint64_t entry_ns, ready_ns;
+static const char *cmdline = "";
+
+uint64_t anx_boot_entry_ns(void) { return entry_ns; }
+uint64_t anx_boot_ready_ns(void) { return ready_ns; }
+const char *anx_cmdline(void) { return cmdline; }
+
+static void setup_memory(void)
+{
+    struct plat_mem_region r[MAX_REGIONS];
+    size_t n = plat_mem_regions(r, MAX_REGIONS);
+    if (n > MAX_REGIONS)
+        n = MAX_REGIONS;
+    anx_pmem_init(r, n);
+}
+
+/* One short line: every byte on a UART costs time at boot. */
+static void banner(void)
+{
+    anx_printf("Anunix %s on %s, modules:", CONFIG_IMAGE_NAME, plat_name());
+    for (size_t i = 0; i < anx_module_count; i++)
+        anx_printf(" %s", anx_module_table[i].name);
+    anx_printf("%s\n", anx_module_count ? "" : " (none)");
+}
+
+void kmain(void *boot_info)
+{
+    plat_early_init(boot_info);
+    entry_ns = plat_time_ns();
+    anx_time_init(entry_ns);
+
+    cmdline = plat_cmdline();
+    if (!cmdline || !cmdline[0])
+        cmdline = CONFIG_CMDLINE;
+    setup_memory();
+    anx_log_init(cmdline);
+    log_debug("memory ready, cmdline \"%s\"", cmdline);
+    plat_init();
+    log_debug("platform ready");
+    anx_threads_init();
+    anx_files_init();
+    plat_irq_enable();
+    log_debug("threads ready");
+
+    int rc = anx_modules_init();
+    if (rc != 0) {
+        log_error("boot stopped: a module failed to start (error %d)", rc);
+        anx_poweroff(1);
+    }
+    banner();
+    ready_ns = plat_time_ns();
+    anx_printf("anunix: ready (%llu us since entry)\n",
+               (unsigned long long)((ready_ns - entry_ns) / ANX_NS_PER_US));
+    anx_thread_exit();
+}

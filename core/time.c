@@ -1,0 +1,98 @@
+/*
+ * Monotonic time and one-shot timers: a list sorted by deadline whose
+ * head is programmed into the platform timer.
+ */
+#include <anx/platform.h>
+#include <anx/time.h>
+
+static uint64_t entry_ns;
+static struct anx_timer *timers;   /* sorted, earliest first */
+
+void anx_time_init(uint64_t ns)
+{
+    entry_ns = ns;
+}
+
+uint64_t anx_time_ns(void)
+{
+    return plat_time_ns();
+}
+
+uint64_t anx_uptime_ns(void)
+{
+    uint64_t now = plat_time_ns();
+    return now > entry_ns ? now - entry_ns : 0;
+}
+
+static bool unlink_timer(struct anx_timer *t)
+{
+    for (struct anx_timer **p = &timers; *p; p = &(*p)->next) {
+        if (*p == t) {
+            *p = t->next;
+            t->next = NULL;
+            t->armed = false;
+            return true;
+        }
+    }
+    t->armed = false;
+    return false;
+}
+
+void anx_timer_start(struct anx_timer *t, uint64_t deadline_ns, anx_timer_fn fn, void *arg)
+{
+    unsigned long f = plat_irq_save();
+    if (t->armed)
+        unlink_timer(t);
+    t->deadline = deadline_ns;
+    t->fn = fn;
+    t->arg = arg;
+    struct anx_timer **p = &timers;
+    while (*p && (*p)->deadline <= deadline_ns)
+        p = &(*p)->next;
+    t->next = *p;
+    *p = t;
+    t->armed = true;
+    if (timers == t)
+        plat_timer_set_deadline(deadline_ns);
+    plat_irq_restore(f);
+}
+
+bool anx_timer_cancel(struct anx_timer *t)
+{
+    unsigned long f = plat_irq_save();
+    bool was_head = timers == t;
+    bool armed = t->armed && unlink_timer(t);
+    if (armed && was_head)
+        plat_timer_set_deadline(timers ? timers->deadline : 0);
+    plat_irq_restore(f);
+    return armed;
+}
+
+uint64_t anx_timers_run(void)
+{
+    unsigned long f = plat_irq_save();
+    uint64_t now = plat_time_ns();
+    while (timers && timers->deadline <= now) {
+        struct anx_timer *t = timers;
+        timers = t->next;
+        t->next = NULL;
+        t->armed = false;
+        t->fn(t, t->arg);
+    }
+    uint64_t next = timers ? timers->deadline : 0;
+    plat_timer_set_deadline(next);
+    plat_irq_restore(f);
+    return next;
+}
+
+void anx_timer_interrupt(void)
+{
+    anx_timers_run();
+}
+
+void anx_delay_ns(uint64_t ns)
+{
+    uint64_t end = plat_time_ns() + ns;
+    while (plat_time_ns() < end)
+        ;
+}

@@ -1,0 +1,375 @@
+/*
+ * One build, in the steps of docs/architecture.md: generate config.h,
+ * modules.c and the files archive; compile core + platform + modules
+ * through the object cache; link; write the images and report.json.
+ * Each step is skipped when its inputs are unchanged, which is what makes
+ * an unchanged rebuild take milliseconds.
+ */
+#define _GNU_SOURCE
+#include "anx.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *root_override;
+
+void set_anx_root(const char *root)
+{
+    root_override = path_abs(root);
+}
+
+/* The repository root: --root, ANX_ROOT, or the folder above the anx
+ * executable (gen/anx -> the repository). */
+const char *anx_root(void)
+{
+    static char *cached;
+    if (root_override)
+        return root_override;
+    if (cached)
+        return cached;
+    const char *env = getenv("ANX_ROOT");
+    if (env && *env)
+        return cached = path_abs(env);
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        return cached = path_dirname(path_dirname(exe));
+    }
+    return cached = path_abs(".");
+}
+
+const char *anx_cache_dir(void)
+{
+    const char *env = getenv("ANX_CACHE");
+    if (env && *env)
+        return path_abs(env);
+    return path_join(anx_root(), "build/.cache");
+}
+
+char *default_outdir(const struct manifest *m, const struct resolution *r)
+{
+    return path_join(anx_root(), xasprintf("build/%s-%s", m->name, r->plat->name));
+}
+
+int load_and_resolve(const char *path, const char *platform, struct catalog *c, struct manifest *m,
+                     struct resolution *r)
+{
+    if (manifest_load(path, m))
+        return EXIT_USAGE;
+    catalog_open(c, anx_root());
+    if (resolve(c, m, platform, r))
+        return EXIT_USAGE;
+    return EXIT_OK;
+}
+
+static void step_line(const struct build_opts *o, const char *step, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void step_line(const struct build_opts *o, const char *step, const char *fmt, ...)
+{
+    if (o->quiet || o->json)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    printf("  %-9s", step);
+    vprintf(fmt, ap);
+    putchar('\n');
+    va_end(ap);
+    fflush(stdout);
+}
+
+static void add_step(struct build_result *res, const char *name, double ms)
+{
+    if (res->nsteps < sizeof res->steps / sizeof res->steps[0])
+        res->steps[res->nsteps++] = (struct step_time){name, ms};
+}
+
+static void add_unit(struct cunit **u, size_t *n, const char *root, const char *abs, const char *owner)
+{
+    *u = xrealloc(*u, (*n + 1) * sizeof **u);
+    struct cunit *c = &(*u)[(*n)++];
+    memset(c, 0, sizeof *c);
+    c->src_abs = path_abs(abs);
+    c->src = xstrdup(path_rel(root, c->src_abs));
+    c->owner = xstrdup(owner);
+}
+
+/* The .c and .S files of core/ and core/lib/, sorted for a stable link order. */
+static void core_sources(const char *root, const char *sub, struct cunit **u, size_t *n)
+{
+    char *dir = path_join(root, sub);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct strlist names = {0};
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (e->d_name[0] != '.' && l > 2 && (!strcmp(e->d_name + l - 2, ".c") || !strcmp(e->d_name + l - 2, ".S")))
+            strlist_push(&names, e->d_name);
+    }
+    closedir(d);
+    strlist_sort(&names);
+    for (size_t i = 0; i < names.n; i++)
+        add_unit(u, n, root, path_join(dir, names.v[i]), "core");
+}
+
+static int collect_units(const char *root, const struct resolution *r, const char *gendir, struct cunit **u,
+                         size_t *n)
+{
+    int errs = 0;
+    core_sources(root, "core", u, n);
+    core_sources(root, "core/lib", u, n);
+    const struct platform *p = r->plat;
+    for (size_t i = 0; i < p->sources.n; i++) {
+        char *abs = path_join(root, p->sources.v[i]);
+        if (!file_exists(abs)) {
+            struct mark mk = {path_display(p->yaml_path), 0, 0};
+            diag_error(&mk, "source '%s' not found (platform sources are relative to the repository root)",
+                       p->sources.v[i]);
+            errs++;
+            continue;
+        }
+        add_unit(u, n, root, abs, "platform");
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        const struct module *m = r->mods[i].mod;
+        struct strlist all = {0};
+        for (size_t k = 0; k < m->sources.n; k++)
+            strlist_push(&all, m->sources.v[k]);
+        for (size_t a = 0; a < m->narch; a++)
+            if (p->arch && !strcmp(m->arch_sources[a].arch, p->arch))
+                for (size_t k = 0; k < m->arch_sources[a].list.n; k++)
+                    strlist_push(&all, m->arch_sources[a].list.v[k]);
+        for (size_t k = 0; k < all.n; k++) {
+            char *abs = path_join(m->dir, all.v[k]);
+            if (!file_exists(abs)) {
+                struct mark mk = {path_display(m->yaml_path), 0, 0};
+                diag_error(&mk, "source '%s' not found (module sources are relative to the module folder)",
+                           all.v[k]);
+                errs++;
+                continue;
+            }
+            add_unit(u, n, root, abs, m->name);
+            strlist_push(&(*u)[*n - 1].flags, xasprintf("-I%s", path_rel(root, m->dir)));
+        }
+    }
+    add_unit(u, n, root, path_join(gendir, "modules.c"), "generated");
+    add_unit(u, n, root, path_join(gendir, "files.S"), "generated");
+    return errs;
+}
+
+static void common_flags(const char *root, const struct toolchain *t, const struct platform *p, const char *gendir,
+                         struct strlist *f)
+{
+    static const char *const base[] = {"-std=c11", "-ffreestanding", "-nostdinc"};
+    for (size_t i = 0; i < 3; i++)
+        strlist_push(f, base[i]);
+    strlist_push(f, "-isystem");
+    strlist_push(f, t->include);
+    static const char *const more[] = {"-O2", "-fno-omit-frame-pointer", "-fno-stack-protector", "-fno-pic",
+                                       "-ffunction-sections", "-fdata-sections", "-Wall", "-Wextra",
+                                       "-Werror=implicit-function-declaration"};
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+        strlist_push(f, more[i]);
+    strlist_push(f, xasprintf("-ffile-prefix-map=%s=.", root));
+    strlist_push(f, "-Icore/include");
+    strlist_push(f, xasprintf("-I%s", path_rel(root, gendir)));
+    strlist_push(f, "-include");
+    strlist_push(f, "config.h");
+    for (size_t i = 0; i < p->cflags.n; i++)
+        strlist_push(f, p->cflags.v[i]);
+}
+
+static int gen_write(const char *path, const void *data, size_t len)
+{
+    int e = write_file(path, data, len);
+    if (e)
+        diag_error(NULL, "cannot write %s: %s", path_display(path), strerror(-e));
+    return e;
+}
+
+static void add_output(struct build_result *res, const char *kind, const char *path)
+{
+    struct output_file *o = &res->outputs[res->noutputs];
+    o->kind = xstrdup(kind);
+    o->path = xstrdup(path);
+    if (sha256_file(path, o->sha, &o->bytes) == 0)
+        res->noutputs++;
+}
+
+static bool stamp_matches(const char *stamp, const char *key)
+{
+    char *data;
+    size_t len;
+    return read_file(stamp, &data, &len, 256) == 0 && len == 64 && !memcmp(data, key, 64);
+}
+
+static void add_input_file(struct build_result *res, const char *root, const char *path)
+{
+    char sha[65];
+    uint64_t size;
+    if (sha256_file(path, sha, &size) == 0)
+        inputs_add(&res->inputs, root, path, sha, size);
+}
+
+int build(struct catalog *c, struct manifest *m, struct resolution *r, const struct build_opts *o,
+          struct build_result *res)
+{
+    (void)c;
+    const char *root = anx_root();
+    const struct platform *p = r->plat;
+    double t0 = now_ms(), t;
+    res->outdir = o->outdir ? path_abs(o->outdir) : default_outdir(m, r);
+    char *gendir = path_join(res->outdir, "gen");
+    if (mkdir_p(gendir)) {
+        diag_error(NULL, "cannot create %s", path_display(gendir));
+        return EXIT_FAIL;
+    }
+
+    /* Inputs the report lists besides sources and headers. */
+    add_input_file(res, root, m->abs_path);
+    for (size_t i = 0; i < m->nfiles; i++)
+        add_input_file(res, root, m->files[i].abs_path);
+    add_input_file(res, root, p->yaml_path);
+    for (size_t i = 0; i < r->n; i++)
+        add_input_file(res, root, r->mods[i].mod->yaml_path);
+    char *script = path_join(root, p->linker_script);
+    if (!file_exists(script)) {
+        struct mark mk = {path_display(p->yaml_path), 0, 0};
+        diag_error(&mk, "linker script '%s' not found (relative to the repository root)", p->linker_script);
+        return EXIT_FAIL;
+    }
+    add_input_file(res, root, script);
+
+    /* Generate. */
+    t = now_ms();
+    struct buf files = {0};
+    if (files_archive_build(m, &files))
+        return EXIT_FAIL;
+    char files_sha[65];
+    sha256_buf(files.p, files.n, files_sha);
+    char *files_bin = path_join(gendir, "files.bin");
+    /* The archive's hash is in files.S so the object cache sees content changes. */
+    char *files_s = xasprintf("/* Generated by anx; files.bin sha256 %s */\n"
+                              "\t.section .rodata.anx_files,\"a\"\n"
+                              "\t.balign 16\n"
+                              "\t.global anx_files_start\n"
+                              "anx_files_start:\n"
+                              "\t.incbin \"%s\"\n"
+                              "\t.global anx_files_end\n"
+                              "anx_files_end:\n"
+                              "\t.section .note.GNU-stack,\"\",%%progbits\n",
+                              files_sha, path_rel(root, files_bin));
+    char *config = config_h_text(m, r), *modules = modules_c_text(r);
+    if (gen_write(path_join(gendir, "config.h"), config, strlen(config)) ||
+        gen_write(path_join(gendir, "modules.c"), modules, strlen(modules)) ||
+        gen_write(files_bin, files.p ? files.p : "", files.n) || gen_write(path_join(gendir, "files.S"), files_s, strlen(files_s)))
+        return EXIT_FAIL;
+    add_step(res, "generate", now_ms() - t);
+    step_line(o, "generate", "%s (config.h, modules.c, files.bin: %zu files, %zu bytes)",
+              path_display(gendir), m->nfiles, files.n);
+
+    /* Compile. */
+    t = now_ms();
+    struct toolchain tc;
+    if (toolchain_init(&tc, p->cross_compile))
+        return EXIT_FAIL;
+    struct strlist flags = {0};
+    common_flags(root, &tc, p, gendir, &flags);
+    struct cunit *u = NULL;
+    size_t n = 0;
+    if (collect_units(root, r, gendir, &u, &n))
+        return EXIT_FAIL;
+    res->units = u;
+    res->nunits = n;
+    int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (compile_all(root, anx_cache_dir(), &tc, &flags, u, n, jobs, &res->inputs, &res->cache_hits))
+        return EXIT_FAIL;
+    add_step(res, "compile", now_ms() - t);
+    step_line(o, "compile", "%zu objects (%d cached, %zu compiled)", n, res->cache_hits, n - (size_t)res->cache_hits);
+
+    /* Link, unless the objects, script and flags are those of the last link. */
+    t = now_ms();
+    res->elf_debug = path_join(res->outdir, "anunix.elf");
+    res->image_elf = path_join(res->outdir, "image.elf");
+    char *map = path_join(res->outdir, "anunix.map");
+    struct sha256 s;
+    uint8_t d[32];
+    char link_key[65], script_sha[65];
+    sha256_file(script, script_sha, NULL);
+    sha256_init(&s);
+    sha256_update(&s, "anx-link-v1", 12);
+    sha256_update(&s, tc.id, 64);
+    sha256_update(&s, script_sha, 64);
+    sha256_update(&s, p->linker_script, strlen(p->linker_script) + 1);
+    for (size_t i = 0; i < p->ldflags.n; i++)
+        sha256_update(&s, p->ldflags.v[i], strlen(p->ldflags.v[i]) + 1);
+    for (size_t i = 0; i < n; i++)
+        sha256_update(&s, u[i].key, 64);
+    sha256_final(&s, d);
+    sha256_hex(d, link_key);
+    char *stamp = path_join(res->outdir, ".link-key");
+    if (stamp_matches(stamp, link_key) && file_exists(res->elf_debug) && file_exists(res->image_elf) &&
+        file_exists(map)) {
+        res->relinked = false;
+    } else {
+        unlink(stamp);
+        if (link_image(root, &tc, p, u, n, res->elf_debug, map) || strip_image(&tc, res->elf_debug, res->image_elf))
+            return EXIT_FAIL;
+        write_file(stamp, link_key, 64);
+        res->relinked = true;
+    }
+    map_sizes(map, u, n);
+    add_step(res, "link", now_ms() - t);
+    add_output(res, "elf-debug", res->elf_debug);
+    step_line(o, "link", "%s%s", path_display(res->elf_debug), res->relinked ? "" : " (up to date)");
+    if (strlist_has(&p->images, "elf")) {
+        add_output(res, "elf", res->image_elf);
+        step_line(o, "image", "elf %s", path_display(res->image_elf));
+        if (!res->main_image)
+            res->main_image = res->image_elf;
+    }
+
+    /* ISO. */
+    if (strlist_has(&p->images, "iso")) {
+        t = now_ms();
+        res->iso = path_join(res->outdir, "anunix.iso");
+        char *cfg = path_join(p->dir, "grub.cfg");
+        char elf_sha[65], cfg_sha[65] = "", iso_key[65];
+        sha256_file(res->image_elf, elf_sha, NULL);
+        sha256_file(cfg, cfg_sha, NULL);
+        if (file_exists(cfg))
+            add_input_file(res, root, cfg);
+        const char *epoch = getenv("SOURCE_DATE_EPOCH");
+        char *keytext = xasprintf("anx-iso-v1 %s %s %s", elf_sha, cfg_sha, epoch ? epoch : "");
+        sha256_buf(keytext, strlen(keytext), iso_key);
+        char *iso_stamp = path_join(res->outdir, ".iso-key");
+        bool fresh = !(stamp_matches(iso_stamp, iso_key) && file_exists(res->iso));
+        if (fresh) {
+            unlink(iso_stamp);
+            if (iso_build(root, p, res->image_elf, res->iso, res->outdir))
+                return EXIT_FAIL;
+            write_file(iso_stamp, iso_key, 64);
+        }
+        add_step(res, "iso", now_ms() - t);
+        add_output(res, "iso", res->iso);
+        step_line(o, "image", "iso %s%s", path_display(res->iso), fresh ? "" : " (up to date)");
+        if (!res->main_image)
+            res->main_image = res->iso;
+    }
+    if (!res->main_image)
+        res->main_image = res->elf_debug;
+
+    res->total_ms = now_ms() - t0;
+    for (size_t i = 0; i < res->nsteps; i++)
+        if (!strcmp(res->steps[i].name, "parse") || !strcmp(res->steps[i].name, "resolve"))
+            res->total_ms += res->steps[i].ms;
+    char *report = report_json(m, r, res);
+    char *report_path = path_join(res->outdir, "report.json");
+    if (gen_write(report_path, report, strlen(report)))
+        return EXIT_FAIL;
+    return EXIT_OK;
+}

@@ -1,0 +1,464 @@
+/*
+ * The catalog: every modules/NAME/module.yaml and platforms/NAME/platform.yaml
+ * under the repository root. Names come from the folder listing; the YAML
+ * is parsed only when a build needs it, so one broken module never breaks
+ * images that don't use it. Same careful parser, same file:line:col errors
+ * as the manifest.
+ */
+#include "anx.h"
+
+#include <string.h>
+
+#define MAX_DESC (1 << 20)
+
+const char *const ctype_names[] = {"bool", "int", "size", "duration", "string", "enum"};
+
+static const char *const module_keys[] = {"name", "summary", "depends", "conflicts", "platforms",
+                                          "sources", "config"};
+static const char *const key_keys[] = {"type", "default", "range", "values", "doc"};
+static const char *const platform_keys[] = {"name", "summary", "arch", "cross_compile", "cflags", "ldflags",
+                                            "linker_script", "sources", "images", "exit", "qemu"};
+static const char *const qemu_keys[] = {"binary", "machine", "common", "boot", "nic", "disk"};
+static const char *const image_kinds[] = {"elf", "iso"};
+static const char *const exit_modes[] = {"debug-exit", "direct"};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+void catalog_open(struct catalog *c, const char *root)
+{
+    memset(c, 0, sizeof *c);
+    c->root = xstrdup(root);
+    list_subdirs_with(path_join(root, "modules"), "module.yaml", &c->module_names);
+    list_subdirs_with(path_join(root, "platforms"), "platform.yaml", &c->platform_names);
+    c->mods = xcalloc(c->module_names.n + 1, sizeof *c->mods);
+    c->mod_tried = xcalloc(c->module_names.n + 1, sizeof *c->mod_tried);
+    c->plats = xcalloc(c->platform_names.n + 1, sizeof *c->plats);
+    c->plat_tried = xcalloc(c->platform_names.n + 1, sizeof *c->plat_tried);
+}
+
+static int index_of(const struct strlist *l, const char *name)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i], name))
+            return (int)i;
+    return -1;
+}
+
+int catalog_module_index(const struct catalog *c, const char *name)
+{
+    return index_of(&c->module_names, name);
+}
+
+int catalog_platform_index(const struct catalog *c, const char *name)
+{
+    return index_of(&c->platform_names, name);
+}
+
+static char *load_desc(const char *path, size_t *len)
+{
+    char *data;
+    int e = read_file(path, &data, len, MAX_DESC);
+    if (e) {
+        struct mark m = {path_display(path), 0, 0};
+        diag_error(&m, "cannot read: %s", strerror(-e));
+        return NULL;
+    }
+    return data;
+}
+
+struct module *catalog_module(struct catalog *c, const char *name)
+{
+    int i = catalog_module_index(c, name);
+    if (i < 0)
+        return NULL;
+    if (!c->mod_tried[i]) {
+        c->mod_tried[i] = true;
+        char *path = path_join(c->root, xasprintf("modules/%s/module.yaml", name));
+        size_t len;
+        char *data = load_desc(path, &len);
+        if (data)
+            c->mods[i] = module_parse(name, path, data, len);
+    }
+    return c->mods[i];
+}
+
+struct platform *catalog_platform(struct catalog *c, const char *name)
+{
+    int i = catalog_platform_index(c, name);
+    if (i < 0)
+        return NULL;
+    if (!c->plat_tried[i]) {
+        c->plat_tried[i] = true;
+        char *path = path_join(c->root, xasprintf("platforms/%s/platform.yaml", name));
+        size_t len;
+        char *data = load_desc(path, &len);
+        if (data)
+            c->plats[i] = platform_parse(name, path, data, len);
+    }
+    return c->plats[i];
+}
+
+/* ---- config values --------------------------------------------------- */
+
+int config_value_parse(const struct config_key *k, const struct ynode *n, const char *modname, struct cvalue *out)
+{
+    const char *what = xasprintf("'%s' of module '%s'", k->name, modname);
+    memset(out, 0, sizeof *out);
+    switch (k->type) {
+    case CT_BOOL: {
+        bool b;
+        if (yget_bool(n, what, &b))
+            return -1;
+        out->i = b;
+        return 0;
+    }
+    case CT_INT:
+        return yget_int(n, what, k->has_range ? k->lo : INT64_MIN, k->has_range ? k->hi : INT64_MAX, &out->i);
+    case CT_SIZE:
+    case CT_DURATION:
+        if (k->type == CT_SIZE ? yget_size(n, what, &out->u) : yget_duration(n, what, &out->u))
+            return -1;
+        if (k->has_range && (out->u < k->ulo || out->u > k->uhi)) {
+            char lo[32], hi[32];
+            if (k->type == CT_SIZE) {
+                format_size(k->ulo, lo, sizeof lo);
+                format_size(k->uhi, hi, sizeof hi);
+            } else {
+                snprintf(lo, sizeof lo, "%lluns", (unsigned long long)k->ulo);
+                snprintf(hi, sizeof hi, "%lluns", (unsigned long long)k->uhi);
+            }
+            diag_error(&n->mark, "%s must be between %s and %s, found %s", what, lo, hi, ykind_name(n));
+            return -1;
+        }
+        return 0;
+    case CT_STRING:
+        return yget_string(n, what, &out->s);
+    case CT_ENUM: {
+        if (yget_string(n, what, &out->s))
+            return -1;
+        if (strlist_has(&k->values, out->s))
+            return 0;
+        struct buf b = {0};
+        for (size_t i = 0; i < k->values.n; i++)
+            buf_printf(&b, "%s%s", i ? ", " : "", k->values.v[i]);
+        diag_error(&n->mark, "value %s not allowed for %s (expected one of: %s)%s", ykind_name(n), what,
+                   buf_cstr(&b), suggest(out->s, (const char *const *)k->values.v, k->values.n));
+        return -1;
+    }
+    }
+    return -1;
+}
+
+void config_value_format(const struct config_key *k, const struct cvalue *v, char *out, size_t n)
+{
+    switch (k->type) {
+    case CT_BOOL:
+        snprintf(out, n, "%s", v->i ? "true" : "false");
+        break;
+    case CT_INT:
+        snprintf(out, n, "%lld", (long long)v->i);
+        break;
+    case CT_SIZE:
+        format_size(v->u, out, n);
+        break;
+    case CT_DURATION:
+        snprintf(out, n, "%lluns", (unsigned long long)v->u);
+        break;
+    default:
+        snprintf(out, n, "\"%s\"", v->s ? yshow(v->s, strlen(v->s)) : "");
+        break;
+    }
+}
+
+/* One entry of a module's `config:` schema. */
+static int parse_key(struct config_key *k, const char *modname, const struct ynode *name, const struct ynode *v)
+{
+    int errs0 = diag_errors;
+    memset(k, 0, sizeof *k);
+    k->name = name->str;
+    k->mark = name->mark;
+    if (!valid_name(k->name) && !valid_platform_name(k->name)) {
+        diag_error(&name->mark, "invalid config key name '%s' (expected lowercase letters, digits, '-' and '_')",
+                   yshow(name->str, name->len));
+        return -1;
+    }
+    if (ymap_expect(v, xasprintf("config key '%s'", k->name)))
+        return -1;
+    ymap_check_keys(v, key_keys, COUNT(key_keys), xasprintf("in config key '%s'", k->name));
+    const struct ynode *t = ymap_get(v, "type");
+    char *ts;
+    if (!t) {
+        diag_error(&v->mark, "config key '%s' is missing 'type' (bool, int, size, duration, string or enum)", k->name);
+        return -1;
+    }
+    if (yget_string(t, "'type'", &ts))
+        return -1;
+    int ti = -1;
+    for (int i = 0; i < 6; i++)
+        if (!strcmp(ts, ctype_names[i]))
+            ti = i;
+    if (ti < 0) {
+        diag_error(&t->mark, "unknown type '%s' (expected bool, int, size, duration, string or enum)%s",
+                   yshow(ts, strlen(ts)), suggest(ts, ctype_names, 6));
+        return -1;
+    }
+    k->type = (enum ctype)ti;
+    const struct ynode *n;
+    if ((n = ymap_get(v, "doc")) && yget_string(n, "'doc'", &k->doc))
+        return -1;
+    if ((n = ymap_get(v, "values"))) {
+        if (k->type != CT_ENUM) {
+            diag_error(&n->mark, "'values' only applies to type enum");
+            return -1;
+        }
+        if (yget_strlist(n, "'values'", &k->values, NULL))
+            return -1;
+    }
+    if (k->type == CT_ENUM && k->values.n == 0) {
+        diag_error(&v->mark, "enum config key '%s' needs 'values: [a, b, ...]'", k->name);
+        return -1;
+    }
+    if ((n = ymap_get(v, "range"))) {
+        if (k->type != CT_INT && k->type != CT_SIZE && k->type != CT_DURATION) {
+            diag_error(&n->mark, "'range' only applies to int, size and duration keys");
+            return -1;
+        }
+        if (n->kind != Y_SEQ || n->n != 2) {
+            diag_error(&n->mark, "expected 'range: [MIN, MAX]', found %s", ykind_name(n));
+            return -1;
+        }
+        struct config_key open = *k;   /* parse the bounds without a range */
+        open.has_range = false;
+        struct cvalue lo, hi;
+        if (config_value_parse(&open, n->items[0], modname, &lo) ||
+            config_value_parse(&open, n->items[1], modname, &hi))
+            return -1;
+        k->has_range = true;
+        k->lo = lo.i;
+        k->hi = hi.i;
+        k->ulo = lo.u;
+        k->uhi = hi.u;
+        if (k->type == CT_INT ? lo.i > hi.i : lo.u > hi.u) {
+            diag_error(&n->mark, "'range' minimum is larger than its maximum");
+            return -1;
+        }
+    }
+    if ((n = ymap_get(v, "default")) && n->kind != Y_NULL) {
+        if (config_value_parse(k, n, modname, &k->def))
+            return -1;
+        k->has_default = true;
+        k->def_text = n->str;
+    } else if (n && k->type == CT_STRING) {
+        k->has_default = true;   /* `default:` with nothing: the empty string */
+        k->def.s = "";
+        k->def_text = "";
+    }
+    return diag_errors - errs0 ? -1 : 0;
+}
+
+struct module *module_parse(const char *name, const char *yaml_path, const char *data, size_t len)
+{
+    int errs0 = diag_errors;
+    const char *file = path_display(yaml_path);
+    struct ynode *root = yaml_load(file, data, len);
+    if (!root)
+        return NULL;
+    if (root->kind != Y_MAP) {
+        diag_error(&root->mark, "expected a module description (a mapping with 'summary:'), found %s",
+                   ykind_name(root));
+        return NULL;
+    }
+    struct module *m = xcalloc(1, sizeof *m);
+    m->name = xstrdup(name);
+    m->yaml_path = xstrdup(yaml_path);
+    m->dir = path_dirname(yaml_path);
+    m->mark = (struct mark){file, 1, 1};
+    /* sources_ARCH keys are allowed for any architecture name. */
+    for (size_t i = 0; i < root->n; i++) {
+        const struct ynode *k = root->pairs[i].key, *v = root->pairs[i].val;
+        if (!strncmp(k->str, "sources_", 8) && k->str[8]) {
+            m->arch_sources = xrealloc(m->arch_sources, (m->narch + 1) * sizeof *m->arch_sources);
+            struct arch_sources *as = &m->arch_sources[m->narch++];
+            memset(as, 0, sizeof *as);
+            as->arch = k->str + 8;
+            yget_strlist(v, xasprintf("'%s'", k->str), &as->list, NULL);
+            continue;
+        }
+        bool ok = false;
+        for (size_t j = 0; j < COUNT(module_keys); j++)
+            ok |= !strcmp(k->str, module_keys[j]);
+        if (!ok) {
+            const char *cands[COUNT(module_keys) + 2];
+            memcpy(cands, module_keys, sizeof module_keys);
+            cands[COUNT(module_keys)] = "sources_x86_64";
+            cands[COUNT(module_keys) + 1] = "sources_arm64";
+            diag_error(&k->mark, "unknown key '%s'%s", yshow(k->str, k->len),
+                       suggest(k->str, cands, COUNT(cands)));
+        }
+    }
+    const struct ynode *v;
+    if ((v = ymap_get(root, "name"))) {
+        char *s;
+        if (yget_string(v, "'name'", &s) == 0 && strcmp(s, name))
+            diag_error(&v->mark, "name '%s' differs from the folder name '%s'", yshow(s, strlen(s)), name);
+    }
+    if (!(v = ymap_get(root, "summary")))
+        diag_error(&m->mark, "missing key 'summary' (one line saying what the module gives)");
+    else
+        yget_string(v, "'summary'", &m->summary);
+    if ((v = ymap_get(root, "depends")))
+        yget_strlist(v, "'depends'", &m->depends, &m->depends_marks);
+    if ((v = ymap_get(root, "conflicts")))
+        yget_strlist(v, "'conflicts'", &m->conflicts, &m->conflicts_marks);
+    if ((v = ymap_get(root, "platforms")))
+        yget_strlist(v, "'platforms'", &m->platforms, NULL);
+    else
+        strlist_push(&m->platforms, "all");
+    if ((v = ymap_get(root, "sources")))
+        yget_strlist(v, "'sources'", &m->sources, NULL);
+    for (size_t i = 0; i < m->depends.n; i++)
+        if (!strcmp(m->depends.v[i], name))
+            diag_error(&m->depends_marks[i], "module '%s' depends on itself", name);
+    if ((v = ymap_get(root, "config")) && v->kind != Y_NULL && ymap_expect(v, "'config'") == 0) {
+        m->keys = xcalloc(v->n ? v->n : 1, sizeof *m->keys);
+        for (size_t i = 0; i < v->n; i++)
+            if (parse_key(&m->keys[m->nkeys], name, v->pairs[i].key, v->pairs[i].val) == 0)
+                m->nkeys++;
+    }
+    return diag_errors - errs0 ? NULL : m;
+}
+
+static int one_of(const struct ynode *v, const char *what, const char *const *allowed, size_t n, char **out)
+{
+    if (yget_string(v, what, out))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(*out, allowed[i]))
+            return 0;
+    struct buf b = {0};
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", allowed[i]);
+    diag_error(&v->mark, "unknown %s %s (expected one of: %s)%s", what, ykind_name(v), buf_cstr(&b),
+               suggest(*out, allowed, n));
+    return -1;
+}
+
+static void parse_qemu(struct platform *p, const struct ynode *q)
+{
+    if (ymap_expect(q, "'qemu'"))
+        return;
+    ymap_check_keys(q, qemu_keys, COUNT(qemu_keys), "in 'qemu'");
+    const struct ynode *v;
+    if (!(v = ymap_get(q, "binary")))
+        diag_error(&q->mark, "'qemu' is missing 'binary' (like qemu-system-x86_64)");
+    else
+        yget_string(v, "'binary'", &p->qemu_binary);
+    if ((v = ymap_get(q, "machine")))
+        yget_strlist(v, "'machine'", &p->qemu_machine, NULL);
+    if ((v = ymap_get(q, "common")))
+        yget_strlist(v, "'common'", &p->qemu_common, NULL);
+    if ((v = ymap_get(q, "nic"))) {
+        p->has_nic = true;
+        yget_strlist(v, "'nic'", &p->qemu_nic, NULL);
+    }
+    if ((v = ymap_get(q, "disk"))) {
+        p->has_disk = true;
+        yget_strlist(v, "'disk'", &p->qemu_disk, NULL);
+    }
+    if (!(v = ymap_get(q, "boot"))) {
+        diag_error(&q->mark, "'qemu' is missing 'boot' (one argument list per boot mode)");
+        return;
+    }
+    if (ymap_expect(v, "'boot'"))
+        return;
+    if (v->n == 0) {
+        diag_error(&v->mark, "'boot' needs at least one boot mode");
+        return;
+    }
+    p->boot = xcalloc(v->n, sizeof *p->boot);
+    for (size_t i = 0; i < v->n; i++) {
+        struct boot_mode *b = &p->boot[p->nboot];
+        b->name = v->pairs[i].key->str;
+        if (!valid_name(b->name)) {
+            diag_error(&v->pairs[i].key->mark, "invalid boot mode name '%s'", yshow(b->name, strlen(b->name)));
+            continue;
+        }
+        if (yget_strlist(v->pairs[i].val, xasprintf("boot mode '%s'", b->name), &b->args, NULL) == 0)
+            p->nboot++;
+    }
+}
+
+struct platform *platform_parse(const char *name, const char *yaml_path, const char *data, size_t len)
+{
+    int errs0 = diag_errors;
+    const char *file = path_display(yaml_path);
+    struct ynode *root = yaml_load(file, data, len);
+    if (!root)
+        return NULL;
+    struct mark top = {file, 1, 1};
+    if (root->kind != Y_MAP) {
+        diag_error(&root->mark, "expected a platform description (a mapping with 'arch:'), found %s",
+                   ykind_name(root));
+        return NULL;
+    }
+    ymap_check_keys(root, platform_keys, COUNT(platform_keys), NULL);
+    struct platform *p = xcalloc(1, sizeof *p);
+    p->name = xstrdup(name);
+    p->yaml_path = xstrdup(yaml_path);
+    p->dir = path_dirname(yaml_path);
+    p->cross_compile = "";
+    p->exit_mode = EXIT_DEBUG_EXIT;
+    const struct ynode *v;
+    if ((v = ymap_get(root, "name"))) {
+        char *s;
+        if (yget_string(v, "'name'", &s) == 0 && strcmp(s, name))
+            diag_error(&v->mark, "name '%s' differs from the folder name '%s'", yshow(s, strlen(s)), name);
+    }
+    if (!(v = ymap_get(root, "summary")))
+        diag_error(&top, "missing key 'summary'");
+    else
+        yget_string(v, "'summary'", &p->summary);
+    if (!(v = ymap_get(root, "arch")))
+        diag_error(&top, "missing key 'arch' (like x86_64 or arm64)");
+    else if (yget_string(v, "'arch'", &p->arch) == 0 && !valid_platform_name(p->arch)) {
+        diag_error(&v->mark, "invalid arch '%s'", yshow(p->arch, strlen(p->arch)));
+        p->arch = NULL;
+    }
+    if ((v = ymap_get(root, "cross_compile")) && v->kind != Y_NULL)
+        yget_string(v, "'cross_compile'", &p->cross_compile);
+    if ((v = ymap_get(root, "cflags")))
+        yget_strlist(v, "'cflags'", &p->cflags, NULL);
+    if ((v = ymap_get(root, "ldflags")))
+        yget_strlist(v, "'ldflags'", &p->ldflags, NULL);
+    if (!(v = ymap_get(root, "linker_script")))
+        diag_error(&top, "missing key 'linker_script' (relative to the repository root)");
+    else
+        yget_string(v, "'linker_script'", &p->linker_script);
+    if ((v = ymap_get(root, "sources")))
+        yget_strlist(v, "'sources'", &p->sources, NULL);
+    if ((v = ymap_get(root, "images"))) {
+        struct mark *marks = NULL;
+        if (yget_strlist(v, "'images'", &p->images, &marks) == 0)
+            for (size_t i = 0; i < p->images.n; i++) {
+                bool ok = false;
+                for (size_t j = 0; j < COUNT(image_kinds); j++)
+                    ok |= !strcmp(p->images.v[i], image_kinds[j]);
+                if (!ok)
+                    diag_error(&marks[i], "unknown image kind '%s' (expected elf or iso)%s",
+                               yshow(p->images.v[i], strlen(p->images.v[i])),
+                               suggest(p->images.v[i], image_kinds, COUNT(image_kinds)));
+            }
+    } else {
+        strlist_push(&p->images, "elf");
+    }
+    if ((v = ymap_get(root, "exit"))) {
+        char *s;
+        if (one_of(v, "exit mode", exit_modes, COUNT(exit_modes), &s) == 0)
+            p->exit_mode = strcmp(s, "direct") ? EXIT_DEBUG_EXIT : EXIT_DIRECT;
+    }
+    if (!(v = ymap_get(root, "qemu")))
+        diag_error(&top, "missing key 'qemu' (binary, machine, common, boot)");
+    else
+        parse_qemu(p, v);
+    return diag_errors - errs0 ? NULL : p;
+}

@@ -1,0 +1,328 @@
+/*
+ * Compilation with an object cache. An object's key hashes everything that
+ * can change it: the compiler's identity, every flag, the source path (it
+ * lands in the object's symbol table) and bytes, and every header the
+ * include path can reach (a superset of what the source includes, which
+ * costs a few extra rebuilds but can never serve a stale object). config.h
+ * sits on the include path, so config changes are covered too. Objects live
+ * in build/.cache/KEY.o and are shared by every image and platform.
+ */
+#define _GNU_SOURCE
+#include "anx.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void inputs_add(struct inputs *in, const char *root, const char *path, const char *sha, uint64_t size)
+{
+    const char *p = path_rel(root, path);
+    for (size_t i = 0; i < in->n; i++)
+        if (!strcmp(in->v[i].path, p))
+            return;
+    if (in->n == in->cap) {
+        in->cap = in->cap ? in->cap * 2 : 64;
+        in->v = xrealloc(in->v, in->cap * sizeof *in->v);
+    }
+    struct input_file *f = &in->v[in->n++];
+    f->path = xstrdup(p);
+    memcpy(f->sha, sha, 65);
+    f->size = size;
+}
+
+int run_argv(char *const *argv, const char *cwd, struct buf *output)
+{
+    int fds[2] = {-1, -1};
+    if (output && pipe2(fds, O_CLOEXEC) < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        if (cwd && chdir(cwd) < 0)
+            _exit(127);
+        if (output) {
+            dup2(fds[1], 1);
+            dup2(fds[1], 2);
+        }
+        execvp(argv[0], argv);
+        fprintf(stderr, "anx: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    if (output) {
+        close(fds[1]);
+        char b[4096];
+        ssize_t r;
+        while ((r = read(fds[0], b, sizeof b)) != 0) {
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0)
+                break;
+            buf_add(output, b, (size_t)r);
+        }
+        close(fds[0]);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    if (WIFEXITED(st))
+        return WEXITSTATUS(st);
+    return 128 + WTERMSIG(st);
+}
+
+/* The compiler's identity: its version text, target and the binary's size
+ * and mtime (a rebuilt gcc with the same version string changes those). */
+int toolchain_init(struct toolchain *t, const char *cross)
+{
+    t->cc = xasprintf("%sgcc", cross);
+    t->ld = xasprintf("%sld", cross);
+    t->objcopy = xasprintf("%sobjcopy", cross);
+    struct buf out = {0};
+    char *argv[] = {t->cc, "--version", NULL};
+    if (run_argv(argv, NULL, &out) != 0) {
+        diag_error(NULL, "cannot run the compiler '%s' (is it installed?)", t->cc);
+        return -1;
+    }
+    char *argv2[] = {t->cc, "-dumpmachine", NULL};
+    run_argv(argv2, NULL, &out);
+    struct buf inc = {0};
+    char *argv3[] = {t->cc, "-print-file-name=include", NULL};
+    if (run_argv(argv3, NULL, &inc) != 0 || !inc.n) {
+        diag_error(NULL, "'%s -print-file-name=include' failed", t->cc);
+        return -1;
+    }
+    while (inc.n && (inc.p[inc.n - 1] == '\n' || inc.p[inc.n - 1] == ' '))
+        inc.p[--inc.n] = 0;
+    t->include = xstrdup(inc.p);
+    buf_puts(&out, t->include);
+    const char *path = getenv("PATH");
+    char *dirs = xstrdup(path ? path : "/usr/bin:/bin");
+    for (char *d = strtok(dirs, ":"); d; d = strtok(NULL, ":")) {
+        struct stat st;
+        if (stat(path_join(d, t->cc), &st) == 0) {
+            buf_printf(&out, "%lld %lld", (long long)st.st_size, (long long)st.st_mtime);
+            break;
+        }
+    }
+    sha256_buf(out.p, out.n, t->id);
+    return 0;
+}
+
+/* ---- header hashing ---------------------------------------------------- */
+
+struct dirhash {
+    char *dir;
+    char sha[65];
+};
+static struct dirhash *dirhashes;
+static size_t ndirhashes;
+
+static bool is_header(const char *name)
+{
+    size_t n = strlen(name);
+    return (n > 2 && !strcmp(name + n - 2, ".h")) || (n > 4 && !strcmp(name + n - 4, ".inc"));
+}
+
+/* Collects the headers below dir (sorted, recursive, skipping build output
+ * and hidden folders) into the running hash. */
+static void hash_headers(const char *root, const char *dir, int depth, struct sha256 *s, struct inputs *in)
+{
+    if (depth > 16)
+        return;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct strlist names = {0};
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.')
+            strlist_push(&names, e->d_name);
+    closedir(d);
+    strlist_sort(&names);
+    for (size_t i = 0; i < names.n; i++) {
+        char *p = path_join(dir, names.v[i]);
+        struct stat st;
+        if (stat(p, &st) < 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (strcmp(names.v[i], "build") && strcmp(names.v[i], "tests"))
+                hash_headers(root, p, depth + 1, s, in);
+        } else if (S_ISREG(st.st_mode) && is_header(names.v[i])) {
+            char sha[65];
+            uint64_t size;
+            if (sha256_file(p, sha, &size) == 0) {
+                sha256_update(s, names.v[i], strlen(names.v[i]) + 1);
+                sha256_update(s, sha, 64);
+                inputs_add(in, root, p, sha, size);
+            }
+        }
+    }
+}
+
+static const char *dir_hash(const char *root, const char *dir, struct inputs *in)
+{
+    char *abs = path_abs(path_join(root, dir));
+    for (size_t i = 0; i < ndirhashes; i++)
+        if (!strcmp(dirhashes[i].dir, abs))
+            return dirhashes[i].sha;
+    struct sha256 s;
+    uint8_t d[32];
+    sha256_init(&s);
+    hash_headers(root, abs, 0, &s, in);
+    sha256_final(&s, d);
+    dirhashes = xrealloc(dirhashes, (ndirhashes + 1) * sizeof *dirhashes);
+    dirhashes[ndirhashes].dir = abs;
+    sha256_hex(d, dirhashes[ndirhashes].sha);
+    return dirhashes[ndirhashes++].sha;
+}
+
+static void add_include_dirs(const char *root, const struct strlist *flags, struct sha256 *s, struct inputs *in)
+{
+    for (size_t i = 0; i < flags->n; i++) {
+        const char *f = flags->v[i], *dir = NULL;
+        if (!strncmp(f, "-I", 2) || !strncmp(f, "-iquote", 7)) {
+            dir = f[1] == 'I' ? f + 2 : f + 7;
+            if (!*dir && i + 1 < flags->n)
+                dir = flags->v[++i];
+        }
+        if (dir && *dir) {
+            sha256_update(s, dir, strlen(dir) + 1);
+            sha256_update(s, dir_hash(root, dir, in), 64);
+        }
+    }
+}
+
+static int unit_key(const char *root, const struct toolchain *t, const struct strlist *flags, struct cunit *u,
+                    struct inputs *in)
+{
+    struct sha256 s;
+    uint8_t d[32];
+    char sha[65];
+    uint64_t size;
+    if (sha256_file(u->src_abs, sha, &size)) {
+        diag_error(NULL, "cannot read source '%s'", path_display(u->src_abs));
+        return -1;
+    }
+    inputs_add(in, root, u->src_abs, sha, size);
+    sha256_init(&s);
+    sha256_update(&s, "anx-object-v1", 14);
+    sha256_update(&s, t->id, 64);
+    for (size_t i = 0; i < flags->n; i++)
+        sha256_update(&s, flags->v[i], strlen(flags->v[i]) + 1);
+    for (size_t i = 0; i < u->flags.n; i++)
+        sha256_update(&s, u->flags.v[i], strlen(u->flags.v[i]) + 1);
+    sha256_update(&s, u->src, strlen(u->src) + 1);
+    sha256_update(&s, sha, 64);
+    add_include_dirs(root, flags, &s, in);
+    add_include_dirs(root, &u->flags, &s, in);
+    /* "file.h" is looked up next to the source first. */
+    char *dir = path_dirname(u->src_abs);
+    sha256_update(&s, dir_hash(root, dir, in), 64);
+    sha256_final(&s, d);
+    sha256_hex(d, u->key);
+    return 0;
+}
+
+static pid_t spawn_cc(const char *root, const struct toolchain *t, const struct strlist *flags,
+                      const struct cunit *u, const char *tmp)
+{
+    struct strlist argv = {0};
+    strlist_push(&argv, t->cc);
+    for (size_t i = 0; i < flags->n; i++)
+        strlist_push(&argv, flags->v[i]);
+    for (size_t i = 0; i < u->flags.n; i++)
+        strlist_push(&argv, u->flags.v[i]);
+    strlist_push(&argv, "-c");
+    strlist_push(&argv, u->src);
+    strlist_push(&argv, "-o");
+    strlist_push(&argv, tmp);
+    strlist_push(&argv, "");
+    argv.v[argv.n - 1] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (chdir(root) < 0)
+            _exit(127);
+        execvp(argv.v[0], argv.v);
+        fprintf(stderr, "anx: cannot run %s: %s\n", argv.v[0], strerror(errno));
+        _exit(127);
+    }
+    return pid;
+}
+
+int compile_all(const char *root, const char *cache, const struct toolchain *t, const struct strlist *flags,
+                struct cunit *u, size_t n, int jobs, struct inputs *in, int *hits)
+{
+    if (mkdir_p(cache)) {
+        diag_error(NULL, "cannot create the cache folder %s", path_display(cache));
+        return 1;
+    }
+    *hits = 0;
+    size_t *todo = xcalloc(n + 1, sizeof *todo);
+    size_t ntodo = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (unit_key(root, t, flags, &u[i], in))
+            return 1;
+        u[i].obj = path_join(cache, xasprintf("%s.o", u[i].key));
+        if (file_exists(u[i].obj))
+            (*hits)++;
+        else
+            todo[ntodo++] = i;
+    }
+    if (jobs < 1)
+        jobs = 1;
+    pid_t *pids = xcalloc((size_t)jobs, sizeof *pids);
+    size_t *slot_unit = xcalloc((size_t)jobs, sizeof *slot_unit);
+    char **tmps = xcalloc(n + 1, sizeof *tmps);
+    size_t next = 0, running = 0;
+    int failed = 0;
+    while (next < ntodo || running) {
+        while (!failed && next < ntodo && running < (size_t)jobs) {
+            size_t i = todo[next++];
+            tmps[i] = xasprintf("%s.tmp%d", u[i].obj, (int)getpid());
+            int s = 0;
+            while (pids[s])
+                s++;
+            pids[s] = spawn_cc(root, t, flags, &u[i], tmps[i]);
+            if (pids[s] < 0) {
+                pids[s] = 0;
+                failed = 1;
+                break;
+            }
+            slot_unit[s] = i;
+            running++;
+        }
+        if (!running)
+            break;
+        int st;
+        pid_t pid = wait(&st);
+        if (pid < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (int s = 0; s < jobs; s++) {
+            if (pids[s] != pid)
+                continue;
+            pids[s] = 0;
+            running--;
+            size_t i = slot_unit[s];
+            if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+                if (rename(tmps[i], u[i].obj) < 0)
+                    failed = 1;
+            } else {
+                unlink(tmps[i]);
+                fprintf(diag_out ? diag_out : stderr, "anx: error: compiling %s failed\n", u[i].src);
+                failed = 1;
+            }
+        }
+    }
+    return failed;
+}

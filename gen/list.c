@@ -1,0 +1,87 @@
+/*
+ * anx modules / anx platforms: what the catalog offers, read from the same
+ * module.yaml and platform.yaml files a build uses.
+ */
+#include "anx.h"
+
+#include <string.h>
+
+static const char *joined(const struct strlist *l)
+{
+    struct buf b = {0};
+    for (size_t i = 0; i < l->n; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", l->v[i]);
+    return l->n ? xstrdup(buf_cstr(&b)) : "-";
+}
+
+int cmd_modules(int argc, char **argv)
+{
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        puts("usage: anx modules\nLists every module with its summary, dependencies, platforms and config keys.");
+        return EXIT_OK;
+    }
+    if (argc > 1) {
+        fputs("usage: anx modules\n", stderr);
+        return EXIT_USAGE;
+    }
+    struct catalog c;
+    catalog_open(&c, anx_root());
+    int errs = 0;
+    for (size_t i = 0; i < c.module_names.n; i++) {
+        struct module *m = catalog_module(&c, c.module_names.v[i]);
+        if (!m) {
+            errs++;
+            continue;
+        }
+        printf("%-14s %s\n", m->name, m->summary ? m->summary : "");
+        printf("%-14s depends: %s; conflicts: %s; platforms: %s\n", "", joined(&m->depends), joined(&m->conflicts),
+               joined(&m->platforms));
+        for (size_t k = 0; k < m->nkeys; k++) {
+            const struct config_key *key = &m->keys[k];
+            char def[128] = "(required)";
+            if (key->has_default)
+                config_value_format(key, &key->def, def, sizeof def);
+            char type[160];
+            if (key->type == CT_ENUM)
+                snprintf(type, sizeof type, "enum{%s}", joined(&key->values));
+            else
+                snprintf(type, sizeof type, "%s", ctype_names[key->type]);
+            printf("%-14s   %-12s %-10s = %-12s %s\n", "", key->name, type, def, key->doc ? key->doc : "");
+        }
+    }
+    if (c.module_names.n == 0)
+        printf("(no modules under %s/modules)\n", path_display(c.root));
+    return errs ? EXIT_USAGE : EXIT_OK;
+}
+
+int cmd_platforms(int argc, char **argv)
+{
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        puts("usage: anx platforms\nLists every platform with its architecture, image kinds and boot modes.");
+        return EXIT_OK;
+    }
+    if (argc > 1) {
+        fputs("usage: anx platforms\n", stderr);
+        return EXIT_USAGE;
+    }
+    struct catalog c;
+    catalog_open(&c, anx_root());
+    int errs = 0;
+    for (size_t i = 0; i < c.platform_names.n; i++) {
+        struct platform *p = catalog_platform(&c, c.platform_names.v[i]);
+        if (!p) {
+            errs++;
+            continue;
+        }
+        struct strlist modes = {0};
+        for (size_t k = 0; k < p->nboot; k++)
+            strlist_push(&modes, p->boot[k].name);
+        printf("%-16s %s\n", p->name, p->summary ? p->summary : "");
+        printf("%-16s arch: %s; images: %s; boot: %s (default %s); exit: %s\n", "", p->arch, joined(&p->images),
+               joined(&modes), p->nboot ? p->boot[0].name : "-",
+               p->exit_mode == EXIT_DIRECT ? "direct" : "debug-exit");
+    }
+    if (c.platform_names.n == 0)
+        printf("(no platforms under %s/platforms)\n", path_display(c.root));
+    return errs ? EXIT_USAGE : EXIT_OK;
+}

@@ -1,0 +1,169 @@
+/* The shell's built-in commands: help, modules, mem, uptime, log,
+ * threads, files, cat, echo, poweroff. */
+#include <anx/command.h>
+#include <anx/console.h>
+#include <anx/files.h>
+#include <anx/kernel.h>
+#include <anx/lib.h>
+#include <anx/log.h>
+#include <anx/mem.h>
+#include <anx/module.h>
+#include <anx/printf.h>
+#include <anx/thread.h>
+#include <anx/time.h>
+
+void shell_register_builtins(void);
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc > 1) {
+        const struct anx_command *c = anx_command_find(argv[1]);
+        if (!c) {
+            anx_printf("unknown command '%s' (try help)\n", argv[1]);
+            return 1;
+        }
+        anx_printf("%s - %s\nusage: %s\n", c->name, c->summary ? c->summary : "",
+                   c->usage ? c->usage : c->name);
+        return 0;
+    }
+    for (const struct anx_command *c = anx_command_first(); c; c = anx_command_next(c))
+        anx_printf("  %-10s %s\n", c->name, c->summary ? c->summary : "");
+    return 0;
+}
+
+static int cmd_modules(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    for (size_t i = 0; i < anx_module_count; i++)
+        anx_printf("  %-14s %s\n", anx_module_table[i].name, anx_module_table[i].summary);
+    return 0;
+}
+
+static int cmd_mem(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    struct anx_pmem_stats p;
+    struct anx_heap_stats h;
+    anx_pmem_stats(&p);
+    anx_heap_stats(&h);
+    anx_printf("pages: %zu total (%zu KiB), %zu free (%zu KiB), largest free run %zu, %zu region%s\n",
+               p.total_pages, p.total_pages * (ANX_PAGE_SIZE / 1024), p.free_pages,
+               p.free_pages * (ANX_PAGE_SIZE / 1024), p.largest_free, p.regions,
+               p.regions == 1 ? "" : "s");
+    anx_printf("heap: %zu bytes in use (peak %zu), %zu allocs, %zu frees, %zu failed; "
+               "%zu small-block pages, %zu large-block pages\n",
+               h.in_use, h.peak, h.allocs, h.frees, h.failures, h.small_pages, h.large_pages);
+    return 0;
+}
+
+static int cmd_uptime(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    uint64_t t = anx_uptime_ns();
+    anx_printf("up %llu.%06llu s (ready after %llu us)\n",
+               (unsigned long long)(t / ANX_NS_PER_S),
+               (unsigned long long)(t % ANX_NS_PER_S / ANX_NS_PER_US),
+               (unsigned long long)((anx_boot_ready_ns() - anx_boot_entry_ns()) / ANX_NS_PER_US));
+    return 0;
+}
+
+static void log_out(const char *s, size_t n, void *ctx)
+{
+    (void)ctx;
+    anx_console_write(s, n);
+}
+
+static int cmd_log(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    anx_log_dump(log_out, NULL);
+    return 0;
+}
+
+static int thread_line(const struct anx_thread_info *t, void *ctx)
+{
+    (void)ctx;
+    if (t->stack_size)
+        anx_printf("%4u %-16s %-8s %6zu %6zu %8llu\n", t->id, t->name,
+                   anx_thread_state_name(t->state), t->stack_size, t->stack_used,
+                   (unsigned long long)t->switches);
+    else
+        anx_printf("%4u %-16s %-8s %6s %6s %8llu\n", t->id, t->name,
+                   anx_thread_state_name(t->state), "boot", "-",
+                   (unsigned long long)t->switches);
+    return 0;
+}
+
+static int cmd_threads(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    anx_printf("%4s %-16s %-8s %6s %6s %8s\n", "ID", "NAME", "STATE", "STACK", "USED", "SWITCHES");
+    anx_threads_foreach(thread_line, NULL);
+    return 0;
+}
+
+static int cmd_files(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    struct anx_file f;
+    for (size_t i = 0; anx_file_at(i, &f) == 0; i++)
+        anx_printf("%10zu  %.*s\n", f.size, (int)f.path_len, f.path);
+    if (!anx_file_count())
+        anx_printf("(no files in this image)\n");
+    return 0;
+}
+
+static int cmd_cat(int argc, char **argv)
+{
+    int rc = 0;
+    for (int i = 1; i < argc; i++) {
+        const void *data;
+        size_t size;
+        if (anx_file_find(argv[i], &data, &size) < 0) {
+            anx_printf("cat: %s: no such file\n", argv[i]);
+            rc = 1;
+            continue;
+        }
+        anx_console_write(data, size);
+    }
+    return rc;
+}
+
+static int cmd_echo(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        anx_printf("%s%s", argv[i], i + 1 < argc ? " " : "");
+    anx_printf("\n");
+    return 0;
+}
+
+static int cmd_poweroff(int argc, char **argv)
+{
+    int64_t status = 0;
+    if (argc > 2 || (argc == 2 && (anx_parse_i64(argv[1], &status) < 0 ||
+                                   status < 0 || status > 255))) {
+        anx_printf("usage: poweroff [STATUS]   (STATUS 0..255)\n");
+        return 1;
+    }
+    anx_printf("powering off (status %d)\n", (int)status);
+    anx_poweroff((int)status);
+}
+
+static struct anx_command builtins[] = {
+    { .name = "help", .summary = "List commands, or show one's usage", .usage = "help [COMMAND]", .fn = cmd_help },
+    { .name = "modules", .summary = "Modules in this image, in init order", .usage = "modules", .fn = cmd_modules },
+    { .name = "mem", .summary = "Physical memory and heap statistics", .usage = "mem", .fn = cmd_mem },
+    { .name = "uptime", .summary = "Time since boot", .usage = "uptime", .fn = cmd_uptime },
+    { .name = "log", .summary = "Recent log lines", .usage = "log", .fn = cmd_log },
+    { .name = "threads", .summary = "Threads and their state", .usage = "threads", .fn = cmd_threads },
+    { .name = "files", .summary = "Files built into the image", .usage = "files", .fn = cmd_files },
+    { .name = "cat", .summary = "Print files built into the image", .usage = "cat PATH...", .fn = cmd_cat },
+    { .name = "echo", .summary = "Print the arguments", .usage = "echo [ARG...]", .fn = cmd_echo },
+    { .name = "poweroff", .summary = "Power off with an exit status", .usage = "poweroff [STATUS]", .fn = cmd_poweroff },
+};
+
+void shell_register_builtins(void)
+{
+    for (size_t i = 0; i < ANX_ARRAY_SIZE(builtins); i++)
+        anx_command_register(&builtins[i]);
+}

@@ -1,0 +1,66 @@
+/*
+ * The shell module: a thread that prints the prompt, reads a line with
+ * the line editor and runs it through the core command registry.
+ */
+#define LOG_TAG "shell"
+#include <anx/command.h>
+#include <anx/console.h>
+#include <anx/lib.h>
+#include <anx/log.h>
+#include <anx/mem.h>
+#include <anx/module.h>
+#include <anx/thread.h>
+#include "lineedit.h"
+
+#ifndef CONFIG_SHELL_PROMPT
+#define CONFIG_SHELL_PROMPT "anx> "
+#endif
+#ifndef CONFIG_SHELL_HISTORY
+#define CONFIG_SHELL_HISTORY 16
+#endif
+
+void shell_register_builtins(void);
+
+static struct lineedit editor;
+
+static void write_out(const char *s, size_t n, void *ctx)
+{
+    (void)ctx;
+    anx_console_write(s, n);
+}
+
+static void shell_main(void *arg)
+{
+    (void)arg;
+    char line[LE_LINE_MAX];
+    for (;;) {
+        anx_console_puts(CONFIG_SHELL_PROMPT);
+        le_reset(&editor);
+        editor.echo = anx_console_echo();
+        enum le_result r;
+        while ((r = le_feed(&editor, anx_console_getc())) == LE_MORE)
+            ;
+        if (r == LE_CANCEL)
+            continue;
+        le_history_add(&editor, editor.buf);
+        strlcpy(line, editor.buf, sizeof line);
+        anx_command_run(line);
+    }
+}
+
+static int shell_init(void)
+{
+    char *hist = NULL;
+    if (CONFIG_SHELL_HISTORY > 0) {
+        hist = anx_calloc(CONFIG_SHELL_HISTORY, LE_LINE_MAX);
+        if (!hist)
+            return -1;
+    }
+    le_init(&editor, hist, CONFIG_SHELL_HISTORY, write_out, NULL);
+    shell_register_builtins();
+    if (!anx_thread_create("shell", shell_main, NULL, 16 * 1024))
+        return -1;
+    return 0;
+}
+
+ANX_MODULE(shell, .init = shell_init);

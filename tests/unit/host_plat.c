@@ -1,0 +1,161 @@
+/*
+ * <anx/platform.h> for host unit tests: interrupts are a flag, the clock
+ * is a variable the test advances, the console is a capture buffer, thread
+ * contexts are ucontexts, and "waiting for an interrupt" jumps the clock
+ * to the programmed deadline and runs the timer interrupt.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include <anx/platform.h>
+
+char unit_console[65536];
+size_t unit_console_len;
+unsigned long long unit_time_ns = 1000000;
+unsigned long long unit_deadline_ns;
+static int irq_on;
+jmp_buf unit_poweroff_jmp;
+int unit_poweroff_armed, unit_poweroff_status;
+const char *unit_cmdline = "";
+int (*unit_console_getc_hook)(void);
+
+void unit_console_clear(void)
+{
+    unit_console_len = 0;
+    unit_console[0] = 0;
+}
+
+const char *plat_name(void) { return "host"; }
+const char *plat_arch(void) { return "host"; }
+void plat_early_init(void *boot_info) { (void)boot_info; }
+void plat_init(void) {}
+const char *plat_cmdline(void) { return unit_cmdline; }
+
+size_t plat_mem_regions(struct plat_mem_region *out, size_t max)
+{
+    (void)out, (void)max;
+    return 0;
+}
+
+void plat_console_putc(char c)
+{
+    if (unit_console_len + 1 < sizeof unit_console) {
+        unit_console[unit_console_len++] = c;
+        unit_console[unit_console_len] = 0;
+    }
+}
+
+int plat_console_getc(void)
+{
+    return unit_console_getc_hook ? unit_console_getc_hook() : -1;
+}
+
+int plat_console_irq(void) { return -1; }
+
+int plat_irq_register(int irq, plat_irq_handler h, void *arg)
+{
+    (void)irq, (void)h, (void)arg;
+    return -1;
+}
+
+unsigned long plat_irq_save(void)
+{
+    unsigned long f = (unsigned long)irq_on;
+    irq_on = 0;
+    return f;
+}
+
+void plat_irq_restore(unsigned long f) { irq_on = (int)f; }
+void plat_irq_enable(void) { irq_on = 1; }
+void plat_irq_disable(void) { irq_on = 0; }
+
+void anx_timer_interrupt(void);
+
+void plat_wait_for_interrupt(void)
+{
+    if (!unit_deadline_ns) {
+        fprintf(stderr, "host platform: idle with no timer armed: every thread is blocked\n");
+        abort();
+    }
+    if (unit_time_ns < unit_deadline_ns)
+        unit_time_ns = unit_deadline_ns;
+    anx_timer_interrupt();
+}
+
+uint64_t plat_time_ns(void) { return unit_time_ns; }
+uint64_t plat_cycles(void) { return unit_time_ns; }
+uint64_t plat_cycles_hz(void) { return 1000000000ull; }
+void plat_timer_set_deadline(uint64_t d) { unit_deadline_ns = d; }
+
+/* ---- contexts: one ucontext per thread; the stack is the 8 KiB below
+ * stack_top (the core never gives a thread less). */
+struct host_ctx {
+    ucontext_t uc;
+    void (*entry)(void *);
+    void *arg;
+};
+
+static void trampoline(unsigned hi, unsigned lo)
+{
+    struct host_ctx *c = (struct host_ctx *)(((uintptr_t)hi << 32) | lo);
+    c->entry(c->arg);
+    abort();
+}
+
+static struct host_ctx boot_ctx;
+
+void plat_context_init(struct plat_context *ctx, void *stack_top,
+                       void (*entry)(void *), void *arg)
+{
+    struct host_ctx *c = calloc(1, sizeof *c);
+    getcontext(&c->uc);
+    c->uc.uc_stack.ss_sp = (char *)stack_top - 8192;
+    c->uc.uc_stack.ss_size = 8192;
+    c->uc.uc_link = NULL;
+    c->entry = entry;
+    c->arg = arg;
+    uintptr_t p = (uintptr_t)c;
+    makecontext(&c->uc, (void (*)(void))trampoline, 2, (unsigned)(p >> 32), (unsigned)p);
+    ctx->sp = c;
+}
+
+void plat_context_switch(struct plat_context *from, struct plat_context *to)
+{
+    if (!from->sp)
+        from->sp = &boot_ctx;        /* the test's own stack is "main" */
+    swapcontext(&((struct host_ctx *)from->sp)->uc, &((struct host_ctx *)to->sp)->uc);
+}
+
+size_t plat_backtrace(uintptr_t frame, uintptr_t *pcs, size_t max)
+{
+    (void)frame, (void)pcs, (void)max;
+    return 0;
+}
+
+void plat_trigger_fault(const char *kind) { (void)kind; }
+
+void plat_poweroff(int status)
+{
+    unit_poweroff_status = status;
+    if (unit_poweroff_armed)
+        longjmp(unit_poweroff_jmp, 1);
+    exit(status);
+}
+
+bool plat_pci_present(void) { return false; }
+uint32_t plat_pci_read32(uint16_t bdf, uint16_t off) { (void)bdf, (void)off; return ~0u; }
+void plat_pci_write32(uint16_t bdf, uint16_t off, uint32_t v) { (void)bdf, (void)off, (void)v; }
+size_t plat_virtio_mmio_devices(struct plat_mmio_device *o, size_t m) { (void)o, (void)m; return 0; }
+void *plat_map_mmio(uint64_t phys, size_t size) { (void)size; return (void *)(uintptr_t)phys; }
+
+/* Linker-script symbols and the files archive some core files refer to. */
+char __image_start[1], __text_start[1], __text_end[1], __rodata_start[1], __rodata_end[1];
+char __data_start[1], __bss_end[1], __image_end[1];
+__asm__(".pushsection .rodata\n"
+        ".balign 16\n.global anx_files_start\nanx_files_start:\n"
+        ".ascii \"ANXFILES\"\n.byte 1,0,0,0,0,0,0,0\n"
+        ".global anx_files_end\nanx_files_end:\n.popsection\n");
