@@ -36,6 +36,12 @@ static const uint32_t class_size[] = {
 static struct free_block *free_list[NCLASSES];
 static struct anx_heap_stats stats;
 
+void anx_heap_init(void)
+{
+    memset(free_list, 0, sizeof free_list);
+    memset(&stats, 0, sizeof stats);
+}
+
 static void put_canary(struct hdr *h, void *user)
 {
     uint64_t c = CANARY;

@@ -32,6 +32,7 @@ static void setup_memory(void)
     if (n > MAX_REGIONS)
         n = MAX_REGIONS;
     anx_pmem_init(r, n);
+    anx_heap_init();
 }
 
 /* One short line: every byte on a UART costs time at boot. */

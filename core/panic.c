@@ -44,7 +44,8 @@ void anx_panic(const char *fmt, ...)
     va_end(ap);
     anx_printf("\n");
     report_thread();
-    anx_backtrace_print(0);
+    /* start at our own frame: the first address is our caller */
+    anx_backtrace_print((uintptr_t)__builtin_frame_address(0));
     anx_printf("powering off (status %d)\n", ANX_EXIT_PANIC);
     plat_poweroff(ANX_EXIT_PANIC);
 }

@@ -102,6 +102,7 @@ int parse_size(const char *s, uint64_t *out);      /* 64M, 1G, 512K, 4096 */
 int parse_duration(const char *s, uint64_t *ns);   /* 5s, 100ms, 2m ... */
 int parse_bool(const char *s, bool *out);
 void format_size(uint64_t bytes, char *out, size_t n);
+void format_duration(uint64_t ns, char *out, size_t n);
 
 /* ---- editdist.c --------------------------------------------------------- */
 

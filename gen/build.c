@@ -41,17 +41,26 @@ const char *anx_root(void)
     return cached = path_abs(".");
 }
 
+/* Where builds go: ANX_BUILD, else ROOT/build. */
+static const char *build_base(void)
+{
+    const char *env = getenv("ANX_BUILD");
+    if (env && *env)
+        return path_abs(env);
+    return path_join(anx_root(), "build");
+}
+
 const char *anx_cache_dir(void)
 {
     const char *env = getenv("ANX_CACHE");
     if (env && *env)
         return path_abs(env);
-    return path_join(anx_root(), "build/.cache");
+    return path_join(build_base(), ".cache");
 }
 
 char *default_outdir(const struct manifest *m, const struct resolution *r)
 {
-    return path_join(anx_root(), xasprintf("build/%s-%s", m->name, r->plat->name));
+    return path_join(build_base(), xasprintf("%s-%s", m->name, r->plat->name));
 }
 
 int load_and_resolve(const char *path, const char *platform, struct catalog *c, struct manifest *m,

@@ -124,8 +124,8 @@ int config_value_parse(const struct config_key *k, const struct ynode *n, const 
                 format_size(k->ulo, lo, sizeof lo);
                 format_size(k->uhi, hi, sizeof hi);
             } else {
-                snprintf(lo, sizeof lo, "%lluns", (unsigned long long)k->ulo);
-                snprintf(hi, sizeof hi, "%lluns", (unsigned long long)k->uhi);
+                format_duration(k->ulo, lo, sizeof lo);
+                format_duration(k->uhi, hi, sizeof hi);
             }
             diag_error(&n->mark, "%s must be between %s and %s, found %s", what, lo, hi, ykind_name(n));
             return -1;
@@ -162,7 +162,7 @@ void config_value_format(const struct config_key *k, const struct cvalue *v, cha
         format_size(v->u, out, n);
         break;
     case CT_DURATION:
-        snprintf(out, n, "%lluns", (unsigned long long)v->u);
+        format_duration(v->u, out, n);
         break;
     default:
         snprintf(out, n, "\"%s\"", v->s ? yshow(v->s, strlen(v->s)) : "");

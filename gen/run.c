@@ -56,7 +56,7 @@ int cmd_run(int argc, char **argv)
     q.ports = xcalloc((size_t)argc + 1, sizeof *q.ports);
     int c;
     optind = 0;
-    while ((c = getopt_long(argc, argv, "+p:o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'p':
             bo.platform = optarg;

@@ -28,7 +28,7 @@ static volatile pid_t current_qemu;
 static void on_signal(int sig)
 {
     if (current_qemu > 0)
-        kill(current_qemu, SIGKILL);
+        kill(-current_qemu, SIGKILL);
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -377,7 +377,7 @@ static void test_one(const char *path, const struct build_opts *bo, const struct
         fflush(stdout);
     }
     if (!t.exited) {
-        kill(t.pid, SIGKILL);
+        kill(-t.pid, SIGKILL);   /* its process group: QEMU and anything it started */
         reap(&t, true);
     }
     /* Drain what is left for the log. */

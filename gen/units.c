@@ -144,3 +144,17 @@ void format_size(uint64_t b, char *out, size_t n)
     else
         snprintf(out, n, "%llu", (unsigned long long)b);
 }
+
+void format_duration(uint64_t ns, char *out, size_t n)
+{
+    static const struct {
+        const char *unit;
+        uint64_t mul;
+    } units[] = {{"h", 3600000000000ULL}, {"m", 60000000000ULL}, {"s", 1000000000ULL}, {"ms", 1000000}, {"us", 1000}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (ns >= units[i].mul && ns % units[i].mul == 0) {
+            snprintf(out, n, "%llu%s", (unsigned long long)(ns / units[i].mul), units[i].unit);
+            return;
+        }
+    snprintf(out, n, "%lluns", (unsigned long long)ns);
+}

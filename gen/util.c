@@ -371,12 +371,31 @@ const char *path_rel(const char *root, const char *p)
     return a;
 }
 
+/* Relative to the current directory, climbing with ".." up to three
+ * levels (tests/gen/bad -> ../tree/modules/...); absolute beyond that. */
 const char *path_display(const char *p)
 {
     char cwd[4096];
     if (!getcwd(cwd, sizeof cwd))
         return p;
-    return path_rel(cwd, p);
+    char *a = path_abs(p);
+    char *base = xstrdup(cwd);
+    struct buf up = {0};
+    for (int level = 0; level <= 3; level++) {
+        size_t n = strlen(base);
+        if (!strcmp(base, "/"))
+            break;
+        if (!strncmp(a, base, n) && a[n] == '/')
+            return xasprintf("%s%s", buf_cstr(&up), a + n + 1);
+        if (!strcmp(a, base))
+            return level ? xstrndup(up.p, up.n - 1) : ".";
+        char *slash = strrchr(base, '/');
+        if (!slash || slash == base)
+            break;
+        *slash = 0;
+        buf_puts(&up, "../");
+    }
+    return a;
 }
 
 double now_ms(void)

@@ -26,7 +26,7 @@ mkdir -p "$out/gen" "$out/obj"
   echo "#define CONFIG_CPUS 1"
   echo "#define CONFIG_CMDLINE \"\""
   echo "#define CONFIG_MANIFEST_SHA256 \"0000\""
-  for m in "${mods[@]}"; do echo "#define CONFIG_MODULE_${m^^} 1"; done
+  for m in "${mods[@]}"; do u=${m^^}; echo "#define CONFIG_MODULE_${u//-/_} 1"; done
   echo "#define CONFIG_SHELL_HISTORY 16"
   echo "#define CONFIG_SHELL_PROMPT \"anx> \""
   echo "#define CONFIG_CONSOLE_ECHO 1"
@@ -67,4 +67,9 @@ done
 $ld -nostdlib -static -T "$root/arch/$arch/kernel.ld" --gc-sections -z max-page-size=0x1000 --build-id=none \
   -o "$out/anunix.elf" "${objs[@]}"
 $objcopy --strip-all "$out/anunix.elf" "$out/image.elf"
+if [ "$arch" = arm64 ]; then
+  # arm64: QEMU's -kernel wants the raw Linux-style Image (header in entry.S)
+  $objcopy -O binary "$out/anunix.elf" "$out/image.arm64"
+  echo "$out/image.arm64 $(stat -c %s "$out/image.arm64") bytes"
+fi
 echo "$out/image.elf $(stat -c %s "$out/image.elf") bytes"

@@ -1,6 +1,6 @@
 /*
  * arm64 boot entry. The image starts with a Linux arm64 Image header so
- * that QEMU's -kernel loads it at RAM base + text_offset (0x40080000 on
+ * that QEMU's -kernel loads it at RAM base + text_offset (0x40200000 on
  * virt) and enters it at EL1 (or EL2 with virtualization=on) with the
  * device tree address in x0, the MMU and caches off.
  *
@@ -15,7 +15,7 @@
 _start:
         b       arm64_entry             /* code0 */
         .long   0                       /* code1 */
-        .quad   0x80000                 /* text_offset from 2 MiB-aligned RAM base */
+        .quad   0x200000                /* text_offset: 2 MiB above the RAM base */
         .quad   __image_size            /* image_size incl. .bss and page tables */
         .quad   0x2                     /* flags: little endian, 4 KiB pages */
         .quad   0, 0, 0                 /* reserved */
@@ -52,7 +52,8 @@ el2_entry:
         ubfx    x0, x0, #24, #4
         cbz     x0, 2f
         mrs     x0, S3_4_C12_C9_5       /* ICC_SRE_EL2: SRE | Enable (EL1 may use SRE) */
-        orr     x0, x0, #0x9
+        mov     x1, #0x9
+        orr     x0, x0, x1
         msr     S3_4_C12_C9_5, x0
         isb
 2:      mrs     x0, midr_el1            /* what EL1 reads as MIDR/MPIDR */

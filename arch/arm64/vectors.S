@@ -166,8 +166,9 @@ el1_irq:
         stp     q28, q29, [x0, #448]
         stp     q30, q31, [x0, #480]
         ldr     x1, [sp, #168]                  /* frame record: interrupted fp, pc */
-        stp     x29, x1, [sp, #720]
-        add     x29, sp, #720
+        add     x0, sp, #720
+        stp     x29, x1, [x0]
+        mov     x29, x0
         bl      arm64_irq
         add     x0, sp, #208
         ldp     q0, q1, [x0, #0]

@@ -3,14 +3,22 @@
  * fault report). It writes straight to the console and uses no heap, so
  * it works before the core's log is up and inside the fault handler.
  * Supports %s %c %d %u %x %p with l/ll/z modifiers, width and 0-padding.
+ * "\n" goes out as "\r\n", as the core's console does.
  */
 #include <anx/platform.h>
 #include "x86.h"
 
+static void out(char c)
+{
+    if (c == '\n')
+        plat_console_putc('\r');
+    plat_console_putc(c);
+}
+
 void x86_puts(const char *s)
 {
     while (*s)
-        plat_console_putc(*s++);
+        out(*s++);
 }
 
 static void put_num(uint64_t v, unsigned base, int width, char pad, bool neg)
@@ -24,16 +32,16 @@ static void put_num(uint64_t v, unsigned base, int width, char pad, bool neg)
     if (neg)
         buf[n++] = '-';
     while (n < width--)
-        plat_console_putc(pad);
+        out(pad);
     while (n)
-        plat_console_putc(buf[--n]);
+        out(buf[--n]);
 }
 
 void x86_vprintf(const char *fmt, va_list ap)
 {
     for (; *fmt; fmt++) {
         if (*fmt != '%') {
-            plat_console_putc(*fmt);
+            out(*fmt);
             continue;
         }
         fmt++;
@@ -56,7 +64,7 @@ void x86_vprintf(const char *fmt, va_list ap)
             break;
         }
         case 'c':
-            plat_console_putc((char)va_arg(ap, int));
+            out((char)va_arg(ap, int));
             break;
         case 'd': {
             int64_t v = lng ? va_arg(ap, int64_t) : va_arg(ap, int);
@@ -74,12 +82,12 @@ void x86_vprintf(const char *fmt, va_list ap)
             put_num((uintptr_t)va_arg(ap, void *), 16, 16, '0', false);
             break;
         case '%':
-            plat_console_putc('%');
+            out('%');
             break;
         default:
             if (!*fmt)
                 return;
-            plat_console_putc(*fmt);
+            out(*fmt);
         }
     }
 }

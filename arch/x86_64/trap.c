@@ -1,13 +1,15 @@
 /*
  * The C side of interrupt entry: device interrupts go to their handlers,
- * CPU exceptions are fatal and print a full report (vector, error code,
- * registers, control registers, backtrace) before powering off with
- * status 3. A fault while reporting a fault powers off at once.
+ * CPU exceptions are fatal: we print the trapped registers, then the
+ * core's anx_fault_report() prints the fault line and the backtrace and
+ * powers off with status 3. A fault while reporting a fault powers off at
+ * once (no loop, no triple fault).
  */
+#include <anx/panic.h>
 #include <anx/platform.h>
 #include "x86.h"
 
-#define EXIT_PANIC 3
+#define EXIT_PANIC ANX_EXIT_PANIC
 
 static const char *const exc_names[32] = {
     "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -79,10 +81,6 @@ __attribute__((noinline)) size_t plat_backtrace(uintptr_t frame, uintptr_t *pcs,
     return walk(frame, pcs, max);
 }
 
-/* Weak hook: the core may provide a richer fatal path (symbol names ...).
- * It is called after our report; if it returns we power off ourselves. */
-__attribute__((weak)) void anx_fault_hook(int vector, uint64_t rip) { (void)vector; (void)rip; }
-
 static _Noreturn void exception(struct x86_frame *f)
 {
     if (fault_depth++ > 0) {
@@ -105,14 +103,21 @@ static _Noreturn void exception(struct x86_frame *f)
     x86_printf("  R13 %016lx  R14 %016lx  R15 %016lx\n", f->r13, f->r14, f->r15);
     x86_printf("  CR0 %016lx  CR2 %016lx  CR3 %016lx  CR4 %016lx\n",
                read_cr(0), read_cr(2), read_cr(3), read_cr(4));
-    uintptr_t pcs[16];
-    size_t n = walk(f->rbp, pcs, 16);
-    x86_printf("  backtrace: %lx", f->rip);
-    for (size_t i = 0; i < n; i++)
-        x86_printf(" %lx", pcs[i]);
-    x86_printf("\n  (addr2line -e anunix.elf ADDR names them)\n");
-    anx_fault_hook((int)v, f->rip);
-    plat_poweroff(EXIT_PANIC);
+    /* a leaf without a frame yet: its return address is at [rsp] */
+    if (readable(f->rsp, 8) && in_text(*(uintptr_t *)f->rsp))
+        x86_printf("  [rsp] %lx (caller, if the faulting function had no frame yet)\n",
+                   *(uintptr_t *)f->rsp);
+    struct anx_fault af = {
+        .name = exc_names[v] + (exc_names[v][0] == '#' ? 4 : 0),
+        .vector = v,
+        .error = f->error,
+        .pc = f->rip,
+        .sp = f->rsp,
+        .fp = f->rbp,
+        .addr = read_cr(2),
+        .has_addr = v == 14,
+    };
+    anx_fault_report(&af);
 }
 
 void x86_trap(struct x86_frame *f)
@@ -129,6 +134,15 @@ void x86_trap(struct x86_frame *f)
 }
 
 static volatile uint8_t data_ret[16] __attribute__((aligned(16))) = { 0xC3 };
+
+static __attribute__((noinline)) int recurse(volatile int depth)
+{
+    volatile char pad[512];
+    pad[0] = (char)depth;
+    if (depth > 1000000)                 /* never: the guard page stops it */
+        return 0;
+    return recurse(depth + 1) + pad[0];
+}
 
 static bool streq(const char *a, const char *b)
 {
@@ -151,6 +165,8 @@ void plat_trigger_fault(const char *kind)
         ((void (*)(void))(uintptr_t)data_ret)();
     } else if (IS("gp")) {
         *(volatile uint64_t *)0x8000000000000000ULL = 1;   /* non-canonical */
+    } else if (IS("stack-overflow")) {
+        recurse(0);
     } else if (IS("breakpoint")) {
         __asm__ volatile("int3");
     } else {                                               /* "pagefault" */

@@ -2,7 +2,7 @@
  * Time: the TSC is the clock (plat_time_ns, plat_cycles). Its frequency
  * comes from CPUID 0x15 (crystal ratio) or 0x16, the hypervisor timing
  * leaf 0x40000010, or a measurement against the HPET, the ACPI PM timer or
- * PIT channel 2, whichever exists. The local APIC timer (when there is no
+ * PIT channel 0, whichever exists. The local APIC timer (when there is no
  * TSC-deadline mode) is calibrated against the TSC in the same window.
  *
  * To keep boot fast the window overlaps useful work: x86_tsc_cal_begin()
@@ -10,6 +10,7 @@
  * the TSC, x86_tsc_cal_end() (end of plat_init) the second one, spinning
  * only if less than WINDOW_US passed. Every wait is bounded by an
  * iteration count, so absent or frozen hardware cannot hang the boot.
+ * (The PIT wraps too soon for that: it gets an active window of its own.)
  * Before the end, plat_time_ns is coarse (it uses CPUID's frequency or
  * PRECAL_HZ); it never goes backwards when the calibrated value arrives.
  * With no usable reference the TSC is assumed to run at
@@ -37,7 +38,8 @@ static uint64_t cpuid_hz;
 
 static uint64_t time_at(uint64_t tsc)
 {
-    return base_ns + (uint64_t)(((unsigned __int128)(tsc - base_tsc) * ns_mult) >> 32);
+    uint64_t b = base_tsc ? base_tsc : x86_boot_tsc;
+    return base_ns + (uint64_t)(((unsigned __int128)(tsc - b) * ns_mult) >> 32);
 }
 
 static void set_hz(uint64_t hz, const char *src)
@@ -93,28 +95,39 @@ static uint64_t from_cpuid(const char **src)
     return 0;
 }
 
-/* Current reference count, in its own ticks (monotonic over the window). */
-static uint64_t ref_read(void)
+/* Current reference count, in its own ticks (monotonic over the window),
+ * and the TSC taken right at the moment the reference was sampled. */
+static uint64_t ref_read(uint64_t *tsc)
 {
+    uint64_t v = 0;
     switch (ref) {
     case REF_HPET:
-        return mmio_read64(hpet + 0xF0);
+        v = mmio_read64(hpet + 0xF0);
+        *tsc = rdtsc();
+        break;
     case REF_PM:
-        return inl(x86_acpi.pm_timer_port) & (x86_acpi.pm_timer_32 ? 0xFFFFFFFFu : 0xFFFFFFu);
+        v = inl(x86_acpi.pm_timer_port) & (x86_acpi.pm_timer_32 ? 0xFFFFFFFFu : 0xFFFFFFu);
+        *tsc = rdtsc();
+        break;
     case REF_PIT: {
-        outb(0x43, 0x80);                      /* latch channel 2 */
-        uint8_t lo = inb(0x42), hi = inb(0x42);
-        return 0xFFFFu - (uint16_t)(lo | hi << 8);
+        outb(0x43, 0x00);                      /* latch channel 0 */
+        *tsc = rdtsc();
+        uint8_t lo = inb(0x40), hi = inb(0x40);
+        v = (uint16_t)~(lo | hi << 8);         /* counts down: invert */
+        break;
     }
     default:
-        return 0;
+        *tsc = rdtsc();
     }
+    return v;
 }
 
 static uint64_t ref_delta(uint64_t a, uint64_t b)
 {
     if (ref == REF_PM)
         return (b - a) & (x86_acpi.pm_timer_32 ? 0xFFFFFFFFu : 0xFFFFFFu);
+    if (ref == REF_PIT)
+        return (b - a) & 0xFFFF;
     return b - a;
 }
 
@@ -145,16 +158,13 @@ static bool hpet_probe(void)
     return true;
 }
 
-static bool pit_probe(void)
+/* PIT channel 0 as a free-running down-counter (mode 2, reload 65536,
+ * wraps every 55 ms); no port 0x61 needed, so it also works on microvm. */
+static void pit_start(void)
 {
-    uint8_t p61 = inb(0x61);
-    if (p61 == 0xFF)
-        return false;
-    outb(0x61, (p61 & ~0x02) | 0x01);          /* gate on, speaker off */
-    outb(0x43, 0xB0);                          /* ch2, lo/hi, mode 0 */
-    outb(0x42, 0xFF);
-    outb(0x42, 0xFF);
-    return !(inb(0x61) & 0x20);                /* OUT2 low while counting */
+    outb(0x43, 0x34);                          /* ch0, lo/hi, mode 2 */
+    outb(0x40, 0x00);
+    outb(0x40, 0x00);
 }
 
 void x86_tsc_cal_begin(void)
@@ -172,21 +182,28 @@ void x86_tsc_cal_begin(void)
             ref = REF_HPET;
         else if (x86_acpi.pm_timer_port && inl(x86_acpi.pm_timer_port) != 0xFFFFFFFFu)
             ref = REF_PM;
-        else if (pit_probe())
-            ref = REF_PIT;
+        else
+            ref = REF_PIT;                     /* probed and timed in cal_end */
     }
-    ref0 = ref_read();
-    tsc0 = rdtsc();
+    ref0 = ref_read(&tsc0);
 }
 
 void x86_tsc_cal_end(void)
 {
+    if (ref == REF_PIT) {
+        /* the PIT wraps every 55 ms, so time it in a window of its own */
+        pit_start();
+        ref0 = ref_read(&tsc0);
+        uint64_t r = ref0, t;
+        for (int i = 0; i < 64 && r == ref0; i++)
+            r = ref_read(&t);
+        if (r == ref0)                         /* not counting: no PIT (reads 0xFF) */
+            ref = REF_NONE;
+    }
     if (ref != REF_NONE) {
         uint64_t want = WINDOW_US * 1000000000ULL, r1 = ref0, t1 = tsc0;
-        for (int i = 0; i < MAX_SPINS && ref_fs(ref_delta(ref0, r1)) < want; i++) {
-            r1 = ref_read();
-            t1 = rdtsc();
-        }
+        for (int i = 0; i < MAX_SPINS && ref_fs(ref_delta(ref0, r1)) < want; i++)
+            r1 = ref_read(&t1);
         uint64_t fs = ref_fs(ref_delta(ref0, r1));
         uint64_t hz = fs >= want ? muldiv64(t1 - tsc0, 1000000000000000ULL, fs) : 0;
         static const char *const names[] = { "none", "hpet", "acpi pm timer", "pit" };

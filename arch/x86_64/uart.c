@@ -47,11 +47,9 @@ static void uart_tx(char c)
     outb(COM1 + THR, (uint8_t)c);
 }
 
-/* '\n' goes out as "\r\n" so raw terminals show lines properly. */
+/* Raw byte out; the core's console turns "\n" into "\r\n". */
 void plat_console_putc(char c)
 {
-    if (c == '\n')
-        uart_tx('\r');
     uart_tx(c);
 }
 

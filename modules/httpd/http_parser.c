@@ -716,7 +716,8 @@ size_t http_parse(struct http_parser *p, const char *data, size_t len,
 			if (p->hstate == H_CL) {
 				if (p->sub == CL_DIGITS && is_digit(c)) {
 					uint64_t cl = r->content_length;
-					if (cl > (UINT64_MAX - 9) / 10)
+					if (cl > UINT64_MAX / 10 ||
+					    (cl == UINT64_MAX / 10 && c - '0' > UINT64_MAX % 10))
 						FAIL(HTTP_ERR_CONTENT_LENGTH);
 					cl = cl * 10 + (c - '0');
 					if (cl > p->lim.max_body)

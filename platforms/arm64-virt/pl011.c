@@ -38,7 +38,12 @@ void pl011_init(uint64_t base, int irq)
     uart_irq = irq;
     mmio_write32(uart + UART_IMSC, 0);
     mmio_write32(uart + UART_ICR, 0x7ff);
-    mmio_write32(uart + UART_LCR_H, 0x70);           /* 8N1, FIFOs on */
+    /* Turning the FIFOs on empties them: keep what was typed already */
+    if ((mmio_read32(uart + UART_LCR_H) & 0x70) != 0x70) {
+        for (int i = 0; i < 32 && !(mmio_read32(uart + UART_FR) & FR_RXFE); i++)
+            ring[ring_head++ % sizeof ring] = (uint8_t)mmio_read32(uart + UART_DR);
+        mmio_write32(uart + UART_LCR_H, 0x70);       /* 8N1, FIFOs on */
+    }
     mmio_write32(uart + UART_CR, 0x301);             /* UARTEN | TXE | RXE */
 }
 

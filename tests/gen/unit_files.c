@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /* The files archive: layout, sorting, alignment, hashes, and the reader
  * rejecting damaged archives. */
 #include "anx.h"

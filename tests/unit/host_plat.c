@@ -4,7 +4,7 @@
  * contexts are ucontexts, and "waiting for an interrupt" jumps the clock
  * to the programmed deadline and runs the timer interrupt.
  */
-#define _GNU_SOURCE
+
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,9 +152,7 @@ void plat_pci_write32(uint16_t bdf, uint16_t off, uint32_t v) { (void)bdf, (void
 size_t plat_virtio_mmio_devices(struct plat_mmio_device *o, size_t m) { (void)o, (void)m; return 0; }
 void *plat_map_mmio(uint64_t phys, size_t size) { (void)size; return (void *)(uintptr_t)phys; }
 
-/* Linker-script symbols and the files archive some core files refer to. */
-char __image_start[1], __text_start[1], __text_end[1], __rodata_start[1], __rodata_end[1];
-char __data_start[1], __bss_end[1], __image_end[1];
+/* The image's files archive (empty), which core/files.c refers to. */
 __asm__(".pushsection .rodata\n"
         ".balign 16\n.global anx_files_start\nanx_files_start:\n"
         ".ascii \"ANXFILES\"\n.byte 1,0,0,0,0,0,0,0\n"

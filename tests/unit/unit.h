@@ -13,9 +13,13 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* host versions, reachable before the renaming below */
-static inline int host_strcmp(const char *a, const char *b) { return __builtin_strcmp(a, b); }
+static inline int host_strcmp(const char *a, const char *b) { return strcmp(a, b); }
+static inline void *aligned_alloc_host(size_t a, size_t n) { return aligned_alloc(a, n); }
+static inline void *malloc_host(size_t n) { return malloc(n); }
+static inline void free_host(void *p) { free(p); }
 
 #include "rename.h"
 #include "config.h"

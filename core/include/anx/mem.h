@@ -41,6 +41,9 @@ void anx_pmem_stats(struct anx_pmem_stats *st);
 
 /* ---- heap --------------------------------------------------------------- */
 
+/* Core only: start with an empty heap (kmain, after anx_pmem_init). */
+void anx_heap_init(void);
+
 void *anx_malloc(size_t size);
 void *anx_calloc(size_t count, size_t size);
 void *anx_realloc(void *p, size_t size);

@@ -146,14 +146,16 @@ static struct run_result run_split(const struct http_limits *lim, const uint8_t 
 			 hdrs, MAX_HDRS);
 	while (off < len) {
 		size_t n = step ? step(k++, arg) : len - off;
-		size_t pos = off, end;
+		size_t pos = off, end, call = off;
 		if (n == 0)
 			n = 1;
 		if (n > len - off)
 			n = len - off;
 		end = off + n;
 		while (pos < end) {
-			size_t used = http_parse(&p, (const char *)data + pos, end - pos,
+			size_t used;
+			call = pos;
+			used = http_parse(&p, (const char *)data + pos, end - pos,
 						 &tr_callbacks, t);
 			pos += used;
 			if (p.error == HTTP_PAUSED) {
@@ -170,7 +172,7 @@ static struct run_result run_split(const struct http_limits *lim, const uint8_t 
 		if (p.error != HTTP_OK || res.short_consume) {
 			res.error = p.error;
 			if (p.error >= HTTP_ERR_FIRST)
-				res.error_offset = off + p.error_offset;
+				res.error_offset = call + p.error_offset;
 			res.consumed = pos;
 			res.messages = p.messages;
 			return res;
@@ -204,7 +206,7 @@ static inline size_t step_random(size_t k, void *arg)
 	return 1 + (size_t)((r->state >> 33) % r->max);
 }
 
-static const char *verdict_of(enum http_error e)
+static inline const char *verdict_of(enum http_error e)
 {
 	if (e >= HTTP_ERR_FIRST)
 		return "error";

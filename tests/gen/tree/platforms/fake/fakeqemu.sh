@@ -12,7 +12,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 [ -f "$kernel" ] || { echo "fakeqemu: no kernel '$kernel'" >&2; exit 1; }
-[ $slow = 1 ] && sleep 30
+[ $slow = 1 ] && exec sleep 30
 echo "fake boot: $(wc -c < "$kernel") bytes"
 echo "anunix: ready"
 printf 'anx> '

@@ -1,0 +1,280 @@
+/*
+ * QEMU `virt` (arm64): everything comes from the device tree QEMU passes
+ * (checked by arch/arm64/boot.c before the MMU went on):
+ *
+ *   /memory            RAM            -> plat_mem_regions (minus image, DTB,
+ *                                        /memreserve/ entries)
+ *   /chosen bootargs   command line   -> plat_cmdline; anx.semihosting=1
+ *                                        enables the semihosting exit
+ *   arm,pl011          console        -> pl011.c
+ *   arm,gic-v3 / arm,cortex-a15-gic / arm,gic-400   -> arch/arm64/gic.c
+ *   arm,armv8-timer    3rd interrupt  = virtual timer PPI
+ *   virtio,mmio        transports     -> plat_virtio_mmio_devices
+ *   pci-host-ecam-generic  ECAM       -> plat_pci_*
+ *   /psci method       hvc or smc     -> power-off fallback
+ *
+ * Interrupt numbers of this platform are GIC INTIDs (SPI n = 32 + n).
+ * Without a usable tree the board falls back to virt's fixed layout.
+ */
+#include <anx/platform.h>
+#include "../../arch/arm64/arm64.h"
+#include "../../arch/arm64/fdt.h"
+#include "virt.h"
+
+#define MAX_REGIONS 16
+#define MAX_VIRTIO 32
+#define MAX_INTID 1020
+
+static char cmdline[1024];
+static struct plat_mem_region regions[MAX_REGIONS];
+static size_t nregions;
+static struct plat_mmio_device virtio[MAX_VIRTIO];
+static size_t nvirtio;
+static struct arm64_gic_info gic = {
+    .version = 3, .dist = 0x08000000, .dist_size = 0x10000,
+    .redist = 0x080a0000, .redist_size = 0xf60000,
+};
+static int timer_intid = 27;
+static uint32_t edge_bits[(MAX_INTID + 31) / 32];
+static uint64_t ecam_phys, ecam_size;
+static uintptr_t ecam;
+static unsigned bus_first, bus_last;
+
+const char *plat_name(void) { return "arm64-virt"; }
+const char *plat_arch(void) { return "arm64"; }
+const char *plat_cmdline(void) { return cmdline; }
+
+static bool streq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+/* Is `tok` one of the space-separated words of s? */
+static bool has_word(const char *s, const char *tok)
+{
+    while (*s) {
+        while (*s == ' ')
+            s++;
+        const char *t = tok;
+        while (*t && *s == *t)
+            s++, t++;
+        if (*t == 0 && (*s == ' ' || *s == 0))
+            return true;
+        while (*s && *s != ' ')
+            s++;
+    }
+    return false;
+}
+
+static void set_edge(int intid, bool edge)
+{
+    if (intid >= 0 && intid < MAX_INTID && edge)
+        edge_bits[intid / 32] |= 1u << (intid % 32);
+}
+
+/* Remove [b, e) from the region list (splitting a region in two). */
+static void carve(uint64_t b, uint64_t e)
+{
+    for (size_t i = 0; i < nregions; i++) {
+        uint64_t rb = regions[i].base, re = rb + regions[i].size;
+        if (e <= rb || b >= re)
+            continue;
+        if (b > rb && e < re && nregions < MAX_REGIONS) {
+            regions[nregions].base = e;
+            regions[nregions].size = re - e;
+            nregions++;
+            regions[i].size = b - rb;
+        } else if (b > rb) {
+            regions[i].size = b - rb;
+        } else if (e < re) {
+            regions[i].base = e;
+            regions[i].size = re - e;
+        } else {
+            regions[i] = regions[--nregions];
+            i--;
+        }
+    }
+}
+
+static void parse_tree(const struct fdt *f, void *dtb)
+{
+    uint64_t a, s;
+    bool edge;
+    int n, chosen = fdt_path(f, "/chosen");
+    const char *args = chosen >= 0 ? fdt_getprop_str(f, chosen, "bootargs") : 0;
+    if (args) {
+        size_t i = 0;
+        for (; args[i] && i + 1 < sizeof cmdline; i++)
+            cmdline[i] = args[i];
+        cmdline[i] = 0;
+    }
+
+    uint64_t uart_base = 0;
+    int uart_irq = 33;
+    if ((n = fdt_find_compatible(f, -1, "arm,pl011")) >= 0) {
+        if (fdt_reg(f, n, 0, &a, &s) == 0)
+            uart_base = a;
+        int irq = fdt_irq(f, n, 0, &edge);
+        if (irq >= 32) {
+            uart_irq = irq;
+            set_edge(irq, edge);
+        }
+    }
+    pl011_init(uart_base, uart_irq);
+
+    static const char *const v2[] = {"arm,cortex-a15-gic", "arm,gic-400", "arm,cortex-a9-gic"};
+    if ((n = fdt_find_compatible(f, -1, "arm,gic-v3")) >= 0) {
+        struct arm64_gic_info g = {.version = 3};
+        if (fdt_reg(f, n, 0, &g.dist, &g.dist_size) == 0 &&
+            fdt_reg(f, n, 1, &g.redist, &g.redist_size) == 0)
+            gic = g;
+    } else {
+        for (int i = 0; i < 3; i++) {
+            if ((n = fdt_find_compatible(f, -1, v2[i])) < 0)
+                continue;
+            struct arm64_gic_info g = {.version = 2};
+            if (fdt_reg(f, n, 0, &g.dist, &g.dist_size) == 0 &&
+                fdt_reg(f, n, 1, &g.cpu, &g.cpu_size) == 0)
+                gic = g;
+            break;
+        }
+    }
+
+    if ((n = fdt_find_compatible(f, -1, "arm,armv8-timer")) >= 0) {
+        int irq = fdt_irq(f, n, 2, &edge);      /* secure, non-secure, virtual, hyp */
+        if (irq >= 16 && irq < 32)
+            timer_intid = irq;
+    }
+
+    for (n = fdt_find_compatible(f, -1, "virtio,mmio"); n >= 0 && nvirtio < MAX_VIRTIO;
+         n = fdt_find_compatible(f, n, "virtio,mmio")) {
+        int irq = fdt_irq(f, n, 0, &edge);
+        if (fdt_reg(f, n, 0, &a, &s) != 0 || s == 0)
+            continue;
+        set_edge(irq, edge);
+        size_t i = nvirtio++;                    /* keep sorted by base */
+        while (i > 0 && virtio[i - 1].base > a) {
+            virtio[i] = virtio[i - 1];
+            i--;
+        }
+        virtio[i].base = a;
+        virtio[i].size = s;
+        virtio[i].irq = irq;
+    }
+
+    if ((n = fdt_find_compatible(f, -1, "pci-host-ecam-generic")) >= 0 &&
+        fdt_reg(f, n, 0, &a, &s) == 0 && s >= (1u << 20)) {
+        int len = 0;
+        const uint8_t *br = fdt_getprop(f, n, "bus-range", &len);
+        bus_first = 0;
+        bus_last = (unsigned)(s >> 20) - 1;
+        if (br && len == 8 && fdt_be32(br) <= fdt_be32(br + 4) && fdt_be32(br + 4) < 256) {
+            bus_first = fdt_be32(br);
+            bus_last = fdt_be32(br + 4);
+        }
+        if (bus_last > 255)
+            bus_last = 255;
+        if (((uint64_t)(bus_last - bus_first) + 1) << 20 <= s) {
+            ecam_phys = a;
+            ecam_size = s;
+        }
+    }
+
+    int psci = fdt_path(f, "/psci");
+    const char *method = psci >= 0 ? fdt_getprop_str(f, psci, "method") : 0;
+    arm64_power_config(has_word(cmdline, "anx.semihosting=1"), method && streq(method, "smc"));
+
+    /* usable RAM: the memory nodes minus what must stay */
+    for (int i = 0; fdt_memreserve(f, i, &a, &s) == 0; i++)
+        if (a + s > a)
+            carve(a, a + s);
+    carve((uintptr_t)dtb, (uintptr_t)dtb + fdt_totalsize(f));
+}
+
+void plat_early_init(void *boot_info)
+{
+    struct arm64_ram ram[8];
+    size_t nram = arm64_ram_regions(ram, 8);
+    for (size_t i = 0; i < nram && nregions < MAX_REGIONS; i++) {
+        regions[nregions].base = ram[i].base;
+        regions[nregions].size = ram[i].size;
+        nregions++;
+    }
+    const struct fdt *f = arm64_fdt();
+    if (f && boot_info) {
+        parse_tree(f, boot_info);
+    } else {
+        pl011_init(0x09000000, 33);
+        arm64_power_config(false, false);
+    }
+    carve((uintptr_t)__image_start, (uintptr_t)__image_end);
+    /* page-align what is left */
+    for (size_t i = 0; i < nregions; i++) {
+        uint64_t b = (regions[i].base + 4095) & ~4095ull;
+        uint64_t e = (regions[i].base + regions[i].size) & ~4095ull;
+        regions[i].base = b;
+        regions[i].size = e > b ? e - b : 0;
+    }
+}
+
+void plat_init(void)
+{
+    if (gic_init(&gic) == 0)
+        arm64_timer_init(timer_intid);
+    if (ecam_phys)
+        ecam = (uintptr_t)arm64_map_device(ecam_phys, ecam_size);
+}
+
+size_t plat_mem_regions(struct plat_mem_region *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nregions && n < max; i++)
+        if (regions[i].size)
+            out[n++] = regions[i];
+    return n;
+}
+
+int plat_irq_register(int irq, plat_irq_handler handler, void *arg)
+{
+    if (irq < 16 || irq >= MAX_INTID || !handler || !gic_version())
+        return -1;
+    if (irq == plat_console_irq())
+        return pl011_irq_register(handler, arg);
+    if (arm64_irq_set_handler(irq, handler, arg) != 0)
+        return -1;
+    gic_enable(irq, (edge_bits[irq / 32] >> (irq % 32)) & 1);
+    return 0;
+}
+
+size_t plat_virtio_mmio_devices(struct plat_mmio_device *out, size_t max)
+{
+    size_t n = 0;
+    for (; n < nvirtio && n < max; n++)
+        out[n] = virtio[n];
+    return n;
+}
+
+bool plat_pci_present(void) { return ecam != 0; }
+
+static uintptr_t ecam_addr(uint16_t bdf, uint16_t off)
+{
+    unsigned bus = bdf >> 8;
+    if (!ecam || bus < bus_first || bus > bus_last || off > 0xffc)
+        return 0;
+    return ecam + ((uintptr_t)(bus - bus_first) << 20 | (uintptr_t)(bdf & 0xff) << 12 | (off & 0xffc));
+}
+
+uint32_t plat_pci_read32(uint16_t bdf, uint16_t off)
+{
+    uintptr_t a = ecam_addr(bdf, off);
+    return a ? mmio_read32(a) : 0xffffffffu;
+}
+
+void plat_pci_write32(uint16_t bdf, uint16_t off, uint32_t val)
+{
+    uintptr_t a = ecam_addr(bdf, off);
+    if (a)
+        mmio_write32(a, val);
+}
