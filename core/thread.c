@@ -436,8 +436,8 @@ static size_t stack_used(const struct anx_thread *t)
 
 void anx_threads_foreach(int (*fn)(const struct anx_thread_info *, void *), void *ctx)
 {
-    /* Cooperative: the list cannot change while we walk it unless fn
-     * blocks; take a snapshot of one entry at a time and stop on change. */
+    /* Cooperative: the list only changes when a thread is created or
+     * reaped, which cannot happen during the walk unless fn blocks. */
     for (struct anx_thread *t = all_head; t; t = t->all_next) {
         struct anx_thread_info info = {
             .id = t->id, .name = t->name, .state = t->state,

@@ -68,26 +68,38 @@ bool anx_timer_cancel(struct anx_timer *t)
     return armed;
 }
 
-uint64_t anx_timers_run(void)
+static uint64_t run(bool reprogram)
 {
     unsigned long f = plat_irq_save();
     uint64_t now = plat_time_ns();
+    bool fired = false;
     while (timers && timers->deadline <= now) {
         struct anx_timer *t = timers;
         timers = t->next;
         t->next = NULL;
         t->armed = false;
         t->fn(t, t->arg);
+        fired = true;
     }
     uint64_t next = timers ? timers->deadline : 0;
-    plat_timer_set_deadline(next);
+    /* Otherwise the programmed deadline is still the head's (or an
+     * earlier one the idle loop chose), so leave the hardware alone. */
+    if (fired || reprogram)
+        plat_timer_set_deadline(next);
     plat_irq_restore(f);
     return next;
 }
 
+uint64_t anx_timers_run(void)
+{
+    return run(false);
+}
+
+/* The one-shot has fired (perhaps early, or for the idle loop's poll
+ * deadline): always re-arm it for the head. */
 void anx_timer_interrupt(void)
 {
-    anx_timers_run();
+    run(true);
 }
 
 void anx_delay_ns(uint64_t ns)

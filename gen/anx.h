@@ -445,6 +445,8 @@ struct qemu_opts {
 int qemu_argv(const struct manifest *m, const struct resolution *r, const struct build_result *b,
               const struct qemu_opts *o, struct strlist *argv);
 bool kvm_usable(void);
+/* The command line as one shell-quoted string, for copying. */
+char *argv_text(const struct strlist *argv);
 /* Maps a QEMU wait status to the guest status; -1 when there is none. */
 int guest_status(const struct platform *p, int wstatus, char *why, size_t whylen);
 int check_boot_mode(const struct platform *p, const char *boot);

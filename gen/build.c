@@ -9,6 +9,7 @@
 #include "anx.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -200,13 +201,42 @@ static int gen_write(const char *path, const void *data, size_t len)
     return e;
 }
 
+/* Hashing a 20 MB ISO on every unchanged rebuild would cost most of the
+ * rebuild's time, so output hashes are remembered in DIR/.hashes by file
+ * size and modification time. */
+static struct buf hash_memo;
+
 static void add_output(struct build_result *res, const char *kind, const char *path)
 {
     struct output_file *o = &res->outputs[res->noutputs];
     o->kind = xstrdup(kind);
     o->path = xstrdup(path);
-    if (sha256_file(path, o->sha, &o->bytes) == 0)
-        res->noutputs++;
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return;
+    char *id = xasprintf("%s %lld %lld.%09ld ", path, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                         st.st_mtim.tv_nsec);
+    const char *line = hash_memo.p ? strstr(hash_memo.p, id) : NULL;
+    if (line && (line == hash_memo.p || line[-1] == '\n') && strlen(line + strlen(id)) >= 64) {
+        memcpy(o->sha, line + strlen(id), 64);
+        o->sha[64] = 0;
+        o->bytes = (uint64_t)st.st_size;
+    } else if (sha256_file(path, o->sha, &o->bytes) != 0) {
+        return;
+    }
+    res->noutputs++;
+}
+
+static void save_hash_memo(struct build_result *res)
+{
+    struct buf b = {0};
+    for (size_t i = 0; i < res->noutputs; i++) {
+        struct stat st;
+        if (stat(res->outputs[i].path, &st) == 0)
+            buf_printf(&b, "%s %lld %lld.%09ld %s\n", res->outputs[i].path, (long long)st.st_size,
+                       (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, res->outputs[i].sha);
+    }
+    write_file(path_join(res->outdir, ".hashes"), b.p ? b.p : "", b.n);
 }
 
 static bool stamp_matches(const char *stamp, const char *key)
@@ -233,6 +263,11 @@ int build(struct catalog *c, struct manifest *m, struct resolution *r, const str
     double t0 = now_ms(), t;
     res->outdir = o->outdir ? path_abs(o->outdir) : default_outdir(m, r);
     char *gendir = path_join(res->outdir, "gen");
+    char *memo;
+    size_t memolen;
+    hash_memo.n = 0;
+    if (read_file(path_join(res->outdir, ".hashes"), &memo, &memolen, 1 << 20) == 0)
+        buf_add(&hash_memo, memo, memolen);
     if (mkdir_p(gendir)) {
         diag_error(NULL, "cannot create %s", path_display(gendir));
         return EXIT_FAIL;
@@ -372,6 +407,7 @@ int build(struct catalog *c, struct manifest *m, struct resolution *r, const str
     if (!res->main_image)
         res->main_image = res->elf_debug;
 
+    save_hash_memo(res);
     res->total_ms = now_ms() - t0;
     for (size_t i = 0; i < res->nsteps; i++)
         if (!strcmp(res->steps[i].name, "parse") || !strcmp(res->steps[i].name, "resolve"))

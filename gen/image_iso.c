@@ -1,8 +1,13 @@
 /*
  * The ISO image: grub-mkrescue (GRUB + xorriso) makes a hybrid BIOS+UEFI
  * CD/USB image holding /boot/anunix.elf and the platform's grub.cfg.
- * SOURCE_DATE_EPOCH pins the timestamps xorriso writes; the staging files
- * get the same mtime so nothing depends on when the build ran.
+ *
+ * Reproducibility takes three things: SOURCE_DATE_EPOCH plus explicit
+ * xorriso options pin every file date, the volume uuid and the GPT disk
+ * GUID; and the EFI boot image's FAT gets a fixed volume serial through an
+ * mformat wrapper put first on PATH (grub-mkrescue offers no option for
+ * it, and mformat otherwise picks a random one). Two builds of the same
+ * kernel then give the same ISO bytes.
  */
 #define _GNU_SOURCE
 #include "anx.h"
@@ -11,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_EPOCH "1704067200"   /* 2024-01-01, when SOURCE_DATE_EPOCH is unset */
@@ -46,13 +52,33 @@ int iso_build(const char *root, const struct platform *p, const char *elf, const
     set_mtime(path_join(stage, "boot"), t);
     set_mtime(stage, t);
     char *tmp = xasprintf("%s.tmp", iso);
+    char *tools = path_join(workdir, "iso-tools");
+    mkdir_p(tools);
+    char *wrapper = path_join(tools, "mformat");
+    const char *script = "#!/bin/sh\n# Fixed FAT volume serial for a reproducible EFI image (see gen/image_iso.c).\n"
+                         "PATH=${ANX_ORIG_PATH}\nexec mformat -N 414e5831 \"$@\"\n";
+    if (write_file(wrapper, script, strlen(script)) || chmod(wrapper, 0755)) {
+        diag_error(NULL, "cannot write %s", path_display(wrapper));
+        return 1;
+    }
+    const char *path = getenv("PATH");
+    char *orig = xstrdup(path ? path : "/usr/bin:/bin");
+    setenv("ANX_ORIG_PATH", orig, 1);
+    setenv("PATH", xasprintf("%s:%s", tools, orig), 1);
     setenv("SOURCE_DATE_EPOCH", epoch, 1);
-    /* xorriso options after "--": fixed volume dates and uuid so two runs
-     * give the same bytes. */
-    char *argv[] = {"grub-mkrescue", "-o", tmp, stage, "--", "-volume_date", "all_file_dates", "set_to_mtime",
-                    NULL};
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char uuid[64];
+    snprintf(uuid, sizeof uuid, "%04d%02d%02d%02d%02d%02d00", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec);
+    char *dates = xasprintf("=%lld", (long long)t);
+    /* xorriso options after "--". */
+    char *argv[] = {"grub-mkrescue", "-o", tmp, stage, "--", "-volume_date", "all_file_dates", dates,
+                    "-volume_date", "uuid", uuid, "-boot_image", "any", "gpt_disk_guid=volume_date_uuid", NULL};
     struct buf out = {0};
     int rc = run_argv(argv, root, &out);
+    setenv("PATH", orig, 1);
+    unsetenv("ANX_ORIG_PATH");
     if (rc != 0 || rename(tmp, iso) < 0) {
         fputs(buf_cstr(&out), diag_out ? diag_out : stderr);
         unlink(tmp);

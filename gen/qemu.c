@@ -194,3 +194,29 @@ int guest_status(const struct platform *p, int wstatus, char *why, size_t whylen
     }
     return (c - 1) / 2;
 }
+
+char *argv_text(const struct strlist *argv)
+{
+    struct buf b = {0};
+    for (size_t i = 0; i < argv->n && argv->v[i]; i++) {
+        const char *a = argv->v[i];
+        bool plain = *a != 0;
+        for (const char *q = a; *q && plain; q++)
+            plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,:@+%", *q) != NULL;
+        if (i)
+            buf_puts(&b, " ");
+        if (plain) {
+            buf_puts(&b, a);
+            continue;
+        }
+        buf_puts(&b, "'");
+        for (const char *q = a; *q; q++) {
+            if (*q == '\'')
+                buf_puts(&b, "'\\''");
+            else
+                buf_add(&b, q, 1);
+        }
+        buf_puts(&b, "'");
+    }
+    return xstrdup(buf_cstr(&b));
+}

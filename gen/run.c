@@ -117,10 +117,7 @@ int cmd_run(int argc, char **argv)
     struct strlist qa = {0};
     if (qemu_argv(&m, &r, &res, &q, &qa))
         return EXIT_USAGE;
-    fprintf(stderr, "anx: booting %s:", path_display(res.main_image));
-    for (size_t i = 0; i < qa.n; i++)
-        fprintf(stderr, " %s", qa.v[i]);
-    fputc('\n', stderr);
+    fprintf(stderr, "anx: booting %s: %s\n", path_display(res.main_image), argv_text(&qa));
     strlist_push(&qa, "");
     qa.v[qa.n - 1] = NULL;
     fflush(NULL);

@@ -340,10 +340,7 @@ static void test_one(const char *path, const struct build_opts *bo, const struct
         (*failed)++;
         return;
     }
-    printf("  boot     %s:", path_display(res.main_image));
-    for (size_t i = 0; i < qa.n; i++)
-        printf(" %s", qa.v[i]);
-    printf("\n");
+    printf("  boot     %s\n", argv_text(&qa));
     struct test_session t = {0};
     t.plat = r.plat;
     t.prompt = resolved_string(&r, "shell", "prompt");

@@ -20,6 +20,13 @@ static bool boot_fdt_ok;
 static struct arm64_ram ram[8];
 static size_t nram;
 
+static bool streq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
 static void *try_fdt(void *p)
 {
     if (!p || ((uintptr_t)p & 7))
@@ -38,19 +45,14 @@ void *arm64_boot(void *dtb)
     boot_fdt_ok = dtb != 0;
     if (boot_fdt_ok) {
         const struct fdt *f = &boot_fdt;
-        int depth = 0;
-        for (int n = fdt_next_node(f, -1, &depth); n >= 0; n = fdt_next_node(f, n, &depth)) {
-            const char *dt = fdt_getprop_str(f, n, "device_type");
-            if (depth != 1 || !dt || dt[0] != 'm')
-                continue;
-            const char *m = "memory";
-            int i = 0;
-            while (m[i] && dt[i] == m[i])
-                i++;
-            if (m[i] || dt[i])
+        int depth = 0, root = fdt_next_node(f, -1, &depth);
+        /* one linear pass over the root's children (MMU still off) */
+        for (int n = fdt_next_node(f, root, &depth); n >= 0; n = fdt_next_node(f, n, &depth)) {
+            const char *dt = depth == 1 ? fdt_getprop_str(f, n, "device_type") : 0;
+            if (!dt || !streq(dt, "memory"))
                 continue;
             uint64_t a, s;
-            for (int k = 0; nram < 8 && fdt_reg(f, n, k, &a, &s) == 0; k++)
+            for (int k = 0; nram < 8 && fdt_reg_in(f, n, root, k, &a, &s) == 0; k++)
                 if (s && a + s > a) {
                     ram[nram].base = a;
                     ram[nram].size = s;

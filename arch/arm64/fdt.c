@@ -333,11 +333,16 @@ int fdt_find_compatible(const struct fdt *f, int off, const char *compat)
 
 int fdt_reg(const struct fdt *f, int off, int idx, uint64_t *addr, uint64_t *size)
 {
-    int parent = fdt_parent(f, off);
+    return fdt_reg_in(f, off, fdt_parent(f, off), idx, addr, size);
+}
+
+int fdt_reg_in(const struct fdt *f, int off, int parent, int idx, uint64_t *addr, uint64_t *size)
+{
+    int depth = 0;
     if (parent < 0 || idx < 0)
         return -1;
-    int gp = fdt_parent(f, parent);
-    if (gp >= 0) {             /* not a child of the root: need 1:1 ranges */
+    if (parent != fdt_next_node(f, -1, &depth)) {
+        /* not a child of the root: only 1:1 (empty) ranges are understood */
         int rlen = -1;
         if (!fdt_getprop(f, parent, "ranges", &rlen) || rlen != 0)
             return -1;

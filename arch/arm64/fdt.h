@@ -77,6 +77,9 @@ int fdt_find_compatible(const struct fdt *f, int off, const char *compat);
  * (1 or 2 each). Only for nodes whose parent is the root or maps 1:1 (an
  * empty "ranges"); returns 0 or -1. */
 int fdt_reg(const struct fdt *f, int off, int idx, uint64_t *addr, uint64_t *size);
+/* As fdt_reg when the caller knows the parent (a walk that tracks it): no
+ * search for the parent, so a one-pass scan of the tree stays linear. */
+int fdt_reg_in(const struct fdt *f, int off, int parent, int idx, uint64_t *addr, uint64_t *size);
 /* Entry idx of a GIC-style "interrupts" (3 cells: type, number, flags) as
  * a GIC INTID (SPI n -> 32+n, PPI n -> 16+n); *edge = rising edge. -1 if
  * absent or malformed. */

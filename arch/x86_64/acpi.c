@@ -67,10 +67,12 @@ static uint64_t rsdp_scan(uint64_t a, uint64_t b)
     return 0;
 }
 
-static uint64_t rsdp_find(uint64_t hint)
+static uint64_t rsdp_find(uint64_t hint, bool scan)
 {
     if (rsdp_ok(hint))
         return hint;
+    if (!scan)
+        return 0;
     uintptr_t bda = 0x40E;                     /* BIOS data area: EBDA segment */
     __asm__("" : "+r"(bda));
     uint64_t ebda = (uint64_t)*(volatile uint16_t *)bda << 4;
@@ -182,12 +184,15 @@ static void parse_fadt(const struct sdt *t)
     }
 }
 
-void x86_acpi_init(uint64_t hint)
+/* scan: look in the BIOS areas when the loader gave no RSDP. PVH and
+ * multiboot2 loaders pass it when there is one, and the scan (128 KiB)
+ * costs boot time, so they do not scan. */
+void x86_acpi_init(uint64_t hint, bool scan)
 {
     for (int i = 0; i < 16; i++)
         x86_acpi.isa_gsi[i] = i;
     x86_acpi.has_8259 = true;
-    uint64_t rsdp = rsdp_find(hint);
+    uint64_t rsdp = rsdp_find(hint, scan);
     x86_acpi.rsdp = rsdp;
     if (!rsdp)
         return;

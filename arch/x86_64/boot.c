@@ -120,7 +120,7 @@ void plat_early_init(void *boot_info)
         memmap_fallback();
     x86_paging_early_extend();
     x86_pool_reserve();
-    x86_acpi_init(rsdp_hint);
+    x86_acpi_init(rsdp_hint, x86_boot_magic != X86_BOOT_PVH && x86_boot_magic != X86_BOOT_MB2);
     x86_tsc_cal_begin();
     x86_plat_early();
 }

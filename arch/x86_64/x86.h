@@ -146,7 +146,7 @@ struct x86_acpi {
     bool s5_valid; uint8_t slp_typa, slp_typb;
 };
 extern struct x86_acpi x86_acpi;
-void x86_acpi_init(uint64_t rsdp_hint);
+void x86_acpi_init(uint64_t rsdp_hint, bool scan);
 void x86_acpi_poweroff(void);
 /* Firmware ranges the final page tables keep mapped read-only. */
 void x86_map_firmware(uint64_t base, uint64_t size);

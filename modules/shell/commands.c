@@ -1,5 +1,5 @@
 /* The shell's built-in commands: help, modules, mem, uptime, log,
- * threads, files, cat, echo, poweroff. */
+ * threads, files, cat, echo, sleep, poweroff. */
 #include <anx/command.h>
 #include <anx/console.h>
 #include <anx/files.h>
@@ -137,6 +137,17 @@ static int cmd_echo(int argc, char **argv)
     return 0;
 }
 
+static int cmd_sleep(int argc, char **argv)
+{
+    uint64_t ms;
+    if (argc != 2 || anx_parse_u64(argv[1], &ms, false) < 0 || ms > 3600000) {
+        anx_printf("usage: sleep MILLISECONDS\n");
+        return 1;
+    }
+    anx_sleep_ms(ms);
+    return 0;
+}
+
 static int cmd_poweroff(int argc, char **argv)
 {
     int64_t status = 0;
@@ -159,6 +170,7 @@ static struct anx_command builtins[] = {
     { .name = "files", .summary = "Files built into the image", .usage = "files", .fn = cmd_files },
     { .name = "cat", .summary = "Print files built into the image", .usage = "cat PATH...", .fn = cmd_cat },
     { .name = "echo", .summary = "Print the arguments", .usage = "echo [ARG...]", .fn = cmd_echo },
+    { .name = "sleep", .summary = "Wait (exercises the timer)", .usage = "sleep MILLISECONDS", .fn = cmd_sleep },
     { .name = "poweroff", .summary = "Power off with an exit status", .usage = "poweroff [STATUS]", .fn = cmd_poweroff },
 };
 

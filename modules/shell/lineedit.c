@@ -143,6 +143,24 @@ static void insert(struct lineedit *e, char c)
     redraw_tail(e, 0);
 }
 
+/* Tab: complete the first word when the cursor is at its end. */
+static void complete(struct lineedit *e)
+{
+    size_t start = 0;
+    while (start < e->len && e->buf[start] == ' ')
+        start++;
+    if (!e->complete || e->pos < start || memchr(e->buf + start, ' ', e->pos - start) ||
+        (e->pos < e->len && e->buf[e->pos] != ' '))
+        return;
+    const char *word = e->complete(e->buf + start, e->pos - start, e->ctx);
+    if (!word)
+        return;
+    for (const char *p = word + (e->pos - start); *p; p++)
+        insert(e, *p);
+    if (e->pos == e->len)
+        insert(e, ' ');
+}
+
 static void csi_final(struct lineedit *e, int c)
 {
     switch (c) {
@@ -223,6 +241,7 @@ enum le_result le_feed(struct lineedit *e, int c)
         delete_back(e, e->pos - p);
         break;
     }
+    case '\t': complete(e); break;
     case 0x10: history(e, -1); break;                        /* Ctrl-P */
     case 0x0e: history(e, +1); break;                        /* Ctrl-N */
     default:

@@ -26,6 +26,8 @@ struct lineedit {
     char *hist;
     int hist_max, hist_count, hist_start, hist_idx;
     char saved[LE_LINE_MAX];     /* the line being typed while browsing */
+    /* Tab: the one completion of word[0..len) or NULL (none or several) */
+    const char *(*complete)(const char *word, size_t len, void *ctx);
     int esc;                     /* escape sequence state */
     int esc_param;
     bool last_cr;

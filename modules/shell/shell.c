@@ -29,6 +29,21 @@ static void write_out(const char *s, size_t n, void *ctx)
     anx_console_write(s, n);
 }
 
+/* Tab completion of command names: the single match of a prefix. */
+static const char *complete_command(const char *word, size_t len, void *ctx)
+{
+    const char *found = NULL;
+    (void)ctx;
+    for (const struct anx_command *c = anx_command_first(); c; c = anx_command_next(c)) {
+        if (strncmp(c->name, word, len) != 0)
+            continue;
+        if (found)
+            return NULL;
+        found = c->name;
+    }
+    return found;
+}
+
 static void shell_main(void *arg)
 {
     (void)arg;
@@ -57,6 +72,7 @@ static int shell_init(void)
             return -1;
     }
     le_init(&editor, hist, CONFIG_SHELL_HISTORY, write_out, NULL);
+    editor.complete = complete_command;
     shell_register_builtins();
     if (!anx_thread_create("shell", shell_main, NULL, 16 * 1024))
         return -1;

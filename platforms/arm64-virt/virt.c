@@ -16,6 +16,8 @@
  * Interrupt numbers of this platform are GIC INTIDs (SPI n = 32 + n).
  * Without a usable tree the board falls back to virt's fixed layout.
  */
+#define LOG_TAG "arm64-virt"
+#include <anx/log.h>
 #include <anx/platform.h>
 #include "../../arch/arm64/arm64.h"
 #include "../../arch/arm64/fdt.h"
@@ -98,93 +100,103 @@ static void carve(uint64_t b, uint64_t e)
     }
 }
 
+static void parse_gic(const struct fdt *f, int n, int root, int version)
+{
+    struct arm64_gic_info g = {.version = version};
+    if (version == 3 && fdt_reg_in(f, n, root, 0, &g.dist, &g.dist_size) == 0 &&
+        fdt_reg_in(f, n, root, 1, &g.redist, &g.redist_size) == 0)
+        gic = g;
+    if (version == 2 && fdt_reg_in(f, n, root, 0, &g.dist, &g.dist_size) == 0 &&
+        fdt_reg_in(f, n, root, 1, &g.cpu, &g.cpu_size) == 0)
+        gic = g;
+}
+
+static void parse_virtio(const struct fdt *f, int n, int root)
+{
+    uint64_t a, s;
+    bool edge = false;
+    int irq = fdt_irq(f, n, 0, &edge);
+    if (nvirtio >= MAX_VIRTIO || fdt_reg_in(f, n, root, 0, &a, &s) != 0 || s == 0)
+        return;
+    set_edge(irq, edge);
+    size_t i = nvirtio++;                        /* keep sorted by base */
+    while (i > 0 && virtio[i - 1].base > a) {
+        virtio[i] = virtio[i - 1];
+        i--;
+    }
+    virtio[i].base = a;
+    virtio[i].size = s;
+    virtio[i].irq = irq;
+}
+
+static void parse_pcie(const struct fdt *f, int n, int root)
+{
+    uint64_t a, s;
+    if (fdt_reg_in(f, n, root, 0, &a, &s) != 0 || s < (1u << 20))
+        return;
+    int len = 0;
+    const uint8_t *br = fdt_getprop(f, n, "bus-range", &len);
+    bus_first = 0;
+    bus_last = s >> 20 > 256 ? 255 : (unsigned)(s >> 20) - 1;
+    if (br && len == 8 && fdt_be32(br) <= fdt_be32(br + 4) && fdt_be32(br + 4) < 256) {
+        bus_first = fdt_be32(br);
+        bus_last = fdt_be32(br + 4);
+    }
+    if (((uint64_t)(bus_last - bus_first) + 1) << 20 <= s) {
+        ecam_phys = a;
+        ecam_size = s;
+    }
+}
+
+/* One linear pass over the children of the root, where virt puts every
+ * device this board uses. */
 static void parse_tree(const struct fdt *f, void *dtb)
 {
     uint64_t a, s;
     bool edge;
-    int n, chosen = fdt_path(f, "/chosen");
-    const char *args = chosen >= 0 ? fdt_getprop_str(f, chosen, "bootargs") : 0;
-    if (args) {
-        size_t i = 0;
-        for (; args[i] && i + 1 < sizeof cmdline; i++)
-            cmdline[i] = args[i];
-        cmdline[i] = 0;
-    }
-
     uint64_t uart_base = 0;
     int uart_irq = 33;
-    if ((n = fdt_find_compatible(f, -1, "arm,pl011")) >= 0) {
-        if (fdt_reg(f, n, 0, &a, &s) == 0)
-            uart_base = a;
-        int irq = fdt_irq(f, n, 0, &edge);
-        if (irq >= 32) {
-            uart_irq = irq;
-            set_edge(irq, edge);
+    bool psci_smc = false;
+    int depth = 0, root = fdt_next_node(f, -1, &depth);
+    for (int n = fdt_next_node(f, root, &depth); n >= 0; n = fdt_next_node(f, n, &depth)) {
+        if (depth != 1)
+            continue;
+        const char *name = fdt_node_name(f, n);
+        if (name && streq(name, "chosen")) {
+            const char *args = fdt_getprop_str(f, n, "bootargs");
+            size_t i = 0;
+            for (; args && args[i] && i + 1 < sizeof cmdline; i++)
+                cmdline[i] = args[i];
+            cmdline[i] = 0;
+        } else if (name && streq(name, "psci")) {
+            const char *method = fdt_getprop_str(f, n, "method");
+            psci_smc = method && streq(method, "smc");
+        } else if (fdt_is_compatible(f, n, "virtio,mmio")) {
+            parse_virtio(f, n, root);
+        } else if (fdt_is_compatible(f, n, "arm,pl011") && !uart_base) {
+            if (fdt_reg_in(f, n, root, 0, &a, &s) == 0)
+                uart_base = a;
+            int irq = fdt_irq(f, n, 0, &edge);
+            if (irq >= 32) {
+                uart_irq = irq;
+                set_edge(irq, edge);
+            }
+        } else if (fdt_is_compatible(f, n, "arm,gic-v3")) {
+            parse_gic(f, n, root, 3);
+        } else if (fdt_is_compatible(f, n, "arm,cortex-a15-gic") ||
+                   fdt_is_compatible(f, n, "arm,gic-400") ||
+                   fdt_is_compatible(f, n, "arm,cortex-a9-gic")) {
+            parse_gic(f, n, root, 2);
+        } else if (fdt_is_compatible(f, n, "arm,armv8-timer")) {
+            int irq = fdt_irq(f, n, 2, &edge);    /* secure, non-secure, virtual, hyp */
+            if (irq >= 16 && irq < 32)
+                timer_intid = irq;
+        } else if (fdt_is_compatible(f, n, "pci-host-ecam-generic")) {
+            parse_pcie(f, n, root);
         }
     }
     pl011_init(uart_base, uart_irq);
-
-    static const char *const v2[] = {"arm,cortex-a15-gic", "arm,gic-400", "arm,cortex-a9-gic"};
-    if ((n = fdt_find_compatible(f, -1, "arm,gic-v3")) >= 0) {
-        struct arm64_gic_info g = {.version = 3};
-        if (fdt_reg(f, n, 0, &g.dist, &g.dist_size) == 0 &&
-            fdt_reg(f, n, 1, &g.redist, &g.redist_size) == 0)
-            gic = g;
-    } else {
-        for (int i = 0; i < 3; i++) {
-            if ((n = fdt_find_compatible(f, -1, v2[i])) < 0)
-                continue;
-            struct arm64_gic_info g = {.version = 2};
-            if (fdt_reg(f, n, 0, &g.dist, &g.dist_size) == 0 &&
-                fdt_reg(f, n, 1, &g.cpu, &g.cpu_size) == 0)
-                gic = g;
-            break;
-        }
-    }
-
-    if ((n = fdt_find_compatible(f, -1, "arm,armv8-timer")) >= 0) {
-        int irq = fdt_irq(f, n, 2, &edge);      /* secure, non-secure, virtual, hyp */
-        if (irq >= 16 && irq < 32)
-            timer_intid = irq;
-    }
-
-    for (n = fdt_find_compatible(f, -1, "virtio,mmio"); n >= 0 && nvirtio < MAX_VIRTIO;
-         n = fdt_find_compatible(f, n, "virtio,mmio")) {
-        int irq = fdt_irq(f, n, 0, &edge);
-        if (fdt_reg(f, n, 0, &a, &s) != 0 || s == 0)
-            continue;
-        set_edge(irq, edge);
-        size_t i = nvirtio++;                    /* keep sorted by base */
-        while (i > 0 && virtio[i - 1].base > a) {
-            virtio[i] = virtio[i - 1];
-            i--;
-        }
-        virtio[i].base = a;
-        virtio[i].size = s;
-        virtio[i].irq = irq;
-    }
-
-    if ((n = fdt_find_compatible(f, -1, "pci-host-ecam-generic")) >= 0 &&
-        fdt_reg(f, n, 0, &a, &s) == 0 && s >= (1u << 20)) {
-        int len = 0;
-        const uint8_t *br = fdt_getprop(f, n, "bus-range", &len);
-        bus_first = 0;
-        bus_last = (unsigned)(s >> 20) - 1;
-        if (br && len == 8 && fdt_be32(br) <= fdt_be32(br + 4) && fdt_be32(br + 4) < 256) {
-            bus_first = fdt_be32(br);
-            bus_last = fdt_be32(br + 4);
-        }
-        if (bus_last > 255)
-            bus_last = 255;
-        if (((uint64_t)(bus_last - bus_first) + 1) << 20 <= s) {
-            ecam_phys = a;
-            ecam_size = s;
-        }
-    }
-
-    int psci = fdt_path(f, "/psci");
-    const char *method = psci >= 0 ? fdt_getprop_str(f, psci, "method") : 0;
-    arm64_power_config(has_word(cmdline, "anx.semihosting=1"), method && streq(method, "smc"));
+    arm64_power_config(has_word(cmdline, "anx.semihosting=1"), psci_smc);
 
     /* usable RAM: the memory nodes minus what must stay */
     for (int i = 0; fdt_memreserve(f, i, &a, &s) == 0; i++)
@@ -223,8 +235,13 @@ void plat_init(void)
 {
     if (gic_init(&gic) == 0)
         arm64_timer_init(timer_intid);
+    else
+        log_error("no usable GIC: no interrupts, no timer");
     if (ecam_phys)
         ecam = (uintptr_t)arm64_map_device(ecam_phys, ecam_size);
+    log_info("entered at EL%d; GICv%d, timer INTID %d, PL011 INTID %d, %zu virtio-mmio, PCIe %s",
+             (int)arm64_entry_el, gic_version(), timer_intid, plat_console_irq(), nvirtio,
+             ecam ? "ECAM" : "none");
 }
 
 size_t plat_mem_regions(struct plat_mem_region *out, size_t max)

@@ -71,6 +71,7 @@ tests=(
   "mem|tests/unit/test_mem.c||"
   "files|tests/unit/test_files.c||"
   "core|tests/unit/test_core.c||"
+  "module|tests/unit/test_module.c||"
   "lineedit|modules/shell/tests/test_lineedit.c|modules/shell/lineedit.c|modules/shell"
   "serial|modules/console/tests/test_serial.c|modules/console/serial.c|modules/console"
 )

@@ -41,8 +41,8 @@ bool anx_timer_cancel(struct anx_timer *t);
 
 /* Called by the platform's timer interrupt handler (interrupts off). */
 void anx_timer_interrupt(void);
-/* Run expired timers now (interrupts off); returns the next deadline or 0.
- * Used by the idle loop; also programs the hardware for the next one. */
+/* Run expired timers now; returns the next deadline or 0. Used by the
+ * idle loop and anx_yield; re-arms the hardware when a timer fired. */
 uint64_t anx_timers_run(void);
 
 /* Block the calling thread (see <anx/thread.h>). */

@@ -150,11 +150,52 @@ TEST(limits_and_noise)
     CHECK_STR(e.buf, "");
 }
 
+static const char *complete_fn(const char *w, size_t n, void *ctx)
+{
+    (void)ctx;
+    static const char *const names[] = { "help", "history", "modules" };
+    const char *found = NULL;
+    for (int i = 0; i < 3; i++)
+        if (strncmp(names[i], w, n) == 0) {
+            if (found)
+                return NULL;
+            found = names[i];
+        }
+    return found;
+}
+
+TEST(tab_completion)
+{
+    start();
+    e.complete = complete_fn;
+    type("mo\t");
+    CHECK_STR(e.buf, "modules ");
+    CHECK_STR(render(), "modules");
+    le_reset(&e);
+    type("h\t");                         /* help or history: nothing */
+    CHECK_STR(e.buf, "h");
+    type("e\t");
+    CHECK_STR(e.buf, "help ");
+    le_reset(&e);
+    type("  hi\t");
+    CHECK_STR(e.buf, "  history ");
+    le_reset(&e);
+    type("help mo\t");                   /* only the first word */
+    CHECK_STR(e.buf, "help mo");
+    le_reset(&e);
+    type("mo x\x01\x06\x06\t");         /* cursor mid-line, at the word's end */
+    CHECK_STR(e.buf, "modules x");
+    le_reset(&e);
+    type("zz\t");
+    CHECK_STR(e.buf, "zz");
+}
+
 int main(void)
 {
     RUN(typing_and_enter);
     RUN(editing_keys);
     RUN(history);
     RUN(limits_and_noise);
+    RUN(tab_completion);
     return unit_done();
 }
