@@ -1,6 +1,6 @@
 /*
  * Test-only module: `fault KIND` triggers a CPU exception through the
- * platform (pagefault, ud, div0, wxorx ...) or a software panic, so boot
+ * platform (pagefault, ud, div0, write-text, exec-data ...) or a software panic, so boot
  * tests can check the fault report and the exit status 3.
  */
 #include <anx/command.h>
@@ -13,7 +13,7 @@
 static int cmd_fault(int argc, char **argv)
 {
     if (argc != 2) {
-        anx_printf("usage: fault pagefault|ud|div0|wxorx|panic\n");
+        anx_printf("usage: fault pagefault|ud|div0|write-text|exec-data|panic\n");
         return 1;
     }
     anx_printf("triggering %s\n", argv[1]);
@@ -26,8 +26,8 @@ static int cmd_fault(int argc, char **argv)
 
 static struct anx_command fault_cmd = {
     .name = "fault",
-    .summary = "Crash on purpose (test only): pagefault, ud, div0, wxorx, panic",
-    .usage = "fault pagefault|ud|div0|wxorx|panic",
+    .summary = "Crash on purpose (test only): pagefault, ud, div0, write-text, exec-data, panic",
+    .usage = "fault pagefault|ud|div0|write-text|exec-data|panic",
     .fn = cmd_fault,
 };
 

@@ -122,8 +122,12 @@ void plat_context_switch(struct plat_context *from, struct plat_context *to);
  * fault on a corrupt chain (validate against the image/stack bounds). */
 size_t plat_backtrace(uintptr_t frame, uintptr_t *pcs, size_t max);
 
-/* Trigger a CPU exception on purpose (tests of the fault path). */
-void plat_trigger_fault(const char *kind);   /* "pagefault", "ud", "div0" */
+/* Trigger a CPU exception on purpose (tests of the fault path). Every
+ * platform knows "pagefault" (access to unmapped memory), "ud" (undefined
+ * instruction), "div0", "write-text" (store to read-only kernel text) and
+ * "exec-data" (jump into non-executable data); it may know more. An
+ * unknown kind returns without faulting. */
+void plat_trigger_fault(const char *kind);
 
 /* ---- power ------------------------------------------------------------ */
 
