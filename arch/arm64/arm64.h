@@ -87,6 +87,9 @@ int arm64_timer_intid(void);
 /* Exit configuration: semihosting (QEMU passes anx.semihosting=1) and the
  * PSCI conduit from the device tree. */
 void arm64_power_config(bool semihosting, bool psci_smc);
+/* Address of a UART data register (PL011 DR) the recursive-fault path may
+ * write to without a stack; 0 = none. Set by the board. */
+extern uintptr_t arm64_fault_uart;
 /* Set while powering off: a fault then goes straight to PSCI. */
 extern volatile int arm64_powering_off;
 

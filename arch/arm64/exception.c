@@ -262,15 +262,18 @@ size_t plat_backtrace(uintptr_t frame, uintptr_t *pcs, size_t max)
 
 void plat_trigger_fault(const char *kind)
 {
-    static const char *const kinds[] = {"pagefault", "ud", "div0", "wxorx", "exec-data"};
+    static const char *const kinds[] = {"pagefault", "ud", "div0", "write-text", "exec-data",
+                                        "wxorx" /* old name of write-text */};
     int k = -1;
-    for (int i = 0; i < 5 && k < 0; i++) {
+    for (int i = 0; i < 6 && k < 0; i++) {
         const char *a = kind, *b = kinds[i];
         while (*a && *a == *b)
             a++, b++;
         if (*a == 0 && *b == 0)
             k = i;
     }
+    if (k == 5)
+        k = 3;
     switch (k) {
     case 0:     /* translation fault: read of an address no table maps */
         (void)*(volatile uint64_t *)UNMAPPED_VA;

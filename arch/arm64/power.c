@@ -18,6 +18,7 @@
 #include "arm64.h"
 
 int arm64_semihosting;         /* read by vectors.S too */
+uintptr_t arm64_fault_uart;    /* UART data register for the recursive-fault line */
 int arm64_psci_smc;
 volatile int arm64_powering_off;
 

@@ -106,10 +106,20 @@ fatal_common:
         b       fatal_recursive
 
 fatal_recursive:
-        /* w2 = depth. No stack, no C: exit with status 3. */
+        /* w2 = depth. No stack, no C: say so on the UART, exit with status 3. */
         cmp     w2, #3
         b.hi    9f
         b.eq    8f
+        adrp    x0, arm64_fault_uart
+        ldr     x0, [x0, :lo12:arm64_fault_uart]
+        cbz     x0, 6f
+        adrp    x1, recursive_msg
+        add     x1, x1, :lo12:recursive_msg
+5:      ldrb    w3, [x1], #1
+        cbz     w3, 6f
+        str     w3, [x0]                        /* PL011 data register, no waiting */
+        b       5b
+6:
         adrp    x0, arm64_semihosting
         ldr     w0, [x0, :lo12:arm64_semihosting]
         cbz     w0, 8f
@@ -208,6 +218,9 @@ el1_irq:
         eret
 
         .section .rodata
+        .balign 8
+recursive_msg:
+        .asciz  "\r\n*** fault while handling a fault; powering off (status 3)\r\n"
         .balign 8
 exit_block_panic:                               /* SYS_EXIT parameter block */
         .quad   0x20026                         /* ADP_Stopped_ApplicationExit */

@@ -36,6 +36,7 @@ void pl011_init(uint64_t base, int irq)
             uart = (uintptr_t)va;
     }
     uart_irq = irq;
+    arm64_fault_uart = uart + UART_DR;
     mmio_write32(uart + UART_IMSC, 0);
     mmio_write32(uart + UART_ICR, 0x7ff);
     /* Turning the FIFOs on empties them: keep what was typed already */
