@@ -50,3 +50,7 @@ size=$(stat -c %s build/hello-x86_64-pc/image.elf)
 printf 'hello image size (x86_64-pc, stripped ELF): %d bytes = %.1f KiB (target <= 64 KiB: %s)\n' \
   "$size" "$(awk -v s="$size" 'BEGIN { print s / 1024 }')" "$([ "$size" -le 65536 ] && echo met || echo MISSED)"
 echo "runs per figure: $runs (medians); accelerator: TCG"
+
+echo
+echo "arm64-virt (same method, its own floor kernel):"
+tests/bench/arm64-floor/measure.sh "$runs"
