@@ -1,7 +1,7 @@
 /*
  * anx — the Anunix host generator. This header holds the few shared types
  * (marks, lists, the YAML node tree, manifest, catalog, resolution) and the
- * functions each file exports. One concept per .c file; see gen/README.
+ * functions each file exports. One concept per .c file; see docs/anx.md.
  */
 #ifndef ANX_H
 #define ANX_H

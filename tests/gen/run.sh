@@ -172,6 +172,19 @@ else
     fi
 fi
 
+if command -v grub-mkrescue >/dev/null && command -v xorriso >/dev/null && command -v mformat >/dev/null; then
+    "$anx" build build.yaml -p fake-iso -o "$out/iso1" >"$out/iso1.log" 2>&1
+    sleep 1   # a different wall-clock second must not matter
+    "$anx" build build.yaml -p fake-iso -o "$out/iso2" >"$out/iso2.log" 2>&1
+    if [ -s "$out/iso1/anunix.iso" ] && cmp -s "$out/iso1/anunix.iso" "$out/iso2/anunix.iso"; then
+        ok "build/two ISO builds are bit-identical"
+    else
+        bad "build/two ISO builds are bit-identical" "$(cat "$out/iso1.log" "$out/iso2.log")"
+    fi
+else
+    echo "skip  build/ISO determinism (grub-mkrescue, xorriso or mtools missing)"
+fi
+
 # 5. anx test and anx run with the QEMU double
 "$anx" test pass.yaml >"$out/test-pass.log" 2>&1
 rc=$?

@@ -1,0 +1,223 @@
+/*
+ * Generation sessions: the API the HTTP layer and the host tool use.
+ * A session owns the KV cache and sampler of one conversation; text leaves
+ * through a callback as soon as it cannot be the start of a stop string.
+ */
+#include "infer.h"
+
+struct inf_session {
+    const struct inf_model *m;
+    struct inf_params p;
+    struct inf_state st;
+    struct inf_sampler smp;
+    int *tokens;
+    int n_tokens, cap;
+    int n_prompt, completion;
+    int pos, cur;
+    char *pend;                          /* text held back (possible stop-string start) */
+    size_t pend_len, pend_cap;
+    enum inf_finish fin;
+    char **stop;
+    int n_stop;
+};
+
+const char *inf_finish_name(enum inf_finish f)
+{
+    switch (f) {
+    case INF_RUNNING: return "running";
+    case INF_FINISH_LENGTH: return "length";
+    case INF_FINISH_STOP: return "stop";
+    default: return "error";
+    }
+}
+
+void inf_session_free(struct inf_session *s)
+{
+    if (!s)
+        return;
+    inf_state_free(&s->st);
+    inf_sampler_free(&s->smp);
+    for (int i = 0; i < s->n_stop; i++)
+        tn_free(s->stop[i]);
+    tn_free(s->stop);
+    tn_free(s->tokens);
+    tn_free(s->pend);
+    tn_free(s);
+}
+
+struct inf_session *inf_session_create(const struct inf_model *m, const struct inf_params *p,
+                                       char *err)
+{
+    struct inf_session *s = tn_calloc(1, sizeof(*s));
+    if (!s) {
+        snprintf(err, INF_ERR_MAX, "out of memory");
+        return NULL;
+    }
+    s->m = m;
+    s->p = *p;
+    s->p.stop = NULL;
+    if (inf_state_init(&s->st, &m->cfg, p->ctx) < 0 ||
+        inf_sampler_init(&s->smp, m->cfg.vocab_size, p->temperature, p->top_p, p->seed) < 0) {
+        snprintf(err, INF_ERR_MAX, "out of memory for the KV cache (%d positions)",
+                 p->ctx > 0 ? p->ctx : m->cfg.seq_len);
+        goto fail;
+    }
+    s->cap = s->st.ctx + 8;
+    s->tokens = tn_malloc((size_t)s->cap * sizeof(int));
+    s->pend_cap = 256;
+    s->pend = tn_malloc(s->pend_cap);
+    if (!s->tokens || !s->pend)
+        goto oom;
+    if (p->n_stop > 0) {
+        s->stop = tn_calloc((size_t)p->n_stop, sizeof(char *));
+        if (!s->stop)
+            goto oom;
+        for (int i = 0; i < p->n_stop; i++) {
+            if (!p->stop[i] || !p->stop[i][0])
+                continue;
+            size_t n = strlen(p->stop[i]);
+            if (!(s->stop[s->n_stop] = tn_malloc(n + 1)))
+                goto oom;
+            memcpy(s->stop[s->n_stop++], p->stop[i], n + 1);
+        }
+    }
+    return s;
+oom:
+    snprintf(err, INF_ERR_MAX, "out of memory");
+fail:
+    inf_session_free(s);
+    return NULL;
+}
+
+int inf_session_prompt(struct inf_session *s, const char *text)
+{
+    const struct inf_tokenizer *t = &s->m->tok;
+    int n = inf_encode(t, text ? text : "", true, false, s->tokens, s->cap);
+    if (n < 0 || n > s->st.ctx) {
+        s->fin = INF_FINISH_ERROR;
+        return -1;
+    }
+    if (n == 0)                          /* no BOS in this vocabulary and no text */
+        s->tokens[n++] = 0;
+    s->n_tokens = s->n_prompt = n;
+    for (int i = 0; i + 1 < n; i++)
+        if (!inf_forward(s->m, &s->st, s->tokens[i], i)) {
+            s->fin = INF_FINISH_ERROR;
+            return -1;
+        }
+    s->pos = n - 1;
+    s->cur = s->tokens[n - 1];
+    return n;
+}
+
+static int emit(struct inf_session *s, int token, size_t len, inf_text_cb cb, void *arg)
+{
+    int stop = 0;
+    if (len && cb)
+        stop = cb(arg, token, s->pend, len);
+    memmove(s->pend, s->pend + len, s->pend_len - len);
+    s->pend_len -= len;
+    return stop;
+}
+
+/* Emit what cannot start a stop string; 1 when a stop string completed. */
+static int flush_safe(struct inf_session *s, int token, inf_text_cb cb, void *arg, int *cb_stop)
+{
+    for (int i = 0; i < s->n_stop; i++) {
+        size_t sl = strlen(s->stop[i]);
+        for (size_t o = 0; o + sl <= s->pend_len; o++)
+            if (memcmp(s->pend + o, s->stop[i], sl) == 0) {
+                *cb_stop = emit(s, token, o, cb, arg);
+                s->pend_len = 0;
+                return 1;
+            }
+    }
+    size_t keep = 0;                     /* longest suffix that is a stop-string prefix */
+    for (int i = 0; i < s->n_stop; i++) {
+        size_t sl = strlen(s->stop[i]);
+        for (size_t k = sl - 1; k > keep; k--)
+            if (k <= s->pend_len && memcmp(s->pend + s->pend_len - k, s->stop[i], k) == 0) {
+                keep = k;
+                break;
+            }
+    }
+    *cb_stop = emit(s, token, s->pend_len - keep, cb, arg);
+    return 0;
+}
+
+enum inf_finish inf_session_step(struct inf_session *s, inf_text_cb cb, void *arg)
+{
+    if (s->fin != INF_RUNNING)
+        return s->fin;
+    int limit = s->st.ctx;
+    if (s->p.steps > 0 && s->p.steps < limit)
+        limit = s->p.steps;
+    if (s->n_tokens == 0 || s->pos >= limit ||
+        (s->p.max_tokens > 0 && s->completion >= s->p.max_tokens)) {
+        s->fin = s->n_tokens == 0 ? INF_FINISH_ERROR : INF_FINISH_LENGTH;
+        emit(s, -1, s->pend_len, cb, arg);
+        return s->fin;
+    }
+    float *logits = inf_forward(s->m, &s->st, s->cur, s->pos);
+    if (!logits)
+        return s->fin = INF_FINISH_ERROR;
+    int next = inf_sample(&s->smp, logits);
+    s->pos++;
+    const struct inf_tokenizer *t = &s->m->tok;
+    if (next == t->bos || next == t->eos) {
+        s->fin = INF_FINISH_STOP;
+        emit(s, next, s->pend_len, cb, arg);
+        return s->fin;
+    }
+    s->tokens[s->n_tokens++] = next;
+    s->completion++;
+    char piece[2 * 4096 + 8];
+    size_t n = inf_decode(t, s->cur, next, piece, sizeof(piece));
+    /* a lone control byte is not text (llama2.c's safe_printf) */
+    if (n == 1 && ((uint8_t)piece[0] < 0x20 || piece[0] == 0x7f) &&
+        !(piece[0] == ' ' || (piece[0] >= '\t' && piece[0] <= '\r')))
+        n = 0;
+    if (s->pend_len + n > s->pend_cap) {
+        size_t nc = (s->pend_len + n) * 2;
+        char *np = tn_realloc(s->pend, nc);
+        if (!np)
+            return s->fin = INF_FINISH_ERROR;
+        s->pend = np;
+        s->pend_cap = nc;
+    }
+    memcpy(s->pend + s->pend_len, piece, n);
+    s->pend_len += n;
+    s->cur = next;
+    int cb_stop = 0;
+    if (flush_safe(s, next, cb, arg, &cb_stop))
+        return s->fin = INF_FINISH_STOP;
+    if (cb_stop)
+        return s->fin = INF_FINISH_STOP;
+    if (s->pos >= limit || (s->p.max_tokens > 0 && s->completion >= s->p.max_tokens)) {
+        emit(s, -1, s->pend_len, cb, arg);
+        return s->fin = INF_FINISH_LENGTH;
+    }
+    return INF_RUNNING;
+}
+
+enum inf_finish inf_generate(struct inf_session *s, const char *prompt, inf_text_cb cb, void *arg)
+{
+    if (inf_session_prompt(s, prompt) < 0)
+        return INF_FINISH_ERROR;
+    enum inf_finish f;
+    while ((f = inf_session_step(s, cb, arg)) == INF_RUNNING)
+        ;
+    return f;
+}
+
+struct inf_usage inf_session_usage(const struct inf_session *s)
+{
+    struct inf_usage u = { s->n_prompt, s->completion };
+    return u;
+}
+
+const int *inf_session_tokens(const struct inf_session *s, int *n)
+{
+    *n = s->n_tokens;
+    return s->tokens;
+}

@@ -1,0 +1,197 @@
+/*
+ * anx-model convert: a llama2.c checkpoint and its tokenizer.bin to a GGUF
+ * v3 file with llama metadata and the tokenizer in the metadata, the
+ * matrices as f32, f16, q8_0 or q4_0 (a matrix whose rows are not a
+ * multiple of 32 stays f32 under q8_0/q4_0), norms always f32.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gguf.h"
+#include "convert.h"
+
+struct buf {
+    unsigned char *p;
+    size_t n, cap;
+};
+
+static void put(struct buf *b, const void *d, size_t n)
+{
+    if (b->n + n > b->cap) {
+        b->cap = (b->n + n) * 2 + 4096;
+        b->p = realloc(b->p, b->cap);
+        if (!b->p) { fprintf(stderr, "anx-model: out of memory\n"); exit(1); }
+    }
+    memcpy(b->p + b->n, d, n);
+    b->n += n;
+}
+static void u32(struct buf *b, uint32_t v) { unsigned char x[4] = { v, v >> 8, v >> 16, v >> 24 }; put(b, x, 4); }
+static void u64(struct buf *b, uint64_t v) { u32(b, (uint32_t)v); u32(b, (uint32_t)(v >> 32)); }
+static void f32(struct buf *b, float v) { uint32_t u; memcpy(&u, &v, 4); u32(b, u); }
+static void str(struct buf *b, const char *s, size_t n) { u64(b, n); put(b, s, n); }
+static void key(struct buf *b, const char *k, uint32_t type) { str(b, k, strlen(k)); u32(b, type); }
+static void kv_u32(struct buf *b, const char *k, uint32_t v) { key(b, k, GGUF_U32); u32(b, v); }
+static void kv_f32(struct buf *b, const char *k, float v) { key(b, k, GGUF_F32); f32(b, v); }
+static void kv_str(struct buf *b, const char *k, const char *v) { key(b, k, GGUF_STRING); str(b, v, strlen(v)); }
+
+struct out_tensor {
+    char name[64];
+    const struct tn_tensor *src;
+    enum tn_dtype dt;
+    size_t nbytes, offset;
+};
+
+static int ggml_type(enum tn_dtype t)
+{
+    return t == TN_F32 ? GGML_F32 : t == TN_F16 ? GGML_F16 : t == TN_Q8_0 ? GGML_Q8_0 : GGML_Q4_0;
+}
+
+int anx_model_convert(int argc, char **argv)
+{
+    const char *in = NULL, *tokp = NULL, *out = NULL, *type = "f32";
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--tokenizer") == 0 && i + 1 < argc) tokp = argv[++i];
+        else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) out = argv[++i];
+        else if (strcmp(argv[i], "--type") == 0 && i + 1 < argc) type = argv[++i];
+        else if (argv[i][0] != '-' && !in) in = argv[i];
+        else { fprintf(stderr, "anx-model convert: unexpected argument %s\n", argv[i]); return 2; }
+    }
+    if (!in || !tokp || !out) {
+        fprintf(stderr, "usage: anx-model convert IN.bin --tokenizer TOK -o OUT.gguf [--type f32|f16|q8_0|q4_0]\n");
+        return 2;
+    }
+    int want = tn_dtype_from_name(type);
+    if (want < 0) {
+        fprintf(stderr, "anx-model convert: unknown type %s (f32, f16, q8_0, q4_0)\n", type);
+        return 2;
+    }
+    size_t ms, ts;
+    void *md = anx_model_read_file(in, &ms), *td = NULL;
+    if (!md || !(td = anx_model_read_file(tokp, &ts))) return 1;
+    struct inf_model m;
+    char err[INF_ERR_MAX];
+    if (inf_load_llama2c(&m, in, md, ms, err) < 0 ||
+        inf_tokenizer_load_bin(&m.tok, tokp, td, ts, m.cfg.vocab_size, err) < 0) {
+        fprintf(stderr, "anx-model: %s\n", err);
+        return 1;
+    }
+    m.has_tokenizer = true;
+    const struct inf_config *c = &m.cfg;
+
+    /* tensors in llama.cpp's usual order */
+    int nt = 0, cap = 3 + 9 * c->n_layers;
+    struct out_tensor *ot = calloc((size_t)cap, sizeof(*ot));
+#define ADD(nm, t, matrix) do { \
+        struct out_tensor *o = &ot[nt++]; \
+        snprintf(o->name, sizeof(o->name), "%s", nm); \
+        o->src = (t); \
+        o->dt = (matrix) && tn_row_bytes((enum tn_dtype)want, (t)->ne[0]) ? (enum tn_dtype)want : TN_F32; \
+        o->nbytes = tn_row_bytes(o->dt, (t)->ne[0]) * (size_t)tn_nrows(t); \
+    } while (0)
+    ADD("token_embd.weight", &m.tok_emb, 1);
+    ADD("output_norm.weight", &m.out_norm, 0);
+    if (!c->shared_classifier)
+        ADD("output.weight", &m.wcls, 1);
+    for (int l = 0; l < c->n_layers; l++) {
+        char n[64];
+        struct inf_layer *L = &m.layers[l];
+#define LADD(suffix, t, matrix) snprintf(n, sizeof(n), "blk.%d.%s.weight", l, suffix); ADD(n, t, matrix)
+        LADD("attn_norm", &L->att_norm, 0);
+        LADD("attn_q", &L->wq, 1);
+        LADD("attn_k", &L->wk, 1);
+        LADD("attn_v", &L->wv, 1);
+        LADD("attn_output", &L->wo, 1);
+        LADD("ffn_norm", &L->ffn_norm, 0);
+        LADD("ffn_gate", &L->w1, 1);
+        LADD("ffn_down", &L->w2, 1);
+        LADD("ffn_up", &L->w3, 1);
+    }
+
+    struct buf b = { 0 };
+    u32(&b, 0x46554747u);
+    u32(&b, 3);
+    u64(&b, (uint64_t)nt);
+    u64(&b, 20);                                      /* key/values below */
+    const char *base = strrchr(in, '/') ? strrchr(in, '/') + 1 : in;
+    kv_str(&b, "general.architecture", "llama");
+    kv_str(&b, "general.name", base);
+    kv_u32(&b, "general.alignment", 32);
+    kv_u32(&b, "general.file_type", want == TN_F32 ? 0 : want == TN_F16 ? 1 : want == TN_Q8_0 ? 7 : 2);
+    kv_u32(&b, "llama.context_length", (uint32_t)c->seq_len);
+    kv_u32(&b, "llama.embedding_length", (uint32_t)c->dim);
+    kv_u32(&b, "llama.block_count", (uint32_t)c->n_layers);
+    kv_u32(&b, "llama.feed_forward_length", (uint32_t)c->hidden_dim);
+    kv_u32(&b, "llama.attention.head_count", (uint32_t)c->n_heads);
+    kv_u32(&b, "llama.attention.head_count_kv", (uint32_t)c->n_kv_heads);
+    kv_u32(&b, "llama.rope.dimension_count", (uint32_t)c->head_size);
+    kv_f32(&b, "llama.attention.layer_norm_rms_epsilon", c->rms_eps);
+    kv_f32(&b, "llama.rope.freq_base", c->rope_base);
+    kv_str(&b, "tokenizer.ggml.model", "llama");
+    key(&b, "tokenizer.ggml.tokens", GGUF_ARRAY);
+    u32(&b, GGUF_STRING);
+    u64(&b, (uint64_t)m.tok.vocab_size);
+    for (int i = 0; i < m.tok.vocab_size; i++) {      /* ' ' -> U+2581 as SentencePiece writes it */
+        struct buf t = { 0 };
+        for (const char *p = m.tok.vocab[i]; *p; p++)
+            if (*p == ' ') put(&t, "\xe2\x96\x81", 3);
+            else put(&t, p, 1);
+        str(&b, (const char *)t.p ? (const char *)t.p : "", t.n);
+        free(t.p);
+    }
+    key(&b, "tokenizer.ggml.scores", GGUF_ARRAY);
+    u32(&b, GGUF_F32);
+    u64(&b, (uint64_t)m.tok.vocab_size);
+    for (int i = 0; i < m.tok.vocab_size; i++)
+        f32(&b, m.tok.scores[i]);
+    key(&b, "tokenizer.ggml.token_type", GGUF_ARRAY);
+    u32(&b, GGUF_I32);
+    u64(&b, (uint64_t)m.tok.vocab_size);
+    for (int i = 0; i < m.tok.vocab_size; i++) {
+        const char *v = m.tok.vocab[i];
+        int tt = i == 0 ? 2 : i == 1 || i == 2 ? 3
+               : strlen(v) == 6 && v[0] == '<' && v[1] == '0' && v[2] == 'x' && v[5] == '>' ? 6 : 1;
+        u32(&b, (uint32_t)tt);
+    }
+    kv_u32(&b, "tokenizer.ggml.bos_token_id", 1);
+    kv_u32(&b, "tokenizer.ggml.eos_token_id", 2);
+    kv_u32(&b, "tokenizer.ggml.unknown_token_id", 0);
+
+    size_t off = 0;
+    for (int i = 0; i < nt; i++) {
+        struct out_tensor *o = &ot[i];
+        o->offset = off;
+        off = (off + o->nbytes + 31) / 32 * 32;
+        str(&b, o->name, strlen(o->name));
+        u32(&b, (uint32_t)o->src->ndim);
+        for (int d = 0; d < o->src->ndim; d++)
+            u64(&b, (uint64_t)o->src->ne[d]);
+        u32(&b, (uint32_t)ggml_type(o->dt));
+        u64(&b, o->offset);
+    }
+    static const unsigned char zero[32];
+    put(&b, zero, (32 - b.n % 32) % 32);
+    size_t data0 = b.n;
+    for (int i = 0; i < nt; i++) {
+        struct out_tensor *o = &ot[i];
+        put(&b, zero, data0 + o->offset - b.n);
+        size_t rb = tn_row_bytes(o->dt, o->src->ne[0]);
+        unsigned char *row = malloc(rb);
+        for (int64_t r = 0; r < tn_nrows(o->src); r++) {
+            tn_quantize_row(o->dt, row, tn_row(o->src, r), o->src->ne[0]);
+            put(&b, row, rb);
+        }
+        free(row);
+    }
+    FILE *f = fopen(out, "wb");
+    if (!f || fwrite(b.p, 1, b.n, f) != b.n || fclose(f) != 0) {
+        fprintf(stderr, "anx-model: cannot write %s\n", out);
+        return 1;
+    }
+    fprintf(stderr, "anx-model: wrote %s: GGUF v3, %d tensors (%s), %zu bytes\n", out, nt, type, b.n);
+    free(b.p);
+    free(ot);
+    inf_model_free(&m);
+    free(md);
+    free(td);
+    return 0;
+}
