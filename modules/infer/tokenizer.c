@@ -283,6 +283,7 @@ static int encode_spm(const struct inf_tokenizer *t, const char *text, int *tok,
     char *buf = tn_malloc(cap);
     if (!buf)
         return -1;
+    int first = n;                       /* merges never reach back into BOS */
     if (text[0] && t->add_space_prefix) {
         int sp = inf_token_lookup(t, " ", 1);
         if (sp >= 0) {
@@ -290,7 +291,6 @@ static int encode_spm(const struct inf_tokenizer *t, const char *text, int *tok,
             tok[n++] = sp;
         }
     }
-    int first = n;
     for (const char *c = text; *c;) {
         size_t len = 1;                  /* one UTF-8 character, at most 4 bytes */
         while (len < 4 && ((uint8_t)c[len] & 0xc0) == 0x80)

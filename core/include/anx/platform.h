@@ -86,7 +86,8 @@ void plat_wait_for_interrupt(void);
 
 /* ---- time ------------------------------------------------------------- */
 
-/* Monotonic nanoseconds since an arbitrary point before kmain. Must work
+/* Monotonic nanoseconds, 0 at (or just before) the image's first
+ * instruction, so boot times read as time since entry. Must work
  * right after plat_early_init (calibration may be coarse until plat_init)
  * and must never hang, whatever the timer hardware does. */
 uint64_t plat_time_ns(void);
