@@ -255,6 +255,13 @@ struct arch_sources {
     char *arch;
     struct strlist list;
 };
+/* A module's third_party: entry: sources and include folders inside the
+ * unpacked tree $ANX_THIRD_PARTY/NAME (scripts/third_party.sh fetches it). */
+struct third_party {
+    char *name;
+    struct strlist sources, include;
+    struct mark mark;
+};
 struct module {
     char *name;
     char *dir;          /* absolute */
@@ -266,8 +273,13 @@ struct module {
     size_t narch;
     struct config_key *keys;
     size_t nkeys;
+    struct third_party *tp;
+    size_t ntp;
     struct mark mark;
 };
+/* Where third-party trees live: ANX_THIRD_PARTY, else
+ * ${XDG_CACHE_HOME:-$HOME/.cache}/anunix. */
+const char *third_party_root(void);
 enum exit_mode { EXIT_DEBUG_EXIT, EXIT_DIRECT };
 struct boot_mode {
     char *name;

@@ -106,6 +106,54 @@ static void add_unit(struct cunit **u, size_t *n, const char *root, const char *
     c->owner = xstrdup(owner);
 }
 
+const char *third_party_root(void)
+{
+    static char *cached;
+    if (cached)
+        return cached;
+    const char *env = getenv("ANX_THIRD_PARTY");
+    if (env && *env)
+        return cached = path_abs(env);
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg)
+        return cached = path_join(path_abs(xdg), "anunix");
+    return cached = path_join(path_abs(home && *home ? home : "."), ".cache/anunix");
+}
+
+static const struct module *resolved_module(const struct resolution *r, const char *name)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (!strcmp(r->mods[i].mod->name, name))
+            return r->mods[i].mod;
+    return NULL;
+}
+
+/* The include folders a module with third-party sources exports: its own
+ * folder (the port configuration, e.g. lwipopts.h) and the trees' include
+ * folders. Added for the module and, transitively, every module depending
+ * on it. */
+static void export_includes(const char *root, const struct resolution *r, const struct module *m,
+                            struct strlist *seen, struct strlist *flags)
+{
+    if (strlist_has(seen, m->name))
+        return;
+    strlist_push(seen, m->name);
+    if (m->ntp) {
+        char *own = xasprintf("-I%s", path_rel(root, m->dir));
+        if (!strlist_has(flags, own))
+            strlist_push(flags, own);
+        for (size_t t = 0; t < m->ntp; t++)
+            for (size_t k = 0; k < m->tp[t].include.n; k++)
+                strlist_push(flags, xasprintf("-I%s", path_join(path_join(third_party_root(), m->tp[t].name),
+                                                                  m->tp[t].include.v[k])));
+    }
+    for (size_t i = 0; i < m->depends.n; i++) {
+        const struct module *d = resolved_module(r, m->depends.v[i]);
+        if (d)
+            export_includes(root, r, d, seen, flags);
+    }
+}
+
 /* The .c and .S files of core/ and core/lib/, sorted for a stable link order. */
 static void core_sources(const char *root, const char *sub, struct cunit **u, size_t *n)
 {
@@ -164,6 +212,33 @@ static int collect_units(const char *root, const struct resolution *r, const cha
             }
             add_unit(u, n, root, abs, m->name);
             strlist_push(&(*u)[*n - 1].flags, xasprintf("-I%s", path_rel(root, m->dir)));
+            export_includes(root, r, m, &(struct strlist){0}, &(*u)[*n - 1].flags);
+        }
+        /* Third-party sources: compiled with the module's flags, warnings off. */
+        for (size_t t = 0; t < m->ntp; t++) {
+            const struct third_party *tp = &m->tp[t];
+            char *tree = path_join(third_party_root(), tp->name);
+            if (!is_dir(tree)) {
+                diag_error(&tp->mark, "%s not fetched: run scripts/setup.sh (expected the tree in %s)", tp->name,
+                           path_display(tree));
+                errs++;
+                continue;
+            }
+            for (size_t k = 0; k < tp->sources.n; k++) {
+                char *abs = path_join(tree, tp->sources.v[k]);
+                if (!file_exists(abs)) {
+                    diag_error(&tp->mark, "third-party source '%s' not found in %s (run scripts/setup.sh)",
+                               tp->sources.v[k], path_display(tree));
+                    errs++;
+                    continue;
+                }
+                add_unit(u, n, root, abs, m->name);
+                struct strlist *f = &(*u)[*n - 1].flags;
+                strlist_push(f, xasprintf("-I%s", path_rel(root, m->dir)));
+                export_includes(root, r, m, &(struct strlist){0}, f);
+                strlist_push(f, xasprintf("-ffile-prefix-map=%s=third_party/%s", tree, tp->name));
+                strlist_push(f, "-w");
+            }
         }
     }
     add_unit(u, n, root, path_join(gendir, "modules.c"), "generated");

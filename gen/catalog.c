@@ -14,7 +14,8 @@
 const char *const ctype_names[] = {"bool", "int", "size", "duration", "string", "enum"};
 
 static const char *const module_keys[] = {"name", "summary", "depends", "conflicts", "platforms",
-                                          "sources", "config"};
+                                          "sources", "config", "third_party"};
+static const char *const tp_keys[] = {"sources", "include"};
 static const char *const key_keys[] = {"type", "default", "range", "values", "doc"};
 static const char *const platform_keys[] = {"name", "summary", "arch", "cross_compile", "cflags", "ldflags",
                                             "linker_script", "sources", "images", "exit", "qemu"};
@@ -256,6 +257,61 @@ static int parse_key(struct config_key *k, const char *modname, const struct yno
     return diag_errors - errs0 ? -1 : 0;
 }
 
+/* third_party: { NAME: { sources: [...], include: [...] } }; paths are
+ * relative to the unpacked tree and may not leave it. */
+static void parse_third_party(struct module *m, const struct ynode *v)
+{
+    if (v->kind == Y_NULL)
+        return;
+    if (v->kind != Y_MAP) {
+        diag_error(&v->mark, "expected 'third_party: {NAME: {sources: [...], include: [...]}}', found %s",
+                   ykind_name(v));
+        return;
+    }
+    m->tp = xcalloc(v->n ? v->n : 1, sizeof *m->tp);
+    for (size_t i = 0; i < v->n; i++) {
+        const struct ynode *k = v->pairs[i].key, *e = v->pairs[i].val;
+        struct third_party *t = &m->tp[m->ntp];
+        memset(t, 0, sizeof *t);
+        t->name = k->str;
+        t->mark = k->mark;
+        if (!valid_name(t->name)) {
+            diag_error(&k->mark, "invalid third-party name '%s' (expected lowercase letters, digits and '-')",
+                       yshow(k->str, k->len));
+            continue;
+        }
+        if (e->kind != Y_MAP) {
+            diag_error(&e->mark, "third-party '%s': expected a mapping with 'sources' and 'include', found %s",
+                       t->name, ykind_name(e));
+            continue;
+        }
+        if (ymap_check_keys(e, tp_keys, COUNT(tp_keys), xasprintf("in third-party '%s'", t->name)))
+            continue;
+        const struct ynode *n;
+        struct mark *marks = NULL;
+        int bad = 0;
+        if ((n = ymap_get(e, "sources")) && yget_strlist(n, xasprintf("'sources' of third-party '%s'", t->name),
+                                                          &t->sources, &marks) == 0)
+            for (size_t j = 0; j < t->sources.n; j++)
+                if (t->sources.v[j][0] == '/' || strstr(t->sources.v[j], "..")) {
+                    diag_error(&marks[j], "third-party source '%s' must be relative to the tree, without '..'",
+                               yshow(t->sources.v[j], strlen(t->sources.v[j])));
+                    bad = 1;
+                }
+        marks = NULL;
+        if ((n = ymap_get(e, "include")) && yget_strlist(n, xasprintf("'include' of third-party '%s'", t->name),
+                                                          &t->include, &marks) == 0)
+            for (size_t j = 0; j < t->include.n; j++)
+                if (t->include.v[j][0] == '/' || strstr(t->include.v[j], "..")) {
+                    diag_error(&marks[j], "third-party include '%s' must be relative to the tree, without '..'",
+                               yshow(t->include.v[j], strlen(t->include.v[j])));
+                    bad = 1;
+                }
+        if (!bad)
+            m->ntp++;
+    }
+}
+
 struct module *module_parse(const char *name, const char *yaml_path, const char *data, size_t len)
 {
     int errs0 = diag_errors;
@@ -316,6 +372,8 @@ struct module *module_parse(const char *name, const char *yaml_path, const char 
         strlist_push(&m->platforms, "all");
     if ((v = ymap_get(root, "sources")))
         yget_strlist(v, "'sources'", &m->sources, NULL);
+    if ((v = ymap_get(root, "third_party")))
+        parse_third_party(m, v);
     for (size_t i = 0; i < m->depends.n; i++)
         if (!strcmp(m->depends.v[i], name))
             diag_error(&m->depends_marks[i], "module '%s' depends on itself", name);

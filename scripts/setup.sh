@@ -11,6 +11,7 @@ for p in "${wanted[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#wanted[@]} packages present"
+  "$here/third_party.sh"
   exit 0
 fi
 echo "setup: installing ${missing[*]}"
@@ -23,3 +24,4 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 echo "setup: done"
+"$here/third_party.sh"

@@ -5,12 +5,13 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-suites=(
-  tests/unit/run.sh            # core library and logic on the host (ASan+UBSan)
-  tests/gen/run.sh             # the generator: manifests, errors, cache, determinism, fuzz smoke
-  arch/arm64/tests/run.sh      # device-tree parser on the host (ASan+UBSan)
-  tests/boot/run.sh            # boot tests: anx test over manifests x platforms x boot modes
-)
+# Host suites first (fast), boot tests last. Every module and architecture
+# with a tests/run.sh is picked up without being listed here.
+suites=(tests/unit/run.sh tests/gen/run.sh)
+for s in arch/*/tests/run.sh modules/*/tests/run.sh; do
+  [ -e "$s" ] && suites+=("$s")
+done
+suites+=(tests/boot/run.sh)
 [ $# -gt 0 ] && suites=("$@")
 logdir=$root/build/test-logs
 mkdir -p "$logdir"

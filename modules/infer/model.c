@@ -131,19 +131,20 @@ int inf_load_llama2c(struct inf_model *m, const char *name, const void *data, si
 #undef ALL
     if (take(&cu, &m->out_norm, "output_norm", -1, D, 1) < 0)
         goto fail;
+    /* llama2.c's legacy RoPE tables (unused: RoPE is computed) come next;
+     * a file that lacks them is truncated */
+    size_t freq = (size_t)c->seq_len * (size_t)c->head_size / 2 * 4 * 2;
+    if (size - cu.off < freq) {
+        snprintf(err, INF_ERR_MAX, "%s: truncated: freq_cis needs %zu bytes at offset %zu, file has %zu",
+                 name, freq, cu.off, size);
+        goto fail;
+    }
+    cu.off += freq;
     if (c->shared_classifier) {
         m->wcls = m->tok_emb;
         snprintf(m->wcls.name, sizeof(m->wcls.name), "output");
-    } else {
-        size_t freq = (size_t)c->seq_len * (size_t)c->head_size / 2 * 4 * 2;   /* unused RoPE tables */
-        if (size - cu.off < freq) {
-            snprintf(err, INF_ERR_MAX, "%s: truncated: freq_cis needs %zu bytes at offset %zu, file has %zu",
-                     name, freq, cu.off, size);
-            goto fail;
-        }
-        cu.off += freq;
-        if (take(&cu, &m->wcls, "output", -1, D, c->vocab_size) < 0)
-            goto fail;
+    } else if (take(&cu, &m->wcls, "output", -1, D, c->vocab_size) < 0) {
+        goto fail;
     }
     return 0;
 fail:

@@ -1,0 +1,486 @@
+/*
+ * Host tests of the infer module. Needs ../shared/testdata/models (the
+ * paths come from run.sh through the environment); tests that need a file
+ * that is absent are skipped with a message.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "infer.h"
+#include "gguf.h"
+#include "expected_stories260K.h"
+
+static int pass, fail, skipped;
+static char why[512];
+
+#define CHECKF(cond, ...) do { if (!(cond)) { snprintf(why, sizeof(why), __VA_ARGS__); return 0; } } while (0)
+
+static void run(const char *name, int (*fn)(void))
+{
+    why[0] = 0;
+    int r = fn();
+    if (r < 0) {
+        printf("skip infer: %s: %s\n", name, why);
+        skipped++;
+    } else if (r) {
+        printf("ok   infer: %s\n", name);
+        pass++;
+    } else {
+        printf("FAIL infer: %s: %s\n", name, why);
+        fail++;
+    }
+}
+
+static void *slurp(const char *path, size_t *size)
+{
+    if (!path)
+        return NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    void *p = aligned_alloc(64, ((size_t)n + 64) / 64 * 64);
+    if (fread(p, 1, (size_t)n, f) != (size_t)n) { free(p); p = NULL; }
+    fclose(f);
+    *size = (size_t)n;
+    return p;
+}
+
+static void *bin, *tok, *tiny, *gguf_f32, *gguf_q8, *gguf_q4;
+static size_t bin_n, tok_n, tiny_n, gguf_f32_n, gguf_q8_n, gguf_q4_n;
+#define NEED(p) do { if (!(p)) { snprintf(why, sizeof(why), "%s is not available", #p); return -1; } } while (0)
+
+struct text { char buf[16384]; size_t n; int calls; };
+static int collect(void *arg, int token, const char *s, size_t n)
+{
+    (void)token;
+    struct text *t = arg;
+    if (t->n + n < sizeof(t->buf)) { memcpy(t->buf + t->n, s, n); t->n += n; t->buf[t->n] = 0; }
+    t->calls++;
+    return 0;
+}
+
+/* generate greedily and compare with expected tokens */
+static int greedy(const struct inf_model *m, const char *prompt, int steps, const int *want, int nwant,
+                  struct text *out)
+{
+    struct inf_params p = { .steps = steps };
+    char err[INF_ERR_MAX];
+    struct inf_session *s = inf_session_create(m, &p, err);
+    CHECKF(s, "session: %s", err);
+    memset(out, 0, sizeof(*out));
+    enum inf_finish f = inf_generate(s, prompt, collect, out);
+    int n;
+    const int *t = inf_session_tokens(s, &n);
+    int ok = f == INF_FINISH_LENGTH && n == nwant;
+    int at = -1;
+    for (int i = 0; ok && i < n; i++)
+        if (t[i] != want[i]) { ok = 0; at = i; }
+    if (!ok)
+        snprintf(why, sizeof(why), "prompt \"%s\" (%s kernels): finish %s, %d tokens (want %d), first difference at %d",
+                 prompt, tn_kernels()->name, inf_finish_name(f), n, nwant, at);
+    inf_session_free(s);
+    return ok;
+}
+
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static int load_stories(struct inf_model *m)
+{
+    char err[INF_ERR_MAX];
+    if (inf_model_load(m, "stories260K.bin", bin, bin_n, tok, tok_n, err) < 0) {
+        snprintf(why, sizeof(why), "load: %s", err);
+        return 0;
+    }
+    return 1;
+}
+
+static int t_reference_text(void)
+{
+    NEED(bin); NEED(tok);
+    struct inf_model m;
+    if (!load_stories(&m)) return 0;
+    struct text out;
+    int ok = greedy(&m, "", 256, expect_none, N(expect_none), &out);
+    const char *ref = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park.";
+    if (ok && strncmp(out.buf, ref, strlen(ref)) != 0) {
+        snprintf(why, sizeof(why), "text begins \"%.100s\"", out.buf);
+        ok = 0;
+    }
+    inf_model_free(&m);
+    return ok;
+}
+
+static int t_prompts(void)
+{
+    NEED(bin); NEED(tok);
+    struct inf_model m;
+    if (!load_stories(&m)) return 0;
+    struct text out;
+    int ok = greedy(&m, "Once upon a time", 64, expect_once, N(expect_once), &out) &&
+             greedy(&m, "The dog", 64, expect_dog, N(expect_dog), &out);
+    inf_model_free(&m);
+    return ok;
+}
+
+/* The independent scalar path: every op through the scalar kernel table. */
+static int t_scalar_cross_check(void)
+{
+    NEED(bin); NEED(tok);
+    struct inf_model m;
+    if (!load_stories(&m)) return 0;
+    const struct tn_kernels *tabs[4];
+    int nt = tn_available_kernels(tabs, 4), ok = 1;
+    struct text out;
+    for (int i = 0; i < nt && ok; i++) {
+        tn_select_kernels(tabs[i]->name);
+        ok = greedy(&m, "", 256, expect_none, N(expect_none), &out) &&
+             greedy(&m, "The dog", 64, expect_dog, N(expect_dog), &out);
+    }
+    tn_select_kernels(tabs[nt - 1]->name);
+    inf_model_free(&m);
+    return ok;
+}
+
+static int t_tokenizer_stories(void)
+{
+    NEED(bin); NEED(tok);
+    struct inf_model m;
+    if (!load_stories(&m)) return 0;
+    int t[64];
+    int n = inf_encode(&m.tok, "Once upon a time", true, false, t, 64);
+    int ok = n == 5 && t[0] == 1 && t[1] == 403 && t[2] == 407 && t[3] == 261 && t[4] == 378;
+    if (!ok) snprintf(why, sizeof(why), "\"Once upon a time\" -> %d tokens", n);
+    n = inf_encode(&m.tok, "The dog", true, true, t, 64);
+    if (ok && !(n == 5 && t[1] == 291 && t[2] == 400 && t[3] == 428 && t[4] == 2)) {
+        snprintf(why, sizeof(why), "\"The dog\" + EOS");
+        ok = 0;
+    }
+    n = inf_encode(&m.tok, "", true, false, t, 64);
+    if (ok && !(n == 1 && t[0] == 1)) { snprintf(why, sizeof(why), "empty text"); ok = 0; }
+    /* bytes not in the vocabulary fall back to <0xXX> = byte + 3 */
+    n = inf_encode(&m.tok, "\xc3\xa9", false, false, t, 64);
+    if (ok && !(n == 3 && t[1] == 0xc3 + 3 && t[2] == 0xa9 + 3)) { snprintf(why, sizeof(why), "byte fallback: %d", n); ok = 0; }
+    char buf[64];
+    inf_decode(&m.tok, 1, 403, buf, sizeof(buf));
+    if (ok && strcmp(buf, "Once") != 0) { snprintf(why, sizeof(why), "decode after BOS: '%s'", buf); ok = 0; }
+    inf_decode(&m.tok, 403, 407, buf, sizeof(buf));
+    if (ok && strcmp(buf, " upon") != 0) { snprintf(why, sizeof(why), "decode: '%s'", buf); ok = 0; }
+    inf_decode(&m.tok, 5, 13, buf, sizeof(buf));
+    if (ok && strcmp(buf, "\n") != 0) { snprintf(why, sizeof(why), "decode <0x0A>"); ok = 0; }
+    CHECKF(ok || why[0], "?");
+    n = inf_encode(&m.tok, "Once upon a time", true, false, t, 3);
+    if (ok && n != -1) { snprintf(why, sizeof(why), "overflow not reported"); ok = 0; }
+    inf_model_free(&m);
+    return ok;
+}
+
+static int t_sampling(void)
+{
+    NEED(bin); NEED(tok);
+    struct inf_model m;
+    if (!load_stories(&m)) return 0;
+    int ok = 1;
+    int first[2][80];
+    for (int r = 0; r < 2 && ok; r++) {
+        struct inf_params p = { .steps = 80, .temperature = 0.8f, .top_p = 0.9f, .seed = 42 };
+        char err[INF_ERR_MAX];
+        struct inf_session *s = inf_session_create(&m, &p, err);
+        struct text out = { .n = 0 };
+        inf_generate(s, "Once", collect, &out);
+        int n;
+        const int *t = inf_session_tokens(s, &n);
+        memcpy(first[r], t, sizeof(int) * (size_t)(n < 80 ? n : 80));
+        struct inf_usage u = inf_session_usage(s);
+        if (u.prompt_tokens != 2 || u.completion_tokens < 1 || u.prompt_tokens + u.completion_tokens > 80) {
+            snprintf(why, sizeof(why), "usage %d + %d", u.prompt_tokens, u.completion_tokens);
+            ok = 0;
+        }
+        inf_session_free(s);
+    }
+    if (ok && memcmp(first[0], first[1], sizeof(first[0])) != 0) { snprintf(why, sizeof(why), "same seed, other tokens"); ok = 0; }
+    /* plain temperature sampling (no top-p) and max_tokens */
+    struct inf_params p = { .temperature = 1.0f, .top_p = 1.0f, .seed = 7, .max_tokens = 10 };
+    char err[INF_ERR_MAX];
+    struct inf_session *s = inf_session_create(&m, &p, err);
+    struct text out = { .n = 0 };
+    enum inf_finish f = inf_generate(s, "", collect, &out);
+    struct inf_usage u = inf_session_usage(s);
+    if (ok && !((f == INF_FINISH_LENGTH && u.completion_tokens == 10) || f == INF_FINISH_STOP)) {
+        snprintf(why, sizeof(why), "max_tokens: %s %d", inf_finish_name(f), u.completion_tokens);
+        ok = 0;
+    }
+    inf_session_free(s);
+    inf_model_free(&m);
+    return ok;
+}
+
+static int t_stop_strings(void)
+{
+    NEED(bin); NEED(tok);
+    struct inf_model m;
+    if (!load_stories(&m)) return 0;
+    const char *stop[] = { "little girl", "zzz" };
+    struct inf_params p = { .steps = 256, .stop = stop, .n_stop = 2 };
+    char err[INF_ERR_MAX];
+    struct inf_session *s = inf_session_create(&m, &p, err);
+    struct text out = { .n = 0 };
+    enum inf_finish f = inf_generate(s, "", collect, &out);
+    int ok = f == INF_FINISH_STOP && strcmp(out.buf, "Once upon a time, there was a ") == 0;
+    if (!ok) snprintf(why, sizeof(why), "finish %s, text \"%.200s\"", inf_finish_name(f), out.buf);
+    inf_session_free(s);
+    /* streaming: the pieces add up to the whole text */
+    struct inf_params p2 = { .steps = 30 };
+    s = inf_session_create(&m, &p2, err);
+    struct text o2 = { .n = 0 };
+    inf_generate(s, "", collect, &o2);
+    if (ok && (o2.calls < 20 || strncmp(o2.buf, "Once upon a time, there was a little girl", 41))) {
+        snprintf(why, sizeof(why), "streaming: %d calls, \"%.200s\"", o2.calls, o2.buf);
+        ok = 0;
+    }
+    inf_session_free(s);
+    inf_model_free(&m);
+    return ok;
+}
+
+static int t_gguf_converted(void)
+{
+    NEED(gguf_f32); NEED(gguf_q8); NEED(gguf_q4);
+    struct inf_model m;
+    char err[INF_ERR_MAX];
+    CHECKF(inf_model_load(&m, "f32.gguf", gguf_f32, gguf_f32_n, NULL, 0, err) == 0, "%s", err);
+    struct text out;
+    int ok = greedy(&m, "", 256, expect_none, N(expect_none), &out) &&
+             greedy(&m, "The dog", 64, expect_dog, N(expect_dog), &out);
+    inf_model_free(&m);
+    if (!ok) return 0;
+    /* q8_0: sensible English with the same opening */
+    CHECKF(inf_model_load(&m, "q8_0.gguf", gguf_q8, gguf_q8_n, NULL, 0, err) == 0, "%s", err);
+    CHECKF(m.layers[0].wq.dtype == TN_Q8_0, "q8_0 weights expected");
+    struct inf_params p = { .steps = 100 };
+    struct inf_session *s = inf_session_create(&m, &p, err);
+    memset(&out, 0, sizeof(out));
+    inf_generate(s, "", collect, &out);
+    inf_session_free(s);
+    inf_model_free(&m);
+    CHECKF(strncmp(out.buf, "Once upon a time, there was a little girl named Lily", 52) == 0, "q8_0 text: %.80s", out.buf);
+    CHECKF(inf_model_load(&m, "q4_0.gguf", gguf_q4, gguf_q4_n, NULL, 0, err) == 0, "%s", err);
+    s = inf_session_create(&m, &p, err);
+    memset(&out, 0, sizeof(out));
+    inf_generate(s, "", collect, &out);
+    inf_session_free(s);
+    inf_model_free(&m);
+    CHECKF(strncmp(out.buf, "Once upon a time", 16) == 0, "q4_0 text: %.80s", out.buf);
+    return 1;
+}
+
+static int t_tiny_random(void)
+{
+    NEED(tiny);
+    struct inf_model m;
+    char err[INF_ERR_MAX];
+    CHECKF(inf_model_load(&m, "llama-2-tiny-random.gguf", tiny, tiny_n, NULL, 0, err) == 0, "%s", err);
+    static const struct { const char *text; int n; int ids[8]; } cases[] = {
+        { "Hello world", 3, { 1, 15043, 3186 } },
+        { "Hello", 2, { 1, 15043 } },
+        { "The", 2, { 1, 450 } },
+        { "\n", 3, { 1, 29871, 13 } },
+        { "", 1, { 1 } },
+    };
+    int ok = m.tok.vocab_size == 32000 && m.tok.bos == 1 && m.tok.eos == 2;
+    if (!ok) snprintf(why, sizeof(why), "vocab %d bos %d eos %d", m.tok.vocab_size, m.tok.bos, m.tok.eos);
+    for (unsigned c = 0; ok && c < sizeof(cases) / sizeof(cases[0]); c++) {
+        int t[32];
+        int n = inf_encode(&m.tok, cases[c].text, true, false, t, 32);
+        ok = n == cases[c].n && memcmp(t, cases[c].ids, sizeof(int) * (size_t)n) == 0;
+        if (!ok) {
+            int k = snprintf(why, sizeof(why), "\"%s\" ->", cases[c].text);
+            for (int i = 0; i < n && k < 400; i++) k += snprintf(why + k, sizeof(why) - (size_t)k, " %d", t[i]);
+        }
+    }
+    char buf[64];
+    inf_decode(&m.tok, 1, 15043, buf, sizeof(buf));
+    if (ok && strcmp(buf, "Hello") != 0) { snprintf(why, sizeof(why), "decode 15043: '%s'", buf); ok = 0; }
+    /* the forward pass runs and gives finite logits */
+    struct inf_state st;
+    if (ok && inf_state_init(&st, &m.cfg, 16) == 0) {
+        for (int pos = 0; pos < 4 && ok; pos++) {
+            float *l = inf_forward(&m, &st, pos ? 15043 : 1, pos);
+            for (int i = 0; ok && i < m.cfg.vocab_size; i++)
+                if (!l || !isfinite(l[i])) { snprintf(why, sizeof(why), "logit %d not finite", i); ok = 0; }
+        }
+        inf_state_free(&st);
+    }
+    inf_model_free(&m);
+    return ok;
+}
+
+static int t_gpt2_bpe(void)
+{
+    /* a toy byte-level vocabulary: printable bytes, 'Ġ' (U+0120) for ' ' */
+    const char *toks[] = { "h", "e", "l", "o", "w", "r", "d", "\xc4\xa0", "he", "ll", "hell", "hello",
+                           "\xc4\xa0w", "\xc4\xa0wor", "or", "\xc4\xa0world", "!" };
+    const char *merges[] = { "h e", "l l", "he ll", "hell o", "\xc4\xa0 w", "o r", "\xc4\xa0w or", "\xc4\xa0wor l" };
+    int n = N(toks), nm = N(merges), lens[32], mlens[16];
+    for (int i = 0; i < n; i++) lens[i] = (int)strlen(toks[i]);
+    for (int i = 0; i < nm; i++) mlens[i] = (int)strlen(merges[i]);
+    struct inf_tokenizer t;
+    char err[INF_ERR_MAX];
+    CHECKF(inf_tokenizer_init(&t, INF_TOK_GPT2, n, toks, lens, NULL, nm, merges, mlens, -1, -1, err) == 0, "%s", err);
+    int ids[32];
+    int k = inf_encode(&t, "hello world!", true, false, ids, 32);
+    /* "hello" | " world" -> Ġwor + l + d (no Ġworl+d merge) | "!" */
+    int ok = k == 5 && ids[0] == 11 && ids[1] == 13 && ids[2] == 2 && ids[3] == 6 && ids[4] == 16;
+    if (!ok) {
+        int o = snprintf(why, sizeof(why), "got %d:", k);
+        for (int i = 0; i < k && i < 20; i++) o += snprintf(why + o, sizeof(why) - (size_t)o, " %d", ids[i]);
+    }
+    char buf[64], all[64] = "";
+    for (int i = 0; ok && i < k; i++) {
+        inf_decode(&t, i ? ids[i - 1] : -1, ids[i], buf, sizeof(buf));
+        strcat(all, buf);
+    }
+    if (ok && strcmp(all, "hello world!") != 0) { snprintf(why, sizeof(why), "decode: '%s'", all); ok = 0; }
+    inf_tokenizer_free(&t);
+    return ok;
+}
+
+/* ---- defensive parsing ----------------------------------------------------------------------- */
+
+static int t_truncated_checkpoint(void)
+{
+    NEED(bin); NEED(tok);
+    char err[INF_ERR_MAX];
+    struct inf_model m;
+    /* every truncation of the first 64 KiB, then every 997th byte */
+    for (size_t n = 0; n < bin_n; n += n < 65536 ? 1 : 997) {
+        void *c = aligned_alloc(64, n / 64 * 64 + 64);
+        memcpy(c, bin, n);
+        int rc = inf_load_llama2c(&m, "model.bin", c, n, err);
+        free(c);
+        CHECKF(rc < 0, "accepted a file truncated to %zu bytes", n);
+        CHECKF(strstr(err, "model.bin: "), "message without the file name: %s", err);
+    }
+    CHECKF(inf_load_llama2c(&m, "model.bin", bin, bin_n - 1, err) < 0, "accepted size-1");
+    CHECKF(strstr(err, "truncated: freq_cis needs") != NULL, "message: %s", err);
+    CHECKF(inf_load_llama2c(&m, "model.bin", bin, 123456, err) < 0 &&
+           strcmp(err, "model.bin: truncated: layer 3 wq needs 16384 bytes at offset 123420, file has 123456") == 0,
+           "message: %s", err);
+    /* corrupt header fields */
+    int32_t *h = aligned_alloc(64, (bin_n + 63) / 64 * 64);
+    const int32_t bad[][2] = { { 0, 0 }, { 0, -64 }, { 1, 0 }, { 2, 100000 }, { 3, 7 }, { 4, 3 }, { 4, 16 },
+                               { 5, 0 }, { 5, INT32_MIN }, { 6, -1 }, { 0, 63 } };
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        memcpy(h, bin, bin_n);
+        h[bad[i][0]] = bad[i][1];
+        CHECKF(inf_load_llama2c(&m, "model.bin", h, bin_n, err) < 0, "accepted header field %d = %d", bad[i][0], bad[i][1]);
+    }
+    memcpy(h, bin, bin_n);
+    CHECKF(inf_load_llama2c(&m, "model.bin", h, bin_n, err) == 0, "%s", err);
+    inf_model_free(&m);
+    free(h);
+    /* tokenizer.bin: every truncation refused */
+    struct inf_tokenizer t;
+    for (size_t n = 0; n < tok_n; n++) {
+        void *c = malloc(n + 1);
+        memcpy(c, tok, n);
+        int rc = inf_tokenizer_load_bin(&t, "tok.bin", c, n, 512, err);
+        free(c);
+        CHECKF(rc < 0, "tokenizer truncated to %zu accepted", n);
+    }
+    return 1;
+}
+
+static int t_truncated_gguf(void)
+{
+    NEED(tiny); NEED(gguf_f32);
+    char err[INF_ERR_MAX];
+    struct inf_model m;
+    struct gguf_file g;
+    const void *files[2] = { tiny, gguf_f32 };
+    size_t sizes[2] = { tiny_n, gguf_f32_n };
+    for (int f = 0; f < 2; f++) {
+        CHECKF(gguf_open(&g, "x.gguf", files[f], sizes[f], err) == 0, "%s", err);
+        size_t hdr = g.data_off;
+        gguf_close(&g);
+        for (size_t n = 0; n < sizes[f]; n += n < hdr + 64 ? 1 : 499) {
+            void *c = aligned_alloc(64, n / 64 * 64 + 64);
+            memcpy(c, files[f], n);
+            int rc = inf_load_gguf(&m, "model.gguf", c, n, err);
+            free(c);
+            CHECKF(rc < 0, "file %d truncated to %zu accepted", f, n);
+            CHECKF(strncmp(err, "model.gguf: ", 12) == 0, "message: %s", err);
+        }
+    }
+    CHECKF(inf_load_gguf(&m, "model.gguf", tiny, 1000, err) < 0 && strstr(err, "truncated"), "message: %s", err);
+    printf("     e.g. %s\n", err);
+    return 1;
+}
+
+static uint64_t rs = 1234567;
+static uint32_t rnd(void) { rs ^= rs << 13; rs ^= rs >> 7; rs ^= rs << 17; return (uint32_t)rs; }
+
+static int t_byte_flips(void)
+{
+    NEED(tiny); NEED(bin);
+    char err[INF_ERR_MAX];
+    struct inf_model m;
+    struct gguf_file g;
+    CHECKF(gguf_open(&g, "x", tiny, tiny_n, err) == 0, "%s", err);
+    size_t hdr = g.data_off;
+    gguf_close(&g);
+    uint8_t *c = aligned_alloc(64, (tiny_n + 63) / 64 * 64);
+    int refused = 0, accepted = 0;
+    for (int i = 0; i < 3000; i++) {
+        memcpy(c, tiny, tiny_n);
+        int flips = 1 + (int)(rnd() % 4);
+        for (int k = 0; k < flips; k++)
+            c[rnd() % (i % 2 ? 4096 : hdr)] ^= (uint8_t)(1u << (rnd() % 8));
+        if (inf_load_gguf(&m, "model.gguf", c, tiny_n, err) < 0) {
+            refused++;
+        } else {
+            accepted++;              /* harmless flip (a score, a token's text) */
+            int t[64];
+            inf_encode(&m.tok, "Hello world", true, false, t, 64);
+            inf_model_free(&m);
+        }
+    }
+    free(c);
+    printf("     gguf byte flips: %d refused, %d accepted harmlessly\n", refused, accepted);
+    uint8_t *b = aligned_alloc(64, (bin_n + 63) / 64 * 64);
+    for (int i = 0; i < 2000; i++) {
+        memcpy(b, bin, bin_n);
+        b[rnd() % 28] ^= (uint8_t)(1u << (rnd() % 8));
+        if (inf_load_llama2c(&m, "model.bin", b, bin_n, err) == 0)
+            inf_model_free(&m);
+    }
+    free(b);
+    return 1;
+}
+
+int main(void)
+{
+    bin = slurp(getenv("STORIES_BIN"), &bin_n);
+    tok = slurp(getenv("STORIES_TOK"), &tok_n);
+    tiny = slurp(getenv("TINY_GGUF"), &tiny_n);
+    gguf_f32 = slurp(getenv("STORIES_GGUF_F32"), &gguf_f32_n);
+    gguf_q8 = slurp(getenv("STORIES_GGUF_Q8"), &gguf_q8_n);
+    gguf_q4 = slurp(getenv("STORIES_GGUF_Q4"), &gguf_q4_n);
+    run("greedy stories260K, no prompt: the llama2.c reference text", t_reference_text);
+    run("greedy with prompts \"Once upon a time\" and \"The dog\"", t_prompts);
+    run("every kernel table (scalar reference path) gives the same tokens", t_scalar_cross_check);
+    run("tokenizer.bin: encode, byte fallback, decode", t_tokenizer_stories);
+    run("sampling: seed, top-p, temperature, usage, max_tokens", t_sampling);
+    run("stop strings and streaming", t_stop_strings);
+    run("converted GGUF: f32 same tokens, q8_0 and q4_0 sensible", t_gguf_converted);
+    run("llama-2-tiny-random.gguf: loads, SentencePiece tokenization, forward", t_tiny_random);
+    run("GPT-2 byte-level BPE", t_gpt2_bpe);
+    run("truncated and corrupt llama2.c checkpoints refused", t_truncated_checkpoint);
+    run("truncated GGUF files refused (every header offset)", t_truncated_gguf);
+    run("random byte flips: refused or harmless, never a crash", t_byte_flips);
+    printf("%d passed, %d failed\n", pass, fail);
+    return fail != 0;
+}

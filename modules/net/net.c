@@ -1,0 +1,171 @@
+/*
+ * The net module: lwIP on the core's threads. init starts the tcpip thread
+ * and listens for network interfaces; each interface the drivers register
+ * is added to lwIP and configured — eth0 from the manifest (DHCP, or a
+ * static address with gateway and DNS server), later ones by DHCP.
+ */
+#define LOG_TAG "net"
+#include "net.h"
+#include "ipconfig.h"
+#include "netpriv.h"
+
+#include "lwip/dhcp.h"
+#include "lwip/dns.h"
+#include "lwip/init.h"
+#include "lwip/netif.h"
+#include "lwip/tcpip.h"
+
+#include <anx/lib.h>
+#include <anx/log.h>
+#include <anx/mem.h>
+#include <anx/module.h>
+#include <anx/thread.h>
+#include <anx/time.h>
+
+#ifndef CONFIG_NET_IPV4
+#define CONFIG_NET_IPV4 "dhcp"
+#endif
+#ifndef CONFIG_NET_GATEWAY
+#define CONFIG_NET_GATEWAY ""
+#endif
+#ifndef CONFIG_NET_DNS
+#define CONFIG_NET_DNS ""
+#endif
+#ifndef CONFIG_NET_HOSTNAME
+#define CONFIG_NET_HOSTNAME "anunix"
+#endif
+
+struct net_if *net_ifs;
+static struct net_config config;
+static bool stack_ready;
+static struct anx_waitq up_wait = ANX_WAITQ_INIT;
+
+bool anx_net_ready(void)
+{
+    return stack_ready;
+}
+
+static uint32_t first_address(void)
+{
+    for (struct net_if *ni = net_ifs; ni; ni = ni->next)
+        if (!ip4_addr_isany_val(*netif_ip4_addr(&ni->lw)))
+            return ip4_addr_get_u32(netif_ip4_addr(&ni->lw));
+    return 0;
+}
+
+uint32_t anx_net_wait_up(uint64_t timeout_ns)
+{
+    uint64_t deadline = anx_time_ns() + timeout_ns;
+    for (;;) {
+        uint32_t a = first_address();
+        if (a)
+            return a;
+        uint64_t now = anx_time_ns();
+        if (now >= deadline)
+            return 0;
+        anx_wait_timeout(&up_wait, deadline - now);
+    }
+}
+
+/* lwIP calls this (with the core lock held) when an address changes. */
+static void status_changed(struct netif *lw)
+{
+    struct net_if *ni = lw->state;
+    if (!netif_is_up(lw) || ip4_addr_isany_val(*netif_ip4_addr(lw)))
+        return;
+    char a[16], m[16], g[16];
+    ip4addr_ntoa_r(netif_ip4_addr(lw), a, sizeof a);
+    ip4addr_ntoa_r(netif_ip4_gw(lw), g, sizeof g);
+    int prefix = 0;
+    for (uint32_t v = lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(lw))); v & 0x80000000u; v <<= 1)
+        prefix++;
+    (void)m;
+    const ip_addr_t *dns = dns_getserver(0);
+    char d[16] = "none";
+    if (!ip_addr_isany(dns))
+        ipaddr_ntoa_r(dns, d, sizeof d);
+    log_info("%s %s/%d gateway %s dns %s (%s)", ni->nif->name, a, prefix, g, d, ni->dhcp ? "dhcp" : "static");
+    anx_waitq_wake_all(&up_wait);
+}
+
+static void link_changed(struct netif *lw)
+{
+    (void)lw;
+}
+
+/* The registry's listener: a driver registered nif. */
+static void interface_added(struct anx_netif *nif)
+{
+    struct net_if *ni = anx_calloc(1, sizeof *ni);
+    if (!ni) {
+        log_error("%s: out of memory", nif->name);
+        return;
+    }
+    ni->nif = nif;
+    net_rand_seed(nif->mac, sizeof nif->mac);
+    bool first = net_ifs == NULL;
+    ni->dhcp = first ? config.dhcp : true;
+    ip4_addr_t addr, mask, gw;
+    ip4_addr_set_zero(&addr);
+    ip4_addr_set_zero(&mask);
+    ip4_addr_set_zero(&gw);
+    if (!ni->dhcp) {
+        ip4_addr_set_u32(&addr, lwip_htonl(config.addr));
+        ip4_addr_set_u32(&mask, lwip_htonl(config.mask));
+        ip4_addr_set_u32(&gw, lwip_htonl(config.gateway));
+    }
+    LOCK_TCPIP_CORE();
+    nif->stack = ni;
+    if (!netif_add(&ni->lw, &addr, &mask, &gw, ni, ethif_init, tcpip_input)) {
+        UNLOCK_TCPIP_CORE();
+        nif->stack = NULL;
+        log_error("%s: lwIP refused the interface", nif->name);
+        anx_free(ni);
+        return;
+    }
+    struct net_if **tail = &net_ifs;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = ni;
+    nif->input = ethif_input;
+    netif_set_hostname(&ni->lw, CONFIG_NET_HOSTNAME);
+    netif_set_status_callback(&ni->lw, status_changed);
+    netif_set_link_callback(&ni->lw, link_changed);
+    if (first) {
+        netif_set_default(&ni->lw);
+        if (!ni->dhcp && config.dns) {
+            ip_addr_t d;
+            ip_addr_set_ip4_u32(&d, lwip_htonl(config.dns));
+            dns_setserver(0, &d);
+        }
+    }
+    netif_set_link_up(&ni->lw);
+    netif_set_up(&ni->lw);
+    if (ni->dhcp)
+        dhcp_start(&ni->lw);
+    UNLOCK_TCPIP_CORE();
+    log_info("%s: %s mac %02x:%02x:%02x:%02x:%02x:%02x, %s", nif->name, nif->driver, nif->mac[0], nif->mac[1],
+             nif->mac[2], nif->mac[3], nif->mac[4], nif->mac[5], ni->dhcp ? "dhcp" : "static");
+}
+
+static int net_init(void)
+{
+    char err[128];
+    if (net_config_parse(CONFIG_NET_IPV4, CONFIG_NET_GATEWAY, CONFIG_NET_DNS, &config, err, sizeof err)) {
+        log_error("config: %s", err);
+        return -22;
+    }
+    tcpip_init(NULL, NULL);
+    stack_ready = true;
+    net_commands_register();
+    anx_netif_set_listener(interface_added);
+    return 0;
+}
+
+static void net_start(void)
+{
+    if (!anx_netif_first())
+        log_info("no interface");
+}
+
+ANX_MODULE(net, .init = net_init, .start = net_start);

@@ -1,0 +1,30 @@
+/*
+ * The net module's API for other modules (httpd, router ...), which get
+ * this folder and lwIP's include folders on their include path by
+ * depending on `net`.
+ *
+ * lwIP rules in an Anunix image (see docs/modules.md):
+ *   - netconn calls (lwip/api.h) may be made from any thread; they take the
+ *     core lock themselves. Blocking netconn calls block only the caller.
+ *   - raw/core calls (tcp_*, udp_*, raw_*, netif_*, dhcp_*, dns_*) must be
+ *     wrapped in LOCK_TCPIP_CORE() / UNLOCK_TCPIP_CORE() (lwip/tcpip.h)
+ *     unless they run in an lwIP callback, which already holds the lock.
+ *   - Never sleep or wait while holding the lock; never call lwIP from an
+ *     interrupt handler or a timer callback.
+ */
+#ifndef ANX_NET_H
+#define ANX_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Waits until some interface has an IPv4 address (DHCP bound, or the
+ * static address set) for at most timeout_ns (0 = do not wait). Returns
+ * the address in network byte order (as lwIP's ip4_addr_t.addr), or 0 on
+ * timeout or when the image has no interface. */
+uint32_t anx_net_wait_up(uint64_t timeout_ns);
+
+/* Whether the stack is initialized (the tcpip thread exists). */
+bool anx_net_ready(void);
+
+#endif

@@ -1,0 +1,129 @@
+/* Split virtqueues (virtio 1.0 section 2.6), transport independent. The
+ * driver is the only writer of desc[] and avail; the device the only
+ * writer of used. Ordering:
+ *   add:    fill descriptors and avail->ring[], then (release fence)
+ *           avail->idx, then (full fence) read used->flags to decide on
+ *           a notification;
+ *   get:    read used->idx, then (acquire fence) the used element;
+ *   enable: clear NO_INTERRUPT, then (full fence) re-check used->idx so
+ *           an entry that arrived in between is not left without an
+ *           interrupt. */
+#include <anx/lib.h>
+#include <anx/virtio.h>
+
+#define AVAIL_F_NO_INTERRUPT 1
+#define USED_F_NO_NOTIFY 1
+
+#define wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#define rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+static size_t align_up(size_t v, size_t a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
+
+size_t virtq_mem_size(uint16_t size, size_t align)
+{
+    size_t a = 16u * size + 6 + 2u * size;
+    return align_up(a, align) + align_up(6 + 8u * size, align);
+}
+
+void virtq_init(struct virtq *vq, uint16_t size, void *mem, size_t align, void **cookie)
+{
+    vq->size = size;
+    vq->desc = mem;
+    vq->avail = (volatile uint16_t *)((char *)mem + 16u * size);
+    vq->used = (volatile uint16_t *)((char *)mem + align_up(16u * size + 6 + 2u * size, align));
+    vq->cookie = cookie;
+    for (uint16_t i = 0; i < size; i++) {
+        vq->desc[i].next = (uint16_t)(i + 1);
+        vq->desc[i].flags = 0;
+        cookie[i] = NULL;
+    }
+    vq->free_head = 0;
+    vq->num_free = size;
+    vq->avail_idx = 0;
+    vq->last_used = 0;
+    vq->avail[0] = 0;
+    vq->avail[1] = 0;
+}
+
+int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
+              void *cookie)
+{
+    unsigned n = nout + nin;
+    if (n == 0 || n > vq->num_free || !cookie)
+        return -1;
+    uint16_t head = vq->free_head, i = head, last = head;
+    for (unsigned k = 0; k < n; k++) {
+        volatile struct virtq_desc *d = &vq->desc[i];
+        d->addr = bufs[k].addr;
+        d->len = bufs[k].len;
+        d->flags = (uint16_t)((k < nout ? 0 : VIRTQ_DESC_F_WRITE) | (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0));
+        last = i;
+        i = d->next;
+    }
+    vq->free_head = i;
+    vq->num_free = (uint16_t)(vq->num_free - n);
+    (void)last;
+    vq->cookie[head] = cookie;
+    vq->avail[2 + (vq->avail_idx & (vq->size - 1))] = head;
+    vq->avail_idx++;
+    return 0;
+}
+
+void virtq_kick(struct virtq *vq)
+{
+    wmb();
+    vq->avail[1] = vq->avail_idx;
+    mb();
+    if (!(vq->used[0] & USED_F_NO_NOTIFY) && vq->notify) {
+        vq->kicks++;
+        vq->notify(vq);
+    }
+}
+
+bool virtq_has_used(const struct virtq *vq)
+{
+    return vq->used[1] != vq->last_used;
+}
+
+void *virtq_get(struct virtq *vq, uint32_t *len)
+{
+    if (vq->used[1] == vq->last_used)
+        return NULL;
+    rmb();
+    volatile struct virtq_used_elem *e =
+        (volatile struct virtq_used_elem *)(vq->used + 2) + (vq->last_used & (vq->size - 1));
+    uint32_t id = e->id, l = e->len;
+    vq->last_used++;
+    if (id >= vq->size || !vq->cookie[id])
+        return NULL;                     /* a device bug; drop the entry */
+    void *cookie = vq->cookie[id];
+    vq->cookie[id] = NULL;
+    /* return the chain to the free list */
+    uint16_t i = (uint16_t)id, n = 1;
+    while ((vq->desc[i].flags & VIRTQ_DESC_F_NEXT) && n < vq->size) {
+        i = vq->desc[i].next;
+        n++;
+    }
+    vq->desc[i].next = vq->free_head;
+    vq->free_head = (uint16_t)id;
+    vq->num_free = (uint16_t)(vq->num_free + n);
+    if (len)
+        *len = l;
+    return cookie;
+}
+
+void virtq_disable_cb(struct virtq *vq)
+{
+    vq->avail[0] |= AVAIL_F_NO_INTERRUPT;
+}
+
+bool virtq_enable_cb(struct virtq *vq)
+{
+    vq->avail[0] &= (uint16_t)~AVAIL_F_NO_INTERRUPT;
+    mb();
+    return vq->used[1] == vq->last_used;
+}
