@@ -18,10 +18,9 @@
 
 #define MAX_REGIONS 32
 
-static uint64_t entry_ns, ready_ns;
+static uint64_t ready_ns;
 static const char *cmdline = "";
 
-uint64_t anx_boot_entry_ns(void) { return entry_ns; }
 uint64_t anx_boot_ready_ns(void) { return ready_ns; }
 const char *anx_cmdline(void) { return cmdline; }
 
@@ -47,8 +46,7 @@ static void banner(void)
 void kmain(void *boot_info)
 {
     plat_early_init(boot_info);
-    entry_ns = plat_time_ns();
-    anx_time_init(entry_ns);
+    anx_time_init(0);   /* the platform clock reads 0 at the image's entry */
 
     cmdline = plat_cmdline();
     if (!cmdline || !cmdline[0])

@@ -63,7 +63,7 @@ static int cmd_uptime(int argc, char **argv)
     anx_printf("up %llu.%06llu s (ready after %llu us)\n",
                (unsigned long long)(t / ANX_NS_PER_S),
                (unsigned long long)(t % ANX_NS_PER_S / ANX_NS_PER_US),
-               (unsigned long long)((anx_boot_ready_ns() - anx_boot_entry_ns()) / ANX_NS_PER_US));
+               (unsigned long long)(anx_boot_ready_ns() / ANX_NS_PER_US));
     return 0;
 }
 

@@ -9,8 +9,7 @@
 /* Power off after logging the status (0 = success). */
 _Noreturn void anx_poweroff(int status);
 
-/* plat_time_ns() at kmain entry and the ready time, for `uptime`/benches. */
-uint64_t anx_boot_entry_ns(void);
+/* Guest time from the image's entry to "anunix: ready", for `uptime`/benches. */
 uint64_t anx_boot_ready_ns(void);
 
 /* The kernel command line (the boot loader's, else the manifest's). */
