@@ -208,7 +208,7 @@ static void pci_add(unsigned bus, unsigned slot, unsigned fn, unsigned depth, in
         uint32_t buses = anx_pci_read32(d, 0x18);
         unsigned sec = (buses >> 8) & 0xff;
         if (sec > bus) {
-            int r = route < 0 ? (int)slot : ((route & 0xff) | (((route >> 8) + slot) % 4) << 8);
+            int r = route < 0 ? (int)slot : (int)((route & 0xff) | (((unsigned)(route >> 8) + slot) % 4) << 8);
             pci_scan_bus(sec, depth + 1, r);
         }
     }

@@ -180,6 +180,8 @@ struct check {
     char *arg;              /* serial regex, shell command, http path */
     char *expect;           /* regex expected (shell, http) */
     char *method, *body;    /* http */
+    struct strlist headers; /* http: "Name: value" lines */
+    int64_t port;           /* http: guest port (0 = the first run.ports forward) */
     int64_t status;         /* exit status, http status (-1 = any) */
     uint64_t timeout_ns;
     struct mark mark;
@@ -296,8 +298,15 @@ struct platform {
     char *linker_script;
     enum exit_mode exit_mode;
     char *qemu_binary;
-    struct strlist qemu_machine, qemu_common, qemu_nic, qemu_disk;
-    bool has_nic, has_disk;
+    struct strlist qemu_machine, qemu_common, qemu_disk;
+    bool has_disk;
+    /* qemu: nic: one argument list per NIC driver module; used only when
+     * the image contains that module (the first one, in file order) */
+    struct nic_args {
+        char *module;
+        struct strlist args;
+    } *nics;
+    size_t nnics;
     struct boot_mode *boot;
     size_t nboot;
 };
@@ -484,6 +493,8 @@ struct test_session {
     const struct platform *plat;
     const char *prompt;
     FILE *log;
+    const struct port_fwd *ports;   /* the forwards QEMU was started with (http checks) */
+    size_t nports;
 };
 int run_serial(struct test_session *t, const struct check *c, char *why, size_t whylen);
 int run_shell(struct test_session *t, const struct check *c, char *why, size_t whylen);

@@ -415,9 +415,14 @@ static void parse_qemu(struct platform *p, const struct ynode *q)
         yget_strlist(v, "'machine'", &p->qemu_machine, NULL);
     if ((v = ymap_get(q, "common")))
         yget_strlist(v, "'common'", &p->qemu_common, NULL);
-    if ((v = ymap_get(q, "nic"))) {
-        p->has_nic = true;
-        yget_strlist(v, "'nic'", &p->qemu_nic, NULL);
+    if ((v = ymap_get(q, "nic")) && ymap_expect(v, "'nic' (a map: NIC module name -> QEMU arguments)") == 0) {
+        p->nics = xcalloc(v->n + 1, sizeof *p->nics);
+        for (size_t i = 0; i < v->n; i++) {
+            struct nic_args *a = &p->nics[p->nnics];
+            a->module = v->pairs[i].key->str;
+            if (yget_strlist(v->pairs[i].val, xasprintf("nic '%s'", a->module), &a->args, NULL) == 0)
+                p->nnics++;
+        }
     }
     if ((v = ymap_get(q, "disk"))) {
         p->has_disk = true;

@@ -14,7 +14,7 @@
 static const char *const serial_keys[] = {"serial", "timeout", "name"};
 static const char *const shell_keys[] = {"shell", "expect", "timeout", "name"};
 static const char *const exit_keys[] = {"exit", "timeout", "name"};
-static const char *const http_keys[] = {"http", "method", "body", "status", "expect", "timeout", "name"};
+static const char *const http_keys[] = {"http", "method", "body", "headers", "port", "status", "expect", "timeout", "name"};
 
 /* A regex must compile now, so a typo fails at `anx check`, not mid-boot. */
 static int regex_field(const struct ynode *map, const char *key, bool required, char **out)
@@ -98,6 +98,33 @@ static int parse_http(const struct ynode *map, struct check *c)
     }
     if ((v = ymap_get(map, "body")) && yget_string(v, "'body'", &c->body))
         return -1;
+    if ((v = ymap_get(map, "headers"))) {
+        if (v->kind != Y_MAP) {
+            diag_error(&v->mark, "expected 'headers' to be a mapping of header names to values, found %s",
+                       ykind_name(v));
+            return -1;
+        }
+        for (size_t i = 0; i < v->n; i++) {
+            const struct ynode *k = v->pairs[i].key, *val = v->pairs[i].val;
+            char *value;
+            bool token = k->len > 0;
+            for (size_t j = 0; j < k->len; j++)
+                token &= k->str[j] > 32 && k->str[j] < 127 && !strchr("()<>@,;:\\\"/[]?={}", k->str[j]);
+            if (!token) {
+                diag_error(&k->mark, "invalid HTTP header name %s", ykind_name(k));
+                return -1;
+            }
+            if (yget_string(val, xasprintf("header '%s'", k->str), &value))
+                return -1;
+            if (strchr(value, '\n') || strchr(value, '\r')) {
+                diag_error(&val->mark, "header '%s' must be one line", k->str);
+                return -1;
+            }
+            strlist_push(&c->headers, xasprintf("%s: %s", k->str, value));
+        }
+    }
+    if ((v = ymap_get(map, "port")) && yget_int(v, "'port'", 1, 65535, &c->port))
+        return -1;
     if ((v = ymap_get(map, "status")) && yget_int(v, "'status'", 100, 599, &c->status))
         return -1;
     if (regex_field(map, "expect", false, &c->expect))
@@ -110,7 +137,7 @@ const struct check_type check_types[] = {
     {"serial", serial_keys, 3, parse_serial, run_serial},
     {"shell", shell_keys, 4, parse_shell, run_shell},
     {"exit", exit_keys, 3, parse_exit, run_exit},
-    {"http", http_keys, 7, parse_http, run_http},
+    {"http", http_keys, 9, parse_http, run_http},
 };
 const size_t check_type_count = sizeof check_types / sizeof check_types[0];
 

@@ -152,17 +152,25 @@ int qemu_argv(const struct manifest *m, const struct resolution *r, const struct
     }
     for (size_t k = 0; k < o->nports; k++)
         ports[np++] = o->ports[k];
-    if (p->has_nic) {
+    /* The NIC: the platform's arguments for the first NIC module the image
+     * contains; an image without a NIC driver gets no network device. */
+    const struct nic_args *nic = NULL;
+    for (size_t i = 0; i < p->nnics && !nic; i++)
+        for (size_t k = 0; k < r->n; k++)
+            if (!strcmp(r->mods[k].mod->name, p->nics[i].module))
+                nic = &p->nics[i];
+    if (nic) {
         struct buf nd = {0};
         buf_puts(&nd, "user,id=net0");
         for (size_t i = 0; i < np; i++)
             buf_printf(&nd, ",hostfwd=tcp:127.0.0.1:%d-:%d", ports[i].host, ports[i].guest);
         strlist_push(argv, "-netdev");
         strlist_push(argv, buf_cstr(&nd));
-        if (push_all(argv, &p->qemu_nic, &s, p))
+        if (push_all(argv, &nic->args, &s, p))
             return -1;
     } else if (np) {
-        diag_warning(NULL, "platform '%s' declares no NIC (qemu: nic:), so the port forwards are ignored", p->name);
+        diag_warning(NULL, "the image has no NIC driver module for platform '%s' (qemu: nic: in platform.yaml), so the port forwards are ignored",
+                     p->name);
     }
     if (o->disk) {
         if (p->has_disk) {

@@ -18,6 +18,9 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 int parse_accel(const char *s, enum accel *a);
 
@@ -236,12 +239,210 @@ int run_exit(struct test_session *t, const struct check *c, char *why, size_t wh
     return 0;
 }
 
+/* ---- http: checks -------------------------------------------------------- */
+
+/* One HTTP exchange with 127.0.0.1:port over a plain socket. Returns 0 with
+ * the status and body, 1 when nothing answered yet (connection refused, or
+ * closed/reset before a response: QEMU's user network accepts forwarded
+ * connections before the guest listens), or 2 with a reason for a broken
+ * answer. Keeps reading the console while it waits. (Buffers are xmalloc'd:
+ * the generator frees its allocations together.) */
+static int http_once(struct test_session *t, int port, const char *req, size_t reqlen, double deadline,
+                     int *status, struct buf *body, char *why, size_t whylen)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(why, whylen, "socket: %s", strerror(errno));
+        return 2;
+    }
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int rc = 1;
+    struct buf in = {0};
+    size_t sent = 0;
+    bool connected = false;
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+        connected = true;
+    else if (errno != EINPROGRESS) {
+        snprintf(why, whylen, "connect to 127.0.0.1:%d: %s", port, strerror(errno));
+        goto out;
+    }
+    for (;;) {
+        double left = deadline - now_ms();
+        if (left <= 0) {
+            snprintf(why, whylen, "%s", !connected ? "connection not established" : sent < reqlen ? "request not sent" : "no complete answer");
+            goto out;
+        }
+        struct pollfd pf = {fd, (short)(!connected || sent < reqlen ? POLLOUT : POLLIN), 0};
+        int r = poll(&pf, 1, left > 50 ? 50 : (int)left + 1);
+        if (r < 0 && errno != EINTR)
+            goto out;
+        if (t->out_fd >= 0)
+            pump(t, now_ms());   /* keep the console flowing (QEMU blocks on a full pipe) */
+        if (r <= 0)
+            continue;
+        if (!connected) {
+            int err = 0;
+            socklen_t el = sizeof err;
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
+            if (err) {
+                snprintf(why, whylen, "connect to 127.0.0.1:%d: %s", port, strerror(err));
+                goto out;
+            }
+            connected = true;
+            continue;
+        }
+        if (sent < reqlen) {
+            ssize_t w = send(fd, req + sent, reqlen - sent, MSG_NOSIGNAL);
+            if (w < 0 && (errno == EAGAIN || errno == EINTR))
+                continue;
+            if (w < 0) {
+                snprintf(why, whylen, "send: %s", strerror(errno));
+                goto out;
+            }
+            sent += (size_t)w;
+            continue;
+        }
+        char b[4096];
+        ssize_t k = recv(fd, b, sizeof b, 0);
+        if (k < 0 && (errno == EAGAIN || errno == EINTR))
+            continue;
+        if (k < 0) {
+            snprintf(why, whylen, "receive: %s", strerror(errno));
+            goto parse;   /* a reset after a complete answer still counts */
+        }
+        if (k == 0)
+            goto parse;
+        buf_add(&in, b, (size_t)k);
+        /* stop early once a Content-Length body is complete */
+        const char *s = buf_cstr(&in);
+        const char *e = strstr(s, "\r\n\r\n");
+        if (e) {
+            const char *cl = strcasestr(s, "\r\nContent-Length:");
+            if (cl && cl < e && in.n >= (size_t)(e + 4 - s) + strtoull(cl + 17, NULL, 10))
+                goto parse;
+        }
+    }
+parse:
+    if (in.n == 0) {
+        snprintf(why, whylen, "connection closed without an answer");
+        goto out;   /* rc 1: retry */
+    }
+    {
+        rc = 2;
+        const char *s = buf_cstr(&in);
+        const char *e = strstr(s, "\r\n\r\n");
+        if (strncmp(s, "HTTP/1.", 7) || in.n < 12 || !e) {
+            snprintf(why, whylen, "not an HTTP response: \"%s\"", yshow(s, in.n < 60 ? in.n : 60));
+            goto out;
+        }
+        *status = atoi(s + 9);
+        const char *b = e + 4;
+        size_t blen = in.n - (size_t)(b - s);
+        const char *cl = strcasestr(s, "\r\nContent-Length:");
+        const char *te = strcasestr(s, "\r\nTransfer-Encoding:");
+        if (te && te < e && strcasestr(te, "chunked") && strcasestr(te, "chunked") < e) {
+            /* de-chunk */
+            const char *p = b, *end = b + blen;
+            for (;;) {
+                char *x;
+                unsigned long long n = strtoull(p, &x, 16);
+                const char *nl = x < end ? strstr(x, "\r\n") : NULL;
+                if (x == p || !nl || nl + 2 + n > end) {
+                    snprintf(why, whylen, "malformed chunked body");
+                    goto out;
+                }
+                if (n == 0)
+                    break;
+                buf_add(body, nl + 2, (size_t)n);
+                p = nl + 2 + n + 2;
+            }
+        } else if (cl && cl < e) {
+            size_t want = (size_t)strtoull(cl + 17, NULL, 10);
+            if (blen < want) {
+                snprintf(why, whylen, "body cut short: %zu of %zu bytes", blen, want);
+                goto out;
+            }
+            buf_add(body, b, want);
+        } else {
+            buf_add(body, b, blen);
+        }
+        rc = 0;
+    }
+out:
+    close(fd);
+    return rc;
+}
+
 int run_http(struct test_session *t, const struct check *c, char *why, size_t whylen)
 {
-    (void)t;
-    (void)c;
-    snprintf(why, whylen, "http checks are not supported yet");
-    return 1;
+    int port = -1;
+    for (size_t i = 0; i < t->nports && port < 0; i++)
+        if (!c->port || t->ports[i].guest == c->port)
+            port = t->ports[i].host;
+    if (port < 0) {
+        if (c->port)
+            snprintf(why, whylen, "no forward of guest port %lld (add \"HOST:%lld\" to run: ports)",
+                     (long long)c->port, (long long)c->port);
+        else
+            snprintf(why, whylen, "no port to connect to: the manifest has no run: ports");
+        return 1;
+    }
+    struct buf req = {0};
+    size_t blen = c->body ? strlen(c->body) : 0;
+    buf_printf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUser-Agent: anx-test\r\nConnection: close\r\n", c->method,
+               c->arg, port);
+    for (size_t i = 0; i < c->headers.n; i++)
+        buf_printf(&req, "%s\r\n", c->headers.v[i]);
+    if (c->body || strcmp(c->method, "GET"))
+        buf_printf(&req, "Content-Length: %zu\r\n", blen);
+    buf_add(&req, "\r\n", 2);
+    if (blen)
+        buf_add(&req, c->body, blen);
+    double deadline = deadline_of(c);
+    int status = 0, rc;
+    struct buf body = {0};
+    char last[300] = "";
+    for (;;) {
+        body.n = 0;
+        rc = http_once(t, port, req.p, req.n, deadline, &status, &body, last, sizeof last);
+        if (rc != 1 || now_ms() >= deadline || (t->exited && t->out_fd < 0))
+            break;
+        if (t->out_fd >= 0)
+            pump(t, now_ms() + 100 < deadline ? now_ms() + 100 : deadline);
+        else
+            usleep(100000);
+    }
+    if (rc != 0) {
+        snprintf(why, whylen, "%s %s on 127.0.0.1:%d: %s", c->method, c->arg, port,
+                 rc == 1 ? xasprintf("no answer within %.1f s (%s)", (double)c->timeout_ns / 1e9, last) : last);
+        return 1;
+    }
+    int want = c->status >= 0 ? (int)c->status : 200;
+    const char *text = buf_cstr(&body);
+    for (size_t i = 0; i < body.n; i++)   /* NULs would cut the regex search short */
+        if (!body.p[i])
+            body.p[i] = ' ';
+    if (status != want) {
+        snprintf(why, whylen, "status %d, expected %d; body: \"%s\"", status, want, yshow(text, body.n < 120 ? body.n : 120));
+        return 1;
+    }
+    rc = 0;
+    if (c->expect) {
+        regex_t re;
+        if (regcomp(&re, c->expect, REG_EXTENDED | REG_NEWLINE)) {
+            snprintf(why, whylen, "invalid regular expression");
+            rc = 1;
+        } else {
+            if (regexec(&re, text, 0, NULL, 0) != 0) {
+                snprintf(why, whylen, "/%s/ not in the body (%zu bytes): \"%s\"", c->expect, body.n,
+                         yshow(text, body.n < 120 ? body.n : 120));
+                rc = 1;
+            }
+            regfree(&re);
+        }
+    }
+    return rc;
 }
 
 static void show_tail(struct test_session *t, int lines)
@@ -343,6 +544,8 @@ static void test_one(const char *path, const struct build_opts *bo, const struct
     printf("  boot     %s\n", argv_text(&qa));
     struct test_session t = {0};
     t.plat = r.plat;
+    t.ports = m.ports;   /* anx test has no --port: the manifest's forwards */
+    t.nports = m.nports;
     t.prompt = resolved_string(&r, "shell", "prompt");
     if (!t.prompt || !*t.prompt)
         t.prompt = "anx> ";
@@ -400,7 +603,8 @@ static const char test_usage[] =
     "  --boot MODE          a boot mode of the platform (default: its first)\n"
     "  --accel A            kvm, tcg or auto (default)\n"
     "  -o, --out DIR        build folder (only with one manifest)\n"
-    "Check kinds: serial: REGEX | shell: CMD + expect: REGEX | exit: N | http: PATH (not yet),\n"
+    "Check kinds: serial: REGEX | shell: CMD + expect: REGEX | exit: N | http: PATH (+ method,\n"
+    "body, headers, port, status, expect: a request to the forwarded guest port),\n"
     "each with an optional timeout: (default 10s). The console goes to DIR/console.log.\n";
 
 int cmd_test(int argc, char **argv)

@@ -31,6 +31,9 @@
 #ifndef CONFIG_NET_DNS
 #define CONFIG_NET_DNS ""
 #endif
+#ifndef CONFIG_NET_WAIT
+#define CONFIG_NET_WAIT 5000000000ULL
+#endif
 #ifndef CONFIG_NET_HOSTNAME
 #define CONFIG_NET_HOSTNAME "anunix"
 #endif
@@ -144,8 +147,7 @@ static void interface_added(struct anx_netif *nif)
     if (ni->dhcp)
         dhcp_start(&ni->lw);
     UNLOCK_TCPIP_CORE();
-    log_info("%s: %s mac %02x:%02x:%02x:%02x:%02x:%02x, %s", nif->name, nif->driver, nif->mac[0], nif->mac[1],
-             nif->mac[2], nif->mac[3], nif->mac[4], nif->mac[5], ni->dhcp ? "dhcp" : "static");
+    log_info("%s: attached, %s", nif->name, ni->dhcp ? "dhcp" : "static");
 }
 
 static int net_init(void)
@@ -164,8 +166,13 @@ static int net_init(void)
 
 static void net_start(void)
 {
-    if (!anx_netif_first())
+    if (!anx_netif_first()) {
         log_info("no interface");
+        return;
+    }
+    if (CONFIG_NET_WAIT && !anx_net_wait_up(CONFIG_NET_WAIT))
+        log_warn("no address after %llu ms; going on without (DHCP keeps trying)",
+                 (unsigned long long)(CONFIG_NET_WAIT / ANX_NS_PER_MS));
 }
 
 ANX_MODULE(net, .init = net_init, .start = net_start);

@@ -5,7 +5,7 @@
  *   GET /api/v1/routes   routes with policy, engines and counts
  *   GET /metrics         Prometheus text format
  *   ANY /api/v1/echo     echoes the request body (tests, benchmarks)
- *   GET /*               static files from the image's files: under a prefix
+ *   GET /...             static files from the image's files: under a prefix
  */
 #include <anx/files.h>
 #include <anx/lib.h>
@@ -117,7 +117,6 @@ static const struct {
 	{".wasm", "application/wasm"},         {".xml", "application/xml"},
 };
 
-const char *rt_content_type(const char *path);
 const char *rt_content_type(const char *path)
 {
 	size_t n = strlen(path);
@@ -142,7 +141,6 @@ static int hexval(char c)
 
 /* Maps a URL path to "<prefix><path>", percent-decoded; -1 for paths that
  * try to leave the prefix (".." segments, NUL, backslash). */
-int rt_static_path(const char *prefix, const char *p, size_t n, char *out, size_t outlen);
 int rt_static_path(const char *prefix, const char *p, size_t n, char *out, size_t outlen)
 {
 	size_t o = strlcpy(out, prefix, outlen);

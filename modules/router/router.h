@@ -209,5 +209,12 @@ struct rt_upstream_head {
 	char content_type[96];
 };
 int rt_parse_upstream_head(const char *data, size_t n, struct rt_upstream_head *h);
+/* Decode a complete chunked body in place: its length, or -1 if malformed. */
+long rt_dechunk(char *data, size_t n);
+
+/* Static files (builtins.c), for tests: the content type of a path, and the
+ * archive path of a URL path under prefix (-1 for paths escaping it). */
+const char *rt_content_type(const char *path);
+int rt_static_path(const char *prefix, const char *p, size_t n, char *out, size_t outlen);
 
 #endif

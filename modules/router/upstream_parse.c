@@ -44,7 +44,10 @@ int rt_parse_upstream_head(const char *d, size_t n, struct rt_upstream_head *h)
 	if (h->status < 100 || (d[12] != ' ' && d[12] != '\r'))
 		return -1;
 	h->close = d[7] == '0';
-	const char *p = memchr(d, '\n', end) + 1;
+	const char *p = memchr(d, '\n', end);
+	if (p[-1] != '\r')
+		return -1;
+	p++;
 	while (p < d + end - 2) {
 		const char *nl = memchr(p, '\n', (size_t)(d + end - p));
 		size_t len = (size_t)(nl - p);
@@ -85,4 +88,33 @@ int rt_parse_upstream_head(const char *d, size_t n, struct rt_upstream_head *h)
 	if (h->status == 204 || h->status == 304 || h->status < 200)
 		h->content_length = 0;
 	return 1;
+}
+
+long rt_dechunk(char *d, size_t n)
+{
+	size_t r = 0, w = 0;
+	for (;;) {
+		uint64_t size = 0;
+		size_t digits = 0;
+		while (r < n && isxdigit((unsigned char)d[r])) {
+			if (++digits > 15)
+				return -1;
+			char c = d[r++];
+			size = size * 16 + (uint64_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+		}
+		if (!digits)
+			return -1;
+		while (r < n && d[r] != '\r')   /* chunk extensions are ignored */
+			r++;
+		if (r + 1 >= n || d[r + 1] != '\n')
+			return -1;
+		r += 2;
+		if (size == 0)
+			return (long)w;   /* trailers are dropped */
+		if (size > n - r || n - r - size < 2 || d[r + size] != '\r' || d[r + size + 1] != '\n')
+			return -1;
+		memmove(d + w, d + r, (size_t)size);
+		w += (size_t)size;
+		r += (size_t)size + 2;
+	}
 }

@@ -1,15 +1,16 @@
 /*
- * AVX2 + FMA (+ F16C) kernels, compiled with a target pragma so the rest of
- * the build stays baseline x86_64; ops.c picks this table only when the CPU
+ * AVX2 + FMA (+ F16C) kernels, compiled with a target attribute per function
+ * so the rest of the build stays baseline x86_64; ops.c picks this table only when the CPU
  * (and, in the image, the OS state) has all three features.
  */
 #include "tensor.h"
 #if defined(__x86_64__)
-#pragma GCC push_options
-#pragma GCC target("avx2,fma,f16c")
 #include "simd_x86.h"
 
-static inline float hsum(__m256 v)
+/* every function here, so the rest of the build stays baseline x86_64 */
+#define AVX2 __attribute__((target("avx2,fma,f16c")))
+
+AVX2 static inline float hsum(__m256 v)
 {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -17,7 +18,7 @@ static inline float hsum(__m256 v)
     return _mm_cvtss_f32(s);
 }
 
-static float dot_f32(const float *a, const float *b, size_t n)
+AVX2 static float dot_f32(const float *a, const float *b, size_t n)
 {
     __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
     size_t i = 0;
@@ -35,7 +36,7 @@ static float dot_f32(const float *a, const float *b, size_t n)
     return s;
 }
 
-static float dot_f16(const uint16_t *w, const float *x, size_t n)
+AVX2 static float dot_f16(const uint16_t *w, const float *x, size_t n)
 {
     __m256 s0 = _mm256_setzero_ps(), s1 = s0;
     size_t i = 0;
@@ -55,7 +56,7 @@ static float dot_f16(const uint16_t *w, const float *x, size_t n)
 }
 
 /* 4 rows at a time: each load of x feeds four FMAs */
-static void matvec_f32(float *y, const float *w, const float *x, size_t rows, size_t n)
+AVX2 static void matvec_f32(float *y, const float *w, const float *x, size_t rows, size_t n)
 {
     size_t r = 0;
     for (; r + 4 <= rows; r += 4) {
@@ -101,7 +102,7 @@ static void matvec_f32(float *y, const float *w, const float *x, size_t rows, si
 #define KC 256
 #define NC 128
 
-static void pack_w(float *dst, const float *w, size_t n0, size_t nc, size_t k0, size_t kc,
+AVX2 static void pack_w(float *dst, const float *w, size_t n0, size_t nc, size_t k0, size_t kc,
                    size_t k)
 {
     for (size_t p = 0; p < nc; p += NR)
@@ -110,7 +111,7 @@ static void pack_w(float *dst, const float *w, size_t n0, size_t nc, size_t k0, 
                 *dst++ = p + j < nc ? w[(n0 + p + j) * k + k0 + kk] : 0.0f;
 }
 
-static void pack_x(float *dst, const float *x, size_t m0, size_t mr, size_t k0, size_t kc,
+AVX2 static void pack_x(float *dst, const float *x, size_t m0, size_t mr, size_t k0, size_t kc,
                    size_t k)
 {
     for (size_t kk = 0; kk < kc; kk++)
@@ -118,7 +119,7 @@ static void pack_x(float *dst, const float *x, size_t m0, size_t mr, size_t k0, 
             *dst++ = i < mr ? x[(m0 + i) * k + k0 + kk] : 0.0f;
 }
 
-static void tile(float *y, size_t ldy, const float *xp, const float *wp, size_t kc,
+AVX2 static void tile(float *y, size_t ldy, const float *xp, const float *wp, size_t kc,
                  size_t mr, size_t nr, int accumulate)
 {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
@@ -162,7 +163,7 @@ static void tile(float *y, size_t ldy, const float *xp, const float *wp, size_t 
             y[i * ldy + j] = accumulate ? y[i * ldy + j] + buf[i * NR + j] : buf[i * NR + j];
 }
 
-static void gemm_f32(float *y, const float *x, const float *w, size_t m, size_t n, size_t k,
+AVX2 static void gemm_f32(float *y, const float *x, const float *w, size_t m, size_t n, size_t k,
                      float *pack)
 {
     float *wp = pack, *xp = pack + NC * KC;
@@ -185,13 +186,13 @@ static void gemm_f32(float *y, const float *x, const float *w, size_t m, size_t 
 /* ---- quantized ------------------------------------------------------------------------- */
 
 /* sum over 32 byte pairs of a[i]*b[i] as 8 int32 (|a|,|b| <= 127) */
-static inline __m256i dot32(__m256i a, __m256i b)
+AVX2 static inline __m256i dot32(__m256i a, __m256i b)
 {
     __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(a, a), _mm256_sign_epi8(b, a));
     return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
 }
 
-static float dot_q8_0_q8_0(const void *w, const void *xq, size_t n)
+AVX2 static float dot_q8_0_q8_0(const void *w, const void *xq, size_t n)
 {
     const struct tn_block_q8_0 *a = w, *b = xq;
     __m256 acc = _mm256_setzero_ps();
@@ -205,14 +206,14 @@ static float dot_q8_0_q8_0(const void *w, const void *xq, size_t n)
 }
 
 /* 16 bytes of nibbles -> 32 signed bytes (low nibbles first), minus 8 */
-static inline __m256i unpack_q4(const uint8_t *qs)
+AVX2 static inline __m256i unpack_q4(const uint8_t *qs)
 {
     __m128i q = _mm_loadu_si128((const __m128i *)qs), m4 = _mm_set1_epi8(15);
     __m256i v = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(q, 4), m4), _mm_and_si128(q, m4));
     return _mm256_sub_epi8(v, _mm256_set1_epi8(8));
 }
 
-static float dot_q4_0_q8_0(const void *w, const void *xq, size_t n)
+AVX2 static float dot_q4_0_q8_0(const void *w, const void *xq, size_t n)
 {
     const struct tn_block_q4_0 *a = w;
     const struct tn_block_q8_0 *b = xq;
@@ -226,7 +227,7 @@ static float dot_q4_0_q8_0(const void *w, const void *xq, size_t n)
 }
 
 /* 32 signed bytes . 32 floats */
-static inline __m256 dot32f(__m256i q, const float *x)
+AVX2 static inline __m256 dot32f(__m256i q, const float *x)
 {
     __m128i lo = _mm256_castsi256_si128(q), hi = _mm256_extracti128_si256(q, 1);
     __m256 s = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(lo)), _mm256_loadu_ps(x));
@@ -237,7 +238,7 @@ static inline __m256 dot32f(__m256i q, const float *x)
                            _mm256_loadu_ps(x + 24), s);
 }
 
-static float dot_q8_0_f32(const void *w, const float *x, size_t n)
+AVX2 static float dot_q8_0_f32(const void *w, const float *x, size_t n)
 {
     const struct tn_block_q8_0 *b = w;
     __m256 acc = _mm256_setzero_ps();
@@ -247,7 +248,7 @@ static float dot_q8_0_f32(const void *w, const float *x, size_t n)
     return hsum(acc);
 }
 
-static float dot_q4_0_f32(const void *w, const float *x, size_t n)
+AVX2 static float dot_q4_0_f32(const void *w, const float *x, size_t n)
 {
     const struct tn_block_q4_0 *b = w;
     __m256 acc = _mm256_setzero_ps();
@@ -258,7 +259,7 @@ static float dot_q4_0_f32(const void *w, const float *x, size_t n)
 }
 
 /* Same rounding as the scalar version: roundf (halfway away from zero). */
-static inline __m256 round_away(__m256 v)
+AVX2 static inline __m256 round_away(__m256 v)
 {
     __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
     __m256 sign = _mm256_and_ps(v, _mm256_set1_ps(-0.0f));
@@ -267,7 +268,7 @@ static inline __m256 round_away(__m256 v)
     return _mm256_add_ps(t, _mm256_and_ps(up, _mm256_or_ps(sign, _mm256_set1_ps(1.0f))));
 }
 
-static void quantize_q8_0(void *dst, const float *x, size_t n)
+AVX2 static void quantize_q8_0(void *dst, const float *x, size_t n)
 {
     struct tn_block_q8_0 *b = dst;
     const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
@@ -296,7 +297,7 @@ static void quantize_q8_0(void *dst, const float *x, size_t n)
 
 /* ---- element-wise ------------------------------------------------------------------------ */
 
-static void add(float *y, const float *a, const float *b, size_t n)
+AVX2 static void add(float *y, const float *a, const float *b, size_t n)
 {
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
@@ -305,7 +306,7 @@ static void add(float *y, const float *a, const float *b, size_t n)
         y[i] = a[i] + b[i];
 }
 
-static void mul(float *y, const float *a, const float *b, size_t n)
+AVX2 static void mul(float *y, const float *a, const float *b, size_t n)
 {
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
@@ -314,7 +315,7 @@ static void mul(float *y, const float *a, const float *b, size_t n)
         y[i] = a[i] * b[i];
 }
 
-static void axpy(float *y, float a, const float *x, size_t n)
+AVX2 static void axpy(float *y, float a, const float *x, size_t n)
 {
     __m256 av = _mm256_set1_ps(a);
     size_t i = 0;
@@ -324,7 +325,7 @@ static void axpy(float *y, float a, const float *x, size_t n)
         y[i] += a * x[i];
 }
 
-static void scale(float *y, float a, size_t n)
+AVX2 static void scale(float *y, float a, size_t n)
 {
     __m256 av = _mm256_set1_ps(a);
     size_t i = 0;
@@ -334,7 +335,7 @@ static void scale(float *y, float a, size_t n)
         y[i] *= a;
 }
 
-static float sumsq(const float *x, size_t n)
+AVX2 static float sumsq(const float *x, size_t n)
 {
     return dot_f32(x, x, n);
 }
@@ -357,5 +358,4 @@ const struct tn_kernels tn_kernels_avx2 = {
     .sumsq = sumsq,
 };
 
-#pragma GCC pop_options
 #endif

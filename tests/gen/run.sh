@@ -172,6 +172,23 @@ else
     fi
 fi
 
+# Third-party sources: compiled from ANX_THIRD_PARTY/NAME, include folders
+# exported to dependents; a missing tree names the fix.
+if ANX_THIRD_PARTY=$here/tree/third_party "$anx" build third-party.yaml -o "$out/tp" >"$out/tp.log" 2>&1 &&
+    nm "$out/tp/anunix.elf" | grep -q fake_lib_value && ! grep -q 'warning' "$out/tp.log" &&
+    grep -q 'third_party/fake/src/fakelib.c' "$out/tp/report.json"; then
+    ok "build/third_party sources and exported include folders"
+else
+    bad "build/third_party sources and exported include folders" "$(cat "$out/tp.log")"
+fi
+ANX_THIRD_PARTY=$out/no-such-cache "$anx" build third-party.yaml -o "$out/tp2" >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "modules/tp/module.yaml:4:3: error: fake not fetched: run scripts/setup.sh" "$out/stderr"; then
+    ok "build/a missing third-party tree says how to fetch it"
+else
+    bad "build/a missing third-party tree says how to fetch it" "exit $rc: $(cat "$out/stderr")"
+fi
+
 if command -v grub-mkrescue >/dev/null && command -v xorriso >/dev/null && command -v mformat >/dev/null; then
     "$anx" build build.yaml -p fake-iso -o "$out/iso1" >"$out/iso1.log" 2>&1
     sleep 1   # a different wall-clock second must not matter
@@ -223,6 +240,17 @@ if [ $rc -eq 0 ] && grep -q 'anunix: ready' "$out/run.log" && grep -q 'no NIC' "
     ok "run/boots, warns about ports without a NIC, exits with the guest status"
 else
     bad "run/boots with the guest status" "exit $rc: $(cat "$out/run.log")"
+fi
+if grep -q -- '-netdev' "$out/run.log"; then
+    bad "run/no NIC module, no network device" "$(cat "$out/run.log")"
+else
+    ok "run/no NIC module, no network device"
+fi
+"$anx" test nic.yaml >"$out/test-nic.log" 2>&1
+if grep -q -- "-netdev user,id=net0 -device fake-nic,netdev=net0" "$out/test-nic.log"; then
+    ok "test/a NIC module gets the platform's NIC arguments"
+else
+    bad "test/a NIC module gets the platform's NIC arguments" "$(cat "$out/test-nic.log")"
 fi
 
 # 6. CLI basics

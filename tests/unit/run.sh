@@ -59,7 +59,7 @@ done
 # module sources are core-like code: same flags as the core
 modobj() {   # modobj SRC -> object path
   local o=$out/$(echo "$1" | tr / _).o
-  $cc $core_flags -I"$(dirname "$1")" -c "$1" -o "$o" && echo "$o"
+  $cc $core_flags -I"$(dirname "$1")" $incflags -c "$1" -o "$o" && echo "$o"
 }
 
 # ---- the tests ----------------------------------------------------------------
@@ -74,9 +74,13 @@ tests=(
   "module|tests/unit/test_module.c||"
   "lineedit|modules/shell/tests/test_lineedit.c|modules/shell/lineedit.c|modules/shell"
   "serial|modules/console/tests/test_serial.c|modules/console/serial.c|modules/console"
+  "router|modules/router/tests/test_router.c|modules/router/router.c modules/router/builtins.c modules/router/upstream_parse.c|modules/router"
+  "http_conn|modules/httpd/tests/test_conn.c|modules/httpd/http_parser.c modules/httpd/http_conn.c modules/router/router.c modules/router/builtins.c modules/router/upstream_parse.c|modules/httpd modules/router"
 )
 for t in "${tests[@]}"; do
   IFS='|' read -r name src mods incdir <<<"$t"
+  incflags=""   # several include folders may be given, space-separated
+  for d in $incdir; do incflags="$incflags -I$d"; done
   bin=$out/test_$name
   extra=()
   ok=1
@@ -84,7 +88,7 @@ for t in "${tests[@]}"; do
     o=$(modobj "$m") || { ok=0; break; }
     extra+=("$o")
   done
-  if [ $ok = 0 ] || ! $cc $test_flags ${incdir:+-I$incdir} "$src" "${extra[@]}" \
+  if [ $ok = 0 ] || ! $cc $test_flags $incflags "$src" "${extra[@]}" \
         "$out/host_plat.o" "$out/stubs.o" "$out/libanx.a" -o "$bin"; then
     failed "$name: build"
     continue

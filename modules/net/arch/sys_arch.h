@@ -12,8 +12,10 @@ struct sys_sem {
     struct anx_waitq wq;
 };
 typedef struct sys_sem sys_sem_t;
-#define sys_sem_valid(s) ((s) != NULL && (s)->valid)
-#define sys_sem_set_invalid(s) do { if (s) (s)->valid = false; } while (0)
+static inline int anx_sys_sem_valid(const struct sys_sem *s) { return s && s->valid; }
+static inline void anx_sys_sem_invalidate(struct sys_sem *s) { if (s) s->valid = false; }
+#define sys_sem_valid(s) anx_sys_sem_valid(s)
+#define sys_sem_set_invalid(s) anx_sys_sem_invalidate(s)
 
 /* A mutex is a binary semaphore. */
 typedef struct sys_sem sys_mutex_t;
@@ -28,8 +30,10 @@ struct sys_mbox {
     struct anx_waitq not_empty, not_full;
 };
 typedef struct sys_mbox sys_mbox_t;
-#define sys_mbox_valid(m) ((m) != NULL && (m)->valid)
-#define sys_mbox_set_invalid(m) do { if (m) (m)->valid = false; } while (0)
+static inline int anx_sys_mbox_valid(const struct sys_mbox *m) { return m && m->valid; }
+static inline void anx_sys_mbox_invalidate(struct sys_mbox *m) { if (m) m->valid = false; }
+#define sys_mbox_valid(m) anx_sys_mbox_valid(m)
+#define sys_mbox_set_invalid(m) anx_sys_mbox_invalidate(m)
 
 typedef struct anx_thread *sys_thread_t;
 
