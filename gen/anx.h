@@ -205,6 +205,7 @@ struct manifest {
     size_t nfiles;
     struct port_fwd *ports;
     size_t nports;
+    uint64_t disk_size;         /* run: disk: size; 0 = the manifest declares no disk */
     struct check *checks;
     size_t nchecks;
 };
@@ -298,8 +299,7 @@ struct platform {
     char *linker_script;
     enum exit_mode exit_mode;
     char *qemu_binary;
-    struct strlist qemu_machine, qemu_common, qemu_disk;
-    bool has_disk;
+    struct strlist qemu_machine, qemu_common;
     /* qemu: nic: one argument list per NIC driver module; used only when
      * the image contains that module (the first one, in file order) */
     struct nic_args {
@@ -307,6 +307,9 @@ struct platform {
         struct strlist args;
     } *nics;
     size_t nnics;
+    /* qemu: disk: the same per disk driver module; {disk} is the file */
+    struct nic_args *disks;
+    size_t ndisks;
     struct boot_mode *boot;
     size_t nboot;
 };
@@ -461,11 +464,20 @@ struct qemu_opts {
     bool for_test;          /* serial on pipes, no terminal */
     struct port_fwd *ports; /* --port options */
     size_t nports;
-    const char *disk;
+    const char *disk;       /* the disk file (attached only with a disk driver module) */
+    uint64_t disk_size;     /* anx test --disk-size: for a disk created now */
 };
 int qemu_argv(const struct manifest *m, const struct resolution *r, const struct build_result *b,
               const struct qemu_opts *o, struct strlist *argv);
 bool kvm_usable(void);
+/* The platform's disk arguments for the first disk driver module the image
+ * has; NULL when it has none (then no disk is attached). */
+const struct nic_args *disk_driver(const struct platform *p, const struct resolution *r);
+/* Create a sparse disk file of `size` bytes: when it is missing, or always
+ * (truncating it) when fresh. 0 or -1 after an error. */
+int disk_prepare(const char *path, uint64_t size, bool fresh);
+#define DISK_SIZE_DEFAULT (64ULL << 20)
+int parse_disk_size(const char *s, uint64_t *out);
 /* The command line as one shell-quoted string, for copying. */
 char *argv_text(const struct strlist *argv);
 /* Maps a QEMU wait status to the guest status; -1 when there is none. */

@@ -424,9 +424,14 @@ static void parse_qemu(struct platform *p, const struct ynode *q)
                 p->nnics++;
         }
     }
-    if ((v = ymap_get(q, "disk"))) {
-        p->has_disk = true;
-        yget_strlist(v, "'disk'", &p->qemu_disk, NULL);
+    if ((v = ymap_get(q, "disk")) && ymap_expect(v, "'disk' (a map: disk driver module name -> QEMU arguments)") == 0) {
+        p->disks = xcalloc(v->n + 1, sizeof *p->disks);
+        for (size_t i = 0; i < v->n; i++) {
+            struct nic_args *a = &p->disks[p->ndisks];
+            a->module = v->pairs[i].key->str;
+            if (yget_strlist(v->pairs[i].val, xasprintf("disk '%s'", a->module), &a->args, NULL) == 0)
+                p->ndisks++;
+        }
     }
     if (!(v = ymap_get(q, "boot"))) {
         diag_error(&q->mark, "'qemu' is missing 'boot' (one argument list per boot mode)");

@@ -23,6 +23,10 @@
 void inputs_add(struct inputs *in, const char *root, const char *path, const char *sha, uint64_t size)
 {
     const char *p = path_rel(root, path);
+    /* Third-party trees are listed as third_party/NAME/..., wherever the cache is. */
+    size_t tl = strlen(third_party_root());
+    if (!strncmp(path, third_party_root(), tl) && path[tl] == '/')
+        p = xasprintf("third_party%s", path + tl);
     for (size_t i = 0; i < in->n; i++)
         if (!strcmp(in->v[i].path, p))
             return;

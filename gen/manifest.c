@@ -13,7 +13,8 @@
 
 static const char *const top_keys[] = {"name", "platform", "memory", "cpus", "cmdline",
                                        "modules", "files", "run", "test"};
-static const char *const run_keys[] = {"ports"};
+static const char *const run_keys[] = {"ports", "disk"};
+static const char *const disk_keys[] = {"size"};
 
 /* Names become folder names and C identifiers: keep them boring. Platform
  * names may also hold '_' (x86_64-pc). */
@@ -166,7 +167,17 @@ static void parse_run(struct manifest *m, const struct ynode *n)
 {
     if (n->kind == Y_NULL || ymap_expect(n, "'run'"))
         return;
-    ymap_check_keys(n, run_keys, 1, "in 'run'");
+    ymap_check_keys(n, run_keys, 2, "in 'run'");
+    const struct ynode *disk = ymap_get(n, "disk");
+    if (disk && disk->kind != Y_NULL && ymap_expect(disk, "'disk' (like {size: 64M})") == 0) {
+        ymap_check_keys(disk, disk_keys, 1, "in 'disk'");
+        const struct ynode *size = ymap_get(disk, "size");
+        uint64_t sz = 64ULL << 20;
+        if (size && yget_size(size, "'size'", &sz) == 0 && (sz < (1ULL << 20) || sz > (1ULL << 40) || sz % 512))
+            diag_error(&size->mark, "disk 'size' must be between 1M and 1T and a multiple of 512 bytes, found %s",
+                       ykind_name(size));
+        m->disk_size = sz;
+    }
     const struct ynode *ports = ymap_get(n, "ports");
     if (!ports || ports->kind == Y_NULL)
         return;

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "anx.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -172,14 +173,44 @@ int qemu_argv(const struct manifest *m, const struct resolution *r, const struct
         diag_warning(NULL, "the image has no NIC driver module for platform '%s' (qemu: nic: in platform.yaml), so the port forwards are ignored",
                      p->name);
     }
+    /* The disk: like the NIC, only for an image with a disk driver module. */
     if (o->disk) {
-        if (p->has_disk) {
-            if (push_all(argv, &p->qemu_disk, &s, p))
+        const struct nic_args *d = disk_driver(p, r);
+        if (d) {
+            if (push_all(argv, &d->args, &s, p))
                 return -1;
         } else {
-            diag_warning(NULL, "platform '%s' declares no disk (qemu: disk:), so --disk is ignored", p->name);
+            diag_warning(NULL, "the image has no disk driver module for platform '%s' (qemu: disk: in platform.yaml), so the disk is not attached",
+                         p->name);
         }
     }
+    return 0;
+}
+
+const struct nic_args *disk_driver(const struct platform *p, const struct resolution *r)
+{
+    for (size_t i = 0; i < p->ndisks; i++)
+        for (size_t k = 0; k < r->n; k++)
+            if (!strcmp(r->mods[k].mod->name, p->disks[i].module))
+                return &p->disks[i];
+    return NULL;
+}
+
+int disk_prepare(const char *path, uint64_t size, bool fresh)
+{
+    if (!fresh && file_exists(path))
+        return 0;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
+        diag_error(NULL, "cannot create the disk '%s': %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    if (!fresh)
+        fprintf(stderr, "anx: created disk %s (%llu MiB, sparse)\n", path_display(path),
+                (unsigned long long)(size >> 20));
     return 0;
 }
 

@@ -15,6 +15,33 @@
 
 int parse_accel(const char *s, enum accel *a);
 
+/* A disk size: a number with an optional K/M/G/T suffix (powers of 1024),
+ * 1M to 1T and a multiple of 512. */
+int parse_disk_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || errno || *s == '-')
+        return -1;
+    int shift = 0;
+    switch (*end) {
+    case 'K': case 'k': shift = 10; end++; break;
+    case 'M': case 'm': shift = 20; end++; break;
+    case 'G': case 'g': shift = 30; end++; break;
+    case 'T': case 't': shift = 40; end++; break;
+    }
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end || v > (1ULL << 40) >> shift)
+        return -1;
+    v <<= shift;
+    if (v < (1ULL << 20) || v > (1ULL << 40) || v % 512)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 int parse_accel(const char *s, enum accel *a)
 {
     if (!strcmp(s, "auto"))
@@ -29,14 +56,18 @@ int parse_accel(const char *s, enum accel *a)
 }
 
 static const char run_usage[] =
-    "usage: anx run MANIFEST [-p PLATFORM] [--port HOST:GUEST]... [--disk FILE] [--display]\n"
-    "               [--boot MODE] [--accel kvm|tcg|auto] [-o DIR]\n"
+    "usage: anx run MANIFEST [-p PLATFORM] [--port HOST:GUEST]... [--disk FILE [--disk-size SIZE]]\n"
+    "               [--display] [--boot MODE] [--accel kvm|tcg|auto] [-o DIR]\n"
     "Builds the image if needed and boots it in QEMU with the serial console on this\n"
     "terminal (Ctrl-A X quits). Exits with the guest's exit status.\n"
     "  -p, --platform NAME  target platform (default: the manifest's platform:)\n"
     "  --port HOST:GUEST    forward 127.0.0.1:HOST to the guest's GUEST port (repeatable);\n"
     "                       replaces the manifest's forward of the same guest port\n"
-    "  --disk FILE          attach FILE as a disk (if the platform declares one)\n"
+    "  --disk FILE          attach FILE as a disk when the image has a disk driver module\n"
+    "                       (created sparse on first use; default with run: disk: in the\n"
+    "                       manifest: DIR/disk.img, kept between runs)\n"
+    "  --disk-size SIZE     size of a disk created now (like 64M, 1G; default the manifest's\n"
+    "                       run: disk: size or 64M)\n"
     "  --display            open a display window instead of -nographic\n"
     "  --boot MODE          a boot mode of the platform (default: its first, the fast path)\n"
     "  --accel A            kvm, tcg or auto (KVM only if /dev/kvm opens and the CPU has vmx/svm)\n"
@@ -49,9 +80,10 @@ int cmd_run(int argc, char **argv)
         {"disk", required_argument, 0, 'd'},     {"display", no_argument, 0, 'D'},
         {"boot", required_argument, 0, 'b'},     {"accel", required_argument, 0, 'a'},
         {"out", required_argument, 0, 'o'},      {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
+        {"disk-size", required_argument, 0, 'S'}, {0, 0, 0, 0},
     };
     struct qemu_opts q = {0};
+    uint64_t disk_size = 0;
     struct build_opts bo = {0};
     q.ports = xcalloc((size_t)argc + 1, sizeof *q.ports);
     int c;
@@ -72,11 +104,13 @@ int cmd_run(int argc, char **argv)
             q.nports++;
             break;
         case 'd':
-            if (!file_exists(optarg)) {
-                diag_error(NULL, "--disk: file '%s' not found", optarg);
+            q.disk = path_abs(optarg);
+            break;
+        case 'S':
+            if (parse_disk_size(optarg, &disk_size)) {
+                diag_error(NULL, "--disk-size expects a size between 1M and 1T like 64M or 1G, found '%s'", optarg);
                 return EXIT_USAGE;
             }
-            q.disk = path_abs(optarg);
             break;
         case 'D':
             q.display = true;
@@ -113,6 +147,11 @@ int cmd_run(int argc, char **argv)
     struct build_result res = {0};
     bo.quiet = true;
     if (build(&cat, &m, &r, &bo, &res))
+        return EXIT_FAIL;
+    if (!q.disk && m.disk_size && disk_driver(r.plat, &r))
+        q.disk = path_join(res.outdir, "disk.img");
+    if (q.disk && disk_driver(r.plat, &r) &&
+        disk_prepare(q.disk, disk_size ? disk_size : m.disk_size ? m.disk_size : DISK_SIZE_DEFAULT, false))
         return EXIT_FAIL;
     struct strlist qa = {0};
     if (qemu_argv(&m, &r, &res, &q, &qa))

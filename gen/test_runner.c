@@ -536,8 +536,21 @@ static void test_one(const char *path, const struct build_opts *bo, const struct
         printf("  (no test: checks in this manifest)\n");
         return;
     }
+    /* The disk: --disk FILE (created on first use, kept), or with run: disk:
+     * in the manifest a fresh DIR/disk.img for every test run. */
+    struct qemu_opts q = *qo;
+    if (disk_driver(r.plat, &r) && (q.disk || m.disk_size)) {
+        bool fresh = !q.disk;
+        if (fresh)
+            q.disk = path_join(res.outdir, "disk.img");
+        if (disk_prepare(q.disk, qo->disk_size ? qo->disk_size : m.disk_size ? m.disk_size : DISK_SIZE_DEFAULT,
+                         fresh)) {
+            (*failed)++;
+            return;
+        }
+    }
     struct strlist qa = {0};
-    if (qemu_argv(&m, &r, &res, qo, &qa)) {
+    if (qemu_argv(&m, &r, &res, &q, &qa)) {
         (*failed)++;
         return;
     }
@@ -597,12 +610,16 @@ static void test_one(const char *path, const struct build_opts *bo, const struct
 
 static const char test_usage[] =
     "usage: anx test MANIFEST... [-p PLATFORM] [--boot MODE] [--accel kvm|tcg|auto]\n"
+    "                [--disk FILE [--disk-size SIZE]]\n"
     "Builds each manifest, boots it headless and runs its test: checks in order,\n"
     "one line per check, then 'N passed, N failed'. Exits 0 only if all pass.\n"
     "  -p, --platform NAME  target platform (default: each manifest's platform:)\n"
     "  --boot MODE          a boot mode of the platform (default: its first)\n"
     "  --accel A            kvm, tcg or auto (default)\n"
     "  -o, --out DIR        build folder (only with one manifest)\n"
+    "  --disk FILE          attach FILE as the disk (created sparse on first use, kept); without\n"
+    "                       it, a manifest with run: disk: gets a fresh DIR/disk.img each run\n"
+    "  --disk-size SIZE     size of a disk created now (default: run: disk: size, or 64M)\n"
     "Check kinds: serial: REGEX | shell: CMD + expect: REGEX | exit: N | http: PATH (+ method,\n"
     "body, headers, port, status, expect: a request to the forwarded guest port),\n"
     "each with an optional timeout: (default 10s). The console goes to DIR/console.log.\n";
@@ -612,7 +629,8 @@ int cmd_test(int argc, char **argv)
     static const struct option opts[] = {
         {"platform", required_argument, 0, 'p'}, {"boot", required_argument, 0, 'b'},
         {"accel", required_argument, 0, 'a'},    {"out", required_argument, 0, 'o'},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
+        {"help", no_argument, 0, 'h'},           {"disk", required_argument, 0, 'd'},
+        {"disk-size", required_argument, 0, 'S'}, {0, 0, 0, 0},
     };
     struct build_opts bo = {0};
     struct qemu_opts qo = {0};
@@ -629,6 +647,15 @@ int cmd_test(int argc, char **argv)
             break;
         case 'b':
             qo.boot = optarg;
+            break;
+        case 'd':
+            qo.disk = path_abs(optarg);
+            break;
+        case 'S':
+            if (parse_disk_size(optarg, &qo.disk_size)) {
+                diag_error(NULL, "--disk-size expects a size between 1M and 1T like 64M or 1G, found '%s'", optarg);
+                return EXIT_USAGE;
+            }
             break;
         case 'a':
             if (parse_accel(optarg, &qo.accel)) {

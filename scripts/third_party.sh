@@ -88,7 +88,9 @@ fetch() {
     (cd "$dl" && apt-get source --download-only "$pkgver")
   fi
   (cd "$dl" && grep -v '^#' "$pin" | sha256sum --quiet -c -) || {
-    echo "third_party: $name: sha256 mismatch against $pin" >&2; return 1; }
+    rm -rf "$dl"
+    echo "third_party: $name: sha256 mismatch against $pin (download removed; a new run fetches it again)" >&2
+    return 1; }
   local dsc
   dsc=$(grep -v '^#' "$pin" | awk '{print $2}' | grep '\.dsc$')
   rm -rf "$dir" "$dl/unpack"

@@ -154,7 +154,8 @@ static int cmd_ping(int argc, char **argv)
     } else {
         err_t e = netconn_gethostbyname(argv[1], &pg.target);
         if (e != ERR_OK) {
-            anx_printf("ping: cannot resolve %s (%s)\n", argv[1], lwip_strerr(e));
+            anx_printf("ping: cannot resolve %s (%s)\n", argv[1],
+                       e == ERR_VAL ? "no such name" : e == ERR_ARG ? "no DNS server or bad name" : "DNS error");
             return 1;
         }
     }
@@ -184,7 +185,7 @@ static int cmd_ping(int argc, char **argv)
         err_t e = ping_send(pcb, &pg);
         UNLOCK_TCPIP_CORE();
         if (e != ERR_OK) {
-            anx_printf("ping: send failed (%s)\n", lwip_strerr(e));
+            anx_printf("ping: send failed (lwIP error %d)\n", (int)e);
         } else {
             sent++;
             uint64_t deadline = t0 + ANX_NS_PER_S;

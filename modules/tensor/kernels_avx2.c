@@ -100,7 +100,7 @@ AVX2 static void matvec_f32(float *y, const float *w, const float *x, size_t row
 #define MR 6
 #define NR 16
 #define KC 256
-#define NC 128
+#define NC 256
 
 AVX2 static void pack_w(float *dst, const float *w, size_t n0, size_t nc, size_t k0, size_t kc,
                    size_t k)

@@ -241,5 +241,5 @@ void tn_attention(float *out, const float *q, const float *k_cache, const float 
 size_t tn_gemm_pack_size(size_t k)
 {
     (void)k;
-    return 128 * 256 + 8 * 256;             /* NC x KC of w + MR x KC of x (AVX2) */
+    return 256 * 256 + 8 * 256;             /* NC x KC of w + MR x KC of x (AVX2) */
 }

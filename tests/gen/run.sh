@@ -216,11 +216,28 @@ rc=$?
 if [ $rc -eq 1 ] && [ "$(tail -1 "$out/test-fail.log")" = "1 passed, 6 failed" ] &&
     grep -q 'guest exited with status 3, expected 0' "$out/test-fail.log" &&
     grep -q 'reset or stopped without an exit status' "$out/test-fail.log" &&
-    grep -q 'not supported yet' "$out/test-fail.log" &&
+    grep -q 'no port to connect to: the manifest has no run: ports' "$out/test-fail.log" &&
     grep -q 'last console lines' "$out/test-fail.log"; then
     ok "test/failing checks: statuses, reasons, console tail, exit 1"
 else
     bad "test/failing checks" "$(cat "$out/test-fail.log")"
+fi
+# http: checks against a host server on the forwarded port (the fake platform
+# has no NIC; the checks still connect to run: ports)
+python3 -m http.server --bind 127.0.0.1 --directory "$here/runner" 18731 >"$out/http-server.log" 2>&1 &
+http_pid=$!
+"$anx" test http.yaml >"$out/test-http.log" 2>&1
+rc=$?
+kill "$http_pid" 2>/dev/null
+wait "$http_pid" 2>/dev/null
+if [ $rc -eq 1 ] && [ "$(tail -1 "$out/test-http.log")" = "5 passed, 3 failed" ] &&
+    grep -q 'status 200, expected 500' "$out/test-http.log" &&
+    grep -q '/not there/ not in the body (29 bytes)' "$out/test-http.log" &&
+    grep -q 'no forward of guest port 81' "$out/test-http.log" &&
+    grep -q '"POST /motd.txt HTTP/1.1" 501' "$out/http-server.log"; then
+    ok "test/http checks: status, body regex, headers, POST, retries until the server is up"
+else
+    bad "test/http checks" "$(cat "$out/test-http.log")"
 fi
 start=$(date +%s%N)
 "$anx" test slow.yaml --boot slow >"$out/test-slow.log" 2>&1

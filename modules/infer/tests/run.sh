@@ -19,7 +19,7 @@ san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 host="-std=c11 -g -O1 -Wall -Wextra -Werror -DANX_HOST -D_GNU_SOURCE -Imodules/tensor -Imodules/infer -Icore/include"
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 pass=0 fail=0
-lib=(modules/tensor/*.c $(ls modules/infer/*.c | grep -v infer_module.c) core/lib/math.c)
+lib=(modules/tensor/*.c modules/infer/*.c core/lib/math.c)
 
 if [ -d "$models" ]; then
   export STORIES_BIN=$models/stories260K.bin STORIES_TOK=$models/tok512.bin TINY_GGUF=$models/llama-2-tiny-random.gguf

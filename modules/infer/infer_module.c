@@ -1,0 +1,121 @@
+/*
+ * The infer module in the image: loads the model named by the config from
+ * the image's files at init, registers the tensors, and adds the `generate`
+ * shell command. (The router/HTTP engine registration comes with the
+ * router module; infer_model() is what it will call.)
+ */
+#ifndef ANX_HOST                      /* image only */
+#define LOG_TAG "infer"
+#include <anx/command.h>
+#include <anx/files.h>
+#include <anx/log.h>
+#include <anx/module.h>
+#include "infer.h"
+
+#ifndef CONFIG_INFER_MODEL
+#define CONFIG_INFER_MODEL ""
+#endif
+#ifndef CONFIG_INFER_TOKENIZER
+#define CONFIG_INFER_TOKENIZER ""
+#endif
+#ifndef CONFIG_INFER_CONTEXT
+#define CONFIG_INFER_CONTEXT 0
+#endif
+#ifndef CONFIG_INFER_ACT_F32
+#define CONFIG_INFER_ACT_F32 0
+#endif
+
+static struct inf_model model;
+static bool loaded;
+
+const struct inf_model *infer_model(void)
+{
+    return loaded ? &model : NULL;
+}
+
+static int print_cb(void *arg, int token, const char *text, size_t len)
+{
+    (void)arg;
+    (void)token;
+    anx_printf("%.*s", (int)len, text);
+    return 0;
+}
+
+/* generate [-n STEPS] [-t TEMP_MILLI] [-s SEED] PROMPT... */
+static int cmd_generate(int argc, char **argv)
+{
+    if (!loaded) {
+        anx_printf("generate: no model loaded (set infer.model in the manifest)\n");
+        return 1;
+    }
+    struct inf_params p = { .steps = 256, .ctx = CONFIG_INFER_CONTEXT };
+    int i = 1;
+    for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+        if (strcmp(argv[i], "-n") == 0) p.steps = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "-t") == 0) p.temperature = (float)atoi(argv[i + 1]) / 1000.0f;
+        else if (strcmp(argv[i], "-s") == 0) p.seed = strtoull(argv[i + 1], NULL, 0);
+        else break;
+    }
+    p.top_p = 0.9f;
+    char prompt[512] = "";
+    for (size_t o = 0; i < argc; i++)
+        o += (size_t)snprintf(prompt + o, o < sizeof(prompt) ? sizeof(prompt) - o : 0, "%s%s",
+                              o ? " " : "", argv[i]);
+    char err[INF_ERR_MAX];
+    struct inf_session *s = inf_session_create(&model, &p, err);
+    if (!s) {
+        anx_printf("generate: %s\n", err);
+        return 1;
+    }
+    enum inf_finish f = inf_generate(s, prompt, print_cb, NULL);
+    struct inf_usage u = inf_session_usage(s);
+    anx_printf("\n[%s: %d prompt + %d completion tokens]\n", inf_finish_name(f), u.prompt_tokens,
+               u.completion_tokens);
+    inf_session_free(s);
+    return f == INF_FINISH_ERROR;
+}
+
+static struct anx_command generate_cmd = {
+    .name = "generate", .summary = "Generate text with the loaded model",
+    .usage = "generate [-n STEPS] [-t TEMP_MILLI] [-s SEED] PROMPT...", .fn = cmd_generate,
+};
+
+static int infer_init(void)
+{
+    const char *mp = CONFIG_INFER_MODEL, *tp = CONFIG_INFER_TOKENIZER;
+    if (mp[0]) {
+        const void *md, *td = NULL;
+        size_t ms, ts = 0;
+        char err[INF_ERR_MAX];
+        if (anx_file_find(mp, &md, &ms) < 0) {
+            log_error("model %s is not among the image's files", mp);
+            return -1;
+        }
+        if (tp[0] && anx_file_find(tp, &td, &ts) < 0) {
+            log_error("tokenizer %s is not among the image's files", tp);
+            return -1;
+        }
+        if (inf_model_load(&model, mp, md, ms, td, ts, err) < 0) {
+            log_error("%s", err);
+            return -1;
+        }
+        model.act = CONFIG_INFER_ACT_F32 ? TN_ACT_F32 : TN_ACT_Q8_0;
+        loaded = true;
+        tn_register(&model.tok_emb);
+        tn_register(&model.out_norm);
+        for (int l = 0; l < model.cfg.n_layers; l++) {
+            struct inf_layer *L = &model.layers[l];
+            struct tn_tensor *all[] = { &L->att_norm, &L->wq, &L->wk, &L->wv, &L->wo,
+                                        &L->ffn_norm, &L->w1, &L->w2, &L->w3 };
+            for (unsigned k = 0; k < sizeof(all) / sizeof(all[0]); k++)
+                tn_register(all[k]);
+        }
+        char d[160];
+        inf_model_describe(&model, d, sizeof(d));
+        log_info("%s: %s", mp, d);
+    }
+    return anx_command_register(&generate_cmd);
+}
+
+ANX_MODULE(infer, .init = infer_init);
+#endif
