@@ -101,7 +101,7 @@ extern uint64_t x86_boot_tsc;          /* TSC at the first instruction */
 
 /* CPU features found at boot (cpu.c). */
 struct x86_cpu {
-    bool nx, pdpe1gb, xsave, avx, tsc_deadline, x2apic, invariant_tsc;
+    bool nx, pdpe1gb, xsave, avx, avx2, fma, f16c, tsc_deadline, x2apic, invariant_tsc;
     uint32_t max_leaf, max_ext_leaf;
 };
 extern struct x86_cpu x86_cpu;

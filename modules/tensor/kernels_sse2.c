@@ -1,6 +1,5 @@
 /*
- * SSE2 kernels: the x86_64 baseline, so every x86_64 CPU (and the image
- * before anx_cpu_has exists) runs these. f16 and q8_0 quantization come
+ * SSE2 kernels: the x86_64 baseline, so every x86_64 CPU runs these. f16 and q8_0 quantization come
  * from the scalar table (no conversion instructions in SSE2).
  */
 #include "tensor.h"

@@ -3,28 +3,9 @@
  */
 #include "tensor.h"
 
-/* ---- CPU features ------------------------------------------------------------- */
-
-int tn_cpu_has(const char *f)
+int tn_cpu_has(const char *feature)
 {
-#if defined(ANX_HOST) && defined(__x86_64__)
-    __builtin_cpu_init();
-    if (strcmp(f, "sse2") == 0) return __builtin_cpu_supports("sse2");
-    if (strcmp(f, "avx2") == 0) return __builtin_cpu_supports("avx2");
-    if (strcmp(f, "fma") == 0) return __builtin_cpu_supports("fma");
-    if (strcmp(f, "f16c") == 0) return 1;   /* every AVX2 CPU has it; gcc 12 cannot ask */
-    return 0;
-#elif defined(ANX_HAVE_CPU_HAS)
-    int anx_cpu_has(const char *feature);
-    return anx_cpu_has(f);
-#elif defined(__x86_64__)
-    return strcmp(f, "sse2") == 0;          /* the x86_64 baseline */
-#elif defined(__aarch64__)
-    return strcmp(f, "neon") == 0;          /* the arm64 baseline */
-#else
-    (void)f;
-    return 0;
-#endif
+    return tn_env_cpu_has(feature) ? 1 : 0;
 }
 
 /* ---- kernel tables -------------------------------------------------------------- */
@@ -34,16 +15,9 @@ static const struct tn_kernels *current;
 int tn_available_kernels(const struct tn_kernels **out, int max)
 {
     int n = 0;
-    if (n < max) out[n++] = &tn_kernels_scalar;
-#if defined(__x86_64__)
-    if (n < max && tn_cpu_has("sse2")) out[n++] = &tn_kernels_sse2;
-    if (n < max && tn_cpu_has("avx2") && tn_cpu_has("fma") && tn_cpu_has("f16c"))
-        out[n++] = &tn_kernels_avx2;
-#endif
-#if defined(__aarch64__)
-    if (n < max && tn_cpu_has("neon")) out[n++] = &tn_kernels_neon;
-#endif
-    return n;
+    if (n < max)
+        out[n++] = &tn_kernels_scalar;
+    return n + tn_arch_kernels(out + n, max - n);
 }
 
 const struct tn_kernels *tn_kernels(void)

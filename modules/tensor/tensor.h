@@ -102,13 +102,16 @@ struct tn_kernels {
     float (*sumsq)(const float *x, size_t n);
 };
 extern const struct tn_kernels tn_kernels_scalar;
-#if defined(__x86_64__)
-extern const struct tn_kernels tn_kernels_sse2;
-extern const struct tn_kernels tn_kernels_avx2;
-#endif
-#if defined(__aarch64__)
-extern const struct tn_kernels tn_kernels_neon;
-#endif
+extern const struct tn_kernels tn_kernels_sse2;    /* kernels_sse2.c, x86_64 */
+extern const struct tn_kernels tn_kernels_avx2;    /* kernels_avx2.c, x86_64 */
+extern const struct tn_kernels tn_kernels_neon;    /* kernels_neon.c, arm64 */
+
+/* The architecture's SIMD tables this CPU can run, worst first, after the
+ * scalar one (kernels_x86.c / kernels_arm64.c, one per architecture). */
+int tn_arch_kernels(const struct tn_kernels **out, int max);
+/* Whether the CPU has a SIMD feature ("sse2", "avx2", "fma", "f16c",
+ * "neon"): plat_cpu_has() in the image, the compiler's CPUID query on the host. */
+int tn_cpu_has(const char *feature);
 /* Floats of packing space gemm_f32 needs for k. */
 size_t tn_gemm_pack_size(size_t k);
 

@@ -38,9 +38,26 @@ static inline void *tn_aligned_alloc(size_t align, size_t size)
 #endif
 
 /* Run-time CPU feature query ("sse2", "avx2", "fma", "f16c", "neon").
- * Host: cpuid through the compiler. Kernel: anx_cpu_has() once the core
- * offers it (it must also check that the OS enabled the register state,
- * XCR0 for AVX); until then only the architecture baseline. */
-int tn_cpu_has(const char *feature);
+ * Image: the platform's answer, which also checks that the register state
+ * is enabled (XCR0 for AVX). Host: the compiler's CPUID query. */
+#ifdef ANX_HOST
+static inline int tn_host_cpu_has(const char *f)
+{
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (strcmp(f, "sse2") == 0) return __builtin_cpu_supports("sse2");
+    if (strcmp(f, "avx2") == 0) return __builtin_cpu_supports("avx2");
+    if (strcmp(f, "fma") == 0) return __builtin_cpu_supports("fma");
+    if (strcmp(f, "f16c") == 0) return __builtin_cpu_supports("avx2");  /* gcc 12 cannot ask; every AVX2 CPU has it */
+    return 0;
+#else
+    return strcmp(f, "neon") == 0;      /* the arm64 baseline */
+#endif
+}
+#define tn_env_cpu_has tn_host_cpu_has
+#else
+#include <anx/platform.h>
+#define tn_env_cpu_has plat_cpu_has
+#endif
 
 #endif

@@ -5,15 +5,17 @@
 #   boot 2: tests/boot/blk-readback.yaml on the same file reads sectors the
 #           first boot wrote (the first single sector and the last sector
 #           of the large split transfer) and checks their pattern.
-# Usage: tests/boot/blk-persist.sh [PLATFORM]   (default x86_64-pc)
+# Usage: tests/boot/blk-persist.sh [PLATFORM [MODE]]   (default x86_64-pc)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 platform=${1:-x86_64-pc}
+boot=()
+[ -n "${2:-}" ] && boot=(--boot "$2")
 disk=$root/build/blk-persist-$platform.img
 rm -f "$disk"
 echo "== boot 1: write (fresh disk $disk)"
-./gen/anx test tests/boot/blk-virtio.yaml -p "$platform" --disk "$disk"
+./gen/anx test tests/boot/blk-virtio.yaml -p "$platform" --disk "$disk" "${boot[@]}"
 echo "== boot 2: read back"
-./gen/anx test tests/boot/blk-readback.yaml -p "$platform" --disk "$disk"
+./gen/anx test tests/boot/blk-readback.yaml -p "$platform" --disk "$disk" "${boot[@]}"
 rm -f "$disk"

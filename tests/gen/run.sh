@@ -269,6 +269,32 @@ if grep -q -- "-netdev user,id=net0 -device fake-nic,netdev=net0" "$out/test-nic
 else
     bad "test/a NIC module gets the platform's NIC arguments" "$(cat "$out/test-nic.log")"
 fi
+# disks: only for an image with a disk driver module; created sparse on
+# first use (--disk-size or 64M) and kept; run: disk: gives a fresh one per test
+rm -f "$out/d1.img" "$out/d2.img"
+"$anx" test nic.yaml --disk "$out/d1.img" --disk-size 2M >"$out/test-disk.log" 2>&1
+if grep -q -- "-drive file=$out/d1.img,format=raw" "$out/test-disk.log" &&
+    [ "$(stat -c %s "$out/d1.img")" = 2097152 ] && [ "$(stat -c %b "$out/d1.img")" = 0 ]; then
+    ok "test/--disk FILE is created sparse (--disk-size) and attached for a disk module"
+else
+    bad "test/--disk FILE created and attached" "$(cat "$out/test-disk.log"; ls -ls "$out/d1.img")"
+fi
+"$anx" run pass.yaml --disk "$out/d2.img" </dev/null >"$out/run-disk.log" 2>&1
+if grep -q 'no disk driver module' "$out/run-disk.log" && ! grep -q -- '-drive' "$out/run-disk.log" &&
+    [ ! -e "$out/d2.img" ]; then
+    ok "run/no disk module: --disk warns, attaches and creates nothing"
+else
+    bad "run/no disk module: --disk warns" "$(cat "$out/run-disk.log")"
+fi
+"$anx" test disk.yaml >"$out/test-disk2.log" 2>&1
+if grep -q -- "-drive file=$out/build/disk-fake/disk.img,format=raw" "$out/test-disk2.log" &&
+    [ "$(stat -c %s "$out/build/disk-fake/disk.img")" = 3145728 ]; then
+    ok "test/run: disk: size gives a fresh disk in the build folder"
+else
+    bad "test/run: disk: size gives a fresh disk" "$(cat "$out/test-disk2.log")"
+fi
+"$anx" run pass.yaml --disk x.img --disk-size 12Q >"$out/stdout" 2>"$out/stderr"
+if [ $? -eq 2 ] && grep -q -- "--disk-size expects a size" "$out/stderr"; then ok "run/bad --disk-size"; else bad "run/bad --disk-size" "$(cat "$out/stderr")"; fi
 
 # 6. CLI basics
 cd "$here"

@@ -101,6 +101,14 @@ uint64_t plat_cycles_hz(void);
  * anx_timer_interrupt(), called from the platform's timer handler. */
 void plat_timer_set_deadline(uint64_t deadline_ns);
 
+/* ---- CPU features ------------------------------------------------------ */
+
+/* True when modules may use the SIMD feature: "sse2", "avx", "avx2", "fma",
+ * "f16c" on x86_64 (AVX and up only when its register state is enabled);
+ * "neon" on arm64. Unknown names are false. Modules pick their kernels
+ * with this rather than by testing the architecture. */
+bool plat_cpu_has(const char *feature);
+
 /* ---- threads / CPU context ------------------------------------------ */
 
 /* Saved callee-saved context of a thread; the layout is the platform's. */

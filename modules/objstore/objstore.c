@@ -1,0 +1,480 @@
+/* objstore.c - the objstore module: opens the writable layer (RAM or a
+ * disk) at init and implements objstore.h over it and the base layer. */
+#define LOG_TAG "objstore"
+#include <anx/blockdev.h>
+#include <anx/lib.h>
+#include <anx/log.h>
+#include <anx/mem.h>
+#include <anx/module.h>
+#include <anx/sha256.h>
+#include <anx/thread.h>
+#include "base.h"
+#include "blockio.h"
+#include "objstore.h"
+#include "store.h"
+
+#ifndef CONFIG_OBJSTORE_BACKEND
+#define CONFIG_OBJSTORE_BACKEND "ram"
+#endif
+#ifndef CONFIG_OBJSTORE_SIZE
+#define CONFIG_OBJSTORE_SIZE (8ull << 20)
+#endif
+#ifndef CONFIG_OBJSTORE_DEVICE
+#define CONFIG_OBJSTORE_DEVICE ""
+#endif
+#ifndef CONFIG_OBJSTORE_FORMAT
+#define CONFIG_OBJSTORE_FORMAT 1
+#endif
+#ifndef CONFIG_OBJSTORE_QUOTA
+#define CONFIG_OBJSTORE_QUOTA 0
+#endif
+#ifndef CONFIG_MANIFEST_SHA256
+#define CONFIG_MANIFEST_SHA256 ""
+#endif
+
+static struct os_bio bio;
+static struct os_store store;
+static bool ready;
+static bool busy;
+static char backend_name[16];
+static uint8_t manifest[32];
+
+void objstore_commands_init(void);
+
+static void lock(void)
+{
+    while (busy)
+        anx_yield();          /* cooperative: only I/O inside a call yields */
+    busy = true;
+}
+
+static void unlock(void)
+{
+    busy = false;
+}
+
+bool objstore_ready(void)
+{
+    return ready;
+}
+
+const char *objstore_strerror(int err)
+{
+    if (err == OBJSTORE_ENOTREADY)
+        return "object store not available";
+    return os_strerror(err);
+}
+
+static void describe(const char *name, const struct os_version *v, struct objstore_version *out)
+{
+    memset(out, 0, sizeof(*out));
+    strlcpy(out->name, name, sizeof(out->name));
+    out->no = v->no;
+    os_id_hex(v->id, out->id);
+    out->size = v->size;
+    out->time_ns = v->time_ns;
+    strlcpy(out->writer, v->writer, sizeof(out->writer));
+    os_id_hex(v->manifest, out->manifest);
+    out->nparents = v->nparents;
+    for (int i = 0; i < v->nparents; i++)
+        out->parents[i] = v->parents[i];
+    out->nmeta = v->nmeta;
+    for (int i = 0; i < v->nmeta; i++) {
+        strlcpy(out->key[i], v->meta[i].key, sizeof(out->key[i]));
+        strlcpy(out->value[i], v->meta[i].value, sizeof(out->value[i]));
+    }
+}
+
+int objstore_put(const void *data, size_t len, char id[65])
+{
+    if (!ready)
+        return OBJSTORE_ENOTREADY;
+    uint8_t raw[32];
+    lock();
+    int rc = os_put_object(&store, data, len, raw);
+    unlock();
+    if (!rc)
+        os_id_hex(raw, id);
+    return rc;
+}
+
+int objstore_get(const char *id, void **data, size_t *len)
+{
+    uint8_t raw[32];
+    if (os_id_parse(id, raw))
+        return OBJSTORE_EINVAL;
+    if (ready) {
+        lock();
+        int rc = os_read(&store, raw, data, len);
+        unlock();
+        if (rc != OS_ENOENT)
+            return rc;
+    }
+    struct anx_file f;
+    if (!base_find_id(raw, &f))
+        return base_read(&f, data, len);
+    return OBJSTORE_ENOENT;
+}
+
+static int make_opts(const struct objstore_write_opts *o, struct os_put_opts *po, struct os_meta *meta)
+{
+    memset(po, 0, sizeof(*po));
+    po->writer = o && o->writer ? o->writer : "unknown";
+    po->manifest = manifest;
+    po->meta = meta;
+    int n = 0;
+    if (o && o->type) {
+        if (strlen(o->type) > OS_VAL_MAX)
+            return OBJSTORE_EINVAL;
+        strlcpy(meta[n].key, "type", sizeof(meta[n].key));
+        strlcpy(meta[n].value, o->type, sizeof(meta[n].value));
+        n++;
+    }
+    for (int i = 0; o && i < o->nmeta; i++) {
+        if (n >= OS_META_MAX || strlen(o->keys[i]) > OS_KEY_MAX || strlen(o->values[i]) > OS_VAL_MAX)
+            return OBJSTORE_EINVAL;
+        strlcpy(meta[n].key, o->keys[i], sizeof(meta[n].key));
+        strlcpy(meta[n].value, o->values[i], sizeof(meta[n].value));
+        n++;
+    }
+    po->nmeta = n;
+    if (o && o->parents && o->nparents > 0) {
+        po->parents = o->parents;
+        po->nparents = o->nparents;
+    }
+    return 0;
+}
+
+int objstore_write(const char *name, const void *data, size_t len,
+                   const struct objstore_write_opts *o, struct objstore_version *out)
+{
+    if (!ready)
+        return OBJSTORE_ENOTREADY;
+    struct os_put_opts po;
+    struct os_meta meta[OS_META_MAX];
+    int rc = make_opts(o, &po, meta);
+    if (rc)
+        return rc;
+    struct os_version v;
+    lock();
+    rc = os_put(&store, name, data, len, &po, &v);
+    unlock();
+    if (!rc && out)
+        describe(name, &v, out);
+    return rc;
+}
+
+int objstore_link(const char *name, const char *id, const struct objstore_write_opts *o,
+                  struct objstore_version *out)
+{
+    if (!ready)
+        return OBJSTORE_ENOTREADY;
+    uint8_t raw[32];
+    if (os_id_parse(id, raw))
+        return OBJSTORE_EINVAL;
+    struct os_put_opts po;
+    struct os_meta meta[OS_META_MAX];
+    int rc = make_opts(o, &po, meta);
+    if (rc)
+        return rc;
+    struct os_version v;
+    lock();
+    rc = os_link(&store, name, raw, &po, &v);
+    if (rc == OS_ENOENT) {
+        /* an object of the base layer: copy it into the writable layer */
+        struct anx_file f;
+        void *d;
+        size_t n;
+        if (!base_find_id(raw, &f) && !(rc = base_read(&f, &d, &n))) {
+            rc = os_put(&store, name, d, n, &po, &v);
+            anx_free(d);
+        }
+    }
+    unlock();
+    if (!rc && out)
+        describe(name, &v, out);
+    return rc;
+}
+
+int objstore_read(const char *name, uint32_t no, void **data, size_t *len,
+                  struct objstore_version *out)
+{
+    struct objstore_version tmp;
+    if (!out)
+        out = &tmp;
+    if (!os_name_valid(name))
+        return OBJSTORE_EINVAL;
+    if (ready) {
+        lock();
+        struct os_name *nm = os_index_name(&store.ix, name);
+        int rc = OS_ENOENT;
+        if (nm) {
+            const struct os_version *v = NULL;
+            for (uint32_t i = 0; i < nm->nver; i++)
+                if (no == 0 ? i == nm->nver - 1 : nm->v[i].no == no)
+                    v = &nm->v[i];
+            if (v) {
+                describe(name, v, out);
+                rc = data ? os_read(&store, v->id, data, len) : 0;
+            }
+            unlock();
+            return rc;
+        }
+        unlock();
+    }
+    struct anx_file f;
+    if (base_find_name(name, &f) || no > 1)
+        return OBJSTORE_ENOENT;
+    base_describe(&f, name, out);
+    return data ? base_read(&f, data, len) : 0;
+}
+
+int objstore_delete(const char *name)
+{
+    if (!ready)
+        return OBJSTORE_ENOTREADY;
+    lock();
+    int rc = os_delete(&store, name);
+    unlock();
+    struct anx_file f;
+    if (rc == OS_ENOENT && !base_find_name(name, &f))
+        rc = OBJSTORE_EROFS;
+    return rc;
+}
+
+int objstore_versions(const char *name, int (*fn)(const struct objstore_version *v, void *arg),
+                      void *arg)
+{
+    struct objstore_version out;
+    if (!os_name_valid(name))
+        return OBJSTORE_EINVAL;
+    if (ready) {
+        lock();
+        struct os_name *nm = os_index_name(&store.ix, name);
+        if (nm) {
+            for (uint32_t i = 0; i < nm->nver; i++) {
+                describe(name, &nm->v[i], &out);
+                if (fn(&out, arg))
+                    break;
+            }
+            unlock();
+            return 0;
+        }
+        unlock();
+    }
+    struct anx_file f;
+    if (base_find_name(name, &f))
+        return OBJSTORE_ENOENT;
+    base_describe(&f, name, &out);
+    fn(&out, arg);
+    return 0;
+}
+
+int objstore_list(const char *prefix, int (*fn)(const struct objstore_version *v, void *arg),
+                  void *arg)
+{
+    size_t plen = strlen(prefix);
+    size_t wi = 0, bi = 0, nb = base_count();
+    struct objstore_version out;
+    char bname[201];
+    struct anx_file f;
+    if (ready)
+        lock();
+    size_t nw = ready ? store.ix.nnames : 0;
+    int stop = 0;
+    /* merge the two sorted lists; a writable name shadows a base one */
+    while (!stop && (wi < nw || bi < nb)) {
+        const char *wn = wi < nw ? store.ix.names[wi].name : NULL;
+        int have_b = 0;
+        while (bi < nb && !(have_b = !base_at(bi, &f, bname)))
+            bi++;
+        if (!wn && !have_b)
+            break;
+        int c = !wn ? 1 : !have_b ? -1 : strcmp(wn, bname);
+        if (c <= 0) {
+            struct os_name *nm = &store.ix.names[wi++];
+            if (c == 0)
+                bi++;
+            if (!strncmp(nm->name, prefix, plen)) {
+                describe(nm->name, &nm->v[nm->nver - 1], &out);
+                stop = fn(&out, arg);
+            }
+        } else {
+            bi++;
+            if (!strncmp(bname, prefix, plen)) {
+                base_describe(&f, bname, &out);
+                stop = fn(&out, arg);
+            }
+        }
+    }
+    if (ready)
+        unlock();
+    return 0;
+}
+
+int objstore_gc(uint32_t *objects, uint64_t *bytes)
+{
+    if (!ready)
+        return OBJSTORE_ENOTREADY;
+    lock();
+    int rc = os_gc(&store, objects, bytes);
+    unlock();
+    return rc;
+}
+
+int objstore_df(struct objstore_df *df)
+{
+    memset(df, 0, sizeof(*df));
+    df->backend = ready ? backend_name : "none";
+    struct anx_file f;
+    char n[201];
+    for (size_t i = 0; i < base_count(); i++)
+        if (!base_at(i, &f, n)) {
+            df->base_files++;
+            df->base_bytes += f.size;
+        }
+    if (!ready)
+        return 0;
+    struct os_df d;
+    lock();
+    os_df(&store, &d);
+    unlock();
+    df->capacity = d.data_bytes;
+    df->used = d.used_bytes;
+    df->quota = d.quota;
+    df->objects = d.objects;
+    df->names = d.names;
+    df->versions = d.versions;
+    df->unreferenced = d.unreferenced;
+    df->journal_used = d.journal_used;
+    df->journal_size = d.journal_bytes;
+    df->index_bytes = d.index_bytes;
+    df->index_max = d.index_max;
+    return 0;
+}
+
+static void (*check_report)(const char *msg);
+static void check_cb(void *arg, const char *msg)
+{
+    (void)arg;
+    check_report(msg);
+}
+
+int objstore_check(void (*report)(const char *msg))
+{
+    int problems = 0;
+    struct anx_file f;
+    char n[201], msg[260];
+    for (size_t i = 0; i < base_count(); i++)
+        if (!base_at(i, &f, n) && anx_file_verify(&f)) {
+            snprintf(msg, sizeof(msg), "base %s: content does not match its hash", n);
+            report(msg);
+            problems++;
+        }
+    if (ready) {
+        check_report = report;
+        lock();
+        int rc = os_check(&store, check_cb, NULL);
+        unlock();
+        if (rc < 0)
+            return rc;
+        problems += rc;
+    }
+    return problems;
+}
+
+/* ---- init ------------------------------------------------------------------------- */
+
+static bool blank(struct os_bio *b)
+{
+    static uint8_t buf[OS_SECTOR];
+    for (uint64_t s = 0; s < 128 && s < b->sectors; s++) {
+        if (b->read(b->ctx, s, buf, 1))
+            return false;
+        for (size_t i = 0; i < OS_SECTOR; i++)
+            if (buf[i])
+                return false;
+    }
+    return true;
+}
+
+static void make_uuid(uint8_t uuid[16])
+{
+    struct anx_sha256 h;
+    uint64_t t = anx_time_ns();
+    uint8_t d[32];
+    anx_sha256_init(&h);
+    anx_sha256_update(&h, &t, sizeof(t));
+    anx_sha256_update(&h, CONFIG_MANIFEST_SHA256, strlen(CONFIG_MANIFEST_SHA256));
+    anx_sha256_update(&h, &uuid, sizeof(void *));
+    anx_sha256_final(&h, d);
+    memcpy(uuid, d, 16);
+}
+
+static int open_disk(void)
+{
+    struct anx_blockdev *bd = CONFIG_OBJSTORE_DEVICE[0] ? anx_blockdev_find(CONFIG_OBJSTORE_DEVICE)
+                                                       : anx_blockdev_first();
+    const char *why;
+    if (!bd) {
+        log_error("no block device%s%s: the writable layer is off (attach a disk: anx run --disk FILE)",
+                  CONFIG_OBJSTORE_DEVICE[0] ? " " : "", CONFIG_OBJSTORE_DEVICE);
+        return -1;
+    }
+    strlcpy(backend_name, bd->name, sizeof(backend_name));
+    if (os_bio_blockdev(&bio, bd, &why)) {
+        log_error("%s: %s", bd->name, why);
+        return -1;
+    }
+    if (CONFIG_OBJSTORE_FORMAT && blank(&bio)) {
+        uint8_t uuid[16];
+        char err[200];
+        make_uuid(uuid);
+        if (os_format(&bio, uuid, err, sizeof(err))) {
+            log_error("%s: %s", bd->name, err);
+            return -1;
+        }
+        log_info("%s: formatted a new store (%llu MiB)", bd->name,
+                 (unsigned long long)(bd->sectors * OS_SECTOR >> 20));
+    }
+    return 0;
+}
+
+static int objstore_init(void)
+{
+    if (os_id_parse(CONFIG_MANIFEST_SHA256, manifest))
+        memset(manifest, 0, sizeof(manifest));
+    if (!strcmp(CONFIG_OBJSTORE_BACKEND, "disk")) {
+        if (open_disk()) {
+            objstore_commands_init();
+            return 0;               /* base layer only; the image still boots */
+        }
+    } else {
+        strlcpy(backend_name, "ram", sizeof(backend_name));
+        uint8_t uuid[16];
+        char err[200];
+        make_uuid(uuid);
+        if (os_bio_ram(&bio, CONFIG_OBJSTORE_SIZE) || os_format(&bio, uuid, err, sizeof(err))) {
+            log_error("cannot allocate a %llu KiB RAM store", (unsigned long long)(CONFIG_OBJSTORE_SIZE >> 10));
+            return -1;
+        }
+    }
+    int rc = os_open(&store, &bio, false);
+    if (rc) {
+        log_error("%s: %s", backend_name, store.err);
+        objstore_commands_init();
+        return 0;
+    }
+    store.quota = CONFIG_OBJSTORE_QUOTA;
+    ready = true;
+    struct os_df d;
+    os_df(&store, &d);
+    log_info("%s: %llu names, %llu objects, %llu/%llu KiB used%s", backend_name,
+             (unsigned long long)d.names, (unsigned long long)d.objects,
+             (unsigned long long)(d.used_bytes >> 10), (unsigned long long)(d.quota >> 10),
+             store.replayed ? " (journal replayed)" : "");
+    objstore_commands_init();
+    return 0;
+}
+
+ANX_MODULE(objstore, .init = objstore_init);

@@ -1,0 +1,106 @@
+/*
+ * objstore.h - the object store's C API for other modules.
+ *
+ * Objects are immutable contents addressed by their SHA-256 (64 hex
+ * digits). Names (path-like: "models/tiny", segments of [A-Za-z0-9._-])
+ * point at a current version and keep their history; each version records
+ * its provenance: the writing module, parent versions, the time
+ * (anx_time_ns in an image, wall clock when written by anx-store) and the
+ * image's manifest hash, plus small key/value metadata ("type" is the
+ * content type).
+ *
+ * Two layers: the read-only base layer holds the image's `files:` (name =
+ * path without the leading '/', version 1, writer "image", verified by
+ * hash on every read), the writable layer (RAM or disk) shadows it. Every
+ * write returns 0 only once durable.
+ *
+ * Calls block the calling thread (disk I/O) and are serialized by a lock;
+ * callbacks run with the lock held and must not call objstore_*.
+ * Errors are negative OBJSTORE_E* values; objstore_strerror names them.
+ */
+#ifndef OBJSTORE_H
+#define OBJSTORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    OBJSTORE_EINVAL = -1, OBJSTORE_ENOENT = -2, OBJSTORE_ENOSPC = -3, OBJSTORE_EQUOTA = -4,
+    OBJSTORE_EIO = -5, OBJSTORE_ECORRUPT = -6, OBJSTORE_ENOMEM = -7, OBJSTORE_EROFS = -8,
+    OBJSTORE_EBROKEN = -9, OBJSTORE_ENOTREADY = -10,
+};
+
+#define OBJSTORE_META_MAX 8
+#define OBJSTORE_PARENTS_MAX 4
+
+struct objstore_version {
+    char name[201];
+    uint32_t no;                        /* 1, 2, ... */
+    char id[65];                        /* object id, hex */
+    uint64_t size;
+    uint64_t time_ns;
+    char writer[33];
+    char manifest[65];                  /* hex; zeros from the host tool */
+    int nparents;
+    uint32_t parents[OBJSTORE_PARENTS_MAX];
+    int nmeta;
+    char key[OBJSTORE_META_MAX][33];
+    char value[OBJSTORE_META_MAX][201];
+    bool base;                          /* from the read-only base layer */
+};
+
+struct objstore_write_opts {
+    const char *writer;                 /* module name; NULL = "unknown" */
+    const char *type;                   /* content type; NULL = none */
+    int nmeta;                          /* more metadata */
+    const char *const *keys;
+    const char *const *values;
+    int nparents;                       /* -1 or 0 with parents NULL: the current version */
+    const uint32_t *parents;
+};
+
+bool objstore_ready(void);
+const char *objstore_strerror(int err);
+
+/* Store content without a name (gc collects it unless a version names it). */
+int objstore_put(const void *data, size_t len, char id[65]);
+/* Read an object by id (either layer), verified; *data freed with anx_free. */
+int objstore_get(const char *id, void **data, size_t *len);
+
+/* A new version of name holding data; *out (optional) describes it. */
+int objstore_write(const char *name, const void *data, size_t len,
+                   const struct objstore_write_opts *o, struct objstore_version *out);
+/* A new version of name pointing at an existing object. */
+int objstore_link(const char *name, const char *id, const struct objstore_write_opts *o,
+                  struct objstore_version *out);
+/* Version no (0 = current) of name: its content (*data freed with anx_free;
+ * data may be NULL to only stat) and description. */
+int objstore_read(const char *name, uint32_t no, void **data, size_t *len,
+                  struct objstore_version *out);
+/* Forget a name and its history (writable layer only). */
+int objstore_delete(const char *name);
+
+/* Every version of name, oldest first; fn returns nonzero to stop. */
+int objstore_versions(const char *name, int (*fn)(const struct objstore_version *v, void *arg),
+                      void *arg);
+/* The current version of every name starting with prefix ("" = all), in
+ * name order, writable layer shadowing the base. */
+int objstore_list(const char *prefix, int (*fn)(const struct objstore_version *v, void *arg),
+                  void *arg);
+
+int objstore_gc(uint32_t *objects, uint64_t *bytes);
+
+struct objstore_df {
+    const char *backend;                /* "ram" or "disk0" ... */
+    uint64_t capacity, used, quota;
+    uint64_t objects, names, versions, unreferenced;
+    uint64_t base_files, base_bytes;
+    uint64_t journal_used, journal_size, index_bytes, index_max;
+};
+int objstore_df(struct objstore_df *df);
+/* Verify every object of both layers; each problem goes to report.
+ * Returns the number of problems or a negative error. */
+int objstore_check(void (*report)(const char *msg));
+
+#endif

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Boot test of httpd under abuse: boots tests/boot/web-abuse.yaml with
+# `anx run`, runs tests/boot/http_abuse.c against it (malformed, oversized,
+# pipelined, slow, abruptly closed and 48 concurrent connections, then a
+# normal request) and checks the image is still alive and fault-free.
+#   tests/boot/web-abuse.sh [PLATFORM [MODE]]     (default x86_64-pc)
+# Prints the client's lines and "N passed, N failed"; exit 0 when all pass.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+platform=(-p "${1:-x86_64-pc}")
+[ -n "${2:-}" ] && platform+=(--boot "$2")
+manifest=tests/boot/web-abuse.yaml
+port=${ANX_ABUSE_PORT:-$((20000 + RANDOM % 20000))}
+out=$root/build/test-logs
+mkdir -p "$out"
+client=$out/http_abuse
+gcc -O2 -Wall -o "$client" tests/boot/http_abuse.c || { echo "FAIL build http_abuse"; exit 1; }
+gen/anx build "$manifest" "${platform[0]}" "${platform[1]}" >"$out/web-abuse-build.log" 2>&1 ||
+  { cat "$out/web-abuse-build.log"; echo "FAIL build $manifest"; exit 1; }
+log=$out/web-abuse-console.log
+# its own session, so the whole group (anx and QEMU) can be stopped by id
+setsid gen/anx run "$manifest" "${platform[@]}" --port "$port:8080" </dev/null >"$log" 2>&1 &
+pid=$!
+trap 'kill -- -$pid 2>/dev/null' EXIT
+for _ in $(seq 1 300); do
+  grep -q "httpd: listening" "$log" && break
+  sleep 0.1
+done
+"$client" "$port" 2   # the manifest's header_timeout; its idle_timeout (30s) outlasts opening 48 connections
+rc=$?
+if ! kill -0 $pid 2>/dev/null; then
+  echo "FAIL the image died; console:"; tail -n 30 "$log"; exit 1
+fi
+grep -q "panic\|fault" "$log" && { echo "FAIL the console reports a fault"; tail -n 30 "$log"; exit 1; }
+exit $rc
