@@ -19,6 +19,16 @@
 #define MAX_REGIONS 32
 
 static uint64_t ready_ns;
+static struct anx_waitq ready_waiters = ANX_WAITQ_INIT;
+
+/* Threads that talk to a person (the shell) wait for the ready line, so a
+ * module that blocks in its init (net waiting for DHCP) does not let a
+ * prompt appear before the boot log has finished. */
+void anx_boot_wait_ready(void)
+{
+    while (!ready_ns)
+        anx_wait(&ready_waiters);
+}
 static const char *cmdline = "";
 
 uint64_t anx_boot_ready_ns(void) { return ready_ns; }
@@ -72,5 +82,8 @@ void kmain(void *boot_info)
      * so ready_ns is the guest time from entry, platform start-up included. */
     anx_printf("anunix: ready (%lu us since entry)\n",
                (unsigned long)(ready_ns / ANX_NS_PER_US));
+    if (!ready_ns)
+        ready_ns = 1;       /* "ready" must read as set even at time 0 */
+    anx_waitq_wake_all(&ready_waiters);
     anx_thread_exit();
 }

@@ -5,6 +5,7 @@
 #define LOG_TAG "shell"
 #include <anx/command.h>
 #include <anx/console.h>
+#include <anx/kernel.h>
 #include <anx/lib.h>
 #include <anx/log.h>
 #include <anx/mem.h>
@@ -48,6 +49,7 @@ static void shell_main(void *arg)
 {
     (void)arg;
     char line[LE_LINE_MAX];
+    anx_boot_wait_ready();
     for (;;) {
         anx_console_puts(CONFIG_SHELL_PROMPT);
         le_reset(&editor);

@@ -15,7 +15,7 @@
  * Exit status: 0 ok, 1 failure (including a damaged disk or failed check),
  * 2 usage.
  */
-#define _GNU_SOURCE
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -80,7 +80,7 @@ static int open_disk(const char *path, bool rw)
     if (fd < 0)
         return die("%s: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+    if (fstat(fd, &st) || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)))
         return die("%s: %s", path, "not a regular file or block device");
     off_t size = S_ISBLK(st.st_mode) ? lseek(fd, 0, SEEK_END) : st.st_size;
     bio.sectors = (uint64_t)size / OS_SECTOR;
@@ -240,8 +240,8 @@ static int cmd_put(struct os_store *s, const char *disk, int argc, char **argv)
         os_strlcpy(meta.value, type, sizeof(meta.value));
     }
     struct os_put_opts o = {.writer = writer, .meta = &meta, .nmeta = type ? 1 : 0};
-    uint8_t *data;
-    size_t len;
+    uint8_t *data = NULL;
+    size_t len = 0;
     if (read_file(file, &data, &len))
         return 1;
     struct os_version v;

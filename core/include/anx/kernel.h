@@ -12,6 +12,9 @@ _Noreturn void anx_poweroff(int status);
 /* Guest time from the image's entry to "anunix: ready", for `uptime`/benches. */
 uint64_t anx_boot_ready_ns(void);
 
+/* Block the calling thread until the boot has printed "anunix: ready". */
+void anx_boot_wait_ready(void);
+
 /* The kernel command line (the boot loader's, else the manifest's). */
 const char *anx_cmdline(void);
 
