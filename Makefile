@@ -33,7 +33,8 @@ gen-test: anx
 boot-test: anx
 	@tests/run.sh tests/boot/run.sh
 
-bench: setup anx
+bench: anx
+	@scripts/setup.sh --bench
 	@tests/bench/run.sh
 
 clean:

@@ -492,6 +492,11 @@ int cmd_run(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_modules(int argc, char **argv);
 int cmd_platforms(int argc, char **argv);
+
+/* ---- host_tool.c: anx model / anx store run tools/ programs ------------ */
+
+int cmd_model(int argc, char **argv);
+int cmd_store(int argc, char **argv);
 int anx_main(int argc, char **argv);
 
 /* The test runner's session, used by the check kinds. */

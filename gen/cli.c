@@ -21,6 +21,8 @@ static const char main_usage[] =
     "  check MANIFEST      parse, resolve and validate only\n"
     "  modules             list the modules with their config keys\n"
     "  platforms           list the platforms with their images and boot modes\n"
+    "  model CMD ...       run a model on the host: generate, convert (to GGUF), info\n"
+    "  store CMD ...       prepare and inspect object-store disks: create, ls, put, get, log, check\n"
     "\n"
     "Options:\n"
     "  --root DIR          the repository (default: ANX_ROOT, else the folder above gen/anx)\n"
@@ -179,6 +181,7 @@ static const struct {
 } commands[] = {
     {"build", cmd_build},     {"run", cmd_run},         {"test", cmd_test},
     {"check", cmd_check},     {"modules", cmd_modules}, {"platforms", cmd_platforms},
+    {"model", cmd_model},     {"store", cmd_store},
 };
 
 int anx_main(int argc, char **argv)
@@ -215,7 +218,7 @@ int anx_main(int argc, char **argv)
         fputs(main_usage, stderr);
         return EXIT_USAGE;
     }
-    const char *names[8];
+    const char *names[16];
     size_t n = sizeof commands / sizeof commands[0];
     for (size_t k = 0; k < n; k++) {
         names[k] = commands[k].name;

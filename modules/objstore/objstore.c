@@ -440,30 +440,12 @@ static int open_disk(void)
     return 0;
 }
 
-static int objstore_init(void)
+static int open_store(void)
 {
-    if (os_id_parse(CONFIG_MANIFEST_SHA256, manifest))
-        memset(manifest, 0, sizeof(manifest));
-    if (!strcmp(CONFIG_OBJSTORE_BACKEND, "disk")) {
-        if (open_disk()) {
-            objstore_commands_init();
-            return 0;               /* base layer only; the image still boots */
-        }
-    } else {
-        strlcpy(backend_name, "ram", sizeof(backend_name));
-        uint8_t uuid[16];
-        char err[200];
-        make_uuid(uuid);
-        if (os_bio_ram(&bio, CONFIG_OBJSTORE_SIZE) || os_format(&bio, uuid, err, sizeof(err))) {
-            log_error("cannot allocate a %llu KiB RAM store", (unsigned long long)(CONFIG_OBJSTORE_SIZE >> 10));
-            return -1;
-        }
-    }
     int rc = os_open(&store, &bio, false);
     if (rc) {
         log_error("%s: %s", backend_name, store.err);
-        objstore_commands_init();
-        return 0;
+        return 0;                   /* base layer only; the image still boots */
     }
     store.quota = CONFIG_OBJSTORE_QUOTA;
     ready = true;
@@ -473,8 +455,34 @@ static int objstore_init(void)
              (unsigned long long)d.names, (unsigned long long)d.objects,
              (unsigned long long)(d.used_bytes >> 10), (unsigned long long)(d.quota >> 10),
              store.replayed ? " (journal replayed)" : "");
-    objstore_commands_init();
     return 0;
 }
 
-ANX_MODULE(objstore, .init = objstore_init);
+/* A RAM store opens at init; a disk store at start, once every driver
+ * (virtio-blk) has registered its devices. */
+static int objstore_init(void)
+{
+    if (os_id_parse(CONFIG_MANIFEST_SHA256, manifest))
+        memset(manifest, 0, sizeof(manifest));
+    objstore_commands_init();
+    if (!strcmp(CONFIG_OBJSTORE_BACKEND, "disk"))
+        return 0;
+    strlcpy(backend_name, "ram", sizeof(backend_name));
+    uint8_t uuid[16];
+    char err[200];
+    make_uuid(uuid);
+    if (os_bio_ram(&bio, CONFIG_OBJSTORE_SIZE) || os_format(&bio, uuid, err, sizeof(err))) {
+        log_error("cannot allocate a %llu KiB RAM store", (unsigned long long)(CONFIG_OBJSTORE_SIZE >> 10));
+        return -1;
+    }
+    return open_store();
+}
+
+static void objstore_start(void)
+{
+    if (strcmp(CONFIG_OBJSTORE_BACKEND, "disk") || open_disk())
+        return;                     /* RAM (open already), or logged: base layer only */
+    open_store();
+}
+
+ANX_MODULE(objstore, .init = objstore_init, .start = objstore_start);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Boot benchmarks of the hello image against a trivial kernel that only
+# Benchmarks: first boot figures of the hello image against a trivial kernel that only
 # prints one line (the floor), on the same QEMU line and accelerator, in the
 # same run. Prints medians over RUNS boots and the ratios; never pass/fail.
 # Usage: tests/bench/run.sh [RUNS]   (default 7)
@@ -54,3 +54,11 @@ echo "runs per figure: $runs (medians); accelerator: TCG"
 echo
 echo "arm64-virt (same method, its own floor kernel):"
 tests/bench/arm64-floor/measure.sh "$runs"
+
+# The other benchmark families, each printing its own ratios.
+for b in tests/bench/infer/run.sh tests/bench/http/run.sh; do
+  [ -x "$b" ] || continue
+  echo
+  echo "=== ${b%/run.sh}"
+  "$b" || echo "($b failed)"
+done

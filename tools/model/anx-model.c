@@ -136,6 +136,7 @@ static int cmd_generate(int argc, char **argv)
     struct inf_usage u = inf_session_usage(s);
     if (!quiet)
         printf("\n");
+    fflush(stdout);     /* the text before the statistics on a shared terminal */
     fprintf(stderr, "achieved tok/s: %.1f (prompt %d tokens, completion %d tokens, finish %s, kernels %s)\n",
             (u.prompt_tokens - 1 + u.completion_tokens) / (t2 - t0 > 0 ? t2 - t0 : 1e-9),
             u.prompt_tokens, u.completion_tokens, inf_finish_name(f), tn_kernels()->name);

@@ -1,0 +1,263 @@
+/*
+ * http_api.c - the object store over HTTP (module objstore-http): one
+ * router engine "objstore" and its routes.
+ *
+ *   GET    /api/v1/objects[?prefix=P]      current version of every name (JSON)
+ *   GET    /api/v1/objects/NAME            content; ETag "ID", X-Object-Version,
+ *                                          If-None-Match -> 304; ?version=N
+ *   PUT    /api/v1/objects/NAME            body -> new version (Content-Type kept);
+ *                                          If-Match "ID" -> 412 unless current
+ *   DELETE /api/v1/objects/NAME            204
+ *   GET    /api/v1/objects/NAME/versions   history with provenance (JSON)
+ *   GET    /api/v1/blobs/ID                content by object id
+ */
+#define LOG_TAG "objstore-http"
+#include <anx/lib.h>
+#include <anx/log.h>
+#include <anx/mem.h>
+#include <anx/module.h>
+#include <anx/printf.h>
+#include "../objstore/objstore.h"   /* the objstore module's API (this module depends on it) */
+#include "../router/router.h"       /* the router module's API */
+
+static int status_of(int err)
+{
+    switch (err) {
+    case OBJSTORE_ENOENT: return 404;
+    case OBJSTORE_EINVAL: return 400;
+    case OBJSTORE_EQUOTA: case OBJSTORE_ENOSPC: return 507;
+    case OBJSTORE_EROFS: return 403;
+    case OBJSTORE_ENOTREADY: case OBJSTORE_EBROKEN: return 503;
+    }
+    return 500;
+}
+
+static int fail(struct rt_response *rs, int err)
+{
+    rs->status = status_of(err);
+    rs->content_type = "application/json";
+    rt_buf_printf(&rs->out, "{\"error\": \"%s\"}\n", objstore_strerror(err));
+    return 0;
+}
+
+static void etag(struct rt_response *rs, const char *id)
+{
+    char tag[70];
+    snprintf(tag, sizeof(tag), "\"%s\"", id);
+    rt_add_header(rs, "ETag", tag);
+}
+
+/* does header h of rq hold the tag "id" (or *)? */
+static bool tag_match(const struct rt_request *rq, const char *h, const char *id, bool *present)
+{
+    size_t n;
+    const char *v = rt_header(rq, h, &n);
+    *present = v != NULL;
+    if (!v)
+        return false;
+    if (n == 1 && v[0] == '*')
+        return true;
+    for (size_t i = 0; i + 64 <= n; i++)
+        if (!memcmp(v + i, id, 64))
+            return true;
+    return false;
+}
+
+static const char *type_of(const struct objstore_version *v)
+{
+    for (int i = 0; i < v->nmeta; i++)
+        if (!strcmp(v->key[i], "type"))
+            return v->value[i];
+    return NULL;
+}
+
+static void json_version(struct rt_buf *b, const struct objstore_version *v)
+{
+    rt_buf_puts(b, "{\"name\": ");
+    rt_buf_json_str(b, v->name, strlen(v->name));
+    rt_buf_printf(b, ", \"version\": %u, \"id\": \"%s\", \"size\": %llu, \"time_ns\": %llu, \"writer\": ",
+                  (unsigned)v->no, v->id, (unsigned long long)v->size, (unsigned long long)v->time_ns);
+    rt_buf_json_str(b, v->writer, strlen(v->writer));
+    rt_buf_printf(b, ", \"manifest\": \"%s\", \"parents\": [", v->manifest);
+    for (int i = 0; i < v->nparents; i++)
+        rt_buf_printf(b, "%s%u", i ? ", " : "", (unsigned)v->parents[i]);
+    rt_buf_puts(b, "], \"meta\": {");
+    for (int i = 0; i < v->nmeta; i++) {
+        rt_buf_puts(b, i ? ", " : "");
+        rt_buf_json_str(b, v->key[i], strlen(v->key[i]));
+        rt_buf_puts(b, ": ");
+        rt_buf_json_str(b, v->value[i], strlen(v->value[i]));
+    }
+    rt_buf_printf(b, "}, \"layer\": \"%s\"}", v->base ? "base" : "writable");
+}
+
+struct list_ctx { struct rt_buf *b; int n; };
+
+static int list_one(const struct objstore_version *v, void *arg)
+{
+    struct list_ctx *c = arg;
+    rt_buf_puts(c->b, c->n++ ? ",\n  " : "\n  ");
+    json_version(c->b, v);
+    return 0;
+}
+
+/* value of ?key=... (not decoded) into out */
+static bool query(const struct rt_request *rq, const char *key, char *out, size_t outlen)
+{
+    size_t kl = strlen(key);
+    const char *q = rq->query;
+    size_t n = rq->query ? rq->query_len : 0;
+    for (size_t i = 0; i < n;) {
+        size_t e = i;
+        while (e < n && q[e] != '&')
+            e++;
+        if (e - i > kl && !memcmp(q + i, key, kl) && q[i + kl] == '=') {
+            size_t vl = e - i - kl - 1;
+            if (vl >= outlen)
+                return false;
+            memcpy(out, q + i + kl + 1, vl);
+            out[vl] = 0;
+            return true;
+        }
+        i = e + 1;
+    }
+    return false;
+}
+
+static int send_content(const struct rt_request *rq, struct rt_response *rs, const char *id,
+                        void *data, size_t len, const char *type)
+{
+    bool present;
+    etag(rs, id);
+    if (tag_match(rq, "If-None-Match", id, &present)) {
+        anx_free(data);
+        rs->status = 304;
+        return 0;
+    }
+    rs->status = 200;
+    rs->content_type = type ? type : "application/octet-stream";
+    rt_buf_add(&rs->out, data, len);
+    anx_free(data);
+    return rs->out.oom ? fail(rs, OBJSTORE_ENOMEM) : 0;
+}
+
+static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_response *rs)
+{
+    (void)e;
+    size_t pl;
+    const char *p = rt_param(rq, "*", &pl);
+    char name[256];
+    if (!p) {                                         /* GET /api/v1/objects */
+        char prefix[201] = "";
+        query(rq, "prefix", prefix, sizeof(prefix));
+        struct list_ctx c = {&rs->out, 0};
+        rs->content_type = "application/json";
+        rt_buf_puts(&rs->out, "{\"objects\": [");
+        objstore_list(prefix, list_one, &c);
+        rt_buf_puts(&rs->out, c.n ? "\n]}\n" : "]}\n");
+        return 0;
+    }
+    if (pl >= sizeof(name))
+        return fail(rs, OBJSTORE_EINVAL);
+    memcpy(name, p, pl);
+    name[pl] = 0;
+
+    if (!strcmp(rq->route, "objstore-blob")) {       /* GET /api/v1/blobs/ID */
+        void *data;
+        size_t len;
+        int rc = objstore_get(name, &data, &len);
+        if (rc)
+            return fail(rs, rc);
+        rt_add_header(rs, "Cache-Control", "public, max-age=31536000, immutable");
+        return send_content(rq, rs, name, data, len, NULL);
+    }
+
+    bool get = !strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD");
+    if (get && pl > 9 && !strcmp(name + pl - 9, "/versions")) {
+        name[pl - 9] = 0;
+        struct list_ctx c = {&rs->out, 0};
+        rt_buf_puts(&rs->out, "{\"versions\": [");
+        int rc = objstore_versions(name, list_one, &c);
+        if (rc) {
+            rt_buf_free(&rs->out);
+            return fail(rs, rc);
+        }
+        rs->content_type = "application/json";
+        rt_buf_puts(&rs->out, c.n ? "\n]}\n" : "]}\n");
+        return 0;
+    }
+    if (get) {
+        char vs[16];
+        uint32_t no = query(rq, "version", vs, sizeof(vs)) ? (uint32_t)strtoul(vs, NULL, 10) : 0;
+        struct objstore_version v;
+        void *data;
+        size_t len;
+        int rc = objstore_read(name, no, &data, &len, &v);
+        if (rc)
+            return fail(rs, rc);
+        char num[16];
+        snprintf(num, sizeof(num), "%u", (unsigned)v.no);
+        rt_add_header(rs, "X-Object-Version", num);
+        return send_content(rq, rs, v.id, data, len, type_of(&v));
+    }
+    if (!strcmp(rq->method, "PUT")) {
+        struct objstore_version cur;
+        bool present;
+        int have = objstore_read(name, 0, NULL, NULL, &cur);
+        if (!tag_match(rq, "If-Match", have ? "" : cur.id, &present) && present) {
+            if (have || strlen(cur.id) == 64)
+                return rs->status = 412, rt_buf_puts(&rs->out, "{\"error\": \"precondition failed\"}\n"),
+                       rs->content_type = "application/json", 0;
+        }
+        char type[201] = "";
+        size_t tl;
+        const char *t = rt_header(rq, "Content-Type", &tl);
+        if (t && tl < sizeof(type)) {
+            memcpy(type, t, tl);
+            type[tl] = 0;
+        }
+        struct objstore_write_opts o = {.writer = "http", .type = type[0] ? type : NULL};
+        struct objstore_version v;
+        int rc = objstore_write(name, rq->body, rq->body_len, &o, &v);
+        if (rc)
+            return fail(rs, rc);
+        rs->status = v.no == 1 ? 201 : 200;
+        rs->content_type = "application/json";
+        etag(rs, v.id);
+        json_version(&rs->out, &v);
+        rt_buf_puts(&rs->out, "\n");
+        return 0;
+    }
+    if (!strcmp(rq->method, "DELETE")) {
+        int rc = objstore_delete(name);
+        if (rc)
+            return fail(rs, rc);
+        rs->status = 204;
+        return 0;
+    }
+    rs->status = 405;
+    return 0;
+}
+
+static struct rt_engine engine = {.name = "objstore", .handle = handle};
+
+static int objstore_http_init(void)
+{
+    static const struct { const char *name, *method, *pattern; } routes[] = {
+        {"objstore-list", "GET", "/api/v1/objects"},
+        {"objstore-get", "GET", "/api/v1/objects/*"},
+        {"objstore-put", "PUT", "/api/v1/objects/*"},
+        {"objstore-delete", "DELETE", "/api/v1/objects/*"},
+        {"objstore-blob", "GET", "/api/v1/blobs/*"},
+    };
+    if (rt_engine_register(&engine))
+        return -1;
+    for (size_t i = 0; i < ANX_ARRAY_SIZE(routes); i++)
+        if (!rt_route_add(routes[i].name, routes[i].method, routes[i].pattern, RT_FIRST_HEALTHY, "objstore")) {
+            log_error("cannot add route %s %s", routes[i].method, routes[i].pattern);
+            return -1;
+        }
+    return 0;
+}
+
+ANX_MODULE(objstore_http, .init = objstore_http_init);
