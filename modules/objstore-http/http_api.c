@@ -201,13 +201,21 @@ static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_re
         return send_content(rq, rs, v.id, data, len, type_of(&v));
     }
     if (!strcmp(rq->method, "PUT")) {
-        struct objstore_version cur;
-        bool present;
-        int have = objstore_read(name, 0, NULL, NULL, &cur);
-        if (!tag_match(rq, "If-Match", have ? "" : cur.id, &present) && present) {
-            if (have || strlen(cur.id) == 64)
-                return rs->status = 412, rt_buf_puts(&rs->out, "{\"error\": \"precondition failed\"}\n"),
-                       rs->content_type = "application/json", 0;
+        size_t iml;
+        const char *im = rt_header(rq, "If-Match", &iml);
+        if (im) {                             /* optimistic concurrency */
+            struct objstore_version cur;
+            bool have = objstore_read(name, 0, NULL, NULL, &cur) == 0, ok = false;
+            if (iml == 1 && im[0] == '*')
+                ok = have;
+            for (size_t i = 0; have && !ok && i + 64 <= iml; i++)
+                ok = !memcmp(im + i, cur.id, 64);
+            if (!ok) {
+                rs->status = 412;
+                rs->content_type = "application/json";
+                rt_buf_puts(&rs->out, "{\"error\": \"precondition failed: not the current version\"}\n");
+                return 0;
+            }
         }
         char type[201] = "";
         size_t tl;

@@ -165,6 +165,7 @@ static int up_handle(struct rt_engine *e, const struct rt_request *rq, struct rt
 static void probe_thread(void *arg)
 {
 	struct upstream *u = arg;
+	anx_net_wait_up(30 * ANX_NS_PER_S);   /* probing before DHCP only fails */
 	for (;;) {
 		char head[200];
 		int n = snprintf(head, sizeof head, "GET %s HTTP/1.1\r\nHost: %s:%u\r\nConnection: close\r\n\r\n",

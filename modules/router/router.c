@@ -716,6 +716,18 @@ void rt_metrics_text(struct rt_buf *b)
 		label(b, e->name);
 		rt_buf_printf(b, "\"} %d\n", rt_engine_healthy(e) ? 1 : 0);
 	}
+	struct anx_heap_stats hs;
+	anx_heap_stats(&hs);
+	rt_buf_printf(b,
+		      "# HELP anx_heap_in_use_bytes Heap bytes allocated and live.\n"
+		      "# TYPE anx_heap_in_use_bytes gauge\nanx_heap_in_use_bytes %zu\n"
+		      "# TYPE anx_heap_peak_bytes gauge\nanx_heap_peak_bytes %zu\n"
+		      "# TYPE anx_heap_allocation_failures_total counter\nanx_heap_allocation_failures_total %zu\n"
+		      "# HELP anx_uptime_seconds Time since the image started.\n"
+		      "# TYPE anx_uptime_seconds gauge\nanx_uptime_seconds ",
+		      hs.in_use, hs.peak, hs.failures);
+	us_as_seconds(b, anx_uptime_ns() / 1000);
+	rt_buf_puts(b, "\n");
 	for (struct rt_metrics_source *s = sources; s; s = s->next)
 		s->emit(b, s->arg);
 }
