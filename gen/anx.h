@@ -80,17 +80,12 @@ void diag_error(const struct mark *m, const char *fmt, ...) __attribute__((forma
 void diag_warning(const struct mark *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_note(const struct mark *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+#include <anx/sha256.h>
+
 /* ---- sha256.c ----------------------------------------------------------- */
 
-struct sha256 {
-    uint32_t h[8];
-    uint64_t len;
-    uint8_t block[64];
-    size_t fill;
-};
-void sha256_init(struct sha256 *s);
-void sha256_update(struct sha256 *s, const void *data, size_t n);
-void sha256_final(struct sha256 *s, uint8_t out[32]);
+/* The algorithm: anx_sha256_init/update/final from the core's
+ * core/lib/sha256.c; below, the generator's hex helpers. */
 void sha256_hex(const uint8_t d[32], char out[65]);
 void sha256_buf(const void *data, size_t n, char out[65]);
 int sha256_file(const char *path, char out[65], uint64_t *size);

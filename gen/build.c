@@ -415,20 +415,20 @@ int build(struct catalog *c, struct manifest *m, struct resolution *r, const str
     res->elf_debug = path_join(res->outdir, "anunix.elf");
     res->image_elf = path_join(res->outdir, "image.elf");
     char *map = path_join(res->outdir, "anunix.map");
-    struct sha256 s;
+    struct anx_sha256 s;
     uint8_t d[32];
     char link_key[65], script_sha[65];
     sha256_file(script, script_sha, NULL);
-    sha256_init(&s);
-    sha256_update(&s, "anx-link-v1", 12);
-    sha256_update(&s, tc.id, 64);
-    sha256_update(&s, script_sha, 64);
-    sha256_update(&s, p->linker_script, strlen(p->linker_script) + 1);
+    anx_sha256_init(&s);
+    anx_sha256_update(&s, "anx-link-v1", 12);
+    anx_sha256_update(&s, tc.id, 64);
+    anx_sha256_update(&s, script_sha, 64);
+    anx_sha256_update(&s, p->linker_script, strlen(p->linker_script) + 1);
     for (size_t i = 0; i < p->ldflags.n; i++)
-        sha256_update(&s, p->ldflags.v[i], strlen(p->ldflags.v[i]) + 1);
+        anx_sha256_update(&s, p->ldflags.v[i], strlen(p->ldflags.v[i]) + 1);
     for (size_t i = 0; i < n; i++)
-        sha256_update(&s, u[i].key, 64);
-    sha256_final(&s, d);
+        anx_sha256_update(&s, u[i].key, 64);
+    anx_sha256_final(&s, d);
     sha256_hex(d, link_key);
     char *stamp = path_join(res->outdir, ".link-key");
     if (stamp_matches(stamp, link_key) && file_exists(res->elf_debug) && file_exists(res->image_elf) &&

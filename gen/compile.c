@@ -136,7 +136,7 @@ static bool is_header(const char *name)
 
 /* Collects the headers below dir (sorted, recursive, skipping build output
  * and hidden folders) into the running hash. */
-static void hash_headers(const char *root, const char *dir, int depth, struct sha256 *s, struct inputs *in)
+static void hash_headers(const char *root, const char *dir, int depth, struct anx_sha256 *s, struct inputs *in)
 {
     if (depth > 16)
         return;
@@ -162,8 +162,8 @@ static void hash_headers(const char *root, const char *dir, int depth, struct sh
             char sha[65];
             uint64_t size;
             if (sha256_file(p, sha, &size) == 0) {
-                sha256_update(s, names.v[i], strlen(names.v[i]) + 1);
-                sha256_update(s, sha, 64);
+                anx_sha256_update(s, names.v[i], strlen(names.v[i]) + 1);
+                anx_sha256_update(s, sha, 64);
                 inputs_add(in, root, p, sha, size);
             }
         }
@@ -176,18 +176,18 @@ static const char *dir_hash(const char *root, const char *dir, struct inputs *in
     for (size_t i = 0; i < ndirhashes; i++)
         if (!strcmp(dirhashes[i].dir, abs))
             return dirhashes[i].sha;
-    struct sha256 s;
+    struct anx_sha256 s;
     uint8_t d[32];
-    sha256_init(&s);
+    anx_sha256_init(&s);
     hash_headers(root, abs, 0, &s, in);
-    sha256_final(&s, d);
+    anx_sha256_final(&s, d);
     dirhashes = xrealloc(dirhashes, (ndirhashes + 1) * sizeof *dirhashes);
     dirhashes[ndirhashes].dir = abs;
     sha256_hex(d, dirhashes[ndirhashes].sha);
     return dirhashes[ndirhashes++].sha;
 }
 
-static void add_include_dirs(const char *root, const struct strlist *flags, struct sha256 *s, struct inputs *in)
+static void add_include_dirs(const char *root, const struct strlist *flags, struct anx_sha256 *s, struct inputs *in)
 {
     for (size_t i = 0; i < flags->n; i++) {
         const char *f = flags->v[i], *dir = NULL;
@@ -197,8 +197,8 @@ static void add_include_dirs(const char *root, const struct strlist *flags, stru
                 dir = flags->v[++i];
         }
         if (dir && *dir) {
-            sha256_update(s, dir, strlen(dir) + 1);
-            sha256_update(s, dir_hash(root, dir, in), 64);
+            anx_sha256_update(s, dir, strlen(dir) + 1);
+            anx_sha256_update(s, dir_hash(root, dir, in), 64);
         }
     }
 }
@@ -206,7 +206,7 @@ static void add_include_dirs(const char *root, const struct strlist *flags, stru
 static int unit_key(const char *root, const struct toolchain *t, const struct strlist *flags, struct cunit *u,
                     struct inputs *in)
 {
-    struct sha256 s;
+    struct anx_sha256 s;
     uint8_t d[32];
     char sha[65];
     uint64_t size;
@@ -215,21 +215,21 @@ static int unit_key(const char *root, const struct toolchain *t, const struct st
         return -1;
     }
     inputs_add(in, root, u->src_abs, sha, size);
-    sha256_init(&s);
-    sha256_update(&s, "anx-object-v1", 14);
-    sha256_update(&s, t->id, 64);
+    anx_sha256_init(&s);
+    anx_sha256_update(&s, "anx-object-v1", 14);
+    anx_sha256_update(&s, t->id, 64);
     for (size_t i = 0; i < flags->n; i++)
-        sha256_update(&s, flags->v[i], strlen(flags->v[i]) + 1);
+        anx_sha256_update(&s, flags->v[i], strlen(flags->v[i]) + 1);
     for (size_t i = 0; i < u->flags.n; i++)
-        sha256_update(&s, u->flags.v[i], strlen(u->flags.v[i]) + 1);
-    sha256_update(&s, u->src, strlen(u->src) + 1);
-    sha256_update(&s, sha, 64);
+        anx_sha256_update(&s, u->flags.v[i], strlen(u->flags.v[i]) + 1);
+    anx_sha256_update(&s, u->src, strlen(u->src) + 1);
+    anx_sha256_update(&s, sha, 64);
     add_include_dirs(root, flags, &s, in);
     add_include_dirs(root, &u->flags, &s, in);
     /* "file.h" is looked up next to the source first. */
     char *dir = path_dirname(u->src_abs);
-    sha256_update(&s, dir_hash(root, dir, in), 64);
-    sha256_final(&s, d);
+    anx_sha256_update(&s, dir_hash(root, dir, in), 64);
+    anx_sha256_final(&s, d);
     sha256_hex(d, u->key);
     return 0;
 }

@@ -76,10 +76,10 @@ int files_archive_build(const struct manifest *m, struct buf *out)
         put32(e + 4, (uint32_t)pl);
         put64(e + 8, data_off[i]);
         put64(e + 16, len[i]);
-        struct sha256 s;
-        sha256_init(&s);
-        sha256_update(&s, data[i], len[i]);
-        sha256_final(&s, e + 24);
+        struct anx_sha256 s;
+        anx_sha256_init(&s);
+        anx_sha256_update(&s, data[i], len[i]);
+        anx_sha256_final(&s, e + 24);
         memcpy(a + poff, m->files[i].image_path, pl);
         poff += pl;
         memcpy(a + data_off[i], data[i], len[i]);
@@ -107,10 +107,10 @@ int files_archive_check(const uint8_t *a, size_t len)
             if (e[k])
                 return -1;
         uint8_t d[32];
-        struct sha256 s;
-        sha256_init(&s);
-        sha256_update(&s, a + doff, size);
-        sha256_final(&s, d);
+        struct anx_sha256 s;
+        anx_sha256_init(&s);
+        anx_sha256_update(&s, a + doff, size);
+        anx_sha256_final(&s, d);
         if (memcmp(d, e + 24, 32))
             return -1;
         const char *p = (const char *)a + po;

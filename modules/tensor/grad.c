@@ -247,7 +247,7 @@ double tg_cross_entropy(float *dlogits, const float *logits, const int *target, 
         double sum = 0.0;
         for (int i = 0; i < V; i++)
             sum += expf(l[i] - max);
-        loss += log(sum) + max - l[target[t]];
+        loss += (double)logf((float)sum) + max - l[target[t]];
         if (dlogits) {
             float *d = dlogits + (size_t)t * V;
             float inv = (float)(1.0 / sum);
