@@ -198,18 +198,23 @@ void tg_attention_backward(float *dq, float *dk, float *dv, const float *dout, c
 
 /* ---- SwiGLU ------------------------------------------------------------------------------- */
 
-void tg_swiglu(float *g, const float *a, const float *b, size_t n)
+void tg_swiglu(float *g, float *sig, const float *a, const float *b, size_t n)
 {
-    memcpy(g, a, n * sizeof(float));
-    tn_swiglu(g, b, n);
+    for (size_t i = 0; i < n; i++) {
+        /* the arithmetic of tn_swiglu, keeping the sigmoid for the backward pass */
+        float sg = 1.0f / (1.0f + expf(-a[i]));
+        if (sig)
+            sig[i] = sg;
+        g[i] = a[i] * sg * b[i];
+    }
 }
 
 /* g = a sig(a) b: da += dg b sig(a) (1 + a (1 - sig(a))); db += dg a sig(a) */
 void tg_swiglu_backward(float *da, float *db, const float *dg, const float *a, const float *b,
-                        size_t n)
+                        const float *sig, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        float sg = 1.0f / (1.0f + expf(-a[i]));
+        float sg = sig[i];
         if (da)
             da[i] += dg[i] * b[i] * sg * (1.0f + a[i] * (1.0f - sg));
         if (db)
@@ -245,14 +250,18 @@ double tg_cross_entropy(float *dlogits, const float *logits, const int *target, 
         for (int i = 1; i < V; i++)
             max = l[i] > max ? l[i] : max;
         double sum = 0.0;
-        for (int i = 0; i < V; i++)
-            sum += expf(l[i] - max);
+        float *d = dlogits ? dlogits + (size_t)t * V : NULL;
+        for (int i = 0; i < V; i++) {
+            float e = expf(l[i] - max);
+            if (d)
+                d[i] = e;
+            sum += e;
+        }
         loss += (double)logf((float)sum) + max - l[target[t]];
-        if (dlogits) {
-            float *d = dlogits + (size_t)t * V;
-            float inv = (float)(1.0 / sum);
+        if (d) {
+            float k = (float)(1.0 / sum) * scale;
             for (int i = 0; i < V; i++)
-                d[i] = scale * expf(l[i] - max) * inv;
+                d[i] *= k;
             d[target[t]] -= scale;
         }
     }

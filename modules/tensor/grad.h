@@ -50,10 +50,11 @@ void tg_attention_backward(float *dq, float *dk, float *dv, const float *dout, c
                            const float *q, const float *k, const float *v, int T, int n_heads,
                            int n_kv, int hs, float *scratch);
 
-/* g = silu(a) * b over n values (tn_swiglu). */
-void tg_swiglu(float *g, const float *a, const float *b, size_t n);
+/* g = silu(a) * b over n values (tn_swiglu's arithmetic); sig (may be
+ * NULL) keeps sigmoid(a) for the backward pass. */
+void tg_swiglu(float *g, float *sig, const float *a, const float *b, size_t n);
 void tg_swiglu_backward(float *da, float *db, const float *dg, const float *a, const float *b,
-                        size_t n);
+                        const float *sig, size_t n);
 
 /* x[t] = emb[tok[t]] (rows of D); backward adds dx[t] into demb[tok[t]]. */
 void tg_embedding(float *x, const float *emb, const int *tok, int T, int D);

@@ -213,8 +213,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "anx-train: %s\n", err);
         return 1;
     }
-    if (o.max_texts > 0 && corpus.n > o.max_texts)
-        corpus.n = o.max_texts;                 /* the rest is freed with the corpus... */
+    while (o.max_texts > 0 && corpus.n > o.max_texts)
+        free(corpus.text[--corpus.n]);
     mkdir(o.out, 0777);
     char tok_path[4096], model_path[4096];
     snprintf(tok_path, sizeof(tok_path), "%s/tokenizer.bin", o.out);

@@ -145,7 +145,7 @@ void tr_model_randomize(struct tr_model *m, uint64_t seed)
 /* ---- activations ------------------------------------------------------------------------- */
 
 struct tr_act {                     /* one layer */
-    float *x_in, *xn1, *r1, *q, *k, *v, *p, *ao, *x_mid, *xn2, *r2, *a, *b, *g;
+    float *x_in, *xn1, *r1, *q, *k, *v, *p, *ao, *x_mid, *xn2, *r2, *a, *b, *g, *sig;
 };
 
 struct tr_worker {
@@ -171,7 +171,7 @@ struct tr_worker *tr_worker_new(const struct tr_config *c, int T)
     w->T = T;
     size_t D = (size_t)c->dim, H = (size_t)c->hidden_dim, V = (size_t)c->vocab_size,
            KV = D / (size_t)c->n_heads * (size_t)c->n_kv_heads, NH = (size_t)c->n_heads, t = (size_t)T;
-    size_t per_layer = t * D * 6 + t * 2 + t * KV * 2 + NH * t * t + t * H * 3;
+    size_t per_layer = t * D * 6 + t * 2 + t * KV * 2 + NH * t * t + t * H * 4;
     size_t total = per_layer * (size_t)c->n_layers + t * D * 2 + t + t * V /* forward */
                    + t * D * 4 + t * KV * 2 + t * H * 3 + t * V + t;   /* backward */
     w->mem = calloc(total, sizeof(float));
@@ -190,7 +190,7 @@ struct tr_worker *tr_worker_new(const struct tr_config *c, int T)
         GET(a->x_in, t * D); GET(a->xn1, t * D); GET(a->r1, t);
         GET(a->q, t * D); GET(a->k, t * KV); GET(a->v, t * KV); GET(a->p, NH * t * t);
         GET(a->ao, t * D); GET(a->x_mid, t * D); GET(a->xn2, t * D); GET(a->r2, t);
-        GET(a->a, t * H); GET(a->b, t * H); GET(a->g, t * H);
+        GET(a->a, t * H); GET(a->b, t * H); GET(a->g, t * H); GET(a->sig, t * H);
     }
     GET(w->x_last, t * D); GET(w->xf, t * D); GET(w->rf, t); GET(w->logits, t * V);
     GET(w->dx, t * D); GET(w->dxn, t * D); GET(w->dq, t * D); GET(w->dao, t * D);
@@ -261,7 +261,7 @@ double tr_sequence(const struct tr_model *m, struct tr_worker *w, const int *in,
         if (tg_matmul(a->a, a->xn2, P->w1 + hd, T, H, D, s) < 0 ||
             tg_matmul(a->b, a->xn2, P->w3 + hd, T, H, D, s) < 0)
             return -1.0;
-        tg_swiglu(a->g, a->a, a->b, tH);
+        tg_swiglu(a->g, a->sig, a->a, a->b, tH);
         float *x_out = l + 1 < c->n_layers ? w->act[l + 1].x_in : w->x_last;
         if (tg_matmul(x_out, a->g, P->w2 + hd, T, D, H, s) < 0)
             return -1.0;
@@ -289,7 +289,7 @@ double tr_sequence(const struct tr_model *m, struct tr_worker *w, const int *in,
             return -1.0;
         ZERO(w->da, tH);
         ZERO(w->db, tH);
-        tg_swiglu_backward(w->da, w->db, w->dg, a->a, a->b, tH);
+        tg_swiglu_backward(w->da, w->db, w->dg, a->a, a->b, a->sig, tH);
         ZERO(w->dxn, tD);
         if (tg_matmul_backward(w->dxn, G->w1 + hd, w->da, a->xn2, PT->w1 + hd, T, H, D, s) < 0 ||
             tg_matmul_backward(w->dxn, G->w3 + hd, w->db, a->xn2, PT->w3 + hd, T, H, D, s) < 0)

@@ -202,25 +202,33 @@ static void test_attention(void)
 }
 
 /* swiglu */
-struct sw { size_t n; float *a, *b, *g, *r; };
+struct sw { size_t n; float *a, *b, *g, *sig, *r; };
 static double sw_J(void *c)
 {
     struct sw *m = c;
-    tg_swiglu(m->g, m->a, m->b, m->n);
+    tg_swiglu(m->g, m->sig, m->a, m->b, m->n);
     return dotd(m->g, m->r, m->n);
 }
 static void test_swiglu(void)
 {
     struct sw m = { .n = 24 };
     m.a = malloc(m.n * 4); m.b = malloc(m.n * 4); m.g = malloc(m.n * 4); m.r = malloc(m.n * 4);
+    m.sig = malloc(m.n * 4);
     float *da = calloc(m.n, 4), *db = calloc(m.n, 4);
     fill(m.a, m.n, 2); fill(m.b, m.n, 1); fill(m.r, m.n, 1);
-    tg_swiglu_backward(da, db, m.r, m.a, m.b, m.n);
+    sw_J(&m);
+    /* the same values as the inference kernel */
+    float *ref = malloc(m.n * 4);
+    memcpy(ref, m.a, m.n * 4);
+    tn_swiglu(ref, m.b, m.n);
+    check(memcmp(ref, m.g, m.n * 4) == 0, "swiglu forward == tn_swiglu bit for bit", "");
+    free(ref);
+    tg_swiglu_backward(da, db, m.r, m.a, m.b, m.sig, m.n);
     struct fd f = { 0 };
     fd_check(&f, m.a, da, m.n, sw_J, &m);
     fd_check(&f, m.b, db, m.n, sw_J, &m);
     report("silu/swiglu backward (da, db)", &f);
-    free(m.a); free(m.b); free(m.g); free(m.r); free(da); free(db);
+    free(m.a); free(m.b); free(m.g); free(m.sig); free(m.r); free(da); free(db);
 }
 
 /* embedding (a repeated token must collect both gradients) */
@@ -392,10 +400,10 @@ static int test_infer(const char *model, const char *tok)
     if (!c.shared_classifier)
         memcpy(tm.w.wcls, m.wcls.data, (size_t)c.vocab_size * c.dim * 4);
     tr_model_sync(&tm);
-    int T = c.seq_len < 24 ? c.seq_len : 24, in[25];
+    int T = c.seq_len < 24 ? c.seq_len : 24, in[256];
     int n = inf_encode(&m.tok, "Q: What is a fortune cookie? A: A lucky guess, mostly.", true, false,
-                       in, 25);
-    for (int i = n; i <= T; i++)
+                       in, 256);
+    for (int i = n < 0 ? 0 : n; i <= T; i++)
         in[i] = 3 + i;
     struct tr_worker *w = tr_worker_new(&c, T);
     tr_sequence(&tm, w, in, T, 1.0f, false);
