@@ -173,7 +173,7 @@ int main(int argc, char **argv)
         .schedule = "cosine", .vocab = 1024, .dim = 128, .hidden = 384, .layers = 4,
         .heads = 4, .kv_heads = 4, .seq_len = 128, .batch = 16, .steps = 1000, .warmup = 100,
         .shards = 2, .threads = 2, .ckpt_every = 250, .log_every = 10, .eval_every = 250,
-        .lr = 3e-3, .min_lr = 3e-4, .wd = 0.1, .clip = 1.0, .seed = 1,
+        .lr = 2e-3, .min_lr = 2e-4, .wd = 0.1, .clip = 1.0, .seed = 1,
     };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
