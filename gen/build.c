@@ -128,25 +128,25 @@ static const struct module *resolved_module(const struct resolution *r, const ch
     return NULL;
 }
 
-/* The include folders a module with third-party sources exports: its own
- * folder (the port configuration, e.g. lwipopts.h) and the trees' include
- * folders. Added for the module and, transitively, every module depending
- * on it. */
+/* The include folders a module exports: its own folder (its API header,
+ * e.g. router.h, or a port configuration such as lwipopts.h) and its
+ * third-party trees' include folders. Added for the module and,
+ * transitively, every module depending on it, so `#include "router.h"`
+ * works in a dependent and the object cache (which hashes the headers of
+ * every include folder) rebuilds dependents when the header changes. */
 static void export_includes(const char *root, const struct resolution *r, const struct module *m,
                             struct strlist *seen, struct strlist *flags)
 {
     if (strlist_has(seen, m->name))
         return;
     strlist_push(seen, m->name);
-    if (m->ntp) {
-        char *own = xasprintf("-I%s", path_rel(root, m->dir));
-        if (!strlist_has(flags, own))
-            strlist_push(flags, own);
-        for (size_t t = 0; t < m->ntp; t++)
-            for (size_t k = 0; k < m->tp[t].include.n; k++)
-                strlist_push(flags, xasprintf("-I%s", path_join(path_join(third_party_root(), m->tp[t].name),
-                                                                  m->tp[t].include.v[k])));
-    }
+    char *own = xasprintf("-I%s", path_rel(root, m->dir));
+    if (!strlist_has(flags, own))
+        strlist_push(flags, own);
+    for (size_t t = 0; t < m->ntp; t++)
+        for (size_t k = 0; k < m->tp[t].include.n; k++)
+            strlist_push(flags, xasprintf("-I%s", path_join(path_join(third_party_root(), m->tp[t].name),
+                                                              m->tp[t].include.v[k])));
     for (size_t i = 0; i < m->depends.n; i++) {
         const struct module *d = resolved_module(r, m->depends.v[i]);
         if (d)

@@ -7,7 +7,7 @@
 #include <anx/printf.h>
 
 #include "http_conn.h"
-#include "../router/router.h"   /* the router module API (httpd depends on router) */
+#include "router.h"   /* the router module API (httpd depends on router) */
 
 struct http_server_counters http_counters;
 

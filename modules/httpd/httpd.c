@@ -19,7 +19,7 @@
 #include "net.h"
 
 #include "http_conn.h"
-#include "../router/router.h"   /* the router module API (httpd depends on router) */
+#include "router.h"   /* the router module API (httpd depends on router) */
 
 #ifndef CONFIG_HTTPD_PORT
 #define CONFIG_HTTPD_PORT 8080

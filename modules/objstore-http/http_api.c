@@ -17,8 +17,8 @@
 #include <anx/mem.h>
 #include <anx/module.h>
 #include <anx/printf.h>
-#include "../objstore/objstore.h"   /* the objstore module's API (this module depends on it) */
-#include "../router/router.h"       /* the router module's API */
+#include "objstore.h"   /* the objstore module's API (this module depends on it) */
+#include "router.h"     /* the router module's API */
 
 static int status_of(int err)
 {

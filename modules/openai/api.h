@@ -1,0 +1,101 @@
+/*
+ * api.h - the OpenAI-compatible API without the transport: request parsing
+ * and validation, the chat template, the JSON and server-sent-event
+ * formatting, and the generation driver. openai_module.c ties it to the
+ * router; the host tests drive it directly. See docs/openai-api.md.
+ */
+#ifndef OA_API_H
+#define OA_API_H
+
+#include "oa_env.h"
+#include "../infer/infer.h"
+#include "../router/router.h"
+
+enum oa_kind { OA_COMPLETION, OA_CHAT };
+
+#define OA_MAX_STOP 4                 /* stop strings a request may give */
+#define OA_MAX_MESSAGES 256
+#define OA_COMPLETION_DEFAULT_TOKENS 16   /* OpenAI's default max_tokens for /v1/completions */
+#define OA_CHAT_STOP "\nUser:"        /* always a stop string of chat completions */
+
+struct oa_request {
+    enum oa_kind kind;
+    char *prompt;                     /* the prompt, or the chat template's text */
+    char *model;                      /* the requested model, or NULL */
+    int max_tokens;                   /* 0 = until the context is full */
+    float temperature, top_p;
+    uint64_t seed;
+    bool has_seed;
+    char *stop[OA_MAX_STOP + 1];      /* + the chat stop */
+    int n_stop;
+    bool stream, include_usage;
+};
+
+struct oa_error {
+    int status;                       /* HTTP status */
+    const char *type;                 /* "invalid_request_error", "server_error" */
+    const char *param;                /* NULL = null */
+    const char *code;                 /* NULL = null */
+    char message[200];
+};
+
+/* 0, or -1 with e filled (status 400). Free rq with oa_request_free either way. */
+int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_request *rq,
+                     struct oa_error *e);
+void oa_request_free(struct oa_request *rq);
+
+/* ---- formatting ---------------------------------------------------------------------------- */
+
+struct oa_meta {
+    enum oa_kind kind;
+    const char *id;                   /* "cmpl-7", "chatcmpl-7" */
+    uint64_t created;
+    const char *model;
+};
+
+void oa_error_json(struct rt_buf *b, const struct oa_error *e);
+void oa_models_json(struct rt_buf *b, const char *model, uint64_t created);
+/* The whole (non-streamed) answer. */
+void oa_response_json(struct rt_buf *b, const struct oa_meta *m, const char *text, size_t len,
+                      const char *finish, struct inf_usage u);
+/* One server-sent event "data: {chunk}\n\n". role: the chat chunk's delta
+ * carries the role (the first chunk); finish: NULL while running; usage:
+ * non-NULL for the usage chunk (choices empty); with_usage_null: the
+ * chunk carries "usage": null (stream_options.include_usage). */
+void oa_chunk_sse(struct rt_buf *b, const struct oa_meta *m, bool role, const char *text,
+                  size_t len, const char *finish, const struct inf_usage *usage,
+                  bool with_usage_null);
+#define OA_SSE_DONE "data: [DONE]\n\n"
+
+/* ---- serving ------------------------------------------------------------------------------- */
+
+struct oa_server {
+    const struct inf_model *model;    /* NULL: none loaded (503) */
+    const char *model_id;
+    int ctx;                          /* KV cache positions (0 = the model's) */
+    unsigned long next_id;
+    uint64_t (*clock_ns)(void);       /* created = clock_ns() / 1e9; seeds without "seed" */
+};
+
+/* How the driver answers: a body in out with status/content_type, or a
+ * stream. Callbacks may be NULL (no streaming: 400 for stream: true;
+ * no lock; no yield). */
+struct oa_io {
+    void *ctx;
+    int status;
+    const char *content_type;
+    struct rt_buf *out;
+    int (*stream_begin)(void *ctx, const char *content_type);
+    int (*stream_write)(void *ctx, const void *p, size_t n);
+    void (*lock)(void *ctx);
+    void (*unlock)(void *ctx);
+    void (*yield)(void *ctx);         /* after every token */
+};
+
+void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t n,
+              struct oa_io *io);
+void oa_serve_models(struct oa_server *srv, struct oa_io *io);
+/* The model id of a path: its base name ("/models/stories260K.bin" -> "stories260K.bin"). */
+const char *oa_model_id(const char *path);
+
+#endif
