@@ -460,7 +460,7 @@ struct qemu_opts {
     struct port_fwd *ports; /* --port options */
     size_t nports;
     const char *disk;       /* the disk file (attached only with a disk driver module) */
-    uint64_t disk_size;     /* anx test --disk-size: for a disk created now */
+    uint64_t disk_size;     /* --disk-size: for a disk created now (0 = default) */
 };
 int qemu_argv(const struct manifest *m, const struct resolution *r, const struct build_result *b,
               const struct qemu_opts *o, struct strlist *argv);
@@ -473,6 +473,7 @@ const struct nic_args *disk_driver(const struct platform *p, const struct resolu
 int disk_prepare(const char *path, uint64_t size, bool fresh);
 #define DISK_SIZE_DEFAULT (64ULL << 20)
 int parse_disk_size(const char *s, uint64_t *out);
+int qemu_option(int c, const char *arg, struct qemu_opts *q);   /* run.c: --disk, --disk-size, --boot, --accel */
 /* The command line as one shell-quoted string, for copying. */
 char *argv_text(const struct strlist *argv);
 /* Maps a QEMU wait status to the guest status; -1 when there is none. */

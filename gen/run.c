@@ -17,6 +17,33 @@ int parse_accel(const char *s, enum accel *a);
 
 /* A disk size: a number with an optional K/M/G/T suffix (powers of 1024),
  * 1M to 1T and a multiple of 512. */
+/* The QEMU options anx run and anx test share. Returns 1 when c is one of
+ * them (handled), 0 when it is not, -1 after reporting a bad value. */
+int qemu_option(int c, const char *arg, struct qemu_opts *q)
+{
+    switch (c) {
+    case 'd':
+        q->disk = path_abs(arg);
+        return 1;
+    case 'S':
+        if (parse_disk_size(arg, &q->disk_size)) {
+            diag_error(NULL, "--disk-size expects a size between 1M and 1T like 64M or 1G, found '%s'", arg);
+            return -1;
+        }
+        return 1;
+    case 'b':
+        q->boot = arg;
+        return 1;
+    case 'a':
+        if (parse_accel(arg, &q->accel)) {
+            diag_error(NULL, "--accel expects kvm, tcg or auto, found '%s'", arg);
+            return -1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
 int parse_disk_size(const char *s, uint64_t *out)
 {
     char *end;
@@ -83,7 +110,6 @@ int cmd_run(int argc, char **argv)
         {"disk-size", required_argument, 0, 'S'}, {0, 0, 0, 0},
     };
     struct qemu_opts q = {0};
-    uint64_t disk_size = 0;
     struct build_opts bo = {0};
     q.ports = xcalloc((size_t)argc + 1, sizeof *q.ports);
     int c;
@@ -103,33 +129,22 @@ int cmd_run(int argc, char **argv)
             }
             q.nports++;
             break;
-        case 'd':
-            q.disk = path_abs(optarg);
-            break;
-        case 'S':
-            if (parse_disk_size(optarg, &disk_size)) {
-                diag_error(NULL, "--disk-size expects a size between 1M and 1T like 64M or 1G, found '%s'", optarg);
-                return EXIT_USAGE;
-            }
-            break;
         case 'D':
             q.display = true;
-            break;
-        case 'b':
-            q.boot = optarg;
-            break;
-        case 'a':
-            if (parse_accel(optarg, &q.accel)) {
-                diag_error(NULL, "--accel expects kvm, tcg or auto, found '%s'", optarg);
-                return EXIT_USAGE;
-            }
             break;
         case 'h':
             fputs(run_usage, stdout);
             return EXIT_OK;
         default:
-            fputs(run_usage, stderr);
-            return EXIT_USAGE;
+            switch (qemu_option(c, optarg, &q)) {
+            case 1:
+                break;
+            case 0:
+                fputs(run_usage, stderr);
+                /* fall through */
+            default:
+                return EXIT_USAGE;
+            }
         }
     }
     if (argc - optind != 1) {
@@ -151,7 +166,7 @@ int cmd_run(int argc, char **argv)
     if (!q.disk && m.disk_size && disk_driver(r.plat, &r))
         q.disk = path_join(res.outdir, "disk.img");
     if (q.disk && disk_driver(r.plat, &r) &&
-        disk_prepare(q.disk, disk_size ? disk_size : m.disk_size ? m.disk_size : DISK_SIZE_DEFAULT, false))
+        disk_prepare(q.disk, q.disk_size ? q.disk_size : m.disk_size ? m.disk_size : DISK_SIZE_DEFAULT, false))
         return EXIT_FAIL;
     struct strlist qa = {0};
     if (qemu_argv(&m, &r, &res, &q, &qa))

@@ -645,30 +645,19 @@ int cmd_test(int argc, char **argv)
         case 'o':
             bo.outdir = optarg;
             break;
-        case 'b':
-            qo.boot = optarg;
-            break;
-        case 'd':
-            qo.disk = path_abs(optarg);
-            break;
-        case 'S':
-            if (parse_disk_size(optarg, &qo.disk_size)) {
-                diag_error(NULL, "--disk-size expects a size between 1M and 1T like 64M or 1G, found '%s'", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'a':
-            if (parse_accel(optarg, &qo.accel)) {
-                diag_error(NULL, "--accel expects kvm, tcg or auto, found '%s'", optarg);
-                return EXIT_USAGE;
-            }
-            break;
         case 'h':
             fputs(test_usage, stdout);
             return EXIT_OK;
         default:
-            fputs(test_usage, stderr);
-            return EXIT_USAGE;
+            switch (qemu_option(c, optarg, &qo)) {
+            case 1:
+                break;
+            case 0:
+                fputs(test_usage, stderr);
+                /* fall through */
+            default:
+                return EXIT_USAGE;
+            }
         }
     }
     if (optind >= argc || (bo.outdir && argc - optind > 1)) {
