@@ -164,4 +164,13 @@ const int *inf_session_tokens(const struct inf_session *s, int *n);
 const char *inf_finish_name(enum inf_finish f);
 void inf_session_free(struct inf_session *s);
 
+/* ---- the module in the image (infer_module.c) ------------------------------------------- */
+
+#ifndef ANX_HOST
+/* The model the manifest's infer.model names (loaded at init), or NULL. */
+const struct inf_model *infer_model(void);
+/* The infer.context config: KV cache positions per session (0 = the model's). */
+int infer_context(void);
+#endif
+
 #endif

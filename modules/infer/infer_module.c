@@ -1,8 +1,8 @@
 /*
  * The infer module in the image: loads the model named by the config from
  * the image's files at init, registers the tensors, and adds the `generate`
- * shell command. (The router/HTTP engine registration comes with the
- * router module; infer_model() is what it will call.)
+ * shell command. The HTTP API is the openai module's (modules/openai),
+ * which serves infer_model().
  */
 #ifndef ANX_HOST                      /* image only */
 #define LOG_TAG "infer"
@@ -10,6 +10,7 @@
 #include <anx/files.h>
 #include <anx/log.h>
 #include <anx/module.h>
+#include <anx/time.h>
 #include "infer.h"
 
 #ifndef CONFIG_INFER_MODEL
@@ -31,6 +32,11 @@ static bool loaded;
 const struct inf_model *infer_model(void)
 {
     return loaded ? &model : NULL;
+}
+
+int infer_context(void)
+{
+    return CONFIG_INFER_CONTEXT;
 }
 
 static int print_cb(void *arg, int token, const char *text, size_t len)
@@ -67,10 +73,14 @@ static int cmd_generate(int argc, char **argv)
         anx_printf("generate: %s\n", err);
         return 1;
     }
+    uint64_t t0 = anx_time_ns();
     enum inf_finish f = inf_generate(s, prompt, print_cb, NULL);
+    uint64_t ns = anx_time_ns() - t0;
     struct inf_usage u = inf_session_usage(s);
-    anx_printf("\n[%s: %d prompt + %d completion tokens]\n", inf_finish_name(f), u.prompt_tokens,
-               u.completion_tokens);
+    /* prompt and completion tokens both go through the forward pass */
+    uint64_t tokens = (uint64_t)(u.prompt_tokens + u.completion_tokens);
+    anx_printf("\n[%s: %d prompt + %d completion tokens, %lu tok/s]\n", inf_finish_name(f), u.prompt_tokens,
+               u.completion_tokens, (unsigned long)(ns ? tokens * ANX_NS_PER_S / ns : 0));
     inf_session_free(s);
     return f == INF_FINISH_ERROR;
 }

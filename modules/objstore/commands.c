@@ -6,6 +6,7 @@
 #include <anx/lib.h>
 #include <anx/mem.h>
 #include <anx/printf.h>
+#include <anx/time.h>
 #include "objstore.h"
 
 static const char *type_of(const struct objstore_version *v)
@@ -79,6 +80,79 @@ static int cat(const char *arg)
     return 0;
 }
 
+/* store bench N SIZE: N writes of SIZE bytes (distinct contents) as versions
+ * of bench/SIZE, then every version read back; ops/s, MiB/s and latency
+ * percentiles measured in the guest (tests/bench/store); then the name is
+ * removed and gc frees its objects. */
+static void bench_report(const char *what, uint64_t *lat, uint32_t n, uint64_t total_ns, size_t size)
+{
+    for (uint32_t i = 1; i < n; i++)          /* insertion sort: n is small */
+        for (uint32_t k = i; k > 0 && lat[k - 1] > lat[k]; k--) {
+            uint64_t t = lat[k];
+            lat[k] = lat[k - 1];
+            lat[k - 1] = t;
+        }
+    uint64_t ops_milli = total_ns ? (uint64_t)n * 1000ull * ANX_NS_PER_S / total_ns : 0;
+    uint64_t kib_s = total_ns ? (uint64_t)n * size * ANX_NS_PER_S / total_ns / 1024 : 0;
+    anx_printf("bench %s %llu x %u: %llu.%03llu ops/s, %llu.%03llu MiB/s, p50 %llu us, p99 %llu us\n", what,
+               (unsigned long long)size, (unsigned)n, (unsigned long long)(ops_milli / 1000),
+               (unsigned long long)(ops_milli % 1000), (unsigned long long)(kib_s / 1024),
+               (unsigned long long)((kib_s % 1024) * 1000 / 1024),
+               (unsigned long long)(lat[n / 2] / 1000), (unsigned long long)(lat[(n * 99) / 100] / 1000));
+}
+
+static int bench(uint32_t n, size_t size)
+{
+    char name[32];
+    snprintf(name, sizeof(name), "bench/%llu", (unsigned long long)size);
+    uint8_t *buf = anx_malloc(size < 16 ? 16 : size);
+    uint64_t *lat = anx_malloc(n * sizeof(uint64_t));
+    if (!buf || !lat) {
+        anx_free(buf);
+        anx_free(lat);
+        return OBJSTORE_ENOMEM;
+    }
+    for (size_t i = 0; i < size; i++)
+        buf[i] = (uint8_t)(i * 131 + 7);
+    uint64_t salt = anx_time_ns();
+    struct objstore_write_opts o = {.writer = "bench", .type = "application/octet-stream"};
+    int rc = 0;
+    uint32_t first = 0;
+    uint64_t t0 = anx_time_ns();
+    for (uint32_t i = 0; i < n && !rc; i++) {
+        uint64_t tag[2] = {salt, i};
+        memcpy(buf, tag, size < 16 ? size : 16);
+        struct objstore_version v;
+        uint64_t s = anx_time_ns();
+        rc = objstore_write(name, buf, size, &o, &v);
+        lat[i] = anx_time_ns() - s;
+        if (!i)
+            first = v.no;
+    }
+    if (!rc)
+        bench_report("put", lat, n, anx_time_ns() - t0, size);
+    t0 = anx_time_ns();
+    for (uint32_t i = 0; i < n && !rc; i++) {
+        void *d;
+        size_t len;
+        struct objstore_version v;
+        uint64_t s = anx_time_ns();
+        rc = objstore_read(name, first + i, &d, &len, &v);
+        lat[i] = anx_time_ns() - s;
+        if (!rc)
+            anx_free(d);
+    }
+    if (!rc)
+        bench_report("get", lat, n, anx_time_ns() - t0, size);
+    objstore_delete(name);
+    uint32_t nobj;
+    uint64_t bytes;
+    objstore_gc(&nobj, &bytes);
+    anx_free(buf);
+    anx_free(lat);
+    return rc;
+}
+
 static int cmd_store(int argc, char **argv)
 {
     const char *sub = argc > 1 ? argv[1] : "";
@@ -135,6 +209,8 @@ static int cmd_store(int argc, char **argv)
                    (unsigned long long)(d.journal_used >> 10), (unsigned long long)(d.journal_size >> 10),
                    (unsigned long long)(d.index_bytes >> 10), (unsigned long long)(d.index_max >> 10),
                    (unsigned long long)d.base_files, (unsigned long long)(d.base_bytes >> 10));
+    } else if (!strcmp(sub, "bench") && argc == 4 && atoi(argv[2]) > 0 && atoi(argv[3]) >= 0) {
+        rc = bench((uint32_t)atoi(argv[2]), (size_t)atoi(argv[3]));
     } else if (!strcmp(sub, "check") && argc == 2) {
         rc = objstore_check(report);
         if (rc >= 0) {
@@ -142,7 +218,7 @@ static int cmd_store(int argc, char **argv)
             return rc ? 1 : 0;
         }
     } else {
-        anx_printf("usage: store ls [PREFIX] | cat NAME[@V]|ID | put NAME TEXT | log NAME | rm NAME | gc | df | check\n");
+        anx_printf("usage: store ls [PREFIX] | cat NAME[@V]|ID | put NAME TEXT | log NAME | rm NAME | gc | df | check | bench N SIZE\n");
         return 2;
     }
     if (rc < 0) {
@@ -154,8 +230,8 @@ static int cmd_store(int argc, char **argv)
 
 static struct anx_command store_cmd = {
     .name = "store",
-    .summary = "Object store: ls, cat, put, log, rm, gc, df, check",
-    .usage = "store ls [PREFIX] | cat NAME[@V]|ID | put NAME TEXT | log NAME | rm NAME | gc | df | check",
+    .summary = "Object store: ls, cat, put, log, rm, gc, df, check, bench",
+    .usage = "store ls [PREFIX] | cat NAME[@V]|ID | put NAME TEXT | log NAME | rm NAME | gc | df | check | bench N SIZE",
     .fn = cmd_store,
 };
 

@@ -35,6 +35,7 @@
 static struct os_bio bio;
 static struct os_store store;
 static bool ready;
+static bool opening;          /* a disk store not opened yet (until start ends) */
 static bool busy;
 static char backend_name[16];
 static uint8_t manifest[32];
@@ -103,6 +104,8 @@ int objstore_get(const char *id, void **data, size_t *len)
     uint8_t raw[32];
     if (os_id_parse(id, raw))
         return OBJSTORE_EINVAL;
+    if (opening)
+        return OBJSTORE_ENOTREADY;
     if (ready) {
         lock();
         int rc = os_read(&store, raw, data, len);
@@ -204,6 +207,8 @@ int objstore_read(const char *name, uint32_t no, void **data, size_t *len,
         out = &tmp;
     if (!os_name_valid(name))
         return OBJSTORE_EINVAL;
+    if (opening)
+        return OBJSTORE_ENOTREADY;
     if (ready) {
         lock();
         struct os_name *nm = os_index_name(&store.ix, name);
@@ -248,6 +253,8 @@ int objstore_versions(const char *name, int (*fn)(const struct objstore_version 
     struct objstore_version out;
     if (!os_name_valid(name))
         return OBJSTORE_EINVAL;
+    if (opening)
+        return OBJSTORE_ENOTREADY;
     if (ready) {
         lock();
         struct os_name *nm = os_index_name(&store.ix, name);
@@ -278,6 +285,8 @@ int objstore_list(const char *prefix, int (*fn)(const struct objstore_version *v
     struct objstore_version out;
     char bname[201];
     struct anx_file f;
+    if (opening)
+        return OBJSTORE_ENOTREADY;
     if (ready)
         lock();
     size_t nw = ready ? store.ix.nnames : 0;
@@ -465,8 +474,12 @@ static int objstore_init(void)
     if (os_id_parse(CONFIG_MANIFEST_SHA256, manifest))
         memset(manifest, 0, sizeof(manifest));
     objstore_commands_init();
-    if (!strcmp(CONFIG_OBJSTORE_BACKEND, "disk"))
+    /* until start has opened the disk (its I/O yields: httpd may already
+     * serve), reads answer "not available", never the base layer alone */
+    if (!strcmp(CONFIG_OBJSTORE_BACKEND, "disk")) {
+        opening = true;
         return 0;
+    }
     strlcpy(backend_name, "ram", sizeof(backend_name));
     uint8_t uuid[16];
     char err[200];
@@ -480,9 +493,9 @@ static int objstore_init(void)
 
 static void objstore_start(void)
 {
-    if (strcmp(CONFIG_OBJSTORE_BACKEND, "disk") || open_disk())
-        return;                     /* RAM (open already), or logged: base layer only */
-    open_store();
+    if (!strcmp(CONFIG_OBJSTORE_BACKEND, "disk") && !open_disk())
+        open_store();               /* else RAM (open already), or logged: base layer only */
+    opening = false;
 }
 
 ANX_MODULE(objstore, .init = objstore_init, .start = objstore_start);

@@ -19,3 +19,17 @@ gcc -std=gnu11 -O2 -g -DANX_HOST -D_GNU_SOURCE -fno-math-errno -Imodules/tensor 
   -lopenblas -lm -o "$out/bench" || { echo "bench infer: build failed"; exit 0; }
 models=$root/../shared/testdata/models
 nice "$out/bench" "$models/stories260K.bin" "$models/tok512.bin"
+
+# The same model in the image, same run: host tok/s (AVX2 kernels, as the
+# image chooses) against the image's, under this machine's accelerator.
+make -s -C tools/model >/dev/null
+host_tps=$(nice build/host/anx-model generate "$models/stories260K.bin" --tokenizer "$models/tok512.bin" \
+             --steps 200 --temperature 0 --quiet 2>&1 | sed -n 's/.*achieved tok\/s: \([0-9.]*\).*/\1/p')
+for plat in x86_64-pc arm64-virt; do
+  if ! gen/anx test tests/bench/infer/image-bench.yaml -p "$plat" -o "$out/image-$plat" >"$out/image-$plat.log" 2>&1; then
+    echo "in-image generation ($plat): failed, see $out/image-$plat.log"; continue
+  fi
+  img_tps=$(grep -o '[0-9]* tok/s' "$out/image-$plat/console.log" | tail -n 1 | cut -d' ' -f1)
+  printf 'generation, stories260K, 200 tokens: host %s tok/s, image on %s (TCG) %s tok/s, ratio %s\n' \
+    "$host_tps" "$plat" "$img_tps" "$(awk -v a="$img_tps" -v b="$host_tps" 'BEGIN { printf "%.3f", a / b }')"
+done

@@ -1,0 +1,133 @@
+/*
+ * The openai module in the image: one router engine "openai" with the
+ * routes of the OpenAI-compatible API (api.c does the work), answering
+ * from the model the infer module loaded. Requests that generate are
+ * serialized on the one model: a request waits (its connection thread
+ * blocks on a wait queue) until the one before it has finished. Between
+ * tokens the generating thread yields, so the network and other
+ * connections keep running. See docs/openai-api.md.
+ */
+#ifndef ANX_HOST                      /* image only */
+#define LOG_TAG "openai"
+#include <anx/log.h>
+#include <anx/module.h>
+#include <anx/thread.h>
+#include <anx/time.h>
+#include "api.h"
+
+static struct oa_server server;
+static bool busy;
+static struct anx_waitq waiting = ANX_WAITQ_INIT;
+
+static void lock(void *ctx)
+{
+    (void)ctx;
+    while (busy)
+        anx_wait(&waiting);
+    busy = true;
+}
+
+static void unlock(void *ctx)
+{
+    (void)ctx;
+    busy = false;
+    anx_waitq_wake_one(&waiting);
+}
+
+static void yield(void *ctx)
+{
+    (void)ctx;
+    anx_yield();
+}
+
+static int stream_begin(void *ctx, const char *ctype)
+{
+    struct rt_response *rs = ctx;
+    rs->status = 200;
+    rs->content_type = ctype;
+    rt_add_header(rs, "Cache-Control", "no-cache");
+    return rt_stream_begin(rs);
+}
+
+static int stream_write(void *ctx, const void *p, size_t n)
+{
+    return rt_stream_write(ctx, p, n);
+}
+
+static int openai_handle(struct rt_engine *eng, const struct rt_request *rq, struct rt_response *rs)
+{
+    (void)eng;
+    struct oa_io io = {
+        .ctx = rs, .out = &rs->out, .lock = lock, .unlock = unlock, .yield = yield,
+        .stream_begin = rs->stream ? stream_begin : NULL,
+        .stream_write = rs->stream ? stream_write : NULL,
+    };
+    const char *route = rq->route ? rq->route : "";
+    if (!strcmp(route, "openai-models")) {
+        oa_serve_models(&server, &io);
+    } else if (!strcmp(route, "openai-model")) {
+        size_t n;
+        const char *id = rt_param(rq, "id", &n);
+        if (server.model && id && n == strlen(server.model_id) && !memcmp(id, server.model_id, n)) {
+            io.status = 200;
+            io.content_type = "application/json";
+            rt_buf_puts(&rs->out, "{\"id\": ");
+            rt_buf_json_str(&rs->out, server.model_id, n);
+            rt_buf_printf(&rs->out, ", \"object\": \"model\", \"created\": %llu, \"owned_by\": \"anunix\"}\n",
+                          (unsigned long long)(anx_uptime_ns() / 1000000000u));
+        } else {
+            struct oa_error e = { .status = 404, .type = "invalid_request_error", .param = "model",
+                                  .code = "model_not_found" };
+            snprintf(e.message, sizeof(e.message), "The model '%.*s' does not exist.",
+                     (int)(n > 80 ? 80 : n), id ? id : "");
+            io.status = 404;
+            io.content_type = "application/json";
+            oa_error_json(&rs->out, &e);
+        }
+    } else {
+        oa_serve(&server, !strcmp(route, "openai-chat") ? OA_CHAT : OA_COMPLETION,
+                 rq->body ? rq->body : "", rq->body_len, &io);
+    }
+    if (!rs->streamed) {
+        rs->status = io.status;
+        rs->content_type = io.content_type;
+    }
+    return 0;
+}
+
+static bool openai_healthy(struct rt_engine *e)
+{
+    (void)e;
+    return server.model != NULL;
+}
+
+static struct rt_engine engine = { .name = "openai", .handle = openai_handle, .healthy = openai_healthy };
+
+static int openai_init(void)
+{
+    static const struct { const char *name, *method, *pattern; } routes[] = {
+        {"openai-completions", "POST", "/v1/completions"},
+        {"openai-chat", "POST", "/v1/chat/completions"},
+        {"openai-models", "GET", "/v1/models"},
+        {"openai-model", "GET", "/v1/models/{id}"},
+    };
+    server.model = infer_model();
+    server.model_id = server.model ? oa_model_id(server.model->name) : NULL;
+    server.ctx = infer_context();
+    server.clock_ns = anx_uptime_ns;
+    if (rt_engine_register(&engine))
+        return -1;
+    for (size_t i = 0; i < ANX_ARRAY_SIZE(routes); i++)
+        if (!rt_route_add(routes[i].name, routes[i].method, routes[i].pattern, RT_FIRST_HEALTHY, "openai")) {
+            log_error("cannot add route %s %s", routes[i].method, routes[i].pattern);
+            return -1;
+        }
+    if (server.model)
+        log_info("serving model %s at /v1/completions, /v1/chat/completions, /v1/models", server.model_id);
+    else
+        log_warn("no model loaded (set infer.model): completions answer 503");
+    return 0;
+}
+
+ANX_MODULE(openai, .init = openai_init);
+#endif

@@ -1,0 +1,50 @@
+/*
+ * libFuzzer harness of the JSON parser and the request parser: any input
+ * must parse or fail cleanly (ASan/UBSan watch); a parsed document's
+ * strings must write back as JSON that parses to the same bytes (modulo
+ * U+FFFD, which cannot occur: parsed strings are valid UTF-8).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api.h"
+#include "json.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct json_doc d;
+    struct json_error e;
+    if (json_parse(&d, (const char *)data, size, &e) == 0) {
+        for (int i = 0; i < d.n; i++) {
+            const struct json_value *v = &d.v[i];
+            if (v->type != JSON_STRING)
+                continue;
+            struct rt_buf b = { 0 };
+            json_write_str(&b, v->str, v->len);
+            struct json_doc d2;
+            struct json_error e2;
+            if (json_parse(&d2, b.p, b.n, &e2) != 0 || d2.v[0].type != JSON_STRING ||
+                d2.v[0].len != v->len || memcmp(d2.v[0].str, v->str, v->len) != 0)
+                abort();
+            json_free(&d2);
+            rt_buf_free(&b);
+        }
+    } else if (e.offset > size || !e.msg[0]) {
+        abort();
+    }
+    json_free(&d);
+    for (int k = 0; k < 2; k++) {
+        struct oa_request rq;
+        struct oa_error oe;
+        int r = oa_parse_request(k ? OA_CHAT : OA_COMPLETION, (const char *)data, size, &rq, &oe);
+        if (r < 0 && (oe.status < 400 || !oe.message[0]))
+            abort();
+        if (r == 0 && (!rq.prompt || rq.n_stop > OA_MAX_STOP + 1))
+            abort();
+        oa_request_free(&rq);
+    }
+    size_t p = utf8_complete_prefix((const char *)data, size);
+    if (p > size || size - p > 3)
+        abort();
+    return 0;
+}
