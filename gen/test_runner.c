@@ -175,13 +175,24 @@ static bool find_literal(struct test_session *t, const char *lit)
 int run_shell(struct test_session *t, const struct check *c, char *why, size_t whylen)
 {
     double start = now_ms(), deadline = deadline_of(c);
+    /* The prompt may already have scrolled past (a module logged after it,
+     * or an earlier serial check read beyond it): after a quiet second,
+     * press Enter, which makes the shell print a fresh one. */
+    double nudge = now_ms() + 1000;
     while (!find_literal(t, t->prompt)) {
         if (t->out_fd < 0 || now_ms() >= deadline) {
             snprintf(why, whylen, "no shell prompt \"%s\" %s", t->prompt,
                      t->out_fd < 0 ? "before QEMU exited" : "within the timeout");
             return 1;
         }
-        pump(t, deadline);
+        if (now_ms() >= nudge) {
+            if (write(t->in_fd, "\n", 1) < 0 && errno != EINTR) {
+                snprintf(why, whylen, "cannot type into QEMU: %s", strerror(errno));
+                return 1;
+            }
+            nudge = now_ms() + 1000;
+        }
+        pump(t, nudge < deadline ? nudge : deadline);
     }
     char *line = xasprintf("%s\n", c->arg);
     size_t len = strlen(line), done = 0;

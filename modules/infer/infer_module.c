@@ -1,15 +1,19 @@
 /*
- * The infer module in the image: loads the model named by the config from
- * the image's files at init, registers the tensors, and adds the `generate`
+ * The infer module in the image: loads the model named by the config (an
+ * image file at init, or an object-store object once the boot is complete),
+ * registers the tensors, and adds the `generate`
  * shell command. The HTTP API is the openai module's (modules/openai),
  * which serves infer_model().
  */
 #ifndef ANX_HOST                      /* image only */
 #define LOG_TAG "infer"
 #include <anx/command.h>
+#include <anx/data.h>
 #include <anx/files.h>
+#include <anx/kernel.h>
 #include <anx/log.h>
 #include <anx/module.h>
+#include <anx/thread.h>
 #include <anx/time.h>
 #include "infer.h"
 
@@ -90,39 +94,66 @@ static struct anx_command generate_cmd = {
     .usage = "generate [-n STEPS] [-t TEMP_MILLI] [-s SEED] PROMPT...", .fn = cmd_generate,
 };
 
+/* Load the model and tokenizer named by the config: image files ("/models/x.bin")
+ * or object names ("models/x") from whatever module provides named data
+ * (<anx/data.h>: the object store). The bytes stay for the image's life. */
+static int load_model(const char *mp, const char *tp)
+{
+    const void *md, *td = NULL;
+    size_t ms, ts = 0;
+    bool owned;
+    const char *from;
+    char err[INF_ERR_MAX];
+    int rc = anx_data_read(mp, &md, &ms, &owned, &from);
+    if (rc < 0) {
+        log_error("model %s: %s", mp, rc == ANX_DATA_NOT_READY ? "its store is not open"
+                                      : mp[0] == '/' ? "not among the image's files" : "no such object");
+        return -1;
+    }
+    if (tp[0] && (rc = anx_data_read(tp, &td, &ts, &owned, NULL)) < 0) {
+        log_error("tokenizer %s: %s", tp, rc == ANX_DATA_NOT_READY ? "its store is not open"
+                                          : tp[0] == '/' ? "not among the image's files" : "no such object");
+        return -1;
+    }
+    if (inf_model_load(&model, mp, md, ms, td, ts, err) < 0) {
+        log_error("%s", err);
+        return -1;
+    }
+    model.act = CONFIG_INFER_ACT_F32 ? TN_ACT_F32 : TN_ACT_Q8_0;
+    tn_register(&model.tok_emb);
+    tn_register(&model.out_norm);
+    for (int l = 0; l < model.cfg.n_layers; l++) {
+        struct inf_layer *L = &model.layers[l];
+        struct tn_tensor *all[] = { &L->att_norm, &L->wq, &L->wk, &L->wv, &L->wo,
+                                    &L->ffn_norm, &L->w1, &L->w2, &L->w3 };
+        for (unsigned k = 0; k < sizeof(all) / sizeof(all[0]); k++)
+            tn_register(all[k]);
+    }
+    char d[160];
+    inf_model_describe(&model, d, sizeof(d));
+    log_info("%s (%s): %s", mp, from, d);
+    loaded = true;
+    return 0;
+}
+
+/* An object-store model loads once the boot is complete: the store may only
+ * open its disk in its start phase, after every module's init. */
+static void load_later(void *arg)
+{
+    (void)arg;
+    anx_boot_wait_ready();
+    load_model(CONFIG_INFER_MODEL, CONFIG_INFER_TOKENIZER);
+    anx_thread_exit();
+}
+
 static int infer_init(void)
 {
-    const char *mp = CONFIG_INFER_MODEL, *tp = CONFIG_INFER_TOKENIZER;
-    if (mp[0]) {
-        const void *md, *td = NULL;
-        size_t ms, ts = 0;
-        char err[INF_ERR_MAX];
-        if (anx_file_find(mp, &md, &ms) < 0) {
-            log_error("model %s is not among the image's files", mp);
+    const char *mp = CONFIG_INFER_MODEL;
+    if (mp[0] == '/') {
+        if (load_model(mp, CONFIG_INFER_TOKENIZER) < 0)
             return -1;
-        }
-        if (tp[0] && anx_file_find(tp, &td, &ts) < 0) {
-            log_error("tokenizer %s is not among the image's files", tp);
-            return -1;
-        }
-        if (inf_model_load(&model, mp, md, ms, td, ts, err) < 0) {
-            log_error("%s", err);
-            return -1;
-        }
-        model.act = CONFIG_INFER_ACT_F32 ? TN_ACT_F32 : TN_ACT_Q8_0;
-        loaded = true;
-        tn_register(&model.tok_emb);
-        tn_register(&model.out_norm);
-        for (int l = 0; l < model.cfg.n_layers; l++) {
-            struct inf_layer *L = &model.layers[l];
-            struct tn_tensor *all[] = { &L->att_norm, &L->wq, &L->wk, &L->wv, &L->wo,
-                                        &L->ffn_norm, &L->w1, &L->w2, &L->w3 };
-            for (unsigned k = 0; k < sizeof(all) / sizeof(all[0]); k++)
-                tn_register(all[k]);
-        }
-        char d[160];
-        inf_model_describe(&model, d, sizeof(d));
-        log_info("%s: %s", mp, d);
+    } else if (mp[0] && !anx_thread_create("infer-load", load_later, NULL, 16 * 1024)) {
+        return -1;
     }
     return anx_command_register(&generate_cmd);
 }

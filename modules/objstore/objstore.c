@@ -2,6 +2,7 @@
  * disk) at init and implements objstore.h over it and the base layer. */
 #define LOG_TAG "objstore"
 #include <anx/blockdev.h>
+#include <anx/data.h>
 #include <anx/lib.h>
 #include <anx/log.h>
 #include <anx/mem.h>
@@ -467,10 +468,25 @@ static int open_store(void)
     return 0;
 }
 
+/* Object names as named data (<anx/data.h>), so a module such as infer can
+ * load "models/tiny" without depending on the object store. */
+static int data_read(const char *name, void **data, size_t *size)
+{
+    int rc = objstore_read(name, 0, data, size, NULL);
+    if (rc == OBJSTORE_ENOENT || rc == OBJSTORE_EINVAL)
+        return ANX_DATA_NOT_FOUND;
+    if (rc == OBJSTORE_ENOTREADY)
+        return ANX_DATA_NOT_READY;
+    return rc;
+}
+
+static struct anx_data_provider data_provider = { .name = "objstore", .read = data_read };
+
 /* A RAM store opens at init; a disk store at start, once every driver
  * (virtio-blk) has registered its devices. */
 static int objstore_init(void)
 {
+    anx_data_provider_register(&data_provider);
     if (os_id_parse(CONFIG_MANIFEST_SHA256, manifest))
         memset(manifest, 0, sizeof(manifest));
     objstore_commands_init();

@@ -54,9 +54,19 @@ static int stream_write(void *ctx, const void *p, size_t n)
     return rt_stream_write(ctx, p, n);
 }
 
+/* infer loads an object-store model only after the boot; pick it up then. */
+static void find_model(void)
+{
+    if (server.model || !(server.model = infer_model()))
+        return;
+    server.model_id = oa_model_id(server.model->name);
+    log_info("serving model %s at /v1/completions, /v1/chat/completions, /v1/models", server.model_id);
+}
+
 static int openai_handle(struct rt_engine *eng, const struct rt_request *rq, struct rt_response *rs)
 {
     (void)eng;
+    find_model();
     struct oa_io io = {
         .ctx = rs, .out = &rs->out, .lock = lock, .unlock = unlock, .yield = yield,
         .stream_begin = rs->stream ? stream_begin : NULL,
@@ -98,6 +108,7 @@ static int openai_handle(struct rt_engine *eng, const struct rt_request *rq, str
 static bool openai_healthy(struct rt_engine *e)
 {
     (void)e;
+    find_model();
     return server.model != NULL;
 }
 
@@ -111,8 +122,6 @@ static int openai_init(void)
         {"openai-models", "GET", "/v1/models"},
         {"openai-model", "GET", "/v1/models/{id}"},
     };
-    server.model = infer_model();
-    server.model_id = server.model ? oa_model_id(server.model->name) : NULL;
     server.ctx = infer_context();
     server.clock_ns = anx_uptime_ns;
     if (rt_engine_register(&engine))
@@ -122,10 +131,9 @@ static int openai_init(void)
             log_error("cannot add route %s %s", routes[i].method, routes[i].pattern);
             return -1;
         }
-    if (server.model)
-        log_info("serving model %s at /v1/completions, /v1/chat/completions, /v1/models", server.model_id);
-    else
-        log_warn("no model loaded (set infer.model): completions answer 503");
+    find_model();
+    if (!server.model)
+        log_warn("no model loaded yet (infer.model): completions answer 503 until one is");
     return 0;
 }
 

@@ -373,12 +373,12 @@ int main(int argc, char **argv)
             log_steps = 0;
         }
         if ((o.eval_every && step % o.eval_every == 0) || step == o.steps) {
-            double vl = eval_loss(&m, w[0], val, n_val, T, 16);
+            double te = now(), vl = eval_loss(&m, w[0], val, n_val, T, 16);
             if (!o.quiet) {
                 printf("eval step %d val-loss %.4f\n", step, vl);
                 fflush(stdout);
             }
-            t_log += 0.0;
+            t_log += now() - te;            /* the next tok/s counts training only */
         }
         if ((o.ckpt_every && step % o.ckpt_every == 0) || step == o.steps) {
             if (tr_save_llama2c(&m, model_path) < 0) {
