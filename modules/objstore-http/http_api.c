@@ -153,7 +153,11 @@ static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_re
         struct list_ctx c = {&rs->out, 0};
         rs->content_type = "application/json";
         rt_buf_puts(&rs->out, "{\"objects\": [");
-        objstore_list(prefix, list_one, &c);
+        int rc = objstore_list(prefix, list_one, &c);
+        if (rc < 0) {           /* e.g. the disk is still opening: 503, not an empty list */
+            rt_buf_free(&rs->out);
+            return fail(rs, rc);
+        }
         rt_buf_puts(&rs->out, c.n ? "\n]}\n" : "]}\n");
         return 0;
     }
