@@ -45,19 +45,6 @@ struct nc_io {
 static unsigned active, total_conns, refused;
 static struct http_server_cfg cfg;
 
-static int write_all(struct netconn *nc, const void *data, size_t n)
-{
-	while (n) {
-		size_t written = 0;
-		err_t e = netconn_write_partly(nc, data, n, NETCONN_COPY, &written);
-		if (e != ERR_OK && !written)
-			return -1;
-		data = (const char *)data + written;
-		n -= written;
-	}
-	return 0;
-}
-
 static long nc_recv(void *ctx, char *buf, size_t cap, uint64_t timeout_ns)
 {
 	struct nc_io *io = ctx;
@@ -91,7 +78,7 @@ static int nc_send(void *ctx, const void *data, size_t n)
 	struct nc_io *io = ctx;
 	/* netconn_write() refuses to run with a send timeout set (ERR_VAL):
 	 * the partial variant reports progress and times out instead */
-	return write_all(io->nc, data, n);
+	return anx_net_write_all(io->nc, data, n);
 }
 
 static uint64_t nc_now(void *ctx)
@@ -125,7 +112,7 @@ static void refuse(struct netconn *nc)
 				  "Content-Length: 20\r\nConnection: close\r\nRetry-After: 1\r\n\r\ntoo many connections\n";
 	refused++;
 	netconn_set_sendtimeout(nc, 1000);
-	write_all(nc, msg, sizeof msg - 1);
+	anx_net_write_all(nc, msg, sizeof msg - 1);
 	netconn_close(nc);
 	netconn_delete(nc);
 }

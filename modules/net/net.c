@@ -9,6 +9,7 @@
 #include "ipconfig.h"
 #include "netpriv.h"
 
+#include "lwip/api.h"
 #include "lwip/dhcp.h"
 #include "lwip/dns.h"
 #include "lwip/init.h"
@@ -176,3 +177,16 @@ static void net_start(void)
 }
 
 ANX_MODULE(net, .init = net_init, .start = net_start);
+
+int anx_net_write_all(struct netconn *nc, const void *data, size_t n)
+{
+    while (n) {
+        size_t written = 0;
+        err_t e = netconn_write_partly(nc, data, n, NETCONN_COPY, &written);
+        if (e != ERR_OK && !written)
+            return -1;
+        data = (const char *)data + written;
+        n -= written;
+    }
+    return 0;
+}

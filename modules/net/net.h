@@ -16,6 +16,7 @@
 #define ANX_NET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Waits until some interface has an IPv4 address (DHCP bound, or the
@@ -26,5 +27,12 @@ uint32_t anx_net_wait_up(uint64_t timeout_ns);
 
 /* Whether the stack is initialized (the tcpip thread exists). */
 bool anx_net_ready(void);
+
+struct netconn;
+/* Send all n bytes on a TCP netconn (copied), looping over partial writes:
+ * netconn_write() refuses a connection that has a send timeout set.
+ * Returns 0, or -1 when the connection fails before any byte of a piece
+ * was accepted. */
+int anx_net_write_all(struct netconn *nc, const void *data, size_t n);
 
 #endif

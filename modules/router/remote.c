@@ -34,19 +34,6 @@ struct upstream {
 	uint64_t probes, probe_failures;
 };
 
-static int write_all(struct netconn *nc, const void *data, size_t n)
-{
-	while (n) {   /* netconn_write() refuses a connection with a send timeout */
-		size_t written = 0;
-		err_t e = netconn_write_partly(nc, data, n, NETCONN_COPY, &written);
-		if (e != ERR_OK && !written)
-			return -1;
-		data = (const char *)data + written;
-		n -= written;
-	}
-	return 0;
-}
-
 static bool up_healthy(struct rt_engine *e)
 {
 	return ((struct upstream *)e->priv)->up;
@@ -70,9 +57,9 @@ static int exchange(struct upstream *u, const char *head, size_t head_len, const
 	struct rt_buf in = {0};
 	if (netconn_connect(nc, &addr, u->port) != ERR_OK)
 		goto done;
-	if (write_all(nc, head, head_len))
+	if (anx_net_write_all(nc, head, head_len))
 		goto done;
-	if (body_len && write_all(nc, body, body_len))
+	if (body_len && anx_net_write_all(nc, body, body_len))
 		goto done;
 	int got = 0;
 	for (;;) {
