@@ -97,24 +97,34 @@ static struct anx_command generate_cmd = {
 /* Load the model and tokenizer named by the config: image files ("/models/x.bin")
  * or object names ("models/x") from whatever module provides named data
  * (<anx/data.h>: the object store). The bytes stay for the image's life. */
+/* Read the model or tokenizer by name; logs why not. The bytes are kept
+ * for the image's life, so whether they are owned does not matter. */
+static int read_named(const char *what, const char *name, const void **data, size_t *size,
+                      const char **from)
+{
+    bool owned;
+    int rc = anx_data_read(name, data, size, &owned, from);
+    if (rc == 0)
+        return 0;
+    if (rc == ANX_DATA_NOT_READY)
+        log_error("%s %s: its store is not open", what, name);
+    else if (rc == ANX_DATA_NOT_FOUND)
+        log_error("%s %s: %s", what, name, name[0] == '/' ? "not among the image's files" : "no such object");
+    else
+        log_error("%s %s: cannot read it (error %d)", what, name, rc);
+    return -1;
+}
+
 static int load_model(const char *mp, const char *tp)
 {
     const void *md, *td = NULL;
     size_t ms, ts = 0;
-    bool owned;
     const char *from;
     char err[INF_ERR_MAX];
-    int rc = anx_data_read(mp, &md, &ms, &owned, &from);
-    if (rc < 0) {
-        log_error("model %s: %s", mp, rc == ANX_DATA_NOT_READY ? "its store is not open"
-                                      : mp[0] == '/' ? "not among the image's files" : "no such object");
+    if (read_named("model", mp, &md, &ms, &from) < 0)
         return -1;
-    }
-    if (tp[0] && (rc = anx_data_read(tp, &td, &ts, &owned, NULL)) < 0) {
-        log_error("tokenizer %s: %s", tp, rc == ANX_DATA_NOT_READY ? "its store is not open"
-                                          : tp[0] == '/' ? "not among the image's files" : "no such object");
+    if (tp[0] && read_named("tokenizer", tp, &td, &ts, NULL) < 0)
         return -1;
-    }
     if (inf_model_load(&model, mp, md, ms, td, ts, err) < 0) {
         log_error("%s", err);
         return -1;
