@@ -38,7 +38,7 @@ store=$root/build/host/anx-store
 port=${ANX_CRASH_PORT:-$((20000 + RANDOM % 20000))}
 
 make -s -C tools/store || exit 1
-cc -O2 -Wall -o "$client" tests/boot/store_crash_client.c || exit 1
+cc -O2 -Wall -Icore/include -o "$client" tests/boot/store_crash_client.c core/lib/sha256.c || exit 1
 gen/anx build tests/boot/store-crash.yaml -p "$platform" >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 img=$root/build/store-crash-$platform/image.elf
 
