@@ -4,6 +4,7 @@
 # (gen/anx store), then tests/boot/inference-object.yaml boots with that disk
 # and must decode the reference text greedily from the objects.
 # Usage: tests/boot/inference-object.sh [PLATFORM [MODE]]   (default x86_64-pc)
+# Exits 77 (skipped) when ../shared/testdata is not beside the repository.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -12,7 +13,8 @@ boot=()
 [ -n "${2:-}" ] && boot=(--boot "$2")
 models=$root/../shared/testdata/models
 if [ ! -f "$models/stories260K.bin" ]; then
-  echo "skip: $models/stories260K.bin is absent (../shared/testdata)"; exit 0
+  echo "skip  inference-object $platform: $models/stories260K.bin is absent (../shared/testdata beside the repository)"
+  exit 77
 fi
 disk=$root/build/inference-object-$platform.img
 rm -f "$disk"

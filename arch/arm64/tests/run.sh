@@ -46,7 +46,7 @@ open(sys.argv[2],"wb").write(b[:4]+struct.pack(">I",n)+b[8:n])' "$out/virt$v.dtb
     note FAIL "libFuzzer found a crash"; tail -n 30 "$out/fuzz.log" | sed 's/^/    | /'
   fi
 else
-  echo "skip libFuzzer (clang with -fsanitize=fuzzer not available or disabled)"
+  echo "skip  fdt/libfuzzer: clang with -fsanitize=fuzzer unavailable, or FUZZ_SECONDS=0"
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -47,7 +47,7 @@ if gcc -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra $SAN -o "$OUT/test_http" \
 	if [ -d "$DATA" ]; then
 		"$OUT/test_http" "$DATA" >"$OUT/test.log" 2>&1
 	else
-		echo "SKIP llhttp cases: $DATA not found (../shared/testdata next to the repository)"
+		echo "skip  httpd/llhttp-cases: $DATA is absent (../shared/testdata beside the repository)"
 		"$OUT/test_http" >"$OUT/test.log" 2>&1
 	fi
 	rc=$?

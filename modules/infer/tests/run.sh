@@ -34,7 +34,7 @@ if [ -d "$models" ]; then
     cat "$out/tool.log"; echo "FAIL infer: anx-model build"; fail=$((fail + 1))
   fi
 else
-  echo "skip infer: $models is absent: the model tests are skipped"
+  echo "skip  infer/anx-model-convert: $models is absent (../shared/testdata beside the repository)"
 fi
 
 if gcc $host $san "$here/test_infer.c" "${lib[@]}" -lm -o "$out/test_infer" 2>"$out/build.log"; then
@@ -53,7 +53,7 @@ for arch in x86_64 arm64; do
     x86_64) cc=gcc; aflags="-m64 -march=x86-64 -mno-red-zone -mcmodel=small" ;;
     arm64) cc=aarch64-linux-gnu-gcc; aflags="-march=armv8-a -mstrict-align -mno-outline-atomics" ;;
   esac
-  command -v $cc >/dev/null || { echo "skip infer: freestanding $arch build ($cc missing)"; continue; }
+  command -v $cc >/dev/null || { echo "FAIL infer: freestanding $arch build: $cc missing (make setup installs it)"; fail=$((fail + 1)); continue; }
   inc=$($cc -print-file-name=include) ok=1
   for s in modules/infer/*.c; do
     $cc -std=c11 -ffreestanding -nostdinc -isystem "$inc" -O2 -fno-pic -Wall -Wextra -Werror \
@@ -86,7 +86,7 @@ if command -v clang >/dev/null; then
     fi
   done
 else
-  echo "skip infer: clang missing, no fuzzing"
+  echo "FAIL infer: fuzz: clang missing (make setup installs it)"; fail=$((fail + 1))
 fi
 
 echo "$pass passed, $fail failed"

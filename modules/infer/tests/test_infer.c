@@ -21,7 +21,7 @@ static void run(const char *name, int (*fn)(void))
     why[0] = 0;
     int r = fn();
     if (r < 0) {
-        printf("skip infer: %s: %s\n", name, why);
+        printf("skip  infer/%s: %s\n", name, why);
         skipped++;
     } else if (r) {
         printf("ok   infer: %s\n", name);

@@ -369,7 +369,7 @@ static void test_serve(void)
 {
     const char *mb = getenv("STORIES_BIN"), *tb = getenv("STORIES_TOK");
     if (!mb || !tb) {
-        printf("skip serve: STORIES_BIN/STORIES_TOK not set\n");
+        printf("skip  openai/serve: STORIES_BIN/STORIES_TOK not set (../shared/testdata/models is absent)\n");
         return;
     }
     size_t ms, ts;

@@ -47,7 +47,7 @@ for arch in x86_64 arm64; do
     x86_64) cc=gcc; aflags="-m64 -march=x86-64 -mno-red-zone -mcmodel=small" ;;
     arm64) cc=aarch64-linux-gnu-gcc; aflags="-march=armv8-a -mstrict-align -mno-outline-atomics" ;;
   esac
-  if ! command -v $cc >/dev/null; then echo "skip tensor: freestanding $arch build ($cc missing)"; continue; fi
+  if ! command -v $cc >/dev/null; then echo "FAIL tensor: freestanding $arch build: $cc missing (make setup installs it)"; fail=$((fail + 1)); continue; fi
   inc=$($cc -print-file-name=include) ok=1
   for s in modules/tensor/*.c core/lib/math.c; do
     $cc -std=c11 -ffreestanding -nostdinc -isystem "$inc" -O2 -fno-omit-frame-pointer -fno-stack-protector \
@@ -70,7 +70,7 @@ if command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/
     cat "$out/abuild.log"; echo "FAIL tensor (arm64): build"; fail=$((fail + 1))
   fi
 else
-  echo "skip tensor (arm64): qemu-aarch64 or aarch64-linux-gnu-gcc missing (apt-get install qemu-user)"
+  echo "FAIL tensor (arm64): qemu-aarch64 or aarch64-linux-gnu-gcc missing (make setup installs them)"; fail=$((fail + 1))
 fi
 
 echo "$pass passed, $fail failed"
