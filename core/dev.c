@@ -74,13 +74,6 @@ void *anx_pci_map_bar(struct anx_device *dev, int i)
     return plat_map_mmio(dev->bar[i].base, dev->bar[i].size);
 }
 
-int anx_pci_q35_gsi(unsigned slot, unsigned pin)
-{
-    if (pin < 1 || pin > 4)
-        return -1;
-    return 16 + 4 + (int)((slot + pin - 1) % 4);
-}
-
 /* ---- PCI enumeration -------------------------------------------------- */
 
 /* Size BAR i (and i+1 for a 64-bit one) with decoding off; returns the
@@ -123,31 +116,62 @@ static int pci_size_bar(struct anx_device *d, int i)
     return is64 ? 2 : 1;
 }
 
-/* BARs firmware left unassigned (qboot assigns none behind its back on
- * some machines; arm64 virt has no firmware at all) get addresses from a
- * simple bump allocator over the platform's PCI windows, x86 q35 only. */
-static uint64_t alloc_mem = 0xe0000000ull, alloc_mem_end = 0xfe000000ull;
-static uint64_t alloc_io = 0xc000, alloc_io_end = 0x10000;
+/* BARs firmware left unassigned get addresses from a bump allocator over
+ * the host bridge's windows (plat_pci_windows); with no windows the BARs
+ * stay as firmware set them. */
+#define MAX_WINDOWS 8
+static struct plat_pci_window windows[MAX_WINDOWS];
+static uint64_t window_next[MAX_WINDOWS];   /* next free PCI address */
+static size_t nwindows;
+
+/* The CPU address of a memory BAR at PCI address a: translated through the
+ * window holding it (identity when none does, as on x86). */
+static uint64_t pci_to_cpu(uint64_t a)
+{
+    for (size_t i = 0; i < nwindows; i++)
+        if (!windows[i].io && a >= windows[i].pci_base && a - windows[i].pci_base < windows[i].size)
+            return windows[i].cpu_base + (a - windows[i].pci_base);
+    return a;
+}
 
 static void pci_assign_bar(struct anx_device *d, int i)
 {
     struct anx_bar *b = &d->bar[i];
-    if (!b->size || b->base || strcmp(plat_arch(), "x86_64") != 0)
+    if (!b->size)
         return;
-    uint64_t *next = b->io ? &alloc_io : &alloc_mem;
-    uint64_t end = b->io ? alloc_io_end : alloc_mem_end;
-    uint64_t base = ANX_ALIGN_UP(*next, b->size);
-    if (base + b->size > end) {
-        log_warn("%s: no room for BAR%d (%llu bytes)", d->name, i, (unsigned long long)b->size);
+    if (b->base) {
+        if (!b->io)
+            b->base = pci_to_cpu(b->base);
         return;
     }
-    *next = base + b->size;
-    b->base = base;
+    /* A window of the BAR's kind with room; 64-bit BARs prefer the high
+     * window, 32-bit ones must stay below 4 GiB. */
+    int best = -1;
+    uint64_t at = 0;
+    for (size_t w = 0; w < nwindows; w++) {
+        const struct plat_pci_window *pw = &windows[w];
+        if (pw->io != b->io || (pw->mem64 && !b->mem64))
+            continue;
+        uint64_t a = ANX_ALIGN_UP(window_next[w], b->size);
+        if (a < window_next[w] || a + b->size > pw->pci_base + pw->size || a + b->size < a)
+            continue;
+        if (best < 0 || (b->mem64 && pw->mem64 && !windows[best].mem64)) {
+            best = (int)w;
+            at = a;
+        }
+    }
+    if (best < 0) {
+        if (nwindows)
+            log_warn("%s: no room for BAR%d (%llu bytes)", d->name, i, (unsigned long long)b->size);
+        return;
+    }
+    window_next[best] = at + b->size;
+    b->base = b->io ? at : windows[best].cpu_base + (at - windows[best].pci_base);
     uint16_t off = 0x10 + 4 * i;
     uint32_t lo = anx_pci_read32(d, off);
-    anx_pci_write32(d, off, (uint32_t)base | (lo & (b->io ? 3u : 0xfu)));
+    anx_pci_write32(d, off, (uint32_t)at | (lo & (b->io ? 3u : 0xfu)));
     if (b->mem64)
-        anx_pci_write32(d, off + 4, (uint32_t)(base >> 32));
+        anx_pci_write32(d, off + 4, (uint32_t)(at >> 32));
 }
 
 static void pci_scan_bus(unsigned bus, unsigned depth, int swz_slot);
@@ -189,17 +213,17 @@ static void pci_add(unsigned bus, unsigned slot, unsigned fn, unsigned depth, in
         for (int i = 0; i < 6; i++)
             pci_assign_bar(d, i);
         anx_pci_write16(d, 0x04, cmd);
-        if (d->irq_pin && strcmp(plat_arch(), "x86_64") == 0) {
+        /* INTx behind bridges: the standard swizzle (PCI-to-PCI Bridge
+         * Architecture 1.2, 9.1) rotates the pin by the slot at each bridge
+         * until it reaches a bus-0 slot, which the board routes. */
+        if (d->irq_pin) {
             if (route < 0) {
-                d->irq = anx_pci_q35_gsi(slot, d->irq_pin);
+                d->irq = plat_pci_intx_irq(slot, d->irq_pin);
             } else {
                 unsigned rot = (unsigned)route >> 8, s0 = route & 0xff;
                 unsigned pin = (d->irq_pin - 1 + slot + rot) % 4 + 1;
-                d->irq = anx_pci_q35_gsi(s0, pin);
+                d->irq = plat_pci_intx_irq(s0, pin);
             }
-        } else if (!d->irq_pin && (intr & 0xff) != 0xff && (intr & 0xff) != 0 &&
-                   strcmp(plat_arch(), "x86_64") == 0) {
-            d->irq = intr & 0xff;
         }
     }
     *devices_tail = d;
@@ -319,8 +343,12 @@ void anx_dev_scan(void)
         return;
     scanned = true;
     anx_command_register(&devices_cmd);
-    if (plat_pci_present())
+    if (plat_pci_present()) {
+        nwindows = plat_pci_windows(windows, MAX_WINDOWS);
+        for (size_t i = 0; i < nwindows; i++)
+            window_next[i] = windows[i].pci_base;
         pci_scan_bus(0, 0, -1);
+    }
     mmio_scan();
     size_t n = 0;
     for (struct anx_device *d = devices; d; d = d->next)

@@ -10,7 +10,7 @@
  *   arm,gic-v3 / arm,cortex-a15-gic / arm,gic-400   -> arch/arm64/gic.c
  *   arm,armv8-timer    3rd interrupt  = virtual timer PPI
  *   virtio,mmio        transports     -> plat_virtio_mmio_devices
- *   pci-host-ecam-generic  ECAM       -> plat_pci_*
+ *   pci-host-ecam-generic  ECAM, ranges, interrupt-map -> plat_pci_*
  *   /psci method       hvc or smc     -> power-off fallback
  *
  * Interrupt numbers of this platform are GIC INTIDs (SPI n = 32 + n).
@@ -21,6 +21,7 @@
 #include <anx/platform.h>
 #include "../../arch/arm64/arm64.h"
 #include "../../arch/arm64/fdt.h"
+#include "../../arch/arm64/fdt_pci.h"
 #include "virt.h"
 
 #define MAX_REGIONS 16
@@ -41,6 +42,10 @@ static uint32_t edge_bits[(MAX_INTID + 31) / 32];
 static uint64_t ecam_phys, ecam_size;
 static uintptr_t ecam;
 static unsigned bus_first, bus_last;
+#define MAX_PCI_WINDOWS 4
+static struct plat_pci_window pci_windows[MAX_PCI_WINDOWS];
+static size_t npci_windows;
+static int pci_node = -1;            /* the host bridge's node, for its interrupt-map */
 
 const char *plat_name(void) { return "arm64-virt"; }
 const char *plat_arch(void) { return "arm64"; }
@@ -142,10 +147,15 @@ static void parse_pcie(const struct fdt *f, int n, int root)
         bus_first = fdt_be32(br);
         bus_last = fdt_be32(br + 4);
     }
-    if (((uint64_t)(bus_last - bus_first) + 1) << 20 <= s) {
-        ecam_phys = a;
-        ecam_size = s;
-    }
+    if (((uint64_t)(bus_last - bus_first) + 1) << 20 > s)
+        return;
+    ecam_phys = a;
+    ecam_size = s;
+    pci_node = n;
+    struct fdt_pci_range r;
+    for (int i = 0; npci_windows < MAX_PCI_WINDOWS && fdt_pci_range(f, n, root, i, &r) == 0; i++)
+        pci_windows[npci_windows++] = (struct plat_pci_window){
+            .pci_base = r.pci, .cpu_base = r.cpu, .size = r.size, .io = r.io, .mem64 = r.mem64};
 }
 
 /* One linear pass over the children of the root, where virt puts every
@@ -281,6 +291,28 @@ static uintptr_t ecam_addr(uint16_t bdf, uint16_t off)
     if (!ecam || bus < bus_first || bus > bus_last || off > 0xffc)
         return 0;
     return ecam + ((uintptr_t)(bus - bus_first) << 20 | (uintptr_t)(bdf & 0xff) << 12 | (off & 0xffc));
+}
+
+size_t plat_pci_windows(struct plat_pci_window *out, size_t max)
+{
+    size_t n = 0;
+    for (; n < npci_windows && n < max; n++)
+        out[n] = pci_windows[n];
+    return n;
+}
+
+/* Looked up per device, not at boot: resolving the interrupt-map walks the
+ * tree for its parent, which costs boot time on every PCI-less image. The
+ * tree stays mapped (it lies in RAM, carved out of the usable regions). */
+int plat_pci_intx_irq(unsigned slot, unsigned pin)
+{
+    const struct fdt *f = arm64_fdt();
+    if (!ecam || pci_node < 0 || !f)
+        return -1;
+    bool edge = false;
+    int irq = fdt_pci_intx(f, pci_node, slot, pin, &edge);
+    set_edge(irq, edge);
+    return irq;
 }
 
 uint32_t plat_pci_read32(uint16_t bdf, uint16_t off)

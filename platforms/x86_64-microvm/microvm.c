@@ -46,6 +46,20 @@ void plat_pci_write32(uint16_t bdf, uint16_t off, uint32_t val)
     (void)val;
 }
 
+size_t plat_pci_windows(struct plat_pci_window *out, size_t max)
+{
+    (void)out;
+    (void)max;
+    return 0;
+}
+
+int plat_pci_intx_irq(unsigned slot, unsigned pin)
+{
+    (void)slot;
+    (void)pin;
+    return -1;
+}
+
 /* Number at *s in C syntax (0x.. hex or decimal) with an optional K/M/G
  * suffix when `suffix`; advances *s. Returns false if there is none. */
 static bool parse_num(const char **s, uint64_t *v, bool suffix)

@@ -12,6 +12,7 @@
 #include <ucontext.h>
 
 #include <anx/platform.h>
+#include "fake_pci.h"
 
 char unit_console[65536];
 size_t unit_console_len;
@@ -146,9 +147,76 @@ void plat_poweroff(int status)
     exit(status);
 }
 
-bool plat_pci_present(void) { return false; }
-uint32_t plat_pci_read32(uint16_t bdf, uint16_t off) { (void)bdf, (void)off; return ~0u; }
-void plat_pci_write32(uint16_t bdf, uint16_t off, uint32_t v) { (void)bdf, (void)off, (void)v; }
+/* ---- a simulated PCI bus (tests/unit/fake_pci.h) ---------------------- */
+
+struct unit_pci_fn unit_pci_fns[UNIT_PCI_MAX];
+size_t unit_pci_nfns;
+struct plat_pci_window unit_pci_windows[8];
+size_t unit_pci_nwindows;
+unsigned unit_pci_writes;
+
+static struct unit_pci_fn *pci_fn(uint16_t bdf)
+{
+    for (size_t i = 0; i < unit_pci_nfns; i++)
+        if (unit_pci_fns[i].bdf == bdf)
+            return &unit_pci_fns[i];
+    return NULL;
+}
+
+bool plat_pci_present(void) { return unit_pci_nfns > 0; }
+
+uint32_t plat_pci_read32(uint16_t bdf, uint16_t off)
+{
+    struct unit_pci_fn *f = pci_fn(bdf);
+    if (!f || off > 252)
+        return ~0u;
+    off &= 0xfc;
+    return (uint32_t)f->cfg[off] | (uint32_t)f->cfg[off + 1] << 8 | (uint32_t)f->cfg[off + 2] << 16 |
+           (uint32_t)f->cfg[off + 3] << 24;
+}
+
+/* BAR registers behave as hardware's do: the address bits below the size
+ * read as zero (so writing all-ones reads back the size mask), the type
+ * bits are read-only. */
+void plat_pci_write32(uint16_t bdf, uint16_t off, uint32_t v)
+{
+    struct unit_pci_fn *f = pci_fn(bdf);
+    if (!f || off > 252)
+        return;
+    off &= 0xfc;
+    unit_pci_writes++;
+    if (off >= 0x10 && off < 0x28 && (f->cfg[0x0e] & 0x7f) == 0) {
+        int i = (off - 0x10) / 4;
+        uint32_t old = plat_pci_read32(bdf, off);
+        if (f->bar_size[i]) {
+            uint64_t mask = ~(f->bar_size[i] - 1);
+            uint32_t type = old & (old & 1 ? 3u : 0xfu);
+            v = (v & (uint32_t)mask & (old & 1 ? ~3u : ~0xfu)) | type;
+        } else if (i > 0 && f->bar_size[i - 1] && (plat_pci_read32(bdf, (uint16_t)(off - 4)) & 7) == 4) {
+            v &= (uint32_t)(~(f->bar_size[i - 1] - 1) >> 32);   /* upper half of a 64-bit BAR */
+        } else {
+            v = 0;
+        }
+    }
+    for (int k = 0; k < 4; k++)
+        f->cfg[off + k] = (uint8_t)(v >> (8 * k));
+}
+
+size_t plat_pci_windows(struct plat_pci_window *out, size_t max)
+{
+    size_t n = 0;
+    for (; n < unit_pci_nwindows && n < max; n++)
+        out[n] = unit_pci_windows[n];
+    return n;
+}
+
+/* q35-like: pin and slot swizzled over lines 20-23 */
+int plat_pci_intx_irq(unsigned slot, unsigned pin)
+{
+    if (pin < 1 || pin > 4)
+        return -1;
+    return 20 + (int)((slot + pin - 1) % 4);
+}
 size_t plat_virtio_mmio_devices(struct plat_mmio_device *o, size_t m) { (void)o, (void)m; return 0; }
 void *plat_map_mmio(uint64_t phys, size_t size) { (void)size; return (void *)(uintptr_t)phys; }
 

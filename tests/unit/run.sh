@@ -74,6 +74,7 @@ tests=(
   "module|tests/unit/test_module.c||"
   "blockdev|tests/unit/test_blockdev.c||"
   "data|tests/unit/test_data.c||"
+  "pci|tests/unit/test_pci.c||"
   "lineedit|modules/shell/tests/test_lineedit.c|modules/shell/lineedit.c|modules/shell"
   "serial|modules/console/tests/test_serial.c|modules/console/serial.c|modules/console"
   "router|modules/router/tests/test_router.c|modules/router/router.c modules/router/builtins.c modules/router/upstream_parse.c|modules/router"

@@ -1,6 +1,7 @@
 /* Walk everything the fdt API offers over one blob; shared by the unit
  * test's corruption loop and the libFuzzer harness. Must never crash. */
 #include "../fdt.h"
+#include "../fdt_pci.h"
 
 static unsigned long fdt_exercise(const void *data, size_t size)
 {
@@ -22,6 +23,12 @@ static unsigned long fdt_exercise(const void *data, size_t size)
             sum += (unsigned long)fdt_irq(&f, n, i, &edge);
         }
         sum += fdt_is_compatible(&f, n, "virtio,mmio");
+        struct fdt_pci_range r;
+        for (int i = 0; i < 4; i++)
+            if (fdt_pci_range(&f, n, 0, i, &r) == 0)
+                sum += r.pci + r.cpu + r.size;
+        for (unsigned slot = 0; slot < 4; slot++)
+            sum += (unsigned long)fdt_pci_intx(&f, n, slot, 1 + slot % 4, &edge);
         const char *str = fdt_getprop_str(&f, n, "compatible");
         if (str)
             sum += str[0];

@@ -89,6 +89,26 @@ static void test_virt(const uint8_t *b, size_t size, int gicv)
     int blen = 0;
     const uint8_t *br = fdt_getprop(&f, pci, "bus-range", &blen);
     CHECK(br && blen == 8 && fdt_be32(br) == 0 && fdt_be32(br + 4) == 255);
+    /* virt's windows: I/O at 0x3eff0000 (PCI port 0), 32-bit memory at
+     * 0x10000000 and 64-bit memory at 512 GiB, each 1:1 */
+    struct fdt_pci_range r[4];
+    int nr = 0;
+    while (nr < 4 && fdt_pci_range(&f, pci, 0, nr, &r[nr]) == 0)
+        nr++;
+    CHECK(nr == 3);
+    CHECK(r[0].io && r[0].pci == 0 && r[0].cpu == 0x3eff0000 && r[0].size == 0x10000);
+    CHECK(!r[1].io && !r[1].mem64 && r[1].pci == 0x10000000 && r[1].cpu == 0x10000000 && r[1].size == 0x2eff0000);
+    CHECK(r[2].mem64 && r[2].pci == 0x8000000000ull && r[2].cpu == r[2].pci && r[2].size == 0x8000000000ull);
+    CHECK(fdt_pci_range(&f, pci, 0, 3, &r[3]) == -1 && fdt_pci_range(&f, pci, 0, -1, &r[3]) == -1);
+    /* INTx: virt swizzles slot and pin over SPIs 3-6, level-triggered */
+    for (unsigned slot = 0; slot < 32; slot++)
+        for (unsigned pin = 1; pin <= 4; pin++) {
+            edge = true;
+            CHECK(fdt_pci_intx(&f, pci, slot, pin, &edge) == 32 + 3 + (int)((slot + pin - 1) % 4) && !edge);
+        }
+    CHECK(fdt_pci_intx(&f, pci, 1, 0, &edge) == -1 && fdt_pci_intx(&f, pci, 1, 5, &edge) == -1);
+    CHECK(fdt_pci_intx(&f, pci, 32, 1, &edge) == -1);
+    CHECK(fdt_pci_intx(&f, uart, 1, 1, &edge) == -1);   /* no interrupt-map */
 
     int psci = fdt_path(&f, "/psci");
     const char *m = fdt_getprop_str(&f, psci, "method");

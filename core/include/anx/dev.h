@@ -41,7 +41,7 @@ enum anx_bus {
 #define ANX_VIRTIO_VENDOR 0x1af4u
 
 struct anx_bar {
-    uint64_t base;       /* physical address (memory) or port (I/O); 0 = unassigned */
+    uint64_t base;       /* CPU physical address (memory) or PCI port (I/O); 0 = unassigned */
     uint64_t size;       /* 0 = no BAR */
     bool io;             /* I/O space */
     bool mem64;          /* 64-bit memory BAR (takes two slots) */
@@ -113,10 +113,5 @@ void *anx_pci_map_bar(struct anx_device *dev, int i);
  * may share one line (PCI INTx): every handler on it runs, each must
  * check its own device's status. Rules as for plat_irq_register. */
 int anx_dev_irq_register(struct anx_device *dev, void (*handler)(void *arg), void *arg);
-
-/* ---- for tests --------------------------------------------------------- */
-
-/* The x86 q35 INTx routing: GSI of pin (1..4) on bus-0 slot `slot`. */
-int anx_pci_q35_gsi(unsigned slot, unsigned pin);
 
 #endif

@@ -152,6 +152,25 @@ bool plat_pci_present(void);
 uint32_t plat_pci_read32(uint16_t bdf, uint16_t off);
 void plat_pci_write32(uint16_t bdf, uint16_t off, uint32_t val);
 
+/* Address windows of the PCI host bridge, where the core places the BARs
+ * that firmware left unassigned (arm64 virt has no firmware at all). The
+ * CPU reaches PCI address pci_base at cpu_base; on arm64 the I/O window is
+ * memory-mapped at cpu_base. Returns the count, fills at most max; 0 when
+ * the core must keep the BARs as firmware set them. */
+struct plat_pci_window {
+    uint64_t pci_base, cpu_base, size;
+    bool io;          /* I/O space, else memory */
+    bool mem64;       /* memory above 4 GiB allowed (64-bit BARs only) */
+};
+size_t plat_pci_windows(struct plat_pci_window *out, size_t max);
+
+/* Interrupt line (as plat_irq_register takes it) that INTx `pin` (1 = INTA
+ * .. 4 = INTD) raises for a device in `slot` of bus 0; the core applies
+ * the standard bridge swizzle for devices behind bridges first. -1 when
+ * the board does not route it. (q35: PIRQ E-H as GSI 20-23; virt: the
+ * device tree's interrupt-map.) */
+int plat_pci_intx_irq(unsigned slot, unsigned pin);
+
 /* virtio-mmio windows the firmware described (microvm cmdline/ACPI, arm64
  * device tree). Returns the count, fills at most max. */
 struct plat_mmio_device {
