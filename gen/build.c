@@ -16,13 +16,20 @@
 
 static const char *root_override;
 
+/* `make install` writes this file at the top of PREFIX/share/anunix; its
+ * presence is what tells an installed tree from a repository. */
+#define INSTALLED_MARK "installed.txt"
+
 void set_anx_root(const char *root)
 {
     root_override = path_abs(root);
 }
 
-/* The repository root: --root, ANX_ROOT, or the folder above the anx
- * executable (gen/anx -> the repository). */
+/* The tree anx builds from: --root, ANX_ROOT, else found from the anx
+ * executable: PREFIX/bin/anx -> PREFIX/share/anunix when that is an
+ * installed tree, otherwise the folder above it (gen/anx -> the
+ * repository). Nothing absolute is compiled in, so an installed tree can
+ * be moved (DESTDIR staging, a relocated prefix). */
 const char *anx_root(void)
 {
     static char *cached;
@@ -37,31 +44,76 @@ const char *anx_root(void)
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
         exe[n] = 0;
-        return cached = path_dirname(path_dirname(exe));
+        char *above = path_dirname(path_dirname(exe));
+        char *share = path_join(above, "share/anunix");
+        if (file_exists(path_join(share, INSTALLED_MARK)))
+            return cached = share;
+        return cached = above;
     }
     return cached = path_abs(".");
 }
 
-/* Where builds go: ANX_BUILD, else ROOT/build. */
+bool anx_installed(void)
+{
+    return file_exists(path_join(anx_root(), INSTALLED_MARK));
+}
+
+/* ${XDG_CACHE_HOME:-$HOME/.cache}/anunix: the user's own writable place,
+ * since an installed tree may be read-only (a root-owned /usr/local). */
+const char *anx_user_cache(void)
+{
+    static char *cached;
+    if (cached)
+        return cached;
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg)
+        return cached = path_join(path_abs(xdg), "anunix");
+    return cached = path_join(path_abs(home && *home ? home : "."), ".cache/anunix");
+}
+
+/* Where builds go: ANX_BUILD, else ROOT/build in a repository; NULL for an
+ * installed tree, whose builds go beside each manifest. */
 static const char *build_base(void)
 {
     const char *env = getenv("ANX_BUILD");
     if (env && *env)
         return path_abs(env);
+    if (anx_installed())
+        return NULL;
     return path_join(anx_root(), "build");
 }
 
+/* Objects: ANX_CACHE; in a repository build/.cache (beside the builds);
+ * installed, the user's cache, shared by all their projects and never
+ * under the (possibly read-only) install prefix. */
 const char *anx_cache_dir(void)
 {
     const char *env = getenv("ANX_CACHE");
     if (env && *env)
         return path_abs(env);
+    if (anx_installed())
+        return path_join(anx_user_cache(), "objects");
     return path_join(build_base(), ".cache");
 }
 
+/* BASE/NAME-PLATFORM. Installed, BASE is MANIFEST_DIR/build: a project's
+ * images land in that project, whatever the current directory, the way
+ * cargo puts target/ beside Cargo.toml. A manifest of the installed tree
+ * itself (share/anunix/manifests) builds into the user's cache instead, so
+ * trying one never writes under the prefix, even as root. */
 char *default_outdir(const struct manifest *m, const struct resolution *r)
 {
-    return path_join(build_base(), xasprintf("%s-%s", m->name, r->plat->name));
+    const char *base = build_base();
+    if (!base) {
+        /* Compared as real paths: either may be reached through a symlink. */
+        char *root = realpath(anx_root(), NULL), *dir = realpath(m->dir, NULL);
+        size_t n = root ? strlen(root) : 0;
+        bool in_tree = root && dir && !strncmp(dir, root, n) && (dir[n] == '/' || !dir[n]);
+        free(root);
+        free(dir);
+        base = in_tree ? path_join(anx_user_cache(), "build") : path_join(m->dir, "build");
+    }
+    return path_join(base, xasprintf("%s-%s", m->name, r->plat->name));
 }
 
 int load_and_resolve(const char *path, const char *platform, struct catalog *c, struct manifest *m,
@@ -114,10 +166,14 @@ const char *third_party_root(void)
     const char *env = getenv("ANX_THIRD_PARTY");
     if (env && *env)
         return cached = path_abs(env);
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    if (xdg && *xdg)
-        return cached = path_join(path_abs(xdg), "anunix");
-    return cached = path_join(path_abs(home && *home ? home : "."), ".cache/anunix");
+    return cached = xstrdup(anx_user_cache());
+}
+
+/* How to run the setup script: "scripts/setup.sh" in a repository (run
+ * from its root, as the README says); its full path in an installed tree. */
+static const char *setup_script(void)
+{
+    return anx_installed() ? path_display(path_join(anx_root(), "scripts/setup.sh")) : "scripts/setup.sh";
 }
 
 static const struct module *resolved_module(const struct resolution *r, const char *name)
@@ -219,7 +275,7 @@ static int collect_units(const char *root, const struct resolution *r, const cha
             const struct third_party *tp = &m->tp[t];
             char *tree = path_join(third_party_root(), tp->name);
             if (!is_dir(tree)) {
-                diag_error(&tp->mark, "%s not fetched: run scripts/setup.sh (expected the tree in %s)", tp->name,
+                diag_error(&tp->mark, "%s not fetched: run %s (expected the tree in %s)", tp->name, setup_script(),
                            path_display(tree));
                 errs++;
                 continue;
@@ -227,8 +283,8 @@ static int collect_units(const char *root, const struct resolution *r, const cha
             for (size_t k = 0; k < tp->sources.n; k++) {
                 char *abs = path_join(tree, tp->sources.v[k]);
                 if (!file_exists(abs)) {
-                    diag_error(&tp->mark, "third-party source '%s' not found in %s (run scripts/setup.sh)",
-                               tp->sources.v[k], path_display(tree));
+                    diag_error(&tp->mark, "third-party source '%s' not found in %s (run %s)", tp->sources.v[k],
+                               path_display(tree), setup_script());
                     errs++;
                     continue;
                 }
@@ -343,8 +399,9 @@ int build(struct catalog *c, struct manifest *m, struct resolution *r, const str
     hash_memo.n = 0;
     if (read_file(path_join(res->outdir, ".hashes"), &memo, &memolen, 1 << 20) == 0)
         buf_add(&hash_memo, memo, memolen);
-    if (mkdir_p(gendir)) {
-        diag_error(NULL, "cannot create %s", path_display(gendir));
+    int e = mkdir_p(gendir);
+    if (e) {
+        diag_error(NULL, "cannot create %s: %s (-o DIR builds elsewhere)", path_display(gendir), strerror(-e));
         return EXIT_FAIL;
     }
 

@@ -1,9 +1,15 @@
 /*
  * Commands served by host tools built from module code: `anx model` runs
- * build/host/anx-model (tools/model: the tensor and infer modules compiled
- * natively) and `anx store` runs build/host/anx-store (tools/store: the
- * object store's disk format code). Keeping them separate programs keeps
- * module code out of the generator; anx builds a tool on first use.
+ * anx-model (tools/model: the tensor and infer modules compiled natively)
+ * and `anx store` runs anx-store (tools/store: the object store's disk
+ * format code). Keeping them separate programs keeps module code out of the
+ * generator. anx builds a tool with make when it is missing or older than
+ * its sources: into ROOT/build/host in a repository, and into the user's
+ * cache (${XDG_CACHE_HOME:-~/.cache}/anunix/host) for an installed anx,
+ * whose tree may be read-only. Building on first use, rather than in
+ * `make install`, keeps root-owned build output out of the repository
+ * after `sudo make install` and serves a tool built by the user's own
+ * compiler from the installed sources.
  */
 #define _GNU_SOURCE
 #include "anx.h"
@@ -15,35 +21,46 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Build the tool with make if it is missing, then replace this process
- * with it; returns only on failure. */
+/* Runs make -C dir OUT=out with one extra flag; returns its exit status,
+ * or -1 when make could not be run. */
+static int run_make(const char *flag, const char *dir, const char *out)
+{
+    char *out_arg = xasprintf("OUT=%s", out);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execlp("make", "make", "--no-print-directory", flag, "-C", dir, out_arg, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+        return -1;
+    return WEXITSTATUS(status) == 127 ? -1 : WEXITSTATUS(status);
+}
+
+/* Build the tool with make if it is missing or out of date (make -q says
+ * so), then replace this process with it; returns only on failure. */
 static int exec_host_tool(const char *tool, const char *source_dir, int argc, char **argv)
 {
-    char path[4096], dir[4096];
-    snprintf(path, sizeof path, "%s/build/host/%s", anx_root(), tool);
-    snprintf(dir, sizeof dir, "%s/%s", anx_root(), source_dir);
-    if (access(path, X_OK) != 0) {
-        fprintf(stderr, "anx: building %s (make -C %s)\n", tool, source_dir);
-        pid_t pid = fork();
-        if (pid == 0) {
-            execlp("make", "make", "-s", "-C", dir, (char *)NULL);
-            _exit(127);
-        }
-        int status = 0;
-        if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            diag_error(NULL, "could not build %s: run 'make -C %s' to see why", tool, source_dir);
+    const char *out = anx_installed() ? path_join(anx_user_cache(), "host") : path_join(anx_root(), "build/host");
+    char *path = path_join(out, tool), *dir = path_join(anx_root(), source_dir);
+    bool present = access(path, X_OK) == 0;
+    /* Without make, a tool already built is still usable. */
+    int q = run_make("-q", dir, out);
+    if (!present || q == 1) {
+        fprintf(stderr, "anx: building %s into %s (make -C %s)\n", tool, path_display(out), path_display(dir));
+        if (run_make("-s", dir, out) != 0) {
+            diag_error(NULL, "could not build %s: run 'make -C %s OUT=%s' to see why", tool, path_display(dir),
+                       path_display(out));
             return EXIT_FAIL;
         }
     }
-    char **args = calloc((size_t)argc + 1, sizeof *args);
-    if (!args)
-        return EXIT_FAIL;
+    char **args = xcalloc((size_t)argc + 1, sizeof *args);
     args[0] = path;
     for (int i = 1; i < argc; i++)
         args[i] = argv[i];
     execv(path, args);
-    diag_error(NULL, "cannot run %s: %s", path, strerror(errno));
-    free(args);
+    diag_error(NULL, "cannot run %s: %s", path_display(path), strerror(errno));
     return EXIT_FAIL;
 }
 

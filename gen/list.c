@@ -14,6 +14,29 @@ static const char *joined(const struct strlist *l)
     return l->n ? xstrdup(buf_cstr(&b)) : "-";
 }
 
+static int max_width(int w, const char *s)
+{
+    int n = (int)strlen(s);
+    return n > w ? n : w;
+}
+
+/* "int", "size", or "enum{a, b}" */
+static const char *key_type(const struct config_key *key)
+{
+    if (key->type == CT_ENUM)
+        return xasprintf("enum{%s}", joined(&key->values));
+    return ctype_names[key->type];
+}
+
+/* The default as a manifest would write it, or "(required)". */
+static const char *key_default(const struct config_key *key)
+{
+    char def[256] = "(required)";
+    if (key->has_default)
+        config_value_format(key, &key->def, def, sizeof def);
+    return xstrdup(def);
+}
+
 int cmd_modules(int argc, char **argv)
 {
     if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -27,26 +50,34 @@ int cmd_modules(int argc, char **argv)
     struct catalog c;
     catalog_open(&c, anx_root());
     int errs = 0;
+    /* Load every module first: the columns are as wide as the widest name,
+     * key, type and default of all of them, so every row lines up. */
+    struct module **mods = xcalloc(c.module_names.n + 1, sizeof *mods);
+    size_t n = 0;
+    int wname = 0, wkey = 0, wtype = 0, wdef = 0;
     for (size_t i = 0; i < c.module_names.n; i++) {
         struct module *m = catalog_module(&c, c.module_names.v[i]);
         if (!m) {
             errs++;
             continue;
         }
-        printf("%-14s %s\n", m->name, m->summary ? m->summary : "");
-        printf("%-14s depends: %s; conflicts: %s; platforms: %s\n", "", joined(&m->depends), joined(&m->conflicts),
-               joined(&m->platforms));
+        mods[n++] = m;
+        wname = max_width(wname, m->name);
+        for (size_t k = 0; k < m->nkeys; k++) {
+            wkey = max_width(wkey, m->keys[k].name);
+            wtype = max_width(wtype, key_type(&m->keys[k]));
+            wdef = max_width(wdef, key_default(&m->keys[k]));
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct module *m = mods[i];
+        printf("%-*s %s\n", wname, m->name, m->summary ? m->summary : "");
+        printf("%-*s depends: %s; conflicts: %s; platforms: %s\n", wname, "", joined(&m->depends),
+               joined(&m->conflicts), joined(&m->platforms));
         for (size_t k = 0; k < m->nkeys; k++) {
             const struct config_key *key = &m->keys[k];
-            char def[128] = "(required)";
-            if (key->has_default)
-                config_value_format(key, &key->def, def, sizeof def);
-            char type[160];
-            if (key->type == CT_ENUM)
-                snprintf(type, sizeof type, "enum{%s}", joined(&key->values));
-            else
-                snprintf(type, sizeof type, "%s", ctype_names[key->type]);
-            printf("%-14s   %-12s %-10s = %-12s %s\n", "", key->name, type, def, key->doc ? key->doc : "");
+            printf("%-*s   %-*s %-*s = %-*s %s\n", wname, "", wkey, key->name, wtype, key_type(key), wdef,
+                   key_default(key), key->doc ? key->doc : "");
         }
     }
     if (c.module_names.n == 0)

@@ -10,7 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 # Host suites first (fast), boot tests last. Every module and architecture
 # with a tests/run.sh is picked up without being listed here.
-suites=(tests/unit/run.sh tests/gen/run.sh)
+suites=(tests/unit/run.sh tests/gen/run.sh tests/install/run.sh)
 for s in arch/*/tests/run.sh modules/*/tests/run.sh tools/*/tests/run.sh; do
   [ -e "$s" ] && suites+=("$s")
 done
