@@ -441,6 +441,10 @@ struct build_result {
 const char *anx_root(void);
 void set_anx_root(const char *root);
 const char *anx_cache_dir(void);
+/* True when the root is an installed tree (make install), not a repository. */
+bool anx_installed(void);
+/* ${XDG_CACHE_HOME:-$HOME/.cache}/anunix: objects and host tools of an installed anx. */
+const char *anx_user_cache(void);
 char *default_outdir(const struct manifest *m, const struct resolution *r);
 /* Parse + resolve (for check/run/test). Returns an exit code. */
 int load_and_resolve(const char *path, const char *platform, struct catalog *c, struct manifest *m,
