@@ -1,7 +1,7 @@
 # Anunix: the two commands a newcomer runs are `make demo` and `make test`.
 # Both start with `make setup`, which installs missing Debian packages.
 
-.PHONY: all setup anx demo test unit gen-test boot-test fuzz bench clean help model
+.PHONY: all setup anx demo test unit gen-test boot-test fuzz bench clean help model fresh-check
 
 all: anx
 
@@ -11,6 +11,8 @@ help:
 	@echo "make         build the generator gen/anx"
 	@echo "make bench   run the benchmarks in tests/bench"
 	@echo "make clean   remove build/ and the generator's objects"
+	@echo "make install [PREFIX=/usr/local]   install anx to use from any folder (README); make uninstall"
+	@echo "make fresh-check   run the README's commands in a fresh Debian 12 root (~30 min; scripts/fresh-check.sh --help)"
 
 setup:
 	@scripts/setup.sh
@@ -45,3 +47,42 @@ model: setup
 clean:
 	rm -rf build
 	@$(MAKE) --no-print-directory -C gen clean
+
+# the README's fresh-machine commands, verbatim, in a new minimal Debian 12 root (README, Contributing)
+fresh-check:
+	@scripts/fresh-check.sh
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the generator as PREFIX/bin/anx and, under
+# PREFIX/share/anunix, all a build reads (core, arch, platforms, modules without their tests),
+# the sources `anx model` and `anx store` build from on first use, the setup scripts, docs,
+# manifests and examples. installed.txt marks the tree as installed: anx then builds beside
+# each manifest and keeps its objects and host tools in ~/.cache/anunix, never writing under
+# PREFIX (docs/anx.md, "Where things are"). Nothing absolute is compiled in: PREFIX/bin/anx
+# finds ../share/anunix, so DESTDIR staging and a moved prefix work.
+# make uninstall [PREFIX=...] removes both (the user's ~/.cache/anunix stays).
+PREFIX ?= /usr/local
+INSTALL_SHARE = $(DESTDIR)$(PREFIX)/share/anunix
+INSTALL_FROM = core arch platforms modules tools/model tools/store docs manifests examples \
+               README.md LICENSE scripts/setup.sh scripts/third_party.sh scripts/third_party \
+               scripts/packages.txt scripts/packages-bench.txt
+
+.PHONY: install uninstall
+install: anx
+	@test -n "$(PREFIX)" || { echo "make install: PREFIX is empty (default /usr/local)" >&2; exit 2; }
+	@# A reinstall starts from an empty tree, so a module removed since is not left behind.
+	rm -rf "$(INSTALL_SHARE)"
+	install -D -m 755 gen/anx "$(DESTDIR)$(PREFIX)/bin/anx"
+	@find $(INSTALL_FROM) \( -name tests -o -name '.*' -o -name __pycache__ \) -prune -o \
+	    -type f ! -name '*.o' -print | LC_ALL=C sort | while read -r f; do \
+	  if [ -x "$$f" ]; then m=755; else m=644; fi; \
+	  install -D -m $$m "$$f" "$(INSTALL_SHARE)/$$f" || exit 1; \
+	done
+	@printf '%s\n' "$$(gen/anx --version), installed by 'make install' from $(CURDIR)." \
+	  "This file marks the folder as an installed Anunix tree: PREFIX/bin/anx builds from it," \
+	  "writes each build beside its manifest and keeps objects in ~/.cache/anunix." \
+	  "'make uninstall PREFIX=$(PREFIX)' removes it." >"$(INSTALL_SHARE)/installed.txt"
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/anx and $(INSTALL_SHARE)/ ($$(find "$(INSTALL_SHARE)" -type f | wc -l) files)"
+
+uninstall:
+	rm -f "$(DESTDIR)$(PREFIX)/bin/anx"
+	rm -rf "$(INSTALL_SHARE)"
