@@ -1,6 +1,7 @@
 /* Named read-only data: image files, then the registered providers. */
 #include <anx/data.h>
 #include <anx/files.h>
+#include <anx/lib.h>
 
 static struct anx_data_provider *providers, **last = &providers;
 
@@ -11,29 +12,49 @@ void anx_data_provider_register(struct anx_data_provider *p)
     last = &p->next;
 }
 
-int anx_data_read(const char *name, const void **data, size_t *size, bool *owned, const char **from)
+static int from_files(const char *name, struct anx_data *out)
 {
-    if (name[0] == '/') {
-        if (anx_file_find(name, data, size) < 0)
-            return ANX_DATA_NOT_FOUND;
-        *owned = false;
-        if (from)
-            *from = "files";
-        return 0;
-    }
+    struct anx_file f;
+    if (anx_file_lookup(name, &f) < 0)
+        return ANX_DATA_NOT_FOUND;
+    out->data = f.data;
+    out->size = f.size;
+    out->owned = false;
+    out->from = "files";
+    out->has_sha256 = true;
+    memcpy(out->sha256, f.sha256, sizeof out->sha256);
+    return 0;
+}
+
+int anx_data_get(const char *name, struct anx_data *out)
+{
+    memset(out, 0, sizeof *out);
+    if (name[0] == '/')
+        return from_files(name, out);
     int result = ANX_DATA_NOT_FOUND;
     for (struct anx_data_provider *p = providers; p; p = p->next) {
-        void *d;
-        int rc = p->read(name, &d, size);
+        int rc = p->get(name, out);
         if (rc == 0) {
-            *data = d;
-            *owned = true;
-            if (from)
-                *from = p->name;
+            out->from = p->name;
             return 0;
         }
+        memset(out, 0, sizeof *out);
         if (rc != ANX_DATA_NOT_FOUND)
             result = rc;    /* remember "not ready" or an error over "absent" */
     }
     return result;
+}
+
+int anx_data_read(const char *name, const void **data, size_t *size, bool *owned, const char **from)
+{
+    struct anx_data d;
+    int rc = anx_data_get(name, &d);
+    if (rc != 0)
+        return rc;
+    *data = d.data;
+    *size = d.size;
+    *owned = d.owned;
+    if (from)
+        *from = d.from;
+    return 0;
 }

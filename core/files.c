@@ -155,6 +155,11 @@ int anx_file_find(const char *path, const void **data, size_t *size)
     return 0;
 }
 
+int anx_file_lookup(const char *path, struct anx_file *out)
+{
+    return anx_archive_find(&image, path, out);
+}
+
 size_t anx_file_count(void)
 {
     return image.count;

@@ -6,9 +6,13 @@
  * realloc check both and panic on a double free, a foreign pointer or an
  * overflow. Freed small blocks are filled with 0xdf.
  */
+#define LOG_TAG "heap"
 #include <anx/lib.h>
+#include <anx/log.h>
 #include <anx/mem.h>
 #include <anx/panic.h>
+#include <anx/printf.h>
+#include <anx/time.h>
 
 #define MAGIC_USED 0xa110c8edu
 #define MAGIC_FREE 0xf4eeb10cu
@@ -58,6 +62,30 @@ static void check_canary(struct hdr *h, void *user)
                   (unsigned long long)h->size);
 }
 
+/* An allocation failed: count it and say how much was wanted and what is
+ * left, so a module's "out of memory" can be traced to a size. At most one
+ * line a second (a module retrying in a loop must not flood the log). */
+static void *out_of_memory(size_t size)
+{
+    static uint64_t last_ns;
+    static size_t quiet;
+    stats.failures++;
+    uint64_t now = anx_time_ns();
+    if (last_ns && now - last_ns < ANX_NS_PER_S) {
+        quiet++;
+        return NULL;
+    }
+    size_t largest, free_bytes = anx_mem_free_bytes(&largest);
+    char more[64] = "";
+    if (quiet)
+        snprintf(more, sizeof more, " (and %zu more since the last such line)", quiet);
+    log_warn("out of memory: %zu bytes wanted, %zu bytes free, largest free run %zu bytes%s", size,
+             free_bytes, largest, more);
+    last_ns = now ? now : 1;
+    quiet = 0;
+    return NULL;
+}
+
 static void account_alloc(size_t size)
 {
     stats.allocs++;
@@ -88,19 +116,15 @@ void *anx_malloc(size_t size)
 {
     struct hdr *h;
 
-    if (size > ((size_t)1 << 40)) {
-        stats.failures++;
-        return NULL;
-    }
+    if (size > ((size_t)1 << 40))
+        return out_of_memory(size);
     size_t need = size + OVERHEAD;
     if (need <= class_size[NCLASSES - 1]) {
         size_t c = 0;
         while (class_size[c] < need)
             c++;
-        if (!free_list[c] && !refill(c)) {
-            stats.failures++;
-            return NULL;
-        }
+        if (!free_list[c] && !refill(c))
+            return out_of_memory(size);
         struct free_block *b = free_list[c];
         if (b->h.magic != MAGIC_FREE || b->h.cls != c)
             anx_panic("heap: free list of class %u corrupted at %p (use after free?)",
@@ -111,10 +135,8 @@ void *anx_malloc(size_t size)
     } else {
         size_t pages = (need + ANX_PAGE_SIZE - 1) / ANX_PAGE_SIZE;
         h = anx_page_alloc(pages);
-        if (!h) {
-            stats.failures++;
-            return NULL;
-        }
+        if (!h)
+            return out_of_memory(size);
         stats.large_pages += pages;
         h->cls = CLS_LARGE;
     }
@@ -183,10 +205,8 @@ void anx_free(void *p)
 
 void *anx_calloc(size_t count, size_t size)
 {
-    if (size && count > (size_t)-1 / size) {
-        stats.failures++;
-        return NULL;
-    }
+    if (size && count > (size_t)-1 / size)
+        return out_of_memory((size_t)-1);
     void *p = anx_malloc(count * size);
     if (p)
         memset(p, 0, count * size);

@@ -53,6 +53,20 @@ static void banner(void)
     anx_printf("%s\n", anx_module_count ? "" : " (none)");
 }
 
+/* ", degraded: 2 modules failed (objstore, infer)" after the ready line. */
+static void print_failed(void)
+{
+    size_t n = anx_modules_failed();
+    if (n) {
+        anx_printf(", degraded: %zu module%s failed (", n, n == 1 ? "" : "s");
+        for (size_t i = 0, k = 0; i < anx_module_count; i++)
+            if (anx_module_status(i).state == ANX_MODULE_FAILED)
+                anx_printf("%s%s", k++ ? ", " : "", anx_module_table[i].name);
+        anx_printf(")");
+    }
+    anx_printf("\n");
+}
+
 void kmain(void *boot_info)
 {
     plat_early_init(boot_info);
@@ -65,23 +79,26 @@ void kmain(void *boot_info)
     anx_log_init(cmdline);
     log_debug("memory ready, cmdline \"%s\"", cmdline);
     plat_init();
+    anx_time_wall_init();
     log_debug("platform ready");
     anx_threads_init();
     anx_files_init();
     plat_irq_enable();
     log_debug("threads ready");
 
+    /* Only an essential module's failure stops the boot (module.h); the
+     * others leave the image up but degraded, and say so below. */
     int rc = anx_modules_init();
     if (rc != 0) {
-        log_error("boot stopped: a module failed to start (error %d)", rc);
+        log_error("boot stopped: an essential module failed to start (error %d)", rc);
         anx_poweroff(1);
     }
     banner();
     ready_ns = plat_time_ns();
     /* plat_time_ns() is 0 at the image's first instruction (platform.h),
      * so ready_ns is the guest time from entry, platform start-up included. */
-    anx_printf("anunix: ready (%lu us since entry)\n",
-               (unsigned long)(ready_ns / ANX_NS_PER_US));
+    anx_printf("anunix: ready (%lu us since entry)", (unsigned long)(ready_ns / ANX_NS_PER_US));
+    print_failed();
     if (!ready_ns)
         ready_ns = 1;       /* "ready" must read as set even at time 0 */
     anx_waitq_wake_all(&ready_waiters);

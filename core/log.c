@@ -18,6 +18,17 @@ static unsigned ring_head;      /* free-running: bytes ever written */
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
+/* The last error line ("tag: message"), for the module runtime's reasons. */
+static char last_error[160];
+static unsigned error_count;
+
+unsigned anx_log_last_error(char *buf, size_t n)
+{
+    if (buf && n)
+        strlcpy(buf, last_error, n);
+    return error_count;
+}
+
 int anx_cmdline_get(const char *cmdline, const char *key, char *buf, size_t n)
 {
     size_t kl = strlen(key);
@@ -75,6 +86,7 @@ void anx_vlog(int lvl, const char *tag, const char *fmt, va_list ap)
                      lvl == ANX_LOG_ERROR ? "error: " : lvl == ANX_LOG_WARN ? "warning: " : "");
     if (n < 0 || n >= (int)sizeof line - 1)
         n = (int)sizeof line - 2;
+    int msg_at = n;
     int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
     n += m;
     if (n > (int)sizeof line - 2)
@@ -83,6 +95,11 @@ void anx_vlog(int lvl, const char *tag, const char *fmt, va_list ap)
     line[n] = 0;
 
     unsigned long f = plat_irq_save();
+    if (lvl == ANX_LOG_ERROR) {
+        /* the message without the time stamp, "error: " and the newline */
+        snprintf(last_error, sizeof last_error, "%s: %.*s", tag, n - 1 - msg_at, line + msg_at);
+        error_count++;
+    }
     for (int i = 0; i < n; i++)
         ring[ring_head++ % RING] = line[i];
     plat_irq_restore(f);

@@ -135,6 +135,15 @@ void anx_page_free(void *addr, size_t npages)
     anx_panic("pmem: free of %p, not managed memory", addr);
 }
 
+size_t anx_mem_free_bytes(size_t *largest)
+{
+    struct anx_pmem_stats st;
+    anx_pmem_stats(&st);
+    if (largest)
+        *largest = st.largest_free * ANX_PAGE_SIZE;
+    return st.free_pages * ANX_PAGE_SIZE;
+}
+
 void anx_pmem_stats(struct anx_pmem_stats *st)
 {
     memset(st, 0, sizeof *st);

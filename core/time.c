@@ -7,10 +7,29 @@
 
 static uint64_t entry_ns;
 static struct anx_timer *timers;   /* sorted, earliest first */
+static uint64_t wall_at, mono_at;  /* the RTC's reading and the monotonic time of it */
 
 void anx_time_init(uint64_t ns)
 {
     entry_ns = ns;
+}
+
+/* The RTC is read once: it counts whole seconds and reading it can take a
+ * while; the monotonic clock carries the time on from there. */
+void anx_time_wall_init(void)
+{
+    wall_at = plat_wall_clock_ns();
+    mono_at = plat_time_ns();
+}
+
+uint64_t anx_time_unix_ns(void)
+{
+    return wall_at + (plat_time_ns() - mono_at);
+}
+
+bool anx_time_has_wall_clock(void)
+{
+    return wall_at != 0;
 }
 
 uint64_t anx_time_ns(void)

@@ -93,7 +93,10 @@ int sha256_file(const char *path, char out[65], uint64_t *size);
 /* ---- units.c: numbers with units --------------------------------------- */
 
 int parse_int(const char *s, int64_t *out);        /* 0 ok, -1 syntax, -2 range */
-int parse_size(const char *s, uint64_t *out);      /* 64M, 1G, 512K, 4096 */
+/* 64M, 1G, 512K, 4096; also 64MB, 64MiB, 64 mb: K/M/G/T with optional B or
+ * iB, any case, always binary (MB = MiB). */
+int parse_size(const char *s, uint64_t *out);
+bool size_has_unit(const char *s);                 /* false for a bare number: bytes */
 int parse_duration(const char *s, uint64_t *ns);   /* 5s, 100ms, 2m ... */
 int parse_bool(const char *s, bool *out);
 void format_size(uint64_t bytes, char *out, size_t n);
@@ -126,9 +129,11 @@ struct ynode {
     size_t n;
 };
 
-/* Parses one YAML document. Returns NULL after printing an error. An empty
- * document gives a Y_NULL node. Rejects aliases, duplicate keys, non-scalar
- * keys and nesting deeper than 64. */
+/* Parses one YAML document. Returns NULL after printing an error it cannot
+ * go past (syntax, aliases, nesting deeper than 64); duplicate and
+ * non-scalar keys are printed and their pairs dropped, and the tree is
+ * returned so callers report more: they count diag_errors. An empty
+ * document gives a Y_NULL node. */
 struct ynode *yaml_load(const char *file, const char *data, size_t len);
 const char *ykind_name(const struct ynode *n);
 struct ynode *ymap_get(const struct ynode *map, const char *key);
@@ -148,6 +153,8 @@ int yget_strlist(const struct ynode *n, const char *what, struct strlist *out, s
 
 /* A short printable rendering of user text for messages. */
 const char *yshow(const char *s, size_t len);
+/* The same with at most max bytes shown (\n, \r, \t and control bytes escaped). */
+const char *yshow_n(const char *s, size_t len, size_t max);
 
 /* ---- manifest.c ----------------------------------------------------------- */
 
@@ -204,7 +211,11 @@ struct manifest {
     struct check *checks;
     size_t nchecks;
 };
-/* Both return the number of errors (0 = usable manifest). */
+/* Both return the number of errors (0 = usable manifest). manifest_load
+ * also checks module names (did-you-mean; a module's config key indented
+ * one level off is named as such) and the config of each module named,
+ * against the catalog at anx_root(); manifest_parse only what the text
+ * tells. A folder in files: becomes one entry per file. */
 int manifest_load(const char *path, struct manifest *m);
 int manifest_parse(const char *path, const char *data, size_t len, struct manifest *m);
 int parse_port(const char *s, int *host, int *guest);
@@ -260,6 +271,16 @@ struct third_party {
     struct strlist sources, include;
     struct mark mark;
 };
+/* One config-dependent part of a module's memory need (module.yaml
+ * `memory: add:`): the value of a size key, or an int key's value times
+ * `each` bytes, counted only when every `when` key has the value given. */
+struct memory_term {
+    size_t key;                     /* index into the module's keys */
+    uint64_t each;                  /* int keys: bytes per unit */
+    struct strlist when_keys;       /* config key names */
+    struct strlist when_values;     /* their values, as config_value_text prints them */
+    struct mark mark;
+};
 struct module {
     char *name;
     char *dir;          /* absolute */
@@ -273,6 +294,11 @@ struct module {
     size_t nkeys;
     struct third_party *tp;
     size_t ntp;
+    /* module.yaml `memory:`: what the module allocates at run time (heap,
+     * thread stacks, buffers) beyond its code and data in the image */
+    uint64_t mem_base;
+    struct memory_term *mem_terms;
+    size_t nmem_terms;
     struct mark mark;
 };
 /* Where third-party trees live: ANX_THIRD_PARTY, else
@@ -326,6 +352,8 @@ struct platform *platform_parse(const char *name, const char *yaml_path, const c
 /* Parses one config value against its key; prints errors at n. */
 int config_value_parse(const struct config_key *k, const struct ynode *n, const char *modname, struct cvalue *out);
 void config_value_format(const struct config_key *k, const struct cvalue *v, char *out, size_t n);
+/* The value as plain text, for comparisons: true/false, 42, the string. */
+const char *config_value_text(const struct config_key *k, const struct cvalue *v);
 
 /* ---- resolve.c ----------------------------------------------------------- */
 
@@ -334,10 +362,12 @@ struct resolved_mod {
     bool requested;
     struct cvalue *values;   /* one per mod->keys */
 };
+struct mem_need;
 struct resolution {
     struct platform *plat;
     struct resolved_mod *mods;   /* in init order */
     size_t n;
+    struct mem_need *need;       /* what it needs in RAM (validate.c), or NULL */
 };
 /* Order names so every module follows its depends; ties by name. Returns 0,
  * or -1 with the cycle written to cycle (a -> b -> a). deps[i] lists the
@@ -346,6 +376,64 @@ int toposort(size_t n, const char *const *names, const size_t *const *deps, cons
              size_t *order, char *cycle, size_t cyclen);
 int resolve(struct catalog *c, struct manifest *m, const char *platform, struct resolution *r);
 const char *resolved_string(const struct resolution *r, const char *mod, const char *key);
+/* The resolved module of that name, or NULL when the image lacks it. */
+const struct resolved_mod *resolved_find(const struct resolution *r, const char *mod);
+
+/* ---- validate.c, model_check.c, memory_check.c: the image as a whole ---- */
+
+/* Checks across modules once they are resolved (resolve() calls it, so
+ * check, build, run and test all do): drivers the config needs, test
+ * checks that cannot work, infer's model and tokenizer files, and memory
+ * against the image's files (its code is known only after the link).
+ * Fills r->need; returns the number of errors (warnings do not count). */
+int validate(const struct manifest *m, struct resolution *r);
+/* After the link: memory against the exact size of the image (elf).
+ * Returns the number of errors. */
+int validate_linked(const struct manifest *m, const struct resolution *r, const char *elf);
+
+/* What a model file holds and what loading it allocates in the guest. */
+struct model_facts {
+    char format[16];            /* llama2c, gguf */
+    int dim, hidden_dim, n_layers, vocab_size, seq_len, kv_dim;
+    uint64_t file_bytes, tok_bytes;
+    uint64_t heap;              /* left allocated by loading: tokenizer, tables, f32 copies */
+    uint64_t transient;         /* held only while loading */
+};
+/* Checks a model file (and its tokenizer, when tok is not NULL) with
+ * infer's own loaders, plus the exact size of a checkpoint, a tokenizer
+ * given as the model (or the reverse) and non-finite weights. tok_elsewhere:
+ * a tokenizer is given but cannot be seen (an object on a disk). Errors
+ * are printed at mm / tm. Returns 0 with mf filled, or -1. */
+int model_check(const char *model, const struct mark *mm, const char *tok, const struct mark *tm,
+                bool tok_elsewhere, struct model_facts *mf);
+/* One generation session of ctx positions (0 = the model's context): its
+ * KV cache and its other buffers, as the guest's heap serves them. */
+void model_session(const struct model_facts *mf, int ctx, uint64_t *kv, uint64_t *scratch);
+
+struct mem_item {
+    const char *what;           /* "platform", "objstore", "KV cache" ... */
+    uint64_t bytes;
+};
+struct mem_need {
+    uint64_t files;             /* the files archive: the image's known part before the link */
+    uint64_t load;              /* RAM below the image's load address */
+    uint64_t boot_reserve;      /* what the guest asks past the image to boot (<anx/bootram.h>) */
+    struct mem_item *items;     /* everything but the image */
+    size_t n;
+};
+/* What one allocation of n bytes takes from the guest's pages (core/heap.c). */
+uint64_t heap_cost(uint64_t n);
+/* The platform, the core and each module's module.yaml `memory:` with
+ * this config; validate.c adds the model's parts. root: the tree. */
+void memory_need_init(struct mem_need *need, const char *root, const struct manifest *m,
+                      const struct resolution *r);
+void memory_need_add(struct mem_need *need, const char *what, uint64_t bytes);
+/* A module's need with its resolved config (module.yaml `memory:`). */
+uint64_t module_memory(const struct resolved_mod *rm);
+/* Compares manifest memory with image + need. image is the linked image's
+ * size (exact) or 0 before the link (the files archive stands in). Prints
+ * the error at the memory key; returns the number of errors. */
+int memory_check(const struct manifest *m, const struct mem_need *need, uint64_t image, bool exact);
 
 /* ---- config_h.c / modules_c.c / files_archive.c: generated sources ---- */
 
@@ -354,6 +442,12 @@ char *config_h_text(const struct manifest *m, const struct resolution *r);
 char *modules_c_text(const struct resolution *r);
 /* Builds the archive; returns 0 or -1 (message printed). */
 int files_archive_build(const struct manifest *m, struct buf *out);
+/* The files below folder dir (absolute), as paths relative to it, for a
+ * folder entry of files:. Links to files count as files; links to folders,
+ * dangling links and special files are errors at mk, named shown/PATH.
+ * Appends to out in walk order (not sorted by full path); returns the
+ * number of errors. */
+int files_list_folder(const char *dir, const char *shown, const struct mark *mk, struct strlist *out);
 /* Reads an archive back (tests, report); returns entry count or -1. */
 int files_archive_check(const uint8_t *data, size_t len);
 
@@ -472,14 +566,34 @@ bool kvm_usable(void);
 /* The platform's disk arguments for the first disk driver module the image
  * has; NULL when it has none (then no disk is attached). */
 const struct nic_args *disk_driver(const struct platform *p, const struct resolution *r);
-/* Create a sparse disk file of `size` bytes: when it is missing, or always
- * (truncating it) when fresh. 0 or -1 after an error. */
-int disk_prepare(const char *path, uint64_t size, bool fresh);
+/* The same for the NIC; NULL: no network device, the forwards are ignored. */
+const struct nic_args *nic_driver(const struct platform *p, const struct resolution *r);
+/* The forwards of a boot: the manifest's run: ports, --port replacing the
+ * forward of the same guest port. Returns the count. */
+size_t qemu_ports(const struct manifest *m, const struct qemu_opts *o, struct port_fwd **out);
+/* Why a forward cannot be set up now (its host port is in use, or given
+ * twice), or NULL when all can. */
+char *ports_problem(const struct port_fwd *ports, size_t n);
+/* The message for QEMU's "Could not set up host forwarding rule" in its
+ * stderr, or NULL when it is not there. */
+char *hostfwd_failure(const char *qemu_stderr);
+/* Opens and locks the disk for a QEMU boot (tools/store/disk_lock.c):
+ * created sparse with `size` bytes when missing, recreated empty when
+ * fresh, refused when another anx, QEMU or anx store uses it or when it is
+ * not a raw image. Returns the descriptor holding the lock (keep it open
+ * while QEMU runs), or -1 (-2: not raw) after an error message. */
+int disk_open(const char *path, uint64_t size, bool fresh);
 #define DISK_SIZE_DEFAULT (64ULL << 20)
 int parse_disk_size(const char *s, uint64_t *out);
-int qemu_option(int c, const char *arg, struct qemu_opts *q);   /* run.c: --disk, --disk-size, --boot, --accel */
+int qemu_option(int c, const char *arg, struct qemu_opts *q);   /* run.c: --port, --disk, --disk-size, --boot, --accel */
 /* The command line as one shell-quoted string, for copying. */
 char *argv_text(const struct strlist *argv);
+/* QEMU's own error line ("qemu-system-x86_64: -drive ...: Failed to get
+ * \"write\" lock") when it exited 1 after printing one, else NULL: with
+ * isa-debug-exit, exit code 1 otherwise reads as "the guest returned 0". */
+char *qemu_error(const char *binary, int wstatus, const char *err);
+/* "SIGTERM" ... (async-signal-safe). */
+const char *signal_name(int sig);
 /* Maps a QEMU wait status to the guest status; -1 when there is none. */
 int guest_status(const struct platform *p, int wstatus, char *why, size_t whylen);
 int check_boot_mode(const struct platform *p, const char *boot);
@@ -505,8 +619,12 @@ struct test_session {
     int in_fd, out_fd;
     struct buf console;     /* everything read, NULs replaced for regex */
     size_t pos;             /* where the next search starts */
+    size_t shown;           /* console shown after failures up to here */
+    size_t err_shown;       /* the same for QEMU's stderr */
     bool exited;
+    bool gone_before;       /* QEMU had exited when the current check began */
     int wstatus;
+    const char *binary;     /* QEMU, as run */
     const struct platform *plat;
     const char *prompt;
     FILE *log;

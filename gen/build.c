@@ -499,6 +499,8 @@ int build(struct catalog *c, struct manifest *m, struct resolution *r, const str
         res->relinked = true;
     }
     map_sizes(map, u, n);
+    if (validate_linked(m, r, res->elf_debug))   /* memory against the exact image size */
+        return EXIT_FAIL;
     add_step(res, "link", now_ms() - t);
     add_output(res, "elf-debug", res->elf_debug);
     step_line(o, "link", "%s%s", path_display(res->elf_debug), res->relinked ? "" : " (up to date)");

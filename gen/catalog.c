@@ -14,7 +14,9 @@
 const char *const ctype_names[] = {"bool", "int", "size", "duration", "string", "enum"};
 
 static const char *const module_keys[] = {"name", "summary", "depends", "conflicts", "platforms",
-                                          "sources", "config", "third_party"};
+                                          "sources", "config", "third_party", "memory"};
+static const char *const memory_keys[] = {"base", "add"};
+static const char *const term_keys[] = {"key", "each", "when"};
 static const char *const tp_keys[] = {"sources", "include"};
 static const char *const key_keys[] = {"type", "default", "range", "values", "doc"};
 static const char *const platform_keys[] = {"name", "summary", "arch", "cross_compile", "cflags", "ldflags",
@@ -171,6 +173,21 @@ void config_value_format(const struct config_key *k, const struct cvalue *v, cha
     }
 }
 
+const char *config_value_text(const struct config_key *k, const struct cvalue *v)
+{
+    switch (k->type) {
+    case CT_BOOL:
+        return v->i ? "true" : "false";
+    case CT_INT:
+        return xasprintf("%lld", (long long)v->i);
+    case CT_SIZE:
+    case CT_DURATION:
+        return xasprintf("%llu", (unsigned long long)v->u);
+    default:
+        return v->s ? v->s : "";
+    }
+}
+
 /* One entry of a module's `config:` schema. */
 static int parse_key(struct config_key *k, const char *modname, const struct ynode *name, const struct ynode *v)
 {
@@ -312,6 +329,121 @@ static void parse_third_party(struct module *m, const struct ynode *v)
     }
 }
 
+static int key_index(const struct module *m, const char *name)
+{
+    for (size_t i = 0; i < m->nkeys; i++)
+        if (!strcmp(m->keys[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+static const char *key_names(const struct module *m)
+{
+    struct buf b = {0};
+    for (size_t i = 0; i < m->nkeys; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", m->keys[i].name);
+    return m->nkeys ? buf_cstr(&b) : "none";
+}
+
+/* `when: {KEY: VALUE, ...}` of a memory term: each KEY a config key of the
+ * module, each VALUE one it can take (kept as config_value_text prints it). */
+static void parse_when(const struct module *m, const struct ynode *w, struct memory_term *t)
+{
+    if (ymap_expect(w, "'when' (a map: config key -> value, like {backend: ram})"))
+        return;
+    for (size_t i = 0; i < w->n; i++) {
+        const struct ynode *k = w->pairs[i].key, *v = w->pairs[i].val;
+        int ki = key_index(m, k->str);
+        if (ki < 0) {
+            diag_error(&k->mark, "'when' names '%s', which is not a config key of this module (keys: %s)",
+                       yshow(k->str, k->len), key_names(m));
+            continue;
+        }
+        struct cvalue cv;
+        if (config_value_parse(&m->keys[ki], v, m->name, &cv))
+            continue;
+        strlist_push(&t->when_keys, m->keys[ki].name);
+        strlist_push(&t->when_values, config_value_text(&m->keys[ki], &cv));
+    }
+}
+
+/* One `add:` item: {key: K, each: SIZE, when: {...}}. A size key adds its
+ * value; an int key adds its value times `each`. */
+static void parse_term(struct module *m, const struct ynode *n)
+{
+    if (ymap_expect(n, "a memory term (like {key: size, when: {backend: ram}})"))
+        return;
+    ymap_check_keys(n, term_keys, COUNT(term_keys), "in a memory term");
+    struct memory_term t = {.mark = n->mark};
+    const struct ynode *k = ymap_get(n, "key"), *each = ymap_get(n, "each"), *when = ymap_get(n, "when");
+    char *kname;
+    if (!k) {
+        diag_error(&n->mark, "memory term is missing 'key' (a config key of type size or int)");
+        return;
+    }
+    if (yget_string(k, "'key'", &kname))
+        return;
+    int ki = key_index(m, kname);
+    if (ki < 0) {
+        diag_error(&k->mark, "memory term names '%s', which is not a config key of this module (keys: %s)",
+                   yshow(kname, strlen(kname)), key_names(m));
+        return;
+    }
+    const struct config_key *ck = &m->keys[ki];
+    t.key = (size_t)ki;
+    if (ck->type == CT_INT) {
+        if (!each) {
+            diag_error(&n->mark, "memory term of int key '%s' needs 'each: SIZE' (the bytes per unit)", ck->name);
+            return;
+        }
+        if (yget_size(each, "'each'", &t.each))
+            return;
+    } else if (ck->type == CT_SIZE) {
+        if (each) {
+            diag_error(&each->mark, "'each' only applies to int keys: size key '%s' adds its own value", ck->name);
+            return;
+        }
+    } else {
+        diag_error(&k->mark, "memory term key '%s' is of type %s; expected a size or an int key", ck->name,
+                   ctype_names[ck->type]);
+        return;
+    }
+    if (when)
+        parse_when(m, when, &t);
+    m->mem_terms = xrealloc(m->mem_terms, (m->nmem_terms + 1) * sizeof *m->mem_terms);
+    m->mem_terms[m->nmem_terms++] = t;
+}
+
+/* memory: SIZE, or {base: SIZE, add: [TERM, ...]} (docs/modules.md). Read
+ * after config: the terms name config keys. */
+static void parse_memory(struct module *m, const struct ynode *v)
+{
+    if (v->kind == Y_SCALAR) {
+        yget_size(v, "'memory' (the module's need at run time, like 64K)", &m->mem_base);
+        return;
+    }
+    if (v->kind != Y_MAP) {
+        diag_error(&v->mark, "expected 'memory: SIZE' or 'memory: {base: SIZE, add: [...]}', found %s",
+                   ykind_name(v));
+        return;
+    }
+    ymap_check_keys(v, memory_keys, COUNT(memory_keys), "in 'memory'");
+    const struct ynode *n;
+    if (!(n = ymap_get(v, "base")))
+        diag_error(&v->mark, "'memory' is missing 'base' (the need with every 'add' term left out)");
+    else
+        yget_size(n, "'base'", &m->mem_base);
+    if (!(n = ymap_get(v, "add")) || n->kind == Y_NULL)
+        return;
+    if (n->kind != Y_SEQ) {
+        diag_error(&n->mark, "expected a list of terms for 'add' (like [{key: size, when: {backend: ram}}]), found %s",
+                   ykind_name(n));
+        return;
+    }
+    for (size_t i = 0; i < n->n; i++)
+        parse_term(m, n->items[i]);
+}
+
 struct module *module_parse(const char *name, const char *yaml_path, const char *data, size_t len)
 {
     int errs0 = diag_errors;
@@ -383,6 +515,8 @@ struct module *module_parse(const char *name, const char *yaml_path, const char 
             if (parse_key(&m->keys[m->nkeys], name, v->pairs[i].key, v->pairs[i].val) == 0)
                 m->nkeys++;
     }
+    if ((v = ymap_get(root, "memory")))
+        parse_memory(m, v);
     return diag_errors - errs0 ? NULL : m;
 }
 

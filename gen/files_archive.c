@@ -10,15 +10,22 @@
  *   ... the paths (no NUL), then the data, each data_off aligned to 16
  *
  * Entries are sorted by path (the manifest parser sorts them), so the bytes
- * depend only on the files' names and contents.
+ * depend only on the files' names and contents. A folder in `files:` is
+ * listed here (files_list_folder) into one entry per file before that.
  */
+#define _GNU_SOURCE
 #include "anx.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define HDR 16
 #define ENTRY 64
 #define MAX_FILE ((size_t)1 << 32)
+#define MAX_FOLDER_ENTRIES 65536   /* per folder entry of files:, subfolders included */
+#define MAX_FOLDER_DEPTH 32
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -42,9 +49,120 @@ static uint64_t get64(const uint8_t *p)
     return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
 }
 
+/* ---- folders: every file below, named relative to the folder ---------- */
+
+struct walk {
+    const char *shown;          /* the folder as the manifest writes it */
+    const struct mark *mark;    /* its entry in the manifest */
+    struct strlist *out;
+    size_t entries;
+    int errors;
+};
+
+static const char *kind_of(mode_t mode)
+{
+    if (S_ISFIFO(mode))
+        return "a named pipe";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    return "not a regular file";
+}
+
+/* "'site/a/b' is ...": every message names the path as the user knows it. */
+static void walk_error(struct walk *w, const char *rel, const char *what)
+{
+    diag_error(w->mark, "'%s/%s' %s", yshow(w->shown, strlen(w->shown)), yshow(rel, strlen(rel)), what);
+    w->errors++;
+}
+
+/* One entry of a folder: a file is listed; a link to a file is listed and
+ * embeds the target's content; everything else is an error, never a silent
+ * skip, so the image holds exactly what the folder shows. */
+static void walk_dir(struct walk *w, const char *abs, const char *rel, int depth);
+
+static void walk_entry(struct walk *w, const char *abs, const char *rel, int depth)
+{
+    struct stat st, target;
+    if (lstat(abs, &st)) {
+        walk_error(w, rel, xasprintf("cannot be read: %s", strerror(errno)));
+        return;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        if (stat(abs, &target))
+            walk_error(w, rel, xasprintf("is a symbolic link to nothing (%s); remove it or fix its target",
+                                         strerror(errno)));
+        else if (S_ISDIR(target.st_mode))
+            walk_error(w, rel, "is a symbolic link to a folder; links to folders are not followed: add the "
+                               "folder as an entry of its own in 'files'");
+        else if (S_ISREG(target.st_mode))
+            strlist_push(w->out, rel);
+        else
+            walk_error(w, rel, xasprintf("is a symbolic link to %s; only regular files can be embedded",
+                                         kind_of(target.st_mode)));
+        return;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        if (depth >= MAX_FOLDER_DEPTH)
+            walk_error(w, rel, xasprintf("is nested more than %d folders deep; embed it as an entry of its own",
+                                         MAX_FOLDER_DEPTH));
+        else
+            walk_dir(w, abs, rel, depth + 1);
+        return;
+    }
+    if (S_ISREG(st.st_mode))
+        strlist_push(w->out, rel);
+    else
+        walk_error(w, rel, xasprintf("is %s; only regular files can be embedded: move it out of the folder",
+                                     kind_of(st.st_mode)));
+}
+
+static void walk_dir(struct walk *w, const char *abs, const char *rel, int depth)
+{
+    DIR *d = opendir(abs);
+    if (!d) {
+        walk_error(w, rel, xasprintf("cannot be read: %s", strerror(errno)));
+        return;
+    }
+    struct strlist names = {0};
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            strlist_push(&names, e->d_name);
+    closedir(d);
+    /* readdir's order is the file system's; sorting here makes the
+     * messages repeatable (the manifest sorts the entries themselves). */
+    strlist_sort(&names);
+    for (size_t i = 0; i < names.n && w->entries <= MAX_FOLDER_ENTRIES; i++) {
+        if (++w->entries > MAX_FOLDER_ENTRIES) {
+            diag_error(w->mark, "folder '%s' holds more than %d files and folders; embed smaller folders",
+                       yshow(w->shown, strlen(w->shown)), MAX_FOLDER_ENTRIES);
+            w->errors++;
+            break;
+        }
+        char *sub = rel[0] ? xasprintf("%s/%s", rel, names.v[i]) : names.v[i];
+        walk_entry(w, path_join(abs, names.v[i]), sub, depth);
+    }
+}
+
+int files_list_folder(const char *dir, const char *shown, const struct mark *mk, struct strlist *out)
+{
+    struct walk w = {.shown = shown, .mark = mk, .out = out};
+    walk_dir(&w, dir, "", 0);
+    return w.errors;
+}
+
 int files_archive_build(const struct manifest *m, struct buf *out)
 {
     size_t n = m->nfiles;
+    /* The image looks paths up by bisection: they must be sorted, once each. */
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(m->files[i - 1].image_path, m->files[i].image_path) >= 0) {
+            diag_error(&m->files[i].mark, "files archive: image path '%s' is out of order or repeated",
+                       m->files[i].image_path);
+            return -1;
+        }
     char **data = xcalloc(n + 1, sizeof *data);
     size_t *len = xcalloc(n + 1, sizeof *len);
     for (size_t i = 0; i < n; i++) {

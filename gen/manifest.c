@@ -1,13 +1,17 @@
 /*
  * The manifest (v1): one YAML file naming a workload, its platform, its
  * modules with their config, the files to embed, run defaults and test
- * checks. Parsing only checks what the manifest alone can tell; modules and
- * platforms are checked against the catalog in resolve.c.
+ * checks. manifest_parse checks what the text alone can tell;
+ * manifest_load also checks the module names and the config of the
+ * modules it names against the catalog, so that every mistake of the
+ * manifest shows in one run. Platforms, dependencies and conflicts are
+ * checked in resolve.c.
  */
 #include "anx.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MAX_MANIFEST (1 << 20)
 
@@ -93,7 +97,139 @@ static int cmp_files(const void *a, const void *b)
     return strcmp(((const struct file_entry *)a)->image_path, ((const struct file_entry *)b)->image_path);
 }
 
-static void parse_modules(struct manifest *m, const struct ynode *n)
+/* ---- modules against the catalog ---------------------------------------
+ * With a catalog (manifest_load), each module name is looked up and each
+ * named module's config is checked against its schema here, so that one
+ * run shows every mistake of the manifest: its top-level ones and its
+ * modules' together. resolve() repeats the config checks for the modules
+ * it adds as dependencies. */
+
+static bool module_has_key(const struct module *mod, const char *key)
+{
+    for (size_t i = 0; mod && i < mod->nkeys; i++)
+        if (!strcmp(mod->keys[i].name, key))
+            return true;
+    return false;
+}
+
+static bool listed_has_key(struct catalog *cat, const char *name, const char *key)
+{
+    return catalog_module_index(cat, name) >= 0 && module_has_key(catalog_module(cat, name), key);
+}
+
+/* The module of this manifest's modules: map that has config key `key`:
+ * the nearest one above `at` first (a key indented one level too little
+ * follows its module), then any other. NULL when none has it. */
+static const char *listed_owner(struct catalog *cat, const struct ynode *mods, size_t at, const char *key)
+{
+    for (size_t j = at; j-- > 0;)
+        if (listed_has_key(cat, mods->pairs[j].key->str, key))
+            return mods->pairs[j].key->str;
+    for (size_t j = at + 1; j < mods->n; j++)
+        if (listed_has_key(cat, mods->pairs[j].key->str, key))
+            return mods->pairs[j].key->str;
+    return NULL;
+}
+
+/* Every module of the catalog with config key `key`, as "'a'" or "'a' or
+ * 'b'". Modules the manifest does not name are read quietly: a broken
+ * module.yaml matters only to the images that use it. */
+static const char *catalog_owners(const struct catalog *cat, const char *key)
+{
+    struct catalog all;
+    catalog_open(&all, cat->root);
+    FILE *quiet = fopen("/dev/null", "w"), *saved = diag_out;
+    if (!quiet)
+        return NULL;
+    int errs = diag_errors;
+    diag_out = quiet;
+    struct buf b = {0};
+    for (size_t i = 0; i < all.module_names.n; i++)
+        if (module_has_key(catalog_module(&all, all.module_names.v[i]), key))
+            buf_printf(&b, "%s'%s'", b.n ? " or " : "", all.module_names.v[i]);
+    diag_out = saved;
+    diag_errors = errs;
+    fclose(quiet);
+    return b.n ? buf_cstr(&b) : NULL;
+}
+
+/* A name under modules: that is no module. The usual cause is a config key
+ * indented one level too little ('port: 80' under modules: instead of
+ * under httpd:), so that is looked for first, then a typo. */
+static void unknown_module(struct catalog *cat, const struct ynode *mods, size_t at)
+{
+    const struct ynode *k = mods->pairs[at].key;
+    const char *name = yshow(k->str, k->len);
+    const char *owner = listed_owner(cat, mods, at, k->str);
+    if (owner) {
+        diag_error(&k->mark, "'%s' is not a module; it is a config key of module '%s': indent it under '%s:'",
+                   name, owner, owner);
+        return;
+    }
+    const char *how = valid_name(k->str) ? xasprintf("unknown module '%s'", name)
+                                         : xasprintf("invalid module name '%s': module names use lowercase "
+                                                     "letters, digits and '-'",
+                                                     name);
+    const char *s = did_you_mean(k->str, (const char *const *)cat->module_names.v, cat->module_names.n);
+    const char *owners = catalog_owners(cat, k->str);
+    if (owners)
+        diag_error(&k->mark, "'%s' is not a module; it is a config key of module %s, which this manifest does not "
+                             "list: add the module and indent '%s' under it%s%s%s",
+                   name, owners, name, s ? " (or did you mean module '" : "", s ? s : "", s ? "'?)" : "");
+    else if (s)
+        diag_error(&k->mark, "%s (did you mean '%s'?)", how, s);
+    else
+        diag_error(&k->mark, "%s (see `anx modules` for the list)", how);
+}
+
+/* An unknown key in a module's config that belongs elsewhere: a module
+ * indented one level too deep, or a key of another listed module. */
+static const char *config_key_hint(struct catalog *cat, const struct ynode *mods, size_t at, const char *key)
+{
+    if (catalog_module_index(cat, key) >= 0)
+        return xasprintf("; '%s' is a module: indent it as deep as '%s:'", key, mods->pairs[at].key->str);
+    const char *owner = listed_owner(cat, mods, at, key);
+    if (owner)
+        return xasprintf("; '%s' is a config key of module '%s': move it under '%s:'", key, owner, owner);
+    return NULL;
+}
+
+/* The config of module `at` of the modules: map, against its schema. Done
+ * here rather than in resolve() so these errors show together with the
+ * manifest's others; resolve() then only fills in the values. */
+static void check_config(struct catalog *cat, const struct ynode *mods, size_t at, const struct module *mod)
+{
+    const struct ynode *req = mods->pairs[at].key, *cfg = mods->pairs[at].val;
+    if (cfg->kind == Y_MAP) {
+        const char **keys = xcalloc(mod->nkeys + 1, sizeof *keys);
+        for (size_t k = 0; k < mod->nkeys; k++)
+            keys[k] = mod->keys[k].name;
+        for (size_t i = 0; i < cfg->n; i++) {
+            const struct ynode *key = cfg->pairs[i].key;
+            if (module_has_key(mod, key->str))
+                continue;
+            const char *hint = config_key_hint(cat, mods, at, key->str);
+            if (mod->nkeys == 0)
+                diag_error(&key->mark, "unknown key '%s': module '%s' has no config keys%s", yshow(key->str, key->len),
+                           mod->name, hint ? hint : "");
+            else
+                diag_error(&key->mark, "unknown key '%s' in config of module '%s'%s", yshow(key->str, key->len),
+                           mod->name, hint ? hint : suggest(key->str, keys, mod->nkeys));
+        }
+    }
+    for (size_t k = 0; k < mod->nkeys; k++) {
+        const struct config_key *key = &mod->keys[k];
+        const struct ynode *v = ymap_get(cfg, key->name);
+        struct cvalue val;
+        if (v && v->kind != Y_NULL)
+            config_value_parse(key, v, mod->name, &val);
+        else if (!key->has_default)
+            diag_error(&req->mark, "module '%s' needs a value for '%s' (%s, no default)%s%s", mod->name, key->name,
+                       ctype_names[key->type], key->doc ? ": " : "", key->doc ? key->doc : "");
+    }
+}
+
+static void parse_modules(struct manifest *m, const struct ynode *n, struct catalog *cat)
 {
     if (n->kind == Y_NULL)
         return;
@@ -106,6 +242,10 @@ static void parse_modules(struct manifest *m, const struct ynode *n)
     m->mods = xcalloc(n->n ? n->n : 1, sizeof *m->mods);
     for (size_t i = 0; i < n->n; i++) {
         const struct ynode *k = n->pairs[i].key, *v = n->pairs[i].val;
+        if (cat && (!valid_name(k->str) || catalog_module_index(cat, k->str) < 0)) {
+            unknown_module(cat, n, i);
+            continue;
+        }
         if (!valid_name(k->str)) {
             diag_error(&k->mark, "invalid module name '%s' (expected lowercase letters, digits and '-')",
                        yshow(k->str, k->len));
@@ -120,19 +260,158 @@ static void parse_modules(struct manifest *m, const struct ynode *n)
         r->name = k->str;
         r->config = (struct ynode *)v;
         r->mark = k->mark;
+        struct module *mod = cat ? catalog_module(cat, k->str) : NULL;
+        if (mod)
+            check_config(cat, n, i, mod);
     }
 }
 
+/* Top-level keys; with a catalog, a module or a module's config key that
+ * lost its indentation is named as such. */
+static void check_top_keys(const struct ynode *root, struct catalog *cat)
+{
+    size_t ntop = sizeof top_keys / sizeof top_keys[0];
+    const struct ynode *mods = ymap_get(root, "modules");
+    for (size_t i = 0; i < root->n; i++) {
+        const struct ynode *k = root->pairs[i].key;
+        bool ok = false;
+        for (size_t j = 0; j < ntop && !ok; j++)
+            ok = !strcmp(k->str, top_keys[j]);
+        if (ok)
+            continue;
+        const char *name = yshow(k->str, k->len), *owner = NULL;
+        if (cat && mods && mods->kind == Y_MAP)
+            owner = listed_owner(cat, mods, mods->n, k->str);
+        if (cat && catalog_module_index(cat, k->str) >= 0)
+            diag_error(&k->mark, "unknown key '%s': it is a module; indent it under 'modules:'", name);
+        else if (owner)
+            diag_error(&k->mark, "unknown key '%s': it is a config key of module '%s'; indent it under '%s:'", name,
+                       owner, owner);
+        else
+            diag_error(&k->mark, "unknown key '%s'%s", name, suggest(k->str, top_keys, ntop));
+    }
+}
+
+/* Appends one entry to m->files, growing it. */
+static void add_file(struct manifest *m, size_t *cap, char *image, char *host, char *abs, struct mark mk)
+{
+    if (m->nfiles == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        m->files = xrealloc(m->files, *cap * sizeof *m->files);
+    }
+    m->files[m->nfiles++] = (struct file_entry){image, host, abs, mk};
+}
+
+/* A folder entry: every file below it, at image path prefix/PATH ("" for
+ * the image's root). Errors for names the image cannot hold name the file. */
+static void add_folder(struct manifest *m, size_t *cap, const struct ynode *k, const struct ynode *v,
+                       const char *prefix, const char *host, const char *abs)
+{
+    char *shown = xstrdup(host);
+    for (size_t l = strlen(shown); l > 1 && shown[l - 1] == '/'; l--)
+        shown[l - 1] = 0;
+    struct strlist rel = {0};
+    int errs = files_list_folder(abs, shown, &v->mark, &rel);
+    if (rel.n == 0 && !errs) {
+        diag_error(&v->mark, "folder '%s' holds no files to embed; put files in it or remove the entry",
+                   yshow(shown, strlen(shown)));
+        return;
+    }
+    for (size_t i = 0; i < rel.n; i++) {
+        char *image = xasprintf("%s/%s", prefix, rel.v[i]);
+        char *file = xasprintf("%s/%s", shown, rel.v[i]);
+        const char *why = image_path_problem(image);
+        if (why) {
+            diag_error(&v->mark, "'%s' cannot be embedded as '%s': an image path %s; rename it",
+                       yshow(file, strlen(file)), yshow(image, strlen(image)), why);
+            continue;
+        }
+        add_file(m, cap, image, file, path_join(abs, rel.v[i]), k->mark);
+    }
+}
+
+/* Two entries clash: reported once per pair of manifest entries (two
+ * folders can clash on many paths), for at most ten pairs. An entry is
+ * known by its key's position, which all files of a folder share. */
+struct clashes {
+    int pairs[10][4];
+    size_t n;
+};
+
+static bool clash_new(struct clashes *c, const struct mark *a, const struct mark *b)
+{
+    int p[4] = {a->line, a->col, b->line, b->col};
+    for (size_t i = 0; i < c->n; i++)
+        if (!memcmp(c->pairs[i], p, sizeof p))
+            return false;
+    if (c->n == 10)
+        return false;
+    memcpy(c->pairs[c->n++], p, sizeof p);
+    return true;
+}
+
+static const struct mark *later(const struct file_entry *a, const struct file_entry *b)
+{
+    return a->mark.line > b->mark.line ? &a->mark : &b->mark;
+}
+
+static int cmp_image_path(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct file_entry *)elem)->image_path);
+}
+
+/* Sorted entries must name each image path once, and a path cannot be a
+ * file and a folder at once. */
+static void check_file_clashes(const struct manifest *m)
+{
+    struct clashes seen = {0};
+    for (size_t i = 0; i < m->nfiles; i++) {
+        const struct file_entry *f = &m->files[i];
+        if (i > 0 && !strcmp(m->files[i - 1].image_path, f->image_path)) {
+            const struct file_entry *a = &m->files[i - 1], *b = f;
+            if (a->mark.line > b->mark.line) {
+                a = f;
+                b = &m->files[i - 1];
+            }
+            if (clash_new(&seen, &a->mark, &b->mark))
+                diag_error(&b->mark, "image path '%s' comes from two entries: '%s' (line %d) and '%s'; keep one",
+                           f->image_path, a->host_path, a->mark.line, b->host_path);
+            continue;
+        }
+        /* Each folder above f must not be a file itself. */
+        char *p = xstrdup(f->image_path);
+        for (char *slash = strrchr(p, '/'); slash && slash != p; slash = strrchr(p, '/')) {
+            *slash = 0;
+            const struct file_entry *g = bsearch(p, m->files, m->nfiles, sizeof *m->files, cmp_image_path);
+            if (!g)
+                continue;
+            if (clash_new(&seen, &g->mark, &f->mark))
+                diag_error(later(f, g),
+                           "image path '%s' is a file (from '%s', line %d) and also the folder of '%s' (from '%s', "
+                           "line %d); rename one",
+                           g->image_path, g->host_path, g->mark.line, f->image_path, f->host_path, f->mark.line);
+            break;
+        }
+    }
+}
+
+/* files: image path -> host file, or image folder -> host folder (every
+ * file below it; /site: site and /site/: site/ are the same). */
 static void parse_files(struct manifest *m, const struct ynode *n)
 {
     if (n->kind == Y_NULL)
         return;
-    if (ymap_expect(n, "'files' (image path: host file)"))
+    if (ymap_expect(n, "'files' (image path: host file or folder)"))
         return;
-    m->files = xcalloc(n->n ? n->n : 1, sizeof *m->files);
+    size_t cap = 0;
     for (size_t i = 0; i < n->n; i++) {
         const struct ynode *k = n->pairs[i].key, *v = n->pairs[i].val;
-        const char *why = image_path_problem(k->str);
+        /* A trailing '/' says "folder"; the root "/" can only be one. */
+        size_t kl = strlen(k->str);
+        bool slash = kl > 1 && k->str[kl - 1] == '/';
+        char *image = slash ? xstrndup(k->str, kl - 1) : k->str;
+        bool root = !strcmp(k->str, "/");
+        const char *why = root ? NULL : image_path_problem(image);
         if (why) {
             diag_error(&k->mark, "unsafe image path '%s': it %s", yshow(k->str, k->len), why);
             continue;
@@ -146,21 +425,32 @@ static void parse_files(struct manifest *m, const struct ynode *n)
         }
         char *abs = path_abs(path_join(m->dir, host));
         if (is_dir(abs)) {
-            diag_error(&v->mark, "'%s' is a folder; list each file to embed", yshow(host, strlen(host)));
+            add_folder(m, &cap, k, v, root ? "" : image, host, abs);
             continue;
         }
-        if (!file_exists(abs)) {
+        struct stat st;
+        if (stat(abs, &st)) {
             diag_error(&v->mark, "file '%s' not found (host paths are relative to the manifest's folder)",
                        yshow(host, strlen(host)));
             continue;
         }
-        struct file_entry *f = &m->files[m->nfiles++];
-        f->image_path = k->str;
-        f->host_path = host;
-        f->abs_path = abs;
-        f->mark = k->mark;
+        if (!S_ISREG(st.st_mode)) {
+            diag_error(&v->mark, "'%s' is not a regular file; only files and folders can be embedded",
+                       yshow(host, strlen(host)));
+            continue;
+        }
+        if (root || slash) {
+            const char *base = strrchr(host, '/') ? strrchr(host, '/') + 1 : host;
+            diag_error(&k->mark, "'%s' names a folder of the image, but '%s' is a file: write its image path, "
+                                 "like '%s%s'",
+                       yshow(k->str, k->len), yshow(host, strlen(host)), root ? "/" : k->str, base);
+            continue;
+        }
+        add_file(m, &cap, image, host, abs, k->mark);
     }
-    qsort(m->files, m->nfiles, sizeof *m->files, cmp_files);
+    if (m->nfiles)
+        qsort(m->files, m->nfiles, sizeof *m->files, cmp_files);
+    check_file_clashes(m);
 }
 
 static void parse_run(struct manifest *m, const struct ynode *n)
@@ -173,9 +463,14 @@ static void parse_run(struct manifest *m, const struct ynode *n)
         ymap_check_keys(disk, disk_keys, 1, "in 'disk'");
         const struct ynode *size = ymap_get(disk, "size");
         uint64_t sz = 64ULL << 20;
-        if (size && yget_size(size, "'size'", &sz) == 0 && (sz < (1ULL << 20) || sz > (1ULL << 40) || sz % 512))
-            diag_error(&size->mark, "disk 'size' must be between 1M and 1T and a multiple of 512 bytes, found %s",
-                       ykind_name(size));
+        if (size && yget_size(size, "'size'", &sz) == 0) {
+            if (!size_has_unit(size->str) && sz < (1ULL << 20))
+                diag_error(&size->mark, "disk size: %s has no unit (a bare number means bytes); write %sM for %s MiB",
+                           size->str, size->str, size->str);
+            else if (sz < (1ULL << 20) || sz > (1ULL << 40) || sz % 512)
+                diag_error(&size->mark, "disk 'size' must be between 1M and 1T and a multiple of 512 bytes, found %s",
+                           ykind_name(size));
+        }
         m->disk_size = sz;
     }
     const struct ynode *ports = ymap_get(n, "ports");
@@ -217,7 +512,8 @@ static void parse_tests(struct manifest *m, const struct ynode *n)
             m->nchecks++;
 }
 
-int manifest_parse(const char *path, const char *data, size_t len, struct manifest *m)
+/* The manifest; with cat, its modules are also checked against it. */
+static int parse(const char *path, const char *data, size_t len, struct manifest *m, struct catalog *cat)
 {
     int errs0 = diag_errors;
     memset(m, 0, sizeof *m);
@@ -238,7 +534,7 @@ int manifest_parse(const char *path, const char *data, size_t len, struct manife
                    ykind_name(root));
         return diag_errors - errs0;
     }
-    ymap_check_keys(root, top_keys, sizeof top_keys / sizeof top_keys[0], NULL);
+    check_top_keys(root, cat);
 
     struct ynode *v;
     if (!(v = ymap_get(root, "name"))) {
@@ -265,7 +561,10 @@ int manifest_parse(const char *path, const char *data, size_t len, struct manife
     if ((v = ymap_get(root, "memory"))) {
         uint64_t mem;
         if (yget_size(v, "'memory'", &mem) == 0) {
-            if (mem < (2ULL << 20) || mem > (1ULL << 40))
+            if (!size_has_unit(v->str) && mem < (2ULL << 20))
+                diag_error(&v->mark, "memory: %s has no unit (a bare number means bytes); write %sM for %s MiB",
+                           v->str, v->str, v->str);
+            else if (mem < (2ULL << 20) || mem > (1ULL << 40))
                 diag_error(&v->mark, "'memory' must be between 2M and 1T, found %s", ykind_name(v));
             else if (mem % (1ULL << 20))
                 diag_error(&v->mark, "'memory' must be a whole number of megabytes (like 64M), found %s",
@@ -284,7 +583,7 @@ int manifest_parse(const char *path, const char *data, size_t len, struct manife
             diag_error(&v->mark, "'cmdline' is longer than 2048 characters");
     }
     if ((v = ymap_get(root, "modules")))
-        parse_modules(m, v);
+        parse_modules(m, v, cat);
     if ((v = ymap_get(root, "files")))
         parse_files(m, v);
     if ((v = ymap_get(root, "run")))
@@ -292,6 +591,11 @@ int manifest_parse(const char *path, const char *data, size_t len, struct manife
     if ((v = ymap_get(root, "test")))
         parse_tests(m, v);
     return diag_errors - errs0;
+}
+
+int manifest_parse(const char *path, const char *data, size_t len, struct manifest *m)
+{
+    return parse(path, data, len, m, NULL);
 }
 
 int manifest_load(const char *path, struct manifest *m)
@@ -305,5 +609,7 @@ int manifest_load(const char *path, struct manifest *m)
         diag_error(&mk, "cannot read the manifest: %s", e == -27 ? "larger than 1 MiB" : strerror(-e));
         return 1;
     }
-    return manifest_parse(path, data, len, m);
+    struct catalog cat;
+    catalog_open(&cat, anx_root());
+    return parse(path, data, len, m, &cat);
 }

@@ -8,9 +8,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "../tools/store/disk_lock.h"
 
 /* KVM only helps when the CPU really virtualizes: a /dev/kvm that opens on
  * a CPU without vmx/svm emulates and is far slower than TCG. */
@@ -141,25 +149,9 @@ int qemu_argv(const struct manifest *m, const struct resolution *r, const struct
         strlist_push(argv, "-nographic");
     }
 
-    /* Ports: the manifest's, with --port replacing a forward of the same guest port. */
-    struct port_fwd *ports = xcalloc(m->nports + o->nports + 1, sizeof *ports);
-    size_t np = 0;
-    for (size_t i = 0; i < m->nports; i++) {
-        bool replaced = false;
-        for (size_t k = 0; k < o->nports; k++)
-            replaced |= o->ports[k].guest == m->ports[i].guest;
-        if (!replaced)
-            ports[np++] = m->ports[i];
-    }
-    for (size_t k = 0; k < o->nports; k++)
-        ports[np++] = o->ports[k];
-    /* The NIC: the platform's arguments for the first NIC module the image
-     * contains; an image without a NIC driver gets no network device. */
-    const struct nic_args *nic = NULL;
-    for (size_t i = 0; i < p->nnics && !nic; i++)
-        for (size_t k = 0; k < r->n; k++)
-            if (!strcmp(r->mods[k].mod->name, p->nics[i].module))
-                nic = &p->nics[i];
+    struct port_fwd *ports;
+    size_t np = qemu_ports(m, o, &ports);
+    const struct nic_args *nic = nic_driver(p, r);
     if (nic) {
         struct buf nd = {0};
         buf_puts(&nd, "user,id=net0");
@@ -184,7 +176,240 @@ int qemu_argv(const struct manifest *m, const struct resolution *r, const struct
                          p->name);
         }
     }
+    /* QEMU's image locking is what stops a second QEMU, or anx store, from
+     * writing the disk under this one (disk_lock.c): never run without it. */
+    for (size_t i = 0; i < argv->n; i++)
+        if (strstr(argv->v[i], "locking=off")) {
+            diag_error(NULL, "platform '%s': the QEMU argument '%s' turns off QEMU's image locking, which keeps "
+                       "other programs from writing the disk while the guest runs; remove locking=off from %s",
+                       p->name, argv->v[i], path_display(p->yaml_path));
+            return -1;
+        }
     return 0;
+}
+
+size_t qemu_ports(const struct manifest *m, const struct qemu_opts *o, struct port_fwd **out)
+{
+    /* The manifest's, with --port replacing a forward of the same guest port. */
+    struct port_fwd *ports = xcalloc(m->nports + o->nports + 1, sizeof *ports);
+    size_t np = 0;
+    for (size_t i = 0; i < m->nports; i++) {
+        bool replaced = false;
+        for (size_t k = 0; k < o->nports; k++)
+            replaced |= o->ports[k].guest == m->ports[i].guest;
+        if (!replaced)
+            ports[np++] = m->ports[i];
+    }
+    for (size_t k = 0; k < o->nports; k++)
+        ports[np++] = o->ports[k];
+    *out = ports;
+    return np;
+}
+
+/* The NIC: the platform's arguments for the first NIC module the image
+ * contains; an image without a NIC driver gets no network device. */
+const struct nic_args *nic_driver(const struct platform *p, const struct resolution *r)
+{
+    for (size_t i = 0; i < p->nnics; i++)
+        for (size_t k = 0; k < r->n; k++)
+            if (!strcmp(r->mods[k].mod->name, p->nics[i].module))
+                return &p->nics[i];
+    return NULL;
+}
+
+/* ---- forwarded ports ------------------------------------------------------ */
+
+struct socket_search {
+    unsigned long inode;
+    pid_t pid;
+};
+
+static int match_socket(pid_t pid, int fd, const char *fdpath, void *arg)
+{
+    struct socket_search *s = arg;
+    char link[64], want[64];
+    ssize_t n = readlink(fdpath, link, sizeof link - 1);
+    if (n <= 0)
+        return 0;
+    link[n] = 0;
+    snprintf(want, sizeof want, "socket:[%lu]", s->inode);
+    if (strcmp(link, want))
+        return 0;
+    s->pid = pid;
+    return 1;
+}
+
+/* The inode of a TCP socket bound to port that would keep 127.0.0.1:port
+ * from being bound (listening first), from /proc/net/tcp and tcp6; 0 if
+ * none is listed. */
+static unsigned long port_socket(int port)
+{
+    static const char *const tables[] = {"/proc/net/tcp", "/proc/net/tcp6"};
+    unsigned long found = 0;
+    for (size_t t = 0; t < 2; t++) {
+        FILE *f = fopen(tables[t], "r");
+        if (!f)
+            continue;
+        char line[512];
+        while (fgets(line, sizeof line, f)) {
+            char local[64];
+            unsigned st;
+            unsigned long inode;
+            /* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
+            if (sscanf(line, " %*s %63s %*s %x %*s %*s %*s %*s %*s %lu", local, &st, &inode) != 3)
+                continue;
+            char *colon = strrchr(local, ':');
+            if (!colon || strtol(colon + 1, NULL, 16) != port || !inode)
+                continue;
+            if (st == 0x0A) {   /* LISTEN */
+                fclose(f);
+                return inode;
+            }
+            if (!found && st != 0x06)   /* anything but TIME_WAIT */
+                found = inode;
+        }
+        fclose(f);
+    }
+    return found;
+}
+
+/* "python3 (pid 12)" for the process holding port, or "" when it cannot
+ * be seen (another user's process, or a socket already closing). */
+static void port_owner(int port, char *who, size_t n)
+{
+    who[0] = 0;
+    struct socket_search s = {port_socket(port), 0};
+    if (!s.inode || !each_process_fd(match_socket, &s))
+        return;
+    char name[256];
+    process_name(s.pid, name, sizeof name);
+    snprintf(who, n, "%s (pid %d)", name, (int)s.pid);
+}
+
+/* True when 127.0.0.1:port can be bound, as QEMU's user network will
+ * (SO_REUSEADDR like it, so a closing connection does not count). */
+static bool port_free(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return true;   /* cannot tell: let QEMU try */
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 || errno != EADDRINUSE;
+    close(fd);
+    return ok;
+}
+
+/* "port N is already in use by P (pid N); choose another with --port ..." */
+static char *port_busy_message(int port, int guest)
+{
+    char who[300];
+    port_owner(port, who, sizeof who);
+    /* Suggest the next free port, so the fix can be copied. */
+    int other = 0;
+    for (int p = port + 1; p <= 65535 && p < port + 100 && !other; p++)
+        if (port_free(p))
+            other = p;
+    return xasprintf("port %d is already in use%s%s; choose another with --port HOST:GUEST%s", port,
+                     who[0] ? " by " : "", who,
+                     other ? xasprintf(" (e.g. --port %d:%d)", other, guest) : "");
+}
+
+char *ports_problem(const struct port_fwd *ports, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < i; k++)
+            if (ports[k].host == ports[i].host)
+                return xasprintf("host port %d is forwarded twice (to guest ports %d and %d); give each its own "
+                                 "with --port HOST:GUEST", ports[i].host, ports[k].guest, ports[i].guest);
+        if (!port_free(ports[i].host))
+            return port_busy_message(ports[i].host, ports[i].guest);
+    }
+    return NULL;
+}
+
+char *hostfwd_failure(const char *qemu_stderr)
+{
+    /* QEMU: "-netdev user,...: Could not set up host forwarding rule
+     * 'tcp:127.0.0.1:8080-:80'" (slirp's bind failed: the port was taken
+     * after anx checked it). */
+    const char *s = strstr(qemu_stderr, "Could not set up host forwarding rule");
+    if (!s)
+        return NULL;
+    const char *rule = strstr(s, "127.0.0.1:");
+    int host = 0, guest = 0;
+    if (!rule || sscanf(rule, "127.0.0.1:%d-:%d", &host, &guest) != 2)
+        return xstrdup("QEMU could not set up a port forward: a forwarded port is already in use; choose another "
+                       "with --port HOST:GUEST");
+    return port_busy_message(host, guest);
+}
+
+/* ---- disks ------------------------------------------------------------------ */
+
+/* Image formats QEMU would read as a raw disk full of their metadata; anx
+ * attaches every disk with format=raw. */
+static const char *image_format(int fd)
+{
+    static const struct {
+        const char *name;
+        size_t off, len;
+        const char *magic;
+    } formats[] = {
+        {"qcow2", 0, 4, "QFI\xfb"},
+        {"VMDK", 0, 4, "KDMV"},
+        {"VHDX", 0, 8, "vhdxfile"},
+        {"VDI", 64, 4, "\x7f\x10\xda\xbe"},
+        {"VHD", 0, 8, "conectix"},
+    };
+    unsigned char head[80];
+    ssize_t n = pread(fd, head, sizeof head, 0);
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (n >= (ssize_t)(formats[i].off + formats[i].len) &&
+            !memcmp(head + formats[i].off, formats[i].magic, formats[i].len))
+            return formats[i].name;
+    return NULL;
+}
+
+int disk_open(const char *path, uint64_t size, bool fresh)
+{
+    struct stat st;
+    bool existed = stat(path, &st) == 0;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        diag_error(NULL, "cannot open the disk '%s': %s", path_display(path), strerror(errno));
+        return -1;
+    }
+    /* Lock before touching anything: the disk may be another run's. */
+    char why[600];
+    int r = disk_lock(fd, DISK_QEMU, why, sizeof why);
+    if (r) {
+        if (r > 0)
+            diag_error(NULL, "cannot use %s: %s; stop it first (or wait for it to end), or give this one another disk "
+                       "with --disk FILE", path_display(path), why);
+        else
+            diag_error(NULL, "%s: %s", path_display(path), why);
+        close(fd);
+        return -1;
+    }
+    const char *format = existed && !fresh ? image_format(fd) : NULL;
+    if (format) {
+        diag_error(NULL, "%s is a %s image, and anx attaches disks as raw images (format=raw); convert it with: "
+                   "qemu-img convert -O raw %s DISK.img (qemu-utils), then give --disk DISK.img",
+                   path_display(path), format, path_display(path));
+        close(fd);
+        return -2;
+    }
+    if ((fresh || !existed) && (ftruncate(fd, 0) != 0 || ftruncate(fd, (off_t)size) != 0)) {
+        diag_error(NULL, "cannot create the disk '%s': %s", path_display(path), strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!existed && !fresh)
+        fprintf(stderr, "anx: created disk %s (%llu MiB, sparse)\n", path_display(path),
+                (unsigned long long)(size >> 20));
+    return fd;
 }
 
 const struct nic_args *disk_driver(const struct platform *p, const struct resolution *r)
@@ -196,22 +421,34 @@ const struct nic_args *disk_driver(const struct platform *p, const struct resolu
     return NULL;
 }
 
-int disk_prepare(const char *path, uint64_t size, bool fresh)
+char *qemu_error(const char *binary, int wstatus, const char *err)
 {
-    if (!fresh && file_exists(path))
-        return 0;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
-        diag_error(NULL, "cannot create the disk '%s': %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return -1;
+    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 1)
+        return NULL;
+    const char *base = strrchr(binary, '/') ? strrchr(binary, '/') + 1 : binary;
+    size_t bl = strlen(base);
+    for (const char *line = err; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        char *l = xstrndup(line, len);
+        if (!strncmp(l, base, bl) && l[bl] == ':' && !strstr(l, "warning:"))
+            return l;
+        line += len + (nl != NULL);
     }
-    close(fd);
-    if (!fresh)
-        fprintf(stderr, "anx: created disk %s (%llu MiB, sparse)\n", path_display(path),
-                (unsigned long long)(size >> 20));
-    return 0;
+    return NULL;
+}
+
+const char *signal_name(int sig)
+{
+    /* A table, not strsignal(): this runs in signal handlers too. */
+    switch (sig) {
+    case SIGTERM: return "SIGTERM";
+    case SIGHUP: return "SIGHUP";
+    case SIGINT: return "SIGINT";
+    case SIGQUIT: return "SIGQUIT";
+    case SIGKILL: return "SIGKILL";
+    default: return "a signal";
+    }
 }
 
 int guest_status(const struct platform *p, int wstatus, char *why, size_t whylen)

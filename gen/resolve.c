@@ -215,7 +215,11 @@ int resolve(struct catalog *c, struct manifest *m, const char *override, struct 
         return diag_errors - errs0;
     }
 
-    /* Config: check the manifest's values against each schema. */
+    /* Config values against each schema. manifest_load() has already
+     * reported unknown keys and bad values of the modules the manifest
+     * lists (with its hints); here every module, listed or pulled in by a
+     * dependency, gets its values, and a key without a default must have
+     * one. */
     r->mods = xcalloc(n + 1, sizeof *r->mods);
     r->n = n;
     for (size_t oi = 0; oi < n; oi++) {
@@ -232,18 +236,6 @@ int resolve(struct catalog *c, struct manifest *m, const char *override, struct 
                 cfg = m->mods[k].config;
                 req = &m->mods[k].mark;
             }
-        if (cfg && cfg->kind == Y_MAP) {
-            const char **keys = xcalloc(mod->nkeys + 1, sizeof *keys);
-            for (size_t k = 0; k < mod->nkeys; k++)
-                keys[k] = mod->keys[k].name;
-            if (mod->nkeys == 0) {
-                for (size_t k = 0; k < cfg->n; k++)
-                    diag_error(&cfg->pairs[k].key->mark, "unknown key '%s': module '%s' has no config keys",
-                               yshow(cfg->pairs[k].key->str, cfg->pairs[k].key->len), mod->name);
-            } else {
-                ymap_check_keys(cfg, keys, mod->nkeys, xasprintf("in config of module '%s'", mod->name));
-            }
-        }
         for (size_t k = 0; k < mod->nkeys; k++) {
             const struct config_key *key = &mod->keys[k];
             const struct ynode *v = cfg ? ymap_get(cfg, key->name) : NULL;
@@ -258,7 +250,11 @@ int resolve(struct catalog *c, struct manifest *m, const char *override, struct 
             }
         }
     }
-    return diag_errors - errs0;
+    if (diag_errors - errs0)
+        return diag_errors - errs0;
+    /* The image as a whole (validate.c): here rather than in each command,
+     * so check, build, run and test refuse the same manifests. */
+    return validate(m, r);
 }
 
 const char *resolved_string(const struct resolution *r, const char *mod, const char *key)
@@ -270,5 +266,13 @@ const char *resolved_string(const struct resolution *r, const char *mod, const c
             if (!strcmp(r->mods[i].mod->keys[k].name, key))
                 return r->mods[i].values[k].s;
     }
+    return NULL;
+}
+
+const struct resolved_mod *resolved_find(const struct resolution *r, const char *mod)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (!strcmp(r->mods[i].mod->name, mod))
+            return &r->mods[i];
     return NULL;
 }

@@ -6,22 +6,35 @@
 #include "anx.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 int parse_accel(const char *s, enum accel *a);
 
-/* A disk size: a number with an optional K/M/G/T suffix (powers of 1024),
- * 1M to 1T and a multiple of 512. */
-/* The QEMU options anx run and anx test share. Returns 1 when c is one of
- * them (handled), 0 when it is not, -1 after reporting a bad value. */
+/* The QEMU options anx run and anx test share (--port, --disk, --disk-size,
+ * --boot, --accel). Returns 1 when c is one of them (handled), 0 when it is
+ * not, -1 after reporting a bad value. */
 int qemu_option(int c, const char *arg, struct qemu_opts *q)
 {
     switch (c) {
+    case 'P':
+        q->ports = xrealloc(q->ports, (q->nports + 1) * sizeof *q->ports);
+        memset(&q->ports[q->nports], 0, sizeof *q->ports);
+        if (parse_port(arg, &q->ports[q->nports].host, &q->ports[q->nports].guest)) {
+            diag_error(NULL, "--port expects HOST:GUEST with ports 1-65535, found '%s'", arg);
+            return -1;
+        }
+        q->nports++;
+        return 1;
     case 'd':
         q->disk = path_abs(arg);
         return 1;
@@ -44,6 +57,8 @@ int qemu_option(int c, const char *arg, struct qemu_opts *q)
     return 0;
 }
 
+/* A disk size: a number with an optional K/M/G/T suffix (powers of 1024),
+ * 1M to 1T and a multiple of 512. */
 int parse_disk_size(const char *s, uint64_t *out)
 {
     char *end;
@@ -85,20 +100,336 @@ int parse_accel(const char *s, enum accel *a)
 static const char run_usage[] =
     "usage: anx run MANIFEST [-p PLATFORM] [--port HOST:GUEST]... [--disk FILE [--disk-size SIZE]]\n"
     "               [--display] [--boot MODE] [--accel kvm|tcg|auto] [-o DIR]\n"
-    "Builds the image if needed and boots it in QEMU with the serial console on this\n"
-    "terminal (Ctrl-A X quits). Exits with the guest's exit status.\n"
+    "Builds the image if needed (one line per step) and boots it in QEMU with the serial\n"
+    "console on this terminal (Ctrl-A X quits). Exits with the guest's exit status; SIGTERM\n"
+    "or SIGHUP stops QEMU too. The disk is locked while QEMU runs: anx store, another anx\n"
+    "run or QEMU cannot use it meanwhile (nor can this run use a disk they hold).\n"
     "  -p, --platform NAME  target platform (default: the manifest's platform:)\n"
     "  --port HOST:GUEST    forward 127.0.0.1:HOST to the guest's GUEST port (repeatable);\n"
-    "                       replaces the manifest's forward of the same guest port\n"
+    "                       replaces the manifest's forward of the same guest port; a port\n"
+    "                       already in use stops the run before boot\n"
     "  --disk FILE          attach FILE as a disk when the image has a disk driver module\n"
     "                       (created sparse on first use; default with run: disk: in the\n"
-    "                       manifest: DIR/disk.img, kept between runs)\n"
+    "                       manifest: DIR/disk.img, kept between runs; raw images only)\n"
     "  --disk-size SIZE     size of a disk created now (like 64M, 1G; default the manifest's\n"
     "                       run: disk: size or 64M)\n"
     "  --display            open a display window instead of -nographic\n"
     "  --boot MODE          a boot mode of the platform (default: its first, the fast path)\n"
     "  --accel A            kvm, tcg or auto (KVM only if /dev/kvm opens and the CPU has vmx/svm)\n"
     "  -o, --out DIR        build folder (default build/NAME-PLATFORM)\n";
+
+/* Set by SIGTERM and SIGHUP: the run must end, and take QEMU with it. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+    stop_signal = sig;
+}
+
+/* Stops QEMU because we were told to stop: SIGTERM first (QEMU exits
+ * cleanly and restores the terminal), SIGKILL if it is still there 3 s
+ * later. */
+static void stop_qemu(pid_t pid, int sig)
+{
+    /* The terminal may be raw (QEMU's -nographic): "\r\n" works either way. */
+    fprintf(stderr, "\r\nanx: stopping QEMU (pid %d): received %s\r\n", (int)pid, signal_name(sig));
+    kill(pid, SIGTERM);
+    for (int i = 0; i < 300; i++) {
+        if (waitpid(pid, NULL, WNOHANG) == pid)
+            return;
+        usleep(10000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
+/* QEMU's stderr goes through us to ours, so its reasons can be read: a
+ * port forward it could not set up exits like a guest that returned 0. */
+static void relay(int *fd, struct buf *seen)
+{
+    char b[4096];
+    ssize_t k = read(*fd, b, sizeof b);
+    if (k < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (k <= 0) {
+        close(*fd);
+        *fd = -1;
+        return;
+    }
+    if (write(STDERR_FILENO, b, (size_t)k) < 0) {
+        /* the terminal went away (SIGHUP follows); keep reading */
+    }
+    if (seen->n < (1 << 20))
+        buf_add(seen, b, (size_t)k);
+}
+
+/* ---- the console through a pty ------------------------------------------------
+ *
+ * On a terminal, QEMU's serial console (its stdin and stdout) is a pty
+ * that anx relays to the terminal, byte for byte in raw mode as QEMU
+ * itself would set it: Ctrl-A X and the other keys of QEMU's mux reach
+ * QEMU unchanged, the window size follows the terminal's, and anx can see
+ * the guest's "anunix: ready" and print the forwarded URLs under it.
+ * Anywhere else (a pipe, a file, a background job) QEMU gets anx's stdin
+ * and stdout directly, as before. */
+
+static volatile sig_atomic_t winch;
+
+static void on_winch(int sig)
+{
+    (void)sig;
+    winch = 1;
+}
+
+struct console {
+    int master, slave;      /* -1 when not relaying */
+    struct termios saved;   /* the terminal's modes, restored at the end */
+    bool raw;
+    char tail[32];          /* the last bytes seen, for a match across reads */
+    bool ready;             /* the guest said "anunix: ready" */
+    bool pending;           /* the URLs wait for the end of that line */
+    bool quit;              /* QEMU said it quit (Ctrl-A X) */
+    const struct port_fwd *ports;
+    size_t nports;
+};
+
+static void console_restore(struct console *c)
+{
+    if (c->raw)
+        tcsetattr(STDIN_FILENO, TCSADRAIN, &c->saved);
+    c->raw = false;
+}
+
+/* Opens the pty when stdin and stdout are this process group's terminal. */
+static void console_open(struct console *c)
+{
+    c->master = c->slave = -1;
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || tcgetpgrp(STDIN_FILENO) != getpgrp() ||
+        tcgetattr(STDIN_FILENO, &c->saved))
+        return;
+    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0 || grantpt(m) || unlockpt(m)) {
+        if (m >= 0)
+            close(m);
+        return;
+    }
+    int sl = open(ptsname(m), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (sl < 0) {
+        close(m);
+        return;
+    }
+    struct winsize ws;
+    if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+        ioctl(m, TIOCSWINSZ, &ws);
+    c->master = m;
+    c->slave = sl;
+    struct sigaction sa = {.sa_handler = on_winch, .sa_flags = SA_RESTART};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGWINCH, &sa, NULL);
+}
+
+/* Once QEMU runs: the terminal goes raw, as QEMU would set it. */
+static void console_start(struct console *c)
+{
+    if (c->master < 0)
+        return;
+    close(c->slave);
+    c->slave = -1;
+    struct termios t = c->saved;
+    cfmakeraw(&t);
+    c->raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;   /* keeps keys typed ahead */
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static void console_urls(struct console *c)
+{
+    for (size_t i = 0; i < c->nports; i++) {
+        char *line = xasprintf("anx: ready: http://127.0.0.1:%d -> guest port %d\r\n", c->ports[i].host,
+                               c->ports[i].guest);
+        write_all(STDOUT_FILENO, line, strlen(line));
+    }
+}
+
+/* Guest output to the terminal; under the guest's ready line, the URLs. */
+static void console_output(struct console *c, const char *b, size_t n)
+{
+    if (memmem(b, n, "QEMU: Terminated", 16))   /* what QEMU's Ctrl-A X prints */
+        c->quit = true;
+    if (c->pending) {   /* the ready line's end: the URLs go under it */
+        const char *nl = memchr(b, '\n', n);
+        if (!nl) {
+            write_all(STDOUT_FILENO, b, n);
+            return;
+        }
+        size_t head = (size_t)(nl - b) + 1;
+        write_all(STDOUT_FILENO, b, head);
+        console_urls(c);
+        c->pending = false;
+        b += head;
+        n -= head;
+    }
+    if (c->ready) {
+        write_all(STDOUT_FILENO, b, n);
+        return;
+    }
+    static const char ready[] = "anunix: ready";
+    char look[sizeof c->tail + 4096 + 1];
+    size_t tl = strlen(c->tail);
+    memcpy(look, c->tail, tl);
+    memcpy(look + tl, b, n);
+    look[tl + n] = 0;
+    for (size_t i = 0; i < tl + n; i++)   /* NULs would end the search */
+        if (!look[i])
+            look[i] = ' ';
+    const char *m = strstr(look, ready);
+    if (!m) {
+        write_all(STDOUT_FILENO, b, n);
+        size_t keep = tl + n < sizeof c->tail - 1 ? tl + n : sizeof c->tail - 1;
+        memcpy(c->tail, look + tl + n - keep, keep);
+        c->tail[keep] = 0;
+        return;
+    }
+    c->ready = true;
+    c->pending = c->nports > 0;
+    /* From the end of the match (in this chunk) on, find the line's end. */
+    size_t after = (size_t)(m - look) + sizeof ready - 1;
+    after = after > tl ? after - tl : 0;
+    write_all(STDOUT_FILENO, b, after);
+    console_output(c, b + after, n - after);
+}
+
+/* Moves what is ready between the terminal and the pty. */
+static void console_pump(struct console *c, struct pollfd *pf)
+{
+    char b[4096];
+    if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {   /* keys */
+        ssize_t k = read(STDIN_FILENO, b, sizeof b);
+        if (k > 0)
+            write_all(c->master, b, (size_t)k);
+        else if (k == 0 || errno != EINTR)
+            pf[0].fd = -1;   /* no more input; QEMU keeps running */
+    }
+    if (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) {   /* the guest's output */
+        ssize_t k = read(c->master, b, sizeof b);
+        if (k > 0)
+            console_output(c, b, (size_t)k);
+        else if (k == 0 || errno != EINTR)
+            pf[1].fd = -1;   /* EIO: QEMU closed the pty */
+    }
+}
+
+/* The terminal was resized: so is the console QEMU sees. */
+static void console_resize(struct console *c)
+{
+    if (!winch || c->master < 0)
+        return;
+    winch = 0;
+    struct winsize ws;
+    if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+        ioctl(c->master, TIOCSWINSZ, &ws);
+}
+
+/* Starts QEMU and waits for it, relaying its stderr (and, on a terminal,
+ * its console); returns its wait status, or -1 when it could not start. */
+static int boot(struct strlist *qa, struct buf *err, const struct port_fwd *ports, size_t nports, bool *quit)
+{
+    int ep[2];
+    if (pipe2(ep, O_CLOEXEC))
+        return -1;
+    struct console con = {.ports = ports, .nports = nports};
+    console_open(&con);
+    struct sigaction sa = {.sa_handler = on_stop};   /* no SA_RESTART: waits return EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    strlist_push(qa, "");
+    qa->v[qa->n - 1] = NULL;
+    fflush(NULL);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        /* QEMU dies with us even when we are killed without a chance to
+         * stop it (SIGKILL). */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(127);
+        if (con.slave >= 0) {
+            dup2(con.slave, STDIN_FILENO);
+            dup2(con.slave, STDOUT_FILENO);
+        }
+        dup2(ep[1], STDERR_FILENO);
+        execvp(qa->v[0], qa->v);
+        fprintf(stderr, "anx: cannot run %s: %s\n", qa->v[0], strerror(errno));
+        _exit(127);
+    }
+    close(ep[1]);
+    int efd = ep[0];
+    /* The terminal's Ctrl-C belongs to QEMU (or the guest), not to us. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    console_start(&con);
+    struct pollfd pf[3] = {{con.master >= 0 ? STDIN_FILENO : -1, POLLIN, 0}, {con.master, POLLIN, 0}, {efd, POLLIN, 0}};
+    int st = 0;
+    for (;;) {
+        if (stop_signal) {
+            int sig = stop_signal;
+            stop_qemu(pid, sig);
+            console_restore(&con);
+            signal(sig, SIG_DFL);
+            raise(sig);
+            _exit(128 + sig);
+        }
+        console_resize(&con);
+        pf[2].fd = efd;
+        if (poll(pf, 3, 200) > 0) {
+            if (con.master >= 0)
+                console_pump(&con, pf);
+            if (efd >= 0 && (pf[2].revents & (POLLIN | POLLHUP | POLLERR)))
+                relay(&efd, err);
+        }
+        pid_t w = waitpid(pid, &st, WNOHANG);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR) {
+            console_restore(&con);
+            return -1;
+        }
+    }
+    /* What QEMU wrote last (a child it left may hold the pipes: stop at
+     * a quiet moment). */
+    for (int i = 0; i < 100; i++) {
+        pf[2].fd = efd;
+        if (poll(pf, 3, 50) <= 0)
+            break;
+        if (con.master >= 0)
+            console_pump(&con, pf);
+        if (efd >= 0 && (pf[2].revents & (POLLIN | POLLHUP | POLLERR)))
+            relay(&efd, err);
+        if (efd < 0 && pf[1].fd < 0)
+            break;
+    }
+    console_restore(&con);
+    if (con.master >= 0)
+        close(con.master);
+    if (efd >= 0)
+        close(efd);
+    *quit = con.quit;
+    return st;
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -111,7 +442,6 @@ int cmd_run(int argc, char **argv)
     };
     struct qemu_opts q = {0};
     struct build_opts bo = {0};
-    q.ports = xcalloc((size_t)argc + 1, sizeof *q.ports);
     int c;
     optind = 0;
     while ((c = getopt_long(argc, argv, "p:o:h", opts, NULL)) != -1) {
@@ -121,13 +451,6 @@ int cmd_run(int argc, char **argv)
             break;
         case 'o':
             bo.outdir = optarg;
-            break;
-        case 'P':
-            if (parse_port(optarg, &q.ports[q.nports].host, &q.ports[q.nports].guest)) {
-                diag_error(NULL, "--port expects HOST:GUEST with ports 1-65535, found '%s'", optarg);
-                return EXIT_USAGE;
-            }
-            q.nports++;
             break;
         case 'D':
             q.display = true;
@@ -159,38 +482,64 @@ int cmd_run(int argc, char **argv)
         return rc;
     if (check_boot_mode(r.plat, q.boot) < 0)
         return EXIT_USAGE;
+    /* The build's step lines, as anx build prints them, so an edit's
+     * recompilation is not a blank terminal. */
+    printf("  %-9s%s: %zu modules:", "resolve", r.plat->name, r.n);
+    for (size_t i = 0; i < r.n; i++)
+        printf(" %s", r.mods[i].mod->name);
+    printf("\n");
     struct build_result res = {0};
-    bo.quiet = true;
     if (build(&cat, &m, &r, &bo, &res))
         return EXIT_FAIL;
+    printf("built %s in %.3f s\n", path_display(res.main_image), res.total_ms / 1e3);
+    struct port_fwd *ports;
+    size_t np = qemu_ports(&m, &q, &ports);
+    if (!nic_driver(r.plat, &r))
+        np = 0;   /* not forwarded: qemu_argv warns */
+    char *busy = ports_problem(ports, np);
+    if (busy) {
+        diag_error(NULL, "%s", busy);
+        return EXIT_FAIL;
+    }
     if (!q.disk && m.disk_size && disk_driver(r.plat, &r))
         q.disk = path_join(res.outdir, "disk.img");
-    if (q.disk && disk_driver(r.plat, &r) &&
-        disk_prepare(q.disk, q.disk_size ? q.disk_size : m.disk_size ? m.disk_size : DISK_SIZE_DEFAULT, false))
-        return EXIT_FAIL;
+    int disk_fd = -1;
+    if (q.disk && disk_driver(r.plat, &r)) {
+        disk_fd = disk_open(q.disk, q.disk_size ? q.disk_size : m.disk_size ? m.disk_size : DISK_SIZE_DEFAULT, false);
+        if (disk_fd < 0)
+            return disk_fd == -2 ? EXIT_USAGE : EXIT_FAIL;
+    }
     struct strlist qa = {0};
     if (qemu_argv(&m, &r, &res, &q, &qa))
         return EXIT_USAGE;
+    for (size_t i = 0; i < np; i++)
+        fprintf(stderr, "anx: http://127.0.0.1:%d -> guest port %d\n", ports[i].host, ports[i].guest);
+    if (disk_fd >= 0)
+        fprintf(stderr, "anx: disk %s (locked while QEMU runs)\n", path_display(q.disk));
     fprintf(stderr, "anx: booting %s: %s\n", path_display(res.main_image), argv_text(&qa));
-    strlist_push(&qa, "");
-    qa.v[qa.n - 1] = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
+    struct buf err = {0};
+    bool quit = false;
+    int st = boot(&qa, &err, ports, np, &quit);
+    if (disk_fd >= 0)
+        close(disk_fd);   /* releases the lock */
+    if (st < 0) {
+        diag_error(NULL, "cannot start QEMU: %s", strerror(errno));
         return EXIT_FAIL;
-    if (pid == 0) {
-        execvp(qa.v[0], qa.v);
-        fprintf(stderr, "anx: cannot run %s: %s\n", qa.v[0], strerror(errno));
-        _exit(127);
     }
-    /* The terminal's Ctrl-C belongs to QEMU (or the guest), not to us. */
-    signal(SIGINT, SIG_IGN);
-    signal(SIGQUIT, SIG_IGN);
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return EXIT_FAIL;
+    char *fwd = hostfwd_failure(buf_cstr(&err));
+    if (fwd) {
+        diag_error(NULL, "%s", fwd);
+        return EXIT_FAIL;
+    }
+    if (qemu_error(qa.v[0], st, buf_cstr(&err))) {
+        diag_error(NULL, "QEMU failed (its message is above)");
+        return EXIT_FAIL;
+    }
     char why[256];
+    if (quit) {   /* no guest status: whatever QEMU's exit code says */
+        fprintf(stderr, "anx: QEMU quit (Ctrl-A X) before the guest exited\n");
+        return EXIT_FAIL;
+    }
     int status = guest_status(r.plat, st, why, sizeof why);
     if (status < 0) {
         fprintf(stderr, "anx: %s\n", why);

@@ -1,8 +1,10 @@
 /*
  * anx test: build, boot headless with the serial console on pipes, run the
  * manifest's checks in order (one line each), and always stop QEMU. Every
- * wait has a deadline; QEMU is started with PR_SET_PDEATHSIG so it dies
- * with us even if we are killed.
+ * wait has a deadline, and ends early once QEMU is gone; QEMU is started
+ * with PR_SET_PDEATHSIG so it dies with us even if we are killed. A test
+ * boots on its own scratch disk (DIR/test-disk.img), never on the disk
+ * anx run keeps, unless --disk names one.
  */
 #define _GNU_SOURCE
 #include "anx.h"
@@ -28,10 +30,35 @@ static int err_fd = -1;
 static struct buf qemu_stderr;
 static volatile pid_t current_qemu;
 
+/* Async-signal-safe: write() of a message built by hand. */
+static void say_stopping(pid_t pid, int sig)
+{
+    char msg[128], digits[16];
+    size_t n = 0, d = 0;
+    for (unsigned v = (unsigned)pid; v || !d; v /= 10)
+        digits[d++] = (char)('0' + v % 10);
+    const char *parts[] = {"anx: stopping QEMU (pid ", "", "): received ", signal_name(sig), "\n"};
+    for (size_t i = 0; i < 5; i++) {
+        if (i == 1) {
+            while (d && n < sizeof msg)
+                msg[n++] = digits[--d];
+            continue;
+        }
+        for (const char *p = parts[i]; *p && n < sizeof msg; p++)
+            msg[n++] = *p;
+    }
+    if (write(STDERR_FILENO, msg, n) < 0) {
+        /* nowhere to say it */
+    }
+}
+
 static void on_signal(int sig)
 {
-    if (current_qemu > 0)
+    if (current_qemu > 0) {
+        say_stopping(current_qemu, sig);
         kill(-current_qemu, SIGKILL);
+        waitpid(current_qemu, NULL, 0);   /* gone, not a zombie, when we are */
+    }
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -65,12 +92,20 @@ static bool pump(struct test_session *t, double deadline)
             usleep(10000);
             return false;
         }
+        /* Wake at least every 100 ms to notice QEMU's exit: a child it
+         * left behind may keep the console open. */
         double left = deadline - now_ms();
         if (left < 0)
             left = 0;
-        int r = poll(pf, (nfds_t)n, (int)left);
+        int r = poll(pf, (nfds_t)n, left > 100 ? 100 : (int)left);
         if (r < 0 && errno == EINTR)
             continue;
+        if (r == 0 && left > 100) {
+            reap(t, false);
+            if (t->exited)
+                return false;
+            continue;
+        }
         if (r <= 0)
             return false;
         bool got = false;
@@ -101,8 +136,7 @@ static bool pump(struct test_session *t, double deadline)
             buf_add(&t->console, b, (size_t)k);
             got = true;
         }
-        if (t->out_fd < 0)
-            reap(t, false);
+        reap(t, false);
         if (got)
             return true;
         if (now_ms() >= deadline)
@@ -113,6 +147,56 @@ static bool pump(struct test_session *t, double deadline)
 static double deadline_of(const struct check *c)
 {
     return now_ms() + (double)c->timeout_ns / 1e6;
+}
+
+/* True once QEMU has exited or closed its console; what it printed last
+ * is read in first. */
+static bool guest_gone(struct test_session *t)
+{
+    reap(t, false);
+    if (!t->exited && t->out_fd >= 0)
+        return false;
+    while (t->out_fd >= 0 && pump(t, now_ms() + 50))
+        ;
+    return true;
+}
+
+/* How QEMU ended: "guest exited with status 3", QEMU's own error, or the
+ * port a forward could not use. */
+static const char *how_it_ended(struct test_session *t)
+{
+    char *fwd = hostfwd_failure(buf_cstr(&qemu_stderr));
+    if (fwd)
+        return fwd;
+    if (!t->exited)
+        return "its console closed";
+    char *err = qemu_error(t->binary, t->wstatus, buf_cstr(&qemu_stderr));
+    if (err)
+        return err;
+    char reason[256];
+    int status = guest_status(t->plat, t->wstatus, reason, sizeof reason);
+    return status >= 0 ? xasprintf("guest exited with status %d", status) : xstrdup(reason);
+}
+
+/* The reason of a check that cannot go on because QEMU is gone. */
+static void gone_reason(struct test_session *t, const char *what, char *why, size_t whylen)
+{
+    if (t->gone_before)
+        snprintf(why, whylen, "QEMU exited earlier (%s)", how_it_ended(t));
+    else
+        snprintf(why, whylen, "QEMU exited before %s (%s)", what, how_it_ended(t));
+}
+
+/* The line of the console around offset at, without its line break. */
+static char *line_at(struct test_session *t, size_t at)
+{
+    const char *s = buf_cstr(&t->console);
+    size_t a = at, e = at;
+    while (a > 0 && s[a - 1] != '\n')
+        a--;
+    while (e < t->console.n && s[e] != '\n' && s[e] != '\r')
+        e++;
+    return xstrndup(s + a, e - a);
 }
 
 /* Searches re from the current position; advances past a match. */
@@ -128,8 +212,11 @@ static bool search(struct test_session *t, regex_t *re)
     return false;
 }
 
-static int expect_regex(struct test_session *t, const char *pattern, double deadline, double start, char *why,
-                        size_t whylen)
+/* Waits for pattern in the console. For a shell command (shell_from: where
+ * its output starts; SIZE_MAX otherwise) the shell's "unknown command"
+ * followed by a fresh prompt ends the wait: the command has finished. */
+static int expect_regex(struct test_session *t, const char *pattern, double deadline, double start, size_t shell_from,
+                        char *why, size_t whylen)
 {
     regex_t re;
     if (regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE)) {
@@ -140,8 +227,19 @@ static int expect_regex(struct test_session *t, const char *pattern, double dead
     for (;;) {
         if (search(t, &re))
             break;
-        if (t->out_fd < 0) {
-            snprintf(why, whylen, "QEMU exited before /%s/ appeared", pattern);
+        const char *unknown = shell_from < t->console.n ? strstr(buf_cstr(&t->console) + shell_from, "unknown command")
+                                                         : NULL;
+        if (unknown && strstr(unknown, t->prompt)) {
+            char *line = line_at(t, (size_t)(unknown - t->console.p));
+            snprintf(why, whylen, "the shell answered \"%s\" (is the module that adds this command in the image?)",
+                     yshow_n(line, strlen(line), 200));
+            rc = 1;
+            break;
+        }
+        if (guest_gone(t)) {
+            if (search(t, &re))
+                break;
+            gone_reason(t, xasprintf("/%s/ appeared", pattern), why, whylen);
             rc = 1;
             break;
         }
@@ -159,7 +257,7 @@ static int expect_regex(struct test_session *t, const char *pattern, double dead
 int run_serial(struct test_session *t, const struct check *c, char *why, size_t whylen)
 {
     double start = now_ms();
-    return expect_regex(t, c->arg, deadline_of(c), start, why, whylen);
+    return expect_regex(t, c->arg, deadline_of(c), start, SIZE_MAX, why, whylen);
 }
 
 static bool find_literal(struct test_session *t, const char *lit)
@@ -180,9 +278,14 @@ int run_shell(struct test_session *t, const struct check *c, char *why, size_t w
      * press Enter, which makes the shell print a fresh one. */
     double nudge = now_ms() + 1000;
     while (!find_literal(t, t->prompt)) {
-        if (t->out_fd < 0 || now_ms() >= deadline) {
-            snprintf(why, whylen, "no shell prompt \"%s\" %s", t->prompt,
-                     t->out_fd < 0 ? "before QEMU exited" : "within the timeout");
+        if (guest_gone(t)) {
+            if (find_literal(t, t->prompt))
+                break;
+            gone_reason(t, xasprintf("a shell prompt \"%s\"", t->prompt), why, whylen);
+            return 1;
+        }
+        if (now_ms() >= deadline) {
+            snprintf(why, whylen, "no shell prompt \"%s\" within the timeout", t->prompt);
             return 1;
         }
         if (now_ms() >= nudge) {
@@ -219,11 +322,11 @@ int run_shell(struct test_session *t, const struct check *c, char *why, size_t w
                 t->pos = sent + (size_t)(nl - s) + 1;
             break;
         }
-        if (t->out_fd < 0 || now_ms() >= echo_deadline)
+        if (guest_gone(t) || now_ms() >= echo_deadline)
             break;
         pump(t, echo_deadline);
     }
-    return expect_regex(t, c->expect, deadline, start, why, whylen);
+    return expect_regex(t, c->expect, deadline, start, t->pos, why, whylen);
 }
 
 int run_exit(struct test_session *t, const struct check *c, char *why, size_t whylen)
@@ -251,6 +354,9 @@ int run_exit(struct test_session *t, const struct check *c, char *why, size_t wh
 }
 
 /* ---- http: checks -------------------------------------------------------- */
+
+/* Bytes of a body shown when a check fails: enough for an error page. */
+#define HTTP_EXCERPT 400
 
 /* One HTTP exchange with 127.0.0.1:port over a plain socket. Returns 0 with
  * the status and body, 1 when nothing answered yet (connection refused, or
@@ -399,6 +505,10 @@ int run_http(struct test_session *t, const struct check *c, char *why, size_t wh
             snprintf(why, whylen, "no port to connect to: the manifest has no run: ports");
         return 1;
     }
+    if (guest_gone(t)) {
+        gone_reason(t, "the request", why, whylen);
+        return 1;
+    }
     struct buf req = {0};
     size_t blen = c->body ? strlen(c->body) : 0;
     buf_printf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUser-Agent: anx-test\r\nConnection: close\r\n", c->method,
@@ -417,12 +527,16 @@ int run_http(struct test_session *t, const struct check *c, char *why, size_t wh
     for (;;) {
         body.n = 0;
         rc = http_once(t, port, req.p, req.n, deadline, &status, &body, last, sizeof last);
-        if (rc != 1 || now_ms() >= deadline || (t->exited && t->out_fd < 0))
+        if (rc != 1 || now_ms() >= deadline || guest_gone(t))
             break;
         if (t->out_fd >= 0)
             pump(t, now_ms() + 100 < deadline ? now_ms() + 100 : deadline);
         else
             usleep(100000);
+    }
+    if (rc == 1 && guest_gone(t)) {
+        gone_reason(t, xasprintf("answering %s %s", c->method, c->arg), why, whylen);
+        return 1;
     }
     if (rc != 0) {
         snprintf(why, whylen, "%s %s on 127.0.0.1:%d: %s", c->method, c->arg, port,
@@ -435,7 +549,8 @@ int run_http(struct test_session *t, const struct check *c, char *why, size_t wh
         if (!body.p[i])
             body.p[i] = ' ';
     if (status != want) {
-        snprintf(why, whylen, "status %d, expected %d; body: \"%s\"", status, want, yshow(text, body.n < 120 ? body.n : 120));
+        snprintf(why, whylen, "status %d, expected %d; body (%zu bytes): \"%s\"", status, want, body.n,
+                 yshow_n(text, body.n, HTTP_EXCERPT));
         return 1;
     }
     rc = 0;
@@ -447,7 +562,7 @@ int run_http(struct test_session *t, const struct check *c, char *why, size_t wh
         } else {
             if (regexec(&re, text, 0, NULL, 0) != 0) {
                 snprintf(why, whylen, "/%s/ not in the body (%zu bytes): \"%s\"", c->expect, body.n,
-                         yshow(text, body.n < 120 ? body.n : 120));
+                         yshow_n(text, body.n, HTTP_EXCERPT));
                 rc = 1;
             }
             regfree(&re);
@@ -456,33 +571,48 @@ int run_http(struct test_session *t, const struct check *c, char *why, size_t wh
     return rc;
 }
 
-static void show_tail(struct test_session *t, int lines)
+/* After a failure: the console from a few lines before the check began to
+ * now, at most the last 30 lines of it, and QEMU's stderr, each shown once
+ * (what an earlier failure showed is not repeated). */
+static void show_console(struct test_session *t, size_t check_start)
 {
     const char *s = buf_cstr(&t->console);
-    size_t n = t->console.n;
-    size_t i = n;
-    int seen = 0;
-    while (i > 0 && seen <= lines) {
-        i--;
-        if (s[i] == '\n')
-            seen++;
+    /* Back to the start of the check's first line, and three lines more. */
+    size_t from = check_start < t->console.n ? check_start : t->console.n;
+    int breaks = 0;
+    while (from > 0 && !(s[from - 1] == '\n' && ++breaks > 3))
+        from--;
+    if (from < t->shown)
+        from = t->shown;
+    size_t lines = 0;
+    for (size_t i = from; i < t->console.n; i++)
+        lines += s[i] == '\n';
+    if (from < t->console.n && s[t->console.n - 1] != '\n')
+        lines++;
+    if (lines > 0) {
+        printf("      --- console (all of it in console.log) ---\n");
+        for (; lines > 30; lines--)
+            from = (size_t)(strchr(s + from, '\n') - s) + 1;
+        for (const char *p = s + from; *p;) {
+            const char *e = strchr(p, '\n');
+            size_t l = e ? (size_t)(e - p) : strlen(p);
+            while (l && p[l - 1] == '\r')
+                l--;
+            printf("      | %.*s\n", (int)l, p);
+            if (!e)
+                break;
+            p = e + 1;
+        }
     }
-    if (seen > lines)
-        i++;
-    printf("      --- last console lines ---\n");
-    const char *p = s + i;
-    while (*p) {
-        const char *e = strchr(p, '\n');
-        size_t l = e ? (size_t)(e - p) : strlen(p);
-        while (l && p[l - 1] == '\r')
+    t->shown = t->console.n;
+    if (qemu_stderr.n > t->err_shown) {
+        const char *e = buf_cstr(&qemu_stderr) + t->err_shown;
+        size_t l = qemu_stderr.n - t->err_shown;
+        while (l && (e[l - 1] == '\n' || e[l - 1] == '\r'))
             l--;
-        printf("      | %.*s\n", (int)l, p);
-        if (!e)
-            break;
-        p = e + 1;
+        printf("      --- QEMU stderr ---\n      %.*s\n", (int)l, e);
+        t->err_shown = qemu_stderr.n;
     }
-    if (qemu_stderr.n)
-        printf("      --- QEMU stderr ---\n      %s\n", buf_cstr(&qemu_stderr));
 }
 
 static pid_t start_qemu(struct strlist *qa, int *in_fd, int *out_fd, int *errfd)
@@ -547,29 +677,48 @@ static void test_one(const char *path, const struct build_opts *bo, const struct
         printf("  (no test: checks in this manifest)\n");
         return;
     }
-    /* The disk: --disk FILE (created on first use, kept), or with run: disk:
-     * in the manifest a fresh DIR/disk.img for every test run. */
+    /* Forwards whose host port is taken would let the http: checks talk
+     * to whatever holds it. */
     struct qemu_opts q = *qo;
+    struct port_fwd *ports;
+    size_t np = qemu_ports(&m, &q, &ports);
+    char *busy = nic_driver(r.plat, &r) ? ports_problem(ports, np) : NULL;
+    if (busy) {
+        printf("  %-40s FAIL  %s\n", "ports", busy);
+        (*failed)++;
+        return;
+    }
+    /* The disk: --disk FILE (created on first use, kept), or with run: disk:
+     * in the manifest a scratch DIR/test-disk.img recreated for every test
+     * run -- never DIR/disk.img, which anx run keeps. */
+    int disk_fd = -1;
     if (disk_driver(r.plat, &r) && (q.disk || m.disk_size)) {
-        bool fresh = !q.disk;
-        if (fresh)
-            q.disk = path_join(res.outdir, "disk.img");
-        if (disk_prepare(q.disk, qo->disk_size ? qo->disk_size : m.disk_size ? m.disk_size : DISK_SIZE_DEFAULT,
-                         fresh)) {
+        bool scratch = !q.disk;
+        if (scratch)
+            q.disk = path_join(res.outdir, "test-disk.img");
+        disk_fd = disk_open(q.disk, qo->disk_size ? qo->disk_size : m.disk_size ? m.disk_size : DISK_SIZE_DEFAULT,
+                            scratch);
+        if (disk_fd < 0) {
+            printf("  %-40s FAIL  (the error is above)\n", "disk");
             (*failed)++;
             return;
         }
+        printf("  disk     %s (%s)\n", path_display(q.disk),
+               scratch ? "scratch, recreated empty for each test; anx run's disk.img is not touched" : "--disk, kept");
     }
     struct strlist qa = {0};
     if (qemu_argv(&m, &r, &res, &q, &qa)) {
+        if (disk_fd >= 0)
+            close(disk_fd);
         (*failed)++;
         return;
     }
     printf("  boot     %s\n", argv_text(&qa));
     struct test_session t = {0};
     t.plat = r.plat;
-    t.ports = m.ports;   /* anx test has no --port: the manifest's forwards */
-    t.nports = m.nports;
+    t.binary = qa.v[0];
+    t.ports = ports;
+    t.nports = np;
     t.prompt = resolved_string(&r, "shell", "prompt");
     if (!t.prompt || !*t.prompt)
         t.prompt = "anx> ";
@@ -579,6 +728,8 @@ static void test_one(const char *path, const struct build_opts *bo, const struct
     t.pid = start_qemu(&qa, &t.in_fd, &t.out_fd, &err_fd);
     if (t.pid < 0) {
         printf("  %-40s FAIL  cannot start QEMU\n", "boot");
+        if (disk_fd >= 0)
+            close(disk_fd);
         (*failed)++;
         return;
     }
@@ -586,8 +737,10 @@ static void test_one(const char *path, const struct build_opts *bo, const struct
     double boot0 = now_ms();
     for (size_t i = 0; i < m.nchecks; i++) {
         const struct check *c = &m.checks[i];
-        char why[512] = "";
+        char why[2048] = "";
         double c0 = now_ms();
+        size_t check_start = t.console.n;
+        t.gone_before = guest_gone(&t);
         int rc = c->type->run(&t, c, why, sizeof why);
         double el = (now_ms() - c0) / 1e3;
         if (rc == 0) {
@@ -595,15 +748,15 @@ static void test_one(const char *path, const struct build_opts *bo, const struct
             (*passed)++;
         } else {
             printf("  %-40s FAIL  %.2f s  %s\n", c->label, el, why);
-            show_tail(&t, 20);
+            show_console(&t, check_start < t.pos ? check_start : t.pos);
             (*failed)++;
         }
         fflush(stdout);
     }
-    if (!t.exited) {
-        kill(-t.pid, SIGKILL);   /* its process group: QEMU and anything it started */
-        reap(&t, true);
-    }
+    /* Its process group: QEMU and anything it started, which may outlive
+     * it and hold the console open. */
+    kill(-t.pid, SIGKILL);
+    reap(&t, true);
     /* Drain what is left for the log. */
     while (t.out_fd >= 0 && pump(&t, now_ms() + 200))
         ;
@@ -614,26 +767,35 @@ static void test_one(const char *path, const struct build_opts *bo, const struct
     err_fd = -1;
     close(t.in_fd);
     current_qemu = 0;
+    if (disk_fd >= 0)
+        close(disk_fd);   /* QEMU is gone: release the disk */
     if (t.log)
         fclose(t.log);
     printf("  console  %s (%.2f s in QEMU)\n", path_display(logpath), (now_ms() - boot0) / 1e3);
 }
 
 static const char test_usage[] =
-    "usage: anx test MANIFEST... [-p PLATFORM] [--boot MODE] [--accel kvm|tcg|auto]\n"
-    "                [--disk FILE [--disk-size SIZE]]\n"
+    "usage: anx test MANIFEST... [-p PLATFORM] [-o DIR] [--port HOST:GUEST]... [--boot MODE]\n"
+    "                [--accel kvm|tcg|auto] [--disk FILE [--disk-size SIZE]]\n"
     "Builds each manifest, boots it headless and runs its test: checks in order,\n"
     "one line per check, then 'N passed, N failed'. Exits 0 only if all pass.\n"
     "  -p, --platform NAME  target platform (default: each manifest's platform:)\n"
+    "  -o, --out DIR        build folder (only with one manifest)\n"
+    "  --port HOST:GUEST    forward 127.0.0.1:HOST to the guest's GUEST port instead of the\n"
+    "                       manifest's run: ports forward of that guest port (repeatable)\n"
     "  --boot MODE          a boot mode of the platform (default: its first)\n"
     "  --accel A            kvm, tcg or auto (default)\n"
-    "  -o, --out DIR        build folder (only with one manifest)\n"
-    "  --disk FILE          attach FILE as the disk (created sparse on first use, kept); without\n"
-    "                       it, a manifest with run: disk: gets a fresh DIR/disk.img each run\n"
+    "  --disk FILE          attach FILE as the disk (a raw image; created sparse on first use,\n"
+    "                       kept); without it, a manifest with run: disk: gets a scratch\n"
+    "                       DIR/test-disk.img recreated empty for each run (anx run's\n"
+    "                       DIR/disk.img is never touched)\n"
     "  --disk-size SIZE     size of a disk created now (default: run: disk: size, or 64M)\n"
     "Check kinds: serial: REGEX | shell: CMD + expect: REGEX | exit: N | http: PATH (+ method,\n"
     "body, headers, port, status, expect: a request to the forwarded guest port),\n"
-    "each with an optional timeout: (default 10s). The console goes to DIR/console.log.\n";
+    "each with an optional timeout: (default 10s). The console goes to DIR/console.log.\n"
+    "A forwarded port already in use, or a disk another program uses, fails before boot;\n"
+    "once QEMU has exited, the remaining checks fail at once. SIGINT, SIGTERM or SIGHUP\n"
+    "stop QEMU too.\n";
 
 int cmd_test(int argc, char **argv)
 {
@@ -641,7 +803,8 @@ int cmd_test(int argc, char **argv)
         {"platform", required_argument, 0, 'p'}, {"boot", required_argument, 0, 'b'},
         {"accel", required_argument, 0, 'a'},    {"out", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},           {"disk", required_argument, 0, 'd'},
-        {"disk-size", required_argument, 0, 'S'}, {0, 0, 0, 0},
+        {"disk-size", required_argument, 0, 'S'}, {"port", required_argument, 0, 'P'},
+        {0, 0, 0, 0},
     };
     struct build_opts bo = {0};
     struct qemu_opts qo = {0};

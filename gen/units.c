@@ -5,7 +5,9 @@
  */
 #include "anx.h"
 
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 /* Parses an unsigned decimal (or 0x hex) prefix; returns chars used, 0 if none, -2 on overflow. */
 static int parse_digits(const char *s, uint64_t *out)
@@ -57,6 +59,24 @@ int parse_int(const char *s, int64_t *out)
     return 0;
 }
 
+/* The shift of a size unit: K, M, G or T, each alone or followed by B or
+ * iB, in any case (64M, 64MB, 64MiB, 64mb); B or nothing for bytes. All
+ * are binary: whoever writes 16MB of memory or of a buffer means 16 MiB,
+ * and one meaning for every spelling leaves nothing to remember. -1 for
+ * anything else. */
+static int size_shift(const char *u)
+{
+    static const char letters[] = "KMGT";
+    if (!*u || !strcasecmp(u, "B"))
+        return 0;
+    const char *l = strchr(letters, toupper((unsigned char)u[0]));
+    if (!l)
+        return -1;
+    if (u[1] && strcasecmp(u + 1, "B") && strcasecmp(u + 1, "iB"))
+        return -1;
+    return 10 * (int)(l - letters + 1);
+}
+
 int parse_size(const char *s, uint64_t *out)
 {
     uint64_t v;
@@ -66,25 +86,26 @@ int parse_size(const char *s, uint64_t *out)
     if (n == 0)
         return -1;
     const char *u = s + n;
-    if (*u == ' ')
+    while (*u == ' ' || *u == '\t')   /* 16 M */
         u++;
-    int shift;
-    if (!*u || !strcmp(u, "B"))
-        shift = 0;
-    else if (!strcmp(u, "K") || !strcmp(u, "KiB") || !strcmp(u, "k"))
-        shift = 10;
-    else if (!strcmp(u, "M") || !strcmp(u, "MiB"))
-        shift = 20;
-    else if (!strcmp(u, "G") || !strcmp(u, "GiB"))
-        shift = 30;
-    else if (!strcmp(u, "T") || !strcmp(u, "TiB"))
-        shift = 40;
-    else
+    int shift = size_shift(u);
+    if (shift < 0)
         return -1;
     if (shift && v > (UINT64_MAX >> shift))
         return -2;
     *out = v << shift;
     return 0;
+}
+
+bool size_has_unit(const char *s)
+{
+    uint64_t v;
+    int n = parse_digits(s, &v);
+    if (n <= 0)
+        return false;
+    while (s[n] == ' ' || s[n] == '\t')
+        n++;
+    return s[n] != 0;
 }
 
 int parse_duration(const char *s, uint64_t *ns)

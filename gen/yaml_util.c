@@ -23,12 +23,18 @@ struct yctx {
 
 const char *yshow(const char *s, size_t len)
 {
+    return yshow_n(s, len, 60);
+}
+
+const char *yshow_n(const char *s, size_t len, size_t max)
+{
     struct buf b = {0};
-    size_t max = 60;
     for (size_t i = 0; i < len && i < max; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '\n')
             buf_puts(&b, "\\n");
+        else if (c == '\r')
+            buf_puts(&b, "\\r");
         else if (c == '\t')
             buf_puts(&b, "\\t");
         else if (c < 0x20 || c == 0x7f)
@@ -62,17 +68,91 @@ static struct mark mark_offset(struct yctx *c, size_t off)
     return r;
 }
 
+/* What libyaml's contexts are about, in the user's words, and how to fix
+ * the usual mistake. Block ones are reported at the line that broke them
+ * (the mistake is its indentation); the others at where they start, since
+ * the fix (a missing quote or bracket) belongs there and the parser often
+ * gives up only at the end of the file. */
+static const struct ycontext {
+    const char *context;   /* libyaml's, exactly */
+    const char *thing;
+    bool block;
+    const char *problem;   /* the entry is for this problem only (NULL: any) */
+    const char *hint;      /* NULL: none that would be right every time */
+} contexts[] = {
+    {"while scanning a quoted scalar", "the quoted string", false, "found unexpected end of stream",
+     "add the closing quote"},
+    {"while scanning a quoted scalar", "the quoted string", false, NULL, NULL},
+    {"while parsing a quoted scalar", "the quoted string", false, "found unknown escape character",
+     "in double quotes write a backslash as \\\\, or use single quotes"},
+    {"while parsing a flow sequence", "the [ ] list", false, NULL,
+     "close it with ']' and separate its items with ','"},
+    {"while parsing a flow mapping", "the { } mapping", false, NULL,
+     "close it with '}' and separate its entries with ','"},
+    {"while scanning a simple key", "the key", false, NULL, "write a key and its ':' on one line"},
+    {"while scanning a block scalar", "the block text (| or >)", false, NULL, NULL},
+    {"while parsing a block mapping", "the mapping", true, NULL,
+     "keys of one mapping start in the same column: check this line's indentation"},
+    {"while parsing a block collection", "the list", true, NULL,
+     "items of one list start with '- ' in the same column: check this line's indentation"},
+};
+
+static const struct ycontext *find_context(const char *context, const char *problem)
+{
+    for (size_t i = 0; i < sizeof contexts / sizeof contexts[0]; i++)
+        if (!strcmp(contexts[i].context, context) &&
+            (!contexts[i].problem || !strcmp(contexts[i].problem, problem)))
+            return &contexts[i];
+    return NULL;
+}
+
+/* Reports libyaml's error where the user can act on it: at a tab, as a tab
+ * (libyaml only says "cannot start any token"); else at the start of what
+ * was left open, with where the parser gave up in the text and as a note. */
+static void report_yaml_error(struct yctx *c)
+{
+    yaml_parser_t *p = &c->p;
+    if (p->error == YAML_READER_ERROR) {
+        struct mark m = mark_offset(c, p->problem_offset);
+        diag_error(&m, "invalid YAML: %s", p->problem ? p->problem : "unreadable input");
+        return;
+    }
+    struct mark pm = mark_at(c, p->problem_mark);
+    const char *problem = p->problem ? p->problem : "malformed document";
+    size_t at = p->problem_mark.index;
+    if (at < c->len && c->data[at] == '\t') {
+        diag_error(&pm, "invalid YAML: a tab character; YAML indents with spaces (replace the tab with spaces)");
+        return;
+    }
+    if (!p->context) {
+        bool colon = !strcmp(problem, "mapping values are not allowed in this context");
+        diag_error(&pm, "invalid YAML: %s%s", problem,
+                   colon ? "; a value that holds ': ' needs quotes, and a key lines up with the keys above it" : "");
+        return;
+    }
+    struct mark cm = mark_at(c, p->context_mark);
+    const struct ycontext *k = find_context(p->context, problem);
+    const char *hint = k && k->hint ? xasprintf("; %s", k->hint) : "";
+    if (cm.line == pm.line && cm.col == pm.col) {
+        diag_error(&pm, "invalid YAML: %s (%s)%s", problem, p->context, hint);
+        return;
+    }
+    const char *thing = k ? k->thing : xasprintf("what was open (%s)", p->context);
+    if (k && k->block) {
+        diag_error(&pm, "invalid YAML: %s, inside %s that starts at %d:%d%s", problem, thing, cm.line, cm.col, hint);
+        diag_note(&cm, "%s starts here", thing);
+    } else {
+        diag_error(&cm, "invalid YAML: %s at %d:%d, inside %s that starts here%s", problem, pm.line, pm.col,
+                   thing, hint);
+        diag_note(&pm, "the parser gave up here");
+    }
+}
+
 static int next(struct yctx *c, yaml_event_t *ev)
 {
     if (yaml_parser_parse(&c->p, ev))
         return 0;
-    struct mark m = c->p.error == YAML_READER_ERROR ? mark_offset(c, c->p.problem_offset)
-                                                     : mark_at(c, c->p.problem_mark);
-    const char *problem = c->p.problem ? c->p.problem : "malformed document";
-    if (c->p.context)
-        diag_error(&m, "invalid YAML: %s (%s)", problem, c->p.context);
-    else
-        diag_error(&m, "invalid YAML: %s", problem);
+    report_yaml_error(c);
     return -1;
 }
 
@@ -126,6 +206,27 @@ static struct ynode *build_seq(struct yctx *c, struct ynode *n, int depth)
     }
 }
 
+/* Reports a key the map cannot hold: not a plain name, or a repeat. */
+static bool bad_key(const struct ynode *n, const struct ynode *key)
+{
+    if (key->kind != Y_SCALAR) {
+        diag_error(&key->mark, "expected a plain key (a name), found %s", ykind_name(key));
+        return true;
+    }
+    if (strlen(key->str) != key->len || key->len == 0) {
+        diag_error(&key->mark, "expected a key name, found '%s'", yshow(key->str, key->len));
+        return true;
+    }
+    for (size_t i = 0; i < n->n; i++) {
+        if (!strcmp(n->pairs[i].key->str, key->str)) {
+            diag_error(&key->mark, "duplicate key '%s' (first defined at line %d)", yshow(key->str, key->len),
+                       n->pairs[i].key->mark.line);
+            return true;
+        }
+    }
+    return false;
+}
+
 static struct ynode *build_map(struct yctx *c, struct ynode *n, int depth)
 {
     size_t cap = 0;
@@ -140,26 +241,16 @@ static struct ynode *build_map(struct yctx *c, struct ynode *n, int depth)
         struct ynode *key = ybuild(c, &ev, depth + 1);
         if (!key)
             return NULL;
-        if (key->kind != Y_SCALAR) {
-            diag_error(&key->mark, "expected a plain key (a name), found %s", ykind_name(key));
-            return NULL;
-        }
-        if (strlen(key->str) != key->len || key->len == 0) {
-            diag_error(&key->mark, "expected a key name, found '%s'", yshow(key->str, key->len));
-            return NULL;
-        }
-        for (size_t i = 0; i < n->n; i++) {
-            if (!strcmp(n->pairs[i].key->str, key->str)) {
-                diag_error(&key->mark, "duplicate key '%s' (first defined at line %d)",
-                           yshow(key->str, key->len), n->pairs[i].key->mark.line);
-                return NULL;
-            }
-        }
+        /* A bad key is reported and its pair dropped, but the parse goes
+         * on so the rest of the document's mistakes are reported too. */
+        bool skip = bad_key(n, key);
         if (next(c, &ev))
             return NULL;
         struct ynode *val = ybuild(c, &ev, depth + 1);
         if (!val)
             return NULL;
+        if (skip)
+            continue;
         if (n->n == cap) {
             cap = cap ? cap * 2 : 4;
             n->pairs = xrealloc(n->pairs, cap * sizeof *n->pairs);
@@ -359,8 +450,10 @@ int yget_size(const struct ynode *n, const char *what, uint64_t *out)
         return -1;
     int r = parse_size(n->str, out);
     if (r == -1) {
-        diag_error(&n->mark, "expected a size for %s (a number with K, M or G, like 64M), found %s", what,
-                   ykind_name(n));
+        diag_error(&n->mark,
+                   "expected a size for %s (a whole number and K, M, G or T, optionally followed by B or iB, "
+                   "in any case: 64M, 64MB, 64MiB), found %s",
+                   what, ykind_name(n));
         return -1;
     }
     if (r == -2) {
@@ -375,6 +468,13 @@ int yget_duration(const struct ynode *n, const char *what, uint64_t *out)
     if (scalar(n, "a duration (like 5s)", what))
         return -1;
     int r = parse_duration(n->str, out);
+    int64_t bare;
+    if (r == -1 && parse_int(n->str, &bare) == 0) {
+        diag_error(&n->mark, "expected a duration for %s, found %s without a unit: write ns, us, ms, s, m or h after "
+                   "the number, like %llds",
+                   what, ykind_name(n), (long long)bare);
+        return -1;
+    }
     if (r == -1) {
         diag_error(&n->mark, "expected a duration for %s (a number with ns, us, ms, s, m or h, like 5s), found %s",
                    what, ykind_name(n));

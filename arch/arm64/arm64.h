@@ -29,6 +29,10 @@ extern uint64_t arm64_boot_counter;
 /* The exception level the kernel was entered at (1 or 2). */
 extern uint64_t arm64_entry_el;
 
+/* Called from entry.S first, with the MMU off and on a stack below the
+ * image: power off with a message when the RAM does not hold the image
+ * plus ANX_BOOT_RESERVE (<anx/bootram.h>). Uses no static data. */
+void arm64_ram_check(void *dtb);
 /* Called from entry.S with the MMU off: validate the DTB, build the page
  * tables, turn the MMU and caches on. Returns the DTB (or NULL). */
 void *arm64_boot(void *dtb);

@@ -5,8 +5,13 @@
  * device tree address in x0, the MMU and caches off.
  *
  * Steps: FP/SIMD on (C code may use NEON), drop EL2 -> EL1 when needed,
- * vectors, boot stack, zero .bss, record the counter, arm64_boot() (page
- * tables, MMU on), then kmain(dtb).
+ * vectors, the RAM check, boot stack, zero .bss, record the counter,
+ * arm64_boot() (page tables, MMU on), then kmain(dtb).
+ *
+ * The RAM check (arm64_ram_check in boot.c) runs first on a stack just
+ * below the image, in the 2 MiB of RAM under its load address: the boot
+ * stack and .bss lie at the image's end, which too little RAM leaves
+ * without memory (the check then says so and powers off).
  */
 #define SCTLR_EL1_RES1  0x30d00800      /* RES1 bits; MMU, caches off */
 
@@ -79,6 +84,11 @@ el1_entry:
         add     x0, x0, :lo12:arm64_vectors
         msr     vbar_el1, x0
         msr     spsel, #1
+        adrp    x0, __image_start
+        add     x0, x0, :lo12:__image_start
+        mov     sp, x0
+        mov     x0, x19
+        bl      arm64_ram_check         /* returns only when the RAM holds the image */
         adrp    x0, boot_stack_top
         add     x0, x0, :lo12:boot_stack_top
         mov     sp, x0

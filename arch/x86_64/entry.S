@@ -7,11 +7,23 @@
  *   multiboot2 (GRUB): the header below, entry at the ELF e_entry
  *   (_start); %eax = 0x36d76289, %ebx = multiboot2 information.
  *
- * Both paths load our GDT, clear .bss, identity-map the first 4 GiB with
- * 2 MiB pages, enter long mode, enable SSE (and AVX through XSAVE when the
- * CPU has it) and call kmain(boot_info). The final page tables with
- * permissions are built later by plat_init (paging.c).
+ * Both paths load our GDT, check that the RAM holds the image (below),
+ * clear .bss, identity-map the first 4 GiB with 2 MiB pages, enter long
+ * mode, enable SSE (and AVX through XSAVE when the CPU has it) and call
+ * kmain(boot_info). The final page tables with permissions are built later
+ * by plat_init (paging.c).
+ *
+ * The RAM check comes first because everything after it uses memory at
+ * the image's end (.data, .bss, the boot stack and page tables in .noinit):
+ * with too little RAM those writes vanish and the CPU triple-faults without
+ * a word. It reads the loader's memory map (PVH or multiboot2) and, when
+ * the RAM region holding the load address ends before __image_end +
+ * ANX_BOOT_RESERVE (<anx/bootram.h>), says so on COM1 and exits with
+ * status 1. It runs on a small stack inside the image's text, which is
+ * loaded whenever this code is.
  */
+#include <anx/bootram.h>
+
 #define CR0_PE  (1 << 0)
 #define CR0_MP  (1 << 1)
 #define CR0_EM  (1 << 2)
@@ -53,6 +65,7 @@ mb2_header_end:
 _start:                                  /* multiboot2 */
         cli
         cld
+        movl %eax, %ebp                  /* the magic, for the RAM check */
         movl %eax, x86_boot_magic
         movl %ebx, x86_boot_info
         jmp common32
@@ -61,6 +74,7 @@ _start:                                  /* multiboot2 */
 pvh_start:
         cli
         cld
+        movl $0x336ec578, %ebp
         movl $0x336ec578, x86_boot_magic
         movl %ebx, x86_boot_info
 
@@ -77,7 +91,9 @@ common32:
         movl %eax, %fs
         movl %eax, %gs
         ljmp $0x18, $1f
-1:      movl $boot_stack_top, %esp
+1:      movl $ram_check_stack_top, %esp
+        call ram_check                   /* returns only when the RAM holds the image */
+        movl $boot_stack_top, %esp
 
         /* clear .bss (small: stacks and page tables live in .noinit) */
         movl $__bss_start, %edi
@@ -172,6 +188,169 @@ no_long_mode:
         outl %eax, %dx
 7:      hlt
         jmp 7b
+
+/* ---- the RAM check (32-bit; %ebp = boot magic, %ebx = loader info) ----- */
+ram_check:
+        pushal
+        xorl %esi, %esi                  /* end of the RAM holding the load address; 0 = unknown */
+        cmpl $0x336ec578, %ebp
+        jne 20f
+        /* PVH: hvm_start_info version (4), memmap_paddr (40), memmap_entries (48) */
+        cmpl $1, 4(%ebx)
+        jb 40f
+        movl 40(%ebx), %edi
+        movl 48(%ebx), %ecx
+        testl %edi, %edi
+        jz 40f
+11:     testl %ecx, %ecx
+        jz 40f
+        call ram_entry
+        addl $24, %edi                   /* {u64 addr, u64 size, u32 type, u32 reserved} */
+        decl %ecx
+        jmp 11b
+20:     cmpl $0x36d76289, %ebp           /* multiboot2: tags from info + 8 */
+        jne 40f
+        movl (%ebx), %edx
+        addl %ebx, %edx                  /* end of the information */
+        leal 8(%ebx), %edi
+21:     leal 8(%edi), %eax
+        cmpl %edx, %eax
+        ja 40f
+        movl (%edi), %eax                /* tag type; 0 ends the list */
+        testl %eax, %eax
+        jz 40f
+        cmpl $6, %eax                    /* memory map: entry size at +8, entries from +16 */
+        jne 24f
+        pushl %edi
+        pushl %edx
+        movl 8(%edi), %ecx
+        movl 4(%edi), %edx
+        addl %edi, %edx                  /* end of this tag */
+        addl $16, %edi
+        cmpl $24, %ecx
+        jb 23f
+22:     leal 24(%edi), %eax
+        cmpl %edx, %eax
+        ja 23f
+        call ram_entry
+        addl %ecx, %edi
+        jmp 22b
+23:     popl %edx
+        popl %edi
+24:     movl 4(%edi), %eax               /* tag size, padded to 8 */
+        cmpl $8, %eax
+        jb 40f
+        addl $7, %eax
+        andl $~7, %eax
+        addl %eax, %edi
+        jmp 21b
+40:     testl %esi, %esi
+        jz 90f                           /* no map: nothing to check against */
+        cmpl $(__image_end + ANX_BOOT_RESERVE), %esi
+        jae 90f
+        movl %esi, %edi
+        movl $msg_ram1, %esi
+        call put_str
+        movl %edi, %eax
+        shrl $10, %eax
+        call put_dec                     /* RAM, KiB */
+        movl $msg_ram2, %esi
+        call put_str
+        movl $(__image_end + ANX_BOOT_RESERVE + 1023), %eax
+        shrl $10, %eax
+        call put_dec                     /* needed, KiB */
+        movl $msg_ram3, %esi
+        call put_str
+        movl $(__image_end + ANX_BOOT_RESERVE + 0xfffff), %eax
+        shrl $20, %eax
+        call put_dec                     /* needed, MiB rounded up */
+        movl $msg_ram4, %esi
+        call put_str
+        movw $0xf4, %dx                  /* isa-debug-exit: status 1 */
+        movl $1, %eax
+        outl %eax, %dx
+89:     hlt
+        jmp 89b
+90:     popal
+        ret
+
+/* One memory-map entry at %edi ({u64 base, u64 size, u32 type}): if it is
+ * RAM (type 1) holding the load address (1 MiB), %esi = max(%esi, its end,
+ * capped below 4 GiB). Clobbers %eax, %edx. */
+ram_entry:
+        cmpl $1, 16(%edi)
+        jne 9f
+        cmpl $0, 4(%edi)                 /* base above 4 GiB */
+        jne 9f
+        movl (%edi), %eax
+        cmpl $0x100000, %eax
+        ja 9f                            /* starts above the load address */
+        cmpl $0, 12(%edi)
+        jne 8f                           /* 4 GiB or more */
+        addl 8(%edi), %eax
+        jnc 7f
+8:      movl $0xfffff000, %eax
+7:      cmpl $0x100000, %eax
+        jbe 9f                           /* ends at or below the load address */
+        cmpl %esi, %eax
+        jbe 9f
+        movl %eax, %esi
+9:      ret
+
+/* COM1 output without a UART set-up (as no_long_mode does): the string at
+ * %esi; the byte in %al; the unsigned number in %eax in decimal. */
+put_str:
+        pushl %eax
+        pushl %esi
+1:      movb (%esi), %al
+        testb %al, %al
+        jz 2f
+        call put_chr
+        incl %esi
+        jmp 1b
+2:      popl %esi
+        popl %eax
+        ret
+put_chr:
+        pushl %ecx
+        pushl %edx
+        pushl %eax
+        movw $0x3fd, %dx
+        movl $100000, %ecx
+3:      inb %dx, %al                     /* wait for THR empty (bounded) */
+        testb $0x20, %al
+        loopz 3b
+        popl %eax
+        movw $0x3f8, %dx
+        outb %al, %dx
+        popl %edx
+        popl %ecx
+        ret
+put_dec:
+        pushal
+        xorl %ecx, %ecx
+        movl $10, %ebx
+4:      xorl %edx, %edx
+        divl %ebx
+        pushl %edx                       /* digits, lowest first */
+        incl %ecx
+        testl %eax, %eax
+        jnz 4b
+5:      popl %eax
+        addb $'0', %al
+        call put_chr
+        loop 5b
+        popal
+        ret
+
+msg_ram1: .asciz "anunix: only "
+msg_ram2: .asciz " KiB of RAM; this image needs at least "
+msg_ram3: .asciz " KiB (memory: "
+msg_ram4: .asciz "M or more)\r\n"
+        .balign 16
+ram_check_stack:
+        .skip 512                        /* text, but written only with paging off */
+ram_check_stack_top:
 
 /* ---- 64-bit ------------------------------------------------------------ */
         .code64

@@ -122,7 +122,7 @@ static void listen_thread(void *arg)
 	(void)arg;
 	struct netconn *l = netconn_new(NETCONN_TCP);
 	if (!l) {
-		log_error("cannot create the listening connection");
+		anx_module_fail("httpd", -1, "cannot create the listening connection (out of memory)");
 		return;
 	}
 	ip_set_option(l->pcb.ip, SOF_REUSEADDR);
@@ -130,8 +130,8 @@ static void listen_thread(void *arg)
 	if (e == ERR_OK)
 		e = netconn_listen_with_backlog(l, 64);
 	if (e != ERR_OK) {
-		log_error("cannot listen on port %d: %s", CONFIG_HTTPD_PORT, lwip_strerr(e));
 		netconn_delete(l);
+		anx_module_fail("httpd", -1, "cannot listen on port %d: %s", CONFIG_HTTPD_PORT, lwip_strerr(e));
 		return;
 	}
 	log_info("listening on port %d", CONFIG_HTTPD_PORT);
@@ -215,4 +215,5 @@ static int httpd_init(void)
 	return 0;
 }
 
-ANX_MODULE(httpd, .init = httpd_init);
+/* Essential (module.h): without httpd nobody can ask the image how it is. */
+ANX_MODULE(httpd, .init = httpd_init, .essential = true);

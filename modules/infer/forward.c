@@ -6,6 +6,17 @@
  */
 #include "infer.h"
 
+size_t inf_state_bytes(const struct inf_config *c, int ctx, size_t *kv_cache)
+{
+    if (ctx <= 0 || ctx > c->seq_len)
+        ctx = c->seq_len;
+    size_t D = (size_t)c->dim, H = (size_t)c->hidden_dim, KV = (size_t)c->kv_dim;
+    size_t cache = 2 * (size_t)c->n_layers * (size_t)ctx * KV * 4;
+    if (kv_cache)
+        *kv_cache = cache;
+    return cache + (4 * D + 2 * H + (size_t)ctx + (size_t)c->vocab_size) * 4;
+}
+
 int inf_state_init(struct inf_state *s, const struct inf_config *c, int ctx)
 {
     memset(s, 0, sizeof(*s));

@@ -178,7 +178,8 @@ int gguf_open(struct gguf_file *f, const char *name, const void *data, size_t si
     f->kv = tn_calloc((size_t)f->n_kv + 1, sizeof(*f->kv));
     f->tensors = tn_calloc((size_t)f->n_tensors + 1, sizeof(*f->tensors));
     if (!f->kv || !f->tensors) {
-        snprintf(err, INF_ERR_MAX, "%s: out of memory", name);
+        inf_oom(err, name, "the GGUF directory", ((size_t)f->n_kv + 1) * sizeof(*f->kv) +
+                ((size_t)f->n_tensors + 1) * sizeof(*f->tensors));
         goto fail;
     }
     char what[96];

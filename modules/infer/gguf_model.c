@@ -57,8 +57,8 @@ static int bind(struct inf_model *m, const struct gguf_file *f, struct tn_tensor
     int64_t ne[2] = { ne0, ne1 };
     if (need_f32 && g->dtype != TN_F32) {
         float *d = own_f32(m, g, data);
-        if (!d) {
-            snprintf(err, INF_ERR_MAX, "%s: out of memory for %s", f->name, tname);
+        if (!d) {   /* not the heap: the copies' space was sized from the shapes */
+            snprintf(err, INF_ERR_MAX, "%s: %s does not fit the space kept for f32 norm copies", f->name, tname);
             return -1;
         }
         tn_tensor_view(t, tname, TN_F32, ne1 > 1 ? 2 : 1, ne, d);
@@ -115,7 +115,8 @@ static int load_tokenizer(struct inf_model *m, const struct gguf_file *f, char *
     float *scores = tn_calloc((size_t)n, sizeof(float));
     int rc = -1;
     if (!toks || !lens || !scores) {
-        snprintf(err, INF_ERR_MAX, "%s: out of memory for the tokenizer", f->name);
+        inf_oom(err, f->name, "the tokenizer", ((size_t)n + (size_t)nm + 1) * (sizeof(char *) + sizeof(int)) +
+                (size_t)n * sizeof(float));
         goto out;
     }
     /* walk the arrays once (gguf_arr_str walks from the start each call) */
@@ -235,7 +236,8 @@ int inf_load_gguf(struct inf_model *m, const char *name, const void *data, size_
     m->owned = tn_malloc(m->owned_size);
     m->layers = tn_calloc((size_t)c->n_layers, sizeof(struct inf_layer));
     if (!m->owned || !m->layers) {
-        snprintf(err, INF_ERR_MAX, "%s: out of memory", name);
+        inf_oom(err, name, "the norms and layer table",
+                m->owned_size + (size_t)c->n_layers * sizeof(struct inf_layer));
         goto fail;
     }
     int D = c->dim, H = c->hidden_dim, KV = c->kv_dim, V = c->vocab_size;

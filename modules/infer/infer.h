@@ -91,6 +91,10 @@ int inf_load_llama2c(struct inf_model *m, const char *name, const void *data, si
 int inf_load_gguf(struct inf_model *m, const char *name, const void *data, size_t size,
                   char *err);
 void inf_model_free(struct inf_model *m);
+/* An out-of-memory message into err: "NAME: out of memory for WHAT: N bytes
+ * wanted, M bytes free" (NAME omitted when NULL; M is the image's free
+ * memory, or the host's available memory). Returns -1. */
+int inf_oom(char *err, const char *name, const char *what, size_t wanted);
 /* "llama2c dim=64 hidden=172 layers=5 heads=8/4 vocab=512 ctx=512 f32" */
 void inf_model_describe(const struct inf_model *m, char *buf, size_t n);
 
@@ -104,6 +108,9 @@ struct inf_state {
 };
 
 int inf_state_init(struct inf_state *s, const struct inf_config *c, int ctx);
+/* Bytes inf_state_init allocates for ctx positions (0 = seq_len), and of
+ * those the KV cache's. */
+size_t inf_state_bytes(const struct inf_config *c, int ctx, size_t *kv_cache);
 void inf_state_free(struct inf_state *s);
 /* Run token at pos (< s->ctx); returns the logits (vocab_size floats). */
 float *inf_forward(const struct inf_model *m, struct inf_state *s, int token, int pos);
@@ -171,6 +178,9 @@ void inf_session_free(struct inf_session *s);
 const struct inf_model *infer_model(void);
 /* The infer.context config: KV cache positions per session (0 = the model's). */
 int infer_context(void);
+/* The infer.name config ("" = none) and infer.model (the file or object). */
+const char *infer_model_name(void);
+const char *infer_model_path(void);
 #endif
 
 #endif

@@ -29,6 +29,9 @@
 #ifndef CONFIG_INFER_ACT_F32
 #define CONFIG_INFER_ACT_F32 0
 #endif
+#ifndef CONFIG_INFER_NAME
+#define CONFIG_INFER_NAME ""
+#endif
 
 static struct inf_model model;
 static bool loaded;
@@ -43,6 +46,16 @@ int infer_context(void)
     return CONFIG_INFER_CONTEXT;
 }
 
+const char *infer_model_name(void)
+{
+    return CONFIG_INFER_NAME;
+}
+
+const char *infer_model_path(void)
+{
+    return CONFIG_INFER_MODEL;
+}
+
 static int print_cb(void *arg, int token, const char *text, size_t len)
 {
     (void)arg;
@@ -55,7 +68,13 @@ static int print_cb(void *arg, int token, const char *text, size_t len)
 static int cmd_generate(int argc, char **argv)
 {
     if (!loaded) {
-        anx_printf("generate: no model loaded (set infer.model in the manifest)\n");
+        struct anx_module_status st = anx_module_status_of("infer");
+        if (!CONFIG_INFER_MODEL[0])
+            anx_printf("generate: no model (set infer.model in the manifest)\n");
+        else if (st.state == ANX_MODULE_FAILED)
+            anx_printf("generate: the model did not load: %s\n", st.reason);
+        else
+            anx_printf("generate: %s is still loading; try again in a moment\n", CONFIG_INFER_MODEL);
         return 1;
     }
     struct inf_params p = { .steps = 256, .ctx = CONFIG_INFER_CONTEXT };
@@ -100,35 +119,45 @@ static struct anx_command generate_cmd = {
 /* Read the model or tokenizer by name; logs why not. The bytes are kept
  * for the image's life, so whether they are owned does not matter. */
 static int read_named(const char *what, const char *name, const void **data, size_t *size,
-                      const char **from)
+                      bool *owned, const char **from, char *err)
 {
-    bool owned;
-    int rc = anx_data_read(name, data, size, &owned, from);
+    int rc = anx_data_read(name, data, size, owned, from);
     if (rc == 0)
         return 0;
     if (rc == ANX_DATA_NOT_READY)
-        log_error("%s %s: its store is not open", what, name);
+        snprintf(err, INF_ERR_MAX, "%s %s: its store is not open", what, name);
     else if (rc == ANX_DATA_NOT_FOUND)
-        log_error("%s %s: %s", what, name, name[0] == '/' ? "not among the image's files" : "no such object");
+        snprintf(err, INF_ERR_MAX, "%s %s: %s", what, name,
+                 name[0] == '/' ? "not among the image's files" : "no such object");
     else
-        log_error("%s %s: cannot read it (error %d)", what, name, rc);
+        snprintf(err, INF_ERR_MAX, "%s %s: cannot read it (the log says why)", what, name);
     return -1;
 }
 
-static int load_model(const char *mp, const char *tp)
+/* Load, then make sure one session fits: a model that loads but cannot
+ * answer a single request would leave every completion failing while the
+ * image looks healthy. 0, or -1 with err saying why. */
+static int load_model(const char *mp, const char *tp, char *err)
 {
     const void *md, *td = NULL;
     size_t ms, ts = 0;
+    bool mown = false, town = false;
     const char *from;
-    char err[INF_ERR_MAX];
-    if (read_named("model", mp, &md, &ms, &from) < 0)
+    if (read_named("model", mp, &md, &ms, &mown, &from, err) < 0)
         return -1;
-    if (tp[0] && read_named("tokenizer", tp, &td, &ts, NULL) < 0)
-        return -1;
-    if (inf_model_load(&model, mp, md, ms, td, ts, err) < 0) {
-        log_error("%s", err);
-        return -1;
+    if (tp[0] && read_named("tokenizer", tp, &td, &ts, &town, NULL, err) < 0)
+        goto fail;
+    if (inf_model_load(&model, mp, md, ms, td, ts, err) < 0)
+        goto fail;
+    struct inf_params trial = { .ctx = CONFIG_INFER_CONTEXT };
+    char why[INF_ERR_MAX];
+    struct inf_session *s = inf_session_create(&model, &trial, why);
+    if (!s) {
+        snprintf(err, INF_ERR_MAX, "%s loaded, but a session does not fit: %s", mp, why);
+        inf_model_free(&model);
+        goto fail;
     }
+    inf_session_free(s);
     model.act = CONFIG_INFER_ACT_F32 ? TN_ACT_F32 : TN_ACT_Q8_0;
     tn_register(&model.tok_emb);
     tn_register(&model.out_norm);
@@ -144,28 +173,43 @@ static int load_model(const char *mp, const char *tp)
     log_info("%s (%s): %s", mp, from, d);
     loaded = true;
     return 0;
+fail:   /* bytes read from a store are ours: give them back for the others */
+    if (mown)
+        anx_free((void *)md);
+    if (town)
+        anx_free((void *)td);
+    return -1;
 }
 
 /* An object-store model loads once the boot is complete: the store may only
- * open its disk in its start phase, after every module's init. */
+ * open its disk in its start phase, after every module's init. A failure
+ * then marks the module failed (module.h), as a failed init would. */
 static void load_later(void *arg)
 {
     (void)arg;
+    char err[INF_ERR_MAX];
     anx_boot_wait_ready();
-    load_model(CONFIG_INFER_MODEL, CONFIG_INFER_TOKENIZER);
+    if (load_model(CONFIG_INFER_MODEL, CONFIG_INFER_TOKENIZER, err) < 0)
+        anx_module_fail("infer", -1, "%s", err);
     anx_thread_exit();
 }
 
 static int infer_init(void)
 {
     const char *mp = CONFIG_INFER_MODEL;
+    char err[INF_ERR_MAX];
+    if (anx_command_register(&generate_cmd) < 0)
+        return -1;
     if (mp[0] == '/') {
-        if (load_model(mp, CONFIG_INFER_TOKENIZER) < 0)
+        if (load_model(mp, CONFIG_INFER_TOKENIZER, err) < 0) {
+            log_error("%s", err);       /* the module's reason (module.h) */
             return -1;
+        }
     } else if (mp[0] && !anx_thread_create("infer-load", load_later, NULL, 16 * 1024)) {
+        log_error("cannot start the thread that loads %s (out of memory)", mp);
         return -1;
     }
-    return anx_command_register(&generate_cmd);
+    return 0;
 }
 
 ANX_MODULE(infer, .init = infer_init);

@@ -4,6 +4,22 @@
  */
 #include "infer.h"
 #include "gguf.h"
+#ifdef ANX_HOST
+#include <unistd.h>
+#endif
+
+int inf_oom(char *err, const char *name, const char *what, size_t wanted)
+{
+#ifdef ANX_HOST
+    long pages = sysconf(_SC_AVPHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    size_t free_bytes = pages > 0 && psize > 0 ? (size_t)pages * (size_t)psize : 0;
+#else
+    size_t free_bytes = anx_mem_free_bytes(NULL);
+#endif
+    snprintf(err, INF_ERR_MAX, "%s%sout of memory for %s: %zu bytes wanted, %zu bytes free",
+             name ? name : "", name ? ": " : "", what, wanted, free_bytes);
+    return -1;
+}
 
 static int32_t rd_i32(const uint8_t *p)
 {
@@ -107,10 +123,8 @@ int inf_load_llama2c(struct inf_model *m, const char *name, const void *data, si
     if (inf_config_check(name, c, err) < 0)
         return -1;
     m->layers = tn_calloc((size_t)c->n_layers, sizeof(struct inf_layer));
-    if (!m->layers) {
-        snprintf(err, INF_ERR_MAX, "%s: out of memory", name);
-        return -1;
-    }
+    if (!m->layers)
+        return inf_oom(err, name, "the layer table", (size_t)c->n_layers * sizeof(struct inf_layer));
     struct cursor cu = { name, p, size, 28, err };
     int L = c->n_layers, D = c->dim, H = c->hidden_dim, KV = c->kv_dim;
     if (take(&cu, &m->tok_emb, "token_embd", -1, D, c->vocab_size) < 0)

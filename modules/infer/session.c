@@ -50,7 +50,7 @@ struct inf_session *inf_session_create(const struct inf_model *m, const struct i
 {
     struct inf_session *s = tn_calloc(1, sizeof(*s));
     if (!s) {
-        snprintf(err, INF_ERR_MAX, "out of memory");
+        inf_oom(err, NULL, "a session", sizeof(*s));
         return NULL;
     }
     s->m = m;
@@ -58,8 +58,11 @@ struct inf_session *inf_session_create(const struct inf_model *m, const struct i
     s->p.stop = NULL;
     if (inf_state_init(&s->st, &m->cfg, p->ctx) < 0 ||
         inf_sampler_init(&s->smp, m->cfg.vocab_size, p->temperature, p->top_p, p->seed) < 0) {
-        snprintf(err, INF_ERR_MAX, "out of memory for the KV cache (%d positions)",
-                 p->ctx > 0 ? p->ctx : m->cfg.seq_len);
+        size_t kv, all = inf_state_bytes(&m->cfg, p->ctx, &kv);
+        char what[96];
+        snprintf(what, sizeof(what), "the KV cache of %d positions (%zu bytes) and the activations",
+                 p->ctx > 0 && p->ctx < m->cfg.seq_len ? p->ctx : m->cfg.seq_len, kv);
+        inf_oom(err, NULL, what, all + (size_t)m->cfg.vocab_size * sizeof(*s->smp.cand));
         goto fail;
     }
     s->cap = s->st.ctx + 8;
@@ -83,7 +86,7 @@ struct inf_session *inf_session_create(const struct inf_model *m, const struct i
     }
     return s;
 oom:
-    snprintf(err, INF_ERR_MAX, "out of memory");
+    inf_oom(err, NULL, "the token buffers", (size_t)s->cap * sizeof(int) + s->pend_cap);
 fail:
     inf_session_free(s);
     return NULL;

@@ -88,10 +88,8 @@ static size_t put_utf8(char *o, unsigned cp)
 static int finish_init(struct inf_tokenizer *t, char *err)
 {
     t->sorted = tn_malloc((size_t)t->vocab_size * sizeof(int));
-    if (!t->sorted) {
-        snprintf(err, INF_ERR_MAX, "out of memory for the vocabulary");
-        return -1;
-    }
+    if (!t->sorted)
+        return inf_oom(err, NULL, "the vocabulary's index", (size_t)t->vocab_size * sizeof(int));
     for (int i = 0; i < t->vocab_size; i++)
         t->sorted[i] = i;
     sort_ctx = t;
@@ -159,12 +157,14 @@ int inf_tokenizer_init(struct inf_tokenizer *t, enum inf_tok_type type, int n,
         snprintf(err, INF_ERR_MAX, "empty vocabulary");
         return -1;
     }
+    size_t want = (size_t)n * (sizeof(char *) + sizeof(float));   /* of the allocation that failed */
     t->vocab = tn_calloc((size_t)n, sizeof(char *));
     t->scores = tn_calloc((size_t)n, sizeof(float));
     if (!t->vocab || !t->scores)
         goto oom;
     t->vocab_size = n;
     for (int i = 0; i < n; i++) {
+        want = (size_t)lens[i] + 1;
         if (!(t->vocab[i] = copy_piece(tokens[i], (size_t)lens[i], type == INF_TOK_SPM)))
             goto oom;
         int l = (int)strlen(t->vocab[i]);
@@ -177,12 +177,14 @@ int inf_tokenizer_init(struct inf_tokenizer *t, enum inf_tok_type type, int n,
         while (cap < 2 * n_merges)
             cap *= 2;
         t->merge_hash = tn_malloc((size_t)cap * sizeof(int));
+        want = (size_t)n_merges * sizeof(char *) + (size_t)cap * sizeof(int);
         if (!t->merges || !t->merge_hash)
             goto oom;
         t->merge_cap = cap;
         for (int i = 0; i < cap; i++)
             t->merge_hash[i] = -1;
         for (int i = 0; i < n_merges; i++) {
+            want = (size_t)merge_lens[i] + 1;
             if (!(t->merges[i] = copy_piece(merges[i], (size_t)merge_lens[i], false)))
                 goto oom;
             t->n_merges = i + 1;
@@ -195,8 +197,7 @@ int inf_tokenizer_init(struct inf_tokenizer *t, enum inf_tok_type type, int n,
     return finish_init(t, err);
 oom:
     inf_tokenizer_free(t);
-    snprintf(err, INF_ERR_MAX, "out of memory for the vocabulary");
-    return -1;
+    return inf_oom(err, NULL, "the vocabulary", want);
 }
 
 static int32_t rd_i32(const uint8_t *p)
@@ -227,7 +228,7 @@ int inf_tokenizer_load_bin(struct inf_tokenizer *t, const char *name, const void
     float *scores = tn_calloc((size_t)vocab_size, sizeof(float));
     int rc = -1;
     if (!toks || !lens || !scores) {
-        snprintf(err, INF_ERR_MAX, "%s: out of memory", name);
+        inf_oom(err, name, "the vocabulary", (size_t)vocab_size * (sizeof(char *) + sizeof(int) + sizeof(float)));
         goto out;
     }
     size_t off = 4;

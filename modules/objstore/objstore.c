@@ -411,7 +411,7 @@ static bool blank(struct os_bio *b)
 static void make_uuid(uint8_t uuid[16])
 {
     struct anx_sha256 h;
-    uint64_t t = anx_time_ns();
+    uint64_t t = anx_time_unix_ns() ^ anx_time_ns();   /* differs between boots and disks */
     uint8_t d[32];
     anx_sha256_init(&h);
     anx_sha256_update(&h, &t, sizeof(t));
@@ -455,7 +455,7 @@ static int open_store(void)
     int rc = os_open(&store, &bio, false);
     if (rc) {
         log_error("%s: %s", backend_name, store.err);
-        return 0;                   /* base layer only; the image still boots */
+        return -1;                  /* base layer only; the module is failed, the image boots */
     }
     store.quota = CONFIG_OBJSTORE_QUOTA;
     ready = true;
@@ -469,18 +469,59 @@ static int open_store(void)
 }
 
 /* Object names as named data (<anx/data.h>), so a module such as infer can
- * load "models/tiny" without depending on the object store. */
-static int data_read(const char *name, void **data, size_t *size)
+ * load "models/tiny", or the router serve "www/index.html", without
+ * depending on the object store: the current version with its id and
+ * content type. A name only the base layer has is given in place (it is an
+ * image file: no copy, and not re-hashed, as the image's files are not
+ * when served directly). */
+static int data_get(const char *name, struct anx_data *out)
 {
-    int rc = objstore_read(name, 0, data, size, NULL);
-    if (rc == OBJSTORE_ENOENT || rc == OBJSTORE_EINVAL)
+    if (!os_name_valid(name))
         return ANX_DATA_NOT_FOUND;
-    if (rc == OBJSTORE_ENOTREADY)
+    if (opening)
         return ANX_DATA_NOT_READY;
-    return rc;
+    if (ready) {
+        lock();
+        struct os_name *nm = os_index_name(&store.ix, name);
+        if (nm) {
+            const struct os_version *v = &nm->v[nm->nver - 1];
+            unsigned no = (unsigned)v->no;
+            void *d;
+            size_t n;
+            int rc = os_read(&store, v->id, &d, &n);
+            if (rc == 0) {
+                out->data = d;
+                out->size = n;
+                out->owned = true;
+                out->has_sha256 = true;
+                memcpy(out->sha256, v->id, sizeof(out->sha256));
+                for (int i = 0; i < v->nmeta; i++)
+                    if (!strcmp(v->meta[i].key, "type"))
+                        strlcpy(out->type, v->meta[i].value, sizeof(out->type));
+            }
+            unlock();
+            if (rc)
+                log_error("%s: cannot read version %u: %s", name, no, objstore_strerror(rc));
+            return rc ? ANX_DATA_ERROR : 0;
+        }
+        unlock();
+    }
+    char path[OS_NAME_MAX + 2] = "/";
+    struct anx_file f;
+    strlcat(path, name, sizeof(path));
+    if (anx_file_lookup(path, &f) < 0)
+        return ANX_DATA_NOT_FOUND;
+    struct objstore_version bv;
+    base_describe(&f, name, &bv);
+    out->data = f.data;
+    out->size = f.size;
+    out->has_sha256 = true;
+    memcpy(out->sha256, f.sha256, sizeof(out->sha256));
+    strlcpy(out->type, bv.value[0], sizeof(out->type));
+    return 0;
 }
 
-static struct anx_data_provider data_provider = { .name = "objstore", .read = data_read };
+static struct anx_data_provider data_provider = { .name = "objstore", .get = data_get };
 
 /* A RAM store opens at init; a disk store at start, once every driver
  * (virtio-blk) has registered its devices. */
@@ -500,17 +541,36 @@ static int objstore_init(void)
     uint8_t uuid[16];
     char err[200];
     make_uuid(uuid);
-    if (os_bio_ram(&bio, CONFIG_OBJSTORE_SIZE) || os_format(&bio, uuid, err, sizeof(err))) {
-        log_error("cannot allocate a %llu KiB RAM store", (unsigned long long)(CONFIG_OBJSTORE_SIZE >> 10));
+    if (os_bio_ram(&bio, CONFIG_OBJSTORE_SIZE)) {
+        size_t largest, free_bytes = anx_mem_free_bytes(&largest);
+        log_error("cannot allocate a %llu KiB RAM store: %llu bytes wanted, %zu bytes free "
+                  "(largest free run %zu): make objstore.size smaller or memory: larger",
+                  (unsigned long long)(CONFIG_OBJSTORE_SIZE >> 10), (unsigned long long)CONFIG_OBJSTORE_SIZE,
+                  free_bytes, largest);
+        return -1;
+    }
+    if (os_format(&bio, uuid, err, sizeof(err))) {
+        log_error("cannot format the RAM store: %s", err);
         return -1;
     }
     return open_store();
 }
 
+/* A disk store that cannot open leaves the image with the base layer only:
+ * every write would fail, so the module is failed (module.h), with the
+ * error line open_disk/open_store logged as the reason. */
 static void objstore_start(void)
 {
-    if (!strcmp(CONFIG_OBJSTORE_BACKEND, "disk") && !open_disk())
-        open_store();               /* else RAM (open already), or logged: base layer only */
+    if (!strcmp(CONFIG_OBJSTORE_BACKEND, "disk")) {
+        if (!open_disk())
+            open_store();
+        if (!ready) {
+            char why[160];
+            anx_log_last_error(why, sizeof(why));
+            const char *r = !strncmp(why, "objstore: ", 10) ? why + 10 : why;
+            anx_module_fail("objstore", -1, "%s", r);
+        }
+    }
     opening = false;
 }
 

@@ -4,14 +4,17 @@
  * Objects are immutable contents addressed by their SHA-256 (64 hex
  * digits). Names (path-like: "models/tiny", segments of [A-Za-z0-9._-])
  * point at a current version and keep their history; each version records
- * its provenance: the writing module, parent versions, the time
- * (anx_time_ns in an image, wall clock when written by anx-store) and the
+ * its provenance: the writing module, parent versions, the time (Unix
+ * nanoseconds from both writers: the image's RTC-based anx_time_unix_ns,
+ * the host tool's clock) and the
  * image's manifest hash, plus small key/value metadata ("type" is the
  * content type).
  *
  * Two layers: the read-only base layer holds the image's `files:` (name =
  * path without the leading '/', version 1, writer "image", verified by
- * hash on every read), the writable layer (RAM or disk) shadows it. Every
+ * hash on every objstore_read), the writable layer (RAM or disk) shadows
+ * it. Other modules reach the current version of a name without depending
+ * on this one through <anx/data.h> (objstore.c's provider). Every
  * write returns 0 only once durable.
  *
  * Calls block the calling thread (disk I/O) and are serialized by a lock;

@@ -37,7 +37,9 @@ static inline uint64_t os_now_ns(void)
 #define os_realloc anx_realloc
 #define os_free    anx_free
 #define os_snprintf snprintf
-static inline uint64_t os_now_ns(void) { return anx_time_ns(); }
+/* Unix time from both writers: the image's wall clock (the board's RTC,
+ * <anx/time.h>), the host tool's CLOCK_REALTIME. */
+static inline uint64_t os_now_ns(void) { return anx_time_unix_ns(); }
 #endif
 
 /* SHA-256 comes from the core's implementation on both sides (the host

@@ -476,10 +476,21 @@ void oa_chunk_sse(struct rt_buf *b, const struct oa_meta *m, bool role, const ch
 
 /* ---- serving ---------------------------------------------------------------------------- */
 
-const char *oa_model_id(const char *path)
+const char *oa_model_id(const char *name, const char *path)
 {
+    if (name && name[0])
+        return name;
     const char *s = strrchr(path, '/');
     return s ? s + 1 : path;
+}
+
+bool oa_model_matches(const struct oa_server *srv, const char *want, size_t n)
+{
+    const char *ids[2] = { srv->model_id, srv->model_alias };
+    for (int i = 0; i < 2; i++)
+        if (ids[i] && strlen(ids[i]) == n && !memcmp(ids[i], want, n))
+            return true;
+    return false;
 }
 
 static void reply_error(struct oa_io *io, const struct oa_error *e)
@@ -560,10 +571,11 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
         e.status = 503;
         e.type = "server_error";
         e.code = "model_not_loaded";
-        snprintf(e.message, sizeof(e.message), "No model is loaded (set infer.model in the manifest).");
+        snprintf(e.message, sizeof(e.message), "No model is loaded: %.160s.",
+                 srv->no_model ? srv->no_model : "set infer.model in the manifest");
         goto fail;
     }
-    if (rq.model && strcmp(rq.model, srv->model_id) != 0) {
+    if (rq.model && !oa_model_matches(srv, rq.model, strlen(rq.model))) {
         e.status = 404;
         e.type = "invalid_request_error";
         e.param = "model";

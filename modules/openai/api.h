@@ -71,7 +71,10 @@ void oa_chunk_sse(struct rt_buf *b, const struct oa_meta *m, bool role, const ch
 
 struct oa_server {
     const struct inf_model *model;    /* NULL: none loaded (503) */
-    const char *model_id;
+    const char *model_id;             /* oa_model_id() */
+    const char *model_alias;          /* also accepted in "model" (the file name when
+                                         infer.name is set), or NULL */
+    const char *no_model;             /* why model is NULL, for the 503, or NULL */
     int ctx;                          /* KV cache positions (0 = the model's) */
     unsigned long next_id;
     uint64_t (*clock_ns)(void);       /* created = clock_ns() / 1e9; seeds without "seed" */
@@ -95,7 +98,13 @@ struct oa_io {
 void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t n,
               struct oa_io *io);
 void oa_serve_models(struct oa_server *srv, struct oa_io *io);
-/* The model id of a path: its base name ("/models/stories260K.bin" -> "stories260K.bin"). */
-const char *oa_model_id(const char *path);
+/* The model id clients see (docs/openai-api.md): the infer.name config when
+ * it is not empty, else the base name of infer.model, the file or object
+ * ("/models/stories260K.bin" -> "stories260K.bin"). A GGUF's general.name
+ * does not count: the person who writes the manifest names the model. */
+const char *oa_model_id(const char *name, const char *path);
+/* Whether a request's "model" (n bytes) names the served model: its id or
+ * its alias. */
+bool oa_model_matches(const struct oa_server *srv, const char *want, size_t n);
 
 #endif

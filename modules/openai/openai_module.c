@@ -54,13 +54,26 @@ static int stream_write(void *ctx, const void *p, size_t n)
     return rt_stream_write(ctx, p, n);
 }
 
-/* infer loads an object-store model only after the boot; pick it up then. */
+/* infer loads an object-store model only after the boot; pick it up then.
+ * Until it is there, say why not (in the 503 of every request). */
 static void find_model(void)
 {
-    if (server.model || !(server.model = infer_model()))
+    static char why[200];
+    if (server.model)
         return;
-    server.model_id = oa_model_id(server.model->name);
-    log_info("serving model %s at /v1/completions, /v1/chat/completions, /v1/models", server.model_id);
+    if ((server.model = infer_model())) {
+        server.no_model = NULL;
+        log_info("serving model %s at /v1/completions, /v1/chat/completions, /v1/models", server.model_id);
+        return;
+    }
+    struct anx_module_status st = anx_module_status_of("infer");
+    if (!infer_model_path()[0])
+        server.no_model = "set infer.model in the manifest";
+    else if (st.state == ANX_MODULE_FAILED)
+        snprintf(why, sizeof(why), "the model did not load (%s)", st.reason), server.no_model = why;
+    else
+        snprintf(why, sizeof(why), "%s is still loading; try again in a moment", infer_model_path()),
+            server.no_model = why;
 }
 
 static int openai_handle(struct rt_engine *eng, const struct rt_request *rq, struct rt_response *rs)
@@ -78,13 +91,13 @@ static int openai_handle(struct rt_engine *eng, const struct rt_request *rq, str
     } else if (!strcmp(route, "openai-model")) {
         size_t n;
         const char *id = rt_param(rq, "id", &n);
-        if (server.model && id && n == strlen(server.model_id) && !memcmp(id, server.model_id, n)) {
+        if (server.model && id && oa_model_matches(&server, id, n)) {
             io.status = 200;
             io.content_type = "application/json";
             rt_buf_puts(&rs->out, "{\"id\": ");
-            rt_buf_json_str(&rs->out, server.model_id, n);
+            rt_buf_json_str(&rs->out, server.model_id, strlen(server.model_id));
             rt_buf_printf(&rs->out, ", \"object\": \"model\", \"created\": %llu, \"owned_by\": \"anunix\"}\n",
-                          (unsigned long long)(anx_uptime_ns() / 1000000000u));
+                          (unsigned long long)(server.clock_ns() / 1000000000u));
         } else {
             struct oa_error e = { .status = 404, .type = "invalid_request_error", .param = "model",
                                   .code = "model_not_found" };
@@ -105,11 +118,16 @@ static int openai_handle(struct rt_engine *eng, const struct rt_request *rq, str
     return 0;
 }
 
+/* Down only while the model is still loading (the router then answers 503
+ * and health says "degraded"). Loaded, or failed for good, the handler
+ * answers itself: a failure in OpenAI's error shape with its reason, which
+ * clients can read (health reports the failed module, module.h). */
 static bool openai_healthy(struct rt_engine *e)
 {
     (void)e;
     find_model();
-    return server.model != NULL;
+    return server.model != NULL || anx_module_status_of("infer").state == ANX_MODULE_FAILED ||
+           !infer_model_path()[0];
 }
 
 static struct rt_engine engine = { .name = "openai", .handle = openai_handle, .healthy = openai_healthy };
@@ -123,7 +141,10 @@ static int openai_init(void)
         {"openai-model", "GET", "/v1/models/{id}"},
     };
     server.ctx = infer_context();
-    server.clock_ns = anx_uptime_ns;
+    server.clock_ns = anx_time_unix_ns;     /* "created" is a Unix time in OpenAI's API */
+    server.model_id = oa_model_id(infer_model_name(), infer_model_path());
+    const char *file = oa_model_id("", infer_model_path());
+    server.model_alias = strcmp(file, server.model_id) ? file : NULL;
     if (rt_engine_register(&engine))
         return -1;
     for (size_t i = 0; i < ANX_ARRAY_SIZE(routes); i++)
@@ -133,7 +154,7 @@ static int openai_init(void)
         }
     find_model();
     if (!server.model)
-        log_warn("no model loaded yet (infer.model): completions answer 503 until one is");
+        log_warn("no model loaded yet (%s): completions answer 503 until one is", server.no_model);
     return 0;
 }
 

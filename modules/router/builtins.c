@@ -1,13 +1,15 @@
 /*
  * builtins.c - the engines and routes every router image has:
- *   GET /api/v1/health   {"status":"ok", uptime, engines' health}
- *   GET /api/v1/modules  the image's modules (name, summary)
+ *   GET /api/v1/health   {"status":"ok"|"degraded", uptime, engines' health,
+ *                        failed modules}; 503 when a module failed
+ *   GET /api/v1/modules  the image's modules (name, summary, state)
  *   GET /api/v1/routes   routes with policy, engines and counts
  *   GET /metrics         Prometheus text format
  *   ANY /api/v1/echo     echoes the request body (tests, benchmarks)
- *   GET /...             static files from the image's files: under a prefix
+ *   GET /...             static pages under a prefix: objects of the store
+ *                        (when the image has one), else the image's files
  */
-#include <anx/files.h>
+#include <anx/data.h>
 #include <anx/lib.h>
 #include <anx/mem.h>
 #include <anx/module.h>
@@ -40,12 +42,30 @@ static int health_handle(struct rt_engine *e, const struct rt_request *rq, struc
 			rt_buf_json_str(&eng, r->engine_names[i], strlen(r->engine_names[i]));
 			rt_buf_puts(&eng, h ? ": true" : ": false");
 		}
-	rt_buf_printf(&rs->out, "{\"status\": \"%s\", \"uptime_ms\": %llu, \"image\": ", all ? "ok" : "degraded",
-		      (unsigned long long)(up / 1000000));
+	/* A module that failed to start makes this image unable to do its job:
+	 * 503, so a load balancer sends the traffic elsewhere. An engine that
+	 * is down (an upstream) is another machine's trouble: "degraded" but
+	 * 200, or one dead peer would take every image that routes to it out
+	 * of the pool too (docs/router.md). */
+	size_t failed = anx_modules_failed();
+	rs->status = failed ? 503 : 200;
+	rt_buf_printf(&rs->out, "{\"status\": \"%s\", \"uptime_ms\": %llu, \"image\": ",
+		      all && !failed ? "ok" : "degraded", (unsigned long long)(up / 1000000));
 	rt_buf_json_str(&rs->out, CONFIG_IMAGE_NAME, strlen(CONFIG_IMAGE_NAME));
 	rt_buf_puts(&rs->out, ", \"platform\": ");
 	rt_buf_json_str(&rs->out, CONFIG_PLATFORM, strlen(CONFIG_PLATFORM));
-	rt_buf_printf(&rs->out, ", \"engines\": {%s}}\n", eng.p ? eng.p : "");
+	rt_buf_printf(&rs->out, ", \"engines\": {%s}, \"failed\": [", eng.p ? eng.p : "");
+	for (size_t i = 0, k = 0; i < anx_module_count; i++) {
+		struct anx_module_status st = anx_module_status(i);
+		if (st.state != ANX_MODULE_FAILED)
+			continue;
+		rt_buf_puts(&rs->out, k++ ? ", {\"module\": " : "{\"module\": ");
+		rt_buf_json_str(&rs->out, anx_module_table[i].name, strlen(anx_module_table[i].name));
+		rt_buf_printf(&rs->out, ", \"error\": %d, \"reason\": ", st.error);
+		rt_buf_json_str(&rs->out, st.reason, strlen(st.reason));
+		rt_buf_puts(&rs->out, "}");
+	}
+	rt_buf_puts(&rs->out, "]}\n");
 	rt_buf_free(&eng);
 	return 0;
 }
@@ -62,6 +82,12 @@ static int modules_handle(struct rt_engine *e, const struct rt_request *rq, stru
 		rt_buf_json_str(&rs->out, m->name, strlen(m->name));
 		rt_buf_puts(&rs->out, ", \"summary\": ");
 		rt_buf_json_str(&rs->out, m->summary, strlen(m->summary));
+		struct anx_module_status st = anx_module_status(i);
+		rt_buf_printf(&rs->out, ", \"state\": \"%s\"", anx_module_state_name(st.state));
+		if (st.state == ANX_MODULE_FAILED) {
+			rt_buf_printf(&rs->out, ", \"error\": %d, \"reason\": ", st.error);
+			rt_buf_json_str(&rs->out, st.reason, strlen(st.reason));
+		}
 		rt_buf_puts(&rs->out, "}");
 	}
 	rt_buf_puts(&rs->out, anx_module_count ? "\n]\n" : "]\n");
@@ -178,25 +204,19 @@ int rt_static_path(const char *prefix, const char *p, size_t n, char *out, size_
 	return 0;
 }
 
-static int find_file(const char *path, struct anx_file *f)
+/* The current content of archive path P ("/www/x.html"): the named-data
+ * providers first (the object store, where it is the object "www/x.html":
+ * a PUT there changes the page), then the image's files. No compile-time
+ * tie to the object store: without one, only the files answer. 1 found,
+ * 0 not found, or an ANX_DATA_* error. */
+static int find_page(const char *path, struct anx_data *d)
 {
-	size_t lo = 0, hi = anx_file_count(), n = strlen(path);
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (anx_file_at(mid, f))
-			return -1;
-		size_t m = f->path_len < n ? f->path_len : n;
-		int c = memcmp(f->path, path, m);
-		if (c == 0)
-			c = f->path_len < n ? -1 : f->path_len > n ? 1 : 0;
-		if (c == 0)
-			return 0;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	int rc = anx_data_get(path + 1, d);
+	if (rc == 0)
+		return 1;
+	if (rc != ANX_DATA_NOT_FOUND)
+		return rc;
+	return anx_data_get(path, d) == 0 ? 1 : 0;
 }
 
 static int static_handle(struct rt_engine *e, const struct rt_request *rq, struct rt_response *rs)
@@ -207,44 +227,69 @@ static int static_handle(struct rt_engine *e, const struct rt_request *rq, struc
 		rt_reply(rs, 400, NULL, "bad request: invalid path\n");
 		return 0;
 	}
-	struct anx_file f;
+	struct anx_data d;
 	size_t n = strlen(path);
-	bool found;
+	int found;
 	if (path[n - 1] == '/') {
 		strlcat(path, "index.html", sizeof path);
-		found = find_file(path, &f) == 0;
+		found = find_page(path, &d);
 	} else {
-		found = find_file(path, &f) == 0;
-		if (!found) {
+		found = find_page(path, &d);
+		if (found == 0) {
 			strlcat(path, ".html", sizeof path);
-			found = find_file(path, &f) == 0;
-			if (!found) {
+			found = find_page(path, &d);
+			if (found == 0) {
 				path[n] = 0;
 				strlcat(path, "/index.html", sizeof path);
-				found = find_file(path, &f) == 0;
+				found = find_page(path, &d);
 			}
 		}
+	}
+	if (found == ANX_DATA_NOT_READY) {
+		/* the store is still opening its disk: not the image's old copy */
+		rt_reply(rs, 503, NULL, "service unavailable: the object store is not open yet\n");
+		rt_add_header(rs, "Retry-After", "1");
+		return 0;
+	}
+	if (found < 0) {
+		rt_reply(rs, 500, NULL, "internal error: the stored page cannot be read (the log says why)\n");
+		return 0;
 	}
 	if (!found) {
 		rt_reply(rs, 404, NULL, "not found\n");
 		return 0;
 	}
-	char etag[24];
-	snprintf(etag, sizeof etag, "\"%02x%02x%02x%02x%02x%02x%02x%02x\"", f.sha256[0], f.sha256[1], f.sha256[2],
-		 f.sha256[3], f.sha256[4], f.sha256[5], f.sha256[6], f.sha256[7]);
-	rt_add_header(rs, "ETag", etag);
-	size_t inm_len;
-	const char *inm = rt_header(rq, "If-None-Match", &inm_len);
-	if (inm && inm_len == strlen(etag) && !memcmp(inm, etag, inm_len)) {
-		rs->status = 304;
-		rs->body = "";
-		rs->body_len = 0;
-		return 0;
+	if (d.has_sha256) {
+		char etag[24];
+		snprintf(etag, sizeof etag, "\"%02x%02x%02x%02x%02x%02x%02x%02x\"", d.sha256[0], d.sha256[1],
+			 d.sha256[2], d.sha256[3], d.sha256[4], d.sha256[5], d.sha256[6], d.sha256[7]);
+		rt_add_header(rs, "ETag", etag);
+		size_t inm_len;
+		const char *inm = rt_header(rq, "If-None-Match", &inm_len);
+		if (inm && inm_len == strlen(etag) && !memcmp(inm, etag, inm_len)) {
+			if (d.owned)
+				free((void *)d.data);
+			rs->status = 304;
+			rs->body = "";
+			rs->body_len = 0;
+			return 0;
+		}
 	}
 	rs->status = 200;
+	/* the type by extension, as for files; a stored type only where the
+	 * name has none (a PUT's Content-Type is often a client's default) */
 	rs->content_type = rt_content_type(path);
-	rs->body = f.data;
-	rs->body_len = f.size;
+	static char stored_type[64];
+	if (!strcmp(rs->content_type, "application/octet-stream") && d.type[0]) {
+		strlcpy(stored_type, d.type, sizeof stored_type);
+		rs->content_type = stored_type;
+	}
+	if (d.owned) {
+		rt_buf_adopt(&rs->out, (void *)d.data, d.size);   /* freed with the response */
+	} else {
+		rs->body = d.data;
+		rs->body_len = d.size;
+	}
 	return 0;
 }
 

@@ -119,6 +119,15 @@ void rt_buf_free(struct rt_buf *b)
 	b->oom = false;
 }
 
+void rt_buf_adopt(struct rt_buf *b, void *p, size_t n)
+{
+	free(b->p);
+	b->p = p;
+	b->n = n;
+	b->cap = n;     /* no room for a terminator: the next add reallocates */
+	b->oom = false;
+}
+
 /* ---- responses --------------------------------------------------------------- */
 
 void rt_reply(struct rt_response *rs, int status, const char *ctype, const char *text)

@@ -52,6 +52,9 @@ void rt_buf_printf(struct rt_buf *b, const char *fmt, ...)
 /* A JSON string literal (quotes included) of s[0..n). */
 void rt_buf_json_str(struct rt_buf *b, const char *s, size_t n);
 void rt_buf_free(struct rt_buf *b);
+/* Make a heap block (malloc'd) of n bytes the buffer's content, without a
+ * copy; any old content is freed. The block is freed with the buffer. */
+void rt_buf_adopt(struct rt_buf *b, void *p, size_t n);
 
 /* ---- requests and responses --------------------------------------------- */
 
@@ -212,8 +215,11 @@ int rt_parse_upstream_head(const char *data, size_t n, struct rt_upstream_head *
 /* Decode a complete chunked body in place: its length, or -1 if malformed. */
 long rt_dechunk(char *data, size_t n);
 
-/* Static files (builtins.c), for tests: the content type of a path, and the
- * archive path of a URL path under prefix (-1 for paths escaping it). */
+/* Static pages (builtins.c): GET PREFIX/x is the named data "PREFIX/x"
+ * without its leading '/' (<anx/data.h>: the object store's object when the
+ * image has one), else the image file "PREFIX/x"; see docs/router.md.
+ * For tests: the content type of a path, and the archive path of a URL
+ * path under prefix (-1 for paths escaping it). */
 const char *rt_content_type(const char *path);
 int rt_static_path(const char *prefix, const char *p, size_t n, char *out, size_t outlen);
 

@@ -61,4 +61,6 @@ static int router_init(void)
 	return 0;
 }
 
-ANX_MODULE(router, .init = router_init);
+/* Essential (module.h): health is served here, so without the router the
+ * image could not even say it is broken. */
+ANX_MODULE(router, .init = router_init, .essential = true);

@@ -34,8 +34,13 @@ static int cmd_help(int argc, char **argv)
 static int cmd_modules(int argc, char **argv)
 {
     (void)argc, (void)argv;
-    for (size_t i = 0; i < anx_module_count; i++)
-        anx_printf("  %-14s %s\n", anx_module_table[i].name, anx_module_table[i].summary);
+    for (size_t i = 0; i < anx_module_count; i++) {
+        struct anx_module_status st = anx_module_status(i);
+        anx_printf("  %-14s %-7s %s\n", anx_module_table[i].name, anx_module_state_name(st.state),
+                   anx_module_table[i].summary);
+        if (st.state == ANX_MODULE_FAILED)   /* why, on its own line */
+            anx_printf("  %-14s error %d: %s\n", "", st.error, st.reason[0] ? st.reason : "(no reason logged)");
+    }
     return 0;
 }
 
@@ -162,7 +167,7 @@ static int cmd_poweroff(int argc, char **argv)
 
 static struct anx_command builtins[] = {
     { .name = "help", .summary = "List commands, or show one's usage", .usage = "help [COMMAND]", .fn = cmd_help },
-    { .name = "modules", .summary = "Modules in this image, in init order", .usage = "modules", .fn = cmd_modules },
+    { .name = "modules", .summary = "Modules in this image, in init order, with their state", .usage = "modules", .fn = cmd_modules },
     { .name = "mem", .summary = "Physical memory and heap statistics", .usage = "mem", .fn = cmd_mem },
     { .name = "uptime", .summary = "Time since boot", .usage = "uptime", .fn = cmd_uptime },
     { .name = "log", .summary = "Recent log lines", .usage = "log", .fn = cmd_log },

@@ -11,6 +11,7 @@
  *   arm,armv8-timer    3rd interrupt  = virtual timer PPI
  *   virtio,mmio        transports     -> plat_virtio_mmio_devices
  *   pci-host-ecam-generic  ECAM, ranges, interrupt-map -> plat_pci_*
+ *   arm,pl031          real-time clock -> plat_wall_clock_ns
  *   /psci method       hvc or smc     -> power-off fallback
  *
  * Interrupt numbers of this platform are GIC INTIDs (SPI n = 32 + n).
@@ -116,6 +117,8 @@ static void parse_gic(const struct fdt *f, int n, int root, int version)
         gic = g;
 }
 
+static uint64_t rtc_phys;         /* the PL031, or 0 */
+
 static void parse_virtio(const struct fdt *f, int n, int root)
 {
     uint64_t a, s;
@@ -203,6 +206,10 @@ static void parse_tree(const struct fdt *f, void *dtb)
                 timer_intid = irq;
         } else if (fdt_is_compatible(f, n, "pci-host-ecam-generic")) {
             parse_pcie(f, n, root);
+        } else if (fdt_is_compatible(f, n, "arm,pl031") && !rtc_phys) {
+            if (fdt_reg_in(f, n, root, 0, &a, &s) != 0 || s < 0x1000)
+                a = 0;
+            rtc_phys = a;
         }
     }
     pl011_init(uart_base, uart_irq);
@@ -326,4 +333,16 @@ void plat_pci_write32(uint16_t bdf, uint16_t off, uint32_t val)
     uintptr_t a = ecam_addr(bdf, off);
     if (a)
         mmio_write32(a, val);
+}
+
+/* The PL031 counts seconds since 1970 in its data register (QEMU starts
+ * it at the host's UTC time). Mapped only here: it is read once a boot. */
+uint64_t plat_wall_clock_ns(void)
+{
+    if (!rtc_phys)
+        return 0;
+    uintptr_t rtc = (uintptr_t)arm64_map_device(rtc_phys, 0x1000);
+    if (!rtc || (mmio_read32(rtc + 0xfe0) & 0xff) != 0x31)   /* PeriphID0 of a PL031 */
+        return 0;
+    return (uint64_t)mmio_read32(rtc + 0x000) * 1000000000ull;
 }

@@ -50,7 +50,7 @@ case $platform in
           -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$port-:8080" -device virtio-net-pci,netdev=net0
           -drive "file=$disk,if=none,id=disk0,format=raw" -device virtio-blk-pci,drive=disk0) ;;
   x86_64-microvm)
-    qemu=(qemu-system-x86_64 -M microvm,acpi=off,x-option-roms=off,rtc=off -accel tcg -cpu max -m 128M -smp 1
+    qemu=(qemu-system-x86_64 -M microvm,acpi=off,x-option-roms=off,rtc=on -accel tcg -cpu max -m 128M -smp 1
           -device isa-debug-exit,iobase=0xf4,iosize=0x04
           -kernel "$img" -append '' -no-reboot -display none -monitor none
           -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$port-:8080" -device virtio-net-device,netdev=net0

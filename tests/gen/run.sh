@@ -2,10 +2,14 @@
 # Generator tests: builds gen/anx-asan (ASan + UBSan) and runs
 #   1. unit tests of gen internals (tests/gen/unit_*.c)
 #   2. bad manifests: the first stderr line must equal bad/NAME.expect, exit 2
-#   3. good manifests: `anx check` output must equal good/NAME.expect
+#   3. good manifests: `anx check` output must equal good/NAME.expect (and
+#      its warnings good/NAME.warn); manifests of tests/gen/real checked
+#      against the real repository: drivers, model files, memory
 #   4. builds with the fake platform of tests/gen/tree: bit-identical
 #      rebuilds, cache hits, unchanged rebuild under 1 s, report.json
-#   5. anx test / anx run against the QEMU double (tree/platforms/fake)
+#   5. anx test / anx run against the QEMU double (tree/platforms/fake):
+#      checks, ports, signals, disks and disk locks (with anx store and,
+#      when installed, a bare qemu-system-x86_64)
 #   6. CLI basics and a fuzz smoke (corpus replay, libFuzzer if clang works)
 # Prints one line per test and ends with "N passed, N failed".
 set -u
@@ -73,6 +77,78 @@ for f in *.yaml; do
         bad "$name" "$d"
     else
         ok "$name"
+    fi
+done
+
+# Warnings of good manifests: stderr must equal good/NAME.warn when there is one
+# (checks that cannot pass: a shell check without a shell, http checks
+# without a forward).
+cd "$here/good"
+for f in *.warn; do
+    name=good/${f%.warn}.yaml/warnings
+    "$anx" check "${f%.warn}.yaml" >/dev/null 2>"$out/stderr"
+    rc=$?
+    if [ $rc -ne 0 ]; then
+        bad "$name" "exit $rc: $(cat "$out/stderr")"
+    elif ! d=$(diff "$f" "$out/stderr"); then
+        bad "$name" "$d"
+    else
+        ok "$name"
+    fi
+done
+
+# The image as a whole, against the real repository (tests/gen/real/README):
+# driver modules, infer's model and tokenizer files, memory. The first line of
+# stderr must equal real/NAME.expect (exit 2). The model-*, tokenizer-* and
+# shared-* manifests name copies made here: truncated, corrupted, lengthened.
+models=$out/models
+ex=$root/examples/model
+testdata=${ANX_TESTDATA:-$root/../shared/testdata}/models
+mkdir -p "$models"
+put_bytes() { printf "$2" | dd of="$1" bs=1 seek="$3" conv=notrunc status=none; }   # FILE BYTES OFFSET
+head -c 2000000 "$ex/model.bin" >"$models/truncated.bin"
+cp "$ex/model.bin" "$models/nan.bin" && put_bytes "$models/nan.bin" '\377\377\377\377' 1000000
+cp "$ex/model.bin" "$models/huge.bin" && put_bytes "$models/huge.bin" '\177\177\177\177' 1000000
+cp "$ex/model.bin" "$models/long.bin" && printf 'xxxx' >>"$models/long.bin"
+cp "$ex/tokenizer.bin" "$models/tokenizer-extra.bin" && printf '\0\0\0\0\1\0\0\0x' >>"$models/tokenizer-extra.bin"
+have_shared=false
+if [ -f "$testdata/stories260K.bin" ] && [ -f "$testdata/llama-2-tiny-random.gguf" ]; then
+    have_shared=true
+    cp "$testdata/stories260K.bin" "$models/"
+    g=$testdata/llama-2-tiny-random.gguf
+    cp "$g" "$models/nan.gguf" && put_bytes "$models/nan.gguf" '\377\377' $(($(stat -c %s "$g") - 2))
+    head -c 1700000 "$g" >"$models/truncated.gguf"
+fi
+cd "$here/real"
+for f in *.yaml; do
+    name=real/$f
+    if [ "${f#shared-}" != "$f" ] && ! $have_shared; then
+        echo "skip  $name: no stories260K.bin and llama-2-tiny-random.gguf in $testdata"
+        continue
+    fi
+    args=$(cat "${f%.yaml}.args" 2>/dev/null)
+    # shellcheck disable=SC2086
+    "$anx" --root "$root" check "$f" $args >/dev/null 2>"$out/stderr"
+    rc=$?
+    got=$(head -1 "$out/stderr")
+    want=$(cat "${f%.yaml}.expect" 2>/dev/null)
+    if [ $rc -ne 2 ]; then
+        bad "$name" "exit $rc, expected 2; stderr: $(cat "$out/stderr")"
+    elif grep -q 'AddressSanitizer\|runtime error' "$out/stderr"; then
+        bad "$name" "$(cat "$out/stderr")"
+    elif [ "$got" != "$want" ]; then
+        bad "$name" "got:      $got"$'\n'"expected: $want"
+    else
+        ok "$name"
+    fi
+done
+# ... while every ready manifest passes (the bundled model included).
+for f in "$root"/manifests/*.yaml; do
+    name=real/manifests/$(basename "$f")
+    if "$anx" --root "$root" check "$f" >/dev/null 2>"$out/stderr" && [ ! -s "$out/stderr" ]; then
+        ok "$name passes check"
+    else
+        bad "$name passes check" "$(cat "$out/stderr")"
     fi
 done
 
@@ -202,7 +278,78 @@ else
     echo "skip  build/ISO determinism (grub-mkrescue, xorriso or mtools missing)"
 fi
 
+# files: folders (docs/manifest.md): every file below, sorted by image path
+# whatever order the folder was written in, each in report.json; two builds
+# from folders written in opposite orders are bit-identical.
+folder_site() {   # $1: the folder, then file names in the order to write them
+    local d=$1
+    shift
+    rm -rf "$d"
+    for f in "$@"; do mkdir -p "$(dirname "$d/$f")" && echo "content of $f" >"$d/$f"; done
+}
+mkdir -p "$out/folder"
+printf 'name: folder\nplatform: fake\nmodules:\n  gamma: {}\nfiles:\n  /www/: site/\n  /etc/motd: site/index.html\n' \
+    >"$out/folder/folder.yaml"
+folder_site "$out/folder/site" index.html css/site.css a-b .well-known/x.txt img/z/deep.png
+"$anx" build "$out/folder/folder.yaml" -o "$out/folder/b1" >"$out/folder/b1.log" 2>&1
+folder_site "$out/folder/site" img/z/deep.png .well-known/x.txt a-b css/site.css index.html
+"$anx" build "$out/folder/folder.yaml" -o "$out/folder/b2" >"$out/folder/b2.log" 2>&1
+if python3 - "$out/folder/b1" >"$out/py.log" 2>&1 <<'EOF' &&
+import json, struct, sys
+b = sys.argv[1]
+a = open(b + "/gen/files.bin", "rb").read()
+n = struct.unpack_from("<I", a, 12)[0]
+paths = []
+for i in range(n):
+    po, pl = struct.unpack_from("<II", a, 16 + 64 * i)
+    paths.append(a[po:po + pl].decode())
+want = ["/etc/motd", "/www/.well-known/x.txt", "/www/a-b", "/www/css/site.css", "/www/img/z/deep.png", "/www/index.html"]
+assert paths == want, paths
+inputs = [i["path"] for i in json.load(open(b + "/report.json"))["inputs"]]
+for f in ["site/.well-known/x.txt", "site/a-b", "site/css/site.css", "site/img/z/deep.png", "site/index.html"]:
+    assert any(p.endswith("folder/" + f) for p in inputs), (f, inputs)
+EOF
+    cmp -s "$out/folder/b1/gen/files.bin" "$out/folder/b2/gen/files.bin" &&
+    cmp -s "$out/folder/b1/image.elf" "$out/folder/b2/image.elf"; then
+    ok "build/a folder in files: sorted, in report.json, bit-identical whatever the write order"
+else
+    bad "build/a folder in files:" "$(cat "$out/folder/b1.log" "$out/folder/b2.log" "$out/py.log")"
+fi
+
+# Memory against the linked image: bigbss's 3 MiB of bss pass check (which
+# knows only the files) and fail anx build right after the link, with the
+# exact size; and anx build refuses what check refuses (validate.c runs in
+# resolve, for every command).
+cd "$here/good"
+"$anx" build memory-linked.yaml -o "$out/memlink" >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "^memory-linked.yaml:6:9: error: memory: 4M is too small for this image: needs at least 5 MiB (image 3.1 MiB, platform 1.3 MiB, core 12 KiB); write memory: 5M$" "$out/stderr" &&
+    [ ! -e "$out/memlink/report.json" ]; then
+    ok "build/memory is checked again after the link, with the image's exact size"
+else
+    bad "build/memory is checked again after the link" "exit $rc: $(cat "$out/stdout" "$out/stderr")"
+fi
+cd "$here/bad"
+"$anx" build ports-no-nic.yaml -o "$out/portsnic" >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 2 ] && [ "$(head -1 "$out/stderr")" = "$(cat ports-no-nic.expect)" ] && [ ! -d "$out/portsnic" ]; then
+    ok "build/refuses what check refuses (ports without a NIC), before compiling"
+else
+    bad "build/refuses what check refuses" "exit $rc: $(cat "$out/stdout" "$out/stderr")"
+fi
+cd "$here/runner"
+
 # 5. anx test and anx run with the QEMU double
+make -C "$root/tools/store" -s OUT="$out/host" >"$out/store-make.log" 2>&1 || bad "make -C tools/store" "$(cat "$out/store-make.log")"
+store=$out/host/anx-store
+# wait_for FILE REGEX SECONDS: until a line of FILE matches
+wait_for() {
+    local i
+    for i in $(seq 1 $(($3 * 20))); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+    return 1
+}
+# a free port for the tests that need one in use
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 "$anx" test pass.yaml >"$out/test-pass.log" 2>&1
 rc=$?
 if [ $rc -eq 0 ] && [ "$(tail -1 "$out/test-pass.log")" = "4 passed, 0 failed" ] &&
@@ -217,20 +364,24 @@ if [ $rc -eq 1 ] && [ "$(tail -1 "$out/test-fail.log")" = "1 passed, 6 failed" ]
     grep -q 'guest exited with status 3, expected 0' "$out/test-fail.log" &&
     grep -q 'reset or stopped without an exit status' "$out/test-fail.log" &&
     grep -q 'no port to connect to: the manifest has no run: ports' "$out/test-fail.log" &&
-    grep -q 'last console lines' "$out/test-fail.log"; then
-    ok "test/failing checks: statuses, reasons, console tail, exit 1"
+    grep -q 'QEMU exited before /fail/ appeared (guest exited with status 3)' "$out/test-fail.log" &&
+    grep -q -- '--- console (all of it in console.log) ---' "$out/test-fail.log"; then
+    ok "test/failing checks: statuses, reasons, console lines, exit 1"
 else
     bad "test/failing checks" "$(cat "$out/test-fail.log")"
 fi
-# http: checks against a host server on the forwarded port (the fake platform
-# has no NIC; the checks still connect to run: ports)
-python3 -m http.server --bind 127.0.0.1 --directory "$here/runner" 18731 >"$out/http-server.log" 2>&1 &
-http_pid=$!
-"$anx" test http.yaml >"$out/test-http.log" 2>&1
+# Four failures in fail.yaml: its console is shown once, not again after
+# every failure.
+if [ "$(grep -c '| fake boot:' "$out/test-fail.log")" = 2 ]; then   # fail.yaml and reset.yaml
+    ok "test/the console is shown once, not after every failure"
+else
+    bad "test/the console is shown once" "$(cat "$out/test-fail.log")"
+fi
+# http: checks through the forward: the double plays the forward and the
+# guest's server (python3 http.server on the host port, FAKEQEMU_HTTP_DIR)
+FAKEQEMU_HTTP_DIR=$here/runner FAKEQEMU_HTTP_LOG=$out/http-server.log "$anx" test http.yaml >"$out/test-http.log" 2>&1
 rc=$?
-kill "$http_pid" 2>/dev/null
-wait "$http_pid" 2>/dev/null
-if [ $rc -eq 1 ] && [ "$(tail -1 "$out/test-http.log")" = "5 passed, 3 failed" ] &&
+if [ $rc -eq 1 ] && [ "$(tail -1 "$out/test-http.log")" = "5 passed, 4 failed" ] &&
     grep -q 'status 200, expected 500' "$out/test-http.log" &&
     grep -q '/not there/ not in the body (29 bytes)' "$out/test-http.log" &&
     grep -q 'no forward of guest port 81' "$out/test-http.log" &&
@@ -238,6 +389,12 @@ if [ $rc -eq 1 ] && [ "$(tail -1 "$out/test-http.log")" = "5 passed, 3 failed" ]
     ok "test/http checks: status, body regex, headers, POST, retries until the server is up"
 else
     bad "test/http checks" "$(cat "$out/test-http.log")"
+fi
+# A failing body is shown up to 400 bytes: motd.txt is listed ~300 bytes in.
+if grep 'a failing body shows' "$out/test-http.log" | grep -q 'not in the body ([0-9]* bytes): ".*href=\\\?"motd.txt'; then
+    ok "test/a failing http body is shown up to 400 bytes"
+else
+    bad "test/a failing http body is shown up to 400 bytes" "$(grep 'a failing body' "$out/test-http.log")"
 fi
 start=$(date +%s%N)
 "$anx" test slow.yaml --boot slow >"$out/test-slow.log" 2>&1
@@ -248,8 +405,34 @@ if [ $rc -eq 1 ] && [ $ms -lt 5000 ] && [ "$(tail -1 "$out/test-slow.log")" = "0
 else
     bad "test/timeouts end a hung boot (${ms} ms)" "$(cat "$out/test-slow.log")"
 fi
+# QEMU exits (status 3) while a child keeps its console open: the checks
+# after it fail at once (5 s timeouts each) and say why.
+# check_secs LOG: the longest time a check of LOG took, in whole seconds
+check_secs() { sed -n 's/.* \(ok\|FAIL\) *\([0-9]*\)\.[0-9]* s.*/\2/p' "$1" | sort -n | tail -1; }
+"$anx" test gone.yaml >"$out/test-gone.log" 2>&1
+secs=$(check_secs "$out/test-gone.log")
+if [ "${secs:-9}" -lt 2 ] && [ "$(tail -1 "$out/test-gone.log")" = "1 passed, 4 failed" ] &&
+    grep -q 'shell "crash" .*QEMU exited before /never printed/ appeared (guest exited with status 3)' "$out/test-gone.log" &&
+    [ "$(grep -c 'FAIL .*QEMU exited earlier (guest exited with status 3)$' "$out/test-gone.log")" = 3 ]; then
+    ok "test/once QEMU has exited, later checks fail at once (5 s timeouts): 'QEMU exited earlier'"
+else
+    bad "test/once QEMU has exited, later checks fail at once" "$(cat "$out/test-gone.log")"
+fi
+"$anx" test unknown.yaml >"$out/test-unknown.log" 2>&1
+secs=$(check_secs "$out/test-unknown.log")
+if [ "${secs:-9}" -lt 2 ] && grep -q 'the shell answered "unknown command: frob"' "$out/test-unknown.log"; then
+    ok "test/a shell check reports the shell's 'unknown command' at once (5 s timeout)"
+else
+    bad "test/a shell check reports the shell's 'unknown command'" "$(cat "$out/test-unknown.log")"
+fi
 "$anx" test pass.yaml --boot fast >"$out/stdout" 2>"$out/stderr"
 if [ $? -ne 0 ] && grep -q "no boot mode 'fast'" "$out/stderr"; then ok "test/unknown boot mode"; else bad "test/unknown boot mode" "$(cat "$out/stderr")"; fi
+"$anx" test --help >"$out/stdout" 2>&1
+if head -2 "$out/stdout" | grep -q -- '-o DIR' && head -2 "$out/stdout" | grep -q -- '--port HOST:GUEST'; then
+    ok "test/--help: the usage line lists -o and --port"
+else
+    bad "test/--help: the usage line lists -o and --port" "$(head -3 "$out/stdout")"
+fi
 "$anx" run pass.yaml --port 8080:80 </dev/null >"$out/run.log" 2>&1
 rc=$?
 if [ $rc -eq 0 ] && grep -q 'anunix: ready' "$out/run.log" && grep -q 'no NIC' "$out/run.log" &&
@@ -263,14 +446,106 @@ if grep -q -- '-netdev' "$out/run.log"; then
 else
     ok "run/no NIC module, no network device"
 fi
+# anx run shows the build as anx build does (one line per step), and the
+# forwards before it boots.
+rm -rf "$out/build/nic-fake"
+p1=$(free_port)
+"$anx" run nic.yaml --port "$p1:80" </dev/null >"$out/run-steps.log" 2>&1
+if grep -q '^  compile  [0-9]* objects' "$out/run-steps.log" && grep -q '^  link ' "$out/run-steps.log" &&
+    grep -q '^built .*image.elf in ' "$out/run-steps.log" &&
+    grep -q "^anx: http://127.0.0.1:$p1 -> guest port 80$" "$out/run-steps.log"; then
+    ok "run/prints the build steps and the forwarded URLs before boot"
+else
+    bad "run/prints the build steps and the forwarded URLs" "$(cat "$out/run-steps.log")"
+fi
 "$anx" test nic.yaml >"$out/test-nic.log" 2>&1
 if grep -q -- "-netdev user,id=net0 -device fake-nic,netdev=net0" "$out/test-nic.log"; then
     ok "test/a NIC module gets the platform's NIC arguments"
 else
     bad "test/a NIC module gets the platform's NIC arguments" "$(cat "$out/test-nic.log")"
 fi
+
+# ports: one already in use stops anx run and anx test before boot, naming
+# who holds it and how to choose another; QEMU's own hostfwd failure (the
+# port taken after the check) is a failure too, never "status 0"
+p2=$(free_port)
+python3 -m http.server --bind 127.0.0.1 "$p2" >/dev/null 2>&1 &
+busy_pid=$!
+wait_for /proc/net/tcp ":$(printf '%04X' "$p2") 00000000:0000 0A" 5
+"$anx" run nic.yaml --port "$p2:80" </dev/null >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "error: port $p2 is already in use by python3 (pid $busy_pid); choose another with --port HOST:GUEST (e.g. --port [0-9]*:80)" "$out/stderr" &&
+    ! grep -q 'anx: booting' "$out/stderr"; then
+    ok "run/a forwarded port in use: 'port N is already in use by python3 (pid N)', exit 1, no boot"
+else
+    bad "run/a forwarded port in use" "exit $rc: $(cat "$out/stderr")"
+fi
+"$anx" test nic.yaml --port "$p2:80" >"$out/stdout" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q "ports .*FAIL  port $p2 is already in use by python3 (pid $busy_pid)" "$out/stdout" &&
+    ! grep -q '  boot ' "$out/stdout"; then
+    ok "test/a forwarded port in use fails before boot"
+else
+    bad "test/a forwarded port in use fails before boot" "exit $rc: $(cat "$out/stdout")"
+fi
+kill "$busy_pid"
+wait "$busy_pid" 2>/dev/null
+FAKEQEMU_HOSTFWD_FAIL=1 "$anx" run nic.yaml --port "$p2:80" </dev/null >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "Could not set up host forwarding rule" "$out/stderr" &&
+    grep -q "error: port $p2 is already in use; choose another with --port" "$out/stderr" &&
+    ! grep -q 'guest exited with status 0' "$out/stderr"; then
+    ok "run/QEMU's hostfwd failure is an error naming the port, not 'status 0'"
+else
+    bad "run/QEMU's hostfwd failure" "exit $rc: $(cat "$out/stderr")"
+fi
+FAKEQEMU_HOSTFWD_FAIL=1 "$anx" test nic.yaml --port "$p2:80" >"$out/stdout" 2>&1
+if grep -q "QEMU exited before /anunix: ready/ appeared (port $p2 is already in use" "$out/stdout"; then
+    ok "test/QEMU's hostfwd failure is the reason of the failing check"
+else
+    bad "test/QEMU's hostfwd failure" "$(cat "$out/stdout")"
+fi
+
+# signals: SIGTERM or SIGHUP to anx run, SIGTERM to anx test, take QEMU
+# (the double) down, say so, and free the forwarded port
+# (anx run's stdin is a FIFO held open by fd 9, so the double's shell waits)
+rm -f "$out/stdin.fifo"
+mkfifo "$out/stdin.fifo"
+p3=$(free_port)
+for sig in TERM HUP; do
+    rm -f "$out/run-sig.log"
+    FAKEQEMU_HTTP_DIR=$here/runner "$anx" run nic.yaml --port "$p3:80" <"$out/stdin.fifo" >"$out/run-sig.log" 2>&1 &
+    anx_pid=$!
+    exec 9>"$out/stdin.fifo"
+    wait_for "$out/run-sig.log" 'anunix: ready' 10 && wait_for /proc/net/tcp ":$(printf '%04X' "$p3") 00000000:0000 0A" 5
+    kill -"$sig" "$anx_pid"
+    wait "$anx_pid"
+    rc=$?
+    exec 9>&-
+    qpid=$(sed -n "s/.*anx: stopping QEMU (pid \([0-9]*\)): received SIG$sig.*/\1/p" "$out/run-sig.log")
+    if [ -n "$qpid" ] && ! kill -0 "$qpid" 2>/dev/null && [ $rc -ne 0 ] &&
+        ! grep -q ":$(printf '%04X' "$p3") 00000000:0000 0A" /proc/net/tcp; then
+        ok "run/SIG$sig stops QEMU (pid $qpid gone, port free) and says so"
+    else
+        bad "run/SIG$sig stops QEMU" "exit $rc, QEMU pid '$qpid': $(cat "$out/run-sig.log"; grep -i "$(printf '%04X' "$p3")" /proc/net/tcp)"
+    fi
+done
+"$anx" test slow.yaml --boot slow >"$out/test-sig.log" 2>&1 &
+anx_pid=$!
+wait_for "$out/test-sig.log" '  boot ' 10
+sleep 0.3
+kill -TERM "$anx_pid"
+wait "$anx_pid"
+qpid=$(sed -n 's/.*anx: stopping QEMU (pid \([0-9]*\)): received SIGTERM.*/\1/p' "$out/test-sig.log")
+if [ -n "$qpid" ] && ! kill -0 "$qpid" 2>/dev/null; then
+    ok "test/SIGTERM stops QEMU and says so"
+else
+    bad "test/SIGTERM stops QEMU and says so" "$(cat "$out/test-sig.log")"
+fi
+
 # disks: only for an image with a disk driver module; created sparse on
-# first use (--disk-size or 64M) and kept; run: disk: gives a fresh one per test
+# first use (--disk-size or 64M) and kept; run: disk: gives anx test a
+# scratch disk of its own, never anx run's
 rm -f "$out/d1.img" "$out/d2.img"
 "$anx" test nic.yaml --disk "$out/d1.img" --disk-size 2M >"$out/test-disk.log" 2>&1
 if grep -q -- "-drive file=$out/d1.img,format=raw" "$out/test-disk.log" &&
@@ -279,6 +554,13 @@ if grep -q -- "-drive file=$out/d1.img,format=raw" "$out/test-disk.log" &&
 else
     bad "test/--disk FILE created and attached" "$(cat "$out/test-disk.log"; ls -ls "$out/d1.img")"
 fi
+echo "kept by --disk" >"$out/d1.img"
+"$anx" test nic.yaml --disk "$out/d1.img" >"$out/test-disk.log" 2>&1
+if [ "$(cat "$out/d1.img")" = "kept by --disk" ] && grep -q "disk     .*/d1.img (--disk, kept)" "$out/test-disk.log"; then
+    ok "test/--disk FILE is used as given, and the test says so"
+else
+    bad "test/--disk FILE is used as given" "$(cat "$out/test-disk.log")"
+fi
 "$anx" run pass.yaml --disk "$out/d2.img" </dev/null >"$out/run-disk.log" 2>&1
 if grep -q 'no disk driver module' "$out/run-disk.log" && ! grep -q -- '-drive' "$out/run-disk.log" &&
     [ ! -e "$out/d2.img" ]; then
@@ -286,15 +568,105 @@ if grep -q 'no disk driver module' "$out/run-disk.log" && ! grep -q -- '-drive' 
 else
     bad "run/no disk module: --disk warns" "$(cat "$out/run-disk.log")"
 fi
+mkdir -p "$out/build/disk-fake"
+echo "the disk anx run keeps" >"$out/build/disk-fake/disk.img"
 "$anx" test disk.yaml >"$out/test-disk2.log" 2>&1
-if grep -q -- "-drive file=$out/build/disk-fake/disk.img,format=raw" "$out/test-disk2.log" &&
-    [ "$(stat -c %s "$out/build/disk-fake/disk.img")" = 3145728 ]; then
-    ok "test/run: disk: size gives a fresh disk in the build folder"
+if grep -q -- "-drive file=$out/build/disk-fake/test-disk.img,format=raw" "$out/test-disk2.log" &&
+    grep -q "disk     .*/build/disk-fake/test-disk.img (scratch" "$out/test-disk2.log" &&
+    [ "$(stat -c %s "$out/build/disk-fake/test-disk.img")" = 3145728 ] &&
+    [ "$(cat "$out/build/disk-fake/disk.img")" = "the disk anx run keeps" ]; then
+    ok "test/run: disk: gives anx test a scratch disk; anx run's disk.img is untouched"
 else
-    bad "test/run: disk: size gives a fresh disk" "$(cat "$out/test-disk2.log")"
+    bad "test/run: disk: gives anx test a scratch disk" "$(cat "$out/test-disk2.log"; ls -l "$out/build/disk-fake")"
 fi
 "$anx" run pass.yaml --disk x.img --disk-size 12Q >"$out/stdout" 2>"$out/stderr"
 if [ $? -eq 2 ] && grep -q -- "--disk-size expects a size" "$out/stderr"; then ok "run/bad --disk-size"; else bad "run/bad --disk-size" "$(cat "$out/stderr")"; fi
+printf 'QFI\373\000\000\000\003' >"$out/q.qcow2"
+truncate -s 1M "$out/q.qcow2"
+"$anx" run nic.yaml --disk "$out/q.qcow2" </dev/null >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 2 ] && grep -q "q.qcow2 is a qcow2 image, and anx attaches disks as raw images (format=raw); convert it with: qemu-img convert -O raw" "$out/stderr" &&
+    ! grep -q 'anx: booting' "$out/stderr"; then
+    ok "run/a qcow2 --disk says it is qcow2 and how to convert it"
+else
+    bad "run/a qcow2 --disk" "exit $rc: $(cat "$out/stderr")"
+fi
+
+# disk locks: anx run/test hold the disk while QEMU runs; anx store and
+# another anx refuse it, naming the holder; anx refuses a disk anx store or
+# a bare QEMU holds; QEMU's own locking cannot be turned off
+"$store" create "$out/s.img" --size 4M >/dev/null
+"$anx" run nic.yaml --disk "$out/s.img" <"$out/stdin.fifo" >"$out/run-lock.log" 2>&1 &
+anx_pid=$!
+exec 9>"$out/stdin.fifo"
+wait_for "$out/run-lock.log" 'anunix: ready' 10
+"$store" put "$out/s.img" x "$here/runner/motd.txt" >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "anx store: $out/s.img: disk in use by anx-asan (pid $anx_pid); stop it first" "$out/stderr"; then
+    ok "lock/anx store put refuses a disk anx run holds: 'disk in use by anx-asan (pid N)'"
+else
+    bad "lock/anx store put refuses a disk anx run holds" "exit $rc: $(cat "$out/stderr")"
+fi
+"$store" ls "$out/s.img" >"$out/stdout" 2>"$out/stderr"
+rc1=$?
+"$anx" test nic.yaml --disk "$out/s.img" >"$out/stdout" 2>&1
+rc2=$?
+if [ $rc1 -eq 1 ] && [ $rc2 -eq 1 ] && grep -q "cannot use .*/s.img: disk in use by anx-asan (pid $anx_pid); stop it first" "$out/stdout" &&
+    ! grep -q '  boot ' "$out/stdout"; then
+    ok "lock/anx store ls and a second anx test refuse it too"
+else
+    bad "lock/anx store ls and a second anx test refuse it too" "ls exit $rc1, test exit $rc2: $(cat "$out/stdout")"
+fi
+kill "$anx_pid"
+wait "$anx_pid" 2>/dev/null
+exec 9>&-
+if "$store" put "$out/s.img" x "$here/runner/motd.txt" >"$out/stdout" 2>"$out/stderr"; then
+    ok "lock/the lock goes with anx run"
+else
+    bad "lock/the lock goes with anx run" "$(cat "$out/stderr")"
+fi
+sleep 3 | "$store" put "$out/s.img" slow - >/dev/null 2>&1 &
+store_pid=$!
+for _ in $(seq 1 40); do grep -qs '^lock:' /proc/"$store_pid"/fdinfo/* && break; sleep 0.05; done
+"$anx" test nic.yaml --disk "$out/s.img" >"$out/stdout" 2>&1
+rc=$?
+wait "$store_pid"
+if [ $rc -eq 1 ] && grep -q "disk in use by anx-store (pid $store_pid)" "$out/stdout"; then
+    ok "lock/anx test refuses a disk anx store is writing"
+else
+    bad "lock/anx test refuses a disk anx store is writing" "exit $rc: $(cat "$out/stdout")"
+fi
+if command -v qemu-system-x86_64 >/dev/null; then
+    qemu-system-x86_64 -M q35 -accel tcg -display none -nodefaults -S \
+        -drive "file=$out/s.img,if=none,id=d0,format=raw" -device virtio-blk-pci,drive=d0 &
+    qemu_pid=$!
+    # QEMU locks in steps: wait for the last, byte 201 (write not shared)
+    for _ in $(seq 1 100); do grep -qs '^lock:.* 201 201$' /proc/"$qemu_pid"/fdinfo/* && break; sleep 0.05; done
+    "$anx" run nic.yaml --disk "$out/s.img" </dev/null >"$out/stdout" 2>"$out/stderr"
+    rc1=$?
+    "$store" ls "$out/s.img" >/dev/null 2>"$out/stderr2"
+    rc2=$?
+    kill "$qemu_pid"
+    wait "$qemu_pid" 2>/dev/null
+    if [ $rc1 -eq 1 ] && grep -q "disk in use by qemu-system-x86_64 (pid $qemu_pid)" "$out/stderr" &&
+        [ $rc2 -eq 1 ] && grep -q "disk in use by qemu-system-x86_64 (pid $qemu_pid)" "$out/stderr2"; then
+        ok "lock/anx run and anx store refuse a disk a bare QEMU holds (its OFD locks)"
+    else
+        bad "lock/a bare QEMU's disk" "run exit $rc1: $(cat "$out/stderr"); store exit $rc2: $(cat "$out/stderr2")"
+    fi
+else
+    echo "skip  lock/a bare QEMU's disk: qemu-system-x86_64 is not installed"
+fi
+rm -rf "$out/tree-nolock"
+cp -r "$here/tree" "$out/tree-nolock"
+sed -i 's/format=raw/format=raw,file.locking=off/' "$out/tree-nolock/platforms/fake/platform.yaml"
+ANX_ROOT=$out/tree-nolock "$anx" run nic.yaml --disk "$out/d3.img" </dev/null >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 2 ] && grep -q "turns off QEMU's image locking" "$out/stderr" && ! grep -q 'anx: booting' "$out/stderr"; then
+    ok "lock/a platform that turns QEMU's image locking off is refused"
+else
+    bad "lock/a platform that turns QEMU's image locking off is refused" "exit $rc: $(cat "$out/stderr")"
+fi
 
 # 6. CLI basics
 cd "$here"

@@ -88,6 +88,8 @@ void plat_wait_for_interrupt(void)
 }
 
 uint64_t plat_time_ns(void) { return unit_time_ns; }
+unsigned long long unit_wall_ns;     /* what the "RTC" reads (0 = none) */
+uint64_t plat_wall_clock_ns(void) { return unit_wall_ns; }
 uint64_t plat_cycles(void) { return unit_time_ns; }
 uint64_t plat_cycles_hz(void) { return 1000000000ull; }
 void plat_timer_set_deadline(uint64_t d) { unit_deadline_ns = d; }

@@ -337,6 +337,24 @@ static int cmd_probe(int argc, char **argv)
     return 7;
 }
 
+/* Wall time: the RTC once at boot, the monotonic clock from there. */
+TEST(wall_clock)
+{
+    unit_wall_ns = 0;
+    anx_time_wall_init();
+    CHECK(!anx_time_has_wall_clock());
+    uint64_t t0 = anx_time_unix_ns();
+    CHECK(t0 < 1000000000ull);              /* no RTC: time since the reading */
+    unit_wall_ns = 1700000000ull * 1000000000ull;
+    anx_time_wall_init();
+    CHECK(anx_time_has_wall_clock());
+    CHECK_EQ(anx_time_unix_ns(), 1700000000ull * 1000000000ull);
+    unit_wall_ns = 5;                        /* read once: later RTC values do not matter */
+    unit_time_ns += 1500000000ull;
+    CHECK_EQ(anx_time_unix_ns(), 1700000001500000000ull);
+    unit_wall_ns = 0;
+}
+
 TEST(command_registry)
 {
     static struct anx_command zed = { .name = "zed", .summary = "z", .fn = cmd_probe };
@@ -378,5 +396,6 @@ int main(void)
     RUN(console_input_and_output);
     RUN(log_lines_levels_ring);
     RUN(command_registry);
+    RUN(wall_clock);
     return unit_done();
 }

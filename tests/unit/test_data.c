@@ -13,33 +13,43 @@
 
 static int ready_provider_calls;
 
-static int empty_read(const char *name, void **data, size_t *size)
+static int empty_get(const char *name, struct anx_data *out)
 {
-    (void)name, (void)data, (void)size;
+    (void)name;
+    out->size = 99;          /* a provider that says "not found" leaves nothing behind */
     return ANX_DATA_NOT_FOUND;
 }
 
-static int opening_read(const char *name, void **data, size_t *size)
+static int opening_get(const char *name, struct anx_data *out)
 {
-    (void)data, (void)size;
+    (void)out;
     return strcmp(name, "later/x") == 0 ? ANX_DATA_NOT_READY : ANX_DATA_NOT_FOUND;
 }
 
-static int models_read(const char *name, void **data, size_t *size)
+static int models_get(const char *name, struct anx_data *out)
 {
     ready_provider_calls++;
+    if (strcmp(name, "www/index.html") == 0) {       /* an object with its id and type */
+        out->data = "<p>hi</p>";
+        out->size = 9;
+        out->has_sha256 = true;
+        memset(out->sha256, 0xab, sizeof out->sha256);
+        strlcpy(out->type, "text/html", sizeof out->type);
+        return 0;
+    }
     if (strcmp(name, "models/tiny") != 0)
         return ANX_DATA_NOT_FOUND;
     char *d = anx_malloc(4);
     memcpy(d, "tiny", 4);
-    *data = d;
-    *size = 4;
+    out->data = d;
+    out->size = 4;
+    out->owned = true;
     return 0;
 }
 
-static struct anx_data_provider empty = { .name = "empty", .read = empty_read };
-static struct anx_data_provider opening = { .name = "opening", .read = opening_read };
-static struct anx_data_provider models = { .name = "models", .read = models_read };
+static struct anx_data_provider empty = { .name = "empty", .get = empty_get };
+static struct anx_data_provider opening = { .name = "opening", .get = opening_get };
+static struct anx_data_provider models = { .name = "models", .get = models_get };
 
 TEST(image_paths_go_to_the_files_archive)
 {
@@ -72,6 +82,20 @@ TEST(providers_in_order)
     CHECK_EQ(anx_data_read("later/x", &d, &s, &owned, &from), ANX_DATA_NOT_READY);
 }
 
+/* anx_data_get also gives the content's hash and type when the provider
+ * knows them (the router's static files use them for ETag and type). */
+TEST(get_gives_hash_and_type)
+{
+    struct anx_data d;
+    CHECK_EQ(anx_data_get("www/index.html", &d), 0);
+    CHECK_EQ(d.size, 9);
+    CHECK(!d.owned && d.has_sha256 && d.sha256[31] == 0xab);
+    CHECK_STR(d.type, "text/html");
+    CHECK_STR(d.from, "models");
+    CHECK_EQ(anx_data_get("nothing/here", &d), ANX_DATA_NOT_FOUND);
+    CHECK(d.size == 0 && d.data == NULL);           /* cleared, not the empty provider's 99 */
+}
+
 int main(void)
 {
     struct plat_mem_region r = { (uintptr_t)aligned_alloc_host(4096, 1u << 20), 1u << 20 };
@@ -79,5 +103,6 @@ int main(void)
     anx_heap_init();
     RUN(image_paths_go_to_the_files_archive);
     RUN(providers_in_order);
+    RUN(get_gives_hash_and_type);
     return unit_done();
 }

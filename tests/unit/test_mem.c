@@ -200,6 +200,28 @@ TEST(heap_out_of_memory)
     CHECK(hs.failures > 0);
 }
 
+/* A failed allocation says how much was wanted and how much is free, once
+ * a second at most. */
+TEST(heap_out_of_memory_says_how_much)
+{
+    fresh(64 * 1024);
+    size_t largest, free_bytes = anx_mem_free_bytes(&largest);
+    CHECK(free_bytes > 0 && free_bytes < 64 * 1024 && largest == free_bytes);
+    unit_time_ns += 2000000000ull;          /* past the previous test's line */
+    unit_console_clear();
+    CHECK(anx_malloc(1u << 20) == NULL);
+    char want[160];
+    snprintf(want, sizeof want, "heap: warning: out of memory: %u bytes wanted, %zu bytes free, largest free run %zu bytes",
+             1u << 20, free_bytes, largest);
+    CHECK(strstr(unit_console, want) != NULL);
+    CHECK(anx_malloc(2u << 20) == NULL);     /* within the second: counted, not logged */
+    CHECK(strstr(unit_console, "2097152 bytes wanted") == NULL);
+    unit_time_ns += 2000000000ull;
+    CHECK(anx_malloc(3u << 20) == NULL);
+    CHECK(strstr(unit_console, "3145728 bytes wanted") != NULL);
+    CHECK(strstr(unit_console, "(and 1 more since the last such line)") != NULL);
+}
+
 int main(void)
 {
     RUN(pmem_runs);
@@ -210,5 +232,6 @@ int main(void)
     RUN(heap_detects_misuse);
     RUN(heap_stress);
     RUN(heap_out_of_memory);
+    RUN(heap_out_of_memory_says_how_much);
     return unit_done();
 }

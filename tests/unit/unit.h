@@ -64,5 +64,7 @@ void unit_console_clear(void);
 /* Fake monotonic clock for the host platform. */
 extern unsigned long long unit_time_ns;
 extern unsigned long long unit_deadline_ns;
+/* What the host platform's real-time clock reads (0 = no RTC). */
+extern unsigned long long unit_wall_ns;
 
 #endif

@@ -1,11 +1,12 @@
 /*
  * anx-model: the tensor and infer modules compiled for the host.
  *
- *   anx-model generate MODEL [--tokenizer TOK] [--prompt P] [--steps N]
+ *   anx model generate MODEL [--tokenizer TOK] [--prompt P] [--steps N]
  *                      [--temperature T] [--top-p P] [--seed S] [--stop STR]...
  *                      [--kernels scalar|sse2|avx2|neon] [--f32-act] [--quiet]
- *   anx-model convert IN.bin --tokenizer TOK -o OUT.gguf [--type f32|f16|q8_0|q4_0]
- *   anx-model info MODEL [--tokenizer TOK]
+ *   anx model convert IN.bin --tokenizer TOK -o OUT.gguf [--type f32|f16|q8_0|q4_0] [--name NAME]
+ *   anx model info MODEL [--tokenizer TOK]
+ *   anx model --help
  *
  * generate prints what llama2.c's run prints for the same settings: the
  * prompt, then the completion, then "achieved tok/s" on stderr.
@@ -20,14 +21,25 @@
 #include "infer.h"
 #include "convert.h"
 
-static void usage(void)
+static void usage_to(FILE *f)
 {
-    fprintf(stderr,
-            "usage: anx-model generate MODEL [--tokenizer TOK] [--prompt P] [--steps N]\n"
+    fprintf(f,
+            "usage: anx model generate MODEL [--tokenizer TOK] [--prompt P] [--steps N]\n"
             "                          [--temperature T] [--top-p P] [--seed S] [--stop STR]\n"
             "                          [--kernels scalar|sse2|avx2|neon] [--f32-act] [--quiet]\n"
-            "       anx-model convert IN.bin --tokenizer TOK -o OUT.gguf [--type f32|f16|q8_0|q4_0]\n"
-            "       anx-model info MODEL [--tokenizer TOK]\n");
+            "       anx model convert IN.bin --tokenizer TOK -o OUT.gguf [--type f32|f16|q8_0|q4_0]\n"
+            "                         [--name NAME]\n"
+            "       anx model info MODEL [--tokenizer TOK]\n"
+            "       anx model --help\n"
+            "MODEL is a llama2.c checkpoint (.bin, with --tokenizer) or a GGUF file. convert writes\n"
+            "NAME (default: OUT's file name without .gguf) as the GGUF's general.name.\n"
+            "Exit codes: 0 ok, 1 failure, 2 usage.\n");
+}
+
+/* A usage mistake: the usage on stderr, exit 2. */
+static void usage(void)
+{
+    usage_to(stderr);
     exit(2);
 }
 
@@ -35,7 +47,7 @@ void *anx_model_read_file(const char *path, size_t *size)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        fprintf(stderr, "anx-model: %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "anx model: %s: %s\n", path, strerror(errno));
         return NULL;
     }
     fseek(f, 0, SEEK_END);
@@ -43,7 +55,7 @@ void *anx_model_read_file(const char *path, size_t *size)
     fseek(f, 0, SEEK_SET);
     void *p = aligned_alloc(64, ((size_t)(n > 0 ? n : 1) + 63) / 64 * 64);
     if (!p || (n > 0 && fread(p, 1, (size_t)n, f) != (size_t)n)) {
-        fprintf(stderr, "anx-model: %s: cannot read\n", path);
+        fprintf(stderr, "anx model: %s: cannot read\n", path);
         fclose(f);
         free(p);
         return NULL;
@@ -95,7 +107,7 @@ static int cmd_generate(int argc, char **argv)
     }
     if (!model) usage();
     if (kern && tn_select_kernels(kern) < 0) {
-        fprintf(stderr, "anx-model: kernels '%s' are not available on this CPU\n", kern);
+        fprintf(stderr, "anx model: kernels '%s' are not available on this CPU\n", kern);
         return 2;
     }
     p.stop = stops;
@@ -105,19 +117,19 @@ static int cmd_generate(int argc, char **argv)
     struct inf_model m;
     char err[INF_ERR_MAX];
     if (inf_model_load(&m, model, md, ms, td, ts, err) < 0) {
-        fprintf(stderr, "anx-model: %s\n", err);
+        fprintf(stderr, "anx model: %s\n", err);
         return 1;
     }
     m.act = f32act ? TN_ACT_F32 : TN_ACT_Q8_0;
     struct inf_session *s = inf_session_create(&m, &p, err);
     if (!s) {
-        fprintf(stderr, "anx-model: %s\n", err);
+        fprintf(stderr, "anx model: %s\n", err);
         return 1;
     }
     double t0 = now();
     int np = inf_session_prompt(s, prompt);
     if (np < 0) {
-        fprintf(stderr, "anx-model: the prompt does not fit in the context\n");
+        fprintf(stderr, "anx model: the prompt does not fit in the context\n");
         return 1;
     }
     /* echo the prompt as llama2.c does */
@@ -166,7 +178,7 @@ static int cmd_info(int argc, char **argv)
                  ? inf_model_load(&m, model, md, ms, td, ts, err)
                  : inf_load_llama2c(&m, model, md, ms, err);
     if (rc < 0) {
-        fprintf(stderr, "anx-model: %s\n", err);
+        fprintf(stderr, "anx model: %s\n", err);
         return 1;
     }
     inf_model_describe(&m, d, sizeof(d));
@@ -192,6 +204,11 @@ static int cmd_info(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)          /* anx model [COMMAND] --help */
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 || (i == 1 && strcmp(argv[i], "help") == 0)) {
+            usage_to(stdout);
+            return 0;
+        }
     if (argc < 2) usage();
     if (strcmp(argv[1], "generate") == 0) return cmd_generate(argc - 2, argv + 2);
     if (strcmp(argv[1], "info") == 0) return cmd_info(argc - 2, argv + 2);

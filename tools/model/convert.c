@@ -1,6 +1,7 @@
 /*
- * anx-model convert: a llama2.c checkpoint and its tokenizer.bin to a GGUF
- * v3 file with llama metadata and the tokenizer in the metadata, the
+ * anx model convert: a llama2.c checkpoint and its tokenizer.bin to a GGUF
+ * v3 file with llama metadata (general.name: --name, else the output's
+ * file name without .gguf) and the tokenizer in the metadata, the
  * matrices as f32, f16, q8_0 or q4_0 (a matrix whose rows are not a
  * multiple of 32 stays f32 under q8_0/q4_0), norms always f32.
  */
@@ -20,7 +21,7 @@ static void put(struct buf *b, const void *d, size_t n)
     if (b->n + n > b->cap) {
         b->cap = (b->n + n) * 2 + 4096;
         b->p = realloc(b->p, b->cap);
-        if (!b->p) { fprintf(stderr, "anx-model: out of memory\n"); exit(1); }
+        if (!b->p) { fprintf(stderr, "anx model: out of memory\n"); exit(1); }
     }
     memcpy(b->p + b->n, d, n);
     b->n += n;
@@ -48,21 +49,37 @@ static int ggml_type(enum tn_dtype t)
 
 int anx_model_convert(int argc, char **argv)
 {
-    const char *in = NULL, *tokp = NULL, *out = NULL, *type = "f32";
+    const char *in = NULL, *tokp = NULL, *out = NULL, *type = "f32", *name = NULL;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--tokenizer") == 0 && i + 1 < argc) tokp = argv[++i];
+        else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc) name = argv[++i];
         else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) out = argv[++i];
         else if (strcmp(argv[i], "--type") == 0 && i + 1 < argc) type = argv[++i];
         else if (argv[i][0] != '-' && !in) in = argv[i];
-        else { fprintf(stderr, "anx-model convert: unexpected argument %s\n", argv[i]); return 2; }
+        else { fprintf(stderr, "anx model convert: unexpected argument %s\n", argv[i]); return 2; }
     }
     if (!in || !tokp || !out) {
-        fprintf(stderr, "usage: anx-model convert IN.bin --tokenizer TOK -o OUT.gguf [--type f32|f16|q8_0|q4_0]\n");
+        fprintf(stderr, "usage: anx model convert IN.bin --tokenizer TOK -o OUT.gguf [--type f32|f16|q8_0|q4_0] [--name NAME]\n");
+        return 2;
+    }
+    /* The model's name: what people call it, not the input's file name
+     * (which is often just model.bin). */
+    char base[128];
+    if (!name) {
+        const char *b = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
+        size_t n = strlen(b);
+        if (n > 5 && strcmp(b + n - 5, ".gguf") == 0)
+            n -= 5;
+        snprintf(base, sizeof(base), "%.*s", (int)(n < sizeof(base) - 1 ? n : sizeof(base) - 1), b);
+        name = base;
+    }
+    if (!name[0] || strlen(name) > 63) {
+        fprintf(stderr, "anx model convert: --name must be 1 to 63 bytes (the server keeps 63)\n");
         return 2;
     }
     int want = tn_dtype_from_name(type);
     if (want < 0) {
-        fprintf(stderr, "anx-model convert: unknown type %s (f32, f16, q8_0, q4_0)\n", type);
+        fprintf(stderr, "anx model convert: unknown type %s (f32, f16, q8_0, q4_0)\n", type);
         return 2;
     }
     size_t ms, ts;
@@ -72,7 +89,7 @@ int anx_model_convert(int argc, char **argv)
     char err[INF_ERR_MAX];
     if (inf_load_llama2c(&m, in, md, ms, err) < 0 ||
         inf_tokenizer_load_bin(&m.tok, tokp, td, ts, m.cfg.vocab_size, err) < 0) {
-        fprintf(stderr, "anx-model: %s\n", err);
+        fprintf(stderr, "anx model: %s\n", err);
         return 1;
     }
     m.has_tokenizer = true;
@@ -112,9 +129,8 @@ int anx_model_convert(int argc, char **argv)
     u32(&b, 3);
     u64(&b, (uint64_t)nt);
     u64(&b, 20);                                      /* key/values below */
-    const char *base = strrchr(in, '/') ? strrchr(in, '/') + 1 : in;
     kv_str(&b, "general.architecture", "llama");
-    kv_str(&b, "general.name", base);
+    kv_str(&b, "general.name", name);
     kv_u32(&b, "general.alignment", 32);
     kv_u32(&b, "general.file_type", want == TN_F32 ? 0 : want == TN_F16 ? 1 : want == TN_Q8_0 ? 7 : 2);
     kv_u32(&b, "llama.context_length", (uint32_t)c->seq_len);
@@ -184,10 +200,11 @@ int anx_model_convert(int argc, char **argv)
     }
     FILE *f = fopen(out, "wb");
     if (!f || fwrite(b.p, 1, b.n, f) != b.n || fclose(f) != 0) {
-        fprintf(stderr, "anx-model: cannot write %s\n", out);
+        fprintf(stderr, "anx model: cannot write %s\n", out);
         return 1;
     }
-    fprintf(stderr, "anx-model: wrote %s: GGUF v3, %d tensors (%s), %zu bytes\n", out, nt, type, b.n);
+    fprintf(stderr, "anx model: wrote %s: GGUF v3, %d tensors (%s), %zu bytes, general.name %s\n", out, nt, type,
+            b.n, name);
     free(b.p);
     free(ot);
     inf_model_free(&m);

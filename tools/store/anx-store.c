@@ -23,23 +23,27 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "disk_lock.h"
 #include "store.h"
 
-static const char *prog = "anx-store";
+static const char *prog = "anx store";
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: anx-store COMMAND DISK [ARGS]\n"
+            "usage: anx store COMMAND DISK [ARGS]   (build/host/anx-store)\n"
             "  create DISK [--size SIZE] [--force]   new store (default 64M; K/M/G suffixes)\n"
             "  ls     DISK [PREFIX]                  names with their current version\n"
-            "  put    DISK NAME FILE|- [--type T] [--writer W]   a new version of NAME\n"
+            "  put    DISK NAME FILE|- [--type T] [--writer W]   a new version of NAME (type\n"
+            "                                        from NAME's extension unless --type)\n"
             "  get    DISK NAME[@V]|ID [-o FILE]     content to stdout or FILE\n"
             "  log    DISK NAME                      every version with its provenance\n"
             "  rm     DISK NAME                      forget NAME and its history\n"
             "  gc     DISK                           free unreferenced objects\n"
             "  df     DISK                           space and counts\n"
-            "  check  DISK                           verify every object and the index\n");
+            "  check  DISK                           verify every object and the index\n"
+            "A disk an appliance is running on (anx run, anx test, QEMU) is refused: stop it\n"
+            "first. Reading commands (ls, get, log, df, check) may run side by side.\n");
 }
 
 static int die(const char *fmt, const char *a, const char *b)
@@ -74,11 +78,28 @@ static int f_flush(void *ctx)
 static int fd = -1;
 static struct os_bio bio = {&fd, 0, f_read, f_write, f_flush};
 
+/* Locks the open disk for reading or writing (disk_lock.c): an appliance
+ * running on it, or another anx store writing it, makes the command refuse
+ * rather than interleave its writes with theirs. */
+static int lock_disk(const char *path, bool rw)
+{
+    char why[512];
+    int r = disk_lock(fd, rw ? DISK_WRITE : DISK_READ, why, sizeof why);
+    if (r == 1)
+        return die("%s: %s; stop it first (power the appliance off or end its anx run), then try again", path,
+                   why);
+    if (r < 0)
+        return die("%s: %s", path, why);
+    return 0;
+}
+
 static int open_disk(const char *path, bool rw)
 {
-    fd = open(path, rw ? O_RDWR : O_RDONLY);
+    fd = open(path, (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
     if (fd < 0)
         return die("%s: %s", path, strerror(errno));
+    if (lock_disk(path, rw))
+        return 1;
     struct stat st;
     if (fstat(fd, &st) || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)))
         return die("%s: %s", path, "not a regular file or block device");
@@ -145,11 +166,14 @@ static int cmd_create(int argc, char **argv)
     if (size < OS_MIN_SECTORS * OS_SECTOR || size % OS_SECTOR)
         return fprintf(stderr, "%s: --size: a store needs at least %u KiB, in whole 512-byte sectors\n",
                        prog, OS_MIN_SECTORS * OS_SECTOR / 1024), 2;
-    int flags = O_RDWR | O_CREAT | (force ? 0 : O_EXCL);
+    int flags = O_RDWR | O_CREAT | O_CLOEXEC | (force ? 0 : O_EXCL);
     fd = open(path, flags, 0644);
     if (fd < 0)
         return die(errno == EEXIST ? "%s: exists (use --force to overwrite it)" : "%s: %s", path,
                    strerror(errno));
+    /* --force on a disk in use must not truncate it under its user. */
+    if (lock_disk(path, true))
+        return 1;
     if (ftruncate(fd, 0) || ftruncate(fd, (off_t)size))
         return die("%s: %s", path, strerror(errno));
     bio.sectors = size / OS_SECTOR;
@@ -214,6 +238,26 @@ static int read_file(const char *path, uint8_t **data, size_t *len)
     return 0;
 }
 
+/* The content type of a name, as the image build gives the files of a
+ * manifest's files: in the object store (modules/objstore/base.c, type_of):
+ * the same table, which tools/store/tests/run.sh compares with that one,
+ * since base.c's is static to the image's base layer. */
+static const char *type_from_name(const char *name)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {
+        {".txt", "text/plain"}, {".html", "text/html"}, {".css", "text/css"},
+        {".js", "text/javascript"}, {".json", "application/json"}, {".png", "image/png"},
+        {".jpg", "image/jpeg"}, {".svg", "image/svg+xml"}, {".gguf", "application/octet-stream"},
+    };
+    const char *dot = strrchr(name, '.');
+    for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
+        if (!strcmp(dot, types[i].ext))
+            return types[i].type;
+    return "application/octet-stream";
+}
+
 static int cmd_put(struct os_store *s, const char *disk, int argc, char **argv)
 {
     const char *type = NULL, *writer = "anx-store", *name = NULL, *file = NULL;
@@ -234,12 +278,12 @@ static int cmd_put(struct os_store *s, const char *disk, int argc, char **argv)
     if (!os_name_valid(name))
         return die("'%s': %s", name, "not a valid name (segments of A-Z a-z 0-9 . _ - joined by '/')");
     struct os_meta meta = {"type", ""};
-    if (type) {
-        if (strlen(type) > OS_VAL_MAX)
-            return die("--type: %s%s", "too long", "");
-        os_strlcpy(meta.value, type, sizeof(meta.value));
-    }
-    struct os_put_opts o = {.writer = writer, .meta = &meta, .nmeta = type ? 1 : 0};
+    if (!type)
+        type = type_from_name(name);
+    if (strlen(type) > OS_VAL_MAX)
+        return die("--type: %s%s", "too long", "");
+    os_strlcpy(meta.value, type, sizeof(meta.value));
+    struct os_put_opts o = {.writer = writer, .meta = &meta, .nmeta = 1};
     uint8_t *data = NULL;
     size_t len = 0;
     if (read_file(file, &data, &len))
@@ -251,7 +295,7 @@ static int cmd_put(struct os_store *s, const char *disk, int argc, char **argv)
         return die("%s: put failed: %s", disk, os_strerror(rc));
     char hex[65];
     os_id_hex(v.id, hex);
-    printf("%s v%u %s\n", name, v.no, hex);
+    printf("%s v%u %s %s\n", name, v.no, hex, type);
     return 0;
 }
 

@@ -12,24 +12,45 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define ANX_DATA_NOT_FOUND (-1)     /* no provider has the name */
 #define ANX_DATA_NOT_READY (-2)     /* a provider may have it but is not open yet */
+#define ANX_DATA_ERROR (-3)         /* a provider has it but cannot read it (I/O,
+                                       damage, out of memory: it logs why) */
+
+/* One piece of named data, as anx_data_get returns it. */
+struct anx_data {
+    const void *data;
+    size_t size;
+    bool owned;                     /* the caller frees data with anx_free; else
+                                       it lives as long as the image (image files) */
+    const char *from;               /* "files", "objstore" */
+    bool has_sha256;
+    uint8_t sha256[32];             /* of the content (an object's id), when has_sha256 */
+    char type[64];                  /* the content type its writer gave, or "" */
+};
 
 struct anx_data_provider {
     const char *name;               /* "objstore", for messages */
-    /* 0 with *data (freed by the caller with anx_free) and *size, or
-     * ANX_DATA_NOT_FOUND / ANX_DATA_NOT_READY / another negative error. */
-    int (*read)(const char *name, void **data, size_t *size);
+    /* Fill *out (data, size, owned; sha256 and type when known; from is
+     * set by the core) and return 0, or return ANX_DATA_NOT_FOUND /
+     * ANX_DATA_NOT_READY / ANX_DATA_ERROR. */
+    int (*get)(const char *name, struct anx_data *out);
     struct anx_data_provider *next; /* private */
 };
 
 void anx_data_provider_register(struct anx_data_provider *p);
 
-/* Read a named piece of data. On success *data is valid for the life of the
- * image when *owned is false (image files), else the caller owns it (free
- * with anx_free). *from (optional) names where it came from ("files",
- * "objstore"). Returns 0 or one of the errors above. */
+/* Get a named piece of data into *out. Returns 0 or one of the errors
+ * above. An image path ('/...') comes from the files archive (with its
+ * sha256); other names from the first provider that has them. */
+int anx_data_get(const char *name, struct anx_data *out);
+
+/* The same, for callers that want only the bytes. On success *data is valid
+ * for the life of the image when *owned is false (image files), else the
+ * caller owns it (free with anx_free). *from (optional) names where it came
+ * from ("files", "objstore"). */
 int anx_data_read(const char *name, const void **data, size_t *size, bool *owned, const char **from);
 
 #endif

@@ -40,6 +40,7 @@ int anx_file_verify(const struct anx_file *f);
 /* The image's own archive (anx_files_start..anx_files_end). */
 void anx_files_init(void);     /* core only */
 int anx_file_find(const char *path, const void **data, size_t *size);
+int anx_file_lookup(const char *path, struct anx_file *out);   /* 0 or -1 */
 size_t anx_file_count(void);
 int anx_file_at(size_t i, struct anx_file *out);   /* 0 or -1 */
 

@@ -47,6 +47,11 @@ void anx_log_set_level(int level);
 /* Copy the ring buffer (oldest first) through out(text, len, ctx). */
 void anx_log_dump(void (*out)(const char *s, size_t n, void *ctx), void *ctx);
 
+/* The last error line logged ("tag: message") into buf (may be NULL), and
+ * how many error lines were logged so far: the module runtime compares
+ * the count around a module's init to take its reason (module.h). */
+unsigned anx_log_last_error(char *buf, size_t n);
+
 /* Value of `key=` in a command line, copied to buf; 0 found, -1 not. */
 int anx_cmdline_get(const char *cmdline, const char *key, char *buf, size_t n);
 

@@ -10,6 +10,9 @@
  * magic and a tail canary: a double free, a free of a foreign pointer, or a
  * write past the end of a block detected at free/realloc time panics with a
  * message. The heap is for threads; interrupt handlers must not allocate.
+ * An allocation that fails logs a warning with the bytes wanted and free
+ * ("heap: warning: out of memory: 8388632 bytes wanted, 1572864 bytes free,
+ * largest free run 1048576 bytes"), at most one line a second.
  */
 #ifndef ANX_MEM_H
 #define ANX_MEM_H
@@ -38,6 +41,11 @@ struct anx_pmem_stats {
     size_t largest_free;   /* pages in the longest free run */
 };
 void anx_pmem_stats(struct anx_pmem_stats *st);
+
+/* Free bytes of the page allocator, and (when largest is not NULL) the
+ * longest free run in bytes, the most one large allocation can get: for
+ * out-of-memory messages ("N bytes wanted, M bytes free"). */
+size_t anx_mem_free_bytes(size_t *largest);
 
 /* ---- heap --------------------------------------------------------------- */
 

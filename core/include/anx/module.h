@@ -7,16 +7,32 @@
  * The generator emits the table of the modules an image holds in
  * dependency order (build/.../gen/modules.c); kmain() calls each init in
  * that order and reports its result and time.
+ *
+ * What a failure means. An init that returns an error does not stop the
+ * boot: the module is marked failed (its error code, and as the reason the
+ * last error line it logged), the modules after it still init and start, and
+ * the image comes up degraded: "anunix: ready (...), degraded: 1 module
+ * failed (infer)", the shell's `modules` lists the failed module with its
+ * reason, and the router's /api/v1/health answers "degraded" with 503. A
+ * module that finds its trouble later (a model loaded by a thread once the
+ * boot is complete) reports it with anx_module_fail().
+ *
+ * Only an essential module stops the boot: one without which the image
+ * cannot even say that it is broken (httpd and the router, through which
+ * health is served). When an essential module's init fails, no further
+ * module is initialised and kmain powers off with status 1.
  */
 #ifndef ANX_MODULE_H
 #define ANX_MODULE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* What a module's C code provides. */
 struct anx_module_ops {
-    int (*init)(void);     /* 0 = ok, negative = error (boot stops) */
+    int (*init)(void);     /* 0 = ok, negative = error (the module is failed) */
     void (*start)(void);   /* optional: runs after every init, in order */
+    bool essential;        /* a failed init stops the boot (see above) */
 };
 
 /* The C identifier of a module is its name with '-' replaced by '_'. */
@@ -34,11 +50,40 @@ struct anx_module {
 extern const struct anx_module anx_module_table[];
 extern const size_t anx_module_count;
 
-/* Run every module's init (then start) in table order; logs one line per
- * module with the result and time. Returns 0 or the first error. */
+/* Run every module's init (then the starts of those that did not fail) in
+ * table order; logs one line per module with the result and time. Returns
+ * 0, or the error of an essential module whose init failed (the caller
+ * stops the boot). */
 int anx_modules_init(void);
 
 /* True when the image holds the module (by name). */
 int anx_module_present(const char *name);
+
+/* ---- module state ------------------------------------------------------- */
+
+enum anx_module_state {
+    ANX_MODULE_WAITING = 0,   /* not initialised yet */
+    ANX_MODULE_OK,
+    ANX_MODULE_FAILED,
+};
+
+struct anx_module_status {
+    enum anx_module_state state;
+    int error;                /* the init's return value (negative) when failed */
+    const char *reason;       /* what went wrong ("" when nothing was said) */
+};
+
+/* The state of module i of anx_module_table (i < anx_module_count). */
+struct anx_module_status anx_module_status(size_t i);
+/* The same by module name (WAITING for a name the image does not hold). */
+struct anx_module_status anx_module_status_of(const char *name);
+/* How many modules are failed. */
+size_t anx_modules_failed(void);
+/* Mark a module failed after its init succeeded (error negative; the
+ * reason is formatted like printf and logged as an error line). */
+void anx_module_fail(const char *name, int error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The state's name: "waiting", "ok", "failed". */
+const char *anx_module_state_name(enum anx_module_state s);
 
 #endif

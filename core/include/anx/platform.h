@@ -92,6 +92,13 @@ void plat_wait_for_interrupt(void);
  * and must never hang, whatever the timer hardware does. */
 uint64_t plat_time_ns(void);
 
+/* Wall-clock time: nanoseconds since 1970-01-01 00:00 UTC from the board's
+ * real-time clock (x86: the CMOS RTC at ports 0x70/0x71; arm64 virt: the
+ * PL031 the device tree names), or 0 when the board has none. Read once by
+ * the core after plat_init (anx_time_unix_ns adds the monotonic clock), so
+ * it may be slow (an RTC waits out its update cycle) and coarse (seconds). */
+uint64_t plat_wall_clock_ns(void);
+
 /* Raw cycle counter and its frequency, for benchmarks. */
 uint64_t plat_cycles(void);
 uint64_t plat_cycles_hz(void);

@@ -2,7 +2,8 @@
  * Time and timers (core/time.c).
  *
  * anx_time_ns() is the platform's monotonic clock; anx_uptime_ns() counts
- * from kmain entry. Timers form one list sorted by deadline; the earliest
+ * from kmain entry; anx_time_unix_ns() is wall-clock time (the board's RTC
+ * read once at boot, plus the monotonic clock since). Timers form one list sorted by deadline; the earliest
  * is programmed with plat_timer_set_deadline(). The platform's timer
  * interrupt handler calls anx_timer_interrupt(), which runs the callbacks
  * of expired timers with interrupts off: callbacks must only wake threads.
@@ -19,8 +20,16 @@
 
 uint64_t anx_time_ns(void);
 uint64_t anx_uptime_ns(void);
-/* Core only: kmain records the entry time. */
+/* Nanoseconds since 1970-01-01 00:00 UTC, for times people and other
+ * machines read (object versions, "created" fields). Without a real-time
+ * clock on the board it is the time since boot (a date in 1970), and
+ * anx_time_has_wall_clock() is false. */
+uint64_t anx_time_unix_ns(void);
+bool anx_time_has_wall_clock(void);
+/* Core only: kmain records the entry time, then (after plat_init) reads
+ * the wall clock. */
 void anx_time_init(uint64_t entry_ns);
+void anx_time_wall_init(void);
 
 struct anx_timer;
 typedef void (*anx_timer_fn)(struct anx_timer *t, void *arg);

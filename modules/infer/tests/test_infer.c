@@ -464,6 +464,42 @@ static int t_byte_flips(void)
     return 1;
 }
 
+int inf_config_check(const char *name, struct inf_config *c, char *err);
+
+/* Out of memory says how much was wanted and how much is free: a session
+ * whose KV cache cannot be had (run.sh lets the allocator return NULL). */
+static int t_oom_messages(void)
+{
+    char err[INF_ERR_MAX];
+    inf_oom(err, "model.bin", "the layer table", 1234);
+    const char *want = "model.bin: out of memory for the layer table: 1234 bytes wanted, ";
+    CHECKF(!strncmp(err, want, strlen(want)) &&
+           strstr(err, " bytes free") && !strstr(err, "wanted, 0 bytes free"), "message: %s", err);
+    inf_oom(err, NULL, "x", 1);
+    want = "out of memory for x: 1 bytes wanted, ";
+    CHECKF(!strncmp(err, want, strlen(want)), "no name: %s", err);
+    struct inf_config c = { .dim = 64, .hidden_dim = 172, .n_layers = 5, .n_heads = 8, .n_kv_heads = 4,
+                            .vocab_size = 512, .seq_len = 512 };
+    CHECKF(inf_config_check("cfg", &c, err) == 0, "config: %s", err);
+    size_t kv, all = inf_state_bytes(&c, 0, &kv);
+    CHECKF(kv == 2u * 5 * 512 * 32 * 4 && all == kv + (4u * 64 + 2 * 172 + 512 + 512) * 4,
+           "state bytes %zu, kv %zu", all, kv);
+    CHECKF(inf_state_bytes(&c, 100, &kv) < all && kv == 2u * 5 * 100 * 32 * 4, "ctx 100: kv %zu", kv);
+    /* a model far too large for this machine: the KV cache cannot be had */
+    struct inf_model m;
+    memset(&m, 0, sizeof(m));
+    m.cfg = (struct inf_config){ .dim = 65536, .hidden_dim = 4, .n_layers = 1024, .n_heads = 128, .n_kv_heads = 128,
+                                 .vocab_size = 32, .seq_len = 1 << 20 };
+    CHECKF(inf_config_check("huge", &m.cfg, err) == 0, "huge config: %s", err);
+    struct inf_params p = { 0 };
+    struct inf_session *s = inf_session_create(&m, &p, err);
+    CHECKF(!s, "a session of a 512 TB KV cache was created");
+    CHECKF(strstr(err, "out of memory for the KV cache of 1048576 positions (562949953421312 bytes) and the "
+                       "activations: ") && strstr(err, " bytes wanted, ") && strstr(err, " bytes free"),
+           "session: %s", err);
+    return 1;
+}
+
 int main(void)
 {
     bin = slurp(getenv("STORIES_BIN"), &bin_n);
@@ -484,6 +520,7 @@ int main(void)
     run("truncated and corrupt llama2.c checkpoints refused", t_truncated_checkpoint);
     run("truncated GGUF files refused (every header offset)", t_truncated_gguf);
     run("random byte flips: refused or harmless, never a crash", t_byte_flips);
+    run("out of memory: bytes wanted and free", t_oom_messages);
     printf("%d passed, %d failed\n", pass, fail);
     return fail != 0;
 }

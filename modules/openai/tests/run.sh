@@ -2,7 +2,8 @@
 # Host tests of the openai module under ASan + UBSan: the JSON parser and
 # writer, request parsing and validation, the chat template, the answers'
 # JSON and SSE, and the generation driver on stories260K (when
-# ../shared/testdata/models is there); freestanding builds as for an image;
+# ../shared/testdata/models is there); examples/clients/openai_client.py
+# against a stand-in server; freestanding builds as for an image;
 # a libFuzzer smoke of the JSON and request parsers. Ends with
 # "N passed, N failed"; exits non-zero on failure.
 #   modules/openai/tests/run.sh             tests + a 20000-run fuzz smoke
@@ -35,6 +36,17 @@ if gcc $host $san "$here/test_openai.c" "${mods[@]}" "${engine[@]}" -lm -o "$out
   if [ $rc -ne 0 ]; then head -n 40 "$out/openai.err"; [ "$f" -eq 0 ] && { echo "FAIL openai: exited with status $rc"; fail=$((fail + 1)); }; fi
 else
   cat "$out/build.log"; echo "FAIL openai: build"; fail=$((fail + 1))
+fi
+
+# examples/clients/openai_client.py against a stand-in server (python3)
+if command -v python3 >/dev/null; then
+  PYTHONDONTWRITEBYTECODE=1 python3 -B "$here/test_client.py" >"$out/client.out" 2>&1; rc=$?
+  cat "$out/client.out"
+  p=$(grep -c '^ok ' "$out/client.out"); f=$(grep -c '^FAIL ' "$out/client.out")
+  pass=$((pass + p)); fail=$((fail + f))
+  [ $rc -ne 0 ] && [ "$f" -eq 0 ] && { echo "FAIL openai: client test exited with status $rc"; fail=$((fail + 1)); }
+else
+  echo "FAIL openai: client test: python3 missing (make setup installs it)"; fail=$((fail + 1))
 fi
 
 # freestanding builds of the module's sources, as for an image

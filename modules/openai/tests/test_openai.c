@@ -285,8 +285,18 @@ static void test_format(void)
     check(!strcmp(b.p, "{\"object\": \"list\", \"data\": [{\"id\": \"stories260K.bin\", \"object\": \"model\", "
                        "\"created\": 3, \"owned_by\": \"anunix\"}]}\n"), "format: /v1/models: %s", b.p);
     rt_buf_free(&b);
-    check(!strcmp(oa_model_id("/models/stories260K.bin"), "stories260K.bin") && !strcmp(oa_model_id("x"), "x"),
-          "format: the model id is the file name");
+    check(!strcmp(oa_model_id("", "/models/stories260K.bin"), "stories260K.bin") && !strcmp(oa_model_id(NULL, "x"), "x") &&
+          !strcmp(oa_model_id("", "models/tiny"), "tiny"),
+          "format: without infer.name the model id is the file (or object) name");
+    check(!strcmp(oa_model_id("tiny-fortunes", "/models/model.bin"), "tiny-fortunes"),
+          "format: infer.name is the model id");
+    struct oa_server named = { .model_id = "tiny-fortunes", .model_alias = "model.bin" };
+    check(oa_model_matches(&named, "tiny-fortunes", 13) && oa_model_matches(&named, "model.bin", 9) &&
+          !oa_model_matches(&named, "model.bi", 8) && !oa_model_matches(&named, "gpt-4", 5),
+          "format: a request may name the model by its id or its file name");
+    struct oa_server plain = { .model_id = "model.bin" };
+    check(oa_model_matches(&plain, "model.bin", 9) && !oa_model_matches(&plain, "", 0),
+          "format: without a name only the file name matches");
 }
 
 /* ---- serving on the real model ------------------------------------------------------------ */
@@ -364,6 +374,23 @@ static char *answer_text(const char *body, const char **finish, int *ptok, int *
 }
 
 static const char REF[] = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park.";
+
+/* Without a model the 503 says why (infer's failure, or still loading):
+ * no model files needed. */
+static void test_no_model(void)
+{
+    struct rt_buf ob = { 0 };
+    struct oa_io io;
+    memset(&io, 0, sizeof(io));
+    io.out = &ob;
+    struct oa_server none = { .model_id = "model.bin",
+                              .no_model = "the model did not load (infer: /models/model.bin: truncated)" };
+    oa_serve(&none, OA_COMPLETION, "{}", 2, &io);
+    check(io.status == 503 && strstr(ob.p, "\"message\": \"No model is loaded: the model did not load "
+                                           "(infer: /models/model.bin: truncated).\"") &&
+          strstr(ob.p, "\"code\": \"model_not_loaded\""), "serve: no model is 503 with the reason: %s", ob.p);
+    rt_buf_free(&ob);
+}
 
 static void test_serve(void)
 {
@@ -505,6 +532,21 @@ static void test_serve(void)
     oa_serve_models(&srv, &io);
     check(io.status == 200 && strstr(ob.p, "\"id\": \"stories260K.bin\""), "serve: /v1/models names the model");
     rt_buf_free(&ob);
+    srv.model_id = "tiny-stories";            /* infer.name set: the file name stays accepted */
+    srv.model_alias = "stories260K.bin";
+    st = serve(&srv, OA_COMPLETION, "{\"model\": \"stories260K.bin\", \"max_tokens\": 2}", &c, &io);
+    check(st == 200 && strstr(c.body.p, "\"model\": \"tiny-stories\""),
+          "serve: a named model answers to its file name too, under its name");
+    rt_buf_free(&c.body);
+    st = serve(&srv, OA_COMPLETION, "{\"model\": \"tiny-stories\", \"max_tokens\": 2}", &c, &io);
+    check(st == 200, "serve: a named model answers to its name");
+    rt_buf_free(&c.body);
+    memset(&io, 0, sizeof(io));
+    io.out = &ob;
+    oa_serve_models(&srv, &io);
+    check(io.status == 200 && strstr(ob.p, "\"data\": [{\"id\": \"tiny-stories\"") && !strstr(ob.p, "stories260K.bin"),
+          "serve: /v1/models lists the name only");
+    rt_buf_free(&ob);
     struct oa_server none = { 0 };
     memset(&io, 0, sizeof(io));
     io.out = &ob;
@@ -525,6 +567,7 @@ int main(void)
     test_json();
     test_requests();
     test_format();
+    test_no_model();
     test_serve();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;

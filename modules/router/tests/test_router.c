@@ -9,6 +9,7 @@
 #include <anx/mem.h>
 #include <anx/platform.h>
 #include <anx/files.h>
+#include <anx/data.h>
 
 #include "router.h"
 
@@ -338,7 +339,7 @@ TEST(builtin_endpoints)
 	CHECK_STR(rs.content_type, "application/json");
 	done(&rs);
 	CHECK_EQ(get("GET", "/api/v1/modules", &rs), 200);
-	CHECK(strstr(body(&rs), "{\"name\": \"router\", \"summary\": \"Routing \\\"plane\\\"\"}"));
+	CHECK(strstr(body(&rs), "{\"name\": \"router\", \"summary\": \"Routing \\\"plane\\\"\", \"state\": \"waiting\"}"));
 	done(&rs);
 	CHECK_EQ(get("GET", "/api/v1/routes", &rs), 200);
 	CHECK(strstr(body(&rs), "\"name\": \"health\", \"method\": \"GET\", \"pattern\": \"/api/v1/health\""));
@@ -367,6 +368,36 @@ TEST(builtin_endpoints)
 	done(&rs);
 }
 
+/* A module that failed to start: health says "degraded" with 503 and
+ * names it with its reason; /api/v1/modules shows its state. An engine
+ * that is down alone is "degraded" with 200. */
+TEST(health_reports_failed_modules)
+{
+	setup();
+	rt_builtin_init("");
+	rt_route_add("b-route", "GET", "/b", RT_FIRST_HEALTHY, "b");
+	struct rt_response rs;
+	CHECK_EQ(get("GET", "/api/v1/health", &rs), 200);
+	CHECK(strstr(body(&rs), "\"status\": \"ok\""));
+	CHECK(strstr(body(&rs), "\"failed\": []}"));
+	done(&rs);
+	b_healthy = false;
+	CHECK_EQ(get("GET", "/api/v1/health", &rs), 200);
+	CHECK(strstr(body(&rs), "\"status\": \"degraded\""));
+	CHECK(strstr(body(&rs), "\"b\": false"));
+	done(&rs);
+	b_healthy = true;
+	anx_module_fail("net", -12, "net: out of memory for %d buffers", 64);
+	CHECK_EQ(get("GET", "/api/v1/health", &rs), 503);
+	CHECK(strstr(body(&rs), "\"status\": \"degraded\""));
+	CHECK(strstr(body(&rs), "\"failed\": [{\"module\": \"net\", \"error\": -12, \"reason\": \"net: out of memory for 64 buffers\"}]}"));
+	CHECK_STR(rs.content_type, "application/json");
+	done(&rs);
+	CHECK_EQ(get("GET", "/api/v1/modules", &rs), 200);
+	CHECK(strstr(body(&rs), "{\"name\": \"net\", \"summary\": \"TCP/IP\", \"state\": \"failed\", \"error\": -12, \"reason\": \"net: out of memory for 64 buffers\"}"));
+	done(&rs);
+}
+
 TEST(routes_config_string)
 {
 	setup();
@@ -387,6 +418,69 @@ TEST(routes_config_string)
 	CHECK_EQ(rt_routes_parse("get /x -> a", err, sizeof err), -1);
 	CHECK(strstr(err, "invalid method 'get'"));
 	CHECK_EQ(rt_routes_parse("", err, sizeof err), 0);
+}
+
+/* A store (a named-data provider) in front of the files: what was PUT is
+ * what the site serves, with the object's id as ETag. */
+static int store_state;   /* 0 open, 1 opening */
+static int store_get(const char *name, struct anx_data *out)
+{
+	if (store_state == 1)
+		return ANX_DATA_NOT_READY;
+	if (!strcmp(name, "www/index.html") || !strcmp(name, "www/notes")) {
+		const char *text = name[4] == 'i' ? "<h1>PUT</h1>" : "plain notes";
+		char *p = malloc(strlen(text));
+		memcpy(p, text, strlen(text));
+		out->data = p;
+		out->size = strlen(text);
+		out->owned = true;
+		out->has_sha256 = true;
+		memset(out->sha256, 0x5a, 32);
+		strlcpy(out->type, name[4] == 'i' ? "application/x-www-form-urlencoded" : "text/plain", sizeof out->type);
+		return 0;
+	}
+	if (!strcmp(name, "www/broken.html"))
+		return ANX_DATA_ERROR;
+	return ANX_DATA_NOT_FOUND;
+}
+static struct anx_data_provider store = {.name = "store", .get = store_get};
+
+TEST(static_pages_from_the_store)
+{
+	setup();
+	rt_builtin_init("/www");
+	anx_data_provider_register(&store);
+	struct rt_response rs;
+	CHECK_EQ(get("GET", "/", &rs), 200);
+	CHECK_STR(body(&rs), "<h1>PUT</h1>");
+	CHECK_STR(rs.content_type, "text/html; charset=utf-8");   /* by extension, not the PUT's type */
+	CHECK(rs.headers.p && strstr(rs.headers.p, "ETag: \"5a5a5a5a5a5a5a5a\"\r\n"));
+	done(&rs);
+	CHECK_EQ(get("GET", "/notes", &rs), 200);
+	CHECK_STR(body(&rs), "plain notes");
+	CHECK_STR(rs.content_type, "text/plain");                  /* no extension: the stored type */
+	done(&rs);
+	struct rt_request rq;
+	memset(&rq, 0, sizeof rq);
+	struct rt_kv h = {"If-None-Match", 13, "\"5a5a5a5a5a5a5a5a\"", 18};
+	rq.method = "GET";
+	rq.path = "/index.html";
+	rq.path_len = 11;
+	rq.headers = &h;
+	rq.nheaders = 1;
+	memset(&rs, 0, sizeof rs);
+	rt_dispatch(&rq, &rs);
+	CHECK_EQ(rs.status, 304);
+	done(&rs);
+	CHECK_EQ(get("GET", "/broken", &rs), 500);
+	done(&rs);
+	CHECK_EQ(get("GET", "/absent", &rs), 404);                 /* neither store nor files */
+	done(&rs);
+	store_state = 1;
+	CHECK_EQ(get("GET", "/", &rs), 503);
+	CHECK(rs.headers.p && strstr(rs.headers.p, "Retry-After: 1\r\n"));
+	done(&rs);
+	store_state = 0;
 }
 
 TEST(static_paths)
@@ -459,7 +553,9 @@ int main(void)
 	RUN(json_escaping);
 	RUN(builtin_endpoints);
 	RUN(routes_config_string);
+	RUN(health_reports_failed_modules);
 	RUN(static_paths);
+	RUN(static_pages_from_the_store);
 	RUN(upstream_head);
 	return unit_done();
 }

@@ -35,7 +35,7 @@ run_c() {
 }
 
 if gcc $host $san "$here/test_train.c" "${lib[@]}" "${infer[@]}" -lm -lpthread -o "$out/test_train" 2>"$out/build.log" &&
-   gcc $host $san tools/train/anx-train.c "${lib[@]}" modules/infer/tokenizer.c -lm -lpthread -o "$out/anx-train" 2>>"$out/build.log"; then
+   gcc $host $san tools/train/anx-train.c "${lib[@]}" "${infer[@]}" -lm -lpthread -o "$out/anx-train" 2>>"$out/build.log"; then
   ok "test program and anx-train build with -fsanitize=address,undefined"
 else
   cat "$out/build.log"; bad "build"
