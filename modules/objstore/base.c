@@ -1,4 +1,5 @@
 /* base.c - the base layer over the image's files archive. */
+#include <anx/content_type.h>
 #include <anx/files.h>
 #include <anx/lib.h>
 #include <anx/mem.h>
@@ -42,20 +43,6 @@ int base_find_id(const uint8_t id[32], struct anx_file *f)
     return -1;
 }
 
-static const char *type_of(const char *name)
-{
-    static const struct { const char *ext, *type; } types[] = {
-        {".txt", "text/plain"}, {".html", "text/html"}, {".css", "text/css"},
-        {".js", "text/javascript"}, {".json", "application/json"}, {".png", "image/png"},
-        {".jpg", "image/jpeg"}, {".svg", "image/svg+xml"}, {".gguf", "application/octet-stream"},
-    };
-    const char *dot = strrchr(name, '.');
-    for (size_t i = 0; dot && i < ANX_ARRAY_SIZE(types); i++)
-        if (!strcmp(dot, types[i].ext))
-            return types[i].type;
-    return "application/octet-stream";
-}
-
 void base_describe(const struct anx_file *f, const char *name, struct objstore_version *v)
 {
     memset(v, 0, sizeof(*v));
@@ -67,7 +54,7 @@ void base_describe(const struct anx_file *f, const char *name, struct objstore_v
     strlcpy(v->manifest, CONFIG_MANIFEST_SHA256, sizeof(v->manifest));
     v->nmeta = 1;
     strlcpy(v->key[0], "type", sizeof(v->key[0]));
-    strlcpy(v->value[0], type_of(name), sizeof(v->value[0]));
+    strlcpy(v->value[0], anx_content_type(name, false), sizeof(v->value[0]));
     v->base = true;
 }
 

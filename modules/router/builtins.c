@@ -10,6 +10,7 @@
  *                        (when the image has one), else the image's files
  */
 #include <anx/data.h>
+#include <anx/content_type.h>
 #include <anx/lib.h>
 #include <anx/mem.h>
 #include <anx/module.h>
@@ -131,27 +132,9 @@ static int echo_handle(struct rt_engine *e, const struct rt_request *rq, struct 
 
 /* ---- static files -------------------------------------------------------------- */
 
-static const struct {
-	const char *ext, *type;
-} types[] = {
-	{".html", "text/html; charset=utf-8"}, {".htm", "text/html; charset=utf-8"},
-	{".css", "text/css; charset=utf-8"},   {".js", "text/javascript; charset=utf-8"},
-	{".json", "application/json"},         {".txt", "text/plain; charset=utf-8"},
-	{".svg", "image/svg+xml"},             {".png", "image/png"},
-	{".jpg", "image/jpeg"},                {".jpeg", "image/jpeg"},
-	{".gif", "image/gif"},                 {".ico", "image/x-icon"},
-	{".wasm", "application/wasm"},         {".xml", "application/xml"},
-};
-
 const char *rt_content_type(const char *path)
 {
-	size_t n = strlen(path);
-	for (size_t i = 0; i < ANX_ARRAY_SIZE(types); i++) {
-		size_t l = strlen(types[i].ext);
-		if (n >= l && !strcasecmp(path + n - l, types[i].ext))
-			return types[i].type;
-	}
-	return "application/octet-stream";
+	return anx_content_type(path, true);
 }
 
 static int hexval(char c)

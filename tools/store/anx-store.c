@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <anx/content_type.h>
 #include "disk_lock.h"
 #include "store.h"
 
@@ -238,26 +239,6 @@ static int read_file(const char *path, uint8_t **data, size_t *len)
     return 0;
 }
 
-/* The content type of a name, as the image build gives the files of a
- * manifest's files: in the object store (modules/objstore/base.c, type_of):
- * the same table, which tools/store/tests/run.sh compares with that one,
- * since base.c's is static to the image's base layer. */
-static const char *type_from_name(const char *name)
-{
-    static const struct {
-        const char *ext, *type;
-    } types[] = {
-        {".txt", "text/plain"}, {".html", "text/html"}, {".css", "text/css"},
-        {".js", "text/javascript"}, {".json", "application/json"}, {".png", "image/png"},
-        {".jpg", "image/jpeg"}, {".svg", "image/svg+xml"}, {".gguf", "application/octet-stream"},
-    };
-    const char *dot = strrchr(name, '.');
-    for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
-        if (!strcmp(dot, types[i].ext))
-            return types[i].type;
-    return "application/octet-stream";
-}
-
 static int cmd_put(struct os_store *s, const char *disk, int argc, char **argv)
 {
     const char *type = NULL, *writer = "anx-store", *name = NULL, *file = NULL;
@@ -279,7 +260,7 @@ static int cmd_put(struct os_store *s, const char *disk, int argc, char **argv)
         return die("'%s': %s", name, "not a valid name (segments of A-Z a-z 0-9 . _ - joined by '/')");
     struct os_meta meta = {"type", ""};
     if (!type)
-        type = type_from_name(name);
+        type = anx_content_type(name, false);
     if (strlen(type) > OS_VAL_MAX)
         return die("--type: %s%s", "too long", "");
     os_strlcpy(meta.value, type, sizeof(meta.value));
