@@ -12,7 +12,7 @@ help:
 	@echo "make bench   run the benchmarks in tests/bench"
 	@echo "make clean   remove build/ and the generator's objects"
 	@echo "make install [PREFIX=/usr/local]   install anx to use from any folder (README); make uninstall"
-	@echo "make fresh-check   run the README's commands in a fresh Debian 12 root (~30 min; scripts/fresh-check.sh --help)"
+	@echo "make fresh-check   run the README's commands in a fresh Debian 12 root (~20-30 min; scripts/fresh-check.sh --help)"
 
 setup:
 	@scripts/setup.sh

@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian packages listed in scripts/packages.txt that are
-# missing (with --bench also scripts/packages-bench.txt), then fetches and
-# verifies the third-party sources (scripts/third_party.sh).
+# missing (with --bench also scripts/packages-bench.txt, with --fresh-check
+# also scripts/packages-fresh-check.txt), then fetches and verifies the
+# third-party sources (scripts/third_party.sh).
 # Idempotent: when everything is present it only checks and returns.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 lists=("$here/packages.txt")
-[ "${1:-}" = "--bench" ] && lists+=("$here/packages-bench.txt")
+for arg in "$@"; do
+  case $arg in
+    --bench) lists+=("$here/packages-bench.txt") ;;
+    --fresh-check) lists+=("$here/packages-fresh-check.txt") ;;
+    *) echo "setup: unknown option '$arg' (known: --bench, --fresh-check)" >&2; exit 2 ;;
+  esac
+done
 mapfile -t wanted < <(cat "${lists[@]}" | grep -v '^\s*#' | grep -v '^\s*$')
 missing=()
 for p in "${wanted[@]}"; do

@@ -51,7 +51,10 @@ static void *slurp(const char *path, size_t *size)
 
 static void *bin, *tok, *tiny, *gguf_f32, *gguf_q8, *gguf_q4;
 static size_t bin_n, tok_n, tiny_n, gguf_f32_n, gguf_q8_n, gguf_q4_n;
-#define NEED(p) do { if (!(p)) { snprintf(why, sizeof(why), "%s is not available", #p); return -1; } } while (0)
+/* Every model these tests load comes from ../shared/testdata/models (run.sh
+ * passes the paths, and the GGUF conversions made from them, in the
+ * environment): without it the test is skipped and says so. */
+#define NEED(p) do { if (!(p)) { snprintf(why, sizeof(why), "the model '%s' is not available (../shared/testdata/models is absent)", #p); return -1; } } while (0)
 
 struct text { char buf[16384]; size_t n; int calls; };
 static int collect(void *arg, int token, const char *s, size_t n)
