@@ -10,6 +10,10 @@ int diag_errors;
 static void emit(const struct mark *m, const char *kind, const char *fmt, va_list ap)
 {
     FILE *f = diag_out ? diag_out : stderr;
+    /* What stdout already holds comes first, so a piped log keeps the
+     * order of events (the step lines, then the message). */
+    if (f == stderr)
+        fflush(stdout);
     if (m && m->file && m->line > 0)
         fprintf(f, "%s:%d:%d: %s: ", m->file, m->line, m->col, kind);
     else if (m && m->file)
