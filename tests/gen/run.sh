@@ -43,15 +43,15 @@ for t in "$root"/gen/asan/unit_*; do
     if res=$("$t" 2>&1); then ok "$name"; else bad "$name" "$res"; fi
 done
 
-# 2. bad manifests
-cd "$here/bad"
-for f in *.yaml; do
-    name=bad/$f
-    [ -f "${f%.yaml}.expect" ] || { bad "$name" "missing ${f%.yaml}.expect"; continue; }
-    "$anx" check "$f" >/dev/null 2>"$out/stderr"
+# A manifest that must fail: exit 2, no sanitizer report, and the first
+# stderr line equal to its .expect. Usage: expect_bad NAME FILE [CHECK ARGS...]
+expect_bad() {
+    local name=$1 f=$2 rc got want
+    shift 2
+    "$anx" check "$f" "$@" >/dev/null 2>"$out/stderr"
     rc=$?
     got=$(head -1 "$out/stderr")
-    want=$(cat "${f%.yaml}.expect")
+    want=$(cat "${f%.yaml}.expect" 2>/dev/null)
     if [ $rc -ne 2 ]; then
         bad "$name" "exit $rc, expected 2; stderr: $(cat "$out/stderr")"
     elif grep -q 'AddressSanitizer\|runtime error' "$out/stderr"; then
@@ -61,6 +61,14 @@ for f in *.yaml; do
     else
         ok "$name"
     fi
+}
+
+# 2. bad manifests
+cd "$here/bad"
+for f in *.yaml; do
+    name=bad/$f
+    [ -f "${f%.yaml}.expect" ] || { bad "$name" "missing ${f%.yaml}.expect"; continue; }
+    expect_bad "$name" "$f"
 done
 
 # 3. good manifests
@@ -128,19 +136,7 @@ for f in *.yaml; do
     fi
     args=$(cat "${f%.yaml}.args" 2>/dev/null)
     # shellcheck disable=SC2086
-    "$anx" --root "$root" check "$f" $args >/dev/null 2>"$out/stderr"
-    rc=$?
-    got=$(head -1 "$out/stderr")
-    want=$(cat "${f%.yaml}.expect" 2>/dev/null)
-    if [ $rc -ne 2 ]; then
-        bad "$name" "exit $rc, expected 2; stderr: $(cat "$out/stderr")"
-    elif grep -q 'AddressSanitizer\|runtime error' "$out/stderr"; then
-        bad "$name" "$(cat "$out/stderr")"
-    elif [ "$got" != "$want" ]; then
-        bad "$name" "got:      $got"$'\n'"expected: $want"
-    else
-        ok "$name"
-    fi
+    ANX_ROOT=$root expect_bad "$name" "$f" $args
 done
 # ... while every ready manifest passes (the bundled model included).
 for f in "$root"/manifests/*.yaml; do
