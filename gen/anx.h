@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define ANX_VERSION "0.1.0"
 
@@ -587,6 +588,11 @@ int disk_open(const char *path, uint64_t size, bool fresh);
 int parse_disk_size(const char *s, uint64_t *out);
 int qemu_option(int c, const char *arg, struct qemu_opts *q);   /* run.c: --port, --disk, --disk-size, --boot, --accel */
 /* The command line as one shell-quoted string, for copying. */
+/* Forks QEMU with argv qa (NULL-terminated here) and its stdin, stdout and
+ * stderr on in, out and err (-1: inherited); it gets death_signal when anx
+ * dies, and with own_group its own process group (no terminal signals).
+ * Returns its pid, or -1 when fork failed. */
+pid_t qemu_spawn(struct strlist *qa, int in, int out, int err, int death_signal, bool own_group);
 char *argv_text(const struct strlist *argv);
 /* QEMU's own error line ("qemu-system-x86_64: -drive ...: Failed to get
  * \"write\" lock") when it exited 1 after printing one, else NULL: with

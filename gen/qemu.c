@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -469,6 +470,33 @@ int guest_status(const struct platform *p, int wstatus, char *why, size_t whylen
         return -1;
     }
     return (c - 1) / 2;
+}
+
+pid_t qemu_spawn(struct strlist *qa, int in, int out, int err, int death_signal, bool own_group)
+{
+    strlist_push(qa, "");
+    qa->v[qa->n - 1] = NULL;
+    fflush(NULL);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    /* QEMU dies with us even when we are killed without a chance to stop
+     * it (SIGKILL); a parent already gone before prctl took effect too. */
+    prctl(PR_SET_PDEATHSIG, death_signal);
+    if (getppid() != parent)
+        _exit(127);
+    if (own_group)
+        setpgid(0, 0);
+    if (in >= 0)
+        dup2(in, STDIN_FILENO);
+    if (out >= 0)
+        dup2(out, STDOUT_FILENO);
+    if (err >= 0)
+        dup2(err, STDERR_FILENO);
+    execvp(qa->v[0], qa->v);
+    fprintf(stderr, "anx: cannot run %s: %s\n", qa->v[0], strerror(errno));
+    _exit(127);
 }
 
 char *argv_text(const struct strlist *argv)

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -354,28 +353,9 @@ static int boot(struct strlist *qa, struct buf *err, const struct port_fwd *port
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-    strlist_push(qa, "");
-    qa->v[qa->n - 1] = NULL;
-    fflush(NULL);
-    pid_t parent = getpid();
-    pid_t pid = fork();
+    pid_t pid = qemu_spawn(qa, con.slave, con.slave, ep[1], SIGTERM, false);
     if (pid < 0)
         return -1;
-    if (pid == 0) {
-        /* QEMU dies with us even when we are killed without a chance to
-         * stop it (SIGKILL). */
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != parent)
-            _exit(127);
-        if (con.slave >= 0) {
-            dup2(con.slave, STDIN_FILENO);
-            dup2(con.slave, STDOUT_FILENO);
-        }
-        dup2(ep[1], STDERR_FILENO);
-        execvp(qa->v[0], qa->v);
-        fprintf(stderr, "anx: cannot run %s: %s\n", qa->v[0], strerror(errno));
-        _exit(127);
-    }
     close(ep[1]);
     int efd = ep[0];
     /* The terminal's Ctrl-C belongs to QEMU (or the guest), not to us. */

@@ -17,7 +17,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -620,25 +619,10 @@ static pid_t start_qemu(struct strlist *qa, int *in_fd, int *out_fd, int *errfd)
     int in[2], out[2], er[2];
     if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(er, O_CLOEXEC))
         return -1;
-    strlist_push(qa, "");
-    qa->v[qa->n - 1] = NULL;
-    fflush(NULL);
-    pid_t parent = getpid();
-    pid_t pid = fork();
+    /* its own process group keeps terminal signals away; we stop it ourselves */
+    pid_t pid = qemu_spawn(qa, in[0], out[1], er[1], SIGKILL, true);
     if (pid < 0)
         return -1;
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(127);
-        setpgid(0, 0);   /* keep terminal signals away; we stop it ourselves */
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        dup2(er[1], 2);
-        execvp(qa->v[0], qa->v);
-        fprintf(stderr, "anx: cannot run %s: %s\n", qa->v[0], strerror(errno));
-        _exit(127);
-    }
     close(in[0]);
     close(out[1]);
     close(er[1]);
