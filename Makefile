@@ -62,7 +62,7 @@ fresh-check:
 # make uninstall [PREFIX=...] removes both (the user's ~/.cache/anunix stays).
 PREFIX ?= /usr/local
 INSTALL_SHARE = $(DESTDIR)$(PREFIX)/share/anunix
-INSTALL_FROM = core arch platforms modules tools/model tools/store docs manifests examples \
+INSTALL_FROM = core arch platforms modules host tools/model tools/store docs manifests examples \
                README.md LICENSE scripts/setup.sh scripts/third_party.sh scripts/third_party \
                scripts/packages.txt scripts/packages-bench.txt
 

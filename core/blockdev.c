@@ -5,6 +5,7 @@
 #define LOG_TAG "blockdev"
 #include <anx/blockdev.h>
 #include <anx/command.h>
+#include <anx/errno.h>
 #include <anx/lib.h>
 #include <anx/log.h>
 #include <anx/printf.h>
@@ -27,10 +28,10 @@ int anx_blockdev_register(struct anx_blockdev *bd)
 {
     if (!bd || !bd->ops || !bd->ops->read || !bd->ops->write || !power_of_two(bd->sector_size) ||
         bd->sector_size < 512 || bd->sectors > UINT64_MAX / bd->sector_size)
-        return -1;
+        return ANX_EINVAL;
     for (struct anx_blockdev *d = disks; d; d = d->next)
         if (d == bd)
-            return -1;
+            return ANX_EEXIST;
     if (!disks)
         anx_command_register(&disks_cmd);
     snprintf(bd->name, sizeof bd->name, "disk%u", ndisks++);
@@ -69,20 +70,25 @@ static bool in_range(const struct anx_blockdev *bd, uint64_t sector, size_t coun
     return sector <= bd->sectors && (uint64_t)count <= bd->sectors - sector;
 }
 
+/* Count a failed call on the device and return its error. */
+static int failed(struct anx_blockdev *bd, int err)
+{
+    bd->stats.errors++;
+    return err;
+}
+
 int anx_blockdev_read(struct anx_blockdev *bd, uint64_t sector, void *buf, size_t count)
 {
     if (!bd)
-        return -1;
-    if ((!buf && count) || !in_range(bd, sector, count)) {
-        bd->stats.errors++;
-        return -1;
-    }
+        return ANX_EINVAL;
+    if (!buf && count)
+        return failed(bd, ANX_EINVAL);
+    if (!in_range(bd, sector, count))
+        return failed(bd, ANX_ERANGE);
     if (!count)
         return 0;
-    if (bd->ops->read(bd, sector, buf, count) != 0) {
-        bd->stats.errors++;
-        return -1;
-    }
+    if (bd->ops->read(bd, sector, buf, count) != 0)
+        return failed(bd, ANX_EIO);
     bd->stats.reads++;
     bd->stats.read_bytes += (uint64_t)count * bd->sector_size;
     return 0;
@@ -91,17 +97,17 @@ int anx_blockdev_read(struct anx_blockdev *bd, uint64_t sector, void *buf, size_
 int anx_blockdev_write(struct anx_blockdev *bd, uint64_t sector, const void *buf, size_t count)
 {
     if (!bd)
-        return -1;
-    if (bd->read_only || (!buf && count) || !in_range(bd, sector, count)) {
-        bd->stats.errors++;
-        return -1;
-    }
+        return ANX_EINVAL;
+    if (bd->read_only)
+        return failed(bd, ANX_EROFS);
+    if (!buf && count)
+        return failed(bd, ANX_EINVAL);
+    if (!in_range(bd, sector, count))
+        return failed(bd, ANX_ERANGE);
     if (!count)
         return 0;
-    if (bd->ops->write(bd, sector, buf, count) != 0) {
-        bd->stats.errors++;
-        return -1;
-    }
+    if (bd->ops->write(bd, sector, buf, count) != 0)
+        return failed(bd, ANX_EIO);
     bd->stats.writes++;
     bd->stats.write_bytes += (uint64_t)count * bd->sector_size;
     return 0;
@@ -111,11 +117,11 @@ int anx_blockdev_write(struct anx_blockdev *bd, uint64_t sector, const void *buf
 int anx_blockdev_flush(struct anx_blockdev *bd)
 {
     if (!bd)
-        return -1;
-    if (!bd->ops->flush || bd->ops->flush(bd) != 0) {
-        bd->stats.errors++;
-        return -1;
-    }
+        return ANX_EINVAL;
+    if (!bd->ops->flush)
+        return failed(bd, ANX_ENOTSUP);
+    if (bd->ops->flush(bd) != 0)
+        return failed(bd, ANX_EIO);
     bd->stats.flushes++;
     return 0;
 }

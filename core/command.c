@@ -1,5 +1,6 @@
 /* The shell command registry, kept sorted by name. */
 #include <anx/command.h>
+#include <anx/errno.h>
 #include <anx/lib.h>
 #include <anx/printf.h>
 
@@ -9,8 +10,10 @@ static struct anx_command *commands;
 
 int anx_command_register(struct anx_command *cmd)
 {
-    if (!cmd || !cmd->name || !cmd->name[0] || !cmd->fn || anx_command_find(cmd->name))
-        return -1;
+    if (!cmd || !cmd->name || !cmd->name[0] || !cmd->fn)
+        return ANX_EINVAL;
+    if (anx_command_find(cmd->name))
+        return ANX_EEXIST;
     struct anx_command **p = &commands;
     while (*p && strcmp((*p)->name, cmd->name) < 0)
         p = &(*p)->next;

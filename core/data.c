@@ -1,5 +1,6 @@
 /* Named read-only data: image files, then the registered providers. */
 #include <anx/data.h>
+#include <anx/errno.h>
 #include <anx/files.h>
 #include <anx/lib.h>
 
@@ -16,7 +17,7 @@ static int from_files(const char *name, struct anx_data *out)
 {
     struct anx_file f;
     if (anx_file_lookup(name, &f) < 0)
-        return ANX_DATA_NOT_FOUND;
+        return ANX_ENOENT;
     out->data = f.data;
     out->size = f.size;
     out->owned = false;
@@ -31,7 +32,7 @@ int anx_data_get(const char *name, struct anx_data *out)
     memset(out, 0, sizeof *out);
     if (name[0] == '/')
         return from_files(name, out);
-    int result = ANX_DATA_NOT_FOUND;
+    int result = ANX_ENOENT;
     for (struct anx_data_provider *p = providers; p; p = p->next) {
         int rc = p->get(name, out);
         if (rc == 0) {
@@ -39,7 +40,7 @@ int anx_data_get(const char *name, struct anx_data *out)
             return 0;
         }
         memset(out, 0, sizeof *out);
-        if (rc != ANX_DATA_NOT_FOUND)
+        if (rc != ANX_ENOENT)
             result = rc;    /* remember "not ready" or an error over "absent" */
     }
     return result;

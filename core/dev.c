@@ -3,6 +3,7 @@
 #define LOG_TAG "dev"
 #include <anx/command.h>
 #include <anx/dev.h>
+#include <anx/errno.h>
 #include <anx/lib.h>
 #include <anx/log.h>
 #include <anx/mem.h>
@@ -304,11 +305,13 @@ static void irq_dispatch(void *arg)
 
 int anx_dev_irq_register(struct anx_device *dev, void (*handler)(void *arg), void *arg)
 {
-    if (!dev || dev->irq < 0 || !handler)
-        return -1;
+    if (!dev || !handler)
+        return ANX_EINVAL;
+    if (dev->irq < 0)
+        return ANX_ENOTSUP;
     struct irq_action *a = anx_calloc(1, sizeof *a);
     if (!a)
-        return -1;
+        return ANX_ENOMEM;
     a->irq = dev->irq;
     a->fn = handler;
     a->arg = arg;
@@ -324,7 +327,7 @@ int anx_dev_irq_register(struct anx_device *dev, void (*handler)(void *arg), voi
         irq_actions = a->next;
         plat_irq_restore(f);
         anx_free(a);
-        return -1;
+        return ANX_ENOTSUP;
     }
     return 0;
 }
@@ -381,7 +384,7 @@ static bool ids_match(const struct anx_driver *drv, const struct anx_device *d)
 int anx_driver_register(struct anx_driver *drv)
 {
     if (!drv || !drv->name || !drv->probe || (!drv->ids && !drv->match))
-        return -1;
+        return ANX_EINVAL;
     anx_dev_scan();
     drv->next = drivers;
     drivers = drv;
@@ -395,7 +398,7 @@ int anx_driver_register(struct anx_driver *drv)
             bound++;
             log_info("%s: %04x:%04x bound to %s", d->name, d->vendor, d->device, drv->name);
         } else {
-            log_warn("%s: %s probe failed (%d)", d->name, drv->name, r);
+            log_warn("%s: %s probe failed: %s", d->name, drv->name, anx_strerror(r));
         }
     }
     return bound;

@@ -5,6 +5,7 @@
  */
 #define LOG_TAG "boot"
 #include <anx/console.h>
+#include <anx/errno.h>
 #include <anx/files.h>
 #include <anx/kernel.h>
 #include <anx/lib.h>
@@ -90,8 +91,8 @@ void kmain(void *boot_info)
      * others leave the image up but degraded, and say so below. */
     int rc = anx_modules_init();
     if (rc != 0) {
-        log_error("boot stopped: an essential module failed to start (error %d)", rc);
-        anx_poweroff(1);
+        log_error("boot stopped: an essential module failed to start: %s (error %d)", anx_strerror(rc), rc);
+        anx_poweroff(ANX_EXIT_FAILURE);
     }
     banner();
     ready_ns = plat_time_ns();

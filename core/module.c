@@ -1,6 +1,7 @@
 /* The module runtime: init every module of the generated table in order,
  * remember which failed and why (module.h says what a failure means). */
 #include <stdarg.h>
+#include <anx/errno.h>
 #include <anx/kernel.h>
 #include <anx/lib.h>
 #include <anx/log.h>
@@ -65,11 +66,12 @@ static int init_one(size_t i)
         reason[0] = 0;      /* it said nothing: only the error code is known */
     size_t nl = strlen(m->name);   /* "infer: x" -> "x": the module is named anyway */
     const char *r = !strncmp(reason, m->name, nl) && !strncmp(reason + nl, ": ", 2) ? reason + nl + 2 : reason;
-    set_failed(i, rc, r);
-    anx_log(ANX_LOG_ERROR, tag, "init failed with error %d (%llu us)%s", rc,
+    int err = rc < 0 ? rc : -rc;   /* a positive return is read as its negative */
+    set_failed(i, err, r);
+    anx_log(ANX_LOG_ERROR, tag, "init failed: %s (error %d, %llu us)%s", anx_strerror(err), err,
             (unsigned long long)us,
             m->ops->essential ? ": it is essential, the boot stops" : "; the boot goes on without it");
-    return rc < 0 ? rc : -rc;
+    return err;
 }
 
 int anx_modules_init(void)
@@ -132,7 +134,7 @@ void anx_module_fail(const char *name, int error, const char *fmt, ...)
     set_failed(i, error, reason);
     if (anx_module_table[i].ops && anx_module_table[i].ops->essential) {
         anx_log(ANX_LOG_ERROR, tag, "it is essential: powering off");
-        anx_poweroff(1);
+        anx_poweroff(ANX_EXIT_FAILURE);
     }
 }
 

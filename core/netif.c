@@ -1,6 +1,7 @@
 /* The network interface registry (<anx/netif.h>): drivers add interfaces,
  * one listener (the TCP/IP stack) attaches to each. */
 #define LOG_TAG "netif"
+#include <anx/errno.h>
 #include <anx/lib.h>
 #include <anx/log.h>
 #include <anx/netif.h>
@@ -13,7 +14,7 @@ static void (*listener)(struct anx_netif *nif);
 int anx_netif_register(struct anx_netif *nif)
 {
     if (!nif || !nif->ops || !nif->ops->transmit)
-        return -1;
+        return ANX_EINVAL;
     snprintf(nif->name, sizeof nif->name, "eth%u", nnetifs++);
     nif->next = NULL;
     if (!nif->mtu)

@@ -85,9 +85,9 @@ void diag_note(const struct mark *m, const char *fmt, ...) __attribute__((format
 
 /* ---- sha256.c ----------------------------------------------------------- */
 
-/* The algorithm: anx_sha256_init/update/final from the core's
- * core/lib/sha256.c; below, the generator's hex helpers. */
-void sha256_hex(const uint8_t d[32], char out[65]);
+/* The algorithm and its hex form: anx_sha256_init/update/final and
+ * anx_sha256_hex from the core's core/lib/sha256.c; below, the generator's
+ * helpers for buffers and files. */
 void sha256_buf(const void *data, size_t n, char out[65]);
 int sha256_file(const char *path, char out[65], uint64_t *size);
 
@@ -240,13 +240,17 @@ int check_parse(const struct ynode *n, struct check *c);
 
 /* ---- catalog.c: module.yaml and platform.yaml ---------------------------- */
 
-enum ctype { CT_BOOL, CT_INT, CT_SIZE, CT_DURATION, CT_STRING, CT_ENUM };
+enum ctype { CT_BOOL, CT_INT, CT_SIZE, CT_DURATION, CT_STRING, CT_ENUM, CT_LIST };
 extern const char *const ctype_names[];
 
 struct cvalue {
     int64_t i;      /* bool, int */
     uint64_t u;     /* size (bytes), duration (ns) */
     char *s;        /* string, enum */
+    struct strlist list;    /* list: the items */
+    struct mark *marks;     /* list: where each item is written */
+    bool split;             /* list: given as one string split at the key's
+                             * `split:` separators (the deprecated form) */
 };
 struct config_key {
     char *name;
@@ -258,6 +262,7 @@ struct config_key {
     int64_t lo, hi;          /* int */
     uint64_t ulo, uhi;       /* size, duration */
     struct strlist values;   /* enum */
+    char *split;             /* list: separators of the deprecated string form, or NULL */
     char *doc;
     struct mark mark;
 };
@@ -300,6 +305,9 @@ struct module {
     uint64_t mem_base;
     struct memory_term *mem_terms;
     size_t nmem_terms;
+    /* module.yaml `tests:` (module_tests.c) */
+    struct module_test *tests;
+    size_t ntests;
     struct mark mark;
 };
 /* Where third-party trees live: ANX_THIRD_PARTY, else
@@ -310,15 +318,33 @@ struct boot_mode {
     char *name;
     struct strlist args;
 };
+/* arch/ARCH/arch.yaml: what every platform of one CPU architecture shares,
+ * written once. Paths in the file are relative to arch/ARCH; here they are
+ * relative to the repository root, as a platform's are. */
+struct arch_desc {
+    char *name;
+    char *yaml_path;                    /* absolute */
+    char *cross_compile;                /* NULL when not given */
+    char *linker_script;                /* NULL when not given */
+    struct strlist cflags, ldflags, sources;
+};
 struct platform {
     char *name;
     char *dir;
     char *yaml_path;
     char *summary;
     char *arch;
+    struct mark arch_mark;
+    /* After catalog_platform: the arch's cflags and ldflags come first;
+     * cross_compile and linker_script are the platform's own when it gives
+     * them, else the arch's. sources are the board's only: the arch's are
+     * in archd->sources and compile first. */
+    const struct arch_desc *archd;
     char *cross_compile;
     struct strlist cflags, ldflags, sources, images;
+    struct mark *source_marks;
     char *linker_script;
+    const char *linker_script_from;     /* the file that names it */
     enum exit_mode exit_mode;
     char *qemu_binary;
     struct strlist qemu_machine, qemu_common;
@@ -342,6 +368,9 @@ struct catalog {
     bool *mod_tried;
     struct platform **plats;
     bool *plat_tried;
+    struct strlist arch_names;  /* the folders arch/NAME holding an arch.yaml */
+    struct arch_desc **arches;
+    bool *arch_tried;
 };
 void catalog_open(struct catalog *c, const char *root);
 int catalog_module_index(const struct catalog *c, const char *name);
@@ -350,6 +379,8 @@ struct module *catalog_module(struct catalog *c, const char *name);     /* NULL:
 struct platform *catalog_platform(struct catalog *c, const char *name);
 struct module *module_parse(const char *name, const char *yaml_path, const char *data, size_t len);
 struct platform *platform_parse(const char *name, const char *yaml_path, const char *data, size_t len);
+struct arch_desc *arch_parse(const char *name, const char *yaml_path, const char *root, const char *data,
+                             size_t len);
 /* Parses one config value against its key; prints errors at n. */
 int config_value_parse(const struct config_key *k, const struct ynode *n, const char *modname, struct cvalue *out);
 void config_value_format(const struct config_key *k, const struct cvalue *v, char *out, size_t n);
@@ -375,6 +406,13 @@ struct resolution {
  * indices i depends on. Exported for the unit tests. */
 int toposort(size_t n, const char *const *names, const size_t *const *deps, const size_t *ndeps,
              size_t *order, char *cycle, size_t cyclen);
+/* Appends to mods[0..n) every module they depend on, directly or not (mods
+ * has room for every module of the catalog); from[k] is the index of the
+ * module that pulled mods[k] in. Unknown dependencies are errors at the
+ * module.yaml. Returns the new count. */
+size_t modules_closure(struct catalog *c, struct module **mods, size_t n, size_t *from);
+/* toposort() of mods by their depends (those among mods): the init order. */
+int modules_order(struct module *const *mods, size_t n, size_t *order, char *cycle, size_t cyclen);
 int resolve(struct catalog *c, struct manifest *m, const char *platform, struct resolution *r);
 const char *resolved_string(const struct resolution *r, const char *mod, const char *key);
 /* The resolved module of that name, or NULL when the image lacks it. */
@@ -440,6 +478,15 @@ int memory_check(const struct manifest *m, const struct mem_need *need, uint64_t
 
 char *c_string_literal(const char *s);
 char *config_h_text(const struct manifest *m, const struct resolution *r);
+/* config_host.c: `anx config-h`, the config.h of a host build of the
+ * modules named (and their dependencies) at their defaults; NULL after
+ * printing errors. */
+char *config_h_host_text(struct catalog *c, char *const *names, size_t n);
+int cmd_config_h(int argc, char **argv);
+/* config_items.c: checks each item of a list value with the parser of the
+ * module that reads it at boot (the router's routes: and upstreams:);
+ * errors at the items' marks. Returns the number of errors. */
+int config_items_check(const char *module, const struct config_key *k, const struct cvalue *v);
 char *modules_c_text(const struct resolution *r);
 /* Builds the archive; returns 0 or -1 (message printed). */
 int files_archive_build(const struct manifest *m, struct buf *out);
@@ -578,6 +625,13 @@ char *ports_problem(const struct port_fwd *ports, size_t n);
 /* The message for QEMU's "Could not set up host forwarding rule" in its
  * stderr, or NULL when it is not there. */
 char *hostfwd_failure(const char *qemu_stderr);
+/* The host port of that failure: -1 when there is none, 0 when QEMU's
+ * message names no port anx can read. */
+int hostfwd_failed_port(const char *qemu_stderr);
+/* Gives each forward with pick[i] set a host port that is free on
+ * 127.0.0.1 now (the kernel's choice), no two alike and none a port that a
+ * forward without pick[i] names. Returns 0, or -1 with errno set. */
+int pick_free_ports(struct port_fwd *ports, size_t n, const bool *pick);
 /* Opens and locks the disk for a QEMU boot (tools/store/disk_lock.c):
  * created sparse with `size` bytes when missing, recreated empty when
  * fresh, refused when another anx, QEMU or anx store uses it or when it is
@@ -618,6 +672,39 @@ int cmd_platforms(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_store(int argc, char **argv);
 int anx_main(int argc, char **argv);
+
+/* ---- module_tests.c: the tests: key of module.yaml (docs/modules.md) ---- */
+
+/* One test of a module: a host program built from sources (host code) and
+ * link (module code in the host build mode, host/host.mk), a libFuzzer
+ * target (fuzz), or a command (run). Paths are as written: relative to the
+ * module folder, link items also MODULE/FILE. */
+struct module_test {
+    char *name;
+    struct mark mark;
+    struct strlist sources, link, cflags, args, env, needs, run, emulate, corpus;
+    struct mark *source_marks, *link_marks, *corpus_marks, *emulate_marks;
+    const char *platform;       /* "host", "unit" or "none" */
+    bool sanitize;
+    char *data;                 /* below ../shared/testdata, or NULL */
+    bool run_without_data;
+    struct mark data_mark;
+    bool fuzz;
+    int64_t runs, seconds, max_len;
+    char *dict;
+    struct mark dict_mark;
+};
+/* Parses a module.yaml `tests:` value into m->tests (catalog.c calls it);
+ * errors at their file:line:col. */
+void module_tests_parse(struct module *m, const struct ynode *v);
+int cmd_module_tests(int argc, char **argv);
+/* build.c, also for module_tests.c: the flags of every image compile, and
+ * the include folders a module's code sees (its own, its dependencies',
+ * their third-party trees'). */
+void common_flags(const char *root, const struct toolchain *t, const struct platform *p, const char *gendir,
+                  struct strlist *f);
+void export_includes(const char *root, const struct resolution *r, const struct module *m, struct strlist *seen,
+                     struct strlist *flags);
 
 /* The test runner's session, used by the check kinds. */
 struct test_session {

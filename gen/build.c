@@ -190,8 +190,8 @@ static const struct module *resolved_module(const struct resolution *r, const ch
  * transitively, every module depending on it, so `#include "router.h"`
  * works in a dependent and the object cache (which hashes the headers of
  * every include folder) rebuilds dependents when the header changes. */
-static void export_includes(const char *root, const struct resolution *r, const struct module *m,
-                            struct strlist *seen, struct strlist *flags)
+void export_includes(const char *root, const struct resolution *r, const struct module *m,
+                     struct strlist *seen, struct strlist *flags)
 {
     if (strlist_has(seen, m->name))
         return;
@@ -237,17 +237,25 @@ static int collect_units(const char *root, const struct resolution *r, const cha
     core_sources(root, "core", u, n);
     core_sources(root, "core/lib", u, n);
     const struct platform *p = r->plat;
-    for (size_t i = 0; i < p->sources.n; i++) {
-        char *abs = path_join(root, p->sources.v[i]);
-        if (!file_exists(abs)) {
-            struct mark mk = {path_display(p->yaml_path), 0, 0};
-            diag_error(&mk, "source '%s' not found (platform sources are relative to the repository root)",
-                       p->sources.v[i]);
-            errs++;
-            continue;
+    /* The arch's sources, then the board's; both see the arch's headers
+     * by name (-Iarch/ARCH, `#include "x86.h"`), which modules never do. */
+    const struct strlist *lists[] = {&p->archd->sources, &p->sources};
+    const char *from[] = {p->archd->yaml_path, p->yaml_path};
+    char *arch_inc = xasprintf("-I%s", path_rel(root, path_dirname(p->archd->yaml_path)));
+    for (size_t l = 0; l < 2; l++)
+        for (size_t i = 0; i < lists[l]->n; i++) {
+            char *abs = path_join(root, lists[l]->v[i]);
+            if (!file_exists(abs)) {
+                struct mark mk = {path_display(from[l]), 0, 0};
+                diag_error(&mk, "source '%s' not found (%s)", lists[l]->v[i],
+                           l ? "platform sources are relative to the repository root"
+                             : "arch sources are relative to the arch folder");
+                errs++;
+                continue;
+            }
+            add_unit(u, n, root, abs, "platform");
+            strlist_push(&(*u)[*n - 1].flags, arch_inc);
         }
-        add_unit(u, n, root, abs, "platform");
-    }
     for (size_t i = 0; i < r->n; i++) {
         const struct module *m = r->mods[i].mod;
         struct strlist all = {0};
@@ -302,8 +310,8 @@ static int collect_units(const char *root, const struct resolution *r, const cha
     return errs;
 }
 
-static void common_flags(const char *root, const struct toolchain *t, const struct platform *p, const char *gendir,
-                         struct strlist *f)
+void common_flags(const char *root, const struct toolchain *t, const struct platform *p, const char *gendir,
+                  struct strlist *f)
 {
     static const char *const base[] = {"-std=c11", "-ffreestanding", "-nostdinc"};
     for (size_t i = 0; i < 3; i++)
@@ -410,12 +418,13 @@ int build(struct catalog *c, struct manifest *m, struct resolution *r, const str
     for (size_t i = 0; i < m->nfiles; i++)
         add_input_file(res, root, m->files[i].abs_path);
     add_input_file(res, root, p->yaml_path);
+    add_input_file(res, root, p->archd->yaml_path);
     for (size_t i = 0; i < r->n; i++)
         add_input_file(res, root, r->mods[i].mod->yaml_path);
     char *script = path_join(root, p->linker_script);
     if (!file_exists(script)) {
-        struct mark mk = {path_display(p->yaml_path), 0, 0};
-        diag_error(&mk, "linker script '%s' not found (relative to the repository root)", p->linker_script);
+        struct mark mk = {path_display(p->linker_script_from), 0, 0};
+        diag_error(&mk, "linker script '%s' not found", p->linker_script);
         return EXIT_FAIL;
     }
     add_input_file(res, root, script);
@@ -486,7 +495,7 @@ int build(struct catalog *c, struct manifest *m, struct resolution *r, const str
     for (size_t i = 0; i < n; i++)
         anx_sha256_update(&s, u[i].key, 64);
     anx_sha256_final(&s, d);
-    sha256_hex(d, link_key);
+    anx_sha256_hex(d, link_key);
     char *stamp = path_join(res->outdir, ".link-key");
     if (stamp_matches(stamp, link_key) && file_exists(res->elf_debug) && file_exists(res->image_elf) &&
         file_exists(map)) {

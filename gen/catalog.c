@@ -1,6 +1,6 @@
 /*
- * The catalog: every modules/NAME/module.yaml and platforms/NAME/platform.yaml
- * under the repository root. Names come from the folder listing; the YAML
+ * The catalog: every modules/NAME/module.yaml, platforms/NAME/platform.yaml
+ * and arch/NAME/arch.yaml under the repository root. Names come from the folder listing; the YAML
  * is parsed only when a build needs it, so one broken module never breaks
  * images that don't use it. Same careful parser, same file:line:col errors
  * as the manifest.
@@ -11,16 +11,18 @@
 
 #define MAX_DESC (1 << 20)
 
-const char *const ctype_names[] = {"bool", "int", "size", "duration", "string", "enum"};
+const char *const ctype_names[] = {"bool", "int", "size", "duration", "string", "enum", "list"};
+#define NCTYPES 7
 
 static const char *const module_keys[] = {"name", "summary", "depends", "conflicts", "platforms",
-                                          "sources", "config", "third_party", "memory"};
+                                          "sources", "config", "third_party", "memory", "tests"};
 static const char *const memory_keys[] = {"base", "add"};
 static const char *const term_keys[] = {"key", "each", "when"};
 static const char *const tp_keys[] = {"sources", "include"};
-static const char *const key_keys[] = {"type", "default", "range", "values", "doc"};
+static const char *const key_keys[] = {"type", "default", "range", "values", "split", "doc"};
 static const char *const platform_keys[] = {"name", "summary", "arch", "cross_compile", "cflags", "ldflags",
                                             "linker_script", "sources", "images", "exit", "qemu"};
+static const char *const arch_keys[] = {"cross_compile", "cflags", "ldflags", "linker_script", "sources"};
 static const char *const qemu_keys[] = {"binary", "machine", "common", "boot", "nic", "disk"};
 static const char *const image_kinds[] = {"elf", "iso"};
 static const char *const exit_modes[] = {"debug-exit", "direct"};
@@ -37,6 +39,9 @@ void catalog_open(struct catalog *c, const char *root)
     c->mod_tried = xcalloc(c->module_names.n + 1, sizeof *c->mod_tried);
     c->plats = xcalloc(c->platform_names.n + 1, sizeof *c->plats);
     c->plat_tried = xcalloc(c->platform_names.n + 1, sizeof *c->plat_tried);
+    list_subdirs_with(path_join(root, "arch"), "arch.yaml", &c->arch_names);
+    c->arches = xcalloc(c->arch_names.n + 1, sizeof *c->arches);
+    c->arch_tried = xcalloc(c->arch_names.n + 1, sizeof *c->arch_tried);
 }
 
 static int index_of(const struct strlist *l, const char *name)
@@ -85,6 +90,76 @@ struct module *catalog_module(struct catalog *c, const char *name)
     return c->mods[i];
 }
 
+/* arch/NAME/arch.yaml, parsed once however many platforms share it, so a
+ * broken one is reported once. NULL when absent or broken. */
+static struct arch_desc *catalog_arch(struct catalog *c, const char *name)
+{
+    int i = index_of(&c->arch_names, name);
+    if (i < 0)
+        return NULL;
+    if (!c->arch_tried[i]) {
+        c->arch_tried[i] = true;
+        char *path = path_join(c->root, xasprintf("arch/%s/arch.yaml", name));
+        size_t len;
+        char *data = load_desc(path, &len);
+        if (data)
+            c->arches[i] = arch_parse(name, path, c->root, data, len);
+    }
+    return c->arches[i];
+}
+
+/* Completes a platform with what its arch.yaml says for every platform of
+ * that architecture: flags first (the platform's may refine them), the
+ * tool prefix and linker script unless the platform names its own. A
+ * source of the arch's listed again by the platform would be compiled and
+ * linked twice, so it is an error. 0, or -1 after printing errors. */
+static int platform_add_arch(struct catalog *c, struct platform *p)
+{
+    int errs0 = diag_errors;
+    if (index_of(&c->arch_names, p->arch) < 0) {
+        struct buf b = {0};
+        for (size_t i = 0; i < c->arch_names.n; i++)
+            buf_printf(&b, "%s%s", i ? ", " : "", c->arch_names.v[i]);
+        const char *s = did_you_mean(p->arch, (const char *const *)c->arch_names.v, c->arch_names.n);
+        diag_error(&p->arch_mark, "unknown arch '%s': there is no arch/%s/arch.yaml (%s%s%s)",
+                   yshow(p->arch, strlen(p->arch)), p->arch, s ? "did you mean '" : "available: ",
+                   s ? s : (b.n ? buf_cstr(&b) : "none"), s ? "'?" : "");
+        return -1;
+    }
+    const struct arch_desc *a = catalog_arch(c, p->arch);
+    if (!a)
+        return -1;
+    p->archd = a;
+    struct strlist cflags = {0}, ldflags = {0};
+    for (size_t i = 0; i < a->cflags.n; i++)
+        strlist_push(&cflags, a->cflags.v[i]);
+    for (size_t i = 0; i < p->cflags.n; i++)
+        strlist_push(&cflags, p->cflags.v[i]);
+    for (size_t i = 0; i < a->ldflags.n; i++)
+        strlist_push(&ldflags, a->ldflags.v[i]);
+    for (size_t i = 0; i < p->ldflags.n; i++)
+        strlist_push(&ldflags, p->ldflags.v[i]);
+    p->cflags = cflags;
+    p->ldflags = ldflags;
+    if (!p->cross_compile)
+        p->cross_compile = a->cross_compile ? a->cross_compile : "";
+    if (!p->linker_script && a->linker_script) {
+        p->linker_script = a->linker_script;
+        p->linker_script_from = a->yaml_path;
+    }
+    if (!p->linker_script) {
+        struct mark top = {path_display(p->yaml_path), 1, 1};
+        diag_error(&top, "missing key 'linker_script': give it in %s for every %s platform, or here "
+                   "(relative to the repository root)", path_display(a->yaml_path), p->arch);
+    }
+    for (size_t i = 0; i < p->sources.n; i++)
+        if (strlist_has(&a->sources, p->sources.v[i]))
+            diag_error(&p->source_marks[i], "source '%s' is already in %s, which every %s platform compiles: "
+                       "remove it here", yshow(p->sources.v[i], strlen(p->sources.v[i])),
+                       path_display(a->yaml_path), p->arch);
+    return diag_errors - errs0 ? -1 : 0;
+}
+
 struct platform *catalog_platform(struct catalog *c, const char *name)
 {
     int i = catalog_platform_index(c, name);
@@ -95,13 +170,44 @@ struct platform *catalog_platform(struct catalog *c, const char *name)
         char *path = path_join(c->root, xasprintf("platforms/%s/platform.yaml", name));
         size_t len;
         char *data = load_desc(path, &len);
-        if (data)
-            c->plats[i] = platform_parse(name, path, data, len);
+        struct platform *p = data ? platform_parse(name, path, data, len) : NULL;
+        if (p && platform_add_arch(c, p) == 0)
+            c->plats[i] = p;
     }
     return c->plats[i];
 }
 
 /* ---- config values --------------------------------------------------- */
+
+/* The deprecated form of a list: one string, split at any of the key's
+ * `split:` characters or a newline, each item trimmed, empty ones dropped.
+ * An item's mark is the string's plus its offset, exact for a string on one
+ * line without escapes (what the old form looked like). */
+static int list_split(const struct config_key *k, const struct ynode *n, struct cvalue *out)
+{
+    const char *s = n->str;
+    out->split = true;
+    out->marks = xcalloc(strlen(s) + 1, sizeof *out->marks);
+    while (*s) {
+        size_t len = strcspn(s, xasprintf("%s\n", k->split));
+        const char *e = s + len;
+        while (len && (*s == ' ' || *s == '\t')) {
+            s++;
+            len--;
+        }
+        while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+            len--;
+        if (len) {
+            struct mark mk = n->mark;
+            if (!strchr(n->str, '\n'))
+                mk.col += (int)(s - n->str) + (n->quoted ? 1 : 0);
+            out->marks[out->list.n] = mk;
+            strlist_push(&out->list, xstrndup(s, len));
+        }
+        s = *e ? e + 1 : e;
+    }
+    return 0;
+}
 
 int config_value_parse(const struct config_key *k, const struct ynode *n, const char *modname, struct cvalue *out)
 {
@@ -148,6 +254,15 @@ int config_value_parse(const struct config_key *k, const struct ynode *n, const 
                    buf_cstr(&b), suggest(out->s, (const char *const *)k->values.v, k->values.n));
         return -1;
     }
+    case CT_LIST:
+        if (n->kind == Y_SCALAR && k->split)
+            return list_split(k, n, out);
+        if (n->kind == Y_SCALAR || n->kind == Y_MAP) {
+            diag_error(&n->mark, "expected a list of strings for %s (like [\"a\", \"b\"]), found %s", what,
+                       ykind_name(n));
+            return -1;
+        }
+        return yget_strlist(n, what, &out->list, &out->marks);
     }
     return -1;
 }
@@ -167,6 +282,13 @@ void config_value_format(const struct config_key *k, const struct cvalue *v, cha
     case CT_DURATION:
         format_duration(v->u, out, n);
         break;
+    case CT_LIST: {
+        struct buf b = {0};
+        for (size_t i = 0; i < v->list.n; i++)
+            buf_printf(&b, "%s\"%s\"", i ? ", " : "", yshow(v->list.v[i], strlen(v->list.v[i])));
+        snprintf(out, n, "[%s]", v->list.n ? buf_cstr(&b) : "");
+        break;
+    }
     default:
         snprintf(out, n, "\"%s\"", v->s ? yshow(v->s, strlen(v->s)) : "");
         break;
@@ -183,6 +305,12 @@ const char *config_value_text(const struct config_key *k, const struct cvalue *v
     case CT_SIZE:
     case CT_DURATION:
         return xasprintf("%llu", (unsigned long long)v->u);
+    case CT_LIST: {
+        struct buf b = {0};
+        for (size_t i = 0; i < v->list.n; i++)
+            buf_printf(&b, "%s%s", i ? "\n" : "", v->list.v[i]);
+        return v->list.n ? buf_cstr(&b) : "";
+    }
     default:
         return v->s ? v->s : "";
     }
@@ -206,18 +334,19 @@ static int parse_key(struct config_key *k, const char *modname, const struct yno
     const struct ynode *t = ymap_get(v, "type");
     char *ts;
     if (!t) {
-        diag_error(&v->mark, "config key '%s' is missing 'type' (bool, int, size, duration, string or enum)", k->name);
+        diag_error(&v->mark, "config key '%s' is missing 'type' (bool, int, size, duration, string, enum or list)",
+                   k->name);
         return -1;
     }
     if (yget_string(t, "'type'", &ts))
         return -1;
     int ti = -1;
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < NCTYPES; i++)
         if (!strcmp(ts, ctype_names[i]))
             ti = i;
     if (ti < 0) {
-        diag_error(&t->mark, "unknown type '%s' (expected bool, int, size, duration, string or enum)%s",
-                   yshow(ts, strlen(ts)), suggest(ts, ctype_names, 6));
+        diag_error(&t->mark, "unknown type '%s' (expected bool, int, size, duration, string, enum or list)%s",
+                   yshow(ts, strlen(ts)), suggest(ts, ctype_names, NCTYPES));
         return -1;
     }
     k->type = (enum ctype)ti;
@@ -231,6 +360,18 @@ static int parse_key(struct config_key *k, const char *modname, const struct yno
         }
         if (yget_strlist(n, "'values'", &k->values, NULL))
             return -1;
+    }
+    if ((n = ymap_get(v, "split"))) {
+        if (k->type != CT_LIST) {
+            diag_error(&n->mark, "'split' only applies to type list");
+            return -1;
+        }
+        if (yget_string(n, "'split' (the separators of the deprecated string form, like \";\")", &k->split))
+            return -1;
+        if (!k->split[0]) {
+            diag_error(&n->mark, "'split' needs at least one separator character (like \";\")");
+            return -1;
+        }
     }
     if (k->type == CT_ENUM && k->values.n == 0) {
         diag_error(&v->mark, "enum config key '%s' needs 'values: [a, b, ...]'", k->name);
@@ -262,7 +403,7 @@ static int parse_key(struct config_key *k, const char *modname, const struct yno
         }
     }
     if ((n = ymap_get(v, "default")) && n->kind != Y_NULL) {
-        if (config_value_parse(k, n, modname, &k->def))
+        if (config_value_parse(k, n, modname, &k->def) || config_items_check(modname, k, &k->def))
             return -1;
         k->has_default = true;
         k->def_text = n->str;
@@ -514,9 +655,24 @@ struct module *module_parse(const char *name, const char *yaml_path, const char 
         for (size_t i = 0; i < v->n; i++)
             if (parse_key(&m->keys[m->nkeys], name, v->pairs[i].key, v->pairs[i].val) == 0)
                 m->nkeys++;
+        /* A list key K is two macros in config.h, CONFIG_M_K and
+         * CONFIG_M_K_COUNT: a key named K_count would clash. */
+        for (size_t i = 0; i < m->nkeys; i++) {
+            int c = m->keys[i].type == CT_LIST ? key_index(m, xasprintf("%s_count", m->keys[i].name)) : -1;
+            if (c < 0)
+                continue;
+            char *macro = xasprintf("CONFIG_%s_%s", name, m->keys[c].name);
+            for (char *q = macro; *q; q++)
+                *q = *q == '-' ? '_' : *q >= 'a' && *q <= 'z' ? (char)(*q - 'a' + 'A') : *q;
+            diag_error(&m->keys[c].mark, "config key '%s' clashes with list key '%s': config.h would define %s "
+                                         "for both (the list's item count); rename one of them",
+                       m->keys[c].name, m->keys[i].name, macro);
+        }
     }
     if ((v = ymap_get(root, "memory")))
         parse_memory(m, v);
+    if ((v = ymap_get(root, "tests")))
+        module_tests_parse(m, v);
     return diag_errors - errs0 ? NULL : m;
 }
 
@@ -608,7 +764,6 @@ struct platform *platform_parse(const char *name, const char *yaml_path, const c
     p->name = xstrdup(name);
     p->yaml_path = xstrdup(yaml_path);
     p->dir = path_dirname(yaml_path);
-    p->cross_compile = "";
     p->exit_mode = EXIT_DEBUG_EXIT;
     const struct ynode *v;
     if ((v = ymap_get(root, "name"))) {
@@ -620,11 +775,14 @@ struct platform *platform_parse(const char *name, const char *yaml_path, const c
         diag_error(&top, "missing key 'summary'");
     else
         yget_string(v, "'summary'", &p->summary);
-    if (!(v = ymap_get(root, "arch")))
+    if (!(v = ymap_get(root, "arch"))) {
         diag_error(&top, "missing key 'arch' (like x86_64 or arm64)");
-    else if (yget_string(v, "'arch'", &p->arch) == 0 && !valid_platform_name(p->arch)) {
-        diag_error(&v->mark, "invalid arch '%s'", yshow(p->arch, strlen(p->arch)));
-        p->arch = NULL;
+    } else {
+        p->arch_mark = v->mark;   /* for errors about the arch's arch.yaml */
+        if (yget_string(v, "'arch'", &p->arch) == 0 && !valid_platform_name(p->arch)) {
+            diag_error(&v->mark, "invalid arch '%s'", yshow(p->arch, strlen(p->arch)));
+            p->arch = NULL;
+        }
     }
     if ((v = ymap_get(root, "cross_compile")) && v->kind != Y_NULL)
         yget_string(v, "'cross_compile'", &p->cross_compile);
@@ -632,12 +790,11 @@ struct platform *platform_parse(const char *name, const char *yaml_path, const c
         yget_strlist(v, "'cflags'", &p->cflags, NULL);
     if ((v = ymap_get(root, "ldflags")))
         yget_strlist(v, "'ldflags'", &p->ldflags, NULL);
-    if (!(v = ymap_get(root, "linker_script")))
-        diag_error(&top, "missing key 'linker_script' (relative to the repository root)");
-    else
-        yget_string(v, "'linker_script'", &p->linker_script);
+    /* Absent: the arch.yaml's (catalog_platform checks there is one). */
+    if ((v = ymap_get(root, "linker_script")) && yget_string(v, "'linker_script'", &p->linker_script) == 0)
+        p->linker_script_from = p->yaml_path;
     if ((v = ymap_get(root, "sources")))
-        yget_strlist(v, "'sources'", &p->sources, NULL);
+        yget_strlist(v, "'sources'", &p->sources, &p->source_marks);
     if ((v = ymap_get(root, "images"))) {
         struct mark *marks = NULL;
         if (yget_strlist(v, "'images'", &p->images, &marks) == 0)
@@ -663,4 +820,55 @@ struct platform *platform_parse(const char *name, const char *yaml_path, const c
     else
         parse_qemu(p, v);
     return diag_errors - errs0 ? NULL : p;
+}
+
+/* A path of arch.yaml, relative to the arch folder, as a path relative to
+ * the repository root like a platform's. NULL after an error: absolute
+ * paths and '..' would let one arch reach into another's folder. */
+static char *arch_path(const char *dir, const char *path, const struct mark *mk, const char *what)
+{
+    if (path[0] == '/' || strstr(path, "..")) {
+        diag_error(mk, "%s '%s' must be relative to %s, without '..'", what, yshow(path, strlen(path)), dir);
+        return NULL;
+    }
+    return xasprintf("%s/%s", dir, path);
+}
+
+/* arch/NAME/arch.yaml (docs/architecture.md): the sources, flags, linker
+ * script and tool prefix every platform of the architecture shares. */
+struct arch_desc *arch_parse(const char *name, const char *yaml_path, const char *root, const char *data,
+                             size_t len)
+{
+    int errs0 = diag_errors;
+    const char *file = path_display(yaml_path);
+    struct ynode *top = yaml_load(file, data, len);
+    if (!top)
+        return NULL;
+    if (top->kind != Y_MAP) {
+        diag_error(&top->mark, "expected an architecture description (a mapping with 'sources:'), found %s",
+                   ykind_name(top));
+        return NULL;
+    }
+    ymap_check_keys(top, arch_keys, COUNT(arch_keys), NULL);
+    struct arch_desc *a = xcalloc(1, sizeof *a);
+    a->name = xstrdup(name);
+    a->yaml_path = xstrdup(yaml_path);
+    const char *dir = path_rel(root, path_dirname(yaml_path));
+    const struct ynode *v;
+    char *s;
+    if ((v = ymap_get(top, "cross_compile")) && v->kind != Y_NULL)
+        yget_string(v, "'cross_compile'", &a->cross_compile);
+    if ((v = ymap_get(top, "cflags")))
+        yget_strlist(v, "'cflags'", &a->cflags, NULL);
+    if ((v = ymap_get(top, "ldflags")))
+        yget_strlist(v, "'ldflags'", &a->ldflags, NULL);
+    if ((v = ymap_get(top, "linker_script")) && yget_string(v, "'linker_script'", &s) == 0)
+        a->linker_script = arch_path(dir, s, &v->mark, "linker_script");
+    struct strlist src = {0};
+    struct mark *marks = NULL;
+    if ((v = ymap_get(top, "sources")) && yget_strlist(v, "'sources'", &src, &marks) == 0)
+        for (size_t i = 0; i < src.n; i++)
+            if ((s = arch_path(dir, src.v[i], &marks[i], "source")))
+                strlist_push(&a->sources, s);
+    return diag_errors - errs0 ? NULL : a;
 }

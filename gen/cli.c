@@ -21,6 +21,8 @@ static const char main_usage[] =
     "  check MANIFEST      parse, resolve and validate only\n"
     "  modules             list the modules with their config keys\n"
     "  platforms           list the platforms with their images and boot modes\n"
+    "  config-h MODULE...  the config.h of a host build of modules (tests, tools): defaults\n"
+    "  module-tests MODULE what tests/modules.sh runs for a module (its module.yaml tests:)\n"
     "  model CMD ...       run a model on the host: generate, convert (to GGUF), info\n"
     "  store CMD ...       prepare and inspect object-store disks: create, ls, put, get, log, check\n"
     "\n"
@@ -183,7 +185,8 @@ static const struct {
 } commands[] = {
     {"build", cmd_build},     {"run", cmd_run},         {"test", cmd_test},
     {"check", cmd_check},     {"modules", cmd_modules}, {"platforms", cmd_platforms},
-    {"model", cmd_model},     {"store", cmd_store},
+    {"model", cmd_model},     {"store", cmd_store},     {"config-h", cmd_config_h},
+    {"module-tests", cmd_module_tests},
 };
 
 int anx_main(int argc, char **argv)

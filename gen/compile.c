@@ -183,7 +183,7 @@ static const char *dir_hash(const char *root, const char *dir, struct inputs *in
     anx_sha256_final(&s, d);
     dirhashes = xrealloc(dirhashes, (ndirhashes + 1) * sizeof *dirhashes);
     dirhashes[ndirhashes].dir = abs;
-    sha256_hex(d, dirhashes[ndirhashes].sha);
+    anx_sha256_hex(d, dirhashes[ndirhashes].sha);
     return dirhashes[ndirhashes++].sha;
 }
 
@@ -230,7 +230,7 @@ static int unit_key(const char *root, const struct toolchain *t, const struct st
     char *dir = path_dirname(u->src_abs);
     anx_sha256_update(&s, dir_hash(root, dir, in), 64);
     anx_sha256_final(&s, d);
-    sha256_hex(d, u->key);
+    anx_sha256_hex(d, u->key);
     return 0;
 }
 

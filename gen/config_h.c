@@ -79,6 +79,16 @@ char *config_h_text(const struct manifest *m, const struct resolution *r)
             case CT_STRING:
                 buf_printf(&b, "#define %s %s\n", name, c_string_literal(v->s ? v->s : ""));
                 break;
+            case CT_LIST:
+                /* COUNT items, and an initializer for `static const char
+                 * *const x[]` that ends in a null pointer, so an empty list
+                 * is valid C too: C iterates it with no parsing at boot. */
+                buf_printf(&b, "#define %s_COUNT %zu\n", name, v->list.n);
+                buf_printf(&b, "#define %s {", name);
+                for (size_t j = 0; j < v->list.n; j++)
+                    buf_printf(&b, " %s,", c_string_literal(v->list.v[j]));
+                buf_puts(&b, " 0 }\n");
+                break;
             case CT_ENUM: {
                 buf_printf(&b, "#define %s %s\n", name, c_string_literal(v->s ? v->s : ""));
                 /* The enum value as its own macro, when it makes a valid identifier. */

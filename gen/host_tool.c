@@ -1,8 +1,8 @@
 /*
  * Commands served by host tools built from module code: `anx model` runs
- * anx-model (tools/model: the tensor and infer modules compiled natively)
- * and `anx store` runs anx-store (tools/store: the object store's disk
- * format code). Keeping them separate programs keeps module code out of the
+ * anx-model (tools/model: the tensor and infer modules) and `anx store`
+ * runs anx-store (tools/store: the object store's disk format code), both
+ * module code in the host build mode (host/host.mk). Keeping them separate programs keeps module code out of the
  * generator. anx builds a tool with make when it is missing or older than
  * its sources: into ROOT/build/host in a repository, and into the user's
  * cache (${XDG_CACHE_HOME:-~/.cache}/anunix/host) for an installed anx,
@@ -21,15 +21,25 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Runs make -C dir OUT=out with one extra flag; returns its exit status,
- * or -1 when make could not be run. */
+/* This anx, which the tool's make runs for the config.h of its modules
+ * (host/host.mk: ANX): an installed tree has no gen/anx. */
+static const char *self_exe(void)
+{
+    static char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = 0;
+    return n > 0 ? exe : "anx";
+}
+
+/* Runs make -C dir OUT=out ANX=self with one extra flag; returns its exit
+ * status, or -1 when make could not be run. */
 static int run_make(const char *flag, const char *dir, const char *out)
 {
-    char *out_arg = xasprintf("OUT=%s", out);
+    char *out_arg = xasprintf("OUT=%s", out), *anx_arg = xasprintf("ANX=%s", self_exe());
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
-        execlp("make", "make", "--no-print-directory", flag, "-C", dir, out_arg, (char *)NULL);
+        execlp("make", "make", "--no-print-directory", flag, "-C", dir, out_arg, anx_arg, (char *)NULL);
         _exit(127);
     }
     int status = 0;

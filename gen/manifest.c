@@ -194,6 +194,23 @@ static const char *config_key_hint(struct catalog *cat, const struct ynode *mods
     return NULL;
 }
 
+/* A list given in its deprecated form, one string split at the key's
+ * separators: the warning shows the same value as a list, ready to paste. */
+static void list_split_warning(const struct module *mod, const struct config_key *key, const struct ynode *v,
+                               const struct cvalue *val)
+{
+    struct buf b = {0};
+    for (size_t i = 0; i < val->list.n; i++) {
+        buf_puts(&b, i ? ", \"" : "\"");
+        for (const char *c = val->list.v[i]; *c; c++)
+            buf_printf(&b, *c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
+        buf_puts(&b, "\"");
+    }
+    diag_warning(&v->mark, "'%s' of module '%s' as one '%s'-separated string is deprecated; write it as a "
+                           "YAML list instead: %s: [%s]",
+                 key->name, mod->name, key->split, key->name, buf_cstr(&b));
+}
+
 /* The config of module `at` of the modules: map, against its schema. Done
  * here rather than in resolve() so these errors show together with the
  * manifest's others; resolve() then only fills in the values. */
@@ -221,9 +238,13 @@ static void check_config(struct catalog *cat, const struct ynode *mods, size_t a
         const struct config_key *key = &mod->keys[k];
         const struct ynode *v = ymap_get(cfg, key->name);
         struct cvalue val;
-        if (v && v->kind != Y_NULL)
-            config_value_parse(key, v, mod->name, &val);
-        else if (!key->has_default)
+        if (v && v->kind != Y_NULL) {
+            if (config_value_parse(key, v, mod->name, &val) == 0 && key->type == CT_LIST) {
+                if (val.split)
+                    list_split_warning(mod, key, v, &val);
+                config_items_check(mod->name, key, &val);
+            }
+        } else if (!key->has_default)
             diag_error(&req->mark, "module '%s' needs a value for '%s' (%s, no default)%s%s", mod->name, key->name,
                        ctype_names[key->type], key->doc ? ": " : "", key->doc ? key->doc : "");
     }

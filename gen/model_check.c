@@ -2,8 +2,8 @@
  * Model files at build time. infer loads its model and tokenizer only at
  * boot, where a truncated file, a tokenizer given as the model or a
  * corrupted weight shows up late or not at all (`<unk>` forever). Here the
- * same files go through infer's own loaders (modules/infer, compiled for
- * the host with -DANX_HOST as tools/model does), so the messages and the
+ * same files go through infer's own loaders (modules/infer, in the host
+ * build mode of host/host.mk, as tools/model has them), so the messages and the
  * rules are those of the image; this file adds only what the loaders cannot
  * know from memory: the exact size of a checkpoint, whether a "model" is
  * really a tokenizer (or the reverse), a tokenizer that holds more entries

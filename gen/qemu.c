@@ -19,7 +19,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "../tools/store/disk_lock.h"
+#include "disk_lock.h"
 
 /* KVM only helps when the CPU really virtualizes: a /dev/kvm that opens on
  * a CPU without vmx/svm emulates and is far slower than TCG. */
@@ -227,6 +227,7 @@ struct socket_search {
 
 static int match_socket(pid_t pid, int fd, const char *fdpath, void *arg)
 {
+    (void)fd;   /* the link of fdpath says what it is */
     struct socket_search *s = arg;
     char link[64], want[64];
     ssize_t n = readlink(fdpath, link, sizeof link - 1);
@@ -331,20 +332,92 @@ char *ports_problem(const struct port_fwd *ports, size_t n)
     return NULL;
 }
 
-char *hostfwd_failure(const char *qemu_stderr)
+/* QEMU's "-netdev user,...: Could not set up host forwarding rule
+ * 'tcp:127.0.0.1:8080-:80'" (slirp's bind failed: the port was taken after
+ * anx checked it): -1 when stderr does not say so, else 1 with the rule's
+ * ports, or 0 when the rule cannot be read. */
+static int hostfwd_rule(const char *qemu_stderr, int *host, int *guest)
 {
-    /* QEMU: "-netdev user,...: Could not set up host forwarding rule
-     * 'tcp:127.0.0.1:8080-:80'" (slirp's bind failed: the port was taken
-     * after anx checked it). */
     const char *s = strstr(qemu_stderr, "Could not set up host forwarding rule");
     if (!s)
-        return NULL;
+        return -1;
     const char *rule = strstr(s, "127.0.0.1:");
+    return rule && sscanf(rule, "127.0.0.1:%d-:%d", host, guest) == 2;
+}
+
+char *hostfwd_failure(const char *qemu_stderr)
+{
     int host = 0, guest = 0;
-    if (!rule || sscanf(rule, "127.0.0.1:%d-:%d", &host, &guest) != 2)
+    int r = hostfwd_rule(qemu_stderr, &host, &guest);
+    if (r < 0)
+        return NULL;
+    if (r == 0)
         return xstrdup("QEMU could not set up a port forward: a forwarded port is already in use; choose another "
                        "with --port HOST:GUEST");
     return port_busy_message(host, guest);
+}
+
+int hostfwd_failed_port(const char *qemu_stderr)
+{
+    int host = 0, guest = 0;
+    int r = hostfwd_rule(qemu_stderr, &host, &guest);
+    return r < 0 ? -1 : r == 0 ? 0 : host;
+}
+
+/* A socket bound to a port of 127.0.0.1 that the kernel chose free (a bind
+ * to port 0); *port gets its number. -1 with errno on failure. */
+static int bind_free_port(int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) || getsockname(fd, (struct sockaddr *)&sa, &len)) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    *port = ntohs(sa.sin_port);
+    return fd;
+}
+
+int pick_free_ports(struct port_fwd *ports, size_t n, const bool *pick)
+{
+    /* Every socket stays bound until all are picked, so the kernel never
+     * hands out one port twice; a port that a fixed forward names is kept
+     * bound too, and another one asked for. */
+    int *held = xcalloc(2 * n + 17, sizeof *held);
+    size_t nheld = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (!pick[i])
+            continue;
+        for (int tries = 0;; tries++) {
+            int port, fd = bind_free_port(&port);
+            if (fd < 0 || tries > 16) {
+                if (fd >= 0)
+                    close(fd);
+                rc = -1;
+                break;
+            }
+            held[nheld++] = fd;
+            bool fixed = false;
+            for (size_t k = 0; k < n; k++)
+                fixed |= !pick[k] && ports[k].host == port;
+            if (!fixed) {
+                ports[i].host = port;
+                break;
+            }
+        }
+    }
+    int e = errno;
+    for (size_t i = 0; i < nheld; i++)
+        close(held[i]);
+    errno = e;
+    return rc;
 }
 
 /* ---- disks ------------------------------------------------------------------ */

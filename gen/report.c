@@ -65,6 +65,11 @@ char *report_json(const struct manifest *m, const struct resolution *r, const st
             case CT_DURATION:
                 jv = json_integer((json_int_t)v->u);
                 break;
+            case CT_LIST:
+                jv = json_array();
+                for (size_t it = 0; it < v->list.n; it++)
+                    json_array_append_new(jv, json_string(v->list.v[it]));
+                break;
             default:
                 jv = json_string(v->s ? v->s : "");
             }

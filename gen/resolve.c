@@ -62,6 +62,49 @@ int toposort(size_t n, const char *const *names, const size_t *const *deps, cons
     return -1;
 }
 
+size_t modules_closure(struct catalog *c, struct module **mods, size_t n, size_t *from)
+{
+    const char *const *all = (const char *const *)c->module_names.v;
+    for (size_t q = 0; q < n; q++) {
+        struct module *mod = mods[q];
+        for (size_t d = 0; d < mod->depends.n; d++) {
+            const char *dn = mod->depends.v[d];
+            bool have = false;
+            for (size_t k = 0; k < n && !have; k++)
+                have = !strcmp(mods[k]->name, dn);
+            if (have)
+                continue;
+            if (catalog_module_index(c, dn) < 0) {
+                diag_error(&mod->depends_marks[d], "module '%s' depends on unknown module '%s'%s", mod->name, dn,
+                           suggest(dn, all, c->module_names.n));
+                continue;
+            }
+            struct module *dm = catalog_module(c, dn);
+            if (!dm)
+                continue;
+            from[n] = q;
+            mods[n++] = dm;
+        }
+    }
+    return n;
+}
+
+int modules_order(struct module *const *mods, size_t n, size_t *order, char *cycle, size_t cyclen)
+{
+    const char **names = xcalloc(n + 1, sizeof *names);
+    size_t **deps = xcalloc(n + 1, sizeof *deps);
+    size_t *ndeps = xcalloc(n + 1, sizeof *ndeps);
+    for (size_t i = 0; i < n; i++) {
+        names[i] = mods[i]->name;
+        deps[i] = xcalloc(mods[i]->depends.n + 1, sizeof **deps);
+        for (size_t d = 0; d < mods[i]->depends.n; d++)
+            for (size_t j = 0; j < n; j++)
+                if (!strcmp(mods[j]->name, mods[i]->depends.v[d]))
+                    deps[i][ndeps[i]++] = j;
+    }
+    return toposort(n, names, (const size_t *const *)deps, ndeps, order, cycle, cyclen);
+}
+
 static const char *list_text(const struct strlist *l)
 {
     struct buf b = {0};
@@ -138,27 +181,12 @@ int resolve(struct catalog *c, struct manifest *m, const char *override, struct 
     }
     if (diag_errors - errs0)
         return diag_errors - errs0;
-    for (size_t q = 0; q < n; q++) {
-        struct module *mod = mods[q];
-        for (size_t d = 0; d < mod->depends.n; d++) {
-            const char *dn = mod->depends.v[d];
-            bool have = false;
-            for (size_t k = 0; k < n && !have; k++)
-                have = !strcmp(mods[k]->name, dn);
-            if (have)
-                continue;
-            if (catalog_module_index(c, dn) < 0) {
-                diag_error(&mod->depends_marks[d], "module '%s' depends on unknown module '%s'%s", mod->name, dn,
-                           suggest(dn, all, c->module_names.n));
-                continue;
-            }
-            struct module *dm = catalog_module(c, dn);
-            if (!dm)
-                continue;
-            root[n] = root[q];
-            via[n] = mod->name;
-            mods[n++] = dm;
-        }
+    size_t *from = xcalloc(cap, sizeof *from);
+    size_t listed = n;
+    n = modules_closure(c, mods, n, from);
+    for (size_t k = listed; k < n; k++) {
+        root[k] = root[from[k]];
+        via[k] = mods[from[k]]->name;
     }
     if (diag_errors - errs0)
         return diag_errors - errs0;
@@ -187,20 +215,9 @@ int resolve(struct catalog *c, struct manifest *m, const char *override, struct 
         return diag_errors - errs0;
 
     /* Order. */
-    const char **names = xcalloc(n + 1, sizeof *names);
-    size_t **deps = xcalloc(n + 1, sizeof *deps);
-    size_t *ndeps = xcalloc(n + 1, sizeof *ndeps);
-    for (size_t i = 0; i < n; i++) {
-        names[i] = mods[i]->name;
-        deps[i] = xcalloc(mods[i]->depends.n + 1, sizeof **deps);
-        for (size_t d = 0; d < mods[i]->depends.n; d++)
-            for (size_t j = 0; j < n; j++)
-                if (!strcmp(mods[j]->name, mods[i]->depends.v[d]))
-                    deps[i][ndeps[i]++] = j;
-    }
     size_t *order = xcalloc(n + 1, sizeof *order);
     char cycle[1024];
-    if (toposort(n, names, (const size_t *const *)deps, ndeps, order, cycle, sizeof cycle)) {
+    if (modules_order(mods, n, order, cycle, sizeof cycle)) {
         /* Name the module.yaml where the cycle starts. */
         char first[1024];
         snprintf(first, sizeof first, "%s", cycle);

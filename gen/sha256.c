@@ -1,32 +1,19 @@
 /*
  * The generator's SHA-256 helpers (hex digests of buffers and files). The
- * algorithm is the core's own, core/lib/sha256.c, compiled into the
- * generator as well (gen/Makefile), so the image and the host tools hash
- * with one implementation.
+ * algorithm and the hex encoding are the core's own, core/lib/sha256.c,
+ * compiled into the generator as well (gen/Makefile), so the image and the
+ * host tools hash with one implementation.
  */
 #include "anx.h"
 
 #include <stdio.h>
 #include <string.h>
 
-void sha256_hex(const uint8_t d[32], char out[65])
-{
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = hex[d[i] >> 4];
-        out[2 * i + 1] = hex[d[i] & 15];
-    }
-    out[64] = 0;
-}
-
 void sha256_buf(const void *data, size_t n, char out[65])
 {
-    struct anx_sha256 s;
     uint8_t d[32];
-    anx_sha256_init(&s);
-    anx_sha256_update(&s, data, n);
-    anx_sha256_final(&s, d);
-    sha256_hex(d, out);
+    anx_sha256(data, n, d);
+    anx_sha256_hex(d, out);
 }
 
 int sha256_file(const char *path, char out[65], uint64_t *size)
@@ -48,7 +35,7 @@ int sha256_file(const char *path, char out[65], uint64_t *size)
     if (err)
         return -1;
     anx_sha256_final(&s, d);
-    sha256_hex(d, out);
+    anx_sha256_hex(d, out);
     if (size)
         *size = total;
     return 0;

@@ -632,6 +632,88 @@ static pid_t start_qemu(struct strlist *qa, int *in_fd, int *out_fd, int *errfd)
     return pid;
 }
 
+/* True when port is a host port anx picked for this boot; 0 (QEMU's message
+ * named no port) counts when any was picked. */
+static bool picked_port(const struct port_fwd *ports, const bool *picked, size_t np, int port)
+{
+    for (size_t i = 0; i < np; i++)
+        if (picked[i] && (port == 0 || ports[i].host == port))
+            return true;
+    return false;
+}
+
+/* Stops QEMU (its process group: anything it started may outlive it and
+ * hold the console open) and reads what is left for the log. */
+static void stop_session(struct test_session *t)
+{
+    kill(-t->pid, SIGKILL);
+    reap(t, true);
+    while (t->out_fd >= 0 && pump(t, now_ms() + 200))
+        ;
+    if (t->out_fd >= 0)
+        close(t->out_fd);
+    if (err_fd >= 0)
+        close(err_fd);
+    err_fd = -1;
+    close(t->in_fd);
+    current_qemu = 0;
+    if (t->log)
+        fclose(t->log);
+}
+
+/* One boot of a test: starts QEMU, runs the checks in order (one line
+ * each), stops QEMU. Returns 1 without printing or counting a check when
+ * QEMU could not bind a host port anx picked (another program took it in
+ * the moment between; *taken is that port) and may_retry is set, so the
+ * caller can pick another; else 0. */
+static int boot_and_check(const struct manifest *m, struct test_session *t, struct strlist *qa, const char *logpath,
+                          const bool *picked, bool may_retry, int *passed, int *failed, int *taken)
+{
+    t->log = fopen(logpath, "w");
+    qemu_stderr.n = 0;
+    t->pid = start_qemu(qa, &t->in_fd, &t->out_fd, &err_fd);
+    if (t->pid < 0) {
+        printf("  %-40s FAIL  cannot start QEMU\n", "boot");
+        if (t->log)
+            fclose(t->log);
+        (*failed)++;
+        return 0;
+    }
+    current_qemu = t->pid;
+    double boot0 = now_ms();
+    for (size_t i = 0; i < m->nchecks; i++) {
+        const struct check *c = &m->checks[i];
+        char why[2048] = "";
+        double c0 = now_ms();
+        size_t check_start = t->console.n;
+        t->gone_before = guest_gone(t);
+        int rc = c->type->run(t, c, why, sizeof why);
+        double el = (now_ms() - c0) / 1e3;
+        /* QEMU fails a forward before the guest runs, so the first check
+         * is where that shows. */
+        if (i == 0 && may_retry && guest_gone(t)) {
+            int port = hostfwd_failed_port(buf_cstr(&qemu_stderr));
+            if (port >= 0 && picked_port(t->ports, picked, t->nports, port)) {
+                *taken = port;
+                stop_session(t);
+                return 1;
+            }
+        }
+        if (rc == 0) {
+            printf("  %-40s ok    %.2f s\n", c->label, el);
+            (*passed)++;
+        } else {
+            printf("  %-40s FAIL  %.2f s  %s\n", c->label, el, why);
+            show_console(t, check_start < t->pos ? check_start : t->pos);
+            (*failed)++;
+        }
+        fflush(stdout);
+    }
+    stop_session(t);
+    printf("  console  %s (%.2f s in QEMU)\n", path_display(logpath), (now_ms() - boot0) / 1e3);
+    return 0;
+}
+
 /* Builds and tests one manifest; adds to the counts. */
 static void test_one(const char *path, const struct build_opts *bo, const struct qemu_opts *qo, int *passed,
                      int *failed)
@@ -661,12 +743,28 @@ static void test_one(const char *path, const struct build_opts *bo, const struct
         printf("  (no test: checks in this manifest)\n");
         return;
     }
-    /* Forwards whose host port is taken would let the http: checks talk
-     * to whatever holds it. */
+    /* The forwards: a test does not care which host port reaches a guest
+     * port, so each of the manifest's gets a free one, picked just before
+     * boot (two tests of one manifest can run side by side); --port fixes
+     * one. */
     struct qemu_opts q = *qo;
     struct port_fwd *ports;
-    size_t np = qemu_ports(&m, &q, &ports);
-    char *busy = nic_driver(r.plat, &r) ? ports_problem(ports, np) : NULL;
+    size_t np = qemu_ports(&m, qo, &ports);
+    bool nic = nic_driver(r.plat, &r) != NULL;
+    bool *picked = xcalloc(np + 1, sizeof *picked);
+    for (size_t i = 0; i < np && nic; i++) {
+        picked[i] = true;
+        for (size_t k = 0; k < qo->nports; k++)
+            picked[i] &= qo->ports[k].guest != ports[i].guest;
+    }
+    /* A --port in use would let the http: checks talk to whatever holds
+     * it: that fails before boot. */
+    struct port_fwd *fixed = xcalloc(np + 1, sizeof *fixed);
+    size_t nfixed = 0;
+    for (size_t i = 0; i < np; i++)
+        if (!picked[i])
+            fixed[nfixed++] = ports[i];
+    char *busy = nic ? ports_problem(fixed, nfixed) : NULL;
     if (busy) {
         printf("  %-40s FAIL  %s\n", "ports", busy);
         (*failed)++;
@@ -690,72 +788,46 @@ static void test_one(const char *path, const struct build_opts *bo, const struct
         printf("  disk     %s (%s)\n", path_display(q.disk),
                scratch ? "scratch, recreated empty for each test; anx run's disk.img is not touched" : "--disk, kept");
     }
-    struct strlist qa = {0};
-    if (qemu_argv(&m, &r, &res, &q, &qa)) {
-        if (disk_fd >= 0)
-            close(disk_fd);
-        (*failed)++;
-        return;
-    }
-    printf("  boot     %s\n", argv_text(&qa));
-    struct test_session t = {0};
-    t.plat = r.plat;
-    t.binary = qa.v[0];
-    t.ports = ports;
-    t.nports = np;
-    t.prompt = resolved_string(&r, "shell", "prompt");
-    if (!t.prompt || !*t.prompt)
-        t.prompt = "anx> ";
     char *logpath = path_join(res.outdir, "console.log");
-    t.log = fopen(logpath, "w");
-    qemu_stderr.n = 0;
-    t.pid = start_qemu(&qa, &t.in_fd, &t.out_fd, &err_fd);
-    if (t.pid < 0) {
-        printf("  %-40s FAIL  cannot start QEMU\n", "boot");
-        if (disk_fd >= 0)
-            close(disk_fd);
-        (*failed)++;
-        return;
-    }
-    current_qemu = t.pid;
-    double boot0 = now_ms();
-    for (size_t i = 0; i < m.nchecks; i++) {
-        const struct check *c = &m.checks[i];
-        char why[2048] = "";
-        double c0 = now_ms();
-        size_t check_start = t.console.n;
-        t.gone_before = guest_gone(&t);
-        int rc = c->type->run(&t, c, why, sizeof why);
-        double el = (now_ms() - c0) / 1e3;
-        if (rc == 0) {
-            printf("  %-40s ok    %.2f s\n", c->label, el);
-            (*passed)++;
-        } else {
-            printf("  %-40s FAIL  %.2f s  %s\n", c->label, el, why);
-            show_console(&t, check_start < t.pos ? check_start : t.pos);
+    for (int attempt = 0;; attempt++) {
+        if (nic && pick_free_ports(ports, np, picked)) {
+            printf("  %-40s FAIL  cannot pick a free port on 127.0.0.1: %s\n", "ports", strerror(errno));
             (*failed)++;
+            break;
         }
-        fflush(stdout);
+        for (size_t i = 0; i < np && nic; i++)
+            printf("  port     127.0.0.1:%d -> guest port %d (%s)\n", ports[i].host, ports[i].guest,
+                   picked[i] ? "free port picked for this test; --port HOST:GUEST fixes one" : "--port");
+        if (nic) {   /* every forward now as a --port, so QEMU gets these */
+            q.ports = ports;
+            q.nports = np;
+        }
+        struct strlist qa = {0};
+        if (qemu_argv(&m, &r, &res, &q, &qa)) {
+            (*failed)++;
+            break;
+        }
+        printf("  boot     %s\n", argv_text(&qa));
+        struct test_session t = {0};
+        t.plat = r.plat;
+        t.binary = qa.v[0];
+        t.ports = ports;
+        t.nports = np;
+        t.prompt = resolved_string(&r, "shell", "prompt");
+        if (!t.prompt || !*t.prompt)
+            t.prompt = "anx> ";
+        /* Another pick once: a second failure is the checks' reason, not
+         * a loop. */
+        int taken = 0;
+        if (!boot_and_check(&m, &t, &qa, logpath, picked, attempt == 0, passed, failed, &taken))
+            break;
+        if (taken)
+            printf("  port     127.0.0.1:%d was taken before QEMU could bind it; picking another\n", taken);
+        else
+            printf("  port     QEMU could not bind a picked port; picking others\n");
     }
-    /* Its process group: QEMU and anything it started, which may outlive
-     * it and hold the console open. */
-    kill(-t.pid, SIGKILL);
-    reap(&t, true);
-    /* Drain what is left for the log. */
-    while (t.out_fd >= 0 && pump(&t, now_ms() + 200))
-        ;
-    if (t.out_fd >= 0)
-        close(t.out_fd);
-    if (err_fd >= 0)
-        close(err_fd);
-    err_fd = -1;
-    close(t.in_fd);
-    current_qemu = 0;
     if (disk_fd >= 0)
         close(disk_fd);   /* QEMU is gone: release the disk */
-    if (t.log)
-        fclose(t.log);
-    printf("  console  %s (%.2f s in QEMU)\n", path_display(logpath), (now_ms() - boot0) / 1e3);
 }
 
 static const char test_usage[] =
@@ -765,8 +837,10 @@ static const char test_usage[] =
     "one line per check, then 'N passed, N failed'. Exits 0 only if all pass.\n"
     "  -p, --platform NAME  target platform (default: each manifest's platform:)\n"
     "  -o, --out DIR        build folder (only with one manifest)\n"
-    "  --port HOST:GUEST    forward 127.0.0.1:HOST to the guest's GUEST port instead of the\n"
-    "                       manifest's run: ports forward of that guest port (repeatable)\n"
+    "  --port HOST:GUEST    forward 127.0.0.1:HOST to the guest's GUEST port (repeatable),\n"
+    "                       replacing run: ports' forward of GUEST. The other forwards get\n"
+    "                       a host port free when QEMU starts, not the manifest's, printed\n"
+    "                       as 'port 127.0.0.1:N -> guest port G': tests run side by side\n"
     "  --boot MODE          a boot mode of the platform (default: its first)\n"
     "  --accel A            kvm, tcg or auto (default)\n"
     "  --disk FILE          attach FILE as the disk (a raw image; created sparse on first use,\n"
@@ -777,7 +851,8 @@ static const char test_usage[] =
     "Check kinds: serial: REGEX | shell: CMD + expect: REGEX | exit: N | http: PATH (+ method,\n"
     "body, headers, port, status, expect: a request to the forwarded guest port),\n"
     "each with an optional timeout: (default 10s). The console goes to DIR/console.log.\n"
-    "A forwarded port already in use, or a disk another program uses, fails before boot;\n"
+    "A --port already in use, or a disk another program uses, fails before boot; a picked\n"
+    "port another program takes before QEMU binds it is replaced by another, once;\n"
     "once QEMU has exited, the remaining checks fail at once. SIGINT, SIGTERM or SIGHUP\n"
     "stop QEMU too.\n";
 

@@ -4,15 +4,17 @@
 # one counts as one failure. A test that cannot run here (it needs
 # ../shared/testdata, which a clone does not have) prints one line
 # "skip  NAME: REASON"; those lines are counted as skipped, never as passed
-# or failed. Usage: tests/run.sh [SUITE...]
+# or failed. A suite is a script, or modules/NAME: the host tests of that
+# module's module.yaml tests: key and its image compiles (tests/modules.sh
+# NAME; docs/modules.md, "Tests"). Usage: tests/run.sh [SUITE...]
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-# Host suites first (fast), boot tests last. Every module and architecture
-# with a tests/run.sh is picked up without being listed here.
+# Host suites first (fast), boot tests last. Every module, architecture and
+# tool is picked up without being listed here.
 suites=(tests/unit/run.sh tests/gen/run.sh tests/install/run.sh)
-for s in arch/*/tests/run.sh modules/*/tests/run.sh tools/*/tests/run.sh; do
-  [ -e "$s" ] && suites+=("$s")
+for s in arch/*/tests/run.sh modules/*/module.yaml tools/*/tests/run.sh; do
+  [ -e "$s" ] && suites+=("${s%/module.yaml}")
 done
 suites+=(tests/boot/run.sh)
 [ $# -gt 0 ] && suites=("$@")
@@ -20,13 +22,15 @@ logdir=$root/build/test-logs
 mkdir -p "$logdir"
 total_pass=0 total_fail=0 total_skip=0 summary=()
 for s in "${suites[@]}"; do
-  name=${s%/run.sh}; log=$logdir/$(echo "$name" | tr / _).log
+  name=${s%/run.sh}; name=${name%/}; log=$logdir/$(echo "$name" | tr / _).log
   echo "=== $name"
-  if [ ! -x "$s" ]; then
+  cmd=("$s")
+  [[ $name == modules/* && -f $name/module.yaml ]] && cmd=(tests/modules.sh "${name#modules/}")
+  if [ ! -x "${cmd[0]}" ]; then
     echo "missing suite $s"; total_fail=$((total_fail + 1)); summary+=("$name: missing"); continue
   fi
   start=$(date +%s)
-  "$s" 2>&1 | tee "$log"
+  "${cmd[@]}" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
   if [ -z "$line" ]; then

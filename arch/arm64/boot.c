@@ -10,9 +10,6 @@
 #include "arm64.h"
 #include "fdt.h"
 
-#ifndef CONFIG_MEMORY
-#define CONFIG_MEMORY (64ull << 20)
-#endif
 #define VIRT_RAM_BASE 0x40000000ull
 #define DTB_MAX_SIZE (2u << 20)
 

@@ -38,6 +38,8 @@ static bool str_eq(const char *a, const char *b)
     return *a == *b;
 }
 
+/* Devicetree spec v0.4 §5.2: the 40-byte big-endian header (magic 0xd00dfeed); version 17
+ * (§5.1); every block must lie inside totalsize, aligned as §5.6 asks. */
 int fdt_init(struct fdt *f, const void *blob, size_t max)
 {
     const uint8_t *b = blob;
@@ -83,6 +85,8 @@ struct tok {
     uint32_t len;
 };
 
+/* Devicetree spec v0.4 §5.4.1: BEGIN_NODE + NUL-terminated name, PROP + len + nameoff
+ * (into the strings block, §5.5) + value, END_NODE, NOP, END; each padded to 4 bytes. */
 static bool token(const struct fdt *f, int off, struct tok *t)
 {
     if (off < 0 || (off & 3) || (uint64_t)off + 4 > f->strct_size)
@@ -130,6 +134,8 @@ static bool token(const struct fdt *f, int off, struct tok *t)
     }
 }
 
+/* Devicetree spec v0.4 §5.4.2: nodes nest as BEGIN_NODE ... END_NODE; the tree is over
+ * when the root closes. */
 int fdt_next_node(const struct fdt *f, int off, int *depth)
 {
     struct tok t;
@@ -211,6 +217,8 @@ static bool name_matches(const char *name, const char *comp, size_t len)
     return name[i] == '@';
 }
 
+/* Devicetree spec v0.4 §2.2.3: /node-name/node-name...; the unit address of a name
+ * (node-name@unit-address, §2.2.1) may be left out where that is unambiguous. */
 int fdt_path(const struct fdt *f, const char *path)
 {
     int depth = 0;
@@ -248,6 +256,8 @@ int fdt_path(const struct fdt *f, const char *path)
     return node;
 }
 
+/* Devicetree spec v0.4 §5.4.2: a node's properties come before its subnodes, so the
+ * search stops at the first BEGIN_NODE or END_NODE. */
 const void *fdt_getprop(const struct fdt *f, int off, const char *name, int *len)
 {
     struct tok t;
@@ -272,6 +282,7 @@ const void *fdt_getprop(const struct fdt *f, int off, const char *name, int *len
     }
 }
 
+/* §2.2.4 <string>: NUL-terminated within the value. */
 const char *fdt_getprop_str(const struct fdt *f, int off, const char *name)
 {
     int len = 0;
@@ -283,6 +294,7 @@ const char *fdt_getprop_str(const struct fdt *f, int off, const char *name)
     return v;
 }
 
+/* §2.2.4 <u32>: one big-endian cell. */
 uint32_t fdt_getprop_u32(const struct fdt *f, int off, const char *name, uint32_t dflt)
 {
     int len = 0;
@@ -290,6 +302,8 @@ uint32_t fdt_getprop_u32(const struct fdt *f, int off, const char *name, uint32_
     return v && len == 4 ? fdt_be32(v) : dflt;
 }
 
+/* Devicetree spec v0.4 §2.3.1: compatible is a <stringlist>, most specific first; a
+ * driver matches any entry. */
 bool fdt_is_compatible(const struct fdt *f, int off, const char *compat)
 {
     int len = 0;
@@ -336,6 +350,8 @@ int fdt_reg(const struct fdt *f, int off, int idx, uint64_t *addr, uint64_t *siz
     return fdt_reg_in(f, off, fdt_parent(f, off), idx, addr, size);
 }
 
+/* Devicetree spec v0.4 §2.3.6: reg is (address, size) pairs in the parent's #address-cells
+ * and #size-cells (§2.3.5: 2 and 1 if absent); §2.3.8: only empty (identity) ranges here. */
 int fdt_reg_in(const struct fdt *f, int off, int parent, int idx, uint64_t *addr, uint64_t *size)
 {
     int depth = 0;
@@ -365,6 +381,8 @@ int fdt_reg_in(const struct fdt *f, int off, int parent, int idx, uint64_t *addr
     return 0;
 }
 
+/* §2.4.1 interrupts, as the arm,gic binding's 3 cells: type (0 SPI, 1 PPI), number (SPI n
+ * is INTID 32 + n, PPI n is 16 + n), flags (1 or 2 = edge-triggered). */
 int fdt_irq(const struct fdt *f, int off, int idx, bool *edge)
 {
     int len = 0;
@@ -382,6 +400,8 @@ int fdt_irq(const struct fdt *f, int off, int idx, bool *edge)
     return -1;
 }
 
+/* Devicetree spec v0.4 §5.3: the memory reservation block, big-endian u64 (address, size)
+ * pairs ending with (0, 0). */
 int fdt_memreserve(const struct fdt *f, int idx, uint64_t *addr, uint64_t *size)
 {
     if (idx < 0 || idx > 1024)

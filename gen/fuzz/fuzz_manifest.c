@@ -1,6 +1,6 @@
 /*
- * libFuzzer harness: feeds arbitrary bytes to the manifest, module.yaml and
- * platform.yaml parsers, and through the config.h and modules.c writers
+ * libFuzzer harness: feeds arbitrary bytes to the manifest, module.yaml,
+ * platform.yaml and arch.yaml parsers, and through the config.h and modules.c writers
  * when a module description parses. Nothing may crash, hang or leak.
  *   clang -fsanitize=fuzzer,address,undefined (make -C gen fuzz)
  * replay.c gives a main() that replays a corpus with gcc-built binaries.
@@ -32,6 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         modules_c_text(&r);
     }
     platform_parse("fuzz", "/nonexistent/platforms/fuzz/platform.yaml", text, size);
+    arch_parse("fuzz", "/nonexistent/arch/fuzz/arch.yaml", "/nonexistent", text, size);
     xfree_all();
     return 0;
 }

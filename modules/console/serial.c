@@ -13,10 +13,6 @@
 #include <anx/thread.h>
 #include <anx/time.h>
 
-#ifndef CONFIG_CONSOLE_ECHO
-#define CONFIG_CONSOLE_ECHO 1
-#endif
-
 #define POLL_NS (2 * ANX_NS_PER_MS)
 #define DRAIN_MAX 64        /* bytes per call, so a stuck UART cannot hang us */
 

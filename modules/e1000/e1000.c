@@ -81,6 +81,8 @@ static void wr(struct e1000 *e, unsigned r, uint32_t v)
     *(volatile uint32_t *)(e->regs + r) = v;
 }
 
+/* 8254x manual §13.4.17: reading ICR returns and clears the causes (0: another device on
+ * the line); §13.4.21: IMC masks them all until the thread has drained the ring. */
 static void e1000_irq(void *arg)
 {
     struct e1000 *e = arg;
@@ -95,6 +97,8 @@ static void e1000_irq(void *arg)
     anx_waitq_wake_one(&e->wait);
 }
 
+/* 8254x manual §3.3.3 / §3.4: one legacy descriptor per frame; writing TDT hands the
+ * descriptors before it to the hardware. */
 static int e1000_transmit(struct anx_netif *nif, const void *frame, size_t len)
 {
     struct e1000 *e = nif->priv;
@@ -118,6 +122,8 @@ static int e1000_transmit(struct anx_netif *nif, const void *frame, size_t len)
 
 static const struct anx_netif_ops e1000_ops = { .transmit = e1000_transmit };
 
+/* 8254x manual §3.2.6: the hardware fills descriptors from RDH up to RDT - 1, so each one
+ * handled moves RDT on; §13.4.20: IMS unmasks receive interrupts once the ring is empty. */
 static void rx_thread(void *arg)
 {
     struct e1000 *e = arg;
@@ -157,6 +163,8 @@ static void rx_thread(void *arg)
     }
 }
 
+/* 8254x manual §13.4.4 (82540EM layout): EERD START is bit 0, the word address bits 15:8,
+ * DONE bit 4, the data bits 31:16. */
 static uint16_t eeprom_read(struct e1000 *e, unsigned addr)
 {
     wr(e, EERD, (addr << 8) | 1);
@@ -168,6 +176,8 @@ static uint16_t eeprom_read(struct e1000 *e, unsigned addr)
     return 0xffff;
 }
 
+/* 8254x manual §14.4: RAL0/RAH0 (AV = bit 31) hold the address the receiver accepts; if
+ * not yet valid it is EEPROM words 0-2, low byte first (§5.6.1). */
 static void read_mac(struct e1000 *e, uint8_t mac[6])
 {
     uint32_t lo = rd(e, RAL0), hi = rd(e, RAH0);
@@ -187,6 +197,8 @@ static void read_mac(struct e1000 *e, uint8_t mac[6])
     wr(e, RAH0, (uint32_t)mac[4] | mac[5] << 8 | 1u << 31);
 }
 
+/* 8254x manual §14: mask interrupts, reset (CTRL.RST, §13.4.1), set link up, receive
+ * set-up (§14.4: RDBA, RDLEN, RDH/RDT, RCTL), transmit set-up (§14.5), unmask (IMS). */
 static int e1000_probe(const struct anx_driver *drv, struct anx_device *dev)
 {
     (void)drv;

@@ -5,6 +5,8 @@
 #define rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
 
+/* 8254x manual §3.2.3: a receive descriptor is the buffer address, then length, checksum,
+ * status, errors and special, written back by the hardware; status 0 = not used yet. */
 void e1000_rx_init(struct e1000_rx *rx, volatile struct e1000_rxd *d, unsigned n,
                    const uint64_t *buf_addrs)
 {
@@ -19,6 +21,8 @@ void e1000_rx_init(struct e1000_rx *rx, volatile struct e1000_rxd *d, unsigned n
     }
 }
 
+/* §3.2.3: DD says the hardware wrote the descriptor back; a frame that fits one buffer
+ * has EOP set; any error bit drops it. */
 bool e1000_rx_peek(const struct e1000_rx *rx, unsigned *idx, unsigned *len, bool *good)
 {
     volatile struct e1000_rxd *d = &rx->d[rx->next];
@@ -32,6 +36,8 @@ bool e1000_rx_peek(const struct e1000_rx *rx, unsigned *idx, unsigned *len, bool
     return true;
 }
 
+/* §3.2.6: the hardware owns RDH .. RDT - 1; writing this slot to RDT gives back the one
+ * before it and keeps this one as the gap that tells a full ring from an empty one. */
 unsigned e1000_rx_recycle(struct e1000_rx *rx)
 {
     unsigned i = rx->next;
@@ -39,7 +45,7 @@ unsigned e1000_rx_recycle(struct e1000_rx *rx)
     rx->d[i].errors = 0;
     rx->next = (i + 1) & (rx->n - 1);
     wmb();                       /* the cleared descriptor before the tail write */
-    return i;                    /* the recycled slot becomes the last one the device may fill */
+    return i;                    /* the new RDT: slot i - 1 goes back to the device */
 }
 
 void e1000_tx_init(struct e1000_tx *tx, volatile struct e1000_txd *d, unsigned n)
@@ -59,6 +65,7 @@ unsigned e1000_tx_free(const struct e1000_tx *tx)
     return (tx->clean - tx->tail - 1) & (tx->n - 1);
 }
 
+/* §3.3.3: DD in a descriptor's status (asked for by RS) means the hardware is done. */
 unsigned e1000_tx_reclaim(struct e1000_tx *tx)
 {
     unsigned k = 0;
@@ -70,6 +77,8 @@ unsigned e1000_tx_reclaim(struct e1000_tx *tx)
     return k;
 }
 
+/* 8254x manual §3.3.3: a legacy transmit descriptor; EOP ends the frame, IFCS appends
+ * the CRC, RS asks for DD to be written back (e1000_tx_reclaim waits for it). */
 int e1000_tx_put(struct e1000_tx *tx, uint64_t addr, uint16_t len)
 {
     if (!e1000_tx_free(tx))

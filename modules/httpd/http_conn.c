@@ -7,431 +7,440 @@
 #include <anx/printf.h>
 
 #include "http_conn.h"
-#include "router.h"   /* the router module API (httpd depends on router) */
+#include "router.h" /* the router module API (httpd depends on router) */
 
 struct http_server_counters http_counters;
 
 struct conn {
-	const struct http_io *io;
-	const struct http_server_cfg *cfg;
-	const char *peer;
-	struct http_conn_stats *st;
-	struct http_parser p;
-	char *head;
-	struct http_header *hdrs;
-	struct rt_kv *kv;
-	size_t max_headers;
-	struct rt_buf body;
-	struct rt_buf out;          /* responses not sent yet */
-	int reject;                 /* status decided in on_headers */
-	bool headers_done;
-	bool failed;                /* a send failed: stop */
-	bool keep_alive;            /* of the request being answered */
-	bool http10;
-	bool head_method;
-	uint64_t req_start;
-	uint64_t resp_bytes;        /* body bytes of the current response */
+    const struct http_io *io;
+    const struct http_server_cfg *cfg;
+    const char *peer;
+    struct http_conn_stats *st;
+    struct http_parser p;
+    char *head;
+    struct http_header *hdrs;
+    struct rt_kv *kv;
+    size_t max_headers;
+    struct anx_buf body;
+    struct anx_buf out; /* responses not sent yet */
+    int reject;         /* status decided in on_headers */
+    bool headers_done;
+    bool failed;     /* a send failed: stop */
+    bool keep_alive; /* of the request being answered */
+    bool http10;
+    bool head_method;
+    uint64_t req_start;
+    uint64_t resp_bytes; /* body bytes of the current response */
 };
 
 const char *http_status_text(int s)
 {
-	switch (s) {
-	case 100: return "Continue";
-	case 101: return "Switching Protocols";
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 204: return "No Content";
-	case 206: return "Partial Content";
-	case 301: return "Moved Permanently";
-	case 302: return "Found";
-	case 303: return "See Other";
-	case 304: return "Not Modified";
-	case 307: return "Temporary Redirect";
-	case 308: return "Permanent Redirect";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 409: return "Conflict";
-	case 411: return "Length Required";
-	case 413: return "Content Too Large";
-	case 414: return "URI Too Long";
-	case 415: return "Unsupported Media Type";
-	case 429: return "Too Many Requests";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	case 505: return "HTTP Version Not Supported";
-	default: return "Unknown";
-	}
+    switch (s) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown";
+    }
 }
 
 static void flush(struct conn *c)
 {
-	if (c->failed || !c->out.n)
-		return;
-	if (c->io->send(c->io->ctx, c->out.p, c->out.n) < 0)
-		c->failed = true;
-	else
-		c->st->bytes_out += c->out.n;
-	c->out.n = 0;
+    if (c->failed || !c->out.len)
+        return;
+    if (c->io->send(c->io->ctx, c->out.p, c->out.len) < 0)
+        c->failed = true;
+    else
+        c->st->bytes_out += c->out.len;
+    anx_buf_reset(&c->out);
 }
 
 static void send_direct(struct conn *c, const void *data, size_t n)
 {
-	flush(c);
-	if (c->failed || !n)
-		return;
-	if (c->io->send(c->io->ctx, data, n) < 0)
-		c->failed = true;
-	else
-		c->st->bytes_out += n;
+    flush(c);
+    if (c->failed || !n)
+        return;
+    if (c->io->send(c->io->ctx, data, n) < 0)
+        c->failed = true;
+    else
+        c->st->bytes_out += n;
 }
 
 static void count_status(int status)
 {
-	if (status >= 100 && status < 600)
-		http_counters.responses_by_class[status / 100]++;
+    if (status >= 100 && status < 600)
+        http_counters.responses_by_class[status / 100]++;
 }
 
-static void access_log(struct conn *c, const char *method, const char *target, size_t tlen, int status)
+static void access_log(struct conn *c, const char *method, const char *target, size_t tlen,
+                       int status)
 {
-	if (!c->cfg->access_log || !c->cfg->log)
-		return;
-	uint64_t us = (c->io->now(c->io->ctx) - c->req_start) / 1000;
-	char line[200];
-	if (tlen > 80)
-		tlen = 80;
-	snprintf(line, sizeof line, "%s %s %.*s %d %llu %llu.%03llums", c->peer ? c->peer : "-", method, (int)tlen,
-		 target, status, (unsigned long long)c->resp_bytes, (unsigned long long)(us / 1000),
-		 (unsigned long long)(us % 1000));
-	c->cfg->log(line);
+    if (!c->cfg->access_log || !c->cfg->log)
+        return;
+    uint64_t us = (c->io->now(c->io->ctx) - c->req_start) / 1000;
+    char line[200];
+    if (tlen > 80)
+        tlen = 80;
+    snprintf(line, sizeof line, "%s %s %.*s %d %llu %llu.%03llums", c->peer ? c->peer : "-", method,
+             (int)tlen, target, status, (unsigned long long)c->resp_bytes,
+             (unsigned long long)(us / 1000), (unsigned long long)(us % 1000));
+    c->cfg->log(line);
 }
 
 /* The status line and header fields of a response into c->out. */
-static void write_head(struct conn *c, int status, const char *ctype, const char *extra, size_t extra_len,
-		       int64_t length, bool chunked)
+static void write_head(struct conn *c, int status, const char *ctype, const char *extra,
+                       size_t extra_len, int64_t length, bool chunked)
 {
-	rt_buf_printf(&c->out, "HTTP/1.1 %d %s\r\nServer: anunix\r\n", status, http_status_text(status));
-	if (ctype)
-		rt_buf_printf(&c->out, "Content-Type: %s\r\n", ctype);
-	if (length >= 0)
-		rt_buf_printf(&c->out, "Content-Length: %llu\r\n", (unsigned long long)length);
-	if (chunked)
-		rt_buf_puts(&c->out, "Transfer-Encoding: chunked\r\n");
-	if (!c->keep_alive)
-		rt_buf_puts(&c->out, "Connection: close\r\n");
-	else if (c->http10)
-		rt_buf_puts(&c->out, "Connection: keep-alive\r\n");
-	rt_buf_add(&c->out, extra, extra_len);
-	rt_buf_add(&c->out, "\r\n", 2);
+    anx_buf_printf(&c->out, "HTTP/1.1 %d %s\r\nServer: anunix\r\n", status,
+                   http_status_text(status));
+    if (ctype)
+        anx_buf_printf(&c->out, "Content-Type: %s\r\n", ctype);
+    if (length >= 0)
+        anx_buf_printf(&c->out, "Content-Length: %llu\r\n", (unsigned long long)length);
+    if (chunked)
+        anx_buf_puts(&c->out, "Transfer-Encoding: chunked\r\n");
+    if (!c->keep_alive)
+        anx_buf_puts(&c->out, "Connection: close\r\n");
+    else if (c->http10)
+        anx_buf_puts(&c->out, "Connection: keep-alive\r\n");
+    anx_buf_add(&c->out, extra, extra_len);
+    anx_buf_add(&c->out, "\r\n", 2);
 }
 
 /* An error answer after which the connection closes. */
 static void error_response(struct conn *c, int status, const char *why)
 {
-	c->keep_alive = false;
-	char body[160];
-	int n = snprintf(body, sizeof body, "%d %s%s%s\n", status, http_status_text(status), why ? ": " : "",
-			 why ? why : "");
-	write_head(c, status, "text/plain; charset=utf-8", NULL, 0, n, false);
-	rt_buf_add(&c->out, body, (size_t)n);
-	c->resp_bytes = (uint64_t)n;
-	c->st->last_status = status;
-	count_status(status);
-	flush(c);
+    c->keep_alive = false;
+    char body[160];
+    int n = snprintf(body, sizeof body, "%d %s%s%s\n", status, http_status_text(status),
+                     why ? ": " : "", why ? why : "");
+    write_head(c, status, "text/plain; charset=utf-8", NULL, 0, n, false);
+    anx_buf_add(&c->out, body, (size_t)n);
+    c->resp_bytes = (uint64_t)n;
+    c->st->last_status = status;
+    count_status(status);
+    flush(c);
 }
 
 /* ---- streaming (rt_stream_begin / rt_stream_write) ------------------------- */
 
 static int stream_begin(struct rt_response *rs)
 {
-	struct conn *c = rs->stream_ctx;
-	if (c->http10)
-		c->keep_alive = false;   /* the body ends when the connection does */
-	write_head(c, rs->status, rs->content_type ? rs->content_type : "text/plain; charset=utf-8", rs->headers.p,
-		   rs->headers.n, -1, !c->http10);
-	flush(c);
-	return c->failed ? -1 : 0;
+    struct conn *c = rs->stream_ctx;
+    if (c->http10)
+        c->keep_alive = false; /* the body ends when the connection does */
+    write_head(c, rs->status, rs->content_type ? rs->content_type : "text/plain; charset=utf-8",
+               rs->headers.p, rs->headers.len, -1, !c->http10);
+    flush(c);
+    return c->failed ? -1 : 0;
 }
 
 static int stream_write(struct rt_response *rs, const void *data, size_t n)
 {
-	struct conn *c = rs->stream_ctx;
-	if (!n || c->head_method)
-		return c->failed ? -1 : 0;
-	if (!c->http10)
-		rt_buf_printf(&c->out, "%zx\r\n", n);
-	flush(c);
-	send_direct(c, data, n);
-	if (!c->http10)
-		rt_buf_add(&c->out, "\r\n", 2);
-	flush(c);
-	c->resp_bytes += n;
-	return c->failed ? -1 : 0;
+    struct conn *c = rs->stream_ctx;
+    if (!n || c->head_method)
+        return c->failed ? -1 : 0;
+    if (!c->http10)
+        anx_buf_printf(&c->out, "%zx\r\n", n);
+    flush(c);
+    send_direct(c, data, n);
+    if (!c->http10)
+        anx_buf_add(&c->out, "\r\n", 2);
+    flush(c);
+    c->resp_bytes += n;
+    return c->failed ? -1 : 0;
 }
 
-static const struct rt_stream_ops stream_ops = {stream_begin, stream_write};
+static const struct rt_stream_ops stream_ops = { stream_begin, stream_write };
 
 /* ---- parser callbacks ------------------------------------------------------------- */
 
 static int on_headers(void *ctx, const struct http_request *req)
 {
-	struct conn *c = ctx;
-	c->headers_done = true;
-	c->body.n = 0;
-	if (req->protocol != HTTP_PROTO_HTTP || req->version_major != 1) {
-		c->reject = 505;
-		return -1;
-	}
-	if (req->version_minor == 1 && !http_find_header(req, "Host")) {
-		c->reject = 400;
-		return -1;
-	}
-	const struct http_header *ex = http_find_header(req, "Expect");
-	if (ex) {
-		if (ex->value_len == 12 && !strncasecmp(ex->value, "100-continue", 12)) {
-			if (req->expect_body && req->version_minor == 1) {
-				rt_buf_puts(&c->out, "HTTP/1.1 100 Continue\r\n\r\n");
-				flush(c);
-			}
-		} else {
-			c->reject = 417;
-			return -1;
-		}
-	}
-	return HTTP_CB_OK;
+    struct conn *c = ctx;
+    c->headers_done = true;
+    anx_buf_reset(&c->body);
+    if (req->protocol != HTTP_PROTO_HTTP || req->version_major != 1) {
+        c->reject = 505;
+        return -1;
+    }
+    if (req->version_minor == 1 && !http_find_header(req, "Host")) {
+        c->reject = 400;
+        return -1;
+    }
+    const struct http_header *ex = http_find_header(req, "Expect");
+    if (ex) {
+        if (ex->value_len == 12 && !strncasecmp(ex->value, "100-continue", 12)) {
+            if (req->expect_body && req->version_minor == 1) {
+                anx_buf_puts(&c->out, "HTTP/1.1 100 Continue\r\n\r\n");
+                flush(c);
+            }
+        } else {
+            c->reject = 417;
+            return -1;
+        }
+    }
+    return HTTP_CB_OK;
 }
 
 static int on_body(void *ctx, const char *data, size_t len)
 {
-	struct conn *c = ctx;
-	rt_buf_add(&c->body, data, len);
-	return c->body.oom ? -1 : HTTP_CB_OK;
+    struct conn *c = ctx;
+    anx_buf_add(&c->body, data, len);
+    return c->body.oom ? -1 : HTTP_CB_OK;
 }
 
 static int on_complete(void *ctx, const struct http_request *req)
 {
-	(void)ctx;
-	(void)req;
-	return HTTP_CB_PAUSE;
+    (void)ctx;
+    (void)req;
+    return HTTP_CB_PAUSE;
 }
 
 static const struct http_callbacks callbacks = {
-	.on_headers = on_headers,
-	.on_body = on_body,
-	.on_message_complete = on_complete,
+    .on_headers = on_headers,
+    .on_body = on_body,
+    .on_message_complete = on_complete,
 };
 
 /* ---- one request ------------------------------------------------------------------- */
 
 static void answer(struct conn *c, const struct http_request *req)
 {
-	c->keep_alive = req->keep_alive && !req->upgrade;
-	c->http10 = req->version_minor == 0;
-	c->head_method = req->method == HTTP_HEAD;
-	c->resp_bytes = 0;
-	http_counters.requests++;
-	c->st->requests++;
+    c->keep_alive = req->keep_alive && !req->upgrade;
+    c->http10 = req->version_minor == 0;
+    c->head_method = req->method == HTTP_HEAD;
+    c->resp_bytes = 0;
+    http_counters.requests++;
+    c->st->requests++;
 
-	struct rt_request rq;
-	memset(&rq, 0, sizeof rq);
-	rq.method = req->method_name;
-	const char *t = req->target;
-	size_t tl = req->target_len;
-	/* absolute-form: drop scheme://authority */
-	if (tl > 7 && (!strncasecmp(t, "http://", 7) || !strncasecmp(t, "https://", 8))) {
-		const char *s = memchr(t + 8, '/', tl - 8);
-		if (s) {
-			tl -= (size_t)(s - t);
-			t = s;
-		} else {
-			t = "/";
-			tl = 1;
-		}
-	}
-	const char *q = memchr(t, '?', tl);
-	rq.path = t;
-	rq.path_len = q ? (size_t)(q - t) : tl;
-	if (q) {
-		rq.query = q + 1;
-		rq.query_len = tl - rq.path_len - 1;
-	}
-	size_t nh = req->header_count < c->max_headers ? req->header_count : c->max_headers;
-	for (size_t i = 0; i < nh; i++)
-		c->kv[i] = (struct rt_kv){req->headers[i].name, req->headers[i].name_len, req->headers[i].value,
-					  req->headers[i].value_len};
-	rq.headers = c->kv;
-	rq.nheaders = nh;
-	rq.body = c->body.p;
-	rq.body_len = c->body.n;
+    struct rt_request rq;
+    memset(&rq, 0, sizeof rq);
+    rq.method = req->method_name;
+    const char *t = req->target;
+    size_t tl = req->target_len;
+    /* absolute-form: drop scheme://authority */
+    if (tl > 7 && (!strncasecmp(t, "http://", 7) || !strncasecmp(t, "https://", 8))) {
+        const char *s = memchr(t + 8, '/', tl - 8);
+        if (s) {
+            tl -= (size_t)(s - t);
+            t = s;
+        } else {
+            t = "/";
+            tl = 1;
+        }
+    }
+    const char *q = memchr(t, '?', tl);
+    rq.path = t;
+    rq.path_len = q ? (size_t)(q - t) : tl;
+    if (q) {
+        rq.query = q + 1;
+        rq.query_len = tl - rq.path_len - 1;
+    }
+    size_t nh = req->header_count < c->max_headers ? req->header_count : c->max_headers;
+    for (size_t i = 0; i < nh; i++)
+        c->kv[i] = (struct rt_kv){ req->headers[i].name, req->headers[i].name_len,
+                                   req->headers[i].value, req->headers[i].value_len };
+    rq.headers = c->kv;
+    rq.nheaders = nh;
+    rq.body = c->body.p;
+    rq.body_len = c->body.len;
 
-	struct rt_response rs;
-	memset(&rs, 0, sizeof rs);
-	rs.stream = &stream_ops;
-	rs.stream_ctx = c;
-	rt_dispatch(&rq, &rs);
-	int status = rs.status ? rs.status : 200;
-	if (rs.streamed) {
-		if (!c->http10 && !c->head_method)
-			rt_buf_add(&c->out, "0\r\n\r\n", 5);
-	} else {
-		const void *body = rs.body ? rs.body : rs.out.p;
-		size_t blen = rs.body ? rs.body_len : rs.out.n;
-		if (rs.out.oom && !rs.body) {
-			status = 500;
-			body = "out of memory\n";
-			blen = 14;
-		}
-		bool no_body = status == 204 || status == 304 || status < 200;
-		write_head(c, status, no_body ? NULL : rs.content_type ? rs.content_type : "text/plain; charset=utf-8",
-			   rs.headers.p, rs.headers.n, no_body ? -1 : (int64_t)blen, false);
-		if (!c->head_method && !no_body) {
-			if (blen > 4096)
-				send_direct(c, body, blen);   /* large: no copy */
-			else
-				rt_buf_add(&c->out, body, blen);
-			c->resp_bytes = blen;
-		}
-	}
-	c->st->last_status = status;
-	count_status(status);
-	access_log(c, req->method_name, req->target, req->target_len, status);
-	rt_buf_free(&rs.out);
-	rt_buf_free(&rs.headers);
-	if (c->out.n > 16384 || !c->keep_alive)
-		flush(c);
+    struct rt_response rs;
+    memset(&rs, 0, sizeof rs);
+    rs.stream = &stream_ops;
+    rs.stream_ctx = c;
+    rt_dispatch(&rq, &rs);
+    int status = rs.status ? rs.status : 200;
+    if (rs.streamed) {
+        if (!c->http10 && !c->head_method)
+            anx_buf_add(&c->out, "0\r\n\r\n", 5);
+    } else {
+        const void *body = rs.body ? rs.body : rs.out.p;
+        size_t blen = rs.body ? rs.body_len : rs.out.len;
+        if (rs.out.oom && !rs.body) {
+            status = 500;
+            body = "out of memory\n";
+            blen = 14;
+        }
+        bool no_body = status == 204 || status == 304 || status < 200;
+        write_head(c, status,
+                   no_body           ? NULL
+                   : rs.content_type ? rs.content_type
+                                     : "text/plain; charset=utf-8",
+                   rs.headers.p, rs.headers.len, no_body ? -1 : (int64_t)blen, false);
+        if (!c->head_method && !no_body) {
+            if (blen > 4096)
+                send_direct(c, body, blen); /* large: no copy */
+            else
+                anx_buf_add(&c->out, body, blen);
+            c->resp_bytes = blen;
+        }
+    }
+    c->st->last_status = status;
+    count_status(status);
+    access_log(c, req->method_name, req->target, req->target_len, status);
+    anx_buf_free(&rs.out);
+    anx_buf_free(&rs.headers);
+    if (c->out.len > 16384 || !c->keep_alive)
+        flush(c);
 }
 
 /* ---- the connection loop ------------------------------------------------------------ */
 
 void http_conn_serve(const struct http_io *io, const struct http_server_cfg *cfg, const char *peer,
-		     struct http_conn_stats *stats)
+                     struct http_conn_stats *stats)
 {
-	struct http_conn_stats local;
-	if (!stats)
-		stats = &local;
-	memset(stats, 0, sizeof *stats);
-	struct conn c;
-	memset(&c, 0, sizeof c);
-	c.io = io;
-	c.cfg = cfg;
-	c.peer = peer;
-	c.st = stats;
-	struct http_limits lim = cfg->lim;
-	if (!lim.max_request_line)
-		lim.max_request_line = HTTP_DEFAULT_MAX_REQUEST_LINE;
-	if (!lim.max_header_bytes)
-		lim.max_header_bytes = HTTP_DEFAULT_MAX_HEADER_BYTES;
-	if (!lim.max_headers)
-		lim.max_headers = HTTP_DEFAULT_MAX_HEADERS;
-	size_t head_size = lim.max_request_line + lim.max_header_bytes + 16;
-	size_t rbuf_size = cfg->recv_buffer ? cfg->recv_buffer : 8192;
-	c.max_headers = lim.max_headers;
-	c.head = malloc(head_size);
-	c.hdrs = calloc(lim.max_headers, sizeof *c.hdrs);
-	c.kv = calloc(lim.max_headers, sizeof *c.kv);
-	char *in = malloc(rbuf_size);
-	if (!c.head || !c.hdrs || !c.kv || !in) {
-		stats->close_reason = "out of memory";
-		goto out;
-	}
-	http_parser_init(&c.p, &lim, c.head, head_size, c.hdrs, lim.max_headers);
+    struct http_conn_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    struct conn c;
+    memset(&c, 0, sizeof c);
+    c.io = io;
+    c.cfg = cfg;
+    c.peer = peer;
+    c.st = stats;
+    struct http_limits lim = cfg->lim;
+    if (!lim.max_request_line)
+        lim.max_request_line = HTTP_DEFAULT_MAX_REQUEST_LINE;
+    if (!lim.max_header_bytes)
+        lim.max_header_bytes = HTTP_DEFAULT_MAX_HEADER_BYTES;
+    if (!lim.max_headers)
+        lim.max_headers = HTTP_DEFAULT_MAX_HEADERS;
+    size_t head_size = lim.max_request_line + lim.max_header_bytes + 16;
+    size_t rbuf_size = cfg->recv_buffer ? cfg->recv_buffer : 8192;
+    c.max_headers = lim.max_headers;
+    c.head = malloc(head_size);
+    c.hdrs = calloc(lim.max_headers, sizeof *c.hdrs);
+    c.kv = calloc(lim.max_headers, sizeof *c.kv);
+    char *in = malloc(rbuf_size);
+    if (!c.head || !c.hdrs || !c.kv || !in) {
+        stats->close_reason = "out of memory";
+        goto out;
+    }
+    http_parser_init(&c.p, &lim, c.head, head_size, c.hdrs, lim.max_headers);
 
-	size_t len = 0, pos = 0;
-	for (;;) {
-		if (pos == len) {
-			flush(&c);   /* answers of every request that arrived together go out at once */
-			if (c.failed) {
-				stats->close_reason = "send failed";
-				break;
-			}
-			bool idle = http_parser_idle(&c.p);
-			uint64_t now = io->now(io->ctx), timeout;
-			if (!idle && !c.headers_done && now >= c.req_start + cfg->header_timeout_ns) {
-				http_counters.timeouts++;   /* a slow client trickling its head */
-				stats->close_reason = "header timeout";
-				error_response(&c, 408, stats->close_reason);
-				break;
-			}
-			if (idle)
-				timeout = cfg->idle_timeout_ns;
-			else if (!c.headers_done)
-				timeout = c.req_start + cfg->header_timeout_ns > now ? c.req_start + cfg->header_timeout_ns - now : 1;
-			else
-				timeout = cfg->body_timeout_ns;
-			long n = io->recv(io->ctx, in, rbuf_size, timeout);
-			if (n == HTTP_IO_TIMEOUT) {
-				http_counters.timeouts++;
-				if (idle) {
-					stats->close_reason = "idle timeout";
-				} else {
-					stats->close_reason = c.headers_done ? "body timeout" : "header timeout";
-					error_response(&c, 408, stats->close_reason);
-				}
-				break;
-			}
-			if (n == HTTP_IO_CLOSED) {
-				stats->close_reason = http_finish(&c.p) == HTTP_OK ? "peer closed" : "peer closed mid-request";
-				break;
-			}
-			if (n < 0) {
-				stats->close_reason = "receive error";
-				break;
-			}
-			if (idle)
-				c.req_start = io->now(io->ctx);
-			stats->bytes_in += (uint64_t)n;
-			http_counters.bytes_in += (uint64_t)n;
-			len = (size_t)n;
-			pos = 0;
-		}
-		bool was_idle = http_parser_idle(&c.p);
-		size_t used = http_parse(&c.p, in + pos, len - pos, &callbacks, &c);
-		if (was_idle && used && pos)
-			c.req_start = io->now(io->ctx);   /* a pipelined request starts now */
-		pos += used;
-		if (c.p.error == HTTP_PAUSED) {
-			answer(&c, &c.p.req);
-			http_parser_resume(&c.p);
-			c.headers_done = false;
-			if (!c.keep_alive || c.failed) {
-				stats->close_reason = c.failed ? "send failed" : "connection: close";
-				break;
-			}
-			continue;
-		}
-		if (c.p.error == HTTP_PAUSED_UPGRADE) {
-			/* no protocol upgrades: answer the request as a plain one, then close */
-			c.body.n = 0;
-			answer(&c, &c.p.req);
-			flush(&c);
-			stats->close_reason = "upgrade refused";
-			break;
-		}
-		if (c.p.error >= HTTP_ERR_FIRST) {
-			http_counters.parse_errors++;
-			int status = c.p.error == HTTP_ERR_CALLBACK && c.reject ? c.reject : http_error_status(c.p.error);
-			error_response(&c, status, c.reject ? NULL : http_error_name(c.p.error));
-			stats->close_reason = "request error";
-			c.resp_bytes = 0;
-			access_log(&c, c.p.req.method_name[0] ? c.p.req.method_name : "-", "-", 1, status);
-			break;
-		}
-	}
-	flush(&c);
+    size_t len = 0, pos = 0;
+    for (;;) {
+        if (pos == len) {
+            flush(&c); /* answers of every request that arrived together go out at once */
+            if (c.failed) {
+                stats->close_reason = "send failed";
+                break;
+            }
+            bool idle = http_parser_idle(&c.p);
+            uint64_t now = io->now(io->ctx), timeout;
+            if (!idle && !c.headers_done && now >= c.req_start + cfg->header_timeout_ns) {
+                http_counters.timeouts++; /* a slow client trickling its head */
+                stats->close_reason = "header timeout";
+                error_response(&c, 408, stats->close_reason);
+                break;
+            }
+            if (idle)
+                timeout = cfg->idle_timeout_ns;
+            else if (!c.headers_done)
+                timeout = c.req_start + cfg->header_timeout_ns > now
+                              ? c.req_start + cfg->header_timeout_ns - now
+                              : 1;
+            else
+                timeout = cfg->body_timeout_ns;
+            long n = io->recv(io->ctx, in, rbuf_size, timeout);
+            if (n == HTTP_IO_TIMEOUT) {
+                http_counters.timeouts++;
+                if (idle) {
+                    stats->close_reason = "idle timeout";
+                } else {
+                    stats->close_reason = c.headers_done ? "body timeout" : "header timeout";
+                    error_response(&c, 408, stats->close_reason);
+                }
+                break;
+            }
+            if (n == HTTP_IO_CLOSED) {
+                stats->close_reason =
+                    http_finish(&c.p) == HTTP_OK ? "peer closed" : "peer closed mid-request";
+                break;
+            }
+            if (n < 0) {
+                stats->close_reason = "receive error";
+                break;
+            }
+            if (idle)
+                c.req_start = io->now(io->ctx);
+            stats->bytes_in += (uint64_t)n;
+            http_counters.bytes_in += (uint64_t)n;
+            len = (size_t)n;
+            pos = 0;
+        }
+        bool was_idle = http_parser_idle(&c.p);
+        size_t used = http_parse(&c.p, in + pos, len - pos, &callbacks, &c);
+        if (was_idle && used && pos)
+            c.req_start = io->now(io->ctx); /* a pipelined request starts now */
+        pos += used;
+        if (c.p.error == HTTP_PAUSED) {
+            answer(&c, &c.p.req);
+            http_parser_resume(&c.p);
+            c.headers_done = false;
+            if (!c.keep_alive || c.failed) {
+                stats->close_reason = c.failed ? "send failed" : "connection: close";
+                break;
+            }
+            continue;
+        }
+        if (c.p.error == HTTP_PAUSED_UPGRADE) {
+            /* no protocol upgrades: answer the request as a plain one, then close */
+            anx_buf_reset(&c.body);
+            answer(&c, &c.p.req);
+            flush(&c);
+            stats->close_reason = "upgrade refused";
+            break;
+        }
+        if (c.p.error >= HTTP_ERR_FIRST) {
+            http_counters.parse_errors++;
+            int status = c.p.error == HTTP_ERR_CALLBACK && c.reject ? c.reject
+                                                                    : http_error_status(c.p.error);
+            error_response(&c, status, c.reject ? NULL : http_error_name(c.p.error));
+            stats->close_reason = "request error";
+            c.resp_bytes = 0;
+            access_log(&c, c.p.req.method_name[0] ? c.p.req.method_name : "-", "-", 1, status);
+            break;
+        }
+    }
+    flush(&c);
 out:
-	http_counters.bytes_out += stats->bytes_out;
-	rt_buf_free(&c.body);
-	rt_buf_free(&c.out);
-	free(in);
-	free(c.kv);
-	free(c.hdrs);
-	free(c.head);
+    http_counters.bytes_out += stats->bytes_out;
+    anx_buf_free(&c.body);
+    anx_buf_free(&c.out);
+    free(in);
+    free(c.kv);
+    free(c.hdrs);
+    free(c.head);
 }

@@ -16,46 +16,46 @@
 
 #include "http_parser.h"
 
-#define HTTP_IO_CLOSED 0    /* recv: the peer closed its side */
+#define HTTP_IO_CLOSED 0 /* recv: the peer closed its side */
 #define HTTP_IO_TIMEOUT (-1)
 #define HTTP_IO_ERROR (-2)
 
 struct http_io {
-	/* Up to cap bytes within timeout_ns: > 0 bytes, or HTTP_IO_* */
-	long (*recv)(void *ctx, char *buf, size_t cap, uint64_t timeout_ns);
-	/* All n bytes, or -1 (the connection is then dropped). */
-	int (*send)(void *ctx, const void *data, size_t n);
-	uint64_t (*now)(void *ctx);   /* monotonic ns */
-	void *ctx;
+    /* Up to cap bytes within timeout_ns: > 0 bytes, or HTTP_IO_* */
+    long (*recv)(void *ctx, char *buf, size_t cap, uint64_t timeout_ns);
+    /* All n bytes, or -1 (the connection is then dropped). */
+    int (*send)(void *ctx, const void *data, size_t n);
+    uint64_t (*now)(void *ctx); /* monotonic ns */
+    void *ctx;
 };
 
 struct http_server_cfg {
-	struct http_limits lim;
-	uint64_t header_timeout_ns;   /* first byte of a request -> end of its head */
-	uint64_t idle_timeout_ns;     /* keep-alive wait for the next request */
-	uint64_t body_timeout_ns;     /* longest silence inside a body */
-	size_t recv_buffer;           /* bytes read at once (default 8192) */
-	bool access_log;
-	/* one access-log line, without newline (NULL: none) */
-	void (*log)(const char *line);
+    struct http_limits lim;
+    uint64_t header_timeout_ns; /* first byte of a request -> end of its head */
+    uint64_t idle_timeout_ns;   /* keep-alive wait for the next request */
+    uint64_t body_timeout_ns;   /* longest silence inside a body */
+    size_t recv_buffer;         /* bytes read at once (default 8192) */
+    bool access_log;
+    /* one access-log line, without newline (NULL: none) */
+    void (*log)(const char *line);
 };
 
 struct http_conn_stats {
-	unsigned requests;
-	uint64_t bytes_in, bytes_out;
-	int last_status;
-	const char *close_reason;     /* "peer closed", "idle timeout", "400" ... */
+    unsigned requests;
+    uint64_t bytes_in, bytes_out;
+    int last_status;
+    const char *close_reason; /* "peer closed", "idle timeout", "400" ... */
 };
 
 /* Serves one connection until it closes; the caller closes the transport. */
-void http_conn_serve(const struct http_io *io, const struct http_server_cfg *cfg,
-		     const char *peer, struct http_conn_stats *stats);
+void http_conn_serve(const struct http_io *io, const struct http_server_cfg *cfg, const char *peer,
+                     struct http_conn_stats *stats);
 
 /* Global counters for /metrics (updated by http_conn_serve). */
 struct http_server_counters {
-	uint64_t requests, responses_by_class[6];   /* [1]..[5] = 1xx..5xx */
-	uint64_t bytes_in, bytes_out;
-	uint64_t parse_errors, timeouts;
+    uint64_t requests, responses_by_class[6]; /* [1]..[5] = 1xx..5xx */
+    uint64_t bytes_in, bytes_out;
+    uint64_t parse_errors, timeouts;
 };
 extern struct http_server_counters http_counters;
 

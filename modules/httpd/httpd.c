@@ -19,27 +19,13 @@
 #include "net.h"
 
 #include "http_conn.h"
-#include "router.h"   /* the router module API (httpd depends on router) */
-
-#ifndef CONFIG_HTTPD_PORT
-#define CONFIG_HTTPD_PORT 8080
-#define CONFIG_HTTPD_MAX_CONNECTIONS 64
-#define CONFIG_HTTPD_MAX_REQUEST_LINE 8190ULL
-#define CONFIG_HTTPD_MAX_HEADER_BYTES 16384ULL
-#define CONFIG_HTTPD_MAX_HEADERS 64
-#define CONFIG_HTTPD_MAX_BODY 1048576ULL
-#define CONFIG_HTTPD_HEADER_TIMEOUT 10000000000ULL
-#define CONFIG_HTTPD_IDLE_TIMEOUT 30000000000ULL
-#define CONFIG_HTTPD_BODY_TIMEOUT 10000000000ULL
-#define CONFIG_HTTPD_ACCESS_LOG 1
-#define CONFIG_HTTPD_STACK 32768ULL
-#endif
+#include "router.h" /* the router module API (httpd depends on router) */
 
 struct nc_io {
-	struct netconn *nc;
-	struct pbuf *pending;   /* received, not yet copied out */
-	uint16_t offset;
-	char peer[24];
+    struct netconn *nc;
+    struct pbuf *pending; /* received, not yet copied out */
+    uint16_t offset;
+    char peer[24];
 };
 
 static unsigned active, total_conns, refused;
@@ -47,172 +33,176 @@ static struct http_server_cfg cfg;
 
 static long nc_recv(void *ctx, char *buf, size_t cap, uint64_t timeout_ns)
 {
-	struct nc_io *io = ctx;
-	if (!io->pending) {
-		uint64_t ms = timeout_ns / 1000000;
-		netconn_set_recvtimeout(io->nc, (int)(ms ? (ms > 0x7fffffff ? 0x7fffffff : ms) : 1));
-		err_t e = netconn_recv_tcp_pbuf(io->nc, &io->pending);
-		if (e == ERR_TIMEOUT || e == ERR_WOULDBLOCK)
-			return HTTP_IO_TIMEOUT;
-		if (e == ERR_CLSD)
-			return HTTP_IO_CLOSED;
-		if (e != ERR_OK || !io->pending)
-			return HTTP_IO_ERROR;
-		io->offset = 0;
-	}
-	size_t left = io->pending->tot_len - io->offset;
-	size_t n = left < cap ? left : cap;
-	if (n > 0xffff)
-		n = 0xffff;
-	pbuf_copy_partial(io->pending, buf, (u16_t)n, io->offset);
-	io->offset = (uint16_t)(io->offset + n);
-	if (io->offset >= io->pending->tot_len) {
-		pbuf_free(io->pending);
-		io->pending = NULL;
-	}
-	return (long)n;
+    struct nc_io *io = ctx;
+    if (!io->pending) {
+        uint64_t ms = timeout_ns / 1000000;
+        netconn_set_recvtimeout(io->nc, (int)(ms ? (ms > 0x7fffffff ? 0x7fffffff : ms) : 1));
+        err_t e = netconn_recv_tcp_pbuf(io->nc, &io->pending);
+        if (e == ERR_TIMEOUT || e == ERR_WOULDBLOCK)
+            return HTTP_IO_TIMEOUT;
+        if (e == ERR_CLSD)
+            return HTTP_IO_CLOSED;
+        if (e != ERR_OK || !io->pending)
+            return HTTP_IO_ERROR;
+        io->offset = 0;
+    }
+    size_t left = io->pending->tot_len - io->offset;
+    size_t n = left < cap ? left : cap;
+    if (n > 0xffff)
+        n = 0xffff;
+    pbuf_copy_partial(io->pending, buf, (u16_t)n, io->offset);
+    io->offset = (uint16_t)(io->offset + n);
+    if (io->offset >= io->pending->tot_len) {
+        pbuf_free(io->pending);
+        io->pending = NULL;
+    }
+    return (long)n;
 }
 
 static int nc_send(void *ctx, const void *data, size_t n)
 {
-	struct nc_io *io = ctx;
-	/* netconn_write() refuses to run with a send timeout set (ERR_VAL):
-	 * the partial variant reports progress and times out instead */
-	return anx_net_write_all(io->nc, data, n);
+    struct nc_io *io = ctx;
+    /* netconn_write() refuses to run with a send timeout set (ERR_VAL):
+     * the partial variant reports progress and times out instead */
+    return anx_net_write_all(io->nc, data, n);
 }
 
 static uint64_t nc_now(void *ctx)
 {
-	(void)ctx;
-	return anx_time_ns();
+    (void)ctx;
+    return anx_time_ns();
 }
 
 static void log_line(const char *line)
 {
-	log_info("%s", line);
+    log_info("%s", line);
 }
 
 static void conn_thread(void *arg)
 {
-	struct nc_io *io = arg;
-	struct http_io hio = {nc_recv, nc_send, nc_now, io};
-	struct http_conn_stats st;
-	http_conn_serve(&hio, &cfg, io->peer, &st);
-	if (io->pending)
-		pbuf_free(io->pending);
-	netconn_close(io->nc);
-	netconn_delete(io->nc);
-	free(io);
-	active--;
+    struct nc_io *io = arg;
+    struct http_io hio = { nc_recv, nc_send, nc_now, io };
+    struct http_conn_stats st;
+    http_conn_serve(&hio, &cfg, io->peer, &st);
+    if (io->pending)
+        pbuf_free(io->pending);
+    netconn_close(io->nc);
+    netconn_delete(io->nc);
+    free(io);
+    active--;
 }
 
 static void refuse(struct netconn *nc)
 {
-	static const char msg[] = "HTTP/1.1 503 Service Unavailable\r\nServer: anunix\r\nContent-Type: text/plain\r\n"
-				  "Content-Length: 20\r\nConnection: close\r\nRetry-After: 1\r\n\r\ntoo many connections\n";
-	refused++;
-	netconn_set_sendtimeout(nc, 1000);
-	anx_net_write_all(nc, msg, sizeof msg - 1);
-	netconn_close(nc);
-	netconn_delete(nc);
+    static const char msg[] =
+        "HTTP/1.1 503 Service Unavailable\r\nServer: anunix\r\nContent-Type: text/plain\r\n"
+        "Content-Length: 20\r\nConnection: close\r\nRetry-After: 1\r\n\r\ntoo many connections\n";
+    refused++;
+    netconn_set_sendtimeout(nc, 1000);
+    anx_net_write_all(nc, msg, sizeof msg - 1);
+    netconn_close(nc);
+    netconn_delete(nc);
 }
 
 static void listen_thread(void *arg)
 {
-	(void)arg;
-	struct netconn *l = netconn_new(NETCONN_TCP);
-	if (!l) {
-		anx_module_fail("httpd", -1, "cannot create the listening connection (out of memory)");
-		return;
-	}
-	ip_set_option(l->pcb.ip, SOF_REUSEADDR);
-	err_t e = netconn_bind(l, IP_ADDR_ANY, CONFIG_HTTPD_PORT);
-	if (e == ERR_OK)
-		e = netconn_listen_with_backlog(l, 64);
-	if (e != ERR_OK) {
-		netconn_delete(l);
-		anx_module_fail("httpd", -1, "cannot listen on port %d: %s", CONFIG_HTTPD_PORT, lwip_strerr(e));
-		return;
-	}
-	log_info("listening on port %d", CONFIG_HTTPD_PORT);
-	for (;;) {
-		struct netconn *nc;
-		if (netconn_accept(l, &nc) != ERR_OK)
-			continue;
-		total_conns++;
-		if (active >= CONFIG_HTTPD_MAX_CONNECTIONS) {
-			refuse(nc);
-			continue;
-		}
-		struct nc_io *io = calloc(1, sizeof *io);
-		if (!io) {
-			refuse(nc);
-			continue;
-		}
-		io->nc = nc;
-		ip_addr_t addr;
-		u16_t port;
-		if (netconn_peer(nc, &addr, &port) == ERR_OK)
-			ip4addr_ntoa_r(ip_2_ip4(&addr), io->peer, sizeof io->peer);
-		else
-			strlcpy(io->peer, "-", sizeof io->peer);
-		LOCK_TCPIP_CORE();
-		if (nc->pcb.tcp)
-			tcp_nagle_disable(nc->pcb.tcp);
-		UNLOCK_TCPIP_CORE();
-		netconn_set_sendtimeout(nc, (int)(CONFIG_HTTPD_BODY_TIMEOUT / 1000000));
-		active++;
-		if (!anx_thread_create("http", conn_thread, io, CONFIG_HTTPD_STACK)) {
-			active--;
-			free(io);
-			refuse(nc);
-		}
-	}
+    (void)arg;
+    struct netconn *l = netconn_new(NETCONN_TCP);
+    if (!l) {
+        anx_module_fail("httpd", -1, "cannot create the listening connection (out of memory)");
+        return;
+    }
+    ip_set_option(l->pcb.ip, SOF_REUSEADDR);
+    err_t e = netconn_bind(l, IP_ADDR_ANY, CONFIG_HTTPD_PORT);
+    if (e == ERR_OK)
+        e = netconn_listen_with_backlog(l, 64);
+    if (e != ERR_OK) {
+        netconn_delete(l);
+        anx_module_fail("httpd", -1, "cannot listen on port %d: %s", CONFIG_HTTPD_PORT,
+                        lwip_strerr(e));
+        return;
+    }
+    log_info("listening on port %d", CONFIG_HTTPD_PORT);
+    for (;;) {
+        struct netconn *nc;
+        if (netconn_accept(l, &nc) != ERR_OK)
+            continue;
+        total_conns++;
+        if (active >= CONFIG_HTTPD_MAX_CONNECTIONS) {
+            refuse(nc);
+            continue;
+        }
+        struct nc_io *io = calloc(1, sizeof *io);
+        if (!io) {
+            refuse(nc);
+            continue;
+        }
+        io->nc = nc;
+        ip_addr_t addr;
+        u16_t port;
+        if (netconn_peer(nc, &addr, &port) == ERR_OK)
+            ip4addr_ntoa_r(ip_2_ip4(&addr), io->peer, sizeof io->peer);
+        else
+            strlcpy(io->peer, "-", sizeof io->peer);
+        LOCK_TCPIP_CORE();
+        if (nc->pcb.tcp)
+            tcp_nagle_disable(nc->pcb.tcp);
+        UNLOCK_TCPIP_CORE();
+        netconn_set_sendtimeout(nc, (int)(CONFIG_HTTPD_BODY_TIMEOUT / 1000000));
+        active++;
+        if (!anx_thread_create("http", conn_thread, io, CONFIG_HTTPD_STACK)) {
+            active--;
+            free(io);
+            refuse(nc);
+        }
+    }
 }
 
-static void emit_metrics(struct rt_buf *b, void *arg)
+static void emit_metrics(struct anx_buf *b, void *arg)
 {
-	(void)arg;
-	rt_buf_printf(b, "# HELP anx_http_requests_total HTTP requests answered.\n"
-			 "# TYPE anx_http_requests_total counter\nanx_http_requests_total %llu\n",
-		      (unsigned long long)http_counters.requests);
-	rt_buf_puts(b, "# HELP anx_http_responses_total HTTP responses by status class.\n"
-		       "# TYPE anx_http_responses_total counter\n");
-	for (int k = 1; k <= 5; k++)
-		rt_buf_printf(b, "anx_http_responses_total{code=\"%dxx\"} %llu\n", k,
-			      (unsigned long long)http_counters.responses_by_class[k]);
-	rt_buf_printf(b,
-		      "# TYPE anx_http_received_bytes_total counter\nanx_http_received_bytes_total %llu\n"
-		      "# TYPE anx_http_sent_bytes_total counter\nanx_http_sent_bytes_total %llu\n"
-		      "# TYPE anx_http_parse_errors_total counter\nanx_http_parse_errors_total %llu\n"
-		      "# TYPE anx_http_timeouts_total counter\nanx_http_timeouts_total %llu\n"
-		      "# TYPE anx_http_connections_total counter\nanx_http_connections_total %u\n"
-		      "# TYPE anx_http_connections_refused_total counter\nanx_http_connections_refused_total %u\n"
-		      "# TYPE anx_http_connections_active gauge\nanx_http_connections_active %u\n",
-		      (unsigned long long)http_counters.bytes_in, (unsigned long long)http_counters.bytes_out,
-		      (unsigned long long)http_counters.parse_errors, (unsigned long long)http_counters.timeouts,
-		      total_conns, refused, active);
+    (void)arg;
+    anx_buf_printf(b,
+                   "# HELP anx_http_requests_total HTTP requests answered.\n"
+                   "# TYPE anx_http_requests_total counter\nanx_http_requests_total %llu\n",
+                   (unsigned long long)http_counters.requests);
+    anx_buf_puts(b, "# HELP anx_http_responses_total HTTP responses by status class.\n"
+                    "# TYPE anx_http_responses_total counter\n");
+    for (int k = 1; k <= 5; k++)
+        anx_buf_printf(b, "anx_http_responses_total{code=\"%dxx\"} %llu\n", k,
+                       (unsigned long long)http_counters.responses_by_class[k]);
+    anx_buf_printf(
+        b,
+        "# TYPE anx_http_received_bytes_total counter\nanx_http_received_bytes_total %llu\n"
+        "# TYPE anx_http_sent_bytes_total counter\nanx_http_sent_bytes_total %llu\n"
+        "# TYPE anx_http_parse_errors_total counter\nanx_http_parse_errors_total %llu\n"
+        "# TYPE anx_http_timeouts_total counter\nanx_http_timeouts_total %llu\n"
+        "# TYPE anx_http_connections_total counter\nanx_http_connections_total %u\n"
+        "# TYPE anx_http_connections_refused_total counter\nanx_http_connections_refused_total %u\n"
+        "# TYPE anx_http_connections_active gauge\nanx_http_connections_active %u\n",
+        (unsigned long long)http_counters.bytes_in, (unsigned long long)http_counters.bytes_out,
+        (unsigned long long)http_counters.parse_errors, (unsigned long long)http_counters.timeouts,
+        total_conns, refused, active);
 }
 
-static struct rt_metrics_source metrics = {.emit = emit_metrics};
+static struct rt_metrics_source metrics = { .emit = emit_metrics };
 
 static int httpd_init(void)
 {
-	cfg.lim.max_request_line = CONFIG_HTTPD_MAX_REQUEST_LINE;
-	cfg.lim.max_header_bytes = CONFIG_HTTPD_MAX_HEADER_BYTES;
-	cfg.lim.max_headers = CONFIG_HTTPD_MAX_HEADERS;
-	cfg.lim.max_body = CONFIG_HTTPD_MAX_BODY;
-	cfg.lim.options = HTTP_OPT_ONLY_CHUNKED;
-	cfg.header_timeout_ns = CONFIG_HTTPD_HEADER_TIMEOUT;
-	cfg.idle_timeout_ns = CONFIG_HTTPD_IDLE_TIMEOUT;
-	cfg.body_timeout_ns = CONFIG_HTTPD_BODY_TIMEOUT;
-	cfg.recv_buffer = 8192;
-	cfg.access_log = CONFIG_HTTPD_ACCESS_LOG;
-	cfg.log = log_line;
-	rt_metrics_register(&metrics);
-	if (!anx_thread_create("httpd", listen_thread, NULL, 0))
-		return -1;
-	return 0;
+    cfg.lim.max_request_line = CONFIG_HTTPD_MAX_REQUEST_LINE;
+    cfg.lim.max_header_bytes = CONFIG_HTTPD_MAX_HEADER_BYTES;
+    cfg.lim.max_headers = CONFIG_HTTPD_MAX_HEADERS;
+    cfg.lim.max_body = CONFIG_HTTPD_MAX_BODY;
+    cfg.lim.options = HTTP_OPT_ONLY_CHUNKED;
+    cfg.header_timeout_ns = CONFIG_HTTPD_HEADER_TIMEOUT;
+    cfg.idle_timeout_ns = CONFIG_HTTPD_IDLE_TIMEOUT;
+    cfg.body_timeout_ns = CONFIG_HTTPD_BODY_TIMEOUT;
+    cfg.recv_buffer = 8192;
+    cfg.access_log = CONFIG_HTTPD_ACCESS_LOG;
+    cfg.log = log_line;
+    rt_metrics_register(&metrics);
+    if (!anx_thread_create("httpd", listen_thread, NULL, 0))
+        return -1;
+    return 0;
 }
 
 /* Essential (module.h): without httpd nobody can ask the image how it is. */

@@ -25,16 +25,16 @@ int inf_state_init(struct inf_state *s, const struct inf_config *c, int ctx)
     s->ctx = ctx;
     size_t D = (size_t)c->dim, H = (size_t)c->hidden_dim, KV = (size_t)c->kv_dim;
     size_t cache = (size_t)c->n_layers * (size_t)ctx * KV;
-    s->x = tn_calloc(D, 4);
-    s->xb = tn_calloc(D, 4);
-    s->xb2 = tn_calloc(D, 4);
-    s->hb = tn_calloc(H, 4);
-    s->hb2 = tn_calloc(H, 4);
-    s->q = tn_calloc(D, 4);
-    s->att = tn_calloc((size_t)ctx, 4);
-    s->logits = tn_calloc((size_t)c->vocab_size, 4);
-    s->key_cache = tn_calloc(cache, 4);
-    s->value_cache = tn_calloc(cache, 4);
+    s->x = anx_calloc(D, 4);
+    s->xb = anx_calloc(D, 4);
+    s->xb2 = anx_calloc(D, 4);
+    s->hb = anx_calloc(H, 4);
+    s->hb2 = anx_calloc(H, 4);
+    s->q = anx_calloc(D, 4);
+    s->att = anx_calloc((size_t)ctx, 4);
+    s->logits = anx_calloc((size_t)c->vocab_size, 4);
+    s->key_cache = anx_calloc(cache, 4);
+    s->value_cache = anx_calloc(cache, 4);
     if (!s->x || !s->xb || !s->xb2 || !s->hb || !s->hb2 || !s->q || !s->att || !s->logits ||
         !s->key_cache || !s->value_cache) {
         inf_state_free(s);
@@ -45,9 +45,9 @@ int inf_state_init(struct inf_state *s, const struct inf_config *c, int ctx)
 
 void inf_state_free(struct inf_state *s)
 {
-    tn_free(s->x); tn_free(s->xb); tn_free(s->xb2); tn_free(s->hb); tn_free(s->hb2);
-    tn_free(s->q); tn_free(s->att); tn_free(s->logits);
-    tn_free(s->key_cache); tn_free(s->value_cache);
+    anx_free(s->x); anx_free(s->xb); anx_free(s->xb2); anx_free(s->hb); anx_free(s->hb2);
+    anx_free(s->q); anx_free(s->att); anx_free(s->logits);
+    anx_free(s->key_cache); anx_free(s->value_cache);
     tn_work_free(&s->work);
     memset(s, 0, sizeof(*s));
 }

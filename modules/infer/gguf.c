@@ -48,6 +48,8 @@ static int rd_u64(struct rd *r, uint64_t *v)
     return 0;
 }
 
+/* GGUF spec (ggml docs/gguf.md, "File Structure"): gguf_string_t is a u64 length and the
+ * bytes, with no NUL. */
 static int rd_str(struct rd *r, const char **s, size_t *len)
 {
     uint64_t n;
@@ -78,6 +80,8 @@ const char *gguf_type_name(uint32_t t)
 }
 
 /* Skip one value of type t, checking it lies inside the file. */
+/* GGUF spec, gguf_metadata_value_type: a scalar, a string, or an array (u32 element type,
+ * u64 count, elements); array nesting is bounded here. */
 static int skip_value(struct rd *r, uint32_t t, int depth)
 {
     if (t >= GGUF_TYPE_COUNT) {
@@ -141,12 +145,14 @@ static int tensor_dtype(uint32_t ggml_type)
 
 void gguf_close(struct gguf_file *f)
 {
-    tn_free(f->kv);
-    tn_free(f->tensors);
+    anx_free(f->kv);
+    anx_free(f->tensors);
     f->kv = NULL;
     f->tensors = NULL;
 }
 
+/* GGUF spec (ggml docs/gguf.md): header ("GGUF", version 2 or 3; a big-endian v3 file reads
+ * as a bad version), key/values, tensor infos, padding to general.alignment (32), data. */
 int gguf_open(struct gguf_file *f, const char *name, const void *data, size_t size, char *err)
 {
     memset(f, 0, sizeof(*f));
@@ -175,8 +181,8 @@ int gguf_open(struct gguf_file *f, const char *name, const void *data, size_t si
                  name, (unsigned long long)f->n_kv, (unsigned long long)f->n_tensors, size);
         return -1;
     }
-    f->kv = tn_calloc((size_t)f->n_kv + 1, sizeof(*f->kv));
-    f->tensors = tn_calloc((size_t)f->n_tensors + 1, sizeof(*f->tensors));
+    f->kv = anx_calloc((size_t)f->n_kv + 1, sizeof(*f->kv));
+    f->tensors = anx_calloc((size_t)f->n_tensors + 1, sizeof(*f->tensors));
     if (!f->kv || !f->tensors) {
         inf_oom(err, name, "the GGUF directory", ((size_t)f->n_kv + 1) * sizeof(*f->kv) +
                 ((size_t)f->n_tensors + 1) * sizeof(*f->tensors));
@@ -388,6 +394,7 @@ const struct gguf_tensor *gguf_find_tensor(const struct gguf_file *f, const char
     return NULL;
 }
 
+/* GGUF spec, gguf_tensor_info_t: offset counts from the start of the data section. */
 const void *gguf_tensor_data(const struct gguf_file *f, const struct gguf_tensor *t)
 {
     return f->base + f->data_off + t->offset;

@@ -110,12 +110,12 @@ static int load_tokenizer(struct inf_model *m, const struct gguf_file *f, char *
         return -1;
     }
     int n = m->cfg.vocab_size, nm = mg && type == INF_TOK_GPT2 ? (int)mg->arr_n : 0;
-    const char **toks = tn_calloc((size_t)n + (size_t)nm + 1, sizeof(char *));
-    int *lens = tn_calloc((size_t)n + (size_t)nm + 1, sizeof(int));
-    float *scores = tn_calloc((size_t)n, sizeof(float));
+    const char **toks = anx_calloc((size_t)n + (size_t)nm + 1, sizeof(char *));
+    int *lens = anx_calloc((size_t)n + (size_t)nm + 1, sizeof(int));
+    float *scores = anx_calloc((size_t)n, sizeof(float));
     int rc = -1;
     if (!toks || !lens || !scores) {
-        inf_oom(err, f->name, "the tokenizer", ((size_t)n + (size_t)nm + 1) * (sizeof(char *) + sizeof(int)) +
+        rc = inf_oom(err, f->name, "the tokenizer", ((size_t)n + (size_t)nm + 1) * (sizeof(char *) + sizeof(int)) +
                 (size_t)n * sizeof(float));
         goto out;
     }
@@ -166,15 +166,16 @@ static int load_tokenizer(struct inf_model *m, const struct gguf_file *f, char *
         m->has_tokenizer = true;
     }
 out:
-    tn_free(toks);
-    tn_free(lens);
-    tn_free(scores);
+    anx_free(toks);
+    anx_free(lens);
+    anx_free(scores);
     return rc;
 }
 
 int inf_load_gguf(struct inf_model *m, const char *name, const void *data, size_t size, char *err)
 {
     struct gguf_file f;
+    int rc = -1;          /* or inf_oom's ANX_ENOMEM */
     memset(m, 0, sizeof(*m));
     snprintf(m->format, sizeof(m->format), "gguf");
     if (gguf_open(&f, name, data, size, err) < 0)
@@ -233,10 +234,10 @@ int inf_load_gguf(struct inf_model *m, const char *name, const void *data, size_
     }
     /* norms stored in f16 get f32 copies */
     m->owned_size = ((size_t)c->n_layers * 2 + 1) * (size_t)c->dim * 4;
-    m->owned = tn_malloc(m->owned_size);
-    m->layers = tn_calloc((size_t)c->n_layers, sizeof(struct inf_layer));
+    m->owned = anx_malloc(m->owned_size);
+    m->layers = anx_calloc((size_t)c->n_layers, sizeof(struct inf_layer));
     if (!m->owned || !m->layers) {
-        inf_oom(err, name, "the norms and layer table",
+        rc = inf_oom(err, name, "the norms and layer table",
                 m->owned_size + (size_t)c->n_layers * sizeof(struct inf_layer));
         goto fail;
     }
@@ -268,12 +269,12 @@ int inf_load_gguf(struct inf_model *m, const char *name, const void *data, size_
         B(w3, "ffn_up", D, H, false);
 #undef B
     }
-    if (load_tokenizer(m, &f, err) < 0)
+    if ((rc = load_tokenizer(m, &f, err)) < 0)
         goto fail;
     gguf_close(&f);
     return 0;
 fail:
     gguf_close(&f);
     inf_model_free(m);
-    return -1;
+    return rc;
 }

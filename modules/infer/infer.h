@@ -2,7 +2,7 @@
  * Model hosting: load a llama-architecture model (llama2.c checkpoint +
  * tokenizer.bin, or GGUF v3), tokenize, run the forward pass with a KV
  * cache, sample, and generate token by token. Everything here is plain C
- * that builds in the image and on the host (see tensor_env.h); model files
+ * that builds in the image and on the host (host/host.mk); model files
  * are taken from memory (the image's files archive, or a file the host tool
  * read), checked completely before use, and used in place where possible.
  * See docs/inference.md.
@@ -10,7 +10,8 @@
 #ifndef INFER_H
 #define INFER_H
 
-#include "../tensor/tensor.h"
+#include <anx/errno.h>
+#include "tensor.h"   /* the tensor module (depends: [tensor]) */
 
 #define INF_ERR_MAX 256
 
@@ -83,7 +84,9 @@ struct inf_model {
 /* Load from memory. The bytes must stay valid while the model is used
  * (weights are used in place). name is used in messages. A tokenizer.bin
  * (tok, tok_size) is required for a checkpoint and optional for GGUF (the
- * metadata's tokenizer otherwise). 0, or -1 with err filled. */
+ * metadata's tokenizer otherwise). 0, or a negative <anx/errno.h> code
+ * with err saying why: ANX_ENOMEM when memory ran out, ANX_EINVAL for bytes
+ * that are not a model (or tokenizer) it can use. */
 int inf_model_load(struct inf_model *m, const char *name, const void *data, size_t size,
                    const void *tok, size_t tok_size, char *err);
 int inf_load_llama2c(struct inf_model *m, const char *name, const void *data, size_t size,
@@ -93,7 +96,7 @@ int inf_load_gguf(struct inf_model *m, const char *name, const void *data, size_
 void inf_model_free(struct inf_model *m);
 /* An out-of-memory message into err: "NAME: out of memory for WHAT: N bytes
  * wanted, M bytes free" (NAME omitted when NULL; M is the image's free
- * memory, or the host's available memory). Returns -1. */
+ * memory, or the host's available memory). Returns ANX_ENOMEM. */
 int inf_oom(char *err, const char *name, const char *what, size_t wanted);
 /* "llama2c dim=64 hidden=172 layers=5 heads=8/4 vocab=512 ctx=512 f32" */
 void inf_model_describe(const struct inf_model *m, char *buf, size_t n);
@@ -173,7 +176,6 @@ void inf_session_free(struct inf_session *s);
 
 /* ---- the module in the image (infer_module.c) ------------------------------------------- */
 
-#ifndef ANX_HOST
 /* The model the manifest's infer.model names (loaded at init), or NULL. */
 const struct inf_model *infer_model(void);
 /* The infer.context config: KV cache positions per session (0 = the model's). */
@@ -181,6 +183,5 @@ int infer_context(void);
 /* The infer.name config ("" = none) and infer.model (the file or object). */
 const char *infer_model_name(void);
 const char *infer_model_path(void);
-#endif
 
 #endif

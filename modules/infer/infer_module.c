@@ -3,9 +3,8 @@
  * image file at init, or an object-store object once the boot is complete),
  * registers the tensors, and adds the `generate`
  * shell command. The HTTP API is the openai module's (modules/openai),
- * which serves infer_model().
+ * which serves infer_model(). Image glue: the host tools leave this file out.
  */
-#ifndef ANX_HOST                      /* image only */
 #define LOG_TAG "infer"
 #include <anx/command.h>
 #include <anx/data.h>
@@ -16,22 +15,6 @@
 #include <anx/thread.h>
 #include <anx/time.h>
 #include "infer.h"
-
-#ifndef CONFIG_INFER_MODEL
-#define CONFIG_INFER_MODEL ""
-#endif
-#ifndef CONFIG_INFER_TOKENIZER
-#define CONFIG_INFER_TOKENIZER ""
-#endif
-#ifndef CONFIG_INFER_CONTEXT
-#define CONFIG_INFER_CONTEXT 0
-#endif
-#ifndef CONFIG_INFER_ACT_F32
-#define CONFIG_INFER_ACT_F32 0
-#endif
-#ifndef CONFIG_INFER_NAME
-#define CONFIG_INFER_NAME ""
-#endif
 
 static struct inf_model model;
 static bool loaded;
@@ -124,30 +107,32 @@ static int read_named(const char *what, const char *name, const void **data, siz
     int rc = anx_data_read(name, data, size, owned, from);
     if (rc == 0)
         return 0;
-    if (rc == ANX_DATA_NOT_READY)
+    if (rc == ANX_EAGAIN)
         snprintf(err, INF_ERR_MAX, "%s %s: its store is not open", what, name);
-    else if (rc == ANX_DATA_NOT_FOUND)
+    else if (rc == ANX_ENOENT)
         snprintf(err, INF_ERR_MAX, "%s %s: %s", what, name,
                  name[0] == '/' ? "not among the image's files" : "no such object");
     else
-        snprintf(err, INF_ERR_MAX, "%s %s: cannot read it (the log says why)", what, name);
-    return -1;
+        snprintf(err, INF_ERR_MAX, "%s %s: cannot read it: %s (the log says more)", what, name,
+                 anx_strerror(rc));
+    return rc;
 }
 
 /* Load, then make sure one session fits: a model that loads but cannot
  * answer a single request would leave every completion failing while the
- * image looks healthy. 0, or -1 with err saying why. */
+ * image looks healthy. 0, or an <anx/errno.h> code with err saying why. */
 static int load_model(const char *mp, const char *tp, char *err)
 {
     const void *md, *td = NULL;
     size_t ms, ts = 0;
     bool mown = false, town = false;
     const char *from;
-    if (read_named("model", mp, &md, &ms, &mown, &from, err) < 0)
-        return -1;
-    if (tp[0] && read_named("tokenizer", tp, &td, &ts, &town, NULL, err) < 0)
+    int rc = read_named("model", mp, &md, &ms, &mown, &from, err);
+    if (rc < 0)
+        return rc;
+    if (tp[0] && (rc = read_named("tokenizer", tp, &td, &ts, &town, NULL, err)) < 0)
         goto fail;
-    if (inf_model_load(&model, mp, md, ms, td, ts, err) < 0)
+    if ((rc = inf_model_load(&model, mp, md, ms, td, ts, err)) < 0)
         goto fail;
     struct inf_params trial = { .ctx = CONFIG_INFER_CONTEXT };
     char why[INF_ERR_MAX];
@@ -155,10 +140,11 @@ static int load_model(const char *mp, const char *tp, char *err)
     if (!s) {
         snprintf(err, INF_ERR_MAX, "%s loaded, but a session does not fit: %s", mp, why);
         inf_model_free(&model);
+        rc = ANX_ENOMEM;    /* sessions fail only for memory (inf_oom) */
         goto fail;
     }
     inf_session_free(s);
-    model.act = CONFIG_INFER_ACT_F32 ? TN_ACT_F32 : TN_ACT_Q8_0;
+    model.act = strcmp(CONFIG_INFER_ACT, "f32") == 0 ? TN_ACT_F32 : TN_ACT_Q8_0;   /* module.yaml act */
     tn_register(&model.tok_emb);
     tn_register(&model.out_norm);
     for (int l = 0; l < model.cfg.n_layers; l++) {
@@ -178,7 +164,7 @@ fail:   /* bytes read from a store are ours: give them back for the others */
         anx_free((void *)md);
     if (town)
         anx_free((void *)td);
-    return -1;
+    return rc;
 }
 
 /* An object-store model loads once the boot is complete: the store may only
@@ -189,8 +175,9 @@ static void load_later(void *arg)
     (void)arg;
     char err[INF_ERR_MAX];
     anx_boot_wait_ready();
-    if (load_model(CONFIG_INFER_MODEL, CONFIG_INFER_TOKENIZER, err) < 0)
-        anx_module_fail("infer", -1, "%s", err);
+    int rc = load_model(CONFIG_INFER_MODEL, CONFIG_INFER_TOKENIZER, err);
+    if (rc < 0)
+        anx_module_fail("infer", rc, "%s", err);
     anx_thread_exit();
 }
 
@@ -198,19 +185,19 @@ static int infer_init(void)
 {
     const char *mp = CONFIG_INFER_MODEL;
     char err[INF_ERR_MAX];
-    if (anx_command_register(&generate_cmd) < 0)
-        return -1;
+    int rc = anx_command_register(&generate_cmd);
+    if (rc < 0)
+        return rc;
     if (mp[0] == '/') {
-        if (load_model(mp, CONFIG_INFER_TOKENIZER, err) < 0) {
+        if ((rc = load_model(mp, CONFIG_INFER_TOKENIZER, err)) < 0) {
             log_error("%s", err);       /* the module's reason (module.h) */
-            return -1;
+            return rc;
         }
     } else if (mp[0] && !anx_thread_create("infer-load", load_later, NULL, 16 * 1024)) {
         log_error("cannot start the thread that loads %s (out of memory)", mp);
-        return -1;
+        return ANX_ENOMEM;
     }
     return 0;
 }
 
 ANX_MODULE(infer, .init = infer_init);
-#endif

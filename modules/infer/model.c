@@ -4,21 +4,13 @@
  */
 #include "infer.h"
 #include "gguf.h"
-#ifdef ANX_HOST
-#include <unistd.h>
-#endif
 
 int inf_oom(char *err, const char *name, const char *what, size_t wanted)
 {
-#ifdef ANX_HOST
-    long pages = sysconf(_SC_AVPHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-    size_t free_bytes = pages > 0 && psize > 0 ? (size_t)pages * (size_t)psize : 0;
-#else
-    size_t free_bytes = anx_mem_free_bytes(NULL);
-#endif
+    size_t free_bytes = anx_mem_free_bytes(NULL);   /* on a host: its free physical memory */
     snprintf(err, INF_ERR_MAX, "%s%sout of memory for %s: %zu bytes wanted, %zu bytes free",
              name ? name : "", name ? ": " : "", what, wanted, free_bytes);
-    return -1;
+    return ANX_ENOMEM;
 }
 
 static int32_t rd_i32(const uint8_t *p)
@@ -122,7 +114,7 @@ int inf_load_llama2c(struct inf_model *m, const char *name, const void *data, si
     c->rms_eps = 1e-5f;
     if (inf_config_check(name, c, err) < 0)
         return -1;
-    m->layers = tn_calloc((size_t)c->n_layers, sizeof(struct inf_layer));
+    m->layers = anx_calloc((size_t)c->n_layers, sizeof(struct inf_layer));
     if (!m->layers)
         return inf_oom(err, name, "the layer table", (size_t)c->n_layers * sizeof(struct inf_layer));
     struct cursor cu = { name, p, size, 28, err };
@@ -166,6 +158,13 @@ fail:
     return -1;
 }
 
+/* The loaders say -1 for bytes they cannot use and pass inf_oom's
+ * ANX_ENOMEM up; at the module's boundary the first is ANX_EINVAL. */
+static int load_error(int rc)
+{
+    return rc == ANX_ENOMEM ? ANX_ENOMEM : ANX_EINVAL;
+}
+
 int inf_model_load(struct inf_model *m, const char *name, const void *data, size_t size,
                    const void *tok, size_t tok_size, char *err)
 {
@@ -175,21 +174,22 @@ int inf_model_load(struct inf_model *m, const char *name, const void *data, size
     else
         rc = inf_load_llama2c(m, name, data, size, err);
     if (rc < 0)
-        return -1;
+        return load_error(rc);
     if (tok) {
         if (m->has_tokenizer)
             inf_tokenizer_free(&m->tok);
         m->has_tokenizer = false;
-        if (inf_tokenizer_load_bin(&m->tok, "tokenizer", tok, tok_size, m->cfg.vocab_size, err) < 0) {
+        rc = inf_tokenizer_load_bin(&m->tok, "tokenizer", tok, tok_size, m->cfg.vocab_size, err);
+        if (rc < 0) {
             inf_model_free(m);
-            return -1;
+            return load_error(rc);
         }
         m->has_tokenizer = true;
     }
     if (!m->has_tokenizer) {
         snprintf(err, INF_ERR_MAX, "%s: no tokenizer (give a tokenizer.bin)", name);
         inf_model_free(m);
-        return -1;
+        return ANX_EINVAL;
     }
     return 0;
 }
@@ -198,8 +198,8 @@ void inf_model_free(struct inf_model *m)
 {
     if (m->has_tokenizer)
         inf_tokenizer_free(&m->tok);
-    tn_free(m->layers);
-    tn_free(m->owned);
+    anx_free(m->layers);
+    anx_free(m->owned);
     memset(m, 0, sizeof(*m));
 }
 

@@ -34,13 +34,13 @@ int inf_sampler_init(struct inf_sampler *s, int vocab_size, float temperature, f
     s->temperature = temperature < 0.0f ? 0.0f : temperature;
     s->top_p = top_p;
     s->rng = seed ? seed : 1;           /* xorshift must not start at 0 */
-    s->cand = tn_malloc((size_t)vocab_size * sizeof(*s->cand));
+    s->cand = anx_malloc((size_t)vocab_size * sizeof(*s->cand));
     return s->cand ? 0 : -1;
 }
 
 void inf_sampler_free(struct inf_sampler *s)
 {
-    tn_free(s->cand);
+    anx_free(s->cand);
     s->cand = NULL;
 }
 

@@ -38,17 +38,17 @@ void inf_session_free(struct inf_session *s)
     inf_state_free(&s->st);
     inf_sampler_free(&s->smp);
     for (int i = 0; i < s->n_stop; i++)
-        tn_free(s->stop[i]);
-    tn_free(s->stop);
-    tn_free(s->tokens);
-    tn_free(s->pend);
-    tn_free(s);
+        anx_free(s->stop[i]);
+    anx_free(s->stop);
+    anx_free(s->tokens);
+    anx_free(s->pend);
+    anx_free(s);
 }
 
 struct inf_session *inf_session_create(const struct inf_model *m, const struct inf_params *p,
                                        char *err)
 {
-    struct inf_session *s = tn_calloc(1, sizeof(*s));
+    struct inf_session *s = anx_calloc(1, sizeof(*s));
     if (!s) {
         inf_oom(err, NULL, "a session", sizeof(*s));
         return NULL;
@@ -66,20 +66,20 @@ struct inf_session *inf_session_create(const struct inf_model *m, const struct i
         goto fail;
     }
     s->cap = s->st.ctx + 8;
-    s->tokens = tn_malloc((size_t)s->cap * sizeof(int));
+    s->tokens = anx_malloc((size_t)s->cap * sizeof(int));
     s->pend_cap = 256;
-    s->pend = tn_malloc(s->pend_cap);
+    s->pend = anx_malloc(s->pend_cap);
     if (!s->tokens || !s->pend)
         goto oom;
     if (p->n_stop > 0) {
-        s->stop = tn_calloc((size_t)p->n_stop, sizeof(char *));
+        s->stop = anx_calloc((size_t)p->n_stop, sizeof(char *));
         if (!s->stop)
             goto oom;
         for (int i = 0; i < p->n_stop; i++) {
             if (!p->stop[i] || !p->stop[i][0])
                 continue;
             size_t n = strlen(p->stop[i]);
-            if (!(s->stop[s->n_stop] = tn_malloc(n + 1)))
+            if (!(s->stop[s->n_stop] = anx_malloc(n + 1)))
                 goto oom;
             memcpy(s->stop[s->n_stop++], p->stop[i], n + 1);
         }
@@ -182,7 +182,7 @@ enum inf_finish inf_session_step(struct inf_session *s, inf_text_cb cb, void *ar
         n = 0;
     if (s->pend_len + n > s->pend_cap) {
         size_t nc = (s->pend_len + n) * 2;
-        char *np = tn_realloc(s->pend, nc);
+        char *np = anx_realloc(s->pend, nc);
         if (!np)
             return s->fin = INF_FINISH_ERROR;
         s->pend = np;

@@ -87,7 +87,7 @@ static size_t put_utf8(char *o, unsigned cp)
 
 static int finish_init(struct inf_tokenizer *t, char *err)
 {
-    t->sorted = tn_malloc((size_t)t->vocab_size * sizeof(int));
+    t->sorted = anx_malloc((size_t)t->vocab_size * sizeof(int));
     if (!t->sorted)
         return inf_oom(err, NULL, "the vocabulary's index", (size_t)t->vocab_size * sizeof(int));
     for (int i = 0; i < t->vocab_size; i++)
@@ -111,21 +111,21 @@ void inf_tokenizer_free(struct inf_tokenizer *t)
 {
     if (t->vocab)
         for (int i = 0; i < t->vocab_size; i++)
-            tn_free(t->vocab[i]);
+            anx_free(t->vocab[i]);
     if (t->merges)
         for (int i = 0; i < t->n_merges; i++)
-            tn_free(t->merges[i]);
-    tn_free(t->vocab);
-    tn_free(t->scores);
-    tn_free(t->sorted);
-    tn_free(t->merges);
-    tn_free(t->merge_hash);
+            anx_free(t->merges[i]);
+    anx_free(t->vocab);
+    anx_free(t->scores);
+    anx_free(t->sorted);
+    anx_free(t->merges);
+    anx_free(t->merge_hash);
     memset(t, 0, sizeof(*t));
 }
 
 static char *copy_piece(const char *s, size_t n, bool spm)
 {
-    char *p = tn_malloc(n + 1);
+    char *p = anx_malloc(n + 1);
     if (!p)
         return NULL;
     size_t o = 0;
@@ -158,8 +158,8 @@ int inf_tokenizer_init(struct inf_tokenizer *t, enum inf_tok_type type, int n,
         return -1;
     }
     size_t want = (size_t)n * (sizeof(char *) + sizeof(float));   /* of the allocation that failed */
-    t->vocab = tn_calloc((size_t)n, sizeof(char *));
-    t->scores = tn_calloc((size_t)n, sizeof(float));
+    t->vocab = anx_calloc((size_t)n, sizeof(char *));
+    t->scores = anx_calloc((size_t)n, sizeof(float));
     if (!t->vocab || !t->scores)
         goto oom;
     t->vocab_size = n;
@@ -172,11 +172,11 @@ int inf_tokenizer_init(struct inf_tokenizer *t, enum inf_tok_type type, int n,
         t->scores[i] = scores ? scores[i] : 0.0f;
     }
     if (n_merges > 0) {
-        t->merges = tn_calloc((size_t)n_merges, sizeof(char *));
+        t->merges = anx_calloc((size_t)n_merges, sizeof(char *));
         int cap = 16;
         while (cap < 2 * n_merges)
             cap *= 2;
-        t->merge_hash = tn_malloc((size_t)cap * sizeof(int));
+        t->merge_hash = anx_malloc((size_t)cap * sizeof(int));
         want = (size_t)n_merges * sizeof(char *) + (size_t)cap * sizeof(int);
         if (!t->merges || !t->merge_hash)
             goto oom;
@@ -223,12 +223,12 @@ int inf_tokenizer_load_bin(struct inf_tokenizer *t, const char *name, const void
         snprintf(err, INF_ERR_MAX, "%s: max_token_length %d out of range 1..4096", name, maxlen);
         return -1;
     }
-    const char **toks = tn_calloc((size_t)vocab_size, sizeof(char *));
-    int *lens = tn_calloc((size_t)vocab_size, sizeof(int));
-    float *scores = tn_calloc((size_t)vocab_size, sizeof(float));
+    const char **toks = anx_calloc((size_t)vocab_size, sizeof(char *));
+    int *lens = anx_calloc((size_t)vocab_size, sizeof(int));
+    float *scores = anx_calloc((size_t)vocab_size, sizeof(float));
     int rc = -1;
     if (!toks || !lens || !scores) {
-        inf_oom(err, name, "the vocabulary", (size_t)vocab_size * (sizeof(char *) + sizeof(int) + sizeof(float)));
+        rc = inf_oom(err, name, "the vocabulary", (size_t)vocab_size * (sizeof(char *) + sizeof(int) + sizeof(float)));
         goto out;
     }
     size_t off = 4;
@@ -264,9 +264,9 @@ int inf_tokenizer_load_bin(struct inf_tokenizer *t, const char *name, const void
         /* llama2.c's pieces already carry ' ' and never U+2581: undo nothing */
     }
 out:
-    tn_free(toks);
-    tn_free(lens);
-    tn_free(scores);
+    anx_free(toks);
+    anx_free(lens);
+    anx_free(scores);
     return rc;
 }
 
@@ -281,7 +281,7 @@ static int spm_byte_token(const struct inf_tokenizer *t, uint8_t b)
 static int encode_spm(const struct inf_tokenizer *t, const char *text, int *tok, int n, int max)
 {
     size_t cap = (size_t)t->max_token_length * 2 + 8;
-    char *buf = tn_malloc(cap);
+    char *buf = anx_malloc(cap);
     if (!buf)
         return -1;
     int first = n;                       /* merges never reach back into BOS */
@@ -331,10 +331,10 @@ static int encode_spm(const struct inf_tokenizer *t, const char *text, int *tok,
         memmove(tok + best_i + 1, tok + best_i + 2, (size_t)(n - best_i - 2) * sizeof(int));
         n--;
     }
-    tn_free(buf);
+    anx_free(buf);
     return n;
 full:
-    tn_free(buf);
+    anx_free(buf);
     return -1;
 }
 
@@ -355,8 +355,8 @@ static int encode_gpt2(const struct inf_tokenizer *t, const char *text, int *tok
 {
     size_t tl = strlen(text);
     /* symbols of one chunk: offsets into a buffer of mapped text */
-    char *sym = tn_malloc(tl * 2 + 1);
-    int *start = tn_malloc((tl + 1) * sizeof(int)), *len = tn_malloc((tl + 1) * sizeof(int));
+    char *sym = anx_malloc(tl * 2 + 1);
+    int *start = anx_malloc((tl + 1) * sizeof(int)), *len = anx_malloc((tl + 1) * sizeof(int));
     if (!sym || !start || !len) {
         n = -1;
         goto out;
@@ -425,9 +425,9 @@ word:
         i = j;
     }
 out:
-    tn_free(sym);
-    tn_free(start);
-    tn_free(len);
+    anx_free(sym);
+    anx_free(start);
+    anx_free(len);
     return n;
 }
 

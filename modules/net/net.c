@@ -23,22 +23,6 @@
 #include <anx/thread.h>
 #include <anx/time.h>
 
-#ifndef CONFIG_NET_IPV4
-#define CONFIG_NET_IPV4 "dhcp"
-#endif
-#ifndef CONFIG_NET_GATEWAY
-#define CONFIG_NET_GATEWAY ""
-#endif
-#ifndef CONFIG_NET_DNS
-#define CONFIG_NET_DNS ""
-#endif
-#ifndef CONFIG_NET_WAIT
-#define CONFIG_NET_WAIT 5000000000ULL
-#endif
-#ifndef CONFIG_NET_HOSTNAME
-#define CONFIG_NET_HOSTNAME "anunix"
-#endif
-
 struct net_if *net_ifs;
 static struct net_config config;
 static bool stack_ready;

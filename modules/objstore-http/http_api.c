@@ -23,11 +23,11 @@
 static int status_of(int err)
 {
     switch (err) {
-    case OBJSTORE_ENOENT: return 404;
-    case OBJSTORE_EINVAL: return 400;
-    case OBJSTORE_EQUOTA: case OBJSTORE_ENOSPC: return 507;
-    case OBJSTORE_EROFS: return 403;
-    case OBJSTORE_ENOTREADY: case OBJSTORE_EBROKEN: return 503;
+    case ANX_ENOENT: return 404;
+    case ANX_EINVAL: return 400;
+    case ANX_EDQUOT: case ANX_ENOSPC: return 507;
+    case ANX_EROFS: return 403;
+    case ANX_EAGAIN: case ANX_EBROKEN: return 503;
     }
     return 500;
 }
@@ -36,7 +36,7 @@ static int fail(struct rt_response *rs, int err)
 {
     rs->status = status_of(err);
     rs->content_type = "application/json";
-    rt_buf_printf(&rs->out, "{\"error\": \"%s\"}\n", objstore_strerror(err));
+    anx_buf_printf(&rs->out, "{\"error\": \"%s\"}\n", anx_strerror(err));
     return 0;
 }
 
@@ -71,32 +71,32 @@ static const char *type_of(const struct objstore_version *v)
     return NULL;
 }
 
-static void json_version(struct rt_buf *b, const struct objstore_version *v)
+static void json_version(struct anx_buf *b, const struct objstore_version *v)
 {
-    rt_buf_puts(b, "{\"name\": ");
-    rt_buf_json_str(b, v->name, strlen(v->name));
-    rt_buf_printf(b, ", \"version\": %u, \"id\": \"%s\", \"size\": %llu, \"time_ns\": %llu, \"writer\": ",
+    anx_buf_puts(b, "{\"name\": ");
+    rt_json_str(b, v->name, strlen(v->name));
+    anx_buf_printf(b, ", \"version\": %u, \"id\": \"%s\", \"size\": %llu, \"time_ns\": %llu, \"writer\": ",
                   (unsigned)v->no, v->id, (unsigned long long)v->size, (unsigned long long)v->time_ns);
-    rt_buf_json_str(b, v->writer, strlen(v->writer));
-    rt_buf_printf(b, ", \"manifest\": \"%s\", \"parents\": [", v->manifest);
+    rt_json_str(b, v->writer, strlen(v->writer));
+    anx_buf_printf(b, ", \"manifest\": \"%s\", \"parents\": [", v->manifest);
     for (int i = 0; i < v->nparents; i++)
-        rt_buf_printf(b, "%s%u", i ? ", " : "", (unsigned)v->parents[i]);
-    rt_buf_puts(b, "], \"meta\": {");
+        anx_buf_printf(b, "%s%u", i ? ", " : "", (unsigned)v->parents[i]);
+    anx_buf_puts(b, "], \"meta\": {");
     for (int i = 0; i < v->nmeta; i++) {
-        rt_buf_puts(b, i ? ", " : "");
-        rt_buf_json_str(b, v->key[i], strlen(v->key[i]));
-        rt_buf_puts(b, ": ");
-        rt_buf_json_str(b, v->value[i], strlen(v->value[i]));
+        anx_buf_puts(b, i ? ", " : "");
+        rt_json_str(b, v->key[i], strlen(v->key[i]));
+        anx_buf_puts(b, ": ");
+        rt_json_str(b, v->value[i], strlen(v->value[i]));
     }
-    rt_buf_printf(b, "}, \"layer\": \"%s\"}", v->base ? "base" : "writable");
+    anx_buf_printf(b, "}, \"layer\": \"%s\"}", v->base ? "base" : "writable");
 }
 
-struct list_ctx { struct rt_buf *b; int n; };
+struct list_ctx { struct anx_buf *b; int n; };
 
 static int list_one(const struct objstore_version *v, void *arg)
 {
     struct list_ctx *c = arg;
-    rt_buf_puts(c->b, c->n++ ? ",\n  " : "\n  ");
+    anx_buf_puts(c->b, c->n++ ? ",\n  " : "\n  ");
     json_version(c->b, v);
     return 0;
 }
@@ -136,9 +136,9 @@ static int send_content(const struct rt_request *rq, struct rt_response *rs, con
     }
     rs->status = 200;
     rs->content_type = type ? type : "application/octet-stream";
-    rt_buf_add(&rs->out, data, len);
+    anx_buf_add(&rs->out, data, len);
     anx_free(data);
-    return rs->out.oom ? fail(rs, OBJSTORE_ENOMEM) : 0;
+    return rs->out.oom ? fail(rs, ANX_ENOMEM) : 0;
 }
 
 static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_response *rs)
@@ -152,17 +152,17 @@ static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_re
         query(rq, "prefix", prefix, sizeof(prefix));
         struct list_ctx c = {&rs->out, 0};
         rs->content_type = "application/json";
-        rt_buf_puts(&rs->out, "{\"objects\": [");
+        anx_buf_puts(&rs->out, "{\"objects\": [");
         int rc = objstore_list(prefix, list_one, &c);
         if (rc < 0) {           /* e.g. the disk is still opening: 503, not an empty list */
-            rt_buf_free(&rs->out);
+            anx_buf_free(&rs->out);
             return fail(rs, rc);
         }
-        rt_buf_puts(&rs->out, c.n ? "\n]}\n" : "]}\n");
+        anx_buf_puts(&rs->out, c.n ? "\n]}\n" : "]}\n");
         return 0;
     }
     if (pl >= sizeof(name))
-        return fail(rs, OBJSTORE_EINVAL);
+        return fail(rs, ANX_EINVAL);
     memcpy(name, p, pl);
     name[pl] = 0;
 
@@ -180,14 +180,14 @@ static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_re
     if (get && pl > 9 && !strcmp(name + pl - 9, "/versions")) {
         name[pl - 9] = 0;
         struct list_ctx c = {&rs->out, 0};
-        rt_buf_puts(&rs->out, "{\"versions\": [");
+        anx_buf_puts(&rs->out, "{\"versions\": [");
         int rc = objstore_versions(name, list_one, &c);
         if (rc) {
-            rt_buf_free(&rs->out);
+            anx_buf_free(&rs->out);
             return fail(rs, rc);
         }
         rs->content_type = "application/json";
-        rt_buf_puts(&rs->out, c.n ? "\n]}\n" : "]}\n");
+        anx_buf_puts(&rs->out, c.n ? "\n]}\n" : "]}\n");
         return 0;
     }
     if (get) {
@@ -217,7 +217,7 @@ static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_re
             if (!ok) {
                 rs->status = 412;
                 rs->content_type = "application/json";
-                rt_buf_puts(&rs->out, "{\"error\": \"precondition failed: not the current version\"}\n");
+                anx_buf_puts(&rs->out, "{\"error\": \"precondition failed: not the current version\"}\n");
                 return 0;
             }
         }
@@ -237,7 +237,7 @@ static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_re
         rs->content_type = "application/json";
         etag(rs, v.id);
         json_version(&rs->out, &v);
-        rt_buf_puts(&rs->out, "\n");
+        anx_buf_puts(&rs->out, "\n");
         return 0;
     }
     if (!strcmp(rq->method, "DELETE")) {

@@ -7,10 +7,6 @@
 #include "base.h"
 #include "format.h"
 
-#ifndef CONFIG_MANIFEST_SHA256
-#define CONFIG_MANIFEST_SHA256 ""
-#endif
-
 size_t base_count(void)
 {
     return anx_file_count();
@@ -61,10 +57,10 @@ void base_describe(const struct anx_file *f, const char *name, struct objstore_v
 int base_read(const struct anx_file *f, void **data, size_t *len)
 {
     if (anx_file_verify(f))
-        return OS_ECORRUPT;
+        return ANX_ECORRUPT;
     void *p = anx_malloc(f->size ? f->size : 1);
     if (!p)
-        return OS_ENOMEM;
+        return ANX_ENOMEM;
     memcpy(p, f->data, f->size);
     *data = p;
     *len = f->size;

@@ -1,6 +1,7 @@
 /* blockio.c - the store's block I/O inside an image: anx_blockdev_* for a
  * disk, a page run for RAM. */
 #include <anx/blockdev.h>
+#include <anx/errno.h>
 #include <anx/lib.h>
 #include <anx/mem.h>
 #include "blockio.h"
@@ -24,11 +25,11 @@ int os_bio_blockdev(struct os_bio *bio, struct anx_blockdev *bd, const char **wh
 {
     if (bd->sector_size != OS_SECTOR) {
         *why = "sector size is not 512 bytes";
-        return -1;
+        return ANX_ENOTSUP;
     }
     if (bd->read_only) {
         *why = "device is read-only";
-        return -1;
+        return ANX_EROFS;
     }
     *bio = (struct os_bio){bd, bd->sectors, bd_read, bd_write, bd_flush};
     return 0;
@@ -69,7 +70,7 @@ int os_bio_ram(struct os_bio *bio, uint64_t bytes)
     size_t pages = (size_t)(bytes / 4096);
     ram.mem = anx_page_alloc(pages);
     if (!ram.mem)
-        return -1;
+        return ANX_ENOMEM;
     memset(ram.mem, 0, pages * 4096);
     ram.sectors = (uint64_t)pages * 4096 / OS_SECTOR;
     *bio = (struct os_bio){&ram, ram.sectors, ram_read, ram_write, ram_flush};

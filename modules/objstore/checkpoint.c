@@ -9,71 +9,71 @@ int os_checkpoint_load(struct os_bio *bio, const struct os_super *sb, struct os_
 {
     uint64_t ns = os_sectors_for(sb->ckpt_bytes);
     if (sb->ckpt_bytes < 9 || ns > sb->ckpt_sectors) {
-        os_snprintf(err, errlen, "refusing the disk: checkpoint length out of bounds");
-        return OS_ECORRUPT;
+        snprintf(err, errlen, "refusing the disk: checkpoint length out of bounds");
+        return ANX_ECORRUPT;
     }
-    uint8_t *buf = os_malloc(ns * OS_SECTOR);
+    uint8_t *buf = anx_malloc(ns * OS_SECTOR);
     if (!buf) {
-        os_snprintf(err, errlen, "out of memory loading the checkpoint");
-        return OS_ENOMEM;
+        snprintf(err, errlen, "out of memory loading the checkpoint");
+        return ANX_ENOMEM;
     }
     int rc = 0;
     if (bio->read(bio->ctx, sb->ckpt_start[sb->ckpt_slot], buf, (uint32_t)ns)) {
-        os_snprintf(err, errlen, "cannot read the checkpoint: I/O error");
-        rc = OS_EIO;
+        snprintf(err, errlen, "cannot read the checkpoint: I/O error");
+        rc = ANX_EIO;
         goto out;
     }
     if (os_crc32c(0, buf, sb->ckpt_bytes) != sb->ckpt_crc) {
-        os_snprintf(err, errlen, "refusing the disk: checkpoint checksum mismatch");
-        rc = OS_ECORRUPT;
+        snprintf(err, errlen, "refusing the disk: checkpoint checksum mismatch");
+        rc = ANX_ECORRUPT;
         goto out;
     }
     if (buf[0] != OP_CKPT || os_get64(buf + 1) != sb->generation) {
-        os_snprintf(err, errlen, "refusing the disk: checkpoint of another generation");
-        rc = OS_ECORRUPT;
+        snprintf(err, errlen, "refusing the disk: checkpoint of another generation");
+        rc = ANX_ECORRUPT;
         goto out;
     }
     const char *why = "";
     rc = os_index_apply_all(ix, buf + 9, sb->ckpt_bytes - 9, &why);
     if (rc)
-        os_snprintf(err, errlen, "refusing the disk: checkpoint: %s", why);
+        snprintf(err, errlen, "refusing the disk: checkpoint: %s", why);
 out:
-    os_free(buf);
+    anx_free(buf);
     return rc;
 }
 
 int os_checkpoint_write(struct os_bio *bio, struct os_super *sb, struct os_index *ix)
 {
-    struct os_wbuf w = {0};
+    struct anx_buf w = {0};
     struct os_super next = *sb;
     next.generation = sb->generation + 1;
     next.ckpt_slot = sb->ckpt_slot ^ 1;
     os_index_encode(ix, next.generation, &w);
     if (w.oom) {
-        os_wbuf_free(&w);
-        return OS_ENOMEM;
+        anx_buf_free(&w);
+        return ANX_ENOMEM;
     }
-    uint64_t ns = os_sectors_for(w.n);
+    uint64_t ns = os_sectors_for(w.len);
     if (ns > sb->ckpt_sectors) {
-        os_wbuf_free(&w);
-        return OS_ENOSPC;
+        anx_buf_free(&w);
+        return ANX_ENOSPC;
     }
     size_t padded = ns * OS_SECTOR;
-    uint8_t *buf = os_calloc(1, padded);
+    uint8_t *buf = anx_calloc(1, padded);
     if (!buf) {
-        os_wbuf_free(&w);
-        return OS_ENOMEM;
+        anx_buf_free(&w);
+        return ANX_ENOMEM;
     }
-    memcpy(buf, w.p, w.n);
-    next.ckpt_bytes = w.n;
-    next.ckpt_crc = os_crc32c(0, w.p, w.n);
+    memcpy(buf, w.p, w.len);
+    next.ckpt_bytes = w.len;
+    next.ckpt_crc = os_crc32c(0, w.p, w.len);
     next.nonce = os_epoch_nonce(&next);
-    os_wbuf_free(&w);
+    anx_buf_free(&w);
     int rc = 0;
     if (bio->write(bio->ctx, next.ckpt_start[next.ckpt_slot], buf, (uint32_t)ns) ||
         bio->flush(bio->ctx) || os_super_write(bio, &next))
-        rc = OS_EIO;
-    os_free(buf);
+        rc = ANX_EIO;
+    anx_free(buf);
     if (!rc) {
         *sb = next;
         ix->npending = 0;        /* the freed extents are in no checkpoint now */

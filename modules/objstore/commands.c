@@ -61,13 +61,13 @@ static int cat(const char *arg)
     } else if (at) {
         size_t nl = (size_t)(at - arg);
         if (nl >= sizeof(name))
-            return OBJSTORE_EINVAL;
+            return ANX_EINVAL;
         memcpy(name, arg, nl);
         name[nl] = 0;
         const char *vs = at[1] == 'v' ? at + 2 : at + 1;
         rc = objstore_read(name, (uint32_t)strtoul(vs, NULL, 10), &data, &len, NULL);
         if (!rc && !strtoul(vs, NULL, 10))
-            rc = OBJSTORE_EINVAL;
+            rc = ANX_EINVAL;
     } else {
         rc = objstore_read(arg, 0, &data, &len, NULL);
     }
@@ -110,7 +110,7 @@ static int bench(uint32_t n, size_t size)
     if (!buf || !lat) {
         anx_free(buf);
         anx_free(lat);
-        return OBJSTORE_ENOMEM;
+        return ANX_ENOMEM;
     }
     for (size_t i = 0; i < size; i++)
         buf[i] = (uint8_t)(i * 131 + 7);
@@ -222,7 +222,7 @@ static int cmd_store(int argc, char **argv)
         return 2;
     }
     if (rc < 0) {
-        anx_printf("store %s: %s\n", sub, objstore_strerror(rc));
+        anx_printf("store %s: %s\n", sub, anx_strerror(rc));
         return 1;
     }
     return 0;

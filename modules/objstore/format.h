@@ -1,7 +1,8 @@
 /*
  * format.h - the object store's on-disk format and the shared in-memory
- * state. Shared, unchanged, by the objstore module (freestanding) and the
- * host tool anx-store (-DANX_HOST). All I/O goes through struct os_bio.
+ * state. Shared, unchanged, by the objstore module and the host tool
+ * anx-store (the host build mode, host/host.mk). All I/O goes through
+ * struct os_bio.
  *
  * Layout, in 512-byte sectors (all integers little-endian):
  *
@@ -24,7 +25,13 @@
 #ifndef OBJSTORE_FORMAT_H
 #define OBJSTORE_FORMAT_H
 
-#include "store_env.h"
+#include <anx/buf.h>
+#include <anx/errno.h>
+#include <anx/lib.h>
+#include <anx/mem.h>
+#include <anx/printf.h>
+#include <anx/sha256.h>
+#include <anx/time.h>
 
 #define OS_SECTOR        512u
 #define OS_MAGIC         "ANXSTOR1"
@@ -42,20 +49,12 @@
 #define OS_META_MAX      8
 #define OS_PARENTS_MAX   4
 
-/* errors: negative return values */
-enum {
-    OS_OK = 0,
-    OS_EINVAL = -1,     /* bad argument or name */
-    OS_ENOENT = -2,     /* no such name, version or object */
-    OS_ENOSPC = -3,     /* disk, journal or index full */
-    OS_EQUOTA = -4,     /* quota exceeded */
-    OS_EIO = -5,        /* block device error */
-    OS_ECORRUPT = -6,   /* damaged or foreign data */
-    OS_ENOMEM = -7,
-    OS_EROFS = -8,      /* read-only store or layer */
-    OS_EBROKEN = -9,    /* an earlier write failed: reopen the store */
-};
-const char *os_strerror(int err);
+/* Errors are <anx/errno.h> codes: ANX_EINVAL (bad argument or name),
+ * ANX_ENOENT (no such name, version or object), ANX_ENOSPC (disk, journal
+ * or index full), ANX_EDQUOT (quota exceeded), ANX_EIO (block device
+ * error), ANX_ECORRUPT (damaged or foreign data), ANX_ENOMEM, ANX_EROFS
+ * (read-only store or layer), ANX_EBROKEN (an earlier write failed: reopen
+ * the store). */
 
 /* ---- block I/O: sectors of OS_SECTOR bytes --------------------------------- */
 struct os_bio {
@@ -79,10 +78,10 @@ struct os_super {
     uint32_t ckpt_crc;
     uint64_t nonce;            /* journal records of this epoch carry it */
 };
-/* Geometry for a disk of `sectors`: 0, or OS_EINVAL when too small. */
+/* Geometry for a disk of `sectors`: 0, or ANX_EINVAL when too small. */
 int os_super_layout(struct os_super *sb, uint64_t sectors, const uint8_t uuid[16]);
 void os_super_encode(const struct os_super *sb, uint8_t out[OS_SECTOR]);
-/* Decode and validate one copy against the device size; 0 or OS_ECORRUPT
+/* Decode and validate one copy against the device size; 0 or ANX_ECORRUPT
  * with why set. */
 int os_super_decode(struct os_super *sb, const uint8_t in[OS_SECTOR],
                     uint64_t dev_sectors, const char **why);
@@ -96,14 +95,13 @@ uint64_t os_epoch_nonce(const struct os_super *sb);
 uint32_t os_crc32c(uint32_t crc, const void *data, size_t n);
 
 /* ---- encoding helpers (codec.c) ---------------------------------------------- */
-struct os_wbuf { uint8_t *p; size_t n, cap; bool oom; };
-void os_w8(struct os_wbuf *w, uint8_t v);
-void os_w16(struct os_wbuf *w, uint16_t v);
-void os_w32(struct os_wbuf *w, uint32_t v);
-void os_w64(struct os_wbuf *w, uint64_t v);
-void os_wbytes(struct os_wbuf *w, const void *d, size_t n);
-void os_wstr8(struct os_wbuf *w, const char *s);   /* u8 length + bytes */
-void os_wbuf_free(struct os_wbuf *w);
+/* Little-endian integers appended to the core's growable buffer
+ * (<anx/buf.h>; raw bytes with anx_buf_add, out of memory sticky in oom). */
+void os_w8(struct anx_buf *w, uint8_t v);
+void os_w16(struct anx_buf *w, uint16_t v);
+void os_w32(struct anx_buf *w, uint32_t v);
+void os_w64(struct anx_buf *w, uint64_t v);
+void os_wstr8(struct anx_buf *w, const char *s);   /* u8 length + bytes */
 
 struct os_rbuf { const uint8_t *p; size_t n, off; bool bad; };
 uint8_t os_r8(struct os_rbuf *r);
@@ -118,7 +116,6 @@ void os_put32(uint8_t *p, uint32_t v);
 void os_put64(uint8_t *p, uint64_t v);
 uint32_t os_get32(const uint8_t *p);
 uint64_t os_get64(const uint8_t *p);
-size_t os_strlcpy(char *dst, const char *src, size_t n);
 
 /* ---- in-memory state (index.c) ------------------------------------------------ */
 struct os_meta { char key[OS_KEY_MAX + 1]; char value[OS_VAL_MAX + 1]; };
@@ -167,19 +164,19 @@ void os_index_free(struct os_index *ix);
 struct os_object *os_index_obj(struct os_index *ix, const uint8_t id[32]);
 struct os_name *os_index_name(struct os_index *ix, const char *name);
 bool os_name_valid(const char *name);
-/* Apply one encoded op from r; 0 or OS_ECORRUPT/OS_ENOMEM with *why. */
+/* Apply one encoded op from r; 0 or ANX_ECORRUPT/ANX_ENOMEM with *why. */
 int os_index_apply(struct os_index *ix, struct os_rbuf *r, const char **why);
 /* Apply every op in [p, p+n): 0 or an error. */
 int os_index_apply_all(struct os_index *ix, const uint8_t *p, size_t n, const char **why);
 /* Encoders of the ops. */
-void os_enc_obj_add(struct os_wbuf *w, const struct os_object *o);
-void os_enc_version(struct os_wbuf *w, const char *name, const struct os_version *v);
-void os_enc_name_del(struct os_wbuf *w, const char *name);
-void os_enc_obj_free(struct os_wbuf *w, const uint8_t id[32]);
+void os_enc_obj_add(struct anx_buf *w, const struct os_object *o);
+void os_enc_version(struct anx_buf *w, const char *name, const struct os_version *v);
+void os_enc_name_del(struct anx_buf *w, const char *name);
+void os_enc_obj_free(struct anx_buf *w, const uint8_t id[32]);
 /* The whole state as ops (a checkpoint payload), led by OP_CKPT gen. */
-void os_index_encode(const struct os_index *ix, uint64_t generation, struct os_wbuf *w);
+void os_index_encode(const struct os_index *ix, uint64_t generation, struct anx_buf *w);
 /* First-fit free extent of count sectors that overlaps no object and no
- * pending extent: 0 with *start, or OS_ENOSPC. */
+ * pending extent: 0 with *start, or ANX_ENOSPC. */
 int os_index_alloc(struct os_index *ix, uint64_t count, uint64_t *start);
 uint64_t os_sectors_for(uint64_t bytes);
 
@@ -191,7 +188,7 @@ int os_journal_replay(struct os_bio *bio, const struct os_super *sb, struct os_i
                       struct os_journal *j, uint32_t *records, char *err, size_t errlen);
 /* Sectors a record of `len` payload bytes takes. */
 uint64_t os_journal_rec_sectors(size_t len);
-/* Write one record at j->pos and flush; OS_ENOSPC when it does not fit. */
+/* Write one record at j->pos and flush; ANX_ENOSPC when it does not fit. */
 int os_journal_append(struct os_bio *bio, const struct os_super *sb, struct os_journal *j,
                       const void *payload, size_t len);
 

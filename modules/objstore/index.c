@@ -12,10 +12,10 @@ uint64_t os_sectors_for(uint64_t bytes)
 void os_index_free(struct os_index *ix)
 {
     for (size_t i = 0; i < ix->nnames; i++)
-        os_free(ix->names[i].v);
-    os_free(ix->names);
-    os_free(ix->objs);
-    os_free(ix->pending);
+        anx_free(ix->names[i].v);
+    anx_free(ix->names);
+    anx_free(ix->objs);
+    anx_free(ix->pending);
     uint64_t ds = ix->data_sectors;
     memset(ix, 0, sizeof(*ix));
     ix->data_sectors = ds;
@@ -26,7 +26,7 @@ static bool grow(void **p, size_t *cap, size_t n, size_t elem)
     if (n < *cap)
         return true;
     size_t nc = *cap ? *cap * 2 : 16;
-    void *q = os_realloc(*p, nc * elem);
+    void *q = anx_realloc(*p, nc * elem);
     if (!q)
         return false;
     *p = q;
@@ -125,9 +125,9 @@ int os_index_alloc(struct os_index *ix, uint64_t count, uint64_t *start)
     }
     /* candidates: 0 and the end of every used extent; take the lowest free */
     size_t n = ix->nobjs + ix->npending + 1;
-    uint64_t *cand = os_malloc(n * sizeof(uint64_t));
+    uint64_t *cand = anx_malloc(n * sizeof(uint64_t));
     if (!cand)
-        return OS_ENOMEM;
+        return ANX_ENOMEM;
     size_t k = 0;
     cand[k++] = 0;
     for (size_t i = 0; i < ix->nobjs; i++)
@@ -135,7 +135,7 @@ int os_index_alloc(struct os_index *ix, uint64_t count, uint64_t *start)
     for (size_t i = 0; i < ix->npending; i++)
         cand[k++] = ix->pending[i].start + ix->pending[i].count;
     qsort(cand, k, sizeof(uint64_t), cmp_u64);
-    int rc = OS_ENOSPC;
+    int rc = ANX_ENOSPC;
     for (size_t i = 0; i < k; i++) {
         if (cand[i] > ix->data_sectors || count > ix->data_sectors - cand[i])
             break;
@@ -145,30 +145,30 @@ int os_index_alloc(struct os_index *ix, uint64_t count, uint64_t *start)
             break;
         }
     }
-    os_free(cand);
+    anx_free(cand);
     return rc;
 }
 
 /* ---- encoders ------------------------------------------------------------------ */
 
-void os_enc_obj_add(struct os_wbuf *w, const struct os_object *o)
+void os_enc_obj_add(struct anx_buf *w, const struct os_object *o)
 {
     os_w8(w, OP_OBJ_ADD);
-    os_wbytes(w, o->id, 32);
+    anx_buf_add(w, o->id, 32);
     os_w64(w, o->start);
     os_w64(w, o->size);
 }
 
-void os_enc_version(struct os_wbuf *w, const char *name, const struct os_version *v)
+void os_enc_version(struct anx_buf *w, const char *name, const struct os_version *v)
 {
     os_w8(w, OP_VERSION);
     os_wstr8(w, name);
     os_w32(w, v->no);
-    os_wbytes(w, v->id, 32);
+    anx_buf_add(w, v->id, 32);
     os_w64(w, v->size);
     os_w64(w, v->time_ns);
     os_wstr8(w, v->writer);
-    os_wbytes(w, v->manifest, 32);
+    anx_buf_add(w, v->manifest, 32);
     os_w8(w, v->nparents);
     for (int i = 0; i < v->nparents; i++)
         os_w32(w, v->parents[i]);
@@ -179,19 +179,19 @@ void os_enc_version(struct os_wbuf *w, const char *name, const struct os_version
     }
 }
 
-void os_enc_name_del(struct os_wbuf *w, const char *name)
+void os_enc_name_del(struct anx_buf *w, const char *name)
 {
     os_w8(w, OP_NAME_DEL);
     os_wstr8(w, name);
 }
 
-void os_enc_obj_free(struct os_wbuf *w, const uint8_t id[32])
+void os_enc_obj_free(struct anx_buf *w, const uint8_t id[32])
 {
     os_w8(w, OP_OBJ_FREE);
-    os_wbytes(w, id, 32);
+    anx_buf_add(w, id, 32);
 }
 
-void os_index_encode(const struct os_index *ix, uint64_t generation, struct os_wbuf *w)
+void os_index_encode(const struct os_index *ix, uint64_t generation, struct anx_buf *w)
 {
     os_w8(w, OP_CKPT);
     os_w64(w, generation);
@@ -211,17 +211,17 @@ static int apply_obj_add(struct os_index *ix, struct os_rbuf *r, const char **wh
     o.start = os_r64(r);
     o.size = os_r64(r);
     if (r->bad)
-        return *why = "truncated object record", OS_ECORRUPT;
+        return *why = "truncated object record", ANX_ECORRUPT;
     uint64_t ns = os_sectors_for(o.size);
     if (o.size > ix->data_sectors * OS_SECTOR || o.start > ix->data_sectors ||
         ns > ix->data_sectors - o.start)
-        return *why = "object extent outside the data region", OS_ECORRUPT;
+        return *why = "object extent outside the data region", ANX_ECORRUPT;
     if (os_index_obj(ix, o.id))
-        return *why = "object recorded twice", OS_ECORRUPT;
+        return *why = "object recorded twice", ANX_ECORRUPT;
     if (!extent_free(ix, o.start, ns, NULL))
-        return *why = "object extents overlap", OS_ECORRUPT;
+        return *why = "object extents overlap", ANX_ECORRUPT;
     if (!grow((void **)&ix->objs, &ix->capobjs, ix->nobjs, sizeof(o)))
-        return *why = "out of memory", OS_ENOMEM;
+        return *why = "out of memory", ANX_ENOMEM;
     ix->objs[ix->nobjs++] = o;
     ix->used_bytes += o.size;
     return 0;
@@ -241,45 +241,45 @@ static int apply_version(struct os_index *ix, struct os_rbuf *r, const char **wh
     os_rbytes(r, v.manifest, 32);
     v.nparents = os_r8(r);
     if (v.nparents > OS_PARENTS_MAX)
-        return *why = "too many parents", OS_ECORRUPT;
+        return *why = "too many parents", ANX_ECORRUPT;
     for (int i = 0; i < v.nparents; i++)
         v.parents[i] = os_r32(r);
     v.nmeta = os_r8(r);
     if (v.nmeta > OS_META_MAX)
-        return *why = "too many metadata entries", OS_ECORRUPT;
+        return *why = "too many metadata entries", ANX_ECORRUPT;
     for (int i = 0; i < v.nmeta; i++) {
         os_rstr8(r, v.meta[i].key, OS_KEY_MAX);
         os_rstr8(r, v.meta[i].value, OS_VAL_MAX);
     }
     if (r->bad)
-        return *why = "truncated version record", OS_ECORRUPT;
+        return *why = "truncated version record", ANX_ECORRUPT;
     if (!os_name_valid(name))
-        return *why = "invalid name in version record", OS_ECORRUPT;
+        return *why = "invalid name in version record", ANX_ECORRUPT;
     struct os_object *o = os_index_obj(ix, v.id);
     if (!o || o->size != v.size)
-        return *why = "version names a missing object", OS_ECORRUPT;
+        return *why = "version names a missing object", ANX_ECORRUPT;
     long p = name_pos(ix, name);
     struct os_name *nm;
     if (p < 0) {
         if (!grow((void **)&ix->names, &ix->capnames, ix->nnames, sizeof(*nm)))
-            return *why = "out of memory", OS_ENOMEM;
+            return *why = "out of memory", ANX_ENOMEM;
         size_t at = (size_t)(-p - 1);
         memmove(&ix->names[at + 1], &ix->names[at], (ix->nnames - at) * sizeof(*nm));
         ix->nnames++;
         nm = &ix->names[at];
         memset(nm, 0, sizeof(*nm));
-        os_strlcpy(nm->name, name, sizeof(nm->name));
+        strlcpy(nm->name, name, sizeof(nm->name));
     } else {
         nm = &ix->names[p];
     }
     uint32_t last = nm->nver ? nm->v[nm->nver - 1].no : 0;
     if (v.no <= last)
-        return *why = "version numbers out of order", OS_ECORRUPT;
+        return *why = "version numbers out of order", ANX_ECORRUPT;
     for (int i = 0; i < v.nparents; i++)
         if (v.parents[i] == 0 || v.parents[i] >= v.no)
-            return *why = "parent version out of range", OS_ECORRUPT;
+            return *why = "parent version out of range", ANX_ECORRUPT;
     if (!grow((void **)&nm->v, &nm->cap, nm->nver, sizeof(v)))
-        return *why = "out of memory", OS_ENOMEM;
+        return *why = "out of memory", ANX_ENOMEM;
     nm->v[nm->nver++] = v;
     o->refs++;
     return 0;
@@ -290,7 +290,7 @@ static int pending_add(struct os_index *ix, uint64_t start, uint64_t count)
     if (!count)
         return 0;
     if (!grow((void **)&ix->pending, &ix->cappending, ix->npending, sizeof(struct os_extent)))
-        return OS_ENOMEM;
+        return ANX_ENOMEM;
     ix->pending[ix->npending++] = (struct os_extent){start, count};
     return 0;
 }
@@ -300,17 +300,17 @@ static int apply_name_del(struct os_index *ix, struct os_rbuf *r, const char **w
     char name[256];
     os_rstr8(r, name, OS_NAME_MAX);
     if (r->bad)
-        return *why = "truncated delete record", OS_ECORRUPT;
+        return *why = "truncated delete record", ANX_ECORRUPT;
     long p = name_pos(ix, name);
     if (p < 0)
-        return *why = "delete of a missing name", OS_ECORRUPT;
+        return *why = "delete of a missing name", ANX_ECORRUPT;
     struct os_name *nm = &ix->names[p];
     for (uint32_t k = 0; k < nm->nver; k++) {
         struct os_object *o = os_index_obj(ix, nm->v[k].id);
         if (o && o->refs)
             o->refs--;
     }
-    os_free(nm->v);
+    anx_free(nm->v);
     memmove(nm, nm + 1, (ix->nnames - (size_t)p - 1) * sizeof(*nm));
     ix->nnames--;
     return 0;
@@ -321,14 +321,14 @@ static int apply_obj_free(struct os_index *ix, struct os_rbuf *r, const char **w
     uint8_t id[32];
     os_rbytes(r, id, 32);
     if (r->bad)
-        return *why = "truncated free record", OS_ECORRUPT;
+        return *why = "truncated free record", ANX_ECORRUPT;
     struct os_object *o = os_index_obj(ix, id);
     if (!o)
-        return *why = "free of a missing object", OS_ECORRUPT;
+        return *why = "free of a missing object", ANX_ECORRUPT;
     if (o->refs)
-        return *why = "free of a referenced object", OS_ECORRUPT;
+        return *why = "free of a referenced object", ANX_ECORRUPT;
     if (pending_add(ix, o->start, os_sectors_for(o->size)))
-        return *why = "out of memory", OS_ENOMEM;
+        return *why = "out of memory", ANX_ENOMEM;
     ix->used_bytes -= o->size;
     *o = ix->objs[--ix->nobjs];
     return 0;
@@ -338,7 +338,7 @@ int os_index_apply(struct os_index *ix, struct os_rbuf *r, const char **why)
 {
     uint8_t op = os_r8(r);
     if (r->bad)
-        return *why = "truncated op", OS_ECORRUPT;
+        return *why = "truncated op", ANX_ECORRUPT;
     switch (op) {
     case OP_OBJ_ADD: return apply_obj_add(ix, r, why);
     case OP_VERSION: return apply_version(ix, r, why);
@@ -346,7 +346,7 @@ int os_index_apply(struct os_index *ix, struct os_rbuf *r, const char **why)
     case OP_OBJ_FREE: return apply_obj_free(ix, r, why);
     }
     *why = "unknown op";
-    return OS_ECORRUPT;
+    return ANX_ECORRUPT;
 }
 
 int os_index_apply_all(struct os_index *ix, const uint8_t *p, size_t n, const char **why)

@@ -23,10 +23,10 @@ int os_journal_append(struct os_bio *bio, const struct os_super *sb, struct os_j
 {
     uint64_t ns = os_journal_rec_sectors(len);
     if (len > 0xffffffffu || ns > sb->journal_sectors || j->pos > sb->journal_sectors - ns)
-        return OS_ENOSPC;
-    uint8_t *buf = os_calloc(ns, OS_SECTOR);
+        return ANX_ENOSPC;
+    uint8_t *buf = anx_calloc(ns, OS_SECTOR);
     if (!buf)
-        return OS_ENOMEM;
+        return ANX_ENOMEM;
     os_put32(buf, OS_JREC_MAGIC);
     os_put64(buf + 8, sb->nonce);
     os_put64(buf + 16, j->seq);
@@ -35,8 +35,8 @@ int os_journal_append(struct os_bio *bio, const struct os_super *sb, struct os_j
     os_put32(buf + 4, os_crc32c(0, buf + 8, OS_JREC_HDR - 8 + len));
     int rc = 0;
     if (bio->write(bio->ctx, sb->journal_start + j->pos, buf, (uint32_t)ns) || bio->flush(bio->ctx))
-        rc = OS_EIO;
-    os_free(buf);
+        rc = ANX_EIO;
+    anx_free(buf);
     if (!rc) {
         j->pos += ns;
         j->seq++;
@@ -53,8 +53,8 @@ int os_journal_replay(struct os_bio *bio, const struct os_super *sb, struct os_i
     *records = 0;
     while (j->pos < sb->journal_sectors) {
         if (bio->read(bio->ctx, sb->journal_start + j->pos, hdr, 1)) {
-            os_snprintf(err, errlen, "cannot read the journal: I/O error");
-            return OS_EIO;
+            snprintf(err, errlen, "cannot read the journal: I/O error");
+            return ANX_EIO;
         }
         if (os_get32(hdr) != OS_JREC_MAGIC || os_get64(hdr + 8) != sb->nonce ||
             os_get64(hdr + 16) != j->seq)
@@ -63,26 +63,26 @@ int os_journal_replay(struct os_bio *bio, const struct os_super *sb, struct os_i
         uint64_t ns = os_journal_rec_sectors(len);
         if (ns > sb->journal_sectors - j->pos)
             break;                                  /* cannot be a record of ours */
-        uint8_t *buf = os_malloc(ns * OS_SECTOR);
+        uint8_t *buf = anx_malloc(ns * OS_SECTOR);
         if (!buf) {
-            os_snprintf(err, errlen, "out of memory replaying the journal");
-            return OS_ENOMEM;
+            snprintf(err, errlen, "out of memory replaying the journal");
+            return ANX_ENOMEM;
         }
         if (bio->read(bio->ctx, sb->journal_start + j->pos, buf, (uint32_t)ns)) {
-            os_free(buf);
-            os_snprintf(err, errlen, "cannot read the journal: I/O error");
-            return OS_EIO;
+            anx_free(buf);
+            snprintf(err, errlen, "cannot read the journal: I/O error");
+            return ANX_EIO;
         }
         if (os_get32(buf + 4) != os_crc32c(0, buf + 8, OS_JREC_HDR - 8 + len)) {
-            os_free(buf);
+            anx_free(buf);
             break;                                  /* torn: never acknowledged */
         }
         const char *why = "";
         int rc = os_index_apply_all(ix, buf + OS_JREC_HDR, len, &why);
-        os_free(buf);
+        anx_free(buf);
         if (rc) {
-            os_snprintf(err, errlen, "refusing the disk: journal record %llu: %s",
-                        (unsigned long long)j->seq, why);
+            snprintf(err, errlen, "refusing the disk: journal record %llu: %s",
+                     (unsigned long long)j->seq, why);
             return rc;
         }
         j->pos += ns;

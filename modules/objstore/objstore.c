@@ -14,25 +14,6 @@
 #include "objstore.h"
 #include "store.h"
 
-#ifndef CONFIG_OBJSTORE_BACKEND
-#define CONFIG_OBJSTORE_BACKEND "ram"
-#endif
-#ifndef CONFIG_OBJSTORE_SIZE
-#define CONFIG_OBJSTORE_SIZE (8ull << 20)
-#endif
-#ifndef CONFIG_OBJSTORE_DEVICE
-#define CONFIG_OBJSTORE_DEVICE ""
-#endif
-#ifndef CONFIG_OBJSTORE_FORMAT
-#define CONFIG_OBJSTORE_FORMAT 1
-#endif
-#ifndef CONFIG_OBJSTORE_QUOTA
-#define CONFIG_OBJSTORE_QUOTA 0
-#endif
-#ifndef CONFIG_MANIFEST_SHA256
-#define CONFIG_MANIFEST_SHA256 ""
-#endif
-
 static struct os_bio bio;
 static struct os_store store;
 static bool ready;
@@ -60,11 +41,11 @@ bool objstore_ready(void)
     return ready;
 }
 
-const char *objstore_strerror(int err)
+/* Why a call finds no open store: not yet (a disk store opens in the
+ * start phase), or never (it could not be opened; the module is failed). */
+static int unavailable(void)
 {
-    if (err == OBJSTORE_ENOTREADY)
-        return "object store not available";
-    return os_strerror(err);
+    return opening ? ANX_EAGAIN : ANX_EBROKEN;
 }
 
 static void describe(const char *name, const struct os_version *v, struct objstore_version *out)
@@ -72,11 +53,11 @@ static void describe(const char *name, const struct os_version *v, struct objsto
     memset(out, 0, sizeof(*out));
     strlcpy(out->name, name, sizeof(out->name));
     out->no = v->no;
-    os_id_hex(v->id, out->id);
+    anx_sha256_hex(v->id, out->id);
     out->size = v->size;
     out->time_ns = v->time_ns;
     strlcpy(out->writer, v->writer, sizeof(out->writer));
-    os_id_hex(v->manifest, out->manifest);
+    anx_sha256_hex(v->manifest, out->manifest);
     out->nparents = v->nparents;
     for (int i = 0; i < v->nparents; i++)
         out->parents[i] = v->parents[i];
@@ -90,13 +71,13 @@ static void describe(const char *name, const struct os_version *v, struct objsto
 int objstore_put(const void *data, size_t len, char id[65])
 {
     if (!ready)
-        return OBJSTORE_ENOTREADY;
+        return unavailable();
     uint8_t raw[32];
     lock();
     int rc = os_put_object(&store, data, len, raw);
     unlock();
     if (!rc)
-        os_id_hex(raw, id);
+        anx_sha256_hex(raw, id);
     return rc;
 }
 
@@ -104,20 +85,20 @@ int objstore_get(const char *id, void **data, size_t *len)
 {
     uint8_t raw[32];
     if (os_id_parse(id, raw))
-        return OBJSTORE_EINVAL;
+        return ANX_EINVAL;
     if (opening)
-        return OBJSTORE_ENOTREADY;
+        return ANX_EAGAIN;
     if (ready) {
         lock();
         int rc = os_read(&store, raw, data, len);
         unlock();
-        if (rc != OS_ENOENT)
+        if (rc != ANX_ENOENT)
             return rc;
     }
     struct anx_file f;
     if (!base_find_id(raw, &f))
         return base_read(&f, data, len);
-    return OBJSTORE_ENOENT;
+    return ANX_ENOENT;
 }
 
 static int make_opts(const struct objstore_write_opts *o, struct os_put_opts *po, struct os_meta *meta)
@@ -129,14 +110,14 @@ static int make_opts(const struct objstore_write_opts *o, struct os_put_opts *po
     int n = 0;
     if (o && o->type) {
         if (strlen(o->type) > OS_VAL_MAX)
-            return OBJSTORE_EINVAL;
+            return ANX_EINVAL;
         strlcpy(meta[n].key, "type", sizeof(meta[n].key));
         strlcpy(meta[n].value, o->type, sizeof(meta[n].value));
         n++;
     }
     for (int i = 0; o && i < o->nmeta; i++) {
         if (n >= OS_META_MAX || strlen(o->keys[i]) > OS_KEY_MAX || strlen(o->values[i]) > OS_VAL_MAX)
-            return OBJSTORE_EINVAL;
+            return ANX_EINVAL;
         strlcpy(meta[n].key, o->keys[i], sizeof(meta[n].key));
         strlcpy(meta[n].value, o->values[i], sizeof(meta[n].value));
         n++;
@@ -153,7 +134,7 @@ int objstore_write(const char *name, const void *data, size_t len,
                    const struct objstore_write_opts *o, struct objstore_version *out)
 {
     if (!ready)
-        return OBJSTORE_ENOTREADY;
+        return unavailable();
     struct os_put_opts po;
     struct os_meta meta[OS_META_MAX];
     int rc = make_opts(o, &po, meta);
@@ -172,10 +153,10 @@ int objstore_link(const char *name, const char *id, const struct objstore_write_
                   struct objstore_version *out)
 {
     if (!ready)
-        return OBJSTORE_ENOTREADY;
+        return unavailable();
     uint8_t raw[32];
     if (os_id_parse(id, raw))
-        return OBJSTORE_EINVAL;
+        return ANX_EINVAL;
     struct os_put_opts po;
     struct os_meta meta[OS_META_MAX];
     int rc = make_opts(o, &po, meta);
@@ -184,7 +165,7 @@ int objstore_link(const char *name, const char *id, const struct objstore_write_
     struct os_version v;
     lock();
     rc = os_link(&store, name, raw, &po, &v);
-    if (rc == OS_ENOENT) {
+    if (rc == ANX_ENOENT) {
         /* an object of the base layer: copy it into the writable layer */
         struct anx_file f;
         void *d;
@@ -207,13 +188,13 @@ int objstore_read(const char *name, uint32_t no, void **data, size_t *len,
     if (!out)
         out = &tmp;
     if (!os_name_valid(name))
-        return OBJSTORE_EINVAL;
+        return ANX_EINVAL;
     if (opening)
-        return OBJSTORE_ENOTREADY;
+        return ANX_EAGAIN;
     if (ready) {
         lock();
         struct os_name *nm = os_index_name(&store.ix, name);
-        int rc = OS_ENOENT;
+        int rc = ANX_ENOENT;
         if (nm) {
             const struct os_version *v = NULL;
             for (uint32_t i = 0; i < nm->nver; i++)
@@ -230,7 +211,7 @@ int objstore_read(const char *name, uint32_t no, void **data, size_t *len,
     }
     struct anx_file f;
     if (base_find_name(name, &f) || no > 1)
-        return OBJSTORE_ENOENT;
+        return ANX_ENOENT;
     base_describe(&f, name, out);
     return data ? base_read(&f, data, len) : 0;
 }
@@ -238,13 +219,13 @@ int objstore_read(const char *name, uint32_t no, void **data, size_t *len,
 int objstore_delete(const char *name)
 {
     if (!ready)
-        return OBJSTORE_ENOTREADY;
+        return unavailable();
     lock();
     int rc = os_delete(&store, name);
     unlock();
     struct anx_file f;
-    if (rc == OS_ENOENT && !base_find_name(name, &f))
-        rc = OBJSTORE_EROFS;
+    if (rc == ANX_ENOENT && !base_find_name(name, &f))
+        rc = ANX_EROFS;
     return rc;
 }
 
@@ -253,9 +234,9 @@ int objstore_versions(const char *name, int (*fn)(const struct objstore_version 
 {
     struct objstore_version out;
     if (!os_name_valid(name))
-        return OBJSTORE_EINVAL;
+        return ANX_EINVAL;
     if (opening)
-        return OBJSTORE_ENOTREADY;
+        return ANX_EAGAIN;
     if (ready) {
         lock();
         struct os_name *nm = os_index_name(&store.ix, name);
@@ -272,7 +253,7 @@ int objstore_versions(const char *name, int (*fn)(const struct objstore_version 
     }
     struct anx_file f;
     if (base_find_name(name, &f))
-        return OBJSTORE_ENOENT;
+        return ANX_ENOENT;
     base_describe(&f, name, &out);
     fn(&out, arg);
     return 0;
@@ -287,7 +268,7 @@ int objstore_list(const char *prefix, int (*fn)(const struct objstore_version *v
     char bname[201];
     struct anx_file f;
     if (opening)
-        return OBJSTORE_ENOTREADY;
+        return ANX_EAGAIN;
     if (ready)
         lock();
     size_t nw = ready ? store.ix.nnames : 0;
@@ -325,7 +306,7 @@ int objstore_list(const char *prefix, int (*fn)(const struct objstore_version *v
 int objstore_gc(uint32_t *objects, uint64_t *bytes)
 {
     if (!ready)
-        return OBJSTORE_ENOTREADY;
+        return unavailable();
     lock();
     int rc = os_gc(&store, objects, bytes);
     unlock();
@@ -429,20 +410,21 @@ static int open_disk(void)
     if (!bd) {
         log_error("no block device%s%s: the writable layer is off (attach a disk: anx run --disk FILE)",
                   CONFIG_OBJSTORE_DEVICE[0] ? " " : "", CONFIG_OBJSTORE_DEVICE);
-        return -1;
+        return ANX_ENOENT;
     }
     strlcpy(backend_name, bd->name, sizeof(backend_name));
-    if (os_bio_blockdev(&bio, bd, &why)) {
+    int rc = os_bio_blockdev(&bio, bd, &why);
+    if (rc) {
         log_error("%s: %s", bd->name, why);
-        return -1;
+        return rc;
     }
     if (CONFIG_OBJSTORE_FORMAT && blank(&bio)) {
         uint8_t uuid[16];
         char err[200];
         make_uuid(uuid);
-        if (os_format(&bio, uuid, err, sizeof(err))) {
+        if ((rc = os_format(&bio, uuid, err, sizeof(err)))) {
             log_error("%s: %s", bd->name, err);
-            return -1;
+            return rc;
         }
         log_info("%s: formatted a new store (%llu MiB)", bd->name,
                  (unsigned long long)(bd->sectors * OS_SECTOR >> 20));
@@ -455,7 +437,7 @@ static int open_store(void)
     int rc = os_open(&store, &bio, false);
     if (rc) {
         log_error("%s: %s", backend_name, store.err);
-        return -1;                  /* base layer only; the module is failed, the image boots */
+        return rc;                  /* base layer only; the module is failed, the image boots */
     }
     store.quota = CONFIG_OBJSTORE_QUOTA;
     ready = true;
@@ -477,9 +459,9 @@ static int open_store(void)
 static int data_get(const char *name, struct anx_data *out)
 {
     if (!os_name_valid(name))
-        return ANX_DATA_NOT_FOUND;
+        return ANX_ENOENT;
     if (opening)
-        return ANX_DATA_NOT_READY;
+        return ANX_EAGAIN;
     if (ready) {
         lock();
         struct os_name *nm = os_index_name(&store.ix, name);
@@ -501,8 +483,8 @@ static int data_get(const char *name, struct anx_data *out)
             }
             unlock();
             if (rc)
-                log_error("%s: cannot read version %u: %s", name, no, objstore_strerror(rc));
-            return rc ? ANX_DATA_ERROR : 0;
+                log_error("%s: cannot read version %u: %s", name, no, anx_strerror(rc));
+            return rc;
         }
         unlock();
     }
@@ -510,7 +492,7 @@ static int data_get(const char *name, struct anx_data *out)
     struct anx_file f;
     strlcat(path, name, sizeof(path));
     if (anx_file_lookup(path, &f) < 0)
-        return ANX_DATA_NOT_FOUND;
+        return ANX_ENOENT;
     struct objstore_version bv;
     base_describe(&f, name, &bv);
     out->data = f.data;
@@ -532,7 +514,7 @@ static int objstore_init(void)
         memset(manifest, 0, sizeof(manifest));
     objstore_commands_init();
     /* until start has opened the disk (its I/O yields: httpd may already
-     * serve), reads answer "not available", never the base layer alone */
+     * serve), reads answer ANX_EAGAIN, never the base layer alone */
     if (!strcmp(CONFIG_OBJSTORE_BACKEND, "disk")) {
         opening = true;
         return 0;
@@ -541,17 +523,18 @@ static int objstore_init(void)
     uint8_t uuid[16];
     char err[200];
     make_uuid(uuid);
-    if (os_bio_ram(&bio, CONFIG_OBJSTORE_SIZE)) {
+    int rc = os_bio_ram(&bio, CONFIG_OBJSTORE_SIZE);
+    if (rc) {
         size_t largest, free_bytes = anx_mem_free_bytes(&largest);
         log_error("cannot allocate a %llu KiB RAM store: %llu bytes wanted, %zu bytes free "
                   "(largest free run %zu): make objstore.size smaller or memory: larger",
                   (unsigned long long)(CONFIG_OBJSTORE_SIZE >> 10), (unsigned long long)CONFIG_OBJSTORE_SIZE,
                   free_bytes, largest);
-        return -1;
+        return rc;
     }
-    if (os_format(&bio, uuid, err, sizeof(err))) {
+    if ((rc = os_format(&bio, uuid, err, sizeof(err)))) {
         log_error("cannot format the RAM store: %s", err);
-        return -1;
+        return rc;
     }
     return open_store();
 }
@@ -562,13 +545,14 @@ static int objstore_init(void)
 static void objstore_start(void)
 {
     if (!strcmp(CONFIG_OBJSTORE_BACKEND, "disk")) {
-        if (!open_disk())
-            open_store();
-        if (!ready) {
+        int rc = open_disk();
+        if (!rc)
+            rc = open_store();
+        if (rc) {
             char why[160];
             anx_log_last_error(why, sizeof(why));
             const char *r = !strncmp(why, "objstore: ", 10) ? why + 10 : why;
-            anx_module_fail("objstore", -1, "%s", r);
+            anx_module_fail("objstore", rc, "%s", r);
         }
     }
     opening = false;

@@ -19,7 +19,11 @@
  *
  * Calls block the calling thread (disk I/O) and are serialized by a lock;
  * callbacks run with the lock held and must not call objstore_*.
- * Errors are negative OBJSTORE_E* values; objstore_strerror names them.
+ * Errors are <anx/errno.h> codes (anx_strerror names them): those of the
+ * store (format.h: ANX_EINVAL, ANX_ENOENT, ANX_ENOSPC, ANX_EDQUOT, ANX_EIO,
+ * ANX_ECORRUPT, ANX_ENOMEM, ANX_EROFS, ANX_EBROKEN), and while the store
+ * is not open ANX_EAGAIN (a disk store before the start phase opened it)
+ * or ANX_EBROKEN (it could not be opened: the log says why).
  */
 #ifndef OBJSTORE_H
 #define OBJSTORE_H
@@ -27,12 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-enum {
-    OBJSTORE_EINVAL = -1, OBJSTORE_ENOENT = -2, OBJSTORE_ENOSPC = -3, OBJSTORE_EQUOTA = -4,
-    OBJSTORE_EIO = -5, OBJSTORE_ECORRUPT = -6, OBJSTORE_ENOMEM = -7, OBJSTORE_EROFS = -8,
-    OBJSTORE_EBROKEN = -9, OBJSTORE_ENOTREADY = -10,
-};
+#include <anx/errno.h>
 
 #define OBJSTORE_META_MAX 8
 #define OBJSTORE_PARENTS_MAX 4
@@ -64,7 +63,6 @@ struct objstore_write_opts {
 };
 
 bool objstore_ready(void);
-const char *objstore_strerror(int err);
 
 /* Store content without a name (gc collects it unless a version names it). */
 int objstore_put(const void *data, size_t len, char id[65]);

@@ -3,26 +3,16 @@
  * verified by hash, gc, check. */
 #include "store.h"
 
-void os_id_hex(const uint8_t id[32], char out[65])
-{
-    static const char hx[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = hx[id[i] >> 4];
-        out[2 * i + 1] = hx[id[i] & 15];
-    }
-    out[64] = 0;
-}
-
 int os_id_parse(const char *hex, uint8_t id[32])
 {
     if (strlen(hex) != 64)
-        return OS_EINVAL;
+        return ANX_EINVAL;
     for (int i = 0; i < 64; i++) {
         char c = hex[i];
         int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
                 c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
         if (v < 0)
-            return OS_EINVAL;
+            return ANX_EINVAL;
         id[i / 2] = (uint8_t)(i & 1 ? (id[i / 2] << 4) | v : v);
     }
     return 0;
@@ -40,30 +30,30 @@ int os_format(struct os_bio *bio, const uint8_t uuid[16], char *err, size_t errl
 {
     struct os_super sb;
     if (os_super_layout(&sb, bio->sectors, uuid)) {
-        os_snprintf(err, errlen, "device too small: an object store needs at least %u KiB",
-                    OS_MIN_SECTORS * OS_SECTOR / 1024);
-        return OS_EINVAL;
+        snprintf(err, errlen, "device too small: an object store needs at least %u KiB",
+                 OS_MIN_SECTORS * OS_SECTOR / 1024);
+        return ANX_EINVAL;
     }
     struct os_index ix = {0};
-    struct os_wbuf w = {0};
+    struct anx_buf w = {0};
     os_index_encode(&ix, 0, &w);
     uint8_t sec[OS_SECTOR] = {0};
     if (w.oom) {
-        os_wbuf_free(&w);
-        return OS_ENOMEM;
+        anx_buf_free(&w);
+        return ANX_ENOMEM;
     }
-    memcpy(sec, w.p, w.n);
+    memcpy(sec, w.p, w.len);
     sb.ckpt_slot = 0;
-    sb.ckpt_bytes = w.n;
-    sb.ckpt_crc = os_crc32c(0, w.p, w.n);
-    os_wbuf_free(&w);
+    sb.ckpt_bytes = w.len;
+    sb.ckpt_crc = os_crc32c(0, w.p, w.len);
+    anx_buf_free(&w);
     uint8_t zero[OS_SECTOR] = {0};
     /* copy B first: a store formatted before may have left a newer one */
     if (bio->write(bio->ctx, 1, zero, 1) || bio->write(bio->ctx, sb.journal_start, zero, 1) ||
         bio->write(bio->ctx, sb.ckpt_start[0], sec, 1) || bio->flush(bio->ctx) ||
         os_super_write(bio, &sb)) {
-        os_snprintf(err, errlen, "cannot write the new store: I/O error");
-        return OS_EIO;
+        snprintf(err, errlen, "cannot write the new store: I/O error");
+        return ANX_EIO;
     }
     return 0;
 }
@@ -85,7 +75,7 @@ int os_open(struct os_store *s, struct os_bio *bio, bool readonly)
          * stale from now on, and replayed frees release their space */
         rc = os_checkpoint_write(bio, &s->sb, &s->ix);
         if (rc)
-            os_snprintf(s->err, sizeof(s->err), "cannot write a checkpoint: %s", os_strerror(rc));
+            snprintf(s->err, sizeof(s->err), "cannot write a checkpoint: %s", anx_strerror(rc));
         s->j.pos = s->j.seq = 0;
     }
     if (rc)
@@ -101,9 +91,9 @@ void os_close(struct os_store *s)
 static int writable(struct os_store *s)
 {
     if (s->readonly)
-        return OS_EROFS;
+        return ANX_EROFS;
     if (s->broken)
-        return OS_EBROKEN;
+        return ANX_EBROKEN;
     return 0;
 }
 
@@ -128,28 +118,28 @@ static uint64_t index_bytes(struct os_store *s)
 }
 
 /* Make a transaction durable, then apply it to the index. */
-static int commit(struct os_store *s, struct os_wbuf *w, uint64_t index_growth)
+static int commit(struct os_store *s, struct anx_buf *w, uint64_t index_growth)
 {
     if (w->oom)
-        return OS_ENOMEM;
+        return ANX_ENOMEM;
     if (index_bytes(s) + index_growth > s->sb.ckpt_sectors * OS_SECTOR)
-        return OS_ENOSPC;
-    int rc = os_journal_append(s->bio, &s->sb, &s->j, w->p, w->n);
-    if (rc == OS_ENOSPC && os_journal_rec_sectors(w->n) <= s->sb.journal_sectors) {
+        return ANX_ENOSPC;
+    int rc = os_journal_append(s->bio, &s->sb, &s->j, w->p, w->len);
+    if (rc == ANX_ENOSPC && os_journal_rec_sectors(w->len) <= s->sb.journal_sectors) {
         rc = os_checkpoint_write(s->bio, &s->sb, &s->ix);
         if (!rc) {
             s->j.pos = s->j.seq = 0;
-            rc = os_journal_append(s->bio, &s->sb, &s->j, w->p, w->n);
+            rc = os_journal_append(s->bio, &s->sb, &s->j, w->p, w->len);
         }
     }
-    if (rc == OS_EIO || rc == OS_ENOMEM)
-        s->broken = rc == OS_EIO;
+    if (rc == ANX_EIO || rc == ANX_ENOMEM)
+        s->broken = rc == ANX_EIO;
     if (rc)
         return rc;
     const char *why;
-    if (os_index_apply_all(&s->ix, w->p, w->n, &why)) {
+    if (os_index_apply_all(&s->ix, (const uint8_t *)w->p, w->len, &why)) {
         s->broken = true;          /* durable but not applied: reopen recovers */
-        return OS_EBROKEN;
+        return ANX_EBROKEN;
     }
     return 0;
 }
@@ -159,28 +149,28 @@ static int write_data(struct os_store *s, uint64_t start, const void *data, size
     uint64_t full = len / OS_SECTOR, tail = len % OS_SECTOR;
     uint64_t at = s->sb.data_start + start;
     if (full && s->bio->write(s->bio->ctx, at, data, (uint32_t)full))
-        return OS_EIO;
+        return ANX_EIO;
     if (tail) {
         uint8_t sec[OS_SECTOR] = {0};
         memcpy(sec, (const uint8_t *)data + full * OS_SECTOR, tail);
         if (s->bio->write(s->bio->ctx, at + full, sec, 1))
-            return OS_EIO;
+            return ANX_EIO;
     }
     if (s->bio->flush(s->bio->ctx))
-        return OS_EIO;
+        return ANX_EIO;
     return 0;
 }
 
 /* Store content unless present; adds an OBJ_ADD op to w for a new one. */
 static int stage_object(struct os_store *s, const void *data, size_t len, uint8_t id[32],
-                        struct os_wbuf *w, uint64_t *growth)
+                        struct anx_buf *w, uint64_t *growth)
 {
     anx_sha256(data, len, id);
     if (os_index_obj(&s->ix, id))
         return 0;
     uint64_t limit = s->quota ? s->quota : s->sb.data_sectors * OS_SECTOR;
     if (len > limit || s->ix.used_bytes > limit - len)
-        return OS_EQUOTA;
+        return ANX_EDQUOT;
     struct os_object o = {0};
     memcpy(o.id, id, 32);
     o.size = len;
@@ -202,12 +192,12 @@ int os_put_object(struct os_store *s, const void *data, size_t len, uint8_t id[3
     int rc = writable(s);
     if (rc)
         return rc;
-    struct os_wbuf w = {0};
+    struct anx_buf w = {0};
     uint64_t growth = 0;
     rc = stage_object(s, data, len, id, &w, &growth);
-    if (!rc && w.n)
+    if (!rc && w.len)
         rc = commit(s, &w, growth);
-    os_wbuf_free(&w);
+    anx_buf_free(&w);
     return rc;
 }
 
@@ -218,25 +208,25 @@ static int make_version(struct os_store *s, const char *name, const uint8_t id[3
     if (!o)
         o = &none;
     if (!os_name_valid(name))
-        return OS_EINVAL;
+        return ANX_EINVAL;
     memset(v, 0, sizeof(*v));
     struct os_name *nm = os_index_name(&s->ix, name);
     v->no = nm ? nm->v[nm->nver - 1].no + 1 : 1;
     memcpy(v->id, id, 32);
     v->size = size;
-    v->time_ns = os_now_ns();
+    v->time_ns = anx_time_unix_ns();
     const char *writer = o->writer ? o->writer : "host";
     if (strlen(writer) > OS_WRITER_MAX)
-        return OS_EINVAL;
-    os_strlcpy(v->writer, writer, sizeof(v->writer));
+        return ANX_EINVAL;
+    strlcpy(v->writer, writer, sizeof(v->writer));
     if (o->manifest)
         memcpy(v->manifest, o->manifest, 32);
     if (o->parents) {
         if (o->nparents < 0 || o->nparents > OS_PARENTS_MAX)
-            return OS_EINVAL;
+            return ANX_EINVAL;
         for (int i = 0; i < o->nparents; i++) {
             if (o->parents[i] == 0 || o->parents[i] >= v->no)
-                return OS_EINVAL;
+                return ANX_EINVAL;
             v->parents[i] = o->parents[i];
         }
         v->nparents = (uint8_t)o->nparents;
@@ -245,11 +235,11 @@ static int make_version(struct os_store *s, const char *name, const uint8_t id[3
         v->nparents = 1;
     }
     if (o->nmeta < 0 || o->nmeta > OS_META_MAX)
-        return OS_EINVAL;
+        return ANX_EINVAL;
     for (int i = 0; i < o->nmeta; i++) {
         if (!o->meta[i].key[0] || strlen(o->meta[i].key) > OS_KEY_MAX ||
             strlen(o->meta[i].value) > OS_VAL_MAX)
-            return OS_EINVAL;
+            return ANX_EINVAL;
         v->meta[i] = o->meta[i];
     }
     v->nmeta = (uint8_t)o->nmeta;
@@ -268,7 +258,7 @@ int os_put(struct os_store *s, const char *name, const void *data, size_t len,
     rc = make_version(s, name, id, len, o, &v);     /* validate before writing data */
     if (rc)
         return rc;
-    struct os_wbuf w = {0};
+    struct anx_buf w = {0};
     uint64_t growth = 0;
     rc = stage_object(s, data, len, id, &w, &growth);
     if (!rc) {
@@ -276,7 +266,7 @@ int os_put(struct os_store *s, const char *name, const void *data, size_t len,
         growth += version_enc(name, &v);
         rc = commit(s, &w, growth);
     }
-    os_wbuf_free(&w);
+    anx_buf_free(&w);
     if (!rc && out)
         *out = v;
     return rc;
@@ -290,15 +280,15 @@ int os_link(struct os_store *s, const char *name, const uint8_t id[32],
         return rc;
     struct os_object *obj = os_index_obj(&s->ix, id);
     if (!obj)
-        return OS_ENOENT;
+        return ANX_ENOENT;
     struct os_version v;
     rc = make_version(s, name, id, obj->size, o, &v);
     if (rc)
         return rc;
-    struct os_wbuf w = {0};
+    struct anx_buf w = {0};
     os_enc_version(&w, name, &v);
     rc = commit(s, &w, version_enc(name, &v));
-    os_wbuf_free(&w);
+    anx_buf_free(&w);
     if (!rc && out)
         *out = v;
     return rc;
@@ -308,20 +298,20 @@ int os_read(struct os_store *s, const uint8_t id[32], void **data, size_t *len)
 {
     struct os_object *o = os_index_obj(&s->ix, id);
     if (!o)
-        return OS_ENOENT;
+        return ANX_ENOENT;
     uint64_t ns = os_sectors_for(o->size);
-    uint8_t *buf = os_malloc(ns ? ns * OS_SECTOR : 1);
+    uint8_t *buf = anx_malloc(ns ? ns * OS_SECTOR : 1);
     if (!buf)
-        return OS_ENOMEM;
+        return ANX_ENOMEM;
     if (ns && s->bio->read(s->bio->ctx, s->sb.data_start + o->start, buf, (uint32_t)ns)) {
-        os_free(buf);
-        return OS_EIO;
+        anx_free(buf);
+        return ANX_EIO;
     }
     uint8_t h[32];
     anx_sha256(buf, o->size, h);
     if (memcmp(h, id, 32)) {
-        os_free(buf);
-        return OS_ECORRUPT;
+        anx_free(buf);
+        return ANX_ECORRUPT;
     }
     *data = buf;
     *len = o->size;
@@ -334,13 +324,13 @@ int os_delete(struct os_store *s, const char *name)
     if (rc)
         return rc;
     if (!os_name_valid(name))
-        return OS_EINVAL;
+        return ANX_EINVAL;
     if (!os_index_name(&s->ix, name))
-        return OS_ENOENT;
-    struct os_wbuf w = {0};
+        return ANX_ENOENT;
+    struct anx_buf w = {0};
     os_enc_name_del(&w, name);
     rc = commit(s, &w, 0);
-    os_wbuf_free(&w);
+    anx_buf_free(&w);
     return rc;
 }
 
@@ -353,7 +343,7 @@ int os_gc(struct os_store *s, uint32_t *objects, uint64_t *bytes)
     *bytes = 0;
     for (;;) {
         /* a batch of frees per record, so a record always fits the journal */
-        struct os_wbuf w = {0};
+        struct anx_buf w = {0};
         uint32_t n = 0;
         uint64_t b = 0;
         for (size_t i = 0; i < s->ix.nobjs && n < 64; i++)
@@ -365,7 +355,7 @@ int os_gc(struct os_store *s, uint32_t *objects, uint64_t *bytes)
         if (!n)
             break;
         rc = commit(s, &w, 0);
-        os_wbuf_free(&w);
+        anx_buf_free(&w);
         if (rc)
             return rc;
         *objects += n;
@@ -381,7 +371,7 @@ int os_sync(struct os_store *s)
         return rc;
     rc = os_checkpoint_write(s->bio, &s->sb, &s->ix);
     if (rc) {
-        s->broken = rc == OS_EIO;
+        s->broken = rc == ANX_EIO;
         return rc;
     }
     s->j.pos = s->j.seq = 0;
@@ -397,24 +387,24 @@ int os_check(struct os_store *s, void (*report)(void *arg, const char *msg), voi
         void *d;
         size_t n;
         int rc = os_read(s, o->id, &d, &n);
-        if (rc == OS_ENOMEM)
+        if (rc == ANX_ENOMEM)
             return rc;
         if (rc) {
-            os_id_hex(o->id, hex);
-            os_snprintf(msg, sizeof(msg), "object %s: %s", hex, os_strerror(rc));
+            anx_sha256_hex(o->id, hex);
+            snprintf(msg, sizeof(msg), "object %s: %s", hex, anx_strerror(rc));
             report(arg, msg);
             problems++;
         } else {
-            os_free(d);
+            anx_free(d);
         }
         uint32_t refs = 0;
         for (size_t k = 0; k < s->ix.nnames; k++)
             for (uint32_t v = 0; v < s->ix.names[k].nver; v++)
                 refs += !memcmp(s->ix.names[k].v[v].id, o->id, 32);
         if (refs != o->refs) {
-            os_id_hex(o->id, hex);
-            os_snprintf(msg, sizeof(msg), "object %s: reference count %u, should be %u", hex,
-                        (unsigned)o->refs, (unsigned)refs);
+            anx_sha256_hex(o->id, hex);
+            snprintf(msg, sizeof(msg), "object %s: reference count %u, should be %u", hex,
+                     (unsigned)o->refs, (unsigned)refs);
             report(arg, msg);
             problems++;
         }

@@ -4,7 +4,7 @@
  * caller serializes (the module holds a lock around every call).
  *
  * Every write is acknowledged (returns 0) only after it is durable. After
- * a failed write the store is "broken": writes fail with OS_EBROKEN until
+ * a failed write the store is "broken": writes fail with ANX_EBROKEN until
  * it is reopened (which recovers from the disk).
  */
 #ifndef OBJSTORE_STORE_H
@@ -47,7 +47,7 @@ int os_put(struct os_store *s, const char *name, const void *data, size_t len,
 /* A new version of name pointing at an existing object. */
 int os_link(struct os_store *s, const char *name, const uint8_t id[32],
             const struct os_put_opts *o, struct os_version *out);
-/* Read an object, verified against its id; *data is os_free'd by the caller. */
+/* Read an object, verified against its id; *data is anx_free'd by the caller. */
 int os_read(struct os_store *s, const uint8_t id[32], void **data, size_t *len);
 /* Forget a name and its history (objects become collectable). */
 int os_delete(struct os_store *s, const char *name);
@@ -66,8 +66,8 @@ struct os_df {
 };
 void os_df(struct os_store *s, struct os_df *df);
 
-/* hex <-> id */
-void os_id_hex(const uint8_t id[32], char out[65]);
+/* hex -> id (64 hex digits, either case); id -> hex is the core's
+ * anx_sha256_hex (<anx/sha256.h>). 0 or ANX_EINVAL. */
 int os_id_parse(const char *hex, uint8_t id[32]);
 const char *os_meta_get(const struct os_version *v, const char *key);
 

@@ -11,7 +11,7 @@ static uint64_t clamp(uint64_t v, uint64_t lo, uint64_t hi)
 int os_super_layout(struct os_super *sb, uint64_t sectors, const uint8_t uuid[16])
 {
     if (sectors < OS_MIN_SECTORS || sectors > (1ull << 40))
-        return OS_EINVAL;
+        return ANX_EINVAL;
     memset(sb, 0, sizeof(*sb));
     memcpy(sb->uuid, uuid, 16);
     sb->total_sectors = sectors;
@@ -22,7 +22,7 @@ int os_super_layout(struct os_super *sb, uint64_t sectors, const uint8_t uuid[16
     sb->ckpt_start[1] = sb->ckpt_start[0] + sb->ckpt_sectors;
     sb->data_start = (sb->ckpt_start[1] + sb->ckpt_sectors + 7) & ~7ull;
     if (sb->data_start + 64 > sectors)
-        return OS_EINVAL;
+        return ANX_EINVAL;
     sb->data_sectors = sectors - sb->data_start;
     sb->nonce = os_epoch_nonce(sb);
     return 0;
@@ -80,19 +80,19 @@ int os_super_decode(struct os_super *sb, const uint8_t in[OS_SECTOR],
     memset(sb, 0, sizeof(*sb));
     if (memcmp(in + SB_MAGIC, OS_MAGIC, 8)) {
         *why = "no object store signature (not an Anunix store disk)";
-        return OS_ECORRUPT;
+        return ANX_ECORRUPT;
     }
     if (os_get32(in + SB_CRC) != os_crc32c(0, in, SB_CRC)) {
         *why = "superblock checksum mismatch";
-        return OS_ECORRUPT;
+        return ANX_ECORRUPT;
     }
     if (os_get32(in + SB_VERSION) != OS_VERSION) {
         *why = "unsupported format version";
-        return OS_ECORRUPT;
+        return ANX_ECORRUPT;
     }
     if (os_get32(in + SB_SECTOR) != OS_SECTOR) {
         *why = "unsupported sector size";
-        return OS_ECORRUPT;
+        return ANX_ECORRUPT;
     }
     memcpy(sb->uuid, in + SB_UUID, 16);
     sb->total_sectors = os_get64(in + SB_TOTAL);
@@ -112,7 +112,7 @@ int os_super_decode(struct os_super *sb, const uint8_t in[OS_SECTOR],
     uint64_t t = sb->total_sectors;
     if (t > dev_sectors) {
         *why = "the store is larger than the device (truncated image?)";
-        return OS_ECORRUPT;
+        return ANX_ECORRUPT;
     }
     /* regions in order, inside the store, not overlapping */
     if (sb->journal_start < 2 || sb->journal_sectors < 16 || sb->ckpt_sectors < 16 ||
@@ -124,15 +124,15 @@ int os_super_decode(struct os_super *sb, const uint8_t in[OS_SECTOR],
         sb->data_start < sb->ckpt_start[1] + sb->ckpt_sectors ||
         !inside(sb->data_start, sb->data_sectors, 2, t)) {
         *why = "superblock regions out of bounds";
-        return OS_ECORRUPT;
+        return ANX_ECORRUPT;
     }
     if (sb->ckpt_slot > 1 || sb->ckpt_bytes > sb->ckpt_sectors * OS_SECTOR) {
         *why = "superblock checkpoint pointer out of bounds";
-        return OS_ECORRUPT;
+        return ANX_ECORRUPT;
     }
     if (sb->nonce != os_epoch_nonce(sb)) {
         *why = "superblock journal nonce mismatch";
-        return OS_ECORRUPT;
+        return ANX_ECORRUPT;
     }
     return 0;
 }
@@ -144,13 +144,13 @@ int os_super_read(struct os_bio *bio, struct os_super *sb, char *err, size_t err
     const char *why[2] = {"", ""};
     int ok[2];
     if (bio->sectors < OS_MIN_SECTORS) {
-        os_snprintf(err, errlen, "device too small for an object store (%llu sectors)",
-                    (unsigned long long)bio->sectors);
-        return OS_ECORRUPT;
+        snprintf(err, errlen, "device too small for an object store (%llu sectors)",
+                 (unsigned long long)bio->sectors);
+        return ANX_ECORRUPT;
     }
     if (bio->read(bio->ctx, 0, buf, 2)) {
-        os_snprintf(err, errlen, "cannot read the superblock: I/O error");
-        return OS_EIO;
+        snprintf(err, errlen, "cannot read the superblock: I/O error");
+        return ANX_EIO;
     }
     for (int i = 0; i < 2; i++)
         ok[i] = os_super_decode(&c[i], buf[i], bio->sectors, &why[i]) == 0;
@@ -158,8 +158,8 @@ int os_super_read(struct os_bio *bio, struct os_super *sb, char *err, size_t err
     if (ok[0] && ok[1] && memcmp(c[0].uuid, c[1].uuid, 16))
         ok[1] = 0, why[1] = "superblock copies disagree";
     if (!ok[0] && !ok[1]) {
-        os_snprintf(err, errlen, "refusing the disk: %s", why[0]);
-        return OS_ECORRUPT;
+        snprintf(err, errlen, "refusing the disk: %s", why[0]);
+        return ANX_ECORRUPT;
     }
     int pick = !ok[0] ? 1 : !ok[1] ? 0 : (c[1].generation > c[0].generation);
     *sb = c[pick];
@@ -171,6 +171,6 @@ int os_super_write(struct os_bio *bio, const struct os_super *sb)
     uint8_t buf[OS_SECTOR];
     os_super_encode(sb, buf);
     if (bio->write(bio->ctx, sb->generation & 1, buf, 1) || bio->flush(bio->ctx))
-        return OS_EIO;
+        return ANX_EIO;
     return 0;
 }

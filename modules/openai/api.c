@@ -5,24 +5,6 @@
 #include "api.h"
 #include "json.h"
 
-#ifdef ANX_HOST
-#define oa_malloc malloc
-#define oa_free free
-#else
-#define oa_malloc anx_malloc
-#define oa_free anx_free
-#endif
-
-static char *dupn(const char *s, size_t n)
-{
-    char *p = oa_malloc(n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = 0;
-    }
-    return p;
-}
-
 static int bad(struct oa_error *e, const char *param, const char *code, const char *fmt,
                const char *a, const char *b)
 {
@@ -60,38 +42,14 @@ static bool has_nul(const char *s, size_t n)
 
 /* ---- the chat template ----------------------------------------------------------------------- */
 
-struct tbuf { char *p; size_t n, cap; bool oom; };
-
-static void tadd(struct tbuf *t, const char *s, size_t n)
-{
-    if (t->oom)
-        return;
-    if (t->n + n + 1 > t->cap) {
-        size_t nc = (t->n + n + 1) * 2;
-        char *np = oa_malloc(nc);
-        if (!np) {
-            t->oom = true;
-            return;
-        }
-        if (t->p)
-            memcpy(np, t->p, t->n);
-        oa_free(t->p);
-        t->p = np;
-        t->cap = nc;
-    }
-    memcpy(t->p + t->n, s, n);
-    t->n += n;
-    t->p[t->n] = 0;
-}
-
 /* content: a string, or an array of {"type": "text", "text": ...} parts. */
-static int chat_content(const struct json_doc *d, const struct json_value *c, struct tbuf *t,
+static int chat_content(const struct json_doc *d, const struct json_value *c, struct anx_buf *t,
                         struct oa_error *e)
 {
     if (c && c->type == JSON_STRING) {
         if (has_nul(c->str, c->len))
             return bad(e, "messages", "invalid_value", "Invalid 'messages': content contains a NUL character.", 0, 0);
-        tadd(t, c->str, c->len);
+        anx_buf_add(t, c->str, c->len);
         return 0;
     }
     if (c && c->type == JSON_ARRAY) {
@@ -104,7 +62,7 @@ static int chat_content(const struct json_doc *d, const struct json_value *c, st
                            "Invalid 'messages': only content parts of type 'text' are supported.", 0, 0);
             if (has_nul(tx->str, tx->len))
                 return bad(e, "messages", "invalid_value", "Invalid 'messages': content contains a NUL character.", 0, 0);
-            tadd(t, tx->str, tx->len);
+            anx_buf_add(t, tx->str, tx->len);
         }
         return 0;
     }
@@ -126,10 +84,10 @@ static int chat_template(const struct json_doc *d, const struct json_value *msgs
         return bad(e, "messages", "invalid_value", "Invalid 'messages': empty array. Expected at least one message.", 0, 0);
     if (msgs->count > OA_MAX_MESSAGES)
         return bad(e, "messages", "invalid_value", "Invalid 'messages': too many messages.", 0, 0);
-    struct tbuf t = { 0 };
+    struct anx_buf t = { 0 };
     for (const struct json_value *m = json_at(d, msgs->first); m; m = json_at(d, m->next)) {
         if (m->type != JSON_OBJECT) {
-            oa_free(t.p);
+            anx_buf_free(&t);
             return bad(e, "messages", "invalid_type", "Invalid 'messages': each message must be an object.", 0, 0);
         }
         const struct json_value *role = json_get(d, m, "role");
@@ -137,12 +95,12 @@ static int chat_template(const struct json_doc *d, const struct json_value *msgs
         if (!strcmp(r, "system") || !strcmp(r, "developer")) {
             if (chat_content(d, json_get(d, m, "content"), &t, e) < 0)
                 goto fail;
-            tadd(&t, "\n\n", 2);
+            anx_buf_add(&t, "\n\n", 2);
         } else if (!strcmp(r, "user") || !strcmp(r, "assistant")) {
-            tadd(&t, r[0] == 'u' ? "User: " : "Assistant: ", r[0] == 'u' ? 6 : 11);
+            anx_buf_add(&t, r[0] == 'u' ? "User: " : "Assistant: ", r[0] == 'u' ? 6 : 11);
             if (chat_content(d, json_get(d, m, "content"), &t, e) < 0)
                 goto fail;
-            tadd(&t, "\n", 1);
+            anx_buf_add(&t, "\n", 1);
         } else {
             bad(e, "messages", "invalid_value",
                 "Invalid 'messages': role must be 'system', 'user' or 'assistant'%s%s.",
@@ -150,18 +108,16 @@ static int chat_template(const struct json_doc *d, const struct json_value *msgs
             goto fail;
         }
     }
-    tadd(&t, "Assistant:", 10);
-    if (t.oom) {
-        oa_free(t.p);
+    anx_buf_add(&t, "Assistant:", 10);
+    if (!(*out = anx_buf_take(&t))) {     /* out of memory on the way */
         e->status = 500;
         e->type = "server_error";
         snprintf(e->message, sizeof(e->message), "out of memory");
         return -1;
     }
-    *out = t.p;
     return 0;
 fail:
-    oa_free(t.p);
+    anx_buf_free(&t);
     return -1;
 }
 
@@ -169,10 +125,10 @@ fail:
 
 void oa_request_free(struct oa_request *rq)
 {
-    oa_free(rq->prompt);
-    oa_free(rq->model);
+    anx_free(rq->prompt);
+    anx_free(rq->model);
     for (int i = 0; i < rq->n_stop; i++)
-        oa_free(rq->stop[i]);
+        anx_free(rq->stop[i]);
     memset(rq, 0, sizeof(*rq));
 }
 
@@ -182,7 +138,7 @@ static int add_stop(struct oa_request *rq, const char *s, size_t n, struct oa_er
         return bad(e, "stop", "invalid_value", "Invalid 'stop': stop strings must not be empty.", 0, 0);
     if (n > 256 || has_nul(s, n))
         return bad(e, "stop", "invalid_value", "Invalid 'stop': a stop string is too long or holds a NUL.", 0, 0);
-    if (!(rq->stop[rq->n_stop] = dupn(s, n)))
+    if (!(rq->stop[rq->n_stop] = strndup(s, n)))
         return bad(e, "stop", NULL, "out of memory", 0, 0);
     rq->n_stop++;
     return 0;
@@ -214,7 +170,7 @@ int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_re
     }
     if ((v = json_get(&d, root, "model")) && v->type != JSON_NULL) {
         if (v->type != JSON_STRING) { bad_type(e, "model", "a string", v); goto out; }
-        if (!(rq->model = dupn(v->str, v->len))) goto oom;
+        if (!(rq->model = strndup(v->str, v->len))) goto oom;
     }
     if (kind == OA_COMPLETION) {
         v = json_get(&d, root, "prompt");
@@ -229,7 +185,7 @@ int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_re
             bad(e, "prompt", "invalid_value", "Invalid 'prompt': contains a NUL character.", 0, 0);
             goto out;
         }
-        if (!(rq->prompt = v && v->type == JSON_STRING ? dupn(v->str, v->len) : dupn("", 0))) goto oom;
+        if (!(rq->prompt = v && v->type == JSON_STRING ? strndup(v->str, v->len) : strndup("", 0))) goto oom;
         if ((v = json_get(&d, root, "echo")) && v->type != JSON_NULL && v->type != JSON_FALSE) {
             if (v->type != JSON_TRUE) { bad_type(e, "echo", "a boolean", v); goto out; }
             bad(e, "echo", "unsupported_value", "Unsupported value: 'echo' must be false.", 0, 0);
@@ -352,19 +308,19 @@ out:
 
 /* ---- formatting ---------------------------------------------------------------------------- */
 
-static void add_s(struct rt_buf *b, const char *s)
+static void add_s(struct anx_buf *b, const char *s)
 {
-    rt_buf_add(b, s, strlen(s));
+    anx_buf_add(b, s, strlen(s));
 }
 
-static void add_u(struct rt_buf *b, unsigned long long v)
+static void add_u(struct anx_buf *b, unsigned long long v)
 {
     char t[24];
     int n = snprintf(t, sizeof(t), "%llu", v);
-    rt_buf_add(b, t, (size_t)n);
+    anx_buf_add(b, t, (size_t)n);
 }
 
-static void add_str_or_null(struct rt_buf *b, const char *s)
+static void add_str_or_null(struct anx_buf *b, const char *s)
 {
     if (s)
         json_write_str(b, s, strlen(s));
@@ -372,7 +328,7 @@ static void add_str_or_null(struct rt_buf *b, const char *s)
         add_s(b, "null");
 }
 
-void oa_error_json(struct rt_buf *b, const struct oa_error *e)
+void oa_error_json(struct anx_buf *b, const struct oa_error *e)
 {
     add_s(b, "{\"error\": {\"message\": ");
     json_write_str(b, e->message, strlen(e->message));
@@ -385,7 +341,7 @@ void oa_error_json(struct rt_buf *b, const struct oa_error *e)
     add_s(b, "}}\n");
 }
 
-void oa_models_json(struct rt_buf *b, const char *model, uint64_t created)
+void oa_models_json(struct anx_buf *b, const char *model, uint64_t created)
 {
     add_s(b, "{\"object\": \"list\", \"data\": [");
     if (model) {
@@ -398,7 +354,7 @@ void oa_models_json(struct rt_buf *b, const char *model, uint64_t created)
     add_s(b, "]}\n");
 }
 
-static void head(struct rt_buf *b, const struct oa_meta *m, bool chunk)
+static void head(struct anx_buf *b, const struct oa_meta *m, bool chunk)
 {
     add_s(b, "{\"id\": ");
     json_write_str(b, m->id, strlen(m->id));
@@ -411,7 +367,7 @@ static void head(struct rt_buf *b, const struct oa_meta *m, bool chunk)
     json_write_str(b, m->model, strlen(m->model));
 }
 
-static void usage_json(struct rt_buf *b, struct inf_usage u)
+static void usage_json(struct anx_buf *b, struct inf_usage u)
 {
     add_s(b, "\"usage\": {\"prompt_tokens\": ");
     add_u(b, (unsigned)u.prompt_tokens);
@@ -422,7 +378,7 @@ static void usage_json(struct rt_buf *b, struct inf_usage u)
     add_s(b, "}");
 }
 
-void oa_response_json(struct rt_buf *b, const struct oa_meta *m, const char *text, size_t len,
+void oa_response_json(struct anx_buf *b, const struct oa_meta *m, const char *text, size_t len,
                       const char *finish, struct inf_usage u)
 {
     head(b, m, false);
@@ -441,7 +397,7 @@ void oa_response_json(struct rt_buf *b, const struct oa_meta *m, const char *tex
     add_s(b, "}\n");
 }
 
-void oa_chunk_sse(struct rt_buf *b, const struct oa_meta *m, bool role, const char *text,
+void oa_chunk_sse(struct anx_buf *b, const struct oa_meta *m, bool role, const char *text,
                   size_t len, const char *finish, const struct inf_usage *usage,
                   bool with_usage_null)
 {
@@ -504,7 +460,7 @@ struct gen {
     struct oa_io *io;
     const struct oa_meta *meta;
     const struct oa_request *rq;
-    struct rt_buf text;          /* non-streamed: all of it; streamed: the held-back tail */
+    struct anx_buf text;         /* non-streamed: all of it; streamed: the held-back tail */
     bool stream, first, lstrip, gone;
 };
 
@@ -512,12 +468,12 @@ static int send_chunk(struct gen *g, const char *s, size_t n, const char *finish
 {
     if (!n && !force)
         return 0;
-    struct rt_buf b = { 0 };
+    struct anx_buf b = { 0 };
     oa_chunk_sse(&b, g->meta, g->first && g->meta->kind == OA_CHAT, s, n, finish, NULL,
                  g->rq->include_usage);
     g->first = false;
-    int rc = b.oom ? -1 : g->io->stream_write(g->io->ctx, b.p, b.n);
-    rt_buf_free(&b);
+    int rc = b.oom ? -1 : g->io->stream_write(g->io->ctx, b.p, b.len);
+    anx_buf_free(&b);
     if (rc < 0)
         g->gone = true;
     return rc;
@@ -535,15 +491,15 @@ static int on_text(void *arg, int token, const char *text, size_t len)
         if (len)
             g->lstrip = false;
     }
-    rt_buf_add(&g->text, text, len);
+    anx_buf_add(&g->text, text, len);
     if (!g->stream)
         return 0;
-    size_t ok = utf8_complete_prefix(g->text.p, g->text.n);
+    size_t ok = utf8_complete_prefix(g->text.p, g->text.len);
     if (ok) {
         if (send_chunk(g, g->text.p, ok, NULL, false) < 0)
             return 1;
-        memmove(g->text.p, g->text.p + ok, g->text.n - ok);
-        g->text.n -= ok;
+        memmove(g->text.p, g->text.p + ok, g->text.len - ok + 1);   /* with the NUL */
+        g->text.len -= ok;
     }
     return 0;
 }
@@ -647,23 +603,23 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
     const char *finish = f == INF_FINISH_LENGTH ? "length" : f == INF_FINISH_STOP ? "stop" : "error";
     if (g.stream) {
         if (!g.gone) {
-            send_chunk(&g, g.text.p, g.text.n, NULL, false);   /* the held-back tail */
+            send_chunk(&g, g.text.p, g.text.len, NULL, false);   /* the held-back tail */
             if (f == INF_FINISH_ERROR) {
-                struct rt_buf b = { 0 };
+                struct anx_buf b = { 0 };
                 struct oa_error ge = { .status = 500, .type = "server_error" };
                 snprintf(ge.message, sizeof(ge.message), "generation failed");
                 add_s(&b, "data: ");
                 oa_error_json(&b, &ge);
                 add_s(&b, "\n");
-                io->stream_write(io->ctx, b.p, b.n);
-                rt_buf_free(&b);
+                io->stream_write(io->ctx, b.p, b.len);
+                anx_buf_free(&b);
             } else {
                 send_chunk(&g, NULL, 0, finish, true);
                 if (rq.include_usage) {
-                    struct rt_buf b = { 0 };
+                    struct anx_buf b = { 0 };
                     oa_chunk_sse(&b, &meta, false, NULL, 0, NULL, &u, false);
-                    io->stream_write(io->ctx, b.p, b.n);
-                    rt_buf_free(&b);
+                    io->stream_write(io->ctx, b.p, b.len);
+                    anx_buf_free(&b);
                 }
             }
             io->stream_write(io->ctx, OA_SSE_DONE, strlen(OA_SSE_DONE));
@@ -676,9 +632,9 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
     } else {
         io->status = 200;
         io->content_type = "application/json";
-        oa_response_json(io->out, &meta, g.text.p ? g.text.p : "", g.text.n, finish, u);
+        oa_response_json(io->out, &meta, g.text.p ? g.text.p : "", g.text.len, finish, u);
     }
-    rt_buf_free(&g.text);
+    anx_buf_free(&g.text);
     if (io->unlock)
         io->unlock(io->ctx);
     oa_request_free(&rq);

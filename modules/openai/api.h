@@ -7,9 +7,11 @@
 #ifndef OA_API_H
 #define OA_API_H
 
-#include "oa_env.h"
-#include "../infer/infer.h"
-#include "../router/router.h"
+#include <anx/lib.h>
+#include <anx/mem.h>
+#include <anx/printf.h>
+#include "infer.h"    /* depends: [infer, router] */
+#include "router.h"
 
 enum oa_kind { OA_COMPLETION, OA_CHAT };
 
@@ -53,16 +55,16 @@ struct oa_meta {
     const char *model;
 };
 
-void oa_error_json(struct rt_buf *b, const struct oa_error *e);
-void oa_models_json(struct rt_buf *b, const char *model, uint64_t created);
+void oa_error_json(struct anx_buf *b, const struct oa_error *e);
+void oa_models_json(struct anx_buf *b, const char *model, uint64_t created);
 /* The whole (non-streamed) answer. */
-void oa_response_json(struct rt_buf *b, const struct oa_meta *m, const char *text, size_t len,
+void oa_response_json(struct anx_buf *b, const struct oa_meta *m, const char *text, size_t len,
                       const char *finish, struct inf_usage u);
 /* One server-sent event "data: {chunk}\n\n". role: the chat chunk's delta
  * carries the role (the first chunk); finish: NULL while running; usage:
  * non-NULL for the usage chunk (choices empty); with_usage_null: the
  * chunk carries "usage": null (stream_options.include_usage). */
-void oa_chunk_sse(struct rt_buf *b, const struct oa_meta *m, bool role, const char *text,
+void oa_chunk_sse(struct anx_buf *b, const struct oa_meta *m, bool role, const char *text,
                   size_t len, const char *finish, const struct inf_usage *usage,
                   bool with_usage_null);
 #define OA_SSE_DONE "data: [DONE]\n\n"
@@ -87,7 +89,7 @@ struct oa_io {
     void *ctx;
     int status;
     const char *content_type;
-    struct rt_buf *out;
+    struct anx_buf *out;
     int (*stream_begin)(void *ctx, const char *content_type);
     int (*stream_write)(void *ctx, const void *p, size_t n);
     void (*lock)(void *ctx);

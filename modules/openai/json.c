@@ -5,17 +5,7 @@
  * input (a decoded string plus its NUL is never longer than its literal).
  */
 #include "json.h"
-#include "../router/router.h"
-
-#ifdef ANX_HOST
-#define oa_malloc malloc
-#define oa_realloc realloc
-#define oa_free free
-#else
-#define oa_malloc anx_malloc
-#define oa_realloc anx_realloc
-#define oa_free anx_free
-#endif
+#include "router.h"
 
 struct parser {
     const char *s;
@@ -48,7 +38,7 @@ static int new_value(struct parser *p, enum json_type t)
         if (d->cap >= (1 << 24))
             return fail(p, p->i, "too many values");
         int nc = d->cap ? d->cap * 2 : 16;
-        struct json_value *nv = oa_realloc(d->v, (size_t)nc * sizeof(*nv));
+        struct json_value *nv = anx_realloc(d->v, (size_t)nc * sizeof(*nv));
         if (!nv)
             return fail(p, p->i, "out of memory");
         d->v = nv;
@@ -346,8 +336,8 @@ static int parse_value(struct parser *p)
 
 void json_free(struct json_doc *d)
 {
-    oa_free(d->v);
-    oa_free(d->strs);
+    anx_free(d->v);
+    anx_free(d->strs);
     memset(d, 0, sizeof(*d));
 }
 
@@ -357,7 +347,7 @@ int json_parse(struct json_doc *d, const char *text, size_t n, struct json_error
     if (e)
         memset(e, 0, sizeof(*e));
     struct parser p = { .s = text, .n = n, .d = d, .e = e };
-    d->strs = oa_malloc(n + 1);
+    d->strs = anx_malloc(n + 1);
     if (!d->strs) {
         fail(&p, 0, "out of memory");
         return -1;
@@ -409,10 +399,10 @@ const char *json_type_name(enum json_type t)
 
 /* ---- writing ---------------------------------------------------------------------------- */
 
-void json_write_str(struct rt_buf *b, const char *s, size_t n)
+void json_write_str(struct anx_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    rt_buf_add(b, "\"", 1);
+    anx_buf_add(b, "\"", 1);
     size_t run = 0;                       /* start of the bytes not yet written */
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
@@ -439,13 +429,13 @@ void json_write_str(struct rt_buf *b, const char *s, size_t n)
             i++;
             continue;
         }
-        rt_buf_add(b, s + run, i - run);
-        rt_buf_add(b, esc, el);
+        anx_buf_add(b, s + run, i - run);
+        anx_buf_add(b, esc, el);
         i++;
         run = i;
     }
-    rt_buf_add(b, s + run, n - run);
-    rt_buf_add(b, "\"", 1);
+    anx_buf_add(b, s + run, n - run);
+    anx_buf_add(b, "\"", 1);
 }
 
 size_t utf8_complete_prefix(const char *s, size_t n)

@@ -14,7 +14,9 @@
 #ifndef OA_JSON_H
 #define OA_JSON_H
 
-#include "oa_env.h"
+#include <anx/lib.h>
+#include <anx/mem.h>
+#include <anx/printf.h>
 
 #define JSON_MAX_DEPTH 64
 
@@ -54,10 +56,10 @@ const char *json_type_name(enum json_type t);
 
 /* ---- writing ---------------------------------------------------------------------------- */
 
-struct rt_buf;   /* modules/router/router.h; only rt_buf_add is used */
+struct anx_buf;   /* modules/router/router.h; only anx_buf_add is used */
 /* A JSON string literal (quotes included) of s[0..n): ", \ and controls
  * escaped, invalid UTF-8 bytes written as U+FFFD. */
-void json_write_str(struct rt_buf *b, const char *s, size_t n);
+void json_write_str(struct anx_buf *b, const char *s, size_t n);
 /* Length of the longest prefix of s[0..n) that does not end inside a
  * UTF-8 sequence that could still be completed (for streaming). */
 size_t utf8_complete_prefix(const char *s, size_t n);

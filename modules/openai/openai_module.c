@@ -7,7 +7,6 @@
  * tokens the generating thread yields, so the network and other
  * connections keep running. See docs/openai-api.md.
  */
-#ifndef ANX_HOST                      /* image only */
 #define LOG_TAG "openai"
 #include <anx/log.h>
 #include <anx/module.h>
@@ -94,9 +93,9 @@ static int openai_handle(struct rt_engine *eng, const struct rt_request *rq, str
         if (server.model && id && oa_model_matches(&server, id, n)) {
             io.status = 200;
             io.content_type = "application/json";
-            rt_buf_puts(&rs->out, "{\"id\": ");
-            rt_buf_json_str(&rs->out, server.model_id, strlen(server.model_id));
-            rt_buf_printf(&rs->out, ", \"object\": \"model\", \"created\": %llu, \"owned_by\": \"anunix\"}\n",
+            anx_buf_puts(&rs->out, "{\"id\": ");
+            rt_json_str(&rs->out, server.model_id, strlen(server.model_id));
+            anx_buf_printf(&rs->out, ", \"object\": \"model\", \"created\": %llu, \"owned_by\": \"anunix\"}\n",
                           (unsigned long long)(server.clock_ns() / 1000000000u));
         } else {
             struct oa_error e = { .status = 404, .type = "invalid_request_error", .param = "model",
@@ -159,4 +158,3 @@ static int openai_init(void)
 }
 
 ANX_MODULE(openai, .init = openai_init);
-#endif

@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 
+#include <anx/errno.h>
 #include <anx/lib.h>
 #include <anx/mem.h>
 #include <anx/printf.h>
@@ -16,761 +17,551 @@ static struct rt_route *routes;
 static unsigned route_seq;
 static struct rt_metrics_source *sources;
 
-/* ---- buffers --------------------------------------------------------------- */
+/* ---- JSON strings ----------------------------------------------------------- */
 
-static bool buf_reserve(struct rt_buf *b, size_t more)
+void rt_json_str(struct anx_buf *b, const char *s, size_t n)
 {
-	if (b->oom)
-		return false;
-	if (b->n + more + 1 <= b->cap)
-		return true;
-	size_t cap = b->cap ? b->cap : 256;
-	while (cap < b->n + more + 1)
-		cap *= 2;
-	char *p = realloc(b->p, cap);
-	if (!p) {
-		b->oom = true;
-		return false;
-	}
-	b->p = p;
-	b->cap = cap;
-	return true;
-}
-
-void rt_buf_add(struct rt_buf *b, const void *data, size_t n)
-{
-	if (!n || !buf_reserve(b, n))
-		return;
-	memcpy(b->p + b->n, data, n);
-	b->n += n;
-	b->p[b->n] = 0;
-}
-
-void rt_buf_puts(struct rt_buf *b, const char *s)
-{
-	rt_buf_add(b, s, strlen(s));
-}
-
-void rt_buf_printf(struct rt_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char tmp[256];
-	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof tmp) {
-		rt_buf_add(b, tmp, (size_t)n);
-		return;
-	}
-	if (!buf_reserve(b, (size_t)n))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->n, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)n;
-}
-
-void rt_buf_json_str(struct rt_buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	rt_buf_add(b, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char e[6];
-		switch (c) {
-		case '"': rt_buf_add(b, "\\\"", 2); continue;
-		case '\\': rt_buf_add(b, "\\\\", 2); continue;
-		case '\n': rt_buf_add(b, "\\n", 2); continue;
-		case '\r': rt_buf_add(b, "\\r", 2); continue;
-		case '\t': rt_buf_add(b, "\\t", 2); continue;
-		case '\b': rt_buf_add(b, "\\b", 2); continue;
-		case '\f': rt_buf_add(b, "\\f", 2); continue;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			e[0] = '\\'; e[1] = 'u'; e[2] = '0'; e[3] = '0';
-			e[4] = hex[c >> 4]; e[5] = hex[c & 15];
-			rt_buf_add(b, e, 6);
-		} else if (c >= 0x80) {
-			/* pass valid UTF-8 through; replace invalid bytes with U+FFFD */
-			size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-			bool ok = len && i + len <= n;
-			for (size_t k = 1; ok && k < len; k++)
-				ok = ((unsigned char)s[i + k] & 0xc0) == 0x80;
-			if (ok) {
-				rt_buf_add(b, s + i, len);
-				i += len - 1;
-			} else {
-				rt_buf_add(b, "\\ufffd", 6);
-			}
-		} else {
-			rt_buf_add(b, s + i, 1);
-		}
-	}
-	rt_buf_add(b, "\"", 1);
-}
-
-void rt_buf_free(struct rt_buf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->n = b->cap = 0;
-	b->oom = false;
-}
-
-void rt_buf_adopt(struct rt_buf *b, void *p, size_t n)
-{
-	free(b->p);
-	b->p = p;
-	b->n = n;
-	b->cap = n;     /* no room for a terminator: the next add reallocates */
-	b->oom = false;
+    static const char hex[] = "0123456789abcdef";
+    anx_buf_add(b, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char e[6];
+        switch (c) {
+        case '"': anx_buf_add(b, "\\\"", 2); continue;
+        case '\\': anx_buf_add(b, "\\\\", 2); continue;
+        case '\n': anx_buf_add(b, "\\n", 2); continue;
+        case '\r': anx_buf_add(b, "\\r", 2); continue;
+        case '\t': anx_buf_add(b, "\\t", 2); continue;
+        case '\b': anx_buf_add(b, "\\b", 2); continue;
+        case '\f': anx_buf_add(b, "\\f", 2); continue;
+        }
+        if (c < 0x20 || c == 0x7f) {
+            e[0] = '\\';
+            e[1] = 'u';
+            e[2] = '0';
+            e[3] = '0';
+            e[4] = hex[c >> 4];
+            e[5] = hex[c & 15];
+            anx_buf_add(b, e, 6);
+        } else if (c >= 0x80) {
+            /* pass valid UTF-8 through; replace invalid bytes with U+FFFD */
+            size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+            bool ok = len && i + len <= n;
+            for (size_t k = 1; ok && k < len; k++)
+                ok = ((unsigned char)s[i + k] & 0xc0) == 0x80;
+            if (ok) {
+                anx_buf_add(b, s + i, len);
+                i += len - 1;
+            } else {
+                anx_buf_add(b, "\\ufffd", 6);
+            }
+        } else {
+            anx_buf_add(b, s + i, 1);
+        }
+    }
+    anx_buf_add(b, "\"", 1);
 }
 
 /* ---- responses --------------------------------------------------------------- */
 
 void rt_reply(struct rt_response *rs, int status, const char *ctype, const char *text)
 {
-	rs->status = status;
-	rs->content_type = ctype;
-	rs->body = NULL;
-	rs->out.n = 0;
-	rt_buf_puts(&rs->out, text);
+    rs->status = status;
+    rs->content_type = ctype;
+    rs->body = NULL;
+    anx_buf_reset(&rs->out);
+    anx_buf_puts(&rs->out, text);
 }
 
 void rt_add_header(struct rt_response *rs, const char *name, const char *value)
 {
-	rt_buf_puts(&rs->headers, name);
-	rt_buf_add(&rs->headers, ": ", 2);
-	rt_buf_puts(&rs->headers, value);
-	rt_buf_add(&rs->headers, "\r\n", 2);
+    anx_buf_puts(&rs->headers, name);
+    anx_buf_add(&rs->headers, ": ", 2);
+    anx_buf_puts(&rs->headers, value);
+    anx_buf_add(&rs->headers, "\r\n", 2);
 }
 
 int rt_stream_begin(struct rt_response *rs)
 {
-	if (!rs->stream || rs->streamed)
-		return -1;
-	if (!rs->status)
-		rs->status = 200;
-	rs->streamed = true;
-	return rs->stream->begin(rs);
+    if (!rs->stream)
+        return ANX_ENOTSUP;
+    if (rs->streamed)
+        return ANX_EINVAL;
+    if (!rs->status)
+        rs->status = 200;
+    rs->streamed = true;
+    return rs->stream->begin(rs);
 }
 
 int rt_stream_write(struct rt_response *rs, const void *data, size_t n)
 {
-	if (!rs->streamed)
-		return -1;
-	return rs->stream->write(rs, data, n);
+    if (!rs->streamed)
+        return ANX_EINVAL;
+    return rs->stream->write(rs, data, n);
 }
 
 static bool name_eq(const char *a, size_t alen, const char *b)
 {
-	return strlen(b) == alen && strncasecmp(a, b, alen) == 0;
+    return strlen(b) == alen && strncasecmp(a, b, alen) == 0;
 }
 
 const char *rt_header(const struct rt_request *rq, const char *name, size_t *len)
 {
-	for (size_t i = 0; i < rq->nheaders; i++)
-		if (name_eq(rq->headers[i].name, rq->headers[i].name_len, name)) {
-			if (len)
-				*len = rq->headers[i].value_len;
-			return rq->headers[i].value;
-		}
-	return NULL;
+    for (size_t i = 0; i < rq->nheaders; i++)
+        if (name_eq(rq->headers[i].name, rq->headers[i].name_len, name)) {
+            if (len)
+                *len = rq->headers[i].value_len;
+            return rq->headers[i].value;
+        }
+    return NULL;
 }
 
 const char *rt_param(const struct rt_request *rq, const char *name, size_t *len)
 {
-	for (size_t i = 0; i < rq->nparams; i++)
-		if (rq->params[i].name_len == strlen(name) &&
-		    !memcmp(rq->params[i].name, name, rq->params[i].name_len)) {
-			if (len)
-				*len = rq->params[i].value_len;
-			return rq->params[i].value;
-		}
-	return NULL;
+    for (size_t i = 0; i < rq->nparams; i++)
+        if (rq->params[i].name_len == strlen(name) &&
+            !memcmp(rq->params[i].name, name, rq->params[i].name_len)) {
+            if (len)
+                *len = rq->params[i].value_len;
+            return rq->params[i].value;
+        }
+    return NULL;
 }
 
 /* ---- engines ----------------------------------------------------------------- */
 
 int rt_engine_register(struct rt_engine *e)
 {
-	if (!e->name || !e->handle || rt_engine_find(e->name))
-		return -1;
-	struct rt_engine **pp = &engines;
-	while (*pp)
-		pp = &(*pp)->next;
-	e->next = NULL;
-	*pp = e;
-	return 0;
+    if (!e->name || !e->handle)
+        return ANX_EINVAL;
+    if (rt_engine_find(e->name))
+        return ANX_EEXIST;
+    struct rt_engine **pp = &engines;
+    while (*pp)
+        pp = &(*pp)->next;
+    e->next = NULL;
+    *pp = e;
+    return 0;
 }
 
 struct rt_engine *rt_engine_find(const char *name)
 {
-	for (struct rt_engine *e = engines; e; e = e->next)
-		if (!strcmp(e->name, name))
-			return e;
-	return NULL;
+    for (struct rt_engine *e = engines; e; e = e->next)
+        if (!strcmp(e->name, name))
+            return e;
+    return NULL;
 }
 
 bool rt_engine_healthy(struct rt_engine *e)
 {
-	return e && (!e->healthy || e->healthy(e));
-}
-
-/* ---- policies ------------------------------------------------------------------ */
-
-static const char *const policy_names[] = {"first-healthy", "round-robin", "fallback"};
-
-const char *rt_policy_name(enum rt_policy p)
-{
-	return (unsigned)p < 3 ? policy_names[p] : "?";
-}
-
-int rt_policy_parse(const char *s, size_t n, enum rt_policy *out)
-{
-	for (int i = 0; i < 3; i++)
-		if (strlen(policy_names[i]) == n && !memcmp(s, policy_names[i], n)) {
-			*out = (enum rt_policy)i;
-			return 0;
-		}
-	return -1;
+    return e && (!e->healthy || e->healthy(e));
 }
 
 /* ---- patterns -------------------------------------------------------------------- */
 
-/* Validates a pattern; computes its class and literal length. */
-static int pattern_check(const char *p, int *klass, size_t *literal)
-{
-	if (p[0] != '/')
-		return -1;
-	int k = 0;
-	size_t lit = 0;
-	for (const char *s = p; *s; s++) {
-		if (*s == '*') {
-			if (s[1] != 0)
-				return -1;   /* only as the last character */
-			k = 2;
-		} else if (*s == '{') {
-			if (s[-1] != '/')
-				return -1;
-			const char *e = strchr(s, '}');
-			if (!e || e == s + 1 || (e[1] != '/' && e[1] != 0))
-				return -1;
-			for (const char *q = s + 1; q < e; q++)
-				if (*q == '/' || *q == '{' || *q == '*')
-					return -1;
-			if (k < 1)
-				k = 1;
-			s = e;
-		} else if (*s == '}') {
-			return -1;
-		} else {
-			lit++;
-		}
-	}
-	*klass = k;
-	*literal = lit;
-	return 0;
-}
-
 bool rt_match(const char *pat, const char *path, size_t n, struct rt_kv *params, size_t *np)
 {
-	size_t i = 0, count = 0;
-	while (*pat) {
-		if (*pat == '*') {
-			if (params && count < RT_MAX_PARAMS)
-				params[count++] = (struct rt_kv){"*", 1, path + i, n - i};
-			if (np)
-				*np = count;
-			return true;
-		}
-		if (*pat == '{') {
-			const char *e = strchr(pat, '}');
-			size_t start = i;
-			while (i < n && path[i] != '/')
-				i++;
-			if (i == start)
-				return false;   /* a parameter is never empty */
-			if (params && count < RT_MAX_PARAMS)
-				params[count++] = (struct rt_kv){pat + 1, (size_t)(e - pat - 1), path + start, i - start};
-			pat = e + 1;
-			continue;
-		}
-		if (i >= n || path[i] != *pat)
-			return false;
-		i++;
-		pat++;
-	}
-	if (i != n)
-		return false;
-	if (np)
-		*np = count;
-	return true;
+    size_t i = 0, count = 0;
+    while (*pat) {
+        if (*pat == '*') {
+            if (params && count < RT_MAX_PARAMS)
+                params[count++] = (struct rt_kv){ "*", 1, path + i, n - i };
+            if (np)
+                *np = count;
+            return true;
+        }
+        if (*pat == '{') {
+            const char *e = strchr(pat, '}');
+            size_t start = i;
+            while (i < n && path[i] != '/')
+                i++;
+            if (i == start)
+                return false; /* a parameter is never empty */
+            if (params && count < RT_MAX_PARAMS)
+                params[count++] =
+                    (struct rt_kv){ pat + 1, (size_t)(e - pat - 1), path + start, i - start };
+            pat = e + 1;
+            continue;
+        }
+        if (i >= n || path[i] != *pat)
+            return false;
+        i++;
+        pat++;
+    }
+    if (i != n)
+        return false;
+    if (np)
+        *np = count;
+    return true;
 }
 
 /* ---- routes ----------------------------------------------------------------------- */
 
-static char *dupn(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-	if (d) {
-		memcpy(d, s, n);
-		d[n] = 0;
-	}
-	return d;
-}
-
 static void route_free(struct rt_route *r)
 {
-	if (!r)
-		return;
-	free(r->name);
-	free(r->method);
-	free(r->pattern);
-	for (size_t i = 0; i < r->nengines; i++)
-		free(r->engine_names[i]);
-	free(r);
-}
-
-static bool method_ok(const char *m)
-{
-	if (!strcmp(m, "*") || !strcmp(m, "ANY"))
-		return true;
-	if (!*m || strlen(m) > 15)
-		return false;
-	for (const char *s = m; *s; s++)
-		if (!(*s >= 'A' && *s <= 'Z') && *s != '-' && *s != '_')
-			return false;
-	return true;
+    if (!r)
+        return;
+    free(r->name);
+    free(r->method);
+    free(r->pattern);
+    for (size_t i = 0; i < r->nengines; i++)
+        free(r->engine_names[i]);
+    free(r);
 }
 
 struct rt_route *rt_route_add(const char *name, const char *method, const char *pattern,
-			      enum rt_policy policy, const char *engine_list)
+                              enum rt_policy policy, const char *engine_list)
 {
-	int klass;
-	size_t lit;
-	if (!method_ok(method) || pattern_check(pattern, &klass, &lit))
-		return NULL;
-	struct rt_route *r = calloc(1, sizeof *r);
-	if (!r)
-		return NULL;
-	r->name = strdup(name && *name ? name : pattern);
-	r->method = strdup(!strcmp(method, "ANY") ? "*" : method);
-	r->pattern = strdup(pattern);
-	r->policy = policy;
-	r->klass = klass;
-	r->literal_len = lit;
-	r->seq = route_seq++;
-	if (!r->name || !r->method || !r->pattern)
-		goto fail;
-	for (const char *s = engine_list; *s;) {
-		while (*s == ',' || *s == ' ')
-			s++;
-		const char *e = s;
-		while (*e && *e != ',' && *e != ' ')
-			e++;
-		if (e == s)
-			break;
-		if (r->nengines == RT_MAX_ENGINES)
-			goto fail;
-		if (!(r->engine_names[r->nengines++] = dupn(s, (size_t)(e - s))))
-			goto fail;
-		s = e;
-	}
-	if (r->nengines == 0)
-		goto fail;
-	/* replace a route of the same name */
-	for (struct rt_route **pp = &routes; *pp; pp = &(*pp)->next)
-		if (!strcmp((*pp)->name, r->name)) {
-			struct rt_route *old = *pp;
-			r->next = old->next;
-			*pp = r;
-			route_free(old);
-			return r;
-		}
-	struct rt_route **pp = &routes;
-	while (*pp)
-		pp = &(*pp)->next;
-	*pp = r;
-	return r;
+    int klass;
+    size_t lit;
+    if (!rt_method_ok(method) || rt_pattern_check(pattern, &klass, &lit))
+        return NULL;
+    struct rt_route *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->name = strdup(name && *name ? name : pattern);
+    r->method = strdup(!strcmp(method, "ANY") ? "*" : method);
+    r->pattern = strdup(pattern);
+    r->policy = policy;
+    r->klass = klass;
+    r->literal_len = lit;
+    r->seq = route_seq++;
+    if (!r->name || !r->method || !r->pattern)
+        goto fail;
+    for (const char *s = engine_list; *s;) {
+        while (*s == ',' || *s == ' ')
+            s++;
+        const char *e = s;
+        while (*e && *e != ',' && *e != ' ')
+            e++;
+        if (e == s)
+            break;
+        if (r->nengines == RT_MAX_ENGINES)
+            goto fail;
+        if (!(r->engine_names[r->nengines++] = strndup(s, (size_t)(e - s))))
+            goto fail;
+        s = e;
+    }
+    if (r->nengines == 0)
+        goto fail;
+    /* replace a route of the same name */
+    for (struct rt_route **pp = &routes; *pp; pp = &(*pp)->next)
+        if (!strcmp((*pp)->name, r->name)) {
+            struct rt_route *old = *pp;
+            r->next = old->next;
+            *pp = r;
+            route_free(old);
+            return r;
+        }
+    struct rt_route **pp = &routes;
+    while (*pp)
+        pp = &(*pp)->next;
+    *pp = r;
+    return r;
 fail:
-	route_free(r);
-	return NULL;
+    route_free(r);
+    return NULL;
 }
 
 struct rt_route *rt_route_first(void)
 {
-	return routes;
+    return routes;
 }
 
 struct rt_route *rt_route_next(struct rt_route *r)
 {
-	return r->next;
+    return r->next;
 }
 
-static bool is_space(char c)
+/* The manifest's items were checked by anx with the same parser
+ * (route_spec.c); what can still fail here is memory. */
+int rt_route_config(const char *item, char *err, size_t errlen)
 {
-	return c == ' ' || c == '\t';
-}
-
-/* One entry: "[NAME:] METHOD PATTERN -> ENGINES [POLICY]". */
-static int parse_route_entry(const char *s, size_t n, char *err, size_t errlen)
-{
-	char line[512];
-	if (n >= sizeof line) {
-		snprintf(err, errlen, "route too long: '%.40s...'", s);
-		return -1;
-	}
-	memcpy(line, s, n);
-	line[n] = 0;
-	char *words[12];
-	int nw = 0;
-	for (char *p = line; *p && nw < 12;) {
-		while (is_space(*p))
-			p++;
-		if (!*p)
-			break;
-		words[nw++] = p;
-		while (*p && !is_space(*p))
-			p++;
-		if (*p)
-			*p++ = 0;
-	}
-	int w = 0;
-	const char *name = NULL;
-	if (nw > 0 && words[0][strlen(words[0]) - 1] == ':') {
-		words[0][strlen(words[0]) - 1] = 0;
-		name = words[0];
-		w = 1;
-	}
-	/* METHOD PATTERN -> ENGINE[,ENGINE ...] [POLICY] */
-	if (nw - w < 4 || strcmp(words[w + 2], "->")) {
-		snprintf(err, errlen, "expected 'METHOD PATTERN -> ENGINE[,ENGINE] [POLICY]', found '%.*s'",
-			 (int)n, s);
-		return -1;
-	}
-	char engines_list[256] = "";
-	enum rt_policy pol = RT_FIRST_HEALTHY;
-	for (int i = w + 3; i < nw; i++) {
-		enum rt_policy p;
-		if (i > w + 3 && i == nw - 1 && rt_policy_parse(words[i], strlen(words[i]), &p) == 0) {
-			pol = p;
-			break;
-		}
-		strlcat(engines_list, words[i], sizeof engines_list);
-		strlcat(engines_list, ",", sizeof engines_list);
-	}
-	const char *method = words[w], *pattern = words[w + 1];
-	if (!method_ok(method)) {
-		snprintf(err, errlen, "invalid method '%s' in route '%.*s'", method, (int)n, s);
-		return -1;
-	}
-	int k;
-	size_t l;
-	if (pattern_check(pattern, &k, &l)) {
-		snprintf(err, errlen, "invalid path pattern '%s' (literal segments, {param} segments, a final *)",
-			 pattern);
-		return -1;
-	}
-	if (!rt_route_add(name, method, pattern, pol, engines_list)) {
-		snprintf(err, errlen, "cannot add route '%.*s'", (int)n, s);
-		return -1;
-	}
-	return 0;
-}
-
-int rt_routes_parse(const char *spec, char *err, size_t errlen)
-{
-	const char *s = spec;
-	while (*s) {
-		size_t n = strcspn(s, ";\n");
-		const char *e = s + n;
-		while (n && is_space(s[n - 1]))
-			n--;
-		while (n && is_space(*s)) {
-			s++;
-			n--;
-		}
-		if (n && parse_route_entry(s, n, err, errlen))
-			return -1;
-		s = *e ? e + 1 : e;
-	}
-	return 0;
+    struct rt_route_spec rs;
+    if (rt_route_spec_parse(item, strlen(item), &rs, err, errlen))
+        return -1;
+    if (!rt_route_add(rs.name, rs.method, rs.pattern, rs.policy, rs.engines)) {
+        snprintf(err, errlen, "cannot add route '%s': out of memory", item);
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- dispatch ------------------------------------------------------------------------ */
 
 const uint64_t rt_hist_bounds_us[RT_HIST_BUCKETS] = {
-	100, 500, 1000, 5000, 10000, 50000, 100000, 500000, 1000000, 5000000,
+    100, 500, 1000, 5000, 10000, 50000, 100000, 500000, 1000000, 5000000,
 };
 
 static bool better(const struct rt_route *a, const struct rt_route *b)
 {
-	if (!b)
-		return true;
-	if (a->klass != b->klass)
-		return a->klass < b->klass;
-	if (a->literal_len != b->literal_len)
-		return a->literal_len > b->literal_len;
-	return a->seq < b->seq;
+    if (!b)
+        return true;
+    if (a->klass != b->klass)
+        return a->klass < b->klass;
+    if (a->literal_len != b->literal_len)
+        return a->literal_len > b->literal_len;
+    return a->seq < b->seq;
 }
 
 static bool method_matches(const char *route_m, const char *m)
 {
-	return !strcmp(route_m, "*") || !strcmp(route_m, m) ||
-	       (!strcmp(route_m, "GET") && !strcmp(m, "HEAD"));
+    return !strcmp(route_m, "*") || !strcmp(route_m, m) ||
+           (!strcmp(route_m, "GET") && !strcmp(m, "HEAD"));
 }
 
 static void record(struct rt_route *r, uint64_t us, bool error)
 {
-	r->count++;
-	if (error)
-		r->errors++;
-	r->latency_sum_us += us;
-	size_t i = 0;
-	while (i < RT_HIST_BUCKETS && us > rt_hist_bounds_us[i])
-		i++;
-	r->hist[i]++;
+    r->count++;
+    if (error)
+        r->errors++;
+    r->latency_sum_us += us;
+    size_t i = 0;
+    while (i < RT_HIST_BUCKETS && us > rt_hist_bounds_us[i])
+        i++;
+    r->hist[i]++;
 }
 
 static void reset_response(struct rt_response *rs)
 {
-	rs->status = 0;
-	rs->content_type = NULL;
-	rs->body = NULL;
-	rs->body_len = 0;
-	rs->out.n = 0;
-	rs->headers.n = 0;
+    rs->status = 0;
+    rs->content_type = NULL;
+    rs->body = NULL;
+    rs->body_len = 0;
+    anx_buf_reset(&rs->out);
+    anx_buf_reset(&rs->headers);
 }
 
 /* Runs one engine; true when it produced a good (non-5xx) answer. */
 static bool run_engine(struct rt_engine *e, struct rt_request *rq, struct rt_response *rs)
 {
-	reset_response(rs);
-	e->requests++;
-	int rc = e->handle(e, rq, rs);
-	if (!rs->status)
-		rs->status = 200;
-	if (rc < 0 || rs->status >= 500) {
-		e->errors++;
-		if (rc < 0 && !rs->streamed) {
-			reset_response(rs);
-			rt_reply(rs, 502, NULL, "bad gateway: the engine failed\n");
-		}
-		return false;
-	}
-	return true;
+    reset_response(rs);
+    e->requests++;
+    int rc = e->handle(e, rq, rs);
+    if (!rs->status)
+        rs->status = 200;
+    if (rc < 0 || rs->status >= 500) {
+        e->errors++;
+        if (rc < 0 && !rs->streamed) {
+            reset_response(rs);
+            rt_reply(rs, 502, NULL, "bad gateway: the engine failed\n");
+        }
+        return false;
+    }
+    return true;
 }
 
 static bool apply_policy(struct rt_route *r, struct rt_request *rq, struct rt_response *rs)
 {
-	struct rt_engine *list[RT_MAX_ENGINES];
-	size_t n = 0;
-	for (size_t i = 0; i < r->nengines; i++) {
-		struct rt_engine *e = rt_engine_find(r->engine_names[i]);
-		if (e)
-			list[n++] = e;
-	}
-	if (n == 0) {
-		rt_reply(rs, 503, NULL, "service unavailable: no engine for this route\n");
-		return false;
-	}
-	switch (r->policy) {
-	case RT_FIRST_HEALTHY:
-		for (size_t i = 0; i < n; i++)
-			if (rt_engine_healthy(list[i]))
-				return run_engine(list[i], rq, rs);
-		break;
-	case RT_ROUND_ROBIN:
-		for (size_t k = 0; k < n; k++) {
-			size_t i = (r->rr_next + k) % n;
-			if (rt_engine_healthy(list[i])) {
-				r->rr_next = (unsigned)((i + 1) % n);
-				return run_engine(list[i], rq, rs);
-			}
-		}
-		break;
-	case RT_FALLBACK: {
-		bool tried = false, ok = false;
-		for (size_t i = 0; i < n; i++) {
-			if (!rt_engine_healthy(list[i]) && i + 1 < n)
-				continue;   /* the last one is tried even when marked down */
-			tried = true;
-			if ((ok = run_engine(list[i], rq, rs)) || rs->streamed)
-				return ok;
-		}
-		if (tried)
-			return false;
-		break;
-	}
-	}
-	reset_response(rs);
-	rt_reply(rs, 503, NULL, "service unavailable: no healthy engine\n");
-	return false;
+    struct rt_engine *list[RT_MAX_ENGINES];
+    size_t n = 0;
+    for (size_t i = 0; i < r->nengines; i++) {
+        struct rt_engine *e = rt_engine_find(r->engine_names[i]);
+        if (e)
+            list[n++] = e;
+    }
+    if (n == 0) {
+        rt_reply(rs, 503, NULL, "service unavailable: no engine for this route\n");
+        return false;
+    }
+    switch (r->policy) {
+    case RT_FIRST_HEALTHY:
+        for (size_t i = 0; i < n; i++)
+            if (rt_engine_healthy(list[i]))
+                return run_engine(list[i], rq, rs);
+        break;
+    case RT_ROUND_ROBIN:
+        for (size_t k = 0; k < n; k++) {
+            size_t i = (r->rr_next + k) % n;
+            if (rt_engine_healthy(list[i])) {
+                r->rr_next = (unsigned)((i + 1) % n);
+                return run_engine(list[i], rq, rs);
+            }
+        }
+        break;
+    case RT_FALLBACK: {
+        bool tried = false, ok = false;
+        for (size_t i = 0; i < n; i++) {
+            if (!rt_engine_healthy(list[i]) && i + 1 < n)
+                continue; /* the last one is tried even when marked down */
+            tried = true;
+            if ((ok = run_engine(list[i], rq, rs)) || rs->streamed)
+                return ok;
+        }
+        if (tried)
+            return false;
+        break;
+    }
+    }
+    reset_response(rs);
+    rt_reply(rs, 503, NULL, "service unavailable: no healthy engine\n");
+    return false;
 }
 
 void rt_dispatch(struct rt_request *rq, struct rt_response *rs)
 {
-	struct rt_route *best = NULL;
-	bool path_seen = false;
-	struct rt_buf allow = {0};
-	for (struct rt_route *r = routes; r; r = r->next) {
-		if (!rt_match(r->pattern, rq->path, rq->path_len, NULL, NULL))
-			continue;
-		if (!method_matches(r->method, rq->method)) {
-			path_seen = true;
-			if (!strstr(allow.p ? allow.p : "", r->method)) {
-				if (allow.n)
-					rt_buf_puts(&allow, ", ");
-				rt_buf_puts(&allow, r->method);
-			}
-			continue;
-		}
-		if (better(r, best))
-			best = r;
-	}
-	if (!best) {
-		if (path_seen) {
-			rt_reply(rs, 405, NULL, "method not allowed\n");
-			rt_add_header(rs, "Allow", allow.p ? allow.p : "");
-		} else {
-			rt_reply(rs, 404, NULL, "not found\n");
-		}
-		rt_buf_free(&allow);
-		return;
-	}
-	rt_buf_free(&allow);
-	rt_match(best->pattern, rq->path, rq->path_len, rq->params, &rq->nparams);
-	rq->route = best->name;
-	uint64_t t0 = anx_time_ns();
-	bool ok = apply_policy(best, rq, rs);
-	record(best, (anx_time_ns() - t0) / 1000, !ok);
+    struct rt_route *best = NULL;
+    bool path_seen = false;
+    struct anx_buf allow = { 0 };
+    for (struct rt_route *r = routes; r; r = r->next) {
+        if (!rt_match(r->pattern, rq->path, rq->path_len, NULL, NULL))
+            continue;
+        if (!method_matches(r->method, rq->method)) {
+            path_seen = true;
+            if (!strstr(allow.p ? allow.p : "", r->method)) {
+                if (allow.len)
+                    anx_buf_puts(&allow, ", ");
+                anx_buf_puts(&allow, r->method);
+            }
+            continue;
+        }
+        if (better(r, best))
+            best = r;
+    }
+    if (!best) {
+        if (path_seen) {
+            rt_reply(rs, 405, NULL, "method not allowed\n");
+            rt_add_header(rs, "Allow", allow.p ? allow.p : "");
+        } else {
+            rt_reply(rs, 404, NULL, "not found\n");
+        }
+        anx_buf_free(&allow);
+        return;
+    }
+    anx_buf_free(&allow);
+    rt_match(best->pattern, rq->path, rq->path_len, rq->params, &rq->nparams);
+    rq->route = best->name;
+    uint64_t t0 = anx_time_ns();
+    bool ok = apply_policy(best, rq, rs);
+    record(best, (anx_time_ns() - t0) / 1000, !ok);
 }
 
 /* ---- metrics ------------------------------------------------------------------------------ */
 
 void rt_metrics_register(struct rt_metrics_source *s)
 {
-	struct rt_metrics_source **pp = &sources;
-	while (*pp)
-		pp = &(*pp)->next;
-	s->next = NULL;
-	*pp = s;
+    struct rt_metrics_source **pp = &sources;
+    while (*pp)
+        pp = &(*pp)->next;
+    s->next = NULL;
+    *pp = s;
 }
 
 /* A label value: backslash, quote and newline escaped. */
-static void label(struct rt_buf *b, const char *s)
+static void label(struct anx_buf *b, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			rt_buf_add(b, "\\", 1);
-		if (*s == '\n') {
-			rt_buf_add(b, "\\n", 2);
-			continue;
-		}
-		rt_buf_add(b, s, 1);
-	}
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '"')
+            anx_buf_add(b, "\\", 1);
+        if (*s == '\n') {
+            anx_buf_add(b, "\\n", 2);
+            continue;
+        }
+        anx_buf_add(b, s, 1);
+    }
 }
 
-static void us_as_seconds(struct rt_buf *b, uint64_t us)
+static void us_as_seconds(struct anx_buf *b, uint64_t us)
 {
-	rt_buf_printf(b, "%llu.%06llu", (unsigned long long)(us / 1000000), (unsigned long long)(us % 1000000));
+    anx_buf_printf(b, "%llu.%06llu", (unsigned long long)(us / 1000000),
+                   (unsigned long long)(us % 1000000));
 }
 
-void rt_metrics_text(struct rt_buf *b)
+void rt_metrics_text(struct anx_buf *b)
 {
-	rt_buf_puts(b, "# HELP anx_route_requests_total Requests dispatched to the route.\n"
-		       "# TYPE anx_route_requests_total counter\n");
-	for (struct rt_route *r = routes; r; r = r->next) {
-		rt_buf_puts(b, "anx_route_requests_total{route=\"");
-		label(b, r->name);
-		rt_buf_printf(b, "\"} %llu\n", (unsigned long long)r->count);
-	}
-	rt_buf_puts(b, "# HELP anx_route_errors_total Requests the route failed (engine error or 5xx).\n"
-		       "# TYPE anx_route_errors_total counter\n");
-	for (struct rt_route *r = routes; r; r = r->next) {
-		rt_buf_puts(b, "anx_route_errors_total{route=\"");
-		label(b, r->name);
-		rt_buf_printf(b, "\"} %llu\n", (unsigned long long)r->errors);
-	}
-	rt_buf_puts(b, "# HELP anx_route_latency_seconds Time to handle a request, by route.\n"
-		       "# TYPE anx_route_latency_seconds histogram\n");
-	for (struct rt_route *r = routes; r; r = r->next) {
-		uint64_t cum = 0;
-		for (size_t i = 0; i <= RT_HIST_BUCKETS; i++) {
-			cum += r->hist[i];
-			rt_buf_puts(b, "anx_route_latency_seconds_bucket{route=\"");
-			label(b, r->name);
-			rt_buf_puts(b, "\",le=\"");
-			if (i < RT_HIST_BUCKETS)
-				us_as_seconds(b, rt_hist_bounds_us[i]);
-			else
-				rt_buf_puts(b, "+Inf");
-			rt_buf_printf(b, "\"} %llu\n", (unsigned long long)cum);
-		}
-		rt_buf_puts(b, "anx_route_latency_seconds_sum{route=\"");
-		label(b, r->name);
-		rt_buf_puts(b, "\"} ");
-		us_as_seconds(b, r->latency_sum_us);
-		rt_buf_puts(b, "\nanx_route_latency_seconds_count{route=\"");
-		label(b, r->name);
-		rt_buf_printf(b, "\"} %llu\n", (unsigned long long)r->count);
-	}
-	rt_buf_puts(b, "# HELP anx_engine_healthy Whether the engine is healthy (1) or not (0).\n"
-		       "# TYPE anx_engine_healthy gauge\n");
-	for (struct rt_engine *e = engines; e; e = e->next) {
-		rt_buf_puts(b, "anx_engine_healthy{engine=\"");
-		label(b, e->name);
-		rt_buf_printf(b, "\"} %d\n", rt_engine_healthy(e) ? 1 : 0);
-	}
-	struct anx_heap_stats hs;
-	anx_heap_stats(&hs);
-	rt_buf_printf(b,
-		      "# HELP anx_heap_in_use_bytes Heap bytes allocated and live.\n"
-		      "# TYPE anx_heap_in_use_bytes gauge\nanx_heap_in_use_bytes %zu\n"
-		      "# TYPE anx_heap_peak_bytes gauge\nanx_heap_peak_bytes %zu\n"
-		      "# TYPE anx_heap_allocation_failures_total counter\nanx_heap_allocation_failures_total %zu\n"
-		      "# HELP anx_uptime_seconds Time since the image started.\n"
-		      "# TYPE anx_uptime_seconds gauge\nanx_uptime_seconds ",
-		      hs.in_use, hs.peak, hs.failures);
-	us_as_seconds(b, anx_uptime_ns() / 1000);
-	rt_buf_puts(b, "\n");
-	for (struct rt_metrics_source *s = sources; s; s = s->next)
-		s->emit(b, s->arg);
+    anx_buf_puts(b, "# HELP anx_route_requests_total Requests dispatched to the route.\n"
+                    "# TYPE anx_route_requests_total counter\n");
+    for (struct rt_route *r = routes; r; r = r->next) {
+        anx_buf_puts(b, "anx_route_requests_total{route=\"");
+        label(b, r->name);
+        anx_buf_printf(b, "\"} %llu\n", (unsigned long long)r->count);
+    }
+    anx_buf_puts(b,
+                 "# HELP anx_route_errors_total Requests the route failed (engine error or 5xx).\n"
+                 "# TYPE anx_route_errors_total counter\n");
+    for (struct rt_route *r = routes; r; r = r->next) {
+        anx_buf_puts(b, "anx_route_errors_total{route=\"");
+        label(b, r->name);
+        anx_buf_printf(b, "\"} %llu\n", (unsigned long long)r->errors);
+    }
+    anx_buf_puts(b, "# HELP anx_route_latency_seconds Time to handle a request, by route.\n"
+                    "# TYPE anx_route_latency_seconds histogram\n");
+    for (struct rt_route *r = routes; r; r = r->next) {
+        uint64_t cum = 0;
+        for (size_t i = 0; i <= RT_HIST_BUCKETS; i++) {
+            cum += r->hist[i];
+            anx_buf_puts(b, "anx_route_latency_seconds_bucket{route=\"");
+            label(b, r->name);
+            anx_buf_puts(b, "\",le=\"");
+            if (i < RT_HIST_BUCKETS)
+                us_as_seconds(b, rt_hist_bounds_us[i]);
+            else
+                anx_buf_puts(b, "+Inf");
+            anx_buf_printf(b, "\"} %llu\n", (unsigned long long)cum);
+        }
+        anx_buf_puts(b, "anx_route_latency_seconds_sum{route=\"");
+        label(b, r->name);
+        anx_buf_puts(b, "\"} ");
+        us_as_seconds(b, r->latency_sum_us);
+        anx_buf_puts(b, "\nanx_route_latency_seconds_count{route=\"");
+        label(b, r->name);
+        anx_buf_printf(b, "\"} %llu\n", (unsigned long long)r->count);
+    }
+    anx_buf_puts(b, "# HELP anx_engine_healthy Whether the engine is healthy (1) or not (0).\n"
+                    "# TYPE anx_engine_healthy gauge\n");
+    for (struct rt_engine *e = engines; e; e = e->next) {
+        anx_buf_puts(b, "anx_engine_healthy{engine=\"");
+        label(b, e->name);
+        anx_buf_printf(b, "\"} %d\n", rt_engine_healthy(e) ? 1 : 0);
+    }
+    struct anx_heap_stats hs;
+    anx_heap_stats(&hs);
+    anx_buf_printf(
+        b,
+        "# HELP anx_heap_in_use_bytes Heap bytes allocated and live.\n"
+        "# TYPE anx_heap_in_use_bytes gauge\nanx_heap_in_use_bytes %zu\n"
+        "# TYPE anx_heap_peak_bytes gauge\nanx_heap_peak_bytes %zu\n"
+        "# TYPE anx_heap_allocation_failures_total counter\nanx_heap_allocation_failures_total %zu\n"
+        "# HELP anx_uptime_seconds Time since the image started.\n"
+        "# TYPE anx_uptime_seconds gauge\nanx_uptime_seconds ",
+        hs.in_use, hs.peak, hs.failures);
+    us_as_seconds(b, anx_uptime_ns() / 1000);
+    anx_buf_puts(b, "\n");
+    for (struct rt_metrics_source *s = sources; s; s = s->next)
+        s->emit(b, s->arg);
 }
 
-void rt_routes_json(struct rt_buf *b)
+void rt_routes_json(struct anx_buf *b)
 {
-	rt_buf_puts(b, "[");
-	for (struct rt_route *r = routes; r; r = r->next) {
-		rt_buf_puts(b, r == routes ? "\n  {\"name\": " : ",\n  {\"name\": ");
-		rt_buf_json_str(b, r->name, strlen(r->name));
-		rt_buf_puts(b, ", \"method\": ");
-		rt_buf_json_str(b, strcmp(r->method, "*") ? r->method : "ANY", strlen(strcmp(r->method, "*") ? r->method : "ANY"));
-		rt_buf_puts(b, ", \"pattern\": ");
-		rt_buf_json_str(b, r->pattern, strlen(r->pattern));
-		rt_buf_printf(b, ", \"policy\": \"%s\", \"engines\": [", rt_policy_name(r->policy));
-		for (size_t i = 0; i < r->nengines; i++) {
-			if (i)
-				rt_buf_puts(b, ", ");
-			rt_buf_json_str(b, r->engine_names[i], strlen(r->engine_names[i]));
-		}
-		rt_buf_printf(b, "], \"requests\": %llu, \"errors\": %llu}", (unsigned long long)r->count,
-			      (unsigned long long)r->errors);
-	}
-	rt_buf_puts(b, routes ? "\n]\n" : "]\n");
+    anx_buf_puts(b, "[");
+    for (struct rt_route *r = routes; r; r = r->next) {
+        anx_buf_puts(b, r == routes ? "\n  {\"name\": " : ",\n  {\"name\": ");
+        rt_json_str(b, r->name, strlen(r->name));
+        anx_buf_puts(b, ", \"method\": ");
+        rt_json_str(b, strcmp(r->method, "*") ? r->method : "ANY",
+                    strlen(strcmp(r->method, "*") ? r->method : "ANY"));
+        anx_buf_puts(b, ", \"pattern\": ");
+        rt_json_str(b, r->pattern, strlen(r->pattern));
+        anx_buf_printf(b, ", \"policy\": \"%s\", \"engines\": [", rt_policy_name(r->policy));
+        for (size_t i = 0; i < r->nengines; i++) {
+            if (i)
+                anx_buf_puts(b, ", ");
+            rt_json_str(b, r->engine_names[i], strlen(r->engine_names[i]));
+        }
+        anx_buf_printf(b, "], \"requests\": %llu, \"errors\": %llu}", (unsigned long long)r->count,
+                       (unsigned long long)r->errors);
+    }
+    anx_buf_puts(b, routes ? "\n]\n" : "]\n");
 }
 
 void rt_reset(void)
 {
-	while (routes) {
-		struct rt_route *r = routes;
-		routes = r->next;
-		route_free(r);
-	}
-	engines = NULL;
-	sources = NULL;
-	route_seq = 0;
+    while (routes) {
+        struct rt_route *r = routes;
+        routes = r->next;
+        route_free(r);
+    }
+    engines = NULL;
+    sources = NULL;
+    route_seq = 0;
 }

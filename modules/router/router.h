@@ -9,7 +9,7 @@
  *     {
  *         rs->status = 200;
  *         rs->content_type = "application/octet-stream";
- *         rt_buf_add(&rs->out, rq->body, rq->body_len);   (or rs->body = ...)
+ *         anx_buf_add(&rs->out, rq->body, rq->body_len);   (or rs->body = ...)
  *         return 0;
  *     }
  *     static struct rt_engine echo = { .name = "echo", .handle = echo_handle };
@@ -37,75 +37,68 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <anx/buf.h>
 
-/* ---- growable text/byte buffer (also for JSON) ------------------------- */
+/* Bodies, header lines and JSON are built in the core's growable buffer,
+ * struct anx_buf (<anx/buf.h>: anx_buf_add, anx_buf_puts, anx_buf_printf;
+ * out of memory is sticky in .oom, which httpd turns into a 500). */
 
-struct rt_buf {
-	char *p;
-	size_t n, cap;
-	bool oom;              /* an allocation failed; contents are truncated */
-};
-void rt_buf_add(struct rt_buf *b, const void *data, size_t n);
-void rt_buf_puts(struct rt_buf *b, const char *s);
-void rt_buf_printf(struct rt_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* A JSON string literal (quotes included) of s[0..n). */
-void rt_buf_json_str(struct rt_buf *b, const char *s, size_t n);
-void rt_buf_free(struct rt_buf *b);
-/* Make a heap block (malloc'd) of n bytes the buffer's content, without a
- * copy; any old content is freed. The block is freed with the buffer. */
-void rt_buf_adopt(struct rt_buf *b, void *p, size_t n);
+/* Append a JSON string literal (quotes included) of s[0..n): escapes
+ * controls, passes valid UTF-8 through, invalid bytes become U+FFFD. */
+void rt_json_str(struct anx_buf *b, const char *s, size_t n);
 
 /* ---- requests and responses --------------------------------------------- */
 
 struct rt_kv {
-	const char *name;
-	size_t name_len;
-	const char *value;
-	size_t value_len;
+    const char *name;
+    size_t name_len;
+    const char *value;
+    size_t value_len;
 };
 
 #define RT_MAX_PARAMS 8
 
 struct rt_request {
-	const char *method;     /* "GET" (NUL-terminated) */
-	const char *path;       /* without the query, percent-decoded not */
-	size_t path_len;
-	const char *query;      /* after '?', or NULL */
-	size_t query_len;
-	struct rt_kv params[RT_MAX_PARAMS];   /* filled by the router */
-	size_t nparams;
-	const struct rt_kv *headers;
-	size_t nheaders;
-	const void *body;
-	size_t body_len;
-	const char *route;      /* name of the matched route (set by the router) */
+    const char *method; /* "GET" (NUL-terminated) */
+    const char *path;   /* without the query, percent-decoded not */
+    size_t path_len;
+    const char *query; /* after '?', or NULL */
+    size_t query_len;
+    struct rt_kv params[RT_MAX_PARAMS]; /* filled by the router */
+    size_t nparams;
+    const struct rt_kv *headers;
+    size_t nheaders;
+    const void *body;
+    size_t body_len;
+    const char *route; /* name of the matched route (set by the router) */
 };
 
 struct rt_response;
 /* Set by the server so handlers can stream; NULL when streaming is impossible. */
 struct rt_stream_ops {
-	int (*begin)(struct rt_response *rs);   /* status, content type, headers */
-	int (*write)(struct rt_response *rs, const void *data, size_t n);
+    int (*begin)(struct rt_response *rs); /* status, content type, headers */
+    int (*write)(struct rt_response *rs, const void *data, size_t n);
 };
 
 struct rt_response {
-	int status;                 /* 0 = 200 */
-	const char *content_type;   /* NULL = text/plain; charset=utf-8 */
-	const void *body;           /* static or long-lived body, or NULL: out */
-	size_t body_len;
-	struct rt_buf out;          /* the body when body == NULL; freed by the server */
-	struct rt_buf headers;      /* extra header lines, each ending in CRLF */
-	bool streamed;              /* rt_stream_begin() was called */
-	const struct rt_stream_ops *stream;
-	void *stream_ctx;
+    int status;               /* 0 = 200 */
+    const char *content_type; /* NULL = text/plain; charset=utf-8 */
+    const void *body;         /* static or long-lived body, or NULL: out */
+    size_t body_len;
+    struct anx_buf out;     /* the body when body == NULL; freed by the server */
+    struct anx_buf headers; /* extra header lines, each ending in CRLF */
+    bool streamed;          /* rt_stream_begin() was called */
+    const struct rt_stream_ops *stream;
+    void *stream_ctx;
 };
 
 /* Set status, content type and a NUL-terminated text body. */
-void rt_reply(struct rt_response *rs, int status, const char *ctype,
-	      const char *text);
+void rt_reply(struct rt_response *rs, int status, const char *ctype, const char *text);
 /* Adds "Name: value" CRLF to rs->headers. */
 void rt_add_header(struct rt_response *rs, const char *name, const char *value);
+/* 0, or ANX_ENOTSUP (the server cannot stream this response), ANX_EINVAL
+ * (begun twice, or a write before begin), or the server's error (negative:
+ * the client went away). */
 int rt_stream_begin(struct rt_response *rs);
 int rt_stream_write(struct rt_response *rs, const void *data, size_t n);
 
@@ -116,16 +109,16 @@ const char *rt_param(const struct rt_request *rq, const char *name, size_t *len)
 /* ---- engines ---------------------------------------------------------------- */
 
 struct rt_engine {
-	const char *name;
-	int (*handle)(struct rt_engine *e, const struct rt_request *rq,
-		      struct rt_response *rs);
-	bool (*healthy)(struct rt_engine *e);   /* NULL = always healthy */
-	void *priv;
-	/* kept by the router */
-	uint64_t requests, errors;
-	struct rt_engine *next;
+    const char *name;
+    int (*handle)(struct rt_engine *e, const struct rt_request *rq, struct rt_response *rs);
+    bool (*healthy)(struct rt_engine *e); /* NULL = always healthy */
+    void *priv;
+    /* kept by the router */
+    uint64_t requests, errors;
+    struct rt_engine *next;
 };
-int rt_engine_register(struct rt_engine *e);   /* -1 if the name is taken */
+/* 0, ANX_EEXIST (the name is taken) or ANX_EINVAL (no name or handle). */
+int rt_engine_register(struct rt_engine *e);
 struct rt_engine *rt_engine_find(const char *name);
 bool rt_engine_healthy(struct rt_engine *e);
 
@@ -136,43 +129,41 @@ const char *rt_policy_name(enum rt_policy p);
 int rt_policy_parse(const char *s, size_t n, enum rt_policy *out);
 
 #define RT_MAX_ENGINES 8
-#define RT_HIST_BUCKETS 10   /* + the +Inf bucket */
+#define RT_HIST_BUCKETS 10 /* + the +Inf bucket */
 extern const uint64_t rt_hist_bounds_us[RT_HIST_BUCKETS];
 
 struct rt_route {
-	char *name;
-	char *method;             /* "GET", or "*" for any */
-	char *pattern;
-	enum rt_policy policy;
-	char *engine_names[RT_MAX_ENGINES];   /* resolved lazily, so order of init does not matter */
-	size_t nengines;
-	unsigned rr_next;
-	/* metrics */
-	uint64_t count, errors;
-	uint64_t hist[RT_HIST_BUCKETS + 1];
-	uint64_t latency_sum_us;
-	/* private */
-	int klass;
-	size_t literal_len;
-	unsigned seq;
-	struct rt_route *next;
+    char *name;
+    char *method; /* "GET", or "*" for any */
+    char *pattern;
+    enum rt_policy policy;
+    char *engine_names[RT_MAX_ENGINES]; /* resolved lazily, so order of init does not matter */
+    size_t nengines;
+    unsigned rr_next;
+    /* metrics */
+    uint64_t count, errors;
+    uint64_t hist[RT_HIST_BUCKETS + 1];
+    uint64_t latency_sum_us;
+    /* private */
+    int klass;
+    size_t literal_len;
+    unsigned seq;
+    struct rt_route *next;
 };
 
 /* Add a route; engines is a comma-separated list of engine names.  Returns
  * the route or NULL (bad pattern/method, out of memory) with *err set. */
-struct rt_route *rt_route_add(const char *name, const char *method,
-			      const char *pattern, enum rt_policy policy,
-			      const char *engines);
-/* Parse "[NAME:] METHOD PATTERN -> ENGINE[,ENGINE...] [POLICY]" lines
- * separated by ';' or newlines and add them.  0, or -1 with a message in
- * err naming the entry. */
-int rt_routes_parse(const char *spec, char *err, size_t errlen);
+struct rt_route *rt_route_add(const char *name, const char *method, const char *pattern,
+                              enum rt_policy policy, const char *engines);
+/* Add one item of the manifest's `routes:` list, "[NAME:] METHOD PATTERN
+ * -> ENGINE[,ENGINE...] [POLICY]".  0, or -1 with a message in err. */
+int rt_route_config(const char *item, char *err, size_t errlen);
 struct rt_route *rt_route_first(void);
 struct rt_route *rt_route_next(struct rt_route *r);
 
 /* Pattern matching alone (for tests): fills params, returns whether it matches. */
-bool rt_match(const char *pattern, const char *path, size_t path_len,
-	      struct rt_kv *params, size_t *nparams);
+bool rt_match(const char *pattern, const char *path, size_t path_len, struct rt_kv *params,
+              size_t *nparams);
 
 /* Handle one request: find the route, apply its policy, time it, count it.
  * Always fills rs (404/405/503 ... when nothing handles it). */
@@ -182,34 +173,66 @@ void rt_dispatch(struct rt_request *rq, struct rt_response *rs);
 
 /* Modules add their own lines to /metrics (Prometheus text format). */
 struct rt_metrics_source {
-	void (*emit)(struct rt_buf *b, void *arg);
-	void *arg;
-	struct rt_metrics_source *next;
+    void (*emit)(struct anx_buf *b, void *arg);
+    void *arg;
+    struct rt_metrics_source *next;
 };
 void rt_metrics_register(struct rt_metrics_source *s);
-void rt_metrics_text(struct rt_buf *b);   /* the whole /metrics body */
-void rt_routes_json(struct rt_buf *b);    /* the /api/v1/routes body */
+void rt_metrics_text(struct anx_buf *b); /* the whole /metrics body */
+void rt_routes_json(struct anx_buf *b);  /* the /api/v1/routes body */
 
 /* ---- set-up (router.c's module init calls these) ------------------------- */
-void rt_builtin_init(const char *static_prefix);  /* health, modules, routes, metrics, static, echo */
-void rt_reset(void);   /* tests: forget every route, engine and source */
+void rt_builtin_init(
+    const char *static_prefix); /* health, modules, routes, metrics, static, echo */
+void rt_reset(void);            /* tests: forget every route, engine and source */
 
 /* ---- the remote engine (remote.c) ------------------------------------------- */
 
-/* "NAME=HOST:PORT[/HEALTH-PATH]" entries separated by ';': one engine each
- * that forwards requests to HOST:PORT and probes HEALTH-PATH periodically. */
-int rt_upstreams_parse(const char *spec, char *err, size_t errlen);
+/* One item of the manifest's `upstreams:` list, "NAME=HOST:PORT[/HEALTH-PATH]":
+ * an engine that forwards requests to HOST:PORT and probes HEALTH-PATH
+ * periodically.  0, or -1 with a message in err. */
+int rt_upstream_config(const char *item, char *err, size_t errlen);
+
+/* ---- the syntax of config items (route_spec.c) --------------------------------
+ * Pure, so anx compiles the same code and checks each item at `anx check`. */
+
+bool rt_method_ok(const char *method);
+/* Validates a pattern; computes its class and literal length.  0 or -1. */
+int rt_pattern_check(const char *pattern, int *klass, size_t *literal);
+
+struct rt_route_spec {
+    char line[512];   /* the item, split into words in place */
+    const char *name; /* NULL: the route is named by its pattern */
+    const char *method, *pattern;
+    char engines[256]; /* "a,b," as rt_route_add takes them */
+    size_t nengines;
+    enum rt_policy policy;
+};
+/* One `routes:` item s[0..n): 0, or -1 with what is wrong in err. */
+int rt_route_spec_parse(const char *s, size_t n, struct rt_route_spec *rs, char *err,
+                        size_t errlen);
+
+#define RT_DEFAULT_HEALTH_PATH "/api/v1/health"
+struct rt_upstream_spec {
+    char name[32];
+    char host[64];
+    uint16_t port;
+    char health_path[96]; /* RT_DEFAULT_HEALTH_PATH when the item gives none */
+};
+/* One `upstreams:` item s[0..n): 0, or -1 with what is wrong in err. */
+int rt_upstream_spec_parse(const char *s, size_t n, struct rt_upstream_spec *u, char *err,
+                           size_t errlen);
 
 /* Parse an upstream's HTTP/1.x response head (for the remote engine and its
  * tests): status, header block length, content length (-1 = none/close),
  * chunked.  Returns 1 complete, 0 need more, -1 malformed. */
 struct rt_upstream_head {
-	int status;
-	size_t head_len;
-	int64_t content_length;
-	bool chunked;
-	bool close;
-	char content_type[96];
+    int status;
+    size_t head_len;
+    int64_t content_length;
+    bool chunked;
+    bool close;
+    char content_type[96];
 };
 int rt_parse_upstream_head(const char *data, size_t n, struct rt_upstream_head *h);
 /* Decode a complete chunked body in place: its length, or -1 if malformed. */

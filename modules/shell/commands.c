@@ -2,6 +2,7 @@
  * threads, files, cat, echo, sleep, poweroff. */
 #include <anx/command.h>
 #include <anx/console.h>
+#include <anx/errno.h>
 #include <anx/files.h>
 #include <anx/kernel.h>
 #include <anx/lib.h>
@@ -39,7 +40,8 @@ static int cmd_modules(int argc, char **argv)
         anx_printf("  %-14s %-7s %s\n", anx_module_table[i].name, anx_module_state_name(st.state),
                    anx_module_table[i].summary);
         if (st.state == ANX_MODULE_FAILED)   /* why, on its own line */
-            anx_printf("  %-14s error %d: %s\n", "", st.error, st.reason[0] ? st.reason : "(no reason logged)");
+            anx_printf("  %-14s %s (error %d): %s\n", "", anx_strerror(st.error), st.error,
+                       st.reason[0] ? st.reason : "(no reason logged)");
     }
     return 0;
 }

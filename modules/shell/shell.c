@@ -13,13 +13,6 @@
 #include <anx/thread.h>
 #include "lineedit.h"
 
-#ifndef CONFIG_SHELL_PROMPT
-#define CONFIG_SHELL_PROMPT "anx> "
-#endif
-#ifndef CONFIG_SHELL_HISTORY
-#define CONFIG_SHELL_HISTORY 16
-#endif
-
 void shell_register_builtins(void);
 
 static struct lineedit editor;

@@ -8,7 +8,7 @@
 
 void tg_work_free(struct tg_work *w)
 {
-    tn_free(w->buf);
+    anx_free(w->buf);
     tn_work_free(&w->pack);
     memset(w, 0, sizeof(*w));
 }
@@ -16,9 +16,9 @@ void tg_work_free(struct tg_work *w)
 static float *scratch(struct tg_work *w, size_t n)
 {
     if (w->size < n) {
-        tn_free(w->buf);
+        anx_free(w->buf);
         w->size = 0;
-        w->buf = tn_aligned_alloc(64, n * sizeof(float));
+        w->buf = anx_aligned_alloc(64, n * sizeof(float));
         if (!w->buf)
             return NULL;
         w->size = n;
@@ -30,9 +30,9 @@ static float *pack(struct tg_work *w, size_t k)
 {
     size_t need = tn_gemm_pack_size(k) * sizeof(float);
     if (w->pack.size < need) {
-        tn_free(w->pack.buf);
+        anx_free(w->pack.buf);
         w->pack.size = 0;
-        w->pack.buf = tn_aligned_alloc(64, need);
+        w->pack.buf = anx_aligned_alloc(64, need);
         if (!w->pack.buf)
             return NULL;
         w->pack.size = need;

@@ -1,11 +1,12 @@
 /*
  * Kernel selection and the transformer operations built on the kernels.
  */
+#include <anx/platform.h>
 #include "tensor.h"
 
 int tn_cpu_has(const char *feature)
 {
-    return tn_env_cpu_has(feature) ? 1 : 0;
+    return plat_cpu_has(feature) ? 1 : 0;
 }
 
 /* ---- kernel tables -------------------------------------------------------------- */
@@ -118,7 +119,7 @@ void tn_rope(float *x, size_t n, size_t head_size, int pos, float base)
 
 void tn_work_free(struct tn_work *w)
 {
-    tn_free(w->buf);
+    anx_free(w->buf);
     w->buf = NULL;
     w->size = 0;
 }
@@ -126,9 +127,9 @@ void tn_work_free(struct tn_work *w)
 static void *work_get(struct tn_work *w, size_t size)
 {
     if (w->size < size) {
-        tn_free(w->buf);
+        anx_free(w->buf);
         w->size = 0;
-        w->buf = tn_aligned_alloc(64, (size + 63) & ~(size_t)63);
+        w->buf = anx_aligned_alloc(64, (size + 63) & ~(size_t)63);
         if (!w->buf)
             return NULL;
         w->size = size;

@@ -84,7 +84,7 @@ int tn_tensor_alloc(struct tn_tensor *t, const char *name, enum tn_dtype dt, int
     if (shape(t, name, dt, ndim, ne) < 0)
         return -1;
     size_t sz = (t->nbytes + 63) & ~(size_t)63;
-    t->data = tn_aligned_alloc(64, sz);
+    t->data = anx_aligned_alloc(64, sz);
     if (!t->data)
         return -1;
     memset(t->data, 0, sz);
@@ -96,7 +96,7 @@ void tn_tensor_free(struct tn_tensor *t)
 {
     tn_unregister(t);
     if (t->flags & TN_OWNS_DATA)
-        tn_free(t->data);
+        anx_free(t->data);
     t->data = NULL;
     t->flags = 0;
 }

@@ -11,7 +11,10 @@
 #ifndef TENSOR_H
 #define TENSOR_H
 
-#include "tensor_env.h"
+#include <anx/lib.h>
+#include <anx/math.h>
+#include <anx/mem.h>
+#include <anx/printf.h>
 
 enum tn_dtype { TN_F32 = 0, TN_F16, TN_Q8_0, TN_Q4_0, TN_DTYPE_COUNT };
 

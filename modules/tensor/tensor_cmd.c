@@ -1,9 +1,7 @@
 /*
  * The tensor module in the image: picks the kernel table at init and adds
- * the `tensor` shell command (image only; the host build leaves this file
- * out).
+ * the `tensor` shell command. Image glue: the host tools leave this file out.
  */
-#ifndef ANX_HOST                      /* image only */
 #define LOG_TAG "tensor"
 #include <anx/command.h>
 #include <anx/log.h>
@@ -77,4 +75,3 @@ static int tensor_init(void)
 }
 
 ANX_MODULE(tensor, .init = tensor_init);
-#endif

@@ -3,6 +3,8 @@
 
 #define SEGS_CAP 256u               /* descriptors of data per request we ever use */
 
+/* virtio 1.2 §5.2.4: seg_max bounds the data segments of one request, size_max the
+ * length of each; the header and status take two more descriptors. */
 int vblk_limits_init(struct vblk_limits *l, uint32_t seg_max, uint32_t size_max, uint16_t queue_size,
                      uint32_t max_request)
 {
@@ -33,6 +35,8 @@ size_t vblk_chunk_sectors(const struct vblk_limits *l, size_t count)
     return count < most ? count : most;
 }
 
+/* virtio 1.2 §5.2.6: a request is a device-readable header (type, reserved, sector), the
+ * data (readable for a write, writable for a read), then a writable status byte. */
 unsigned vblk_build(const struct vblk_limits *l, struct virtq_buf *bufs, uint32_t type,
                     const struct vblk_hdr *hdr, uintptr_t data, size_t bytes, const uint8_t *status,
                     unsigned *nout, unsigned *nin)

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <anx/virtio.h>
+#include "virtio.h"
 
 #define VBLK_SECTOR 512u            /* the protocol's sector, whatever blk_size says */
 

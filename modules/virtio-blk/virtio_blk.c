@@ -22,16 +22,9 @@
 #include <anx/platform.h>
 #include <anx/thread.h>
 #include <anx/time.h>
-#include <anx/virtio.h>
 
 #include "blk_req.h"
-
-#ifndef CONFIG_VIRTIO_BLK_QUEUE_SIZE
-#define CONFIG_VIRTIO_BLK_QUEUE_SIZE 128
-#endif
-#ifndef CONFIG_VIRTIO_BLK_MAX_REQUEST
-#define CONFIG_VIRTIO_BLK_MAX_REQUEST (1u << 20)
-#endif
+#include "virtio.h"
 
 #define F_SIZE_MAX (1ull << 1)
 #define F_SEG_MAX (1ull << 2)
@@ -39,7 +32,7 @@
 #define F_BLK_SIZE (1ull << 6)
 #define F_FLUSH (1ull << 9)
 
-/* config space offsets */
+/* config space offsets (virtio 1.2 §5.2.4, struct virtio_blk_config) */
 #define C_CAPACITY 0
 #define C_SIZE_MAX 8
 #define C_SEG_MAX 12
@@ -85,7 +78,8 @@ static void vblk_irq(void *arg, bool config_changed)
     drain(b);
 }
 
-/* Submit one request and wait for it. 0 or -1. */
+/* Submit one request and wait for it. 0 or -1. virtio 1.2 §5.2.6: the device writes the
+ * status byte, VIRTIO_BLK_S_OK (0) on success, so it starts at 0xff. */
 static int do_request(struct vblk *b, uint32_t type, uint64_t sector, uintptr_t data, size_t bytes)
 {
     struct vblk_req r;
@@ -161,6 +155,8 @@ static int vblk_write(struct anx_blockdev *bd, uint64_t sector, const void *buf,
     return transfer(bd->priv, VBLK_T_OUT, sector, (uintptr_t)buf, count);
 }
 
+/* virtio 1.2 §5.2.6: VIRTIO_BLK_T_FLUSH has no data and sector 0; §5.2.6.2: a completed
+ * write is stable once a later flush has completed. */
 static int vblk_flush(struct anx_blockdev *bd)
 {
     return do_request(bd->priv, VBLK_T_FLUSH, 0, 0, 0);
@@ -173,6 +169,8 @@ static const struct anx_blockdev_ops vblk_ops_noflush = {
     .read = vblk_read, .write = vblk_write,
 };
 
+/* virtio 1.2 §5.2.5: negotiate the features used here (§5.2.3), set up requestq (0), read
+ * the capacity in 512-byte sectors and the segment limits (§5.2.4), then DRIVER_OK. */
 static int vblk_probe(struct virtio_dev *vd)
 {
     struct vblk *b = anx_calloc(1, sizeof *b);

@@ -13,14 +13,8 @@
 #include <anx/netif.h>
 #include <anx/platform.h>
 #include <anx/thread.h>
-#include <anx/virtio.h>
 
-#ifndef CONFIG_VIRTIO_NET_RX_BUFFERS
-#define CONFIG_VIRTIO_NET_RX_BUFFERS 128
-#endif
-#ifndef CONFIG_VIRTIO_NET_TX_BUFFERS
-#define CONFIG_VIRTIO_NET_TX_BUFFERS 128
-#endif
+#include "virtio.h"
 
 #define F_MAC (1ull << 5)
 #define F_STATUS (1ull << 16)
@@ -43,12 +37,16 @@ struct vnet {
     volatile bool rx_pending, cfg_pending;
 };
 
+/* virtio 1.2 §5.1.6.3: receive buffers are device-writable and hold the header plus a
+ * 1514-byte frame (1526 bytes suffice without MRG_RXBUF or GUEST_TSO*). */
 static void rx_post(struct vnet *n, uint8_t *buf)
 {
     struct virtq_buf b = { (uintptr_t)buf, BUF_SIZE };
     virtq_add(n->rxq, &b, 0, 1, buf);
 }
 
+/* virtio 1.2 §5.1.4: with VIRTIO_NET_F_STATUS, bit 0 of status (offset 6) is link up;
+ * without it the driver assumes the link is active. */
 static void update_link(struct vnet *n)
 {
     if (n->vd->features & F_STATUS)
@@ -76,6 +74,8 @@ static void tx_reclaim(struct vnet *n)
         n->txfree[n->ntxfree++] = buf;
 }
 
+/* virtio 1.2 §5.1.6.2: each packet follows a struct virtio_net_hdr, zeroed for no
+ * checksum or segmentation offload: 12 bytes with VERSION_1, 10 legacy (§5.1.6.1). */
 static int vnet_transmit(struct anx_netif *nif, const void *frame, size_t len)
 {
     struct vnet *n = nif->priv;
@@ -105,6 +105,8 @@ static int vnet_transmit(struct anx_netif *nif, const void *frame, size_t len)
 
 static const struct anx_netif_ops vnet_ops = { .transmit = vnet_transmit };
 
+/* virtio 1.2 §5.1.6.4: a used receive buffer holds the virtio_net_hdr, then the frame;
+ * the buffer goes straight back to the receive queue (§5.1.6.3). */
 static void rx_thread(void *arg)
 {
     struct vnet *n = arg;
@@ -146,6 +148,8 @@ static void rx_thread(void *arg)
     }
 }
 
+/* virtio 1.2 §5.1.5: negotiate MAC and STATUS, set up receiveq1 (0) and transmitq1 (1,
+ * §5.1.2), fill the receive queue, read the MAC (§5.1.4), then DRIVER_OK. */
 static int vnet_probe(struct virtio_dev *vd)
 {
     struct vnet *n = anx_calloc(1, sizeof *n);

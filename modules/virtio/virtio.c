@@ -8,13 +8,16 @@
 #include <anx/module.h>
 #include "virtio_priv.h"
 
-/* virtio-pci transitional device ids (0x1000..0x103f) by virtio id */
+/* virtio-pci transitional device ids (0x1000..0x103f) by virtio id: virtio 1.2
+ * §4.1.2.3 makes the PCI subsystem device id the virtio device id. */
 static uint32_t transitional_id(uint16_t pci_device, uint16_t subsys)
 {
     (void)pci_device;
     return subsys;    /* the subsystem device id is the virtio device id */
 }
 
+/* virtio 1.2 §4.1.2: a modern PCI device id is 0x1040 + the virtio device id (§5);
+ * core/dev.c numbers virtio-mmio devices the same way from DeviceID (§4.2.2). */
 static uint32_t virtio_id_of(const struct anx_device *d)
 {
     if (d->vendor != ANX_VIRTIO_VENDOR)
@@ -70,6 +73,8 @@ int virtio_driver_register(struct virtio_driver *vdrv)
     return anx_driver_register(&vdrv->drv);
 }
 
+/* virtio 1.2 §3.1.1 steps 1-6: reset, ACKNOWLEDGE, DRIVER, feature subset (§2.2), then
+ * FEATURES_OK read back, as a device may refuse the subset (legacy, §3.1.2: no FEATURES_OK). */
 int virtio_begin(struct virtio_dev *vd, uint64_t wanted)
 {
     const struct virtio_transport *t = vd->t;
@@ -100,6 +105,8 @@ int virtio_begin(struct virtio_dev *vd, uint64_t wanted)
     return 0;
 }
 
+/* virtio 1.2 §3.1.1 step 7 and §2.7: a queue size is a power of two up to 32768 and at
+ * most the device's maximum; the split ring lives in zeroed pages. */
 struct virtq *virtio_queue(struct virtio_dev *vd, uint16_t index, uint16_t max)
 {
     uint16_t n = vd->t->queue_max(vd, index);
@@ -128,6 +135,8 @@ struct virtq *virtio_queue(struct virtio_dev *vd, uint16_t index, uint16_t max)
     return vq;
 }
 
+/* virtio 1.2 §4.1.4.5 / §4.2.3.4: bit 0 = used buffer notification, bit 1 = configuration
+ * change; 0 means the interrupt came from another device on the line. */
 static void virtio_isr(void *arg)
 {
     struct virtio_dev *vd = arg;
@@ -146,16 +155,19 @@ int virtio_irq(struct virtio_dev *vd, void (*fn)(void *arg, bool config_changed)
     return anx_dev_irq_register(vd->dev, virtio_isr, vd);
 }
 
+/* virtio 1.2 §3.1.1 step 8: DRIVER_OK; only now may the device use the queues (§2.1.2). */
 void virtio_ready(struct virtio_dev *vd)
 {
     vd->t->set_status(vd, vd->t->get_status(vd) | VIRTIO_STATUS_DRIVER_OK);
 }
 
+/* virtio 1.2 §2.1: FAILED says the driver gave up; only a reset clears it (§2.1.1). */
 void virtio_fail(struct virtio_dev *vd)
 {
     vd->t->set_status(vd, vd->t->get_status(vd) | VIRTIO_STATUS_FAILED);
 }
 
+/* Device configuration space (virtio 1.2 §2.5), little-endian on modern devices. */
 uint8_t virtio_cfg8(struct virtio_dev *vd, unsigned off)
 {
     return (uint8_t)vd->t->cfg_read(vd, off, 1);

@@ -12,6 +12,7 @@
 #include <anx/platform.h>
 #include "virtio_priv.h"
 
+/* register layout: virtio 1.2 §4.2.2 (version 2) and §4.2.4 (legacy, version 1) */
 #define R_MAGIC 0x000
 #define R_VERSION 0x004
 #define R_DEVICE_ID 0x008
@@ -50,6 +51,8 @@ static void m_set_status(struct virtio_dev *vd, uint8_t s)
     mmio_w32(REG(vd, R_STATUS), s);
 }
 
+/* §4.2.2: DeviceFeatures/DriverFeatures are 32-bit windows chosen by *FeaturesSel;
+ * legacy devices (§4.2.4) only have bits 0-31. */
 static uint64_t m_get_features(struct virtio_dev *vd)
 {
     mmio_w32(REG(vd, R_DEV_FEATURES_SEL), 0);
@@ -71,6 +74,8 @@ static void m_set_features(struct virtio_dev *vd, uint64_t f)
     mmio_w32(REG(vd, R_DRV_FEATURES), (uint32_t)(f >> 32));
 }
 
+/* virtio 1.2 §4.2.3.2: select the queue, check it is not in use (QueueReady, legacy
+ * QueuePFN), read QueueNumMax (0: no such queue). */
 static uint16_t m_queue_max(struct virtio_dev *vd, uint16_t index)
 {
     mmio_w32(REG(vd, R_QUEUE_SEL), index);
@@ -82,11 +87,14 @@ static uint16_t m_queue_max(struct virtio_dev *vd, uint16_t index)
     return n > 32768 ? 32768 : (uint16_t)n;
 }
 
+/* §4.2.3.3: an available buffer notification writes the queue index to QueueNotify. */
 static void m_notify(struct virtq *vq)
 {
     mmio_w32(vq->notify_addr, vq->index);
 }
 
+/* virtio 1.2 §4.2.3.2: QueueNum, the three ring addresses, QueueReady = 1; legacy
+ * (§4.2.4): one area at page QueuePFN, the used ring aligned to QueueAlign. */
 static int m_queue_enable(struct virtio_dev *vd, struct virtq *vq, void *mem)
 {
     mmio_w32(REG(vd, R_QUEUE_SEL), vq->index);
@@ -111,6 +119,8 @@ static int m_queue_enable(struct virtio_dev *vd, struct virtq *vq, void *mem)
     return 0;
 }
 
+/* §4.2.3.4: InterruptStatus says why (bit 0 used buffer, bit 1 configuration change);
+ * writing the same bits to InterruptACK acknowledges them. */
 static uint8_t m_isr(struct virtio_dev *vd)
 {
     uint32_t s = mmio_r32(REG(vd, R_INT_STATUS));
@@ -119,6 +129,7 @@ static uint8_t m_isr(struct virtio_dev *vd)
     return (uint8_t)s;
 }
 
+/* §4.2.2: the device-specific configuration space starts at offset 0x100. */
 static uint32_t m_cfg_read(struct virtio_dev *vd, unsigned off, unsigned width)
 {
     uint8_t *a = REG(vd, R_CONFIG + off);
@@ -134,6 +145,8 @@ static const struct virtio_transport mmio_transport = {
     m_queue_max, m_queue_enable, m_isr, m_cfg_read,
 };
 
+/* virtio 1.2 §4.2.3.1: MagicValue 0x74726976 ("virt") and Version 2, or 1 for a legacy
+ * device (§4.2.4), which also needs GuestPageSize before any queue is set up. */
 int virtio_mmio_attach(struct anx_device *d, struct virtio_dev *vd)
 {
     uint8_t *base = plat_map_mmio(d->mmio_base, d->mmio_size);

@@ -9,12 +9,13 @@
 #include <anx/mem.h>
 #include "virtio_priv.h"
 
+/* cfg_type of the vendor-specific capabilities (virtio 1.2 §4.1.4) */
 #define CAP_COMMON 1
 #define CAP_NOTIFY 2
 #define CAP_ISR 3
 #define CAP_DEVICE 4
 
-/* common configuration layout */
+/* common configuration layout (virtio 1.2 §4.1.4.3, struct virtio_pci_common_cfg) */
 #define C_DFSELECT 0x00
 #define C_DF 0x04
 #define C_GFSELECT 0x08
@@ -38,6 +39,8 @@ struct vpci {
     uint32_t notify_mult;
 };
 
+/* virtio 1.2 §4.1.4: struct virtio_pci_cap has bar at +4, offset at +8, length at +12;
+ * the notify capability adds notify_off_multiplier at +16 (§4.1.4.4). */
 static uint8_t *cap_map(struct anx_device *d, uint8_t cap, uint32_t *mult)
 {
     uint8_t bar = anx_pci_read8(d, cap + 4);
@@ -63,6 +66,7 @@ static void p_set_status(struct virtio_dev *vd, uint8_t s)
     mmio_w8(p->common + C_STATUS, s);
 }
 
+/* §4.1.4.3: 64 feature bits through a 32-bit window chosen by *_feature_select. */
 static uint64_t p_get_features(struct virtio_dev *vd)
 {
     struct vpci *p = vd->tp;
@@ -82,6 +86,7 @@ static void p_set_features(struct virtio_dev *vd, uint64_t f)
     mmio_w32(p->common + C_GF, (uint32_t)(f >> 32));
 }
 
+/* §4.1.4.3: after queue_select, queue_size reads the device's maximum for that queue. */
 static uint16_t p_queue_max(struct virtio_dev *vd, uint16_t index)
 {
     struct vpci *p = vd->tp;
@@ -91,11 +96,15 @@ static uint16_t p_queue_max(struct virtio_dev *vd, uint16_t index)
     return mmio_r16(p->common + C_Q_SIZE);
 }
 
+/* virtio 1.2 §4.1.5.2: an available buffer notification writes the queue index at
+ * cap.offset + queue_notify_off * notify_off_multiplier (§4.1.4.4). */
 static void p_notify(struct virtq *vq)
 {
     mmio_w16(vq->notify_addr, vq->index);
 }
 
+/* virtio 1.2 §4.1.5.1.3: select the queue, write its size and ring addresses, read its
+ * notify offset, then queue_enable = 1. */
 static int p_queue_enable(struct virtio_dev *vd, struct virtq *vq, void *mem)
 {
     (void)mem;
@@ -117,12 +126,14 @@ static int p_queue_enable(struct virtio_dev *vd, struct virtq *vq, void *mem)
     return 0;
 }
 
+/* virtio 1.2 §4.1.4.5: the ISR status byte, cleared by reading it (§4.1.5.5). */
 static uint8_t p_isr(struct virtio_dev *vd)
 {
     struct vpci *p = vd->tp;
     return mmio_r8(p->isr);       /* reading clears it and deasserts INTx */
 }
 
+/* §4.1.4.6: the device-specific configuration structure. */
 static uint32_t p_cfg_read(struct virtio_dev *vd, unsigned off, unsigned width)
 {
     struct vpci *p = vd->tp;
@@ -140,6 +151,8 @@ static const struct virtio_transport pci_transport = {
     p_queue_max, p_queue_enable, p_isr, p_cfg_read,
 };
 
+/* virtio 1.2 §4.1.4: walk the vendor-specific capabilities (id 0x09); §4.1.4.1: use the
+ * first one of each type the driver can use. */
 int virtio_pci_attach(struct anx_device *d, struct virtio_dev *vd)
 {
     struct vpci *p = anx_calloc(1, sizeof *p);

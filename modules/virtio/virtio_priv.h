@@ -2,7 +2,7 @@
 #ifndef VIRTIO_PRIV_H
 #define VIRTIO_PRIV_H
 
-#include <anx/virtio.h>
+#include "virtio.h"
 
 #define VIRTIO_STATUS_ACK 1
 #define VIRTIO_STATUS_DRIVER 2

@@ -7,7 +7,7 @@
  * reads the bytes with plat_console_getc().
  */
 #include <anx/platform.h>
-#include "../../arch/arm64/arm64.h"
+#include "arm64.h"   /* arch/arm64: anx gives platforms -Iarch/ARCH */
 #include "virt.h"
 
 #define UART_DR     0x00

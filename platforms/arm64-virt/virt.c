@@ -20,9 +20,9 @@
 #define LOG_TAG "arm64-virt"
 #include <anx/log.h>
 #include <anx/platform.h>
-#include "../../arch/arm64/arm64.h"
-#include "../../arch/arm64/fdt.h"
-#include "../../arch/arm64/fdt_pci.h"
+#include "arm64.h"   /* arch/arm64: anx gives platforms -Iarch/ARCH */
+#include "fdt.h"
+#include "fdt_pci.h"
 #include "virt.h"
 
 #define MAX_REGIONS 16

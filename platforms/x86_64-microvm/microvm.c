@@ -5,7 +5,7 @@
  * interrupt lines are level-triggered, active high.
  */
 #include <anx/platform.h>
-#include "../../arch/x86_64/x86.h"
+#include "x86.h"   /* arch/x86_64: anx gives platforms -Iarch/ARCH */
 
 const char *plat_name(void)
 {

@@ -4,7 +4,7 @@
  * Booted by PVH (qboot) or multiboot2 (GRUB ISO, SeaBIOS or OVMF).
  */
 #include <anx/platform.h>
-#include "../../arch/x86_64/x86.h"
+#include "x86.h"   /* arch/x86_64: anx gives platforms -Iarch/ARCH */
 
 const char *plat_name(void)
 {

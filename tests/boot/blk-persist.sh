@@ -7,11 +7,7 @@
 #           of the large split transfer) and checks their pattern.
 # Usage: tests/boot/blk-persist.sh [PLATFORM [MODE]]   (default x86_64-pc)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root"
-platform=${1:-x86_64-pc}
-boot=()
-[ -n "${2:-}" ] && boot=(--boot "$2")
+source "$(dirname "$0")/lib.sh"
 disk=$root/build/blk-persist-$platform.img
 rm -f "$disk"
 echo "== boot 1: write (fresh disk $disk)"

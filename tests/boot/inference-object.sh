@@ -6,11 +6,7 @@
 # Usage: tests/boot/inference-object.sh [PLATFORM [MODE]]   (default x86_64-pc)
 # Exits 77 (skipped) when ../shared/testdata is not beside the repository.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root"
-platform=${1:-x86_64-pc}
-boot=()
-[ -n "${2:-}" ] && boot=(--boot "$2")
+source "$(dirname "$0")/lib.sh"
 models=$root/../shared/testdata/models
 if [ ! -f "$models/stories260K.bin" ]; then
   echo "skip  inference-object $platform: $models/stories260K.bin is absent (../shared/testdata beside the repository)"

@@ -9,9 +9,7 @@
 # for images booted some other way.
 # Usage: tests/boot/memory-small.sh [PLATFORM]   (default x86_64-pc)
 set -uo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root"
-platform=${1:-x86_64-pc}
+source "$(dirname "$0")/lib.sh"
 out=$root/build/test/memory-small-$platform
 mkdir -p "$root/build/test"
 ./gen/anx build manifests/inference.yaml -p "$platform" -o "$out" >"$out.build.log" 2>&1 ||

@@ -7,18 +7,8 @@
 # run before boot with "port N is already in use by PROCESS (pid N)".
 # Usage: tests/boot/run-stop.sh [PLATFORM [MODE]]   (default x86_64-pc)
 set -uo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root"
-platform=${1:-x86_64-pc}
-boot=()
-[ -n "${2:-}" ] && boot=(--boot "$2")
-out=$root/build/run-stop-$platform
-rm -rf "$out"
-mkdir -p "$out"
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-listening() { grep -q ":$(printf '%04X' "$1") 00000000:0000 0A" /proc/net/tcp; }
+source "$(dirname "$0")/lib.sh"
+fresh_out run-stop
 gen/anx build manifests/web.yaml -p "$platform" >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 mkfifo "$out/stdin"
 port=$(free_port)

@@ -7,15 +7,12 @@
 # terminal's modes are restored afterwards.
 # Usage: tests/boot/run-terminal.sh [PLATFORM [MODE]]   (default x86_64-pc)
 set -uo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root"
-platform=${1:-x86_64-pc}
+source "$(dirname "$0")/lib.sh"
 gen/anx build manifests/web.yaml -p "$platform" >/dev/null 2>&1 || { gen/anx build manifests/web.yaml -p "$platform"; exit 1; }
-exec python3 - "$platform" "${2:-}" <<'EOF'
-import fcntl, os, pty, re, select, signal, socket, struct, sys, termios, time
+exec python3 - "$platform" "${2:-}" "$(free_port)" <<'EOF'
+import fcntl, os, pty, re, select, signal, struct, sys, termios, time
 
-platform, mode = sys.argv[1], sys.argv[2]
-s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
+platform, mode, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 args = ["gen/anx", "run", "manifests/web.yaml", "-p", platform, "--port", f"{port}:8080"]
 if mode:
     args += ["--boot", mode]

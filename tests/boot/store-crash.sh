@@ -21,9 +21,7 @@
 #        (default x86_64-pc, 50 iterations, seed from the clock)
 # PLATFORM: x86_64-pc or x86_64-microvm. Exit 1 on any violation.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root"
-platform=${1:-x86_64-pc}
+source "$(dirname "$0")/lib.sh"
 count=${2:-50}
 # tests/boot/run.sh passes a boot mode as $2 on some lines: direct boot only
 case $count in ''|*[!0-9]*) [ "$count" = direct ] || { echo "store-crash: direct boot only"; exit 2; }; count=50 ;; esac
@@ -35,7 +33,7 @@ disk=$out/crash-disk.img
 log=$out/crash-acks.log
 client=$out/store_crash_client
 store=$root/build/host/anx-store
-port=${ANX_CRASH_PORT:-$((20000 + RANDOM % 20000))}
+port=${ANX_CRASH_PORT:-$(free_port)}
 
 make -s -C tools/store || exit 1
 cc -O2 -Wall -Icore/include -o "$client" tests/boot/store_crash_client.c core/lib/sha256.c || exit 1

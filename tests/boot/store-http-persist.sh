@@ -5,11 +5,7 @@
 # host tool checks the disk.
 # Usage: tests/boot/store-http-persist.sh [PLATFORM [MODE]]   (default x86_64-pc)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root"
-platform=${1:-x86_64-pc}
-boot=()
-[ -n "${2:-}" ] && boot=(--boot "$2")
+source "$(dirname "$0")/lib.sh"
 make -s -C tools/store
 disk=$root/build/store-http-persist-$platform.img
 rm -f "$disk"

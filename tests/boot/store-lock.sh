@@ -7,21 +7,13 @@
 # and reads the object the guest acknowledged.
 # Usage: tests/boot/store-lock.sh [PLATFORM [MODE]]   (default x86_64-pc)
 set -uo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root"
-platform=${1:-x86_64-pc}
-boot=()
-[ -n "${2:-}" ] && boot=(--boot "$2")
-out=$root/build/store-lock-$platform
-rm -rf "$out"
-mkdir -p "$out"
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+source "$(dirname "$0")/lib.sh"
+fresh_out store-lock
 gen/anx build manifests/store.yaml -p "$platform" >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 make -s -C tools/store || exit 1
 store=$root/build/host/anx-store
 disk=$out/disk.img
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 mkfifo "$out/stdin"
 gen/anx run manifests/store.yaml -p "$platform" "${boot[@]}" --port "$port:8080" --disk "$disk" --disk-size 16M \
     <"$out/stdin" >"$out/run.log" 2>&1 &

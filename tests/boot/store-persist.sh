@@ -8,11 +8,7 @@
 #   host:   anx-store check sees boot 2's write
 # Usage: tests/boot/store-persist.sh [PLATFORM [MODE]]   (default x86_64-pc)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root"
-platform=${1:-x86_64-pc}
-boot=()
-[ -n "${2:-}" ] && boot=(--boot "$2")
+source "$(dirname "$0")/lib.sh"
 make -s -C tools/store
 store=$root/build/host/anx-store
 disk=$root/build/store-persist-$platform.img

@@ -5,11 +5,7 @@
 # the boot. An http: or shell: check cannot see the host's clock; this can.
 # Usage: tests/boot/store-time.sh [PLATFORM [MODE]]   (default x86_64-pc)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root"
-platform=${1:-x86_64-pc}
-boot=()
-[ -n "${2:-}" ] && boot=(--boot "$2")
+source "$(dirname "$0")/lib.sh"
 out=$root/build/test/store-time-$platform
 before=$(date +%s)
 ./gen/anx test tests/boot/store-time.yaml -p "$platform" -o "$out" "${boot[@]}"

@@ -6,21 +6,18 @@
 #   tests/boot/web-abuse.sh [PLATFORM [MODE]]     (default x86_64-pc)
 # Prints the client's lines and "N passed, N failed"; exit 0 when all pass.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root"
-platform=(-p "${1:-x86_64-pc}")
-[ -n "${2:-}" ] && platform+=(--boot "$2")
+source "$(dirname "$0")/lib.sh"
 manifest=tests/boot/web-abuse.yaml
-port=${ANX_ABUSE_PORT:-$((20000 + RANDOM % 20000))}
+port=${ANX_ABUSE_PORT:-$(free_port)}
 out=$root/build/test-logs
 mkdir -p "$out"
 client=$out/http_abuse
 gcc -O2 -Wall -o "$client" tests/boot/http_abuse.c || { echo "FAIL build http_abuse"; exit 1; }
-gen/anx build "$manifest" "${platform[0]}" "${platform[1]}" >"$out/web-abuse-build.log" 2>&1 ||
+gen/anx build "$manifest" -p "$platform" >"$out/web-abuse-build.log" 2>&1 ||
   { cat "$out/web-abuse-build.log"; echo "FAIL build $manifest"; exit 1; }
 log=$out/web-abuse-console.log
 # its own session, so the whole group (anx and QEMU) can be stopped by id
-setsid gen/anx run "$manifest" "${platform[@]}" --port "$port:8080" </dev/null >"$log" 2>&1 &
+setsid gen/anx run "$manifest" -p "$platform" "${boot[@]}" --port "$port:8080" </dev/null >"$log" 2>&1 &
 pid=$!
 trap 'kill -- -$pid 2>/dev/null' EXIT
 for _ in $(seq 1 300); do

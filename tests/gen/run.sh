@@ -138,6 +138,28 @@ for f in *.yaml; do
     # shellcheck disable=SC2086
     ANX_ROOT=$root expect_bad "$name" "$f" $args
 done
+# Warnings (and the errors after them) against the real repository: the
+# whole stderr must equal real-warn/NAME.warn, the exit status NAME.rc or 0.
+cd "$here/real-warn"
+for f in *.yaml; do
+    name=real-warn/$f
+    want_rc=$(cat "${f%.yaml}.rc" 2>/dev/null || echo 0)
+    "$anx" --root "$root" check "$f" --print-config >"$out/stdout" 2>"$out/stderr"
+    rc=$?
+    if [ $rc -ne "$want_rc" ]; then
+        bad "$name" "exit $rc, expected $want_rc: $(cat "$out/stderr")"
+    elif ! d=$(diff "${f%.yaml}.warn" "$out/stderr"); then
+        bad "$name" "$d"
+    else
+        ok "$name"
+    fi
+    grep '^#define CONFIG_ROUTER_' "$out/stdout" >"$out/${f%.yaml}.router.h"
+done
+if [ -s "$out/router-strings.router.h" ] && d=$(diff "$out/router-strings.router.h" "$out/router-lists.router.h"); then
+    ok "real-warn/the deprecated string form gives the list form's config.h"
+else
+    bad "real-warn/the deprecated string form gives the list form's config.h" "$d"
+fi
 # ... while every ready manifest passes (the bundled model included).
 for f in "$root"/manifests/*.yaml; do
     name=real/manifests/$(basename "$f")
@@ -161,7 +183,7 @@ cp "$b1/image.elf" "$out/first.img" 2>/dev/null
 start=$(date +%s%N)
 "$anx" build build.yaml -o "$b1" >"$out/build2.log" 2>&1
 ms=$((($(date +%s%N) - start) / 1000000))
-if grep -q '(9 cached, 0 compiled)' "$out/build2.log" && grep -q 'up to date' "$out/build2.log"; then
+if grep -q '(10 cached, 0 compiled)' "$out/build2.log" && grep -q 'up to date' "$out/build2.log"; then
     ok "build/unchanged rebuild hits the cache and skips the link"
 else
     bad "build/unchanged rebuild hits the cache and skips the link" "$(cat "$out/build2.log")"
@@ -193,7 +215,8 @@ assert r["name"] == "build" and r["platform"] == "fake", r
 assert [m["name"] for m in r["modules"]] == ["cfg", "gamma", "beta", "alpha"], r["modules"]
 assert all(m["size"] > 0 for m in r["modules"]), r["modules"]
 paths = [i["path"] for i in r["inputs"]]
-for p in ["core/kmain.c", "core/include/anx/module.h", "modules/alpha/alpha.c", "platforms/fake/fake.ld",
+for p in ["core/kmain.c", "core/include/anx/module.h", "modules/alpha/alpha.c", "arch/x86_64/fake.ld",
+          "arch/x86_64/arch.yaml", "arch/x86_64/fake_arch.h", "platforms/fake/board.c",
           "modules/alpha/module.yaml", "platforms/fake/platform.yaml"]:
     assert p in paths, (p, paths)
 assert any(p.endswith("runner/motd.txt") for p in paths), paths
@@ -212,10 +235,33 @@ fi
 cp -r "$here/tree" "$out/tree2"
 echo "/* edited */" >>"$out/tree2/core/include/anx/module.h"
 ANX_ROOT=$out/tree2 "$anx" build build.yaml -o "$out/b3" >"$out/build4.log" 2>&1
-if grep -q '(0 cached, 9 compiled)' "$out/build4.log"; then
+if grep -q '(0 cached, 10 compiled)' "$out/build4.log"; then
     ok "build/a header edit recompiles"
 else
     bad "build/a header edit recompiles" "$(cat "$out/build4.log")"
+fi
+# arch/ARCH/arch.yaml: its cflags reach every object, so an edit there
+# recompiles everything (built once first: another root alone recompiles).
+cp -r "$here/tree" "$out/tree-arch"
+ANX_ROOT=$out/tree-arch "$anx" build build.yaml -o "$out/b3a" >/dev/null 2>&1
+sed -i 's/^cflags: \[/cflags: [-DARCH_EDITED, /' "$out/tree-arch/arch/x86_64/arch.yaml"
+ANX_ROOT=$out/tree-arch "$anx" build build.yaml -o "$out/b3a" >"$out/build4a.log" 2>&1
+if grep -q '(0 cached, 10 compiled)' "$out/build4a.log" && grep -q 'ARCH_EDITED' "$out/tree-arch/arch/x86_64/arch.yaml"; then
+    ok "build/an arch.yaml edit recompiles every object"
+else
+    bad "build/an arch.yaml edit recompiles every object" "$(cat "$out/build4a.log")"
+fi
+# Platform sources include their arch's headers by name (-Iarch/ARCH, as
+# platforms/fake/board.c does); a module cannot (modules/archpeek).
+printf 'name: archpeek\nplatform: fake\nmodules:\n  archpeek: {}\n' >"$out/archpeek.yaml"
+"$anx" build "$out/archpeek.yaml" -o "$out/ap" >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if nm "$b1/anunix.elf" | grep -q ' fake_board_init$' && [ $rc -eq 1 ] &&
+    grep -q 'archpeek.c:.*fake_arch.h: No such file' "$out/stderr" &&
+    grep -q 'anx: error: compiling modules/archpeek/archpeek.c failed' "$out/stderr"; then
+    ok "build/platform sources see arch/ARCH headers by name, modules do not"
+else
+    bad "build/platform sources see arch/ARCH headers by name, modules do not" "exit $rc: $(cat "$out/stderr")"
 fi
 sed 's/must: 2/must: 3/' build.yaml >"$out/build-cfg.yaml"
 cp motd.txt "$out/"
@@ -386,6 +432,55 @@ if [ $rc -eq 1 ] && [ "$(tail -1 "$out/test-http.log")" = "5 passed, 4 failed" ]
 else
     bad "test/http checks" "$(cat "$out/test-http.log")"
 fi
+# Free host ports: anx test forwards each run: ports guest port from a port
+# free when QEMU starts, not the manifest's (18731 here), and says which.
+# Two tests of one manifest side by side: the first holds its forward (its
+# "await" check) until the second has passed on its own; with the
+# manifest's port the second would fail ("port 18731 is already in use").
+rm -f "$out/await"
+FAKEQEMU_HTTP_DIR=$here/runner FAKEQEMU_AWAIT=$out/await "$anx" build pair.yaml >"$out/pair-build.log" 2>&1
+FAKEQEMU_HTTP_DIR=$here/runner FAKEQEMU_AWAIT=$out/await "$anx" test pair.yaml >"$out/pair1.log" 2>&1 &
+pair1=$!
+wait_for "$out/pair1.log" 'http GET /motd.txt .* ok ' 20
+FAKEQEMU_HTTP_DIR=$here/runner FAKEQEMU_AWAIT=$out/await "$anx" test pair.yaml >"$out/pair2.log" 2>&1 &
+pair2=$!
+for _ in $(seq 1 400); do grep -q 'http GET /motd.txt .* ok \|failed$' "$out/pair2.log" && break; sleep 0.05; done
+touch "$out/await"
+wait "$pair1"
+rc1=$?
+wait "$pair2"
+rc2=$?
+port1=$(sed -n 's/^  port     127.0.0.1:\([0-9]*\) -> guest port 80 (free port picked.*/\1/p' "$out/pair1.log")
+port2=$(sed -n 's/^  port     127.0.0.1:\([0-9]*\) -> guest port 80 (free port picked.*/\1/p' "$out/pair2.log")
+if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ "$(tail -1 "$out/pair1.log")" = "4 passed, 0 failed" ] &&
+    [ "$(tail -1 "$out/pair2.log")" = "4 passed, 0 failed" ] && [ -n "$port1" ] && [ -n "$port2" ] &&
+    [ "$port1" != "$port2" ] && [ "$port1" != 18731 ] && [ "$port2" != 18731 ]; then
+    ok "test/two tests of one manifest side by side: each forward gets its own free host port ($port1, $port2)"
+else
+    bad "test/two tests of one manifest side by side" "$(cat "$out/pair-build.log" "$out/pair1.log" "$out/pair2.log")"
+fi
+# A picked port taken before QEMU binds it (the double fails the first boot
+# as QEMU does): another is picked, once, and the checks run on the second
+# boot; a second failure is the checks' reason.
+rm -f "$out/fail-once"
+FAKEQEMU_HOSTFWD_FAIL_ONCE=$out/fail-once FAKEQEMU_HTTP_DIR=$here/runner "$anx" test http.yaml >"$out/test-retry.log" 2>&1
+first=$(sed -n 's/^  port     127.0.0.1:\([0-9]*\) -> guest port 80 (free.*/\1/p' "$out/test-retry.log" | head -1)
+if [ "$(tail -1 "$out/test-retry.log")" = "5 passed, 4 failed" ] && [ "$(grep -c '^  boot ' "$out/test-retry.log")" = 2 ] &&
+    grep -q "^  port     127.0.0.1:$first was taken before QEMU could bind it; picking another$" "$out/test-retry.log" &&
+    [ "$(grep -c "^  port     127.0.0.1:[0-9]* -> guest port 80 (free" "$out/test-retry.log")" = 2 ]; then
+    ok "test/a picked port taken before QEMU binds it: another is picked and the test passes"
+else
+    bad "test/a picked port taken before QEMU binds it" "$(cat "$out/test-retry.log")"
+fi
+FAKEQEMU_HOSTFWD_FAIL=1 "$anx" test http.yaml >"$out/test-retry2.log" 2>&1
+rc=$?
+second=$(sed -n 's/^  port     127.0.0.1:\([0-9]*\) -> guest port 80 (free.*/\1/p' "$out/test-retry2.log" | tail -1)
+if [ $rc -eq 1 ] && [ "$(grep -c '^  boot ' "$out/test-retry2.log")" = 2 ] &&
+    grep -q "QEMU exited before /anunix: ready/ appeared (port $second is already in use" "$out/test-retry2.log"; then
+    ok "test/picked ports taken twice: one retry, then the checks fail naming the port"
+else
+    bad "test/picked ports taken twice" "exit $rc: $(cat "$out/test-retry2.log")"
+fi
 # A failing body is shown up to 400 bytes: motd.txt is listed ~300 bytes in.
 if grep 'a failing body shows' "$out/test-http.log" | grep -q 'not in the body ([0-9]* bytes): ".*href=\\\?"motd.txt'; then
     ok "test/a failing http body is shown up to 400 bytes"
@@ -406,7 +501,7 @@ fi
 # check_secs LOG: the longest time a check of LOG took, in whole seconds
 check_secs() { sed -n 's/.* \(ok\|FAIL\) *\([0-9]*\)\.[0-9]* s.*/\2/p' "$1" | sort -n | tail -1; }
 "$anx" test gone.yaml >"$out/test-gone.log" 2>&1
-secs=$(check_secs "$out/test-gone.log")
+secs=$(check_secs <(grep ' FAIL ' "$out/test-gone.log"))   # the first check waits for the boot
 if [ "${secs:-9}" -lt 2 ] && [ "$(tail -1 "$out/test-gone.log")" = "1 passed, 4 failed" ] &&
     grep -q 'shell "crash" .*QEMU exited before /never printed/ appeared (guest exited with status 3)' "$out/test-gone.log" &&
     [ "$(grep -c 'FAIL .*QEMU exited earlier (guest exited with status 3)$' "$out/test-gone.log")" = 3 ]; then
@@ -483,6 +578,18 @@ if [ $rc -eq 1 ] && grep -q "ports .*FAIL  port $p2 is already in use by python3
     ok "test/a forwarded port in use fails before boot"
 else
     bad "test/a forwarded port in use fails before boot" "exit $rc: $(cat "$out/stdout")"
+fi
+# ... but only a --port: the manifest's own host port held by another
+# program does not matter to anx test, which picks a free one.
+mkdir -p "$out/held"
+sed "s/18731:80/$p2:80/" http.yaml >"$out/held/http.yaml"
+FAKEQEMU_HTTP_DIR=$here/runner "$anx" test "$out/held/http.yaml" >"$out/stdout" 2>&1
+if [ "$(tail -1 "$out/stdout")" = "5 passed, 4 failed" ] && grep -q "ports:.*$p2:80" "$out/held/http.yaml" &&
+    grep -q '^  port     127.0.0.1:[0-9]* -> guest port 80 (free port picked for this test' "$out/stdout" &&
+    ! grep -q "127.0.0.1:$p2 " "$out/stdout"; then
+    ok "test/a manifest's host port in use does not matter: the forward gets a free one"
+else
+    bad "test/a manifest's host port in use does not matter" "$(cat "$out/stdout")"
 fi
 kill "$busy_pid"
 wait "$busy_pid" 2>/dev/null
@@ -666,9 +773,10 @@ fi
 
 # 6. CLI basics
 cd "$here"
-"$anx" --help >"$out/stdout" 2>&1 && grep -q 'usage: anx' "$out/stdout" && ok "cli/--help" || bad "cli/--help"
+"$anx" --help >"$out/stdout" 2>&1 && grep -q 'usage: anx' "$out/stdout" && grep -q '^  config-h MODULE' "$out/stdout" &&
+    ok "cli/--help" || bad "cli/--help" "$(cat "$out/stdout")"
 "$anx" --version | grep -q '^anx [0-9]' && ok "cli/--version" || bad "cli/--version"
-for c in build run test check modules platforms; do
+for c in build run test check modules platforms config-h module-tests; do
     "$anx" $c --help >"$out/stdout" 2>&1 && grep -q "usage: anx $c" "$out/stdout" || { bad "cli/$c --help" "$(cat "$out/stdout")"; continue; }
     ok "cli/$c --help"
 done
@@ -682,6 +790,108 @@ done
 [ $? -eq 2 ] && grep -q 'must *int *= (required)' "$out/stdout" && grep -q 'broken-yaml' "$out/stderr" && ok "cli/modules lists keys, reports broken modules" || bad "cli/modules" "$(cat "$out/stdout" "$out/stderr")"
 "$anx" platforms >"$out/stdout" 2>/dev/null
 grep -q 'boot: direct, slow, iso (default direct)' "$out/stdout" && ok "cli/platforms" || bad "cli/platforms" "$(cat "$out/stdout")"
+
+# anx config-h: the config.h of a host build, every key at its default, the
+# modules named plus their dependencies (tests/gen/config-h/*.expect).
+cd "$here/config-h"
+"$anx" config-h hostcfg >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 0 ] && d=$(diff hostcfg.expect "$out/stdout"); then
+    ok "config-h/a module at its defaults, with its dependency"
+else
+    bad "config-h/a module at its defaults, with its dependency" "exit $rc: $d $(cat "$out/stderr")"
+fi
+# The same text as a build of an image with that module: one code path.
+"$anx" check hostcfg.yaml --print-config >"$out/build.txt" 2>&1
+sed -n '/CONFIG_MODULE_/,/^#endif/p' "$out/build.txt" >"$out/build-mods.txt"
+sed -n '/CONFIG_MODULE_/,/^#endif/p' hostcfg.expect >"$out/host-mods.txt"
+if [ -s "$out/host-mods.txt" ] && d=$(diff "$out/build-mods.txt" "$out/host-mods.txt"); then
+    ok "config-h/module macros equal those of anx build"
+else
+    bad "config-h/module macros equal those of anx build" "$d $(cat "$out/build.txt")"
+fi
+"$anx" config-h >"$out/stdout" 2>&1
+if grep -q '^#define CONFIG_ARCH_HOST 1$' "$out/stdout" && ! grep -q CONFIG_MODULE_ "$out/stdout"; then
+    ok "config-h/no module: the image-level macros only"
+else
+    bad "config-h/no module: the image-level macros only" "$(cat "$out/stdout")"
+fi
+"$anx" config-h hostcgf >"$out/stdout" 2>"$out/stderr"
+rc=$?
+want="anx: error: unknown module 'hostcgf' (did you mean 'hostcfg'?)"
+if [ $rc -eq 2 ] && [ "$(head -1 "$out/stderr")" = "$want" ] && [ ! -s "$out/stdout" ]; then
+    ok "config-h/unknown module"
+else
+    bad "config-h/unknown module" "exit $rc: $(cat "$out/stderr")"
+fi
+"$anx" config-h cfg >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 2 ] && grep -q "modules/cfg/module.yaml:9:3: error: config key 'must' of module 'cfg' has no default" "$out/stderr"; then
+    ok "config-h/a key without a default is an error at module.yaml"
+else
+    bad "config-h/a key without a default is an error at module.yaml" "exit $rc: $(cat "$out/stderr")"
+fi
+# A list is COUNT plus a null-terminated initializer: valid ISO C, empty too.
+cat >"$out/lists.c" <<'EOF2'
+#include <string.h>
+static const char *const names[] = CONFIG_HOSTCFG_NAMES;
+static const char *const none[] = CONFIG_HOSTCFG_NONE;
+_Static_assert(sizeof names / sizeof names[0] == CONFIG_HOSTCFG_NAMES_COUNT + 1, "names: COUNT + 1");
+_Static_assert(sizeof none / sizeof none[0] == CONFIG_HOSTCFG_NONE_COUNT + 1, "none: COUNT + 1");
+int main(void)
+{
+    return strcmp(names[0], "one") || strcmp(names[1], "two \"2\"") || names[2] || none[0];
+}
+EOF2
+if gcc -std=c11 -pedantic-errors -Wall -Wextra -Werror -include hostcfg.expect "$out/lists.c" -o "$out/lists" \
+    >"$out/cc.log" 2>&1 && "$out/lists"; then
+    ok "config-h/list keys compile as ISO C arrays (empty too) with their items"
+else
+    bad "config-h/list keys compile as ISO C arrays (empty too) with their items" "$(cat "$out/cc.log")"
+fi
+# -o writes only a changed text: an unchanged file keeps its mtime.
+h=$out/host/config.h
+"$anx" config-h -o "$h" hostcfg && cmp -s "$h" hostcfg.expect && touch -d '2001-01-01' "$h" &&
+    "$anx" config-h -o "$h" hostcfg && [ "$(stat -c %Y "$h")" = "$(date -d 2001-01-01 +%s)" ] &&
+    "$anx" config-h -o "$h" hostcfg gamma && [ "$(stat -c %Y "$h")" = "$(date -d 2001-01-01 +%s)" ] &&
+    "$anx" config-h -o "$h" zeta hostcfg && [ "$(stat -c %Y "$h")" != "$(date -d 2001-01-01 +%s)" ] &&
+    grep -q CONFIG_MODULE_ZETA "$h"
+if [ $? -eq 0 ]; then
+    ok "config-h/-o keeps an unchanged file (mtime), rewrites a changed one"
+else
+    bad "config-h/-o keeps an unchanged file (mtime), rewrites a changed one" "$(ls -l --full-time "$h")"
+fi
+
+# anx module-tests: a module's tests: key for tests/modules.sh, paths made
+# relative to the root, link items of a dependency resolved, every file
+# checked at its module.yaml line; --image compiles as an image build does.
+cd "$here"
+"$anx" module-tests tested >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 0 ] && (. "$out/stdout" && eval "link=(${test_link[0]}) args=(${test_args[0]}) env=(${test_env[0]})" &&
+    [ "$ntests" = 3 ] && [ "${link[*]}" = "modules/tested/tested.c modules/beta/beta.c" ] &&
+    [ "${args[1]}" = "it's" ] && [ "${env[0]}" = "MODE=a b" ] && [ "${test_seconds[1]}" = 3 ] &&
+    [ "${test_platform[1]}" = none ] && [ "${test_without_data[0]}" = run ]); then
+    ok "module-tests/the tests: key as bash assignments"
+else
+    bad "module-tests/the tests: key as bash assignments" "exit $rc: $(cat "$out/stderr" "$out/stdout")"
+fi
+"$anx" module-tests tested-bad >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 2 ] && [ ! -s "$out/stdout" ] &&
+    grep -qx "tree/modules/tested-bad/module.yaml:4:15: error: 'sources': 'tests/nothere.c' not found (paths are relative to tree/modules/tested-bad)" "$out/stderr" &&
+    grep -q "module.yaml:7:12: error: 'link': 'alpha/alpha.c' is code of module 'alpha', which 'tested-bad' does not depend on" "$out/stderr"; then
+    ok "module-tests/a missing file and code of a module not depended on, at module.yaml"
+else
+    bad "module-tests/a missing file and code of a module not depended on, at module.yaml" "exit $rc: $(cat "$out/stderr")"
+fi
+"$anx" module-tests tested --image "$out/mt-image" >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 0 ] && grep -qx 'ok   tested: compiles for an image on x86_64 (fake flags, 1 sources, -Werror)' "$out/stdout"; then
+    ok "module-tests/--image compiles the module as an image build does"
+else
+    bad "module-tests/--image compiles the module as an image build does" "exit $rc: $(cat "$out/stdout" "$out/stderr")"
+fi
 
 # 7. fuzz smoke
 if res=$("$root/gen/fuzz/replay" "$here/fuzz-corpus" "$here/bad" "$here/good" 2>&1); then

@@ -1,15 +1,15 @@
 /*
  * <anx/platform.h> for host unit tests: interrupts are a flag, the clock
  * is a variable the test advances, the console is a capture buffer, thread
- * contexts are ucontexts, and "waiting for an interrupt" jumps the clock
- * to the programmed deadline and runs the timer interrupt.
+ * contexts are ucontexts (host/context.c), and "waiting for an interrupt"
+ * jumps the clock to the programmed deadline and runs the timer interrupt.
+ * Module tests use it with `platform: unit` (docs/modules.md, "Tests").
  */
 
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ucontext.h>
 
 #include <anx/platform.h>
 #include "fake_pci.h"
@@ -94,44 +94,7 @@ uint64_t plat_cycles(void) { return unit_time_ns; }
 uint64_t plat_cycles_hz(void) { return 1000000000ull; }
 void plat_timer_set_deadline(uint64_t d) { unit_deadline_ns = d; }
 
-/* ---- contexts: one ucontext per thread; the stack is the 8 KiB below
- * stack_top (the core never gives a thread less). */
-struct host_ctx {
-    ucontext_t uc;
-    void (*entry)(void *);
-    void *arg;
-};
-
-static void trampoline(unsigned hi, unsigned lo)
-{
-    struct host_ctx *c = (struct host_ctx *)(((uintptr_t)hi << 32) | lo);
-    c->entry(c->arg);
-    abort();
-}
-
-static struct host_ctx boot_ctx;
-
-void plat_context_init(struct plat_context *ctx, void *stack_top,
-                       void (*entry)(void *), void *arg)
-{
-    struct host_ctx *c = calloc(1, sizeof *c);
-    getcontext(&c->uc);
-    c->uc.uc_stack.ss_sp = (char *)stack_top - 8192;
-    c->uc.uc_stack.ss_size = 8192;
-    c->uc.uc_link = NULL;
-    c->entry = entry;
-    c->arg = arg;
-    uintptr_t p = (uintptr_t)c;
-    makecontext(&c->uc, (void (*)(void))trampoline, 2, (unsigned)(p >> 32), (unsigned)p);
-    ctx->sp = c;
-}
-
-void plat_context_switch(struct plat_context *from, struct plat_context *to)
-{
-    if (!from->sp)
-        from->sp = &boot_ctx;        /* the test's own stack is "main" */
-    swapcontext(&((struct host_ctx *)from->sp)->uc, &((struct host_ctx *)to->sp)->uc);
-}
+/* Thread contexts: host/context.c, shared with the host platform. */
 
 size_t plat_backtrace(uintptr_t frame, uintptr_t *pcs, size_t max)
 {

@@ -1,102 +1,55 @@
 #!/usr/bin/env bash
-# Host unit tests of the core and of the console and shell modules, under
-# ASan + UBSan. Prints one line per test and ends with "N passed, N failed".
+# Host unit tests of the core, under ASan + UBSan: every tests/unit/test_*.c
+# on the simulated platform of host_plat.c, core/lib/math.c against glibc's
+# libm, and a short fuzz smoke of the files archive parser. Prints one line
+# per test and ends with "N passed, N failed". (The modules' host tests are
+# in their module.yaml tests: keys, run by tests/modules.sh.)
 #
-#   tests/unit/run.sh              build and run every test (plus a short
-#                                  fuzz smoke of the files archive parser)
-#   tests/unit/run.sh --fuzz [S]   run the archive fuzzer for S seconds (60)
+#   tests/unit/run.sh              build and run every test
+#   tests/unit/run.sh --fuzz [S]   fuzz the archive parser for S seconds (60) instead of the smoke
 #
-# How the core is compiled for the host: exactly as for an image
-# (-ffreestanding -nostdinc, gcc's own stdint/stddef/stdarg), but with
-# `-include rename.h`, which renames the core's libc-named functions
-# (memcpy, snprintf, strtol ...) to anx_t_*, so they cannot collide with the
-# host libc that the test programs and the sanitizers use. Tests include
-# their host headers first and then unit.h, after which the standard names
-# mean the core's functions. See rename.h and unit.h.
+# The core is compiled as in every host build (host/host.mk, docs/
+# architecture.md "Host builds"): exactly as for an image (-ffreestanding
+# -nostdinc, gcc's own stdint/stddef/stdarg) plus `-include host/rename.h`,
+# which renames the core's libc-named functions (memcpy, snprintf, strtol
+# ...) to anx_t_*, so they cannot collide with the host libc that the test
+# programs and the sanitizers use. Tests include their host headers first
+# and then unit.h, after which the standard names mean the core's functions.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-out=$here/bin
+out=$root/build/test/unit
 mkdir -p "$out"
 cd "$root"
 
 fuzz_secs=""
 if [ "${1:-}" = "--fuzz" ]; then fuzz_secs=${2:-60}; fi
-
-cc=${CC:-gcc}
-san="-fsanitize=address,undefined -fno-sanitize-recover=all"
-common="-std=c11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror $san"
-inc=$($cc -print-file-name=include)
-core_flags="$common -ffreestanding -nostdinc -isystem $inc -Icore/include -include $here/rename.h -include $here/config.h"
-test_flags="$common -D_GNU_SOURCE -Icore/include -I$here"
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1
 
 pass=0 fail=0
 failed() { echo "FAIL $1"; fail=$((fail + 1)); }
-
-# ---- build the core for the host ------------------------------------------
-core_srcs=()
-for s in core/*.c core/lib/*.c; do
-  case $s in core/kmain.c|core/panic.c) continue ;; esac   # boot-only / stubbed
-  core_srcs+=("$s")
-done
-objs=()
-build_ok=1
-for s in "${core_srcs[@]}"; do
-  o=$out/$(echo "$s" | tr / _).o
-  if ! $cc $core_flags -c "$s" -o "$o" 2>"$out/build.log"; then
-    cat "$out/build.log"; build_ok=0; failed "build $s"; continue
+# hostprog NAME FLAVOUR PLATFORM SRCS...: a program of host/host.mk, into $built
+hostprog() {
+  local name=$1 flavour=$2 platform=$3; shift 3
+  if ! make -s -f host/host.mk ROOT="$root" OUT="$out" LIBOUT="$root/build/host" FLAVOUR="$flavour" PROG="$name" PROG_SRCS="$*" \
+      PROG_PLATFORM="$platform" program >"$out/$name.build" 2>&1; then
+    sed 's/^/    | /' "$out/$name.build" | tail -n 40
+    return 1
   fi
-  objs+=("$o")
-done
-rm -f "$out/libanx.a"
-ar rcs "$out/libanx.a" "${objs[@]}"
-for s in host_plat stubs; do
-  $cc $test_flags -c "$here/$s.c" -o "$out/$s.o" || { build_ok=0; failed "build $s.c"; }
-done
-
-# module sources are core-like code: same flags as the core
-modobj() {   # modobj SRC -> object path
-  local o=$out/$(echo "$1" | tr / _).o
-  $cc $core_flags -I"$(dirname "$1")" $incflags -c "$1" -o "$o" && echo "$o"
+  built=$out/$flavour/$name
 }
 
-# ---- the tests ----------------------------------------------------------------
-# name | test source | extra module sources | extra include dir
-tests=(
-  "string|tests/unit/test_string.c||"
-  "printf|tests/unit/test_printf.c||"
-  "sha256|tests/unit/test_sha256.c||"
-  "mem|tests/unit/test_mem.c||"
-  "files|tests/unit/test_files.c||"
-  "core|tests/unit/test_core.c||"
-  "module|tests/unit/test_module.c||"
-  "blockdev|tests/unit/test_blockdev.c||"
-  "data|tests/unit/test_data.c||"
-  "pci|tests/unit/test_pci.c||"
-  "lineedit|modules/shell/tests/test_lineedit.c|modules/shell/lineedit.c|modules/shell"
-  "serial|modules/console/tests/test_serial.c|modules/console/serial.c|modules/console"
-  "router|modules/router/tests/test_router.c|modules/router/router.c modules/router/builtins.c modules/router/upstream_parse.c|modules/router"
-  "http_conn|modules/httpd/tests/test_conn.c|modules/httpd/http_parser.c modules/httpd/http_conn.c modules/router/router.c modules/router/builtins.c modules/router/upstream_parse.c|modules/httpd modules/router"
-)
-for t in "${tests[@]}"; do
-  IFS='|' read -r name src mods incdir <<<"$t"
-  incflags=""   # several include folders may be given, space-separated
-  for d in $incdir; do incflags="$incflags -I$d"; done
-  bin=$out/test_$name
-  extra=()
-  ok=1
-  for m in $mods; do
-    o=$(modobj "$m") || { ok=0; break; }
-    extra+=("$o")
-  done
-  if [ $ok = 0 ] || ! $cc $test_flags $incflags "$src" "${extra[@]}" \
-        "$out/host_plat.o" "$out/stubs.o" "$out/libanx.a" -o "$bin"; then
+# ---- the core's tests: tests/unit/test_*.c on the simulated platform -----------
+for src in tests/unit/test_*.c; do
+  name=$(basename "$src" .c)
+  name=${name#test_}
+  [ "$name" = math ] && continue            # below: against glibc, not on the platform
+  if ! hostprog "test_$name" asan unit "$src"; then
     failed "$name: build"
     continue
   fi
-  "$bin" >"$out/$name.out" 2>"$out/$name.err"
+  "$built" >"$out/$name.out" 2>"$out/$name.err"
   rc=$?
   cat "$out/$name.out"
   p=$(grep -c '^ok ' "$out/$name.out"); f=$(grep -c '^FAIL ' "$out/$name.out")
@@ -109,40 +62,60 @@ for t in "${tests[@]}"; do
   fi
 done
 
+# ---- the core's names on the host ------------------------------------------------
+# Every global the core defines is anx_* or a function of <anx/math.h>: a
+# C-library name (memcpy, strtol ...) must be renamed by host/rename.h, or a
+# host program linking the core would call the core's version in place of
+# its libc's without a word from the linker.
+math=$(sed -n 's/^[a-z ]*[ *]\([a-z0-9_]*\)(.*/\1/p' core/include/anx/math.h)
+stray=$(nm -g --defined-only "$root/build/host/asan/libanx.a" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u |
+        grep -v -e '^anx_' -e '^__' | grep -vxF "$math")
+if [ ! -f "$root/build/host/asan/libanx.a" ]; then
+  failed "core names: build/host/asan/libanx.a was not built"
+elif [ -n "$stray" ]; then
+  failed "core names: the core defines C-library names host/rename.h does not rename: $(echo $stray)"
+else
+  echo "ok   core names: every global of libanx.a is anx_* or <anx/math.h> ($(echo $math | wc -w) functions)"
+  pass=$((pass + 1))
+fi
+
+# ---- core/lib/math.c against glibc ------------------------------------------------
+# Both in one program: math.c under the names of math_rename.h (anx_m_*), so
+# not from libanx.a, whose expf would stand in for glibc's too.
+if gcc -std=c11 -O2 -ffreestanding -fno-builtin -Icore/include -include tests/unit/math_rename.h \
+      -c core/lib/math.c -o "$out/math.o" 2>"$out/math.build" &&
+   gcc -O2 -fno-builtin tests/unit/test_math.c "$out/math.o" -lm -o "$out/test_math" 2>>"$out/math.build"; then
+  "$out/test_math" >"$out/math.out" 2>&1
+  rc=$?
+  grep -v 'passed, .* failed' "$out/math.out"
+  p=$(grep -c '^ok ' "$out/math.out"); f=$(grep -c '^FAIL ' "$out/math.out")
+  pass=$((pass + p)); fail=$((fail + f))
+  [ $rc -ne 0 ] && [ "$f" -eq 0 ] && failed "math: exited with status $rc"
+else
+  cat "$out/math.build"; failed "math: build"
+fi
+
 # ---- fuzzing the files archive parser -------------------------------------------
 if command -v clang >/dev/null; then
   fz=$out/fuzz
   mkdir -p "$fz/corpus"
-  cinc=$(clang -print-file-name=include)
-  fflags="-std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
-    -ffreestanding -nostdinc -isystem $cinc -Icore/include -include $here/rename.h -include $here/config.h"
-  fobjs=()
-  for s in core/files.c core/lib/sha256.c core/lib/string.c core/lib/ctype.c; do
-    o=$fz/$(basename "$s" .c).o
-    clang $fflags -c "$s" -o "$o" && fobjs+=("$o")
-  done
-  # anx_log (files.c's boot path) and the image archive are not fuzzed: stub them
-  cat >"$fz/stub.c" <<'C'
-#include <stdint.h>
-void anx_log(int l, const char *t, const char *f, ...) { (void)l; (void)t; (void)f; }
-const uint8_t anx_files_start[16] = "ANXFILES\1";
-const uint8_t anx_files_end[1];
-C
   printf 'ANXFILES\x01\x00\x00\x00\x00\x00\x00\x00' >"$fz/corpus/empty"
-  if clang -g -fsanitize=fuzzer,address,undefined -I"$here" -Icore/include \
-       "$here/fuzz_files.c" "$fz/stub.c" "${fobjs[@]}" -o "$fz/fuzz_files" 2>"$fz/build.log"; then
+  # platform none: files.c with the core's library, anx_log and the archive stubbed
+  if hostprog fuzz_files fuzz none tests/unit/fuzz_files.c tests/unit/fuzz_stub.c; then
     if [ -n "$fuzz_secs" ]; then
-      "$fz/fuzz_files" -max_total_time="$fuzz_secs" -max_len=4096 "$fz/corpus" \
+      "$built" -max_total_time="$fuzz_secs" -max_len=4096 "$fz/corpus" \
         && { echo "ok   fuzz: files archive (${fuzz_secs}s)"; pass=$((pass + 1)); } \
         || failed "fuzz: files archive"
-    elif "$fz/fuzz_files" -runs=20000 -max_len=1024 "$fz/corpus" >"$fz/run.log" 2>&1; then
+    elif "$built" -runs=20000 -max_len=1024 "$fz/corpus" >"$fz/run.log" 2>&1; then
       echo "ok   fuzz: files archive smoke (20000 runs)"; pass=$((pass + 1))
     else
       tail -n 30 "$fz/run.log"; failed "fuzz: files archive smoke"
     fi
   else
-    cat "$fz/build.log"; failed "fuzz: build"
+    failed "fuzz: build"
   fi
+else
+  failed "fuzz: clang is not installed (make setup installs it)"
 fi
 
 echo "$pass passed, $fail failed"

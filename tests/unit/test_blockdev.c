@@ -7,6 +7,7 @@
 #include "unit.h"
 #include <anx/blockdev.h>
 #include <anx/command.h>
+#include <anx/errno.h>
 #include <anx/mem.h>
 #include <anx/platform.h>
 #include <anx/thread.h>
@@ -61,15 +62,15 @@ static void setup(void)
 TEST(register_names)
 {
     struct anx_blockdev bad = { .sectors = 8, .sector_size = 500, .ops = &ops };
-    CHECK(anx_blockdev_register(NULL) == -1);
-    CHECK(anx_blockdev_register(&bad) == -1);            /* sector size not a power of two */
+    CHECK_EQ(anx_blockdev_register(NULL), ANX_EINVAL);
+    CHECK_EQ(anx_blockdev_register(&bad), ANX_EINVAL);   /* sector size not a power of two */
     bad.sector_size = 256;
-    CHECK(anx_blockdev_register(&bad) == -1);            /* below 512 */
+    CHECK_EQ(anx_blockdev_register(&bad), ANX_EINVAL);   /* below 512 */
     CHECK(anx_blockdev_first() == NULL);
     CHECK(anx_command_find("disks") == NULL);
     CHECK(anx_blockdev_register(&d0) == 0);
     CHECK(anx_blockdev_register(&d1) == 0);
-    CHECK(anx_blockdev_register(&d0) == -1);             /* twice */
+    CHECK_EQ(anx_blockdev_register(&d0), ANX_EEXIST);    /* twice */
     CHECK_STR(d0.name, "disk0");
     CHECK_STR(d1.name, "disk1");
     CHECK(anx_blockdev_first() == &d0);
@@ -88,14 +89,14 @@ TEST(bounds)
     CHECK(anx_blockdev_read(&d0, 0, buf, SECTORS) == 0);
     CHECK(anx_blockdev_read(&d0, SECTORS - 1, buf, 1) == 0);
     CHECK(anx_blockdev_read(&d0, SECTORS, buf, 0) == 0);           /* empty, at the end */
-    CHECK(anx_blockdev_read(&d0, SECTORS, buf, 1) == -1);
-    CHECK(anx_blockdev_read(&d0, SECTORS - 1, buf, 2) == -1);
-    CHECK(anx_blockdev_read(&d0, SECTORS + 1, buf, 0) == -1);
-    CHECK(anx_blockdev_read(&d0, UINT64_MAX, buf, 2) == -1);       /* wraps */
-    CHECK(anx_blockdev_read(&d0, 1, buf, SIZE_MAX) == -1);
-    CHECK(anx_blockdev_write(&d0, SECTORS - 2, buf, 3) == -1);
-    CHECK(anx_blockdev_read(&d0, 0, NULL, 1) == -1);
-    CHECK(anx_blockdev_read(NULL, 0, buf, 1) == -1);
+    CHECK_EQ(anx_blockdev_read(&d0, SECTORS, buf, 1), ANX_ERANGE);
+    CHECK_EQ(anx_blockdev_read(&d0, SECTORS - 1, buf, 2), ANX_ERANGE);
+    CHECK_EQ(anx_blockdev_read(&d0, SECTORS + 1, buf, 0), ANX_ERANGE);
+    CHECK_EQ(anx_blockdev_read(&d0, UINT64_MAX, buf, 2), ANX_ERANGE);  /* wraps */
+    CHECK_EQ(anx_blockdev_read(&d0, 1, buf, SIZE_MAX), ANX_ERANGE);
+    CHECK_EQ(anx_blockdev_write(&d0, SECTORS - 2, buf, 3), ANX_ERANGE);
+    CHECK_EQ(anx_blockdev_read(&d0, 0, NULL, 1), ANX_EINVAL);
+    CHECK_EQ(anx_blockdev_read(NULL, 0, buf, 1), ANX_EINVAL);
     CHECK(calls == 2);                                   /* only the valid transfers reached the driver */
     CHECK_EQ(d0.stats.errors, 7);
 }
@@ -111,7 +112,7 @@ TEST(counters)
     CHECK(memcmp(w, r, sizeof w) == 0);
     CHECK(anx_blockdev_flush(&d0) == 0);
     fail_next = 1;
-    CHECK(anx_blockdev_read(&d0, 10, r, 1) == -1);       /* the driver's error is counted */
+    CHECK_EQ(anx_blockdev_read(&d0, 10, r, 1), ANX_EIO); /* the driver's error is counted */
     CHECK_EQ(d0.stats.writes, 1);
     CHECK_EQ(d0.stats.write_bytes, 2048);
     CHECK_EQ(d0.stats.reads, 1);
@@ -124,12 +125,12 @@ TEST(read_only_and_no_flush)
 {
     static uint8_t buf[512];
     calls = 0;
-    CHECK(anx_blockdev_write(&d1, 0, buf, 1) == -1);     /* read-only */
+    CHECK_EQ(anx_blockdev_write(&d1, 0, buf, 1), ANX_EROFS);     /* read-only */
     CHECK(anx_blockdev_read(&d1, 0, buf, 1) == 0);
-    CHECK(anx_blockdev_flush(&d1) == -1);                /* no flush: durability cannot be promised */
+    CHECK_EQ(anx_blockdev_flush(&d1), ANX_ENOTSUP);   /* no flush: durability cannot be promised */
     CHECK(calls == 1);
     CHECK_EQ(d1.stats.errors, 2);
-    CHECK(anx_blockdev_flush(NULL) == -1);
+    CHECK_EQ(anx_blockdev_flush(NULL), ANX_EINVAL);
 }
 
 int main(void)

@@ -9,8 +9,10 @@
 #include "unit.h"
 #include <anx/command.h>
 #include <anx/console.h>
+#include <anx/errno.h>
 #include <anx/log.h>
 #include <anx/mem.h>
+#include <anx/netif.h>
 #include <anx/platform.h>
 #include <anx/thread.h>
 #include <anx/time.h>
@@ -363,8 +365,8 @@ TEST(command_registry)
     static struct anx_command noname = { .name = "", .fn = cmd_probe };
     CHECK_EQ(anx_command_register(&zed), 0);
     CHECK_EQ(anx_command_register(&alpha), 0);
-    CHECK_EQ(anx_command_register(&alpha2), -1);
-    CHECK_EQ(anx_command_register(&noname), -1);
+    CHECK_EQ(anx_command_register(&alpha2), ANX_EEXIST);
+    CHECK_EQ(anx_command_register(&noname), ANX_EINVAL);
     CHECK(anx_command_find("zed") == &zed);
     CHECK(anx_command_find("nope") == NULL);
     CHECK(anx_command_first() == &alpha);
@@ -386,6 +388,28 @@ TEST(command_registry)
     CHECK_EQ(anx_command_run(empty), 0);
 }
 
+static int tx_drop(struct anx_netif *nif, const void *frame, size_t len)
+{
+    (void)nif, (void)frame, (void)len;
+    return 0;
+}
+
+/* The net interface registry refuses a driver without transmit with
+ * ANX_EINVAL and names the rest in order. */
+TEST(netif_registry)
+{
+    static const struct anx_netif_ops no_tx = { 0 }, ops = { .transmit = tx_drop };
+    static struct anx_netif mute = { .driver = "mute", .ops = &no_tx };
+    static struct anx_netif nic = { .driver = "fake", .ops = &ops };
+    CHECK_EQ(anx_netif_register(NULL), ANX_EINVAL);
+    CHECK_EQ(anx_netif_register(&mute), ANX_EINVAL);
+    CHECK(anx_netif_first() == NULL);
+    CHECK_EQ(anx_netif_register(&nic), 0);
+    CHECK_STR(nic.name, "eth0");
+    CHECK_EQ(nic.mtu, 1500);
+    CHECK(anx_netif_find("eth0") == &nic);
+}
+
 int main(void)
 {
     RUN(threads_round_robin);
@@ -396,6 +420,7 @@ int main(void)
     RUN(console_input_and_output);
     RUN(log_lines_levels_ring);
     RUN(command_registry);
+    RUN(netif_registry);
     RUN(wall_clock);
     return unit_done();
 }

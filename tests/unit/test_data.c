@@ -6,6 +6,7 @@
 #define UNIT_FILE "data"
 #include "unit.h"
 #include <anx/data.h>
+#include <anx/errno.h>
 #include <anx/files.h>
 #include <anx/lib.h>
 #include <anx/mem.h>
@@ -17,13 +18,15 @@ static int empty_get(const char *name, struct anx_data *out)
 {
     (void)name;
     out->size = 99;          /* a provider that says "not found" leaves nothing behind */
-    return ANX_DATA_NOT_FOUND;
+    return ANX_ENOENT;
 }
 
 static int opening_get(const char *name, struct anx_data *out)
 {
     (void)out;
-    return strcmp(name, "later/x") == 0 ? ANX_DATA_NOT_READY : ANX_DATA_NOT_FOUND;
+    if (strcmp(name, "damaged/x") == 0)
+        return ANX_ECORRUPT;                        /* it has the name but cannot read it */
+    return strcmp(name, "later/x") == 0 ? ANX_EAGAIN : ANX_ENOENT;
 }
 
 static int models_get(const char *name, struct anx_data *out)
@@ -38,7 +41,7 @@ static int models_get(const char *name, struct anx_data *out)
         return 0;
     }
     if (strcmp(name, "models/tiny") != 0)
-        return ANX_DATA_NOT_FOUND;
+        return ANX_ENOENT;
     char *d = anx_malloc(4);
     memcpy(d, "tiny", 4);
     out->data = d;
@@ -58,7 +61,7 @@ TEST(image_paths_go_to_the_files_archive)
     bool owned;
     anx_files_init();
     /* the host platform links an empty archive: an image path is simply absent */
-    CHECK_EQ(anx_data_read("/models/x.bin", &d, &s, &owned, NULL), ANX_DATA_NOT_FOUND);
+    CHECK_EQ(anx_data_read("/models/x.bin", &d, &s, &owned, NULL), ANX_ENOENT);
     CHECK_EQ(ready_provider_calls, 0);      /* providers are not asked for image paths */
 }
 
@@ -68,7 +71,7 @@ TEST(providers_in_order)
     size_t s;
     bool owned = false;
     const char *from = NULL;
-    CHECK_EQ(anx_data_read("models/tiny", &d, &s, &owned, &from), ANX_DATA_NOT_FOUND);   /* none yet */
+    CHECK_EQ(anx_data_read("models/tiny", &d, &s, &owned, &from), ANX_ENOENT);   /* none yet */
     anx_data_provider_register(&empty);
     anx_data_provider_register(&opening);
     anx_data_provider_register(&models);
@@ -78,8 +81,10 @@ TEST(providers_in_order)
     CHECK(memcmp(d, "tiny", 4) == 0);
     CHECK(strcmp(from, "models") == 0);
     anx_free((void *)d);
-    CHECK_EQ(anx_data_read("models/none", &d, &s, &owned, &from), ANX_DATA_NOT_FOUND);
-    CHECK_EQ(anx_data_read("later/x", &d, &s, &owned, &from), ANX_DATA_NOT_READY);
+    CHECK_EQ(anx_data_read("models/none", &d, &s, &owned, &from), ANX_ENOENT);
+    CHECK_EQ(anx_data_read("later/x", &d, &s, &owned, &from), ANX_EAGAIN);
+    /* a provider's own error reaches the caller over the others' ENOENT */
+    CHECK_EQ(anx_data_read("damaged/x", &d, &s, &owned, &from), ANX_ECORRUPT);
 }
 
 /* anx_data_get also gives the content's hash and type when the provider
@@ -92,7 +97,7 @@ TEST(get_gives_hash_and_type)
     CHECK(!d.owned && d.has_sha256 && d.sha256[31] == 0xab);
     CHECK_STR(d.type, "text/html");
     CHECK_STR(d.from, "models");
-    CHECK_EQ(anx_data_get("nothing/here", &d), ANX_DATA_NOT_FOUND);
+    CHECK_EQ(anx_data_get("nothing/here", &d), ANX_ENOENT);
     CHECK(d.size == 0 && d.data == NULL);           /* cleared, not the empty provider's 99 */
 }
 

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #define UNIT_FILE "module"
 #include "unit.h"
+#include <anx/errno.h>
 #include <anx/log.h>
 #include <anx/module.h>
 
@@ -16,12 +17,12 @@ static int init_b(void)
     strlcat(order, "b", sizeof order);
     if (fail_b)
         anx_log(ANX_LOG_ERROR, "b", "cannot find its model /models/x.bin");
-    return fail_b ? -5 : 0;
+    return fail_b ? ANX_ENOENT : 0;
 }
 static void start_a(void) { strlcat(order, "A", sizeof order); }
 static void start_b(void) { strlcat(order, "B", sizeof order); }
 static int init_c(void) { strlcat(order, "c", sizeof order); return 0; }
-static int init_d(void) { strlcat(order, "d", sizeof order); return fail_d ? -12 : 0; }
+static int init_d(void) { strlcat(order, "d", sizeof order); return fail_d ? ANX_ENOMEM : 0; }
 
 ANX_MODULE(a, .init = init_a, .start = start_a);
 ANX_MODULE(b, .init = init_b, .start = start_b);
@@ -64,12 +65,12 @@ TEST(failing_init_marks_the_module_and_the_boot_goes_on)
     unit_console_clear();
     CHECK_EQ(anx_modules_init(), 0);
     CHECK_STR(order, "abcdA");            /* c and d still init; b's start skipped */
-    CHECK(strstr(unit_console, "module b: error: init failed with error -5") != NULL);
+    CHECK(strstr(unit_console, "module b: error: init failed: not found (error -4, ") != NULL);
     CHECK(strstr(unit_console, "the boot goes on without it") != NULL);
     CHECK_EQ(anx_modules_failed(), 1);
     struct anx_module_status st = anx_module_status(1);
     CHECK_EQ(st.state, ANX_MODULE_FAILED);
-    CHECK_EQ(st.error, -5);
+    CHECK_EQ(st.error, ANX_ENOENT);
     CHECK_STR(st.reason, "cannot find its model /models/x.bin");   /* its own tag dropped */
     CHECK_STR(anx_module_state_name(st.state), "failed");
     fail_b = 0;
@@ -80,9 +81,9 @@ TEST(essential_module_stops_the_boot)
     order[0] = 0;
     fail_d = 1;
     unit_console_clear();
-    CHECK_EQ(anx_modules_init(), -12);
+    CHECK_EQ(anx_modules_init(), ANX_ENOMEM);
     CHECK_STR(order, "abcd");             /* nothing after d; no starts */
-    CHECK(strstr(unit_console, "module d: error: init failed with error -12 (") != NULL);
+    CHECK(strstr(unit_console, "module d: error: init failed: out of memory (error -2, ") != NULL);
     CHECK(strstr(unit_console, "it is essential, the boot stops") != NULL);
     CHECK_EQ(anx_module_status(3).state, ANX_MODULE_FAILED);
     CHECK_STR(anx_module_status(3).reason, "");   /* it logged nothing itself */
@@ -95,11 +96,11 @@ TEST(fail_after_init)
     unit_console_clear();
     CHECK_EQ(anx_modules_init(), 0);
     size_t before = anx_modules_failed();
-    anx_module_fail("c-d", -2, "model %s: no such object", "models/tiny");
+    anx_module_fail("c-d", ANX_ENOENT, "model %s: no such object", "models/tiny");
     CHECK(strstr(unit_console, "module c-d: error: failed: model models/tiny: no such object") != NULL);
     CHECK_EQ(anx_modules_failed(), before + 1);
     CHECK_EQ(anx_module_status(2).state, ANX_MODULE_FAILED);
-    CHECK_EQ(anx_module_status(2).error, -2);
+    CHECK_EQ(anx_module_status(2).error, ANX_ENOENT);
     CHECK_STR(anx_module_status(2).reason, "model models/tiny: no such object");
     anx_module_fail("nonesuch", -1, "x");          /* unknown name: logged only */
     CHECK_EQ(anx_module_status(99).state, ANX_MODULE_WAITING);

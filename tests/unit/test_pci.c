@@ -7,6 +7,7 @@
 #define UNIT_FILE "pci"
 #include "unit.h"
 #include <anx/dev.h>
+#include <anx/errno.h>
 #include <anx/mem.h>
 #include "fake_pci.h"
 
@@ -104,6 +105,33 @@ TEST(firmware_bars_kept)
     CHECK_EQ(d->irq, -1);                   /* no INTx pin */
 }
 
+static void no_irq(void *arg) { (void)arg; }
+static int probe_refuses(const struct anx_driver *drv, struct anx_device *dev)
+{
+    (void)drv, (void)dev;
+    return ANX_EIO;
+}
+
+/* The registry's errors (<anx/errno.h>): an invalid driver, a probe that
+ * refuses (the device stays unbound), interrupts for a device without a
+ * routed line. */
+TEST(registry_errors)
+{
+    static const struct anx_device_id fw_id[] = {{ANX_BUS_PCI, 0x1234, 0x1111}, {0}};
+    static struct anx_driver nameless = {.ids = fw_id, .probe = probe_refuses};
+    static struct anx_driver refuser = {.name = "refuser", .ids = fw_id, .probe = probe_refuses};
+    CHECK_EQ(anx_driver_register(NULL), ANX_EINVAL);
+    CHECK_EQ(anx_driver_register(&nameless), ANX_EINVAL);
+    CHECK_EQ(anx_driver_register(&refuser), 0);            /* matched, refused: none bound */
+    struct anx_device *d = find(fw->bdf);
+    CHECK(d && d->driver == NULL);
+    if (!d)
+        return;
+    CHECK_EQ(anx_dev_irq_register(d, no_irq, NULL), ANX_ENOTSUP);   /* no INTx pin */
+    CHECK_EQ(anx_dev_irq_register(d, NULL, NULL), ANX_EINVAL);
+    CHECK_EQ(anx_dev_irq_register(NULL, no_irq, NULL), ANX_EINVAL);
+}
+
 int main(void)
 {
     struct plat_mem_region r = {(uintptr_t)aligned_alloc_host(4096, 1u << 20), 1u << 20};
@@ -137,5 +165,6 @@ int main(void)
     RUN(bar64_prefers_high_window);
     RUN(swizzle_behind_bridge);
     RUN(firmware_bars_kept);
+    RUN(registry_errors);
     return unit_done();
 }

@@ -21,8 +21,7 @@ static inline void *aligned_alloc_host(size_t a, size_t n) { return aligned_allo
 static inline void *malloc_host(size_t n) { return malloc(n); }
 static inline void free_host(void *p) { free(p); }
 
-#include "rename.h"
-#include "config.h"
+#include "rename.h"                 /* host/rename.h */
 #include <anx/lib.h>
 #include <anx/printf.h>
 

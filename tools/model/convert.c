@@ -8,32 +8,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <anx/buf.h>
 #include "gguf.h"
 #include "convert.h"
 
-struct buf {
-    unsigned char *p;
-    size_t n, cap;
-};
-
-static void put(struct buf *b, const void *d, size_t n)
-{
-    if (b->n + n > b->cap) {
-        b->cap = (b->n + n) * 2 + 4096;
-        b->p = realloc(b->p, b->cap);
-        if (!b->p) { fprintf(stderr, "anx model: out of memory\n"); exit(1); }
-    }
-    memcpy(b->p + b->n, d, n);
-    b->n += n;
-}
-static void u32(struct buf *b, uint32_t v) { unsigned char x[4] = { v, v >> 8, v >> 16, v >> 24 }; put(b, x, 4); }
-static void u64(struct buf *b, uint64_t v) { u32(b, (uint32_t)v); u32(b, (uint32_t)(v >> 32)); }
-static void f32(struct buf *b, float v) { uint32_t u; memcpy(&u, &v, 4); u32(b, u); }
-static void str(struct buf *b, const char *s, size_t n) { u64(b, n); put(b, s, n); }
-static void key(struct buf *b, const char *k, uint32_t type) { str(b, k, strlen(k)); u32(b, type); }
-static void kv_u32(struct buf *b, const char *k, uint32_t v) { key(b, k, GGUF_U32); u32(b, v); }
-static void kv_f32(struct buf *b, const char *k, float v) { key(b, k, GGUF_F32); f32(b, v); }
-static void kv_str(struct buf *b, const char *k, const char *v) { key(b, k, GGUF_STRING); str(b, v, strlen(v)); }
+/* The file is built in the core's growable buffer (<anx/buf.h>): out of
+ * memory is sticky, so it is checked once, before writing. */
+static void u32(struct anx_buf *b, uint32_t v) { unsigned char x[4] = { v, v >> 8, v >> 16, v >> 24 }; anx_buf_add(b, x, 4); }
+static void u64(struct anx_buf *b, uint64_t v) { u32(b, (uint32_t)v); u32(b, (uint32_t)(v >> 32)); }
+static void f32(struct anx_buf *b, float v) { uint32_t u; memcpy(&u, &v, 4); u32(b, u); }
+static void str(struct anx_buf *b, const char *s, size_t n) { u64(b, n); anx_buf_add(b, s, n); }
+static void key(struct anx_buf *b, const char *k, uint32_t type) { str(b, k, strlen(k)); u32(b, type); }
+static void kv_u32(struct anx_buf *b, const char *k, uint32_t v) { key(b, k, GGUF_U32); u32(b, v); }
+static void kv_f32(struct anx_buf *b, const char *k, float v) { key(b, k, GGUF_F32); f32(b, v); }
+static void kv_str(struct anx_buf *b, const char *k, const char *v) { key(b, k, GGUF_STRING); str(b, v, strlen(v)); }
 
 struct out_tensor {
     char name[64];
@@ -124,7 +112,7 @@ int anx_model_convert(int argc, char **argv)
         LADD("ffn_up", &L->w3, 1);
     }
 
-    struct buf b = { 0 };
+    struct anx_buf b = { 0 };
     u32(&b, 0x46554747u);
     u32(&b, 3);
     u64(&b, (uint64_t)nt);
@@ -147,12 +135,13 @@ int anx_model_convert(int argc, char **argv)
     u32(&b, GGUF_STRING);
     u64(&b, (uint64_t)m.tok.vocab_size);
     for (int i = 0; i < m.tok.vocab_size; i++) {      /* ' ' -> U+2581 as SentencePiece writes it */
-        struct buf t = { 0 };
+        struct anx_buf t = { 0 };
         for (const char *p = m.tok.vocab[i]; *p; p++)
-            if (*p == ' ') put(&t, "\xe2\x96\x81", 3);
-            else put(&t, p, 1);
-        str(&b, (const char *)t.p ? (const char *)t.p : "", t.n);
-        free(t.p);
+            if (*p == ' ') anx_buf_add(&t, "\xe2\x96\x81", 3);
+            else anx_buf_add(&t, p, 1);
+        str(&b, t.p ? t.p : "", t.len);
+        b.oom |= t.oom;
+        anx_buf_free(&t);
     }
     key(&b, "tokenizer.ggml.scores", GGUF_ARRAY);
     u32(&b, GGUF_F32);
@@ -185,27 +174,32 @@ int anx_model_convert(int argc, char **argv)
         u64(&b, o->offset);
     }
     static const unsigned char zero[32];
-    put(&b, zero, (32 - b.n % 32) % 32);
-    size_t data0 = b.n;
+    anx_buf_add(&b, zero, (32 - b.len % 32) % 32);
+    size_t data0 = b.len;
     for (int i = 0; i < nt; i++) {
         struct out_tensor *o = &ot[i];
-        put(&b, zero, data0 + o->offset - b.n);
+        anx_buf_add(&b, zero, data0 + o->offset - b.len);
         size_t rb = tn_row_bytes(o->dt, o->src->ne[0]);
         unsigned char *row = malloc(rb);
         for (int64_t r = 0; r < tn_nrows(o->src); r++) {
             tn_quantize_row(o->dt, row, tn_row(o->src, r), o->src->ne[0]);
-            put(&b, row, rb);
+            anx_buf_add(&b, row, rb);
         }
         free(row);
     }
+    if (b.oom) {
+        fprintf(stderr, "anx model: out of memory building %s\n", out);
+        anx_buf_free(&b);
+        return 1;
+    }
     FILE *f = fopen(out, "wb");
-    if (!f || fwrite(b.p, 1, b.n, f) != b.n || fclose(f) != 0) {
+    if (!f || fwrite(b.p, 1, b.len, f) != b.len || fclose(f) != 0) {
         fprintf(stderr, "anx model: cannot write %s\n", out);
         return 1;
     }
     fprintf(stderr, "anx model: wrote %s: GGUF v3, %d tensors (%s), %zu bytes, general.name %s\n", out, nt, type,
-            b.n, name);
-    free(b.p);
+            b.len, name);
+    anx_buf_free(&b);
     free(ot);
     inf_model_free(&m);
     free(md);

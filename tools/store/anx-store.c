@@ -1,6 +1,7 @@
 /*
  * anx-store - prepare and inspect object-store disks on the host, with the
- * same format code as the objstore module (modules/objstore, -DANX_HOST).
+ * same format code as the objstore module (modules/objstore, in the host
+ * build mode of host/host.mk).
  *
  *   anx-store create DISK [--size SIZE] [--force]
  *   anx-store ls     DISK [PREFIX]
@@ -205,7 +206,7 @@ static int cmd_ls(struct os_store *s, const char *prefix)
             continue;
         struct os_version *v = &nm->v[nm->nver - 1];
         char hex[65];
-        os_id_hex(v->id, hex);
+        anx_sha256_hex(v->id, hex);
         printf("%-32s v%-3u %10llu  %.12s  %s\n", nm->name, v->no, (unsigned long long)v->size, hex,
                type_of(v));
     }
@@ -263,7 +264,7 @@ static int cmd_put(struct os_store *s, const char *disk, int argc, char **argv)
         type = anx_content_type(name, false);
     if (strlen(type) > OS_VAL_MAX)
         return die("--type: %s%s", "too long", "");
-    os_strlcpy(meta.value, type, sizeof(meta.value));
+    strlcpy(meta.value, type, sizeof(meta.value));
     struct os_put_opts o = {.writer = writer, .meta = &meta, .nmeta = 1};
     uint8_t *data = NULL;
     size_t len = 0;
@@ -273,9 +274,9 @@ static int cmd_put(struct os_store *s, const char *disk, int argc, char **argv)
     int rc = os_put(s, name, data, len, &o, &v);
     free(data);
     if (rc)
-        return die("%s: put failed: %s", disk, os_strerror(rc));
+        return die("%s: put failed: %s", disk, anx_strerror(rc));
     char hex[65];
-    os_id_hex(v.id, hex);
+    anx_sha256_hex(v.id, hex);
     printf("%s v%u %s %s\n", name, v.no, hex, type);
     return 0;
 }
@@ -325,7 +326,7 @@ static int cmd_get(struct os_store *s, const char *disk, int argc, char **argv)
     size_t len;
     int rc = os_read(s, id, &data, &len);
     if (rc)
-        return die("%s: read failed: %s", disk, os_strerror(rc));
+        return die("%s: read failed: %s", disk, anx_strerror(rc));
     FILE *f = out ? fopen(out, "wb") : stdout;
     if (!f) {
         free(data);
@@ -346,8 +347,8 @@ static int cmd_log(struct os_store *s, const char *name)
     for (uint32_t i = 0; i < nm->nver; i++) {
         struct os_version *v = &nm->v[i];
         char hex[65], man[65], parents[64] = "-";
-        os_id_hex(v->id, hex);
-        os_id_hex(v->manifest, man);
+        anx_sha256_hex(v->id, hex);
+        anx_sha256_hex(v->manifest, man);
         size_t n = 0;
         for (int k = 0; k < v->nparents; k++)
             n += (size_t)snprintf(parents + n, sizeof(parents) - n, "%sv%u", k ? "," : "", v->parents[k]);
@@ -413,13 +414,13 @@ int main(int argc, char **argv)
     } else if (!strcmp(cmd, "rm")) {
         int r = os_delete(&s, args[0]);
         if (r)
-            rc = die("'%s': %s", args[0], os_strerror(r));
+            rc = die("'%s': %s", args[0], anx_strerror(r));
     } else if (!strcmp(cmd, "gc")) {
         uint32_t n;
         uint64_t b;
         int r = os_gc(&s, &n, &b);
         if (r)
-            rc = die("%s: gc failed: %s", disk, os_strerror(r));
+            rc = die("%s: gc failed: %s", disk, anx_strerror(r));
         else
             printf("gc: freed %u objects, %llu bytes\n", n, (unsigned long long)b);
     } else if (!strcmp(cmd, "df")) {
@@ -435,7 +436,7 @@ int main(int argc, char **argv)
     } else if (!strcmp(cmd, "check")) {
         int p = os_check(&s, report, (void *)disk);
         if (p < 0)
-            rc = die("%s: check failed: %s", disk, os_strerror(p));
+            rc = die("%s: check failed: %s", disk, anx_strerror(p));
         else if (p)
             rc = die("%s: check FAILED (%s problems)", disk, p == 1 ? "1" : "several");
         else

@@ -1,7 +1,7 @@
 /* Walk everything the fdt API offers over one blob; shared by the unit
  * test's corruption loop and the libFuzzer harness. Must never crash. */
-#include "../fdt.h"
-#include "../fdt_pci.h"
+#include "fdt.h"
+#include "fdt_pci.h"
 
 static unsigned long fdt_exercise(const void *data, size_t size)
 {

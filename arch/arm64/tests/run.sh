@@ -22,7 +22,7 @@ for v in 2 3; do
   fi
 done
 
-gcc -std=c11 -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
+gcc -std=c11 -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all -I"$root/arch/arm64" \
     -o "$out/test_fdt" "$here/test_fdt.c" "$root/arch/arm64/fdt.c" "$root/arch/arm64/fdt_pci.c" || { note FAIL "build test_fdt"; echo "$pass passed, $fail failed"; exit 1; }
 if "$out/test_fdt" "$out/virt2.dtb" "$out/virt3.dtb" 20000 >"$out/test_fdt.log" 2>&1; then
   note ok "fdt unit + corruption tests ($(tail -n 1 "$out/test_fdt.log"))"
@@ -31,7 +31,7 @@ else
 fi
 
 if [ "$fuzz_secs" != 0 ] && command -v clang >/dev/null &&
-   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I"$root/arch/arm64" \
      -o "$out/fuzz_fdt" "$here/fuzz_fdt.c" "$root/arch/arm64/fdt.c" "$root/arch/arm64/fdt_pci.c" 2>"$out/fuzz_build.log"; then
   mkdir -p "$out/corpus"
   for v in 2 3; do   # seeds: the DTBs cut to their used size (QEMU pads them to 1 MiB)

@@ -23,7 +23,8 @@ struct anx_command {
     struct anx_command *next;  /* private */
 };
 
-/* 0, or -1 when the name is taken or empty. */
+/* 0, ANX_EEXIST when the name is taken, ANX_EINVAL without a name or fn
+ * (<anx/errno.h>). */
 int anx_command_register(struct anx_command *cmd);
 const struct anx_command *anx_command_find(const char *name);
 /* Iteration in name order: first(), then next(cmd) until NULL. */

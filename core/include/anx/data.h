@@ -6,6 +6,11 @@
  * files:). Any other name goes to the providers storage modules register:
  * the object store answers object names such as "models/tiny" with the
  * current version's content. Providers are asked in registration order.
+ *
+ * Errors are <anx/errno.h> codes: ANX_ENOENT (no provider has the name),
+ * ANX_EAGAIN (a provider may have it but is not open yet: ask again after
+ * the boot), or the error of a provider that has the name but cannot read
+ * it (ANX_EIO, ANX_ECORRUPT, ANX_ENOMEM ...; it logs why).
  */
 #ifndef ANX_DATA_H
 #define ANX_DATA_H
@@ -13,11 +18,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#define ANX_DATA_NOT_FOUND (-1)     /* no provider has the name */
-#define ANX_DATA_NOT_READY (-2)     /* a provider may have it but is not open yet */
-#define ANX_DATA_ERROR (-3)         /* a provider has it but cannot read it (I/O,
-                                       damage, out of memory: it logs why) */
 
 /* One piece of named data, as anx_data_get returns it. */
 struct anx_data {
@@ -34,8 +34,8 @@ struct anx_data {
 struct anx_data_provider {
     const char *name;               /* "objstore", for messages */
     /* Fill *out (data, size, owned; sha256 and type when known; from is
-     * set by the core) and return 0, or return ANX_DATA_NOT_FOUND /
-     * ANX_DATA_NOT_READY / ANX_DATA_ERROR. */
+     * set by the core) and return 0, or return ANX_ENOENT, ANX_EAGAIN or
+     * the error that kept it from reading a name it has. */
     int (*get)(const char *name, struct anx_data *out);
     struct anx_data_provider *next; /* private */
 };
@@ -43,7 +43,8 @@ struct anx_data_provider {
 void anx_data_provider_register(struct anx_data_provider *p);
 
 /* Get a named piece of data into *out. Returns 0 or one of the errors
- * above. An image path ('/...') comes from the files archive (with its
+ * above: a provider's error or ANX_EAGAIN outranks ANX_ENOENT from the
+ * others. An image path ('/...') comes from the files archive (with its
  * sha256); other names from the first provider that has them. */
 int anx_data_get(const char *name, struct anx_data *out);
 

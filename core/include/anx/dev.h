@@ -80,7 +80,8 @@ struct anx_driver {
 };
 
 /* Register a driver and probe it against every unbound device. Returns the
- * number of devices it bound, or -1 for an invalid driver. */
+ * number of devices it bound, or ANX_EINVAL (<anx/errno.h>) for a driver
+ * without a name, a probe, or ids/match. */
 int anx_driver_register(struct anx_driver *drv);
 
 /* Enumerate the buses (once; later calls do nothing). */
@@ -111,7 +112,9 @@ void *anx_pci_map_bar(struct anx_device *dev, int i);
 
 /* Route the device's interrupt (dev->irq) to handler; several devices
  * may share one line (PCI INTx): every handler on it runs, each must
- * check its own device's status. Rules as for plat_irq_register. */
+ * check its own device's status. Rules as for plat_irq_register. 0, or
+ * ANX_EINVAL (no device or handler), ANX_ENOTSUP (the device has no routed
+ * line, or the platform cannot route it), ANX_ENOMEM. */
 int anx_dev_irq_register(struct anx_device *dev, void (*handler)(void *arg), void *arg);
 
 #endif

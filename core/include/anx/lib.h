@@ -51,20 +51,23 @@ size_t strcspn(const char *s, const char *reject);
 char *strdup(const char *s);
 char *strndup(const char *s, size_t n);
 
-/* ---- character classes (ASCII only, core/lib/ctype.c) ------------------- */
+/* ---- character classes (ASCII only, core/lib/ctype.c) -------------------
+ * The names are in parentheses so that a host program (docs/architecture.md,
+ * "Host builds") can include this after <ctype.h>, whose macros of the same
+ * names would otherwise expand here. */
 
-int isdigit(int c);
-int isxdigit(int c);
-int isalpha(int c);
-int isalnum(int c);
-int isupper(int c);
-int islower(int c);
-int isspace(int c);
-int isprint(int c);
-int iscntrl(int c);
-int ispunct(int c);
-int toupper(int c);
-int tolower(int c);
+int (isdigit)(int c);
+int (isxdigit)(int c);
+int (isalpha)(int c);
+int (isalnum)(int c);
+int (isupper)(int c);
+int (islower)(int c);
+int (isspace)(int c);
+int (isprint)(int c);
+int (iscntrl)(int c);
+int (ispunct)(int c);
+int (toupper)(int c);
+int (tolower)(int c);
 
 /* ---- numbers (core/lib/strtol.c) ----------------------------------------
  * As in C: leading space, optional sign, base 0 (auto: 0x, 0 octal, 0b

@@ -20,7 +20,7 @@
  * Only an essential module stops the boot: one without which the image
  * cannot even say that it is broken (httpd and the router, through which
  * health is served). When an essential module's init fails, no further
- * module is initialised and kmain powers off with status 1.
+ * module is initialised and kmain powers off with ANX_EXIT_FAILURE.
  */
 #ifndef ANX_MODULE_H
 #define ANX_MODULE_H
@@ -30,7 +30,8 @@
 
 /* What a module's C code provides. */
 struct anx_module_ops {
-    int (*init)(void);     /* 0 = ok, negative = error (the module is failed) */
+    int (*init)(void);     /* 0 = ok, or a negative <anx/errno.h> code (the
+                              module is failed; the log shows anx_strerror) */
     void (*start)(void);   /* optional: runs after every init, in order */
     bool essential;        /* a failed init stops the boot (see above) */
 };

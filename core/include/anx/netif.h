@@ -47,7 +47,8 @@ struct anx_netif {
     struct anx_netif *next;           /* private */
 };
 
-/* Driver side: add an interface (named in registration order). */
+/* Driver side: add an interface (named in registration order). 0, or
+ * ANX_EINVAL (<anx/errno.h>) without ops->transmit. */
 int anx_netif_register(struct anx_netif *nif);
 
 /* Driver side: hand one received frame to the stack (drops it, counting

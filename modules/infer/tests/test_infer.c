@@ -369,6 +369,8 @@ static int t_truncated_checkpoint(void)
     }
     CHECKF(inf_load_llama2c(&m, "model.bin", bin, bin_n - 1, err) < 0, "accepted size-1");
     CHECKF(strstr(err, "truncated: freq_cis needs") != NULL, "message: %s", err);
+    /* at the module's boundary bytes that are not a model are ANX_EINVAL */
+    CHECKF(inf_model_load(&m, "model.bin", bin, bin_n - 1, tok, tok_n, err) == ANX_EINVAL, "inf_model_load's code");
     CHECKF(inf_load_llama2c(&m, "model.bin", bin, 190000, err) < 0 &&
            strcmp(err, "model.bin: truncated: layer 3 wq needs 16384 bytes at offset 181532, file has 190000") == 0,
            "message: %s", err);
@@ -474,7 +476,7 @@ int inf_config_check(const char *name, struct inf_config *c, char *err);
 static int t_oom_messages(void)
 {
     char err[INF_ERR_MAX];
-    inf_oom(err, "model.bin", "the layer table", 1234);
+    CHECKF(inf_oom(err, "model.bin", "the layer table", 1234) == ANX_ENOMEM, "inf_oom's code");
     const char *want = "model.bin: out of memory for the layer table: 1234 bytes wanted, ";
     CHECKF(!strncmp(err, want, strlen(want)) &&
            strstr(err, " bytes free") && !strstr(err, "wanted, 0 bytes free"), "message: %s", err);

@@ -43,11 +43,11 @@ static int read_name(struct os_store *s, const char *name, uint32_t no, void **d
 {
     struct os_name *nm = os_index_name(&s->ix, name);
     if (!nm)
-        return OS_ENOENT;
+        return ANX_ENOENT;
     for (uint32_t i = 0; i < nm->nver; i++)
         if (nm->v[i].no == no)
             return os_read(s, nm->v[i].id, d, n);
-    return OS_ENOENT;
+    return ANX_ENOENT;
 }
 
 static void noreport(void *a, const char *m) { (void)a; printf("  check: %s\n", m); }
@@ -95,7 +95,7 @@ static void test_put_get(void)
     uint8_t missing[32] = {0};
     void *out;
     size_t n;
-    CHECK(os_read(&s, missing, &out, &n) == OS_ENOENT);
+    CHECK(os_read(&s, missing, &out, &n) == ANX_ENOENT);
     /* survives a reopen */
     os_close(&s);
     CHECK(os_open(&s, &d.bio, false) == 0);
@@ -119,7 +119,7 @@ static void test_dedupe_and_refs(void)
     CHECK(s.ix.nobjs == 1 && os_index_obj(&s.ix, a.id)->refs == 2);
     CHECK(os_delete(&s, "a") == 0);
     CHECK(os_index_obj(&s.ix, a.id)->refs == 1);
-    CHECK(os_delete(&s, "a") == OS_ENOENT);
+    CHECK(os_delete(&s, "a") == ANX_ENOENT);
     os_close(&s);
     md_free(&d);
 }
@@ -143,7 +143,7 @@ static void test_versions_provenance(void)
     CHECK(os_put(&s, "models/tiny", "three", 5, &merge, &v) == 0 && v.no == 3 && v.nparents == 2);
     uint32_t bad[1] = {4};
     struct os_put_opts badp = {.parents = bad, .nparents = 1};
-    CHECK(os_put(&s, "models/tiny", "x", 1, &badp, NULL) == OS_EINVAL);   /* future parent */
+    CHECK(os_put(&s, "models/tiny", "x", 1, &badp, NULL) == ANX_EINVAL);   /* future parent */
     os_close(&s);
     CHECK(os_open(&s, &d.bio, true) == 0);
     struct os_name *nm = os_index_name(&s.ix, "models/tiny");
@@ -177,10 +177,10 @@ static void test_name_validation(void)
     struct os_store s;
     fresh(&d, SMALL);
     CHECK(os_open(&s, &d.bio, false) == 0);
-    CHECK(os_put(&s, "../etc", "x", 1, NULL, NULL) == OS_EINVAL);
+    CHECK(os_put(&s, "../etc", "x", 1, NULL, NULL) == ANX_EINVAL);
     struct os_meta m = {"", "v"};
     struct os_put_opts o = {.meta = &m, .nmeta = 1};
-    CHECK(os_put(&s, "ok", "x", 1, &o, NULL) == OS_EINVAL);
+    CHECK(os_put(&s, "ok", "x", 1, &o, NULL) == ANX_EINVAL);
     CHECK(s.ix.nobjs == 0);
     os_close(&s);
     md_free(&d);
@@ -223,14 +223,14 @@ static void test_quota_and_full(void)
     s.quota = 10000;
     CHECK(os_put(&s, "a", big, 9000, NULL, NULL) == 0);
     big[0] = 1;
-    CHECK(os_put(&s, "b", big, 2000, NULL, NULL) == OS_EQUOTA);
+    CHECK(os_put(&s, "b", big, 2000, NULL, NULL) == ANX_EDQUOT);
     s.quota = 0;
     int rc = 0, i;
     for (i = 0; i < 10 && !rc; i++) {
         big[1] = (uint8_t)i;
         rc = os_put(&s, "fill", big, sizeof(big), NULL, NULL);
     }
-    CHECK(rc == OS_EQUOTA || rc == OS_ENOSPC);
+    CHECK(rc == ANX_EDQUOT || rc == ANX_ENOSPC);
     CHECK(!s.broken);
     CHECK(os_put(&s, "small", "x", 1, NULL, NULL) == 0);
     os_close(&s);
@@ -280,7 +280,7 @@ static void test_readonly_writes_nothing(void)
     os_close(&s);
     uint64_t w = d.writes, f = d.flushes;
     CHECK(os_open(&s, &d.bio, true) == 0);
-    CHECK(os_put(&s, "a", "2", 1, NULL, NULL) == OS_EROFS);
+    CHECK(os_put(&s, "a", "2", 1, NULL, NULL) == ANX_EROFS);
     CHECK(os_index_name(&s.ix, "a") != NULL);
     CHECK(d.writes == w && d.flushes == f);
     os_close(&s);
@@ -294,27 +294,27 @@ static void test_foreign_disks(void)
     struct memdisk d;
     struct os_store s;
     md_init(&d, SMALL, NULL);
-    CHECK(os_open(&s, &d.bio, true) == OS_ECORRUPT);
+    CHECK(os_open(&s, &d.bio, true) == ANX_ECORRUPT);
     CHECK(strstr(s.err, "not an Anunix store") != NULL);
     for (uint64_t i = 0; i < d.sectors * OS_SECTOR; i++)
         d.img[i] = d.view[i] = (uint8_t)md_rand(&d);
-    CHECK(os_open(&s, &d.bio, false) == OS_ECORRUPT);
+    CHECK(os_open(&s, &d.bio, false) == ANX_ECORRUPT);
     md_free(&d);
 
     fresh(&d, 2048);
     d.bio.sectors = 1500;                   /* image truncated */
-    CHECK(os_open(&s, &d.bio, false) == OS_ECORRUPT);
+    CHECK(os_open(&s, &d.bio, false) == ANX_ECORRUPT);
     CHECK(strstr(s.err, "larger than the device") != NULL);
     d.bio.sectors = 2048;
     d.img[100] ^= 1;
     d.view[100] ^= 1;                       /* superblock A damaged, B empty */
-    CHECK(os_open(&s, &d.bio, false) == OS_ECORRUPT);
+    CHECK(os_open(&s, &d.bio, false) == ANX_ECORRUPT);
     CHECK(strstr(s.err, "checksum") != NULL);
     md_free(&d);
 
     md_init(&d, 100, NULL);
     char err[200];
-    CHECK(os_format(&d.bio, uuid, err, sizeof(err)) == OS_EINVAL);
+    CHECK(os_format(&d.bio, uuid, err, sizeof(err)) == ANX_EINVAL);
     CHECK(strstr(err, "too small") != NULL);
     md_free(&d);
 }
@@ -371,7 +371,7 @@ static void test_random_corruption(void)
                 void *out;
                 size_t n;
                 int r = os_read(&s, s.ix.objs[i].id, &out, &n);
-                CHECK(r == 0 || r == OS_ECORRUPT);
+                CHECK(r == 0 || r == ANX_ECORRUPT);
                 if (r == 0) {
                     uint8_t h[32];
                     anx_sha256(out, n, h);
@@ -510,7 +510,7 @@ static int verify(struct os_store *s, int acked)
             size_t n, en = wcontent(m->v[k][v].op, buf);
             int rc = os_read(s, nm->v[v].id, &out, &n);
             if (rc || n != en || memcmp(out, buf, n)) {
-                printf("  %s v%u: content wrong (%s)\n", name, nm->v[v].no, os_strerror(rc));
+                printf("  %s v%u: content wrong (%s)\n", name, nm->v[v].no, anx_strerror(rc));
                 bad++;
             }
             if (!rc)

@@ -19,15 +19,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const struct json_value *v = &d.v[i];
             if (v->type != JSON_STRING)
                 continue;
-            struct rt_buf b = { 0 };
+            struct anx_buf b = { 0 };
             json_write_str(&b, v->str, v->len);
             struct json_doc d2;
             struct json_error e2;
-            if (json_parse(&d2, b.p, b.n, &e2) != 0 || d2.v[0].type != JSON_STRING ||
+            if (json_parse(&d2, b.p, b.len, &e2) != 0 || d2.v[0].type != JSON_STRING ||
                 d2.v[0].len != v->len || memcmp(d2.v[0].str, v->str, v->len) != 0)
                 abort();
             json_free(&d2);
-            rt_buf_free(&b);
+            anx_buf_free(&b);
         }
     } else if (e.offset > size || !e.msg[0]) {
         abort();

@@ -11,7 +11,8 @@
 #include "api.h"
 #include "json.h"
 
-/* rt_buf_add and rt_buf_free (the router's, in an image): rt_buf_host.c */
+/* The answers are built in the core's struct anx_buf (core/lib/buf.c, in
+ * the core the host build links). */
 
 static int passed, failed;
 static void check(int ok, const char *fmt, ...)
@@ -118,16 +119,16 @@ static void test_json(void)
           "json: edge numbers, U+10FFFF, an empty array");
 
     /* writer */
-    struct rt_buf b = { 0 };
+    struct anx_buf b = { 0 };
     const char in[] = "a\"b\\c\n\t\x01\x7f\xc3\xa9\xff z";
     json_write_str(&b, in, sizeof(in) - 1);
     check(b.p && !strcmp(b.p, "\"a\\\"b\\\\c\\n\\t\\u0001\\u007f\xc3\xa9\xef\xbf\xbd z\""),
           "json: writer escapes quotes, controls, keeps UTF-8, invalid byte -> U+FFFD: %s", b.p);
-    r = json_parse(&d, b.p, b.n, &e);
+    r = json_parse(&d, b.p, b.len, &e);
     check(r == 0 && d.v[0].type == JSON_STRING && d.v[0].len == sizeof(in) - 1 + 2 &&
           !memcmp(d.v[0].str, "a\"b\\c\n\t\x01\x7f\xc3\xa9", 11), "json: the written string parses back");
     json_free(&d);
-    rt_buf_free(&b);
+    anx_buf_free(&b);
 
     /* streaming boundaries */
     check(utf8_complete_prefix("ab", 2) == 2, "utf8: ascii complete");
@@ -233,17 +234,17 @@ static void test_requests(void)
 
 static void test_format(void)
 {
-    struct rt_buf b = { 0 };
+    struct anx_buf b = { 0 };
     struct oa_error e = { .status = 400, .type = "invalid_request_error", .param = "n", .code = "x" };
     snprintf(e.message, sizeof(e.message), "bad \"n\"");
     oa_error_json(&b, &e);
     check(!strcmp(b.p, "{\"error\": {\"message\": \"bad \\\"n\\\"\", \"type\": \"invalid_request_error\", "
                        "\"param\": \"n\", \"code\": \"x\"}}\n"), "format: the error shape: %s", b.p);
-    rt_buf_free(&b);
+    anx_buf_free(&b);
     e.param = e.code = NULL;
     oa_error_json(&b, &e);
     check(strstr(b.p, "\"param\": null, \"code\": null") != NULL, "format: null param and code");
-    rt_buf_free(&b);
+    anx_buf_free(&b);
 
     struct oa_meta m = { OA_COMPLETION, "cmpl-3", 12, "stories260K.bin" };
     struct inf_usage u = { 1, 5 };
@@ -252,7 +253,7 @@ static void test_format(void)
                        "\"choices\": [{\"text\": \"Once\\n\", \"index\": 0, \"logprobs\": null, \"finish_reason\": \"length\"}], "
                        "\"usage\": {\"prompt_tokens\": 1, \"completion_tokens\": 5, \"total_tokens\": 6}}\n"),
           "format: a completion: %s", b.p);
-    rt_buf_free(&b);
+    anx_buf_free(&b);
     m.kind = OA_CHAT;
     m.id = "chatcmpl-4";
     oa_response_json(&b, &m, "Hi", 2, "stop", u);
@@ -261,30 +262,30 @@ static void test_format(void)
                        "\"logprobs\": null, \"finish_reason\": \"stop\"}], "
                        "\"usage\": {\"prompt_tokens\": 1, \"completion_tokens\": 5, \"total_tokens\": 6}}\n"),
           "format: a chat completion: %s", b.p);
-    rt_buf_free(&b);
+    anx_buf_free(&b);
     oa_chunk_sse(&b, &m, true, "", 0, NULL, NULL, false);
     check(!strcmp(b.p, "data: {\"id\": \"chatcmpl-4\", \"object\": \"chat.completion.chunk\", \"created\": 12, "
                        "\"model\": \"stories260K.bin\", \"choices\": [{\"index\": 0, \"delta\": {\"role\": \"assistant\", "
                        "\"content\": \"\"}, \"logprobs\": null, \"finish_reason\": null}]}\n\n"),
           "format: the first chat chunk: %s", b.p);
-    rt_buf_free(&b);
+    anx_buf_free(&b);
     oa_chunk_sse(&b, &m, false, NULL, 0, "stop", NULL, true);
     check(strstr(b.p, "\"delta\": {}, \"logprobs\": null, \"finish_reason\": \"stop\"}], \"usage\": null}\n\n") != NULL,
           "format: the last chat chunk: %s", b.p);
-    rt_buf_free(&b);
+    anx_buf_free(&b);
     oa_chunk_sse(&b, &m, false, NULL, 0, NULL, &u, false);
     check(strstr(b.p, "\"choices\": [], \"usage\": {\"prompt_tokens\": 1, \"completion_tokens\": 5, \"total_tokens\": 6}}\n\n") != NULL,
           "format: the usage chunk");
-    rt_buf_free(&b);
+    anx_buf_free(&b);
     m.kind = OA_COMPLETION;
     oa_chunk_sse(&b, &m, false, " a\"", 3, NULL, NULL, false);
     check(!strncmp(b.p, "data: {", 7) && strstr(b.p, "\"choices\": [{\"text\": \" a\\\"\", \"index\": 0, \"logprobs\": null, \"finish_reason\": null}]}\n\n"),
           "format: a completion chunk: %s", b.p);
-    rt_buf_free(&b);
+    anx_buf_free(&b);
     oa_models_json(&b, "stories260K.bin", 3);
     check(!strcmp(b.p, "{\"object\": \"list\", \"data\": [{\"id\": \"stories260K.bin\", \"object\": \"model\", "
                        "\"created\": 3, \"owned_by\": \"anunix\"}]}\n"), "format: /v1/models: %s", b.p);
-    rt_buf_free(&b);
+    anx_buf_free(&b);
     check(!strcmp(oa_model_id("", "/models/stories260K.bin"), "stories260K.bin") && !strcmp(oa_model_id(NULL, "x"), "x") &&
           !strcmp(oa_model_id("", "models/tiny"), "tiny"),
           "format: without infer.name the model id is the file (or object) name");
@@ -315,14 +316,14 @@ static void *slurp(const char *path, size_t *n)
     return p;
 }
 
-struct cap { struct rt_buf body; int begun, writes, fail_after; int locks, unlocks, yields; };
+struct cap { struct anx_buf body; int begun, writes, fail_after; int locks, unlocks, yields; };
 static int c_begin(void *ctx, const char *ct) { struct cap *c = ctx; c->begun = !strcmp(ct, "text/event-stream"); return 0; }
 static int c_write(void *ctx, const void *p, size_t n)
 {
     struct cap *c = ctx;
     if (c->fail_after && c->writes >= c->fail_after) return -1;
     c->writes++;
-    rt_buf_add(&c->body, p, n);
+    anx_buf_add(&c->body, p, n);
     return 0;
 }
 static void c_lock(void *ctx) { ((struct cap *)ctx)->locks++; }
@@ -332,7 +333,7 @@ static uint64_t fake_clock(void) { return 42000000000ull; }
 
 static int serve(struct oa_server *srv, enum oa_kind k, const char *body, struct cap *c, struct oa_io *io)
 {
-    rt_buf_free(&c->body);
+    anx_buf_free(&c->body);
     memset(c, 0, sizeof(*c));
     memset(io, 0, sizeof(*io));
     io->ctx = c;
@@ -379,7 +380,7 @@ static const char REF[] = "Once upon a time, there was a little girl named Lily.
  * no model files needed. */
 static void test_no_model(void)
 {
-    struct rt_buf ob = { 0 };
+    struct anx_buf ob = { 0 };
     struct oa_io io;
     memset(&io, 0, sizeof(io));
     io.out = &ob;
@@ -389,7 +390,7 @@ static void test_no_model(void)
     check(io.status == 503 && strstr(ob.p, "\"message\": \"No model is loaded: the model did not load "
                                            "(infer: /models/model.bin: truncated).\"") &&
           strstr(ob.p, "\"code\": \"model_not_loaded\""), "serve: no model is 503 with the reason: %s", ob.p);
-    rt_buf_free(&ob);
+    anx_buf_free(&ob);
 }
 
 static void test_serve(void)
@@ -440,7 +441,7 @@ static void test_serve(void)
     st = serve(&srv, OA_COMPLETION, "{\"temperature\": 0, \"max_tokens\": 40, \"stream\": true, "
                                     "\"stream_options\": {\"include_usage\": true}}", &c, &io);
     /* every event parses; the texts add up to the non-streamed answer */
-    struct rt_buf all = { 0 };
+    struct anx_buf all = { 0 };
     int events = 0, ok = c.begun, done = 0, usage_ok = 0;
     for (char *p = c.body.p; p && *p;) {
         char *end = strstr(p, "\n\n");
@@ -454,7 +455,7 @@ static void test_serve(void)
         const struct json_value *c0 = json_at(&d, ch->first);
         if (c0) {
             const struct json_value *tx = json_get(&d, c0, "text");
-            rt_buf_add(&all, tx->str, tx->len);
+            anx_buf_add(&all, tx->str, tx->len);
         } else {
             const struct json_value *u = json_get(&d, json_get(&d, &d.v[0], "usage"), "completion_tokens");
             usage_ok = u && u->num == 40;
@@ -465,8 +466,8 @@ static void test_serve(void)
     }
     check(ok && done && usage_ok && all.p && full && !strcmp(all.p, full) && events >= 40,
           "serve: stream: %d events of valid JSON add up to the same text, usage chunk, data: [DONE] last", events);
-    rt_buf_free(&all);
-    rt_buf_free(&c.body);
+    anx_buf_free(&all);
+    anx_buf_free(&c.body);
 
     memset(&c, 0, sizeof(c));
     c.fail_after = 3;
@@ -476,7 +477,7 @@ static void test_serve(void)
     oa_serve(&srv, OA_COMPLETION, sb, strlen(sb), &io);
     check(c.writes == 3 && c.yields < 5, "serve: a client gone mid-stream stops generation (%d writes, %d tokens)",
           c.writes, c.yields);
-    rt_buf_free(&c.body);
+    anx_buf_free(&c.body);
 
     st = serve(&srv, OA_CHAT, "{\"messages\": [{\"role\": \"user\", \"content\": \"Tell me a story.\"}], "
                               "\"temperature\": 0, \"max_tokens\": 20, \"seed\": 1}", &c, &io);
@@ -485,33 +486,33 @@ static void test_serve(void)
           strstr(c.body.p, "\"id\": \"chatcmpl-") && pt > 5 && ct >= 1 && ct <= 20,
           "serve: a chat completion (%d + %d tokens, %s): %.50s", pt, ct, fin, t ? t : "");
     free(t);
-    rt_buf_free(&c.body);
+    anx_buf_free(&c.body);
 
     st = serve(&srv, OA_CHAT, "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}], \"temperature\": 0, "
                               "\"max_tokens\": 8, \"stream\": true}", &c, &io);
     check(st == 0 && c.begun && strstr(c.body.p, "\"delta\": {\"role\": \"assistant\", \"content\": \"\"}") &&
           strstr(c.body.p, "\"delta\": {}, \"logprobs\": null, \"finish_reason\": \"length\"}]}\n\ndata: [DONE]\n\n"),
           "serve: a streamed chat: role first, finish last, [DONE]");
-    rt_buf_free(&c.body);
+    anx_buf_free(&c.body);
 
     st = serve(&srv, OA_COMPLETION, "{\"temperature\": 0.8, \"top_p\": 0.9, \"seed\": 7, \"max_tokens\": 20}", &c, &io);
     char *s1 = answer_text(c.body.p, &fin, &pt, &ct);
-    rt_buf_free(&c.body);
+    anx_buf_free(&c.body);
     st = serve(&srv, OA_COMPLETION, "{\"temperature\": 0.8, \"top_p\": 0.9, \"seed\": 7, \"max_tokens\": 20}", &c, &io);
     char *s2 = answer_text(c.body.p, &fin, &pt, &ct);
     check(s1 && s2 && !strcmp(s1, s2), "serve: the same seed gives the same sample");
     free(s1);
     free(s2);
-    rt_buf_free(&c.body);
+    anx_buf_free(&c.body);
 
     st = serve(&srv, OA_COMPLETION, "{\"model\": \"gpt-4\"}", &c, &io);
     check(st == 404 && strstr(c.body.p, "\"code\": \"model_not_found\"") && c.locks == 0,
           "serve: an unknown model is 404 model_not_found");
-    rt_buf_free(&c.body);
+    anx_buf_free(&c.body);
     st = serve(&srv, OA_COMPLETION, "{bad", &c, &io);
     check(st == 400 && strstr(c.body.p, "{\"error\": {\"message\": \"We could not parse") &&
           strstr(c.body.p, "\"type\": \"invalid_request_error\""), "serve: malformed JSON is 400 with the error shape");
-    rt_buf_free(&c.body);
+    anx_buf_free(&c.body);
     char big[4000];
     strcpy(big, "{\"prompt\": \"");
     for (int i = 0; i < 700; i++) strcat(big, "dog ");
@@ -519,43 +520,43 @@ static void test_serve(void)
     st = serve(&srv, OA_COMPLETION, big, &c, &io);
     check(st == 400 && strstr(c.body.p, "context_length_exceeded") && c.locks == c.unlocks,
           "serve: a prompt longer than the context is 400 context_length_exceeded");
-    rt_buf_free(&c.body);
+    anx_buf_free(&c.body);
     memset(&io, 0, sizeof(io));
-    struct rt_buf ob = { 0 };
+    struct anx_buf ob = { 0 };
     io.out = &ob;
     const char *sbody = "{\"stream\": true}";
     oa_serve(&srv, OA_COMPLETION, sbody, strlen(sbody), &io);
     check(io.status == 400 && strstr(ob.p, "\"param\": \"stream\""), "serve: stream without a stream callback is 400");
-    rt_buf_free(&ob);
+    anx_buf_free(&ob);
     memset(&io, 0, sizeof(io));
     io.out = &ob;
     oa_serve_models(&srv, &io);
     check(io.status == 200 && strstr(ob.p, "\"id\": \"stories260K.bin\""), "serve: /v1/models names the model");
-    rt_buf_free(&ob);
+    anx_buf_free(&ob);
     srv.model_id = "tiny-stories";            /* infer.name set: the file name stays accepted */
     srv.model_alias = "stories260K.bin";
     st = serve(&srv, OA_COMPLETION, "{\"model\": \"stories260K.bin\", \"max_tokens\": 2}", &c, &io);
     check(st == 200 && strstr(c.body.p, "\"model\": \"tiny-stories\""),
           "serve: a named model answers to its file name too, under its name");
-    rt_buf_free(&c.body);
+    anx_buf_free(&c.body);
     st = serve(&srv, OA_COMPLETION, "{\"model\": \"tiny-stories\", \"max_tokens\": 2}", &c, &io);
     check(st == 200, "serve: a named model answers to its name");
-    rt_buf_free(&c.body);
+    anx_buf_free(&c.body);
     memset(&io, 0, sizeof(io));
     io.out = &ob;
     oa_serve_models(&srv, &io);
     check(io.status == 200 && strstr(ob.p, "\"data\": [{\"id\": \"tiny-stories\"") && !strstr(ob.p, "stories260K.bin"),
           "serve: /v1/models lists the name only");
-    rt_buf_free(&ob);
+    anx_buf_free(&ob);
     struct oa_server none = { 0 };
     memset(&io, 0, sizeof(io));
     io.out = &ob;
     oa_serve(&none, OA_COMPLETION, "{}", 2, &io);
     check(io.status == 503 && strstr(ob.p, "model_not_loaded"), "serve: no model is 503");
-    rt_buf_free(&ob);
+    anx_buf_free(&ob);
 
     free(full);
-    rt_buf_free(&c.body);
+    anx_buf_free(&c.body);
     inf_model_free(&model);
     free(md);
     free(td);

@@ -187,7 +187,7 @@ static int t_simd_matvec_gemm(void)
     const size_t ms[] = { 1, 2, 5, 6, 7, 13, 33 }, ns[] = { 1, 3, 4, 5, 16, 17, 33, 130, 300 },
                  ks[] = { 1, 7, 8, 31, 64, 257, 600 };
     float *w = malloc(300 * 600 * 4), *x = malloc(33 * 600 * 4), *y0 = malloc(33 * 300 * 4),
-          *y1 = malloc(33 * 300 * 4), *pack = tn_aligned_alloc(64, tn_gemm_pack_size(600) * 4);
+          *y1 = malloc(33 * 300 * 4), *pack = anx_aligned_alloc(64, tn_gemm_pack_size(600) * 4);
     int ok = 1;
     for (int t = 1; t < ntabs && ok; t++)
         for (size_t a = 0; a < 7 && ok; a++)
@@ -211,7 +211,7 @@ static int t_simd_matvec_gemm(void)
                             ok = 0;
                         }
                 }
-    free(w); free(x); free(y0); free(y1); free(pack);
+    free(w); free(x); free(y0); free(y1); anx_free(pack);
     return ok;
 }
 

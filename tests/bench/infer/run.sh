@@ -14,9 +14,11 @@ if [ ! -e /usr/include/x86_64-linux-gnu/cblas.h ] && [ ! -e /usr/include/cblas.h
    ! ls /usr/include/*/cblas.h >/dev/null 2>&1; then
   echo "bench infer: libopenblas-dev is not installed (apt-get install libopenblas-dev)"; exit 0
 fi
-gcc -std=gnu11 -O2 -g -DANX_HOST -D_GNU_SOURCE -fno-math-errno -Imodules/tensor -Imodules/infer -Icore/include \
-  "$here/bench.c" modules/tensor/*.c modules/infer/*.c core/lib/math.c \
-  -lopenblas -lm -o "$out/bench" || { echo "bench infer: build failed"; exit 0; }
+# the engine in the host build mode (host/host.mk), as anx-model has it
+engine=$(ls modules/tensor/*.c modules/infer/*.c | grep -v -e tensor_cmd.c -e infer_module.c)
+make -s -f host/host.mk ROOT="$root" OUT="$out" PROG=bench PROG_SRCS=tests/bench/infer/bench.c \
+  PROG_LINK="$(echo $engine)" PROG_MODULES="tensor infer" PROG_LIBS=-lopenblas program >"$out/build.log" 2>&1 ||
+  { cat "$out/build.log"; echo "bench infer: build failed"; exit 0; }
 models=$root/../shared/testdata/models
 nice "$out/bench" "$models/stories260K.bin" "$models/tok512.bin"
 

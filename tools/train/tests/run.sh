@@ -13,20 +13,15 @@ out=$root/build/test/train
 mkdir -p "$out"
 cd "$root"
 corpus=${ANX_TRAIN_CORPUS:-/usr/share/games/fortunes}
-san="-fsanitize=address,undefined -fno-sanitize-recover=all"
-host="-std=c11 -g -O1 -Wall -Wextra -Werror -DANX_HOST -D_GNU_SOURCE -Imodules/tensor -Imodules/infer -Icore/include -Itools/train"
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 pass=0 fail=0
 ok() { echo "ok   train: $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL train: $1"; fail=$((fail + 1)); }
-lib=(tools/train/trainer.c tools/train/bpe.c modules/tensor/tensor.c modules/tensor/ops.c
-     modules/tensor/grad.c modules/tensor/kernels_*.c core/lib/math.c)
-infer=($(ls modules/infer/*.c | grep -v infer_module.c))
 
 # run the C test program; count its ok/FAIL lines
 run_c() {
   local log=$1; shift
-  "$out/test_train" "$@" >"$log.out" 2>"$log.err"; local rc=$?
+  "$out/asan/test_train" "$@" >"$log.out" 2>"$log.err"; local rc=$?
   cat "$log.out"
   local p f
   p=$(grep -c '^ok ' "$log.out"); f=$(grep -c '^FAIL ' "$log.out")
@@ -34,8 +29,8 @@ run_c() {
   if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then head -n 30 "$log.err"; bad "test_train $1 exited with status $rc"; fi
 }
 
-if gcc $host $san "$here/test_train.c" "${lib[@]}" "${infer[@]}" -lm -lpthread -o "$out/test_train" 2>"$out/build.log" &&
-   gcc $host $san tools/train/anx-train.c "${lib[@]}" "${infer[@]}" -lm -lpthread -o "$out/anx-train" 2>>"$out/build.log"; then
+# both in the host build mode (host/host.mk), flavour asan
+if make -s -C tools/train FLAVOUR=asan OUT="$out" LIBOUT="$root/build/host" tests >"$out/build.log" 2>&1; then
   ok "test program and anx-train build with -fsanitize=address,undefined"
 else
   cat "$out/build.log"; bad "build"
@@ -49,7 +44,7 @@ if [ -d "$corpus" ]; then
   args=(--corpus "$corpus" --max-texts 400 --vocab 320 --dim 32 --hidden 64 --layers 2 --heads 4
         --kv-heads 2 --seq-len 32 --batch 8 --shards 2 --steps 60 --warmup 10 --lr 1e-2 --min-lr 1e-3
         --log-every 10 --eval-every 0 --ckpt-every 25 --seed 3)
-  if "$out/anx-train" "${args[@]}" --out "$out/run1" --threads 2 >"$out/run1.log" 2>&1; then
+  if "$out/asan/anx-train" "${args[@]}" --out "$out/run1" --threads 2 >"$out/run1.log" 2>&1; then
     ok "a short training run completes ($(grep -c '^step' "$out/run1.log") progress lines)"
   else
     tail -n 20 "$out/run1.log"; bad "short training run"
@@ -66,7 +61,7 @@ if [ -d "$corpus" ]; then
   else
     bad "progress line format"
   fi
-  "$out/anx-train" "${args[@]}" --out "$out/run2" --threads 1 >"$out/run2.log" 2>&1
+  "$out/asan/anx-train" "${args[@]}" --out "$out/run2" --threads 1 >"$out/run2.log" 2>&1
   h1=$(cat "$out/run1/model.bin" "$out/run1/tokenizer.bin" | sha256sum | cut -c1-16)
   h2=$(cat "$out/run2/model.bin" "$out/run2/tokenizer.bin" 2>/dev/null | sha256sum | cut -c1-16)
   if [ "$h1" = "$h2" ]; then
@@ -77,7 +72,7 @@ if [ -d "$corpus" ]; then
   run_c "$out/infer" infer "$out/run1/model.bin" "$out/run1/tokenizer.bin"
   run_c "$out/encode" encode "$corpus" "$out/run1/tokenizer.bin" 400
   # an untied classifier round-trips too
-  if "$out/anx-train" "${args[@]}" --steps 5 --untied --tokenizer "$out/run1/tokenizer.bin" --out "$out/untied" --quiet >"$out/untied.log" 2>&1; then
+  if "$out/asan/anx-train" "${args[@]}" --steps 5 --untied --tokenizer "$out/run1/tokenizer.bin" --out "$out/untied" --quiet >"$out/untied.log" 2>&1; then
     run_c "$out/untied" infer "$out/untied/model.bin" "$out/untied/tokenizer.bin"
   else
     cat "$out/untied.log"; bad "untied run"

@@ -1,0 +1,1 @@
+int tested(void) { return 1; }

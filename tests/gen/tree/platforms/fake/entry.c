@@ -1,8 +1,0 @@
-void kmain(void);
-
-__attribute__((section(".text.boot"))) void _start(void)
-{
-    kmain();
-    for (;;)
-        ;
-}
