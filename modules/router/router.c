@@ -1,5 +1,6 @@
 /*
- * router.c - routes, engines, policies and per-route metrics (see router.h).
+ * router.c - routes, engines, policies and the per-route counters metrics.c
+ * reports (see router.h).
  * Pure logic: no I/O, so the host tests exercise all of it.
  */
 #include <stdarg.h>
@@ -15,7 +16,6 @@
 static struct rt_engine *engines;
 static struct rt_route *routes;
 static unsigned route_seq;
-static struct rt_metrics_source *sources;
 
 /* ---- JSON strings ----------------------------------------------------------- */
 
@@ -268,6 +268,11 @@ struct rt_route *rt_route_first(void)
     return routes;
 }
 
+struct rt_engine *rt_engine_first(void)
+{
+    return engines;
+}
+
 struct rt_route *rt_route_next(struct rt_route *r)
 {
     return r->next;
@@ -436,101 +441,6 @@ void rt_dispatch(struct rt_request *rq, struct rt_response *rs)
     record(best, (anx_time_ns() - t0) / 1000, !ok);
 }
 
-/* ---- metrics ------------------------------------------------------------------------------ */
-
-void rt_metrics_register(struct rt_metrics_source *s)
-{
-    struct rt_metrics_source **pp = &sources;
-    while (*pp)
-        pp = &(*pp)->next;
-    s->next = NULL;
-    *pp = s;
-}
-
-/* A label value: backslash, quote and newline escaped. */
-static void label(struct anx_buf *b, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '\\' || *s == '"')
-            anx_buf_add(b, "\\", 1);
-        if (*s == '\n') {
-            anx_buf_add(b, "\\n", 2);
-            continue;
-        }
-        anx_buf_add(b, s, 1);
-    }
-}
-
-static void us_as_seconds(struct anx_buf *b, uint64_t us)
-{
-    anx_buf_printf(b, "%llu.%06llu", (unsigned long long)(us / 1000000),
-                   (unsigned long long)(us % 1000000));
-}
-
-void rt_metrics_text(struct anx_buf *b)
-{
-    anx_buf_puts(b, "# HELP anx_route_requests_total Requests dispatched to the route.\n"
-                    "# TYPE anx_route_requests_total counter\n");
-    for (struct rt_route *r = routes; r; r = r->next) {
-        anx_buf_puts(b, "anx_route_requests_total{route=\"");
-        label(b, r->name);
-        anx_buf_printf(b, "\"} %llu\n", (unsigned long long)r->count);
-    }
-    anx_buf_puts(b,
-                 "# HELP anx_route_errors_total Requests the route failed (engine error or 5xx).\n"
-                 "# TYPE anx_route_errors_total counter\n");
-    for (struct rt_route *r = routes; r; r = r->next) {
-        anx_buf_puts(b, "anx_route_errors_total{route=\"");
-        label(b, r->name);
-        anx_buf_printf(b, "\"} %llu\n", (unsigned long long)r->errors);
-    }
-    anx_buf_puts(b, "# HELP anx_route_latency_seconds Time to handle a request, by route.\n"
-                    "# TYPE anx_route_latency_seconds histogram\n");
-    for (struct rt_route *r = routes; r; r = r->next) {
-        uint64_t cum = 0;
-        for (size_t i = 0; i <= RT_HIST_BUCKETS; i++) {
-            cum += r->hist[i];
-            anx_buf_puts(b, "anx_route_latency_seconds_bucket{route=\"");
-            label(b, r->name);
-            anx_buf_puts(b, "\",le=\"");
-            if (i < RT_HIST_BUCKETS)
-                us_as_seconds(b, rt_hist_bounds_us[i]);
-            else
-                anx_buf_puts(b, "+Inf");
-            anx_buf_printf(b, "\"} %llu\n", (unsigned long long)cum);
-        }
-        anx_buf_puts(b, "anx_route_latency_seconds_sum{route=\"");
-        label(b, r->name);
-        anx_buf_puts(b, "\"} ");
-        us_as_seconds(b, r->latency_sum_us);
-        anx_buf_puts(b, "\nanx_route_latency_seconds_count{route=\"");
-        label(b, r->name);
-        anx_buf_printf(b, "\"} %llu\n", (unsigned long long)r->count);
-    }
-    anx_buf_puts(b, "# HELP anx_engine_healthy Whether the engine is healthy (1) or not (0).\n"
-                    "# TYPE anx_engine_healthy gauge\n");
-    for (struct rt_engine *e = engines; e; e = e->next) {
-        anx_buf_puts(b, "anx_engine_healthy{engine=\"");
-        label(b, e->name);
-        anx_buf_printf(b, "\"} %d\n", rt_engine_healthy(e) ? 1 : 0);
-    }
-    struct anx_heap_stats hs;
-    anx_heap_stats(&hs);
-    anx_buf_printf(
-        b,
-        "# HELP anx_heap_in_use_bytes Heap bytes allocated and live.\n"
-        "# TYPE anx_heap_in_use_bytes gauge\nanx_heap_in_use_bytes %zu\n"
-        "# TYPE anx_heap_peak_bytes gauge\nanx_heap_peak_bytes %zu\n"
-        "# TYPE anx_heap_allocation_failures_total counter\nanx_heap_allocation_failures_total %zu\n"
-        "# HELP anx_uptime_seconds Time since the image started.\n"
-        "# TYPE anx_uptime_seconds gauge\nanx_uptime_seconds ",
-        hs.in_use, hs.peak, hs.failures);
-    us_as_seconds(b, anx_uptime_ns() / 1000);
-    anx_buf_puts(b, "\n");
-    for (struct rt_metrics_source *s = sources; s; s = s->next)
-        s->emit(b, s->arg);
-}
-
 void rt_routes_json(struct anx_buf *b)
 {
     anx_buf_puts(b, "[");
@@ -562,6 +472,6 @@ void rt_reset(void)
         route_free(r);
     }
     engines = NULL;
-    sources = NULL;
+    rt_metrics_reset();
     route_seq = 0;
 }

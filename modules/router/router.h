@@ -120,6 +120,7 @@ struct rt_engine {
 /* 0, ANX_EEXIST (the name is taken) or ANX_EINVAL (no name or handle). */
 int rt_engine_register(struct rt_engine *e);
 struct rt_engine *rt_engine_find(const char *name);
+struct rt_engine *rt_engine_first(void);
 bool rt_engine_healthy(struct rt_engine *e);
 
 /* ---- routes ------------------------------------------------------------------ */
@@ -158,6 +159,7 @@ struct rt_route *rt_route_add(const char *name, const char *method, const char *
 /* Add one item of the manifest's `routes:` list, "[NAME:] METHOD PATTERN
  * -> ENGINE[,ENGINE...] [POLICY]".  0, or -1 with a message in err. */
 int rt_route_config(const char *item, char *err, size_t errlen);
+/* The route and engine lists in registration order (metrics.c walks them). */
 struct rt_route *rt_route_first(void);
 struct rt_route *rt_route_next(struct rt_route *r);
 
@@ -178,6 +180,7 @@ struct rt_metrics_source {
     struct rt_metrics_source *next;
 };
 void rt_metrics_register(struct rt_metrics_source *s);
+void rt_metrics_reset(void);   /* forget every source (rt_reset calls it) */
 void rt_metrics_text(struct anx_buf *b); /* the whole /metrics body */
 void rt_routes_json(struct anx_buf *b);  /* the /api/v1/routes body */
 

@@ -1,0 +1,115 @@
+/*
+ * metrics.c - the router's /metrics text in the Prometheus exposition
+ * format (version 0.0.4: "# HELP"/"# TYPE" lines, then one sample a line;
+ * label values escape backslash, quote and newline): per-route request,
+ * error and latency-histogram counters, engine health, the core heap, the
+ * uptime, and whatever other modules register with rt_metrics_register.
+ */
+#include <anx/lib.h>
+#include <anx/mem.h>
+#include <anx/printf.h>
+#include <anx/time.h>
+
+#include "router.h"
+
+static struct rt_metrics_source *sources;
+
+void rt_metrics_reset(void)
+{
+    sources = NULL;
+}
+
+/* ---- metrics ------------------------------------------------------------------------------ */
+
+void rt_metrics_register(struct rt_metrics_source *s)
+{
+    struct rt_metrics_source **pp = &sources;
+    while (*pp)
+        pp = &(*pp)->next;
+    s->next = NULL;
+    *pp = s;
+}
+
+/* A label value: backslash, quote and newline escaped. */
+static void label(struct anx_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '"')
+            anx_buf_add(b, "\\", 1);
+        if (*s == '\n') {
+            anx_buf_add(b, "\\n", 2);
+            continue;
+        }
+        anx_buf_add(b, s, 1);
+    }
+}
+
+static void us_as_seconds(struct anx_buf *b, uint64_t us)
+{
+    anx_buf_printf(b, "%llu.%06llu", (unsigned long long)(us / 1000000),
+                   (unsigned long long)(us % 1000000));
+}
+
+void rt_metrics_text(struct anx_buf *b)
+{
+    anx_buf_puts(b, "# HELP anx_route_requests_total Requests dispatched to the route.\n"
+                    "# TYPE anx_route_requests_total counter\n");
+    for (struct rt_route *r = rt_route_first(); r; r = r->next) {
+        anx_buf_puts(b, "anx_route_requests_total{route=\"");
+        label(b, r->name);
+        anx_buf_printf(b, "\"} %llu\n", (unsigned long long)r->count);
+    }
+    anx_buf_puts(b,
+                 "# HELP anx_route_errors_total Requests the route failed (engine error or 5xx).\n"
+                 "# TYPE anx_route_errors_total counter\n");
+    for (struct rt_route *r = rt_route_first(); r; r = r->next) {
+        anx_buf_puts(b, "anx_route_errors_total{route=\"");
+        label(b, r->name);
+        anx_buf_printf(b, "\"} %llu\n", (unsigned long long)r->errors);
+    }
+    anx_buf_puts(b, "# HELP anx_route_latency_seconds Time to handle a request, by route.\n"
+                    "# TYPE anx_route_latency_seconds histogram\n");
+    for (struct rt_route *r = rt_route_first(); r; r = r->next) {
+        uint64_t cum = 0;
+        for (size_t i = 0; i <= RT_HIST_BUCKETS; i++) {
+            cum += r->hist[i];
+            anx_buf_puts(b, "anx_route_latency_seconds_bucket{route=\"");
+            label(b, r->name);
+            anx_buf_puts(b, "\",le=\"");
+            if (i < RT_HIST_BUCKETS)
+                us_as_seconds(b, rt_hist_bounds_us[i]);
+            else
+                anx_buf_puts(b, "+Inf");
+            anx_buf_printf(b, "\"} %llu\n", (unsigned long long)cum);
+        }
+        anx_buf_puts(b, "anx_route_latency_seconds_sum{route=\"");
+        label(b, r->name);
+        anx_buf_puts(b, "\"} ");
+        us_as_seconds(b, r->latency_sum_us);
+        anx_buf_puts(b, "\nanx_route_latency_seconds_count{route=\"");
+        label(b, r->name);
+        anx_buf_printf(b, "\"} %llu\n", (unsigned long long)r->count);
+    }
+    anx_buf_puts(b, "# HELP anx_engine_healthy Whether the engine is healthy (1) or not (0).\n"
+                    "# TYPE anx_engine_healthy gauge\n");
+    for (struct rt_engine *e = rt_engine_first(); e; e = e->next) {
+        anx_buf_puts(b, "anx_engine_healthy{engine=\"");
+        label(b, e->name);
+        anx_buf_printf(b, "\"} %d\n", rt_engine_healthy(e) ? 1 : 0);
+    }
+    struct anx_heap_stats hs;
+    anx_heap_stats(&hs);
+    anx_buf_printf(
+        b,
+        "# HELP anx_heap_in_use_bytes Heap bytes allocated and live.\n"
+        "# TYPE anx_heap_in_use_bytes gauge\nanx_heap_in_use_bytes %zu\n"
+        "# TYPE anx_heap_peak_bytes gauge\nanx_heap_peak_bytes %zu\n"
+        "# TYPE anx_heap_allocation_failures_total counter\nanx_heap_allocation_failures_total %zu\n"
+        "# HELP anx_uptime_seconds Time since the image started.\n"
+        "# TYPE anx_uptime_seconds gauge\nanx_uptime_seconds ",
+        hs.in_use, hs.peak, hs.failures);
+    us_as_seconds(b, anx_uptime_ns() / 1000);
+    anx_buf_puts(b, "\n");
+    for (struct rt_metrics_source *s = sources; s; s = s->next)
+        s->emit(b, s->arg);
+}
