@@ -14,7 +14,7 @@
  * path without the leading '/', version 1, writer "image", verified by
  * hash on every objstore_read), the writable layer (RAM or disk) shadows
  * it. Other modules reach the current version of a name without depending
- * on this one through <anx/data.h> (objstore.c's provider). Every
+ * on this one through <anx/data.h> (objstore_module.c's provider). Every
  * write returns 0 only once durable.
  *
  * Calls block the calling thread (disk I/O) and are serialized by a lock;

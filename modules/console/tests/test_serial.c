@@ -1,4 +1,4 @@
-/* The console module (modules/console/serial.c) on the host platform:
+/* The console module (modules/console/console_module.c) on the host platform:
  * without a receive interrupt it polls, and polled bytes reach readers. */
 #include <stdint.h>
 #define UNIT_FILE "console/serial"

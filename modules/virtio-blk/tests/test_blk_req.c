@@ -72,7 +72,7 @@ static void dev_run(struct virtq *vq)
     }
 }
 
-/* The driver's transfer loop, as virtio_blk.c runs it (minus the waiting). */
+/* The driver's transfer loop, as virtio_blk_module.c runs it (minus the waiting). */
 static int transfer(struct virtq *vq, const struct vblk_limits *l, uint32_t type, uint64_t sector,
                     uint8_t *buf, size_t count, unsigned *requests)
 {

@@ -15,7 +15,7 @@ if [ ! -e /usr/include/x86_64-linux-gnu/cblas.h ] && [ ! -e /usr/include/cblas.h
   echo "bench infer: libopenblas-dev is not installed (apt-get install libopenblas-dev)"; exit 0
 fi
 # the engine in the host build mode (host/host.mk), as anx-model has it
-engine=$(ls modules/tensor/*.c modules/infer/*.c | grep -v -e tensor_cmd.c -e infer_module.c)
+engine=$(ls modules/tensor/*.c modules/infer/*.c | grep -v -e _module.c)
 make -s -f host/host.mk ROOT="$root" OUT="$out" PROG=bench PROG_SRCS=tests/bench/infer/bench.c \
   PROG_LINK="$(echo $engine)" PROG_MODULES="tensor infer" PROG_LIBS=-lopenblas program >"$out/build.log" 2>&1 ||
   { cat "$out/build.log"; echo "bench infer: build failed"; exit 0; }

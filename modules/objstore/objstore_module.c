@@ -1,4 +1,4 @@
-/* objstore.c - the objstore module: opens the writable layer (RAM or a
+/* objstore_module.c - the objstore module: opens the writable layer (RAM or a
  * disk) at init and implements objstore.h over it and the base layer. */
 #define LOG_TAG "objstore"
 #include <anx/blockdev.h>

@@ -1,5 +1,5 @@
 /*
- * http_api.c - the object store over HTTP (module objstore-http): one
+ * objstore_http_module.c - the object store over HTTP (module objstore-http): one
  * router engine "objstore" and its routes.
  *
  *   GET    /api/v1/objects[?prefix=P]      current version of every name (JSON)

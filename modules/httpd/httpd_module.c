@@ -1,5 +1,5 @@
 /*
- * httpd.c - the httpd module: a listener thread accepts TCP connections over
+ * httpd_module.c - the httpd module: a listener thread accepts TCP connections over
  * lwIP netconn and serves each in its own cooperative thread (at most
  * max_connections; more get a 503) through http_conn_serve(), which hands
  * every request to the router.
