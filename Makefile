@@ -10,6 +10,7 @@ help:
 	@echo "make test    install what is missing and run every test suite"
 	@echo "make         build the generator gen/anx"
 	@echo "make bench   run the benchmarks in tests/bench"
+	@echo "make fuzz [FUZZ_SECONDS=60]   every module's fuzz targets (and the core's archive parser) for longer than make test does"
 	@echo "make clean   remove build/ and the generator's objects"
 	@echo "make install [PREFIX=/usr/local]   install anx to use from any folder (README); make uninstall"
 	@echo "make fresh-check   run the README's commands in a fresh Debian 12 root (~20-30 min; scripts/fresh-check.sh --help)"
@@ -34,6 +35,12 @@ gen-test: anx
 
 boot-test: anx
 	@tests/run.sh tests/boot/run.sh
+
+# make test fuzzes each parser briefly; this runs the same targets for FUZZ_SECONDS each
+FUZZ_SECONDS ?= 60
+fuzz: setup anx
+	@tests/unit/run.sh --fuzz $(FUZZ_SECONDS)
+	@set -e; for m in $$(ls modules); do tests/modules.sh $$m --fuzz $(FUZZ_SECONDS); done
 
 bench: anx
 	@scripts/setup.sh --bench
