@@ -18,23 +18,40 @@ static unsigned long dropped;
 static struct anx_waitq readers = ANX_WAITQ_INIT;
 static bool echo_on = true;
 
-void anx_console_putc(char c)
+static struct anx_console_output *outputs;
+
+void anx_console_add_output(struct anx_console_output *o)
 {
-    if (c == '\n')
-        plat_console_putc('\r');
-    plat_console_putc(c);
+    unsigned long f = plat_irq_save();
+    o->next = outputs;
+    outputs = o;
+    plat_irq_restore(f);
+}
+
+static void serial_write(const char *s, size_t n)
+{
+    for (; n; n--, s++) {
+        if (*s == '\n')
+            plat_console_putc('\r');
+        plat_console_putc(*s);
+    }
 }
 
 void anx_console_write(const char *s, size_t n)
 {
-    while (n--)
-        anx_console_putc(*s++);
+    serial_write(s, n);
+    for (struct anx_console_output *o = outputs; o; o = o->next)
+        o->write(s, n, o->arg);
+}
+
+void anx_console_putc(char c)
+{
+    anx_console_write(&c, 1);
 }
 
 void anx_console_puts(const char *s)
 {
-    while (*s)
-        anx_console_putc(*s++);
+    anx_console_write(s, strlen(s));
 }
 
 static void printf_out(char c, void *ctx)

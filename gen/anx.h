@@ -308,6 +308,9 @@ struct module {
     /* module.yaml `tests:` (module_tests.c) */
     struct module_test *tests;
     size_t ntests;
+    /* module.yaml `prefix:`: what every global symbol of the module's own
+     * sources starts with (default: the name with '-' as '_', then '_') */
+    struct strlist prefixes;
     struct mark mark;
 };
 /* Where third-party trees live: ANX_THIRD_PARTY, else
@@ -511,7 +514,7 @@ struct cunit {
     uint64_t size;      /* .text+.data+.rodata+.bss kept after the link */
 };
 struct toolchain {
-    char *cc, *ld, *objcopy;
+    char *cc, *ld, *objcopy, *nm;
     char *include;      /* the compiler's own include folder (stddef.h ...) */
     char id[65];        /* hash of the compiler identity */
 };

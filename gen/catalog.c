@@ -15,7 +15,7 @@ const char *const ctype_names[] = {"bool", "int", "size", "duration", "string", 
 #define NCTYPES 7
 
 static const char *const module_keys[] = {"name", "summary", "depends", "conflicts", "platforms",
-                                          "sources", "config", "third_party", "memory", "tests"};
+                                          "sources", "config", "third_party", "memory", "tests", "prefix"};
 static const char *const memory_keys[] = {"base", "add"};
 static const char *const term_keys[] = {"key", "each", "when"};
 static const char *const tp_keys[] = {"sources", "include"};
@@ -555,6 +555,40 @@ static void parse_term(struct module *m, const struct ynode *n)
     m->mem_terms[m->nmem_terms++] = t;
 }
 
+/* `prefix:` (a string, or a list when an upstream interface dictates other
+ * names, as lwIP's port does for sys_*): every global symbol of the module's
+ * own sources starts with one of them. anx module-tests --image checks it. */
+static void parse_prefix(struct module *m, const struct ynode *v)
+{
+    if (!v) {
+        char *d = xasprintf("%s_", m->name);
+        for (char *q = d; *q; q++)
+            *q = *q == '-' ? '_' : *q;
+        strlist_push(&m->prefixes, d);
+        return;
+    }
+    struct mark *marks = NULL;
+    if (v->kind == Y_SCALAR) {
+        char *s;
+        if (yget_string(v, "'prefix'", &s))
+            return;
+        strlist_push(&m->prefixes, s);
+        marks = xcalloc(1, sizeof *marks);
+        marks[0] = v->mark;
+    } else if (yget_strlist(v, "'prefix'", &m->prefixes, &marks)) {
+        return;
+    }
+    for (size_t i = 0; i < m->prefixes.n; i++) {
+        const char *p = m->prefixes.v[i];
+        size_t n = strlen(p);
+        bool ok = n >= 2 && p[n - 1] == '_' && p[0] >= 'a' && p[0] <= 'z';
+        for (size_t k = 0; k < n; k++)
+            ok &= (p[k] >= 'a' && p[k] <= 'z') || (p[k] >= '0' && p[k] <= '9') || p[k] == '_';
+        if (!ok)
+            diag_error(&marks[i], "prefix '%s' is not a C identifier start ending in '_' (like net_)", yshow(p, n));
+    }
+}
+
 /* memory: SIZE, or {base: SIZE, add: [TERM, ...]} (docs/modules.md). Read
  * after config: the terms name config keys. */
 static void parse_memory(struct module *m, const struct ynode *v)
@@ -673,6 +707,7 @@ struct module *module_parse(const char *name, const char *yaml_path, const char 
         parse_memory(m, v);
     if ((v = ymap_get(root, "tests")))
         module_tests_parse(m, v);
+    parse_prefix(m, ymap_get(root, "prefix"));
     return diag_errors - errs0 ? NULL : m;
 }
 

@@ -88,6 +88,7 @@ int toolchain_init(struct toolchain *t, const char *cross)
     t->cc = xasprintf("%sgcc", cross);
     t->ld = xasprintf("%sld", cross);
     t->objcopy = xasprintf("%sobjcopy", cross);
+    t->nm = xasprintf("%snm", cross);
     struct buf out = {0};
     char *argv[] = {t->cc, "--version", NULL};
     if (run_argv(argv, NULL, &out) != 0) {

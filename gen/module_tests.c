@@ -434,8 +434,13 @@ static struct platform *platform_for(struct catalog *c, const struct module *m, 
     return NULL;
 }
 
+static bool stray_symbols(const struct module *m, const struct toolchain *tc, struct cunit *u, size_t n,
+                          size_t *nsym, struct strlist *stray);
+
+/* Compiles the module's sources as an image build for p's architecture,
+ * then lists the global symbols outside its prefixes. */
 static bool compile_for(struct catalog *c, struct module *m, const struct resolution *r, struct platform *p,
-                        const char *dir, size_t *nsrc)
+                        const char *dir, size_t *nsrc, size_t *nsym, struct strlist *stray)
 {
     const char *root = c->root;
     char *gendir = path_join(dir, p->arch);
@@ -468,8 +473,51 @@ static bool compile_for(struct catalog *c, struct module *m, const struct resolu
     struct inputs in = {0};
     int hits;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-    return compile_all(root, path_join(gendir, "objects"), &tc, &flags, u, all.n, jobs > 0 ? (int)jobs : 1, &in,
-                       &hits) == 0;
+    if (compile_all(root, path_join(gendir, "objects"), &tc, &flags, u, all.n, jobs > 0 ? (int)jobs : 1, &in,
+                    &hits))
+        return false;
+    return stray_symbols(m, &tc, u, all.n, nsym, stray);
+}
+
+/* The global symbols the objects define that start with none of the
+ * module's prefixes (module.yaml prefix:), into stray; every module's
+ * symbols share one namespace in an image, so a prefix per module is what
+ * keeps two of them from clashing. anx_module_<ident> is the core's name
+ * for the module's descriptor (ANX_MODULE). */
+static bool stray_symbols(const struct module *m, const struct toolchain *tc, struct cunit *u, size_t n,
+                          size_t *nsym, struct strlist *stray)
+{
+    struct strlist argv = {0};
+    strlist_push(&argv, tc->nm);
+    strlist_push(&argv, "-g");
+    strlist_push(&argv, "--defined-only");
+    strlist_push(&argv, "--format=posix");
+    for (size_t k = 0; k < n; k++)
+        strlist_push(&argv, u[k].obj);
+    strlist_push(&argv, "");
+    argv.v[argv.n - 1] = NULL;
+    struct buf out = {0};
+    if (run_argv(argv.v, NULL, &out) != 0) {
+        diag_error(NULL, "'%s' failed on the module's objects: %s", tc->nm, buf_cstr(&out));
+        return false;
+    }
+    char *descriptor = xasprintf("anx_module_%s", m->name);
+    for (char *q = descriptor; *q; q++)
+        *q = *q == '-' ? '_' : *q;
+    /* posix format: "NAME TYPE VALUE SIZE" per symbol, "FILE:" before each object's */
+    for (char *line = strtok(xstrdup(buf_cstr(&out)), "\n"); line; line = strtok(NULL, "\n")) {
+        char *sp = strchr(line, ' ');
+        if (!sp || sp[1] == 0 || (sp[2] != ' ' && sp[2] != 0))
+            continue;
+        *sp = 0;
+        (*nsym)++;
+        bool ok = !strcmp(line, descriptor);
+        for (size_t i = 0; i < m->prefixes.n && !ok; i++)
+            ok = !strncmp(line, m->prefixes.v[i], strlen(m->prefixes.v[i]));
+        if (!ok && !strlist_has(stray, line))
+            strlist_push(stray, xstrdup(line));
+    }
+    return true;
 }
 
 static int compile_as_image(struct catalog *c, struct module *m, const char *dir)
@@ -486,10 +534,11 @@ static int compile_as_image(struct catalog *c, struct module *m, const char *dir
                    arch, arch);
             continue;
         }
-        size_t n = 0;
+        size_t n = 0, nsym = 0;
+        struct strlist stray = {0};
         fflush(stdout);
         int errs0 = diag_errors;
-        bool ok = compile_for(c, m, r, p, dir, &n);
+        bool ok = compile_for(c, m, r, p, dir, &n, &nsym, &stray);
         if (ok)
             printf("ok   %s: compiles for an image on %s (%s flags, %zu sources, -Werror)\n", m->name, arch, p->name,
                    n);
@@ -497,6 +546,22 @@ static int compile_as_image(struct catalog *c, struct module *m, const char *dir
             printf("FAIL %s: does not compile for an image on %s (%s flags, -Werror)%s\n", m->name, arch, p->name,
                    diag_errors > errs0 ? "" : ": see the compiler's messages above");
         failed += !ok;
+        if (!ok)
+            continue;
+        struct buf want = {0}, bad = {0};
+        for (size_t k = 0; k < m->prefixes.n; k++)
+            buf_printf(&want, "%s%s", k ? ", " : "", m->prefixes.v[k]);
+        for (size_t k = 0; k < stray.n && k < 12; k++)
+            buf_printf(&bad, "%s%s", k ? ", " : "", stray.v[k]);
+        if (stray.n > 12)
+            buf_printf(&bad, " and %zu more", stray.n - 12);
+        if (!stray.n)
+            printf("ok   %s: its %zu global symbols on %s start with %s\n", m->name, nsym, arch, buf_cstr(&want));
+        else
+            printf("FAIL %s: %zu global symbols on %s do not start with %s (module.yaml prefix:; make them "
+                   "static or rename them): %s\n",
+                   m->name, stray.n, arch, buf_cstr(&want), buf_cstr(&bad));
+        failed += stray.n > 0;
     }
     return failed ? EXIT_FAIL : EXIT_OK;
 }

@@ -64,7 +64,7 @@ static int nc_send(void *ctx, const void *data, size_t n)
     struct nc_io *io = ctx;
     /* netconn_write() refuses to run with a send timeout set (ERR_VAL):
      * the partial variant reports progress and times out instead */
-    return anx_net_write_all(io->nc, data, n);
+    return net_write_all(io->nc, data, n);
 }
 
 static uint64_t nc_now(void *ctx)
@@ -99,7 +99,7 @@ static void refuse(struct netconn *nc)
         "Content-Length: 20\r\nConnection: close\r\nRetry-After: 1\r\n\r\ntoo many connections\n";
     refused++;
     netconn_set_sendtimeout(nc, 1000);
-    anx_net_write_all(nc, msg, sizeof msg - 1);
+    net_write_all(nc, msg, sizeof msg - 1);
     netconn_close(nc);
     netconn_delete(nc);
 }

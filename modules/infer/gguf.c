@@ -71,7 +71,7 @@ static const size_t scalar_size[GGUF_TYPE_COUNT] = {
     [GGUF_F32] = 4, [GGUF_BOOL] = 1, [GGUF_U64] = 8, [GGUF_I64] = 8, [GGUF_F64] = 8,
 };
 
-const char *gguf_type_name(uint32_t t)
+const char *inf_gguf_type_name(uint32_t t)
 {
     static const char *const names[GGUF_TYPE_COUNT] = {
         "u8", "i8", "u16", "i16", "u32", "i32", "f32", "bool", "string", "array", "u64", "i64", "f64",
@@ -110,7 +110,7 @@ static int skip_value(struct rd *r, uint32_t t, int depth)
         if (et != GGUF_STRING && et != GGUF_ARRAY) {
             if (cnt > r->f->size / scalar_size[et]) {
                 snprintf(r->err, INF_ERR_MAX, "%s: %s: array of %llu %s exceeds the file", r->f->name,
-                         r->what, (unsigned long long)cnt, gguf_type_name(et));
+                         r->what, (unsigned long long)cnt, inf_gguf_type_name(et));
                 return -1;
             }
             return need(r, (size_t)cnt * scalar_size[et]) < 0 ? -1 : (r->off += (size_t)cnt * scalar_size[et], 0);
@@ -118,7 +118,7 @@ static int skip_value(struct rd *r, uint32_t t, int depth)
         /* every string or array element takes at least 8 bytes */
         if (cnt > (r->f->size - r->off) / 8) {
             snprintf(r->err, INF_ERR_MAX, "%s: truncated: %s: array of %llu %s at offset %zu cannot fit in %zu bytes",
-                     r->f->name, r->what, (unsigned long long)cnt, gguf_type_name(et), r->off, r->f->size);
+                     r->f->name, r->what, (unsigned long long)cnt, inf_gguf_type_name(et), r->off, r->f->size);
             return -1;
         }
         for (uint64_t i = 0; i < cnt; i++)
@@ -143,7 +143,7 @@ static int tensor_dtype(uint32_t ggml_type)
     }
 }
 
-void gguf_close(struct gguf_file *f)
+void inf_gguf_close(struct gguf_file *f)
 {
     anx_free(f->kv);
     anx_free(f->tensors);
@@ -153,7 +153,7 @@ void gguf_close(struct gguf_file *f)
 
 /* GGUF spec (ggml docs/gguf.md): header ("GGUF", version 2 or 3; a big-endian v3 file reads
  * as a bad version), key/values, tensor infos, padding to general.alignment (32), data. */
-int gguf_open(struct gguf_file *f, const char *name, const void *data, size_t size, char *err)
+int inf_gguf_open(struct gguf_file *f, const char *name, const void *data, size_t size, char *err)
 {
     memset(f, 0, sizeof(*f));
     f->name = name;
@@ -208,7 +208,7 @@ int gguf_open(struct gguf_file *f, const char *name, const void *data, size_t si
             goto fail;
         if (kv->key_len == 17 && memcmp(kv->key, "general.alignment", 17) == 0) {
             if (kv->type != GGUF_U32) {
-                snprintf(err, INF_ERR_MAX, "%s: general.alignment has type %s, not u32", name, gguf_type_name(kv->type));
+                snprintf(err, INF_ERR_MAX, "%s: general.alignment has type %s, not u32", name, inf_gguf_type_name(kv->type));
                 goto fail;
             }
             f->alignment = (uint32_t)le(f->base + kv->val, 4);
@@ -290,11 +290,11 @@ int gguf_open(struct gguf_file *f, const char *name, const void *data, size_t si
     }
     return 0;
 fail:
-    gguf_close(f);
+    inf_gguf_close(f);
     return -1;
 }
 
-const struct gguf_kv *gguf_find(const struct gguf_file *f, const char *key)
+const struct gguf_kv *inf_gguf_find(const struct gguf_file *f, const char *key)
 {
     size_t n = strlen(key);
     for (uint64_t i = 0; i < f->n_kv; i++)
@@ -318,15 +318,15 @@ static int scalar_int(const uint8_t *p, uint32_t t, int64_t *out)
     }
 }
 
-int gguf_get_int(const struct gguf_file *f, const char *key, int64_t *out)
+int inf_gguf_get_int(const struct gguf_file *f, const char *key, int64_t *out)
 {
-    const struct gguf_kv *kv = gguf_find(f, key);
+    const struct gguf_kv *kv = inf_gguf_find(f, key);
     return kv ? scalar_int(f->base + kv->val, kv->type, out) : -1;
 }
 
-int gguf_get_f32(const struct gguf_file *f, const char *key, float *out)
+int inf_gguf_get_f32(const struct gguf_file *f, const char *key, float *out)
 {
-    const struct gguf_kv *kv = gguf_find(f, key);
+    const struct gguf_kv *kv = inf_gguf_find(f, key);
     if (!kv)
         return -1;
     if (kv->type == GGUF_F32) {
@@ -344,18 +344,18 @@ int gguf_get_f32(const struct gguf_file *f, const char *key, float *out)
     return -1;
 }
 
-int gguf_get_bool(const struct gguf_file *f, const char *key, bool *out)
+int inf_gguf_get_bool(const struct gguf_file *f, const char *key, bool *out)
 {
-    const struct gguf_kv *kv = gguf_find(f, key);
+    const struct gguf_kv *kv = inf_gguf_find(f, key);
     if (!kv || kv->type != GGUF_BOOL)
         return -1;
     *out = f->base[kv->val] != 0;
     return 0;
 }
 
-int gguf_get_str(const struct gguf_file *f, const char *key, const char **s, size_t *len)
+int inf_gguf_get_str(const struct gguf_file *f, const char *key, const char **s, size_t *len)
 {
-    const struct gguf_kv *kv = gguf_find(f, key);
+    const struct gguf_kv *kv = inf_gguf_find(f, key);
     if (!kv || kv->type != GGUF_STRING)
         return -1;
     *len = (size_t)le(f->base + kv->val, 8);
@@ -363,12 +363,12 @@ int gguf_get_str(const struct gguf_file *f, const char *key, const char **s, siz
     return 0;
 }
 
-int gguf_arr_str(const struct gguf_file *f, const struct gguf_kv *kv, uint64_t i, const char **s,
+int inf_gguf_arr_str(const struct gguf_file *f, const struct gguf_kv *kv, uint64_t i, const char **s,
                  size_t *len)
 {
     if (kv->type != GGUF_ARRAY || kv->arr_type != GGUF_STRING || i >= kv->arr_n)
         return -1;
-    size_t off = kv->val;                 /* validated by gguf_open */
+    size_t off = kv->val;                 /* validated by inf_gguf_open */
     for (uint64_t k = 0; k < i; k++)
         off += 8 + (size_t)le(f->base + off, 8);
     *len = (size_t)le(f->base + off, 8);
@@ -376,7 +376,7 @@ int gguf_arr_str(const struct gguf_file *f, const struct gguf_kv *kv, uint64_t i
     return 0;
 }
 
-int gguf_arr_f32(const struct gguf_file *f, const struct gguf_kv *kv, uint64_t i, float *out)
+int inf_gguf_arr_f32(const struct gguf_file *f, const struct gguf_kv *kv, uint64_t i, float *out)
 {
     if (kv->type != GGUF_ARRAY || kv->arr_type != GGUF_F32 || i >= kv->arr_n)
         return -1;
@@ -385,7 +385,7 @@ int gguf_arr_f32(const struct gguf_file *f, const struct gguf_kv *kv, uint64_t i
     return 0;
 }
 
-const struct gguf_tensor *gguf_find_tensor(const struct gguf_file *f, const char *name)
+const struct gguf_tensor *inf_gguf_find_tensor(const struct gguf_file *f, const char *name)
 {
     size_t n = strlen(name);
     for (uint64_t i = 0; i < f->n_tensors; i++)
@@ -395,7 +395,7 @@ const struct gguf_tensor *gguf_find_tensor(const struct gguf_file *f, const char
 }
 
 /* GGUF spec, gguf_tensor_info_t: offset counts from the start of the data section. */
-const void *gguf_tensor_data(const struct gguf_file *f, const struct gguf_tensor *t)
+const void *inf_gguf_tensor_data(const struct gguf_file *f, const struct gguf_tensor *t)
 {
     return f->base + f->data_off + t->offset;
 }

@@ -1,6 +1,6 @@
 /*
  * GGUF (v2 and v3) reading: header, metadata key/values of every type,
- * tensor infos and the aligned data section. gguf_open walks the whole
+ * tensor infos and the aligned data section. inf_gguf_open walks the whole
  * header region with every length and offset checked against the buffer,
  * so the accessors below never read out of bounds afterwards.
  */
@@ -51,21 +51,21 @@ struct gguf_file {
     size_t alignment, data_off;
 };
 
-int gguf_open(struct gguf_file *f, const char *name, const void *data, size_t size, char *err);
-void gguf_close(struct gguf_file *f);
-const char *gguf_type_name(uint32_t t);
-const struct gguf_kv *gguf_find(const struct gguf_file *f, const char *key);
+int inf_gguf_open(struct gguf_file *f, const char *name, const void *data, size_t size, char *err);
+void inf_gguf_close(struct gguf_file *f);
+const char *inf_gguf_type_name(uint32_t t);
+const struct gguf_kv *inf_gguf_find(const struct gguf_file *f, const char *key);
 /* Typed reads: 0, or -1 when missing or of another type. Integers of any
  * width and sign convert (range-checked into int64). */
-int gguf_get_int(const struct gguf_file *f, const char *key, int64_t *out);
-int gguf_get_f32(const struct gguf_file *f, const char *key, float *out);
-int gguf_get_bool(const struct gguf_file *f, const char *key, bool *out);
-int gguf_get_str(const struct gguf_file *f, const char *key, const char **s, size_t *len);
+int inf_gguf_get_int(const struct gguf_file *f, const char *key, int64_t *out);
+int inf_gguf_get_f32(const struct gguf_file *f, const char *key, float *out);
+int inf_gguf_get_bool(const struct gguf_file *f, const char *key, bool *out);
+int inf_gguf_get_str(const struct gguf_file *f, const char *key, const char **s, size_t *len);
 /* Array elements. Strings: pointer and length of element i (walks). */
-int gguf_arr_str(const struct gguf_file *f, const struct gguf_kv *kv, uint64_t i, const char **s,
+int inf_gguf_arr_str(const struct gguf_file *f, const struct gguf_kv *kv, uint64_t i, const char **s,
                  size_t *len);
-int gguf_arr_f32(const struct gguf_file *f, const struct gguf_kv *kv, uint64_t i, float *out);
-const struct gguf_tensor *gguf_find_tensor(const struct gguf_file *f, const char *name);
-const void *gguf_tensor_data(const struct gguf_file *f, const struct gguf_tensor *t);
+int inf_gguf_arr_f32(const struct gguf_file *f, const struct gguf_kv *kv, uint64_t i, float *out);
+const struct gguf_tensor *inf_gguf_find_tensor(const struct gguf_file *f, const char *name);
+const void *inf_gguf_tensor_data(const struct gguf_file *f, const struct gguf_tensor *t);
 
 #endif

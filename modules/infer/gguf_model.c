@@ -10,7 +10,7 @@ int inf_config_check(const char *name, struct inf_config *c, char *err);
 static int get_req(const struct gguf_file *f, const char *key, int *out, char *err)
 {
     int64_t v;
-    if (gguf_get_int(f, key, &v) < 0) {
+    if (inf_gguf_get_int(f, key, &v) < 0) {
         snprintf(err, INF_ERR_MAX, "%s: missing integer key %s", f->name, key);
         return -1;
     }
@@ -37,7 +37,7 @@ static float *own_f32(struct inf_model *m, const struct gguf_tensor *g, const vo
 static int bind(struct inf_model *m, const struct gguf_file *f, struct tn_tensor *t, const char *tname,
                 int64_t ne0, int64_t ne1, bool need_f32, char *err)
 {
-    const struct gguf_tensor *g = gguf_find_tensor(f, tname);
+    const struct gguf_tensor *g = inf_gguf_find_tensor(f, tname);
     if (!g) {
         snprintf(err, INF_ERR_MAX, "%s: tensor %s is missing", f->name, tname);
         return -1;
@@ -53,7 +53,7 @@ static int bind(struct inf_model *m, const struct gguf_file *f, struct tn_tensor
                  f->name, tname, g->ggml_type);
         return -1;
     }
-    const void *data = gguf_tensor_data(f, g);
+    const void *data = inf_gguf_tensor_data(f, g);
     int64_t ne[2] = { ne0, ne1 };
     if (need_f32 && g->dtype != TN_F32) {
         float *d = own_f32(m, g, data);
@@ -76,7 +76,7 @@ static int load_tokenizer(struct inf_model *m, const struct gguf_file *f, char *
 {
     const char *model;
     size_t mlen;
-    if (gguf_get_str(f, "tokenizer.ggml.model", &model, &mlen) < 0)
+    if (inf_gguf_get_str(f, "tokenizer.ggml.model", &model, &mlen) < 0)
         return 0;                        /* none: a tokenizer.bin must be given */
     enum inf_tok_type type;
     if (mlen == 5 && memcmp(model, "llama", 5) == 0)
@@ -88,7 +88,7 @@ static int load_tokenizer(struct inf_model *m, const struct gguf_file *f, char *
                  f->name, (int)(mlen < 40 ? mlen : 40), model);
         return -1;
     }
-    const struct gguf_kv *tk = gguf_find(f, "tokenizer.ggml.tokens");
+    const struct gguf_kv *tk = inf_gguf_find(f, "tokenizer.ggml.tokens");
     if (!tk || tk->type != GGUF_ARRAY || tk->arr_type != GGUF_STRING) {
         snprintf(err, INF_ERR_MAX, "%s: tokenizer.ggml.tokens is missing or not an array of strings", f->name);
         return -1;
@@ -98,13 +98,13 @@ static int load_tokenizer(struct inf_model *m, const struct gguf_file *f, char *
                  f->name, (unsigned long long)tk->arr_n, m->cfg.vocab_size);
         return -1;
     }
-    const struct gguf_kv *sc = gguf_find(f, "tokenizer.ggml.scores");
+    const struct gguf_kv *sc = inf_gguf_find(f, "tokenizer.ggml.scores");
     if (sc && (sc->type != GGUF_ARRAY || sc->arr_type != GGUF_F32 || sc->arr_n != tk->arr_n)) {
         snprintf(err, INF_ERR_MAX, "%s: tokenizer.ggml.scores is not %llu f32 values", f->name,
                  (unsigned long long)tk->arr_n);
         return -1;
     }
-    const struct gguf_kv *mg = gguf_find(f, "tokenizer.ggml.merges");
+    const struct gguf_kv *mg = inf_gguf_find(f, "tokenizer.ggml.merges");
     if (mg && (mg->type != GGUF_ARRAY || mg->arr_type != GGUF_STRING)) {
         snprintf(err, INF_ERR_MAX, "%s: tokenizer.ggml.merges is not an array of strings", f->name);
         return -1;
@@ -119,7 +119,7 @@ static int load_tokenizer(struct inf_model *m, const struct gguf_file *f, char *
                 (size_t)n * sizeof(float));
         goto out;
     }
-    /* walk the arrays once (gguf_arr_str walks from the start each call) */
+    /* walk the arrays once (inf_gguf_arr_str walks from the start each call) */
     size_t off = tk->val;
     for (int i = 0; i < n; i++) {
         size_t len = 0;
@@ -133,7 +133,7 @@ static int load_tokenizer(struct inf_model *m, const struct gguf_file *f, char *
         lens[i] = (int)len;
         off += 8 + len;
         if (sc)
-            gguf_arr_f32(f, sc, (uint64_t)i, &scores[i]);
+            inf_gguf_arr_f32(f, sc, (uint64_t)i, &scores[i]);
     }
     if (nm) {
         off = mg->val;
@@ -151,8 +151,8 @@ static int load_tokenizer(struct inf_model *m, const struct gguf_file *f, char *
         }
     }
     int64_t bos = type == INF_TOK_SPM ? 1 : -1, eos = type == INF_TOK_SPM ? 2 : -1;
-    gguf_get_int(f, "tokenizer.ggml.bos_token_id", &bos);
-    gguf_get_int(f, "tokenizer.ggml.eos_token_id", &eos);
+    inf_gguf_get_int(f, "tokenizer.ggml.bos_token_id", &bos);
+    inf_gguf_get_int(f, "tokenizer.ggml.eos_token_id", &eos);
     if (bos >= n || eos >= n) {
         snprintf(err, INF_ERR_MAX, "%s: bos/eos token id out of the vocabulary", f->name);
         goto out;
@@ -161,7 +161,7 @@ static int load_tokenizer(struct inf_model *m, const struct gguf_file *f, char *
                             (int)bos, (int)eos, err);
     if (rc == 0) {
         bool sp;
-        if (gguf_get_bool(f, "tokenizer.ggml.add_space_prefix", &sp) == 0)
+        if (inf_gguf_get_bool(f, "tokenizer.ggml.add_space_prefix", &sp) == 0)
             m->tok.add_space_prefix = sp && type == INF_TOK_SPM;
         m->has_tokenizer = true;
     }
@@ -178,11 +178,11 @@ int inf_load_gguf(struct inf_model *m, const char *name, const void *data, size_
     int rc = -1;          /* or inf_oom's ANX_ENOMEM */
     memset(m, 0, sizeof(*m));
     snprintf(m->format, sizeof(m->format), "gguf");
-    if (gguf_open(&f, name, data, size, err) < 0)
+    if (inf_gguf_open(&f, name, data, size, err) < 0)
         return -1;
     const char *arch;
     size_t alen;
-    if (gguf_get_str(&f, "general.architecture", &arch, &alen) < 0) {
+    if (inf_gguf_get_str(&f, "general.architecture", &arch, &alen) < 0) {
         snprintf(err, INF_ERR_MAX, "%s: general.architecture is missing", name);
         goto fail;
     }
@@ -193,7 +193,7 @@ int inf_load_gguf(struct inf_model *m, const char *name, const void *data, size_
     }
     const char *gn;
     size_t gl;
-    if (gguf_get_str(&f, "general.name", &gn, &gl) == 0)
+    if (inf_gguf_get_str(&f, "general.name", &gn, &gl) == 0)
         snprintf(m->name, sizeof(m->name), "%.*s", (int)(gl < 63 ? gl : 63), gn);
     else
         snprintf(m->name, sizeof(m->name), "%s", name);
@@ -204,21 +204,21 @@ int inf_load_gguf(struct inf_model *m, const char *name, const void *data, size_
         get_req(&f, "llama.attention.head_count", &c->n_heads, err) < 0)
         goto fail;
     c->n_kv_heads = c->n_heads;
-    if (gguf_find(&f, "llama.attention.head_count_kv") &&
+    if (inf_gguf_find(&f, "llama.attention.head_count_kv") &&
         get_req(&f, "llama.attention.head_count_kv", &c->n_kv_heads, err) < 0)
         goto fail;
     c->seq_len = 2048;
-    if (gguf_find(&f, "llama.context_length") && get_req(&f, "llama.context_length", &c->seq_len, err) < 0)
+    if (inf_gguf_find(&f, "llama.context_length") && get_req(&f, "llama.context_length", &c->seq_len, err) < 0)
         goto fail;
     c->rope_base = 10000.0f;
-    gguf_get_f32(&f, "llama.rope.freq_base", &c->rope_base);
+    inf_gguf_get_f32(&f, "llama.rope.freq_base", &c->rope_base);
     c->rms_eps = 1e-5f;
-    gguf_get_f32(&f, "llama.attention.layer_norm_rms_epsilon", &c->rms_eps);
+    inf_gguf_get_f32(&f, "llama.attention.layer_norm_rms_epsilon", &c->rms_eps);
     if (!(c->rope_base > 0.0f) || !(c->rms_eps >= 0.0f)) {
         snprintf(err, INF_ERR_MAX, "%s: rope freq_base or rms epsilon out of range", name);
         goto fail;
     }
-    const struct gguf_tensor *emb = gguf_find_tensor(&f, "token_embd.weight");
+    const struct gguf_tensor *emb = inf_gguf_find_tensor(&f, "token_embd.weight");
     if (!emb) {
         snprintf(err, INF_ERR_MAX, "%s: tensor token_embd.weight is missing", name);
         goto fail;
@@ -227,7 +227,7 @@ int inf_load_gguf(struct inf_model *m, const char *name, const void *data, size_
     if (inf_config_check(name, c, err) < 0)
         goto fail;
     int64_t rd;
-    if (gguf_get_int(&f, "llama.rope.dimension_count", &rd) == 0 && rd != c->head_size) {
+    if (inf_gguf_get_int(&f, "llama.rope.dimension_count", &rd) == 0 && rd != c->head_size) {
         snprintf(err, INF_ERR_MAX, "%s: llama.rope.dimension_count %lld differs from the head size %d (partial RoPE is not supported)",
                  name, (long long)rd, c->head_size);
         goto fail;
@@ -245,7 +245,7 @@ int inf_load_gguf(struct inf_model *m, const char *name, const void *data, size_
     if (bind(m, &f, &m->tok_emb, "token_embd.weight", D, V, false, err) < 0 ||
         bind(m, &f, &m->out_norm, "output_norm.weight", D, 1, true, err) < 0)
         goto fail;
-    if (gguf_find_tensor(&f, "output.weight")) {
+    if (inf_gguf_find_tensor(&f, "output.weight")) {
         if (bind(m, &f, &m->wcls, "output.weight", D, V, false, err) < 0)
             goto fail;
     } else {
@@ -271,10 +271,10 @@ int inf_load_gguf(struct inf_model *m, const char *name, const void *data, size_
     }
     if ((rc = load_tokenizer(m, &f, err)) < 0)
         goto fail;
-    gguf_close(&f);
+    inf_gguf_close(&f);
     return 0;
 fail:
-    gguf_close(&f);
+    inf_gguf_close(&f);
     inf_model_free(m);
     return rc;
 }

@@ -177,11 +177,11 @@ void inf_session_free(struct inf_session *s);
 /* ---- the module in the image (infer_module.c) ------------------------------------------- */
 
 /* The model the manifest's infer.model names (loaded at init), or NULL. */
-const struct inf_model *infer_model(void);
+const struct inf_model *inf_loaded_model(void);
 /* The infer.context config: KV cache positions per session (0 = the model's). */
-int infer_context(void);
+int inf_loaded_context(void);
 /* The infer.name config ("" = none) and infer.model (the file or object). */
-const char *infer_model_name(void);
-const char *infer_model_path(void);
+const char *inf_loaded_name(void);
+const char *inf_loaded_path(void);
 
 #endif

@@ -3,7 +3,7 @@
  * image file at init, or an object-store object once the boot is complete),
  * registers the tensors, and adds the `generate`
  * shell command. The HTTP API is the openai module's (modules/openai),
- * which serves infer_model(). Image glue: the host tools leave this file out.
+ * which serves inf_loaded_model(). Image glue: the host tools leave this file out.
  */
 #define LOG_TAG "infer"
 #include <anx/command.h>
@@ -19,22 +19,22 @@
 static struct inf_model model;
 static bool loaded;
 
-const struct inf_model *infer_model(void)
+const struct inf_model *inf_loaded_model(void)
 {
     return loaded ? &model : NULL;
 }
 
-int infer_context(void)
+int inf_loaded_context(void)
 {
     return CONFIG_INFER_CONTEXT;
 }
 
-const char *infer_model_name(void)
+const char *inf_loaded_name(void)
 {
     return CONFIG_INFER_NAME;
 }
 
-const char *infer_model_path(void)
+const char *inf_loaded_path(void)
 {
     return CONFIG_INFER_MODEL;
 }

@@ -139,9 +139,9 @@ static int cmd_ping(int argc, char **argv)
         }
     }
     /* Right after boot DHCP may still be running: give it a few seconds. */
-    if (!anx_net_wait_up(0)) {
+    if (!net_wait_up(0)) {
         anx_printf("ping: waiting for an address\n");
-        if (!anx_net_wait_up(10 * ANX_NS_PER_S)) {
+        if (!net_wait_up(10 * ANX_NS_PER_S)) {
             anx_printf("ping: no interface has an address\n");
             return 1;
         }
@@ -162,7 +162,7 @@ static int cmd_ping(int argc, char **argv)
     char ts[16];
     ipaddr_ntoa_r(&pg.target, ts, sizeof ts);
     sys_sem_new(&pg.got, 0);
-    pg.id = (u16_t)lwip_rand();
+    pg.id = (u16_t)net_rand();
     LOCK_TCPIP_CORE();
     struct raw_pcb *pcb = raw_new(IP_PROTO_ICMP);
     if (pcb) {

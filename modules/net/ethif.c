@@ -41,7 +41,7 @@ static err_t ethif_output(struct netif *lw, struct pbuf *p)
     return ERR_OK;
 }
 
-void ethif_input(struct anx_netif *nif, const void *frame, size_t len)
+void net_ethif_input(struct anx_netif *nif, const void *frame, size_t len)
 {
     struct net_if *ni = nif->stack;
     if (!ni || len < 14 || len > 0xffff) {
@@ -62,7 +62,7 @@ void ethif_input(struct anx_netif *nif, const void *frame, size_t len)
     }
 }
 
-err_t ethif_init(struct netif *lw)
+err_t net_ethif_init(struct netif *lw)
 {
     struct net_if *ni = lw->state;
     struct anx_netif *nif = ni->nif;

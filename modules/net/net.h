@@ -23,16 +23,16 @@
  * static address set) for at most timeout_ns (0 = do not wait). Returns
  * the address in network byte order (as lwIP's ip4_addr_t.addr), or 0 on
  * timeout or when the image has no interface. */
-uint32_t anx_net_wait_up(uint64_t timeout_ns);
+uint32_t net_wait_up(uint64_t timeout_ns);
 
 /* Whether the stack is initialized (the tcpip thread exists). */
-bool anx_net_ready(void);
+bool net_ready(void);
 
 struct netconn;
 /* Send all n bytes on a TCP netconn (copied), looping over partial writes:
  * netconn_write() refuses a connection that has a send timeout set.
  * Returns 0, or -1 when the connection fails before any byte of a piece
  * was accepted. */
-int anx_net_write_all(struct netconn *nc, const void *data, size_t n);
+int net_write_all(struct netconn *nc, const void *data, size_t n);
 
 #endif

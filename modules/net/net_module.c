@@ -28,7 +28,7 @@ static struct net_config config;
 static bool stack_ready;
 static struct anx_waitq up_wait = ANX_WAITQ_INIT;
 
-bool anx_net_ready(void)
+bool net_ready(void)
 {
     return stack_ready;
 }
@@ -41,7 +41,7 @@ static uint32_t first_address(void)
     return 0;
 }
 
-uint32_t anx_net_wait_up(uint64_t timeout_ns)
+uint32_t net_wait_up(uint64_t timeout_ns)
 {
     uint64_t deadline = anx_time_ns() + timeout_ns;
     for (;;) {
@@ -104,7 +104,7 @@ static void interface_added(struct anx_netif *nif)
     }
     LOCK_TCPIP_CORE();
     nif->stack = ni;
-    if (!netif_add(&ni->lw, &addr, &mask, &gw, ni, ethif_init, tcpip_input)) {
+    if (!netif_add(&ni->lw, &addr, &mask, &gw, ni, net_ethif_init, tcpip_input)) {
         UNLOCK_TCPIP_CORE();
         nif->stack = NULL;
         log_error("%s: lwIP refused the interface", nif->name);
@@ -115,7 +115,7 @@ static void interface_added(struct anx_netif *nif)
     while (*tail)
         tail = &(*tail)->next;
     *tail = ni;
-    nif->input = ethif_input;
+    nif->input = net_ethif_input;
     netif_set_hostname(&ni->lw, CONFIG_NET_HOSTNAME);
     netif_set_status_callback(&ni->lw, status_changed);
     netif_set_link_callback(&ni->lw, link_changed);
@@ -155,14 +155,14 @@ static void net_start(void)
         log_info("no interface");
         return;
     }
-    if (CONFIG_NET_WAIT && !anx_net_wait_up(CONFIG_NET_WAIT))
+    if (CONFIG_NET_WAIT && !net_wait_up(CONFIG_NET_WAIT))
         log_warn("no address after %llu ms; going on without (DHCP keeps trying)",
                  (unsigned long long)(CONFIG_NET_WAIT / ANX_NS_PER_MS));
 }
 
 ANX_MODULE(net, .init = net_init, .start = net_start);
 
-int anx_net_write_all(struct netconn *nc, const void *data, size_t n)
+int net_write_all(struct netconn *nc, const void *data, size_t n)
 {
     while (n) {
         size_t written = 0;

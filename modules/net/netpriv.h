@@ -17,9 +17,9 @@ struct net_if {
 extern struct net_if *net_ifs;  /* in registration order */
 
 /* ethif.c: lwIP's netif init function for an anx_netif (state = net_if). */
-err_t ethif_init(struct netif *lw);
+err_t net_ethif_init(struct netif *lw);
 /* ethif.c: the anx_netif input hook (driver's receive thread). */
-void ethif_input(struct anx_netif *nif, const void *frame, size_t len);
+void net_ethif_input(struct anx_netif *nif, const void *frame, size_t len);
 
 /* sys_arch.c */
 void net_rand_seed(const void *data, size_t len);

@@ -47,7 +47,7 @@ void net_rand_seed(const void *data, size_t len)
         rand_state = (rand_state ^ p[i]) * 0x100000001b3ull;
 }
 
-uint32_t lwip_rand(void)
+uint32_t net_rand(void)
 {
     /* xorshift64*, re-stirred with the clock so ids differ between boots. */
     if (!rand_state)

@@ -47,7 +47,7 @@ static uint16_t fold(uint32_t sum)
     return (uint16_t)~sum;
 }
 
-uint16_t inet_checksum(const void *data, size_t len, uint32_t sum)
+uint16_t nic_inet_checksum(const void *data, size_t len, uint32_t sum)
 {
     return fold(sum16(data, len, sum));
 }
@@ -58,10 +58,10 @@ static uint16_t udp_checksum(const uint8_t *ip, const uint8_t *udp, size_t ulen)
 {
     uint32_t s = sum16(ip + 12, 8, 0);      /* source + destination */
     s += 17 + (uint32_t)ulen;
-    return inet_checksum(udp, ulen, s);
+    return nic_inet_checksum(udp, ulen, s);
 }
 
-size_t dhcp_build_discover(uint8_t *out, const uint8_t mac[6], uint32_t xid)
+size_t nic_dhcp_build_discover(uint8_t *out, const uint8_t mac[6], uint32_t xid)
 {
     memset(out, 0, DHCP_FRAME_MAX);
     uint8_t *eth = out, *ip = eth + ETH_HLEN, *udp = ip + IP_HLEN, *bp = udp + UDP_HLEN;
@@ -100,14 +100,14 @@ size_t dhcp_build_discover(uint8_t *out, const uint8_t mac[6], uint32_t xid)
     ip[8] = 64;
     ip[9] = 17;
     memset(ip + 16, 0xff, 4);   /* 255.255.255.255, source 0.0.0.0 */
-    put16(ip + 10, inet_checksum(ip, IP_HLEN, 0));
+    put16(ip + 10, nic_inet_checksum(ip, IP_HLEN, 0));
 
     uint16_t c = udp_checksum(ip, udp, ulen);
     put16(udp + 6, c ? c : 0xffff);
     return ETH_HLEN + IP_HLEN + ulen;
 }
 
-int dhcp_parse_reply(const uint8_t *f, size_t len, uint32_t xid, struct dhcp_offer *out)
+int nic_dhcp_parse_reply(const uint8_t *f, size_t len, uint32_t xid, struct dhcp_offer *out)
 {
     if (len < ETH_HLEN + IP_HLEN || get16(f + 12) != 0x0800)
         return -1;
@@ -115,7 +115,7 @@ int dhcp_parse_reply(const uint8_t *f, size_t len, uint32_t xid, struct dhcp_off
     size_t ihl = (size_t)(ip[0] & 15) * 4;
     if ((ip[0] >> 4) != 4 || ihl < IP_HLEN || len < ETH_HLEN + ihl || ip[9] != 17)
         return -1;
-    if (inet_checksum(ip, ihl, 0) != 0)
+    if (nic_inet_checksum(ip, ihl, 0) != 0)
         return -1;
     size_t tot = get16(ip + 2);
     if (tot < ihl + UDP_HLEN || ETH_HLEN + tot > len || (get16(ip + 6) & 0x3fff))

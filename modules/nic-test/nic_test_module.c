@@ -24,7 +24,7 @@ static void nic_input(struct anx_netif *nif, const void *frame, size_t len)
 {
     (void)nif;
     struct dhcp_offer o;
-    if (!got_offer && dhcp_parse_reply(frame, len, XID, &o) == 0 && o.type == 2) {
+    if (!got_offer && nic_dhcp_parse_reply(frame, len, XID, &o) == 0 && o.type == 2) {
         offer = o;
         got_offer = true;
         anx_waitq_wake_all(&offer_wait);
@@ -63,7 +63,7 @@ static void nic_thread(void *arg)
     if (!nif->input)
         nif->input = nic_input;
     static uint8_t frame[DHCP_FRAME_MAX];
-    size_t len = dhcp_build_discover(frame, nif->mac, XID);
+    size_t len = nic_dhcp_build_discover(frame, nif->mac, XID);
     for (int attempt = 0; attempt < 10 && !got_offer; attempt++) {
         if (nif->ops->transmit(nif, frame, len) != 0)
             log_warn("%s: transmit failed", nif->name);

@@ -7,12 +7,12 @@
 #include "base.h"
 #include "format.h"
 
-size_t base_count(void)
+size_t os_base_count(void)
 {
     return anx_file_count();
 }
 
-int base_at(size_t i, struct anx_file *f, char name[201])
+int os_base_at(size_t i, struct anx_file *f, char name[201])
 {
     if (anx_file_at(i, f) || f->path_len < 2 || f->path_len - 1 > OS_NAME_MAX || f->path[0] != '/')
         return -1;
@@ -21,25 +21,25 @@ int base_at(size_t i, struct anx_file *f, char name[201])
     return os_name_valid(name) ? 0 : -1;
 }
 
-int base_find_name(const char *name, struct anx_file *f)
+int os_base_find_name(const char *name, struct anx_file *f)
 {
     char n[201];
-    for (size_t i = 0; i < base_count(); i++)
-        if (!base_at(i, f, n) && !strcmp(n, name))
+    for (size_t i = 0; i < os_base_count(); i++)
+        if (!os_base_at(i, f, n) && !strcmp(n, name))
             return 0;
     return -1;
 }
 
-int base_find_id(const uint8_t id[32], struct anx_file *f)
+int os_base_find_id(const uint8_t id[32], struct anx_file *f)
 {
     char n[201];
-    for (size_t i = 0; i < base_count(); i++)
-        if (!base_at(i, f, n) && !memcmp(f->sha256, id, 32))
+    for (size_t i = 0; i < os_base_count(); i++)
+        if (!os_base_at(i, f, n) && !memcmp(f->sha256, id, 32))
             return 0;
     return -1;
 }
 
-void base_describe(const struct anx_file *f, const char *name, struct objstore_version *v)
+void os_base_describe(const struct anx_file *f, const char *name, struct objstore_version *v)
 {
     memset(v, 0, sizeof(*v));
     strlcpy(v->name, name, sizeof(v->name));
@@ -54,7 +54,7 @@ void base_describe(const struct anx_file *f, const char *name, struct objstore_v
     v->base = true;
 }
 
-int base_read(const struct anx_file *f, void **data, size_t *len)
+int os_base_read(const struct anx_file *f, void **data, size_t *len)
 {
     if (anx_file_verify(f))
         return ANX_ECORRUPT;

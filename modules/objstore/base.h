@@ -6,13 +6,13 @@
 #include <anx/files.h>
 #include "objstore.h"
 
-size_t base_count(void);
+size_t os_base_count(void);
 /* Entry i as a name; -1 when its path is not a valid store name. */
-int base_at(size_t i, struct anx_file *f, char name[201]);
-int base_find_name(const char *name, struct anx_file *f);
-int base_find_id(const uint8_t id[32], struct anx_file *f);
-void base_describe(const struct anx_file *f, const char *name, struct objstore_version *v);
+int os_base_at(size_t i, struct anx_file *f, char name[201]);
+int os_base_find_name(const char *name, struct anx_file *f);
+int os_base_find_id(const uint8_t id[32], struct anx_file *f);
+void os_base_describe(const struct anx_file *f, const char *name, struct objstore_version *v);
 /* Verified copy of the file's content (anx_free). */
-int base_read(const struct anx_file *f, void **data, size_t *len);
+int os_base_read(const struct anx_file *f, void **data, size_t *len);
 
 #endif

@@ -56,7 +56,7 @@ static int cat(const char *arg)
     int rc;
     char name[201];
     const char *at = strchr(arg, '@');
-    if (strlen(arg) == 64 && !strchr(arg, '/') && !at && objstore_get(arg, &data, &len) == 0) {
+    if (strlen(arg) == 64 && !strchr(arg, '/') && !at && os_get(arg, &data, &len) == 0) {
         rc = 0;
     } else if (at) {
         size_t nl = (size_t)(at - arg);
@@ -65,11 +65,11 @@ static int cat(const char *arg)
         memcpy(name, arg, nl);
         name[nl] = 0;
         const char *vs = at[1] == 'v' ? at + 2 : at + 1;
-        rc = objstore_read(name, (uint32_t)strtoul(vs, NULL, 10), &data, &len, NULL);
+        rc = os_read(name, (uint32_t)strtoul(vs, NULL, 10), &data, &len, NULL);
         if (!rc && !strtoul(vs, NULL, 10))
             rc = ANX_EINVAL;
     } else {
-        rc = objstore_read(arg, 0, &data, &len, NULL);
+        rc = os_read(arg, 0, &data, &len, NULL);
     }
     if (rc)
         return rc;
@@ -124,7 +124,7 @@ static int bench(uint32_t n, size_t size)
         memcpy(buf, tag, size < 16 ? size : 16);
         struct objstore_version v;
         uint64_t s = anx_time_ns();
-        rc = objstore_write(name, buf, size, &o, &v);
+        rc = os_write(name, buf, size, &o, &v);
         lat[i] = anx_time_ns() - s;
         if (!i)
             first = v.no;
@@ -137,17 +137,17 @@ static int bench(uint32_t n, size_t size)
         size_t len;
         struct objstore_version v;
         uint64_t s = anx_time_ns();
-        rc = objstore_read(name, first + i, &d, &len, &v);
+        rc = os_read(name, first + i, &d, &len, &v);
         lat[i] = anx_time_ns() - s;
         if (!rc)
             anx_free(d);
     }
     if (!rc)
         bench_report("get", lat, n, anx_time_ns() - t0, size);
-    objstore_delete(name);
+    os_delete(name);
     uint32_t nobj;
     uint64_t bytes;
-    objstore_gc(&nobj, &bytes);
+    os_gc(&nobj, &bytes);
     anx_free(buf);
     anx_free(lat);
     return rc;
@@ -158,7 +158,7 @@ static int cmd_store(int argc, char **argv)
     const char *sub = argc > 1 ? argv[1] : "";
     int rc = 0;
     if (!strcmp(sub, "ls") && argc <= 3) {
-        rc = objstore_list(argc > 2 ? argv[2] : "", ls_line, NULL);
+        rc = os_list(argc > 2 ? argv[2] : "", ls_line, NULL);
     } else if (!strcmp(sub, "cat") && argc == 3) {
         rc = cat(argv[2]);
     } else if (!strcmp(sub, "put") && argc >= 4) {
@@ -180,25 +180,25 @@ static int cmd_store(int argc, char **argv)
         text[at] = 0;
         struct objstore_write_opts o = {.writer = "shell", .type = "text/plain"};
         struct objstore_version v;
-        rc = objstore_write(argv[2], text, strlen(text), &o, &v);
+        rc = os_write(argv[2], text, strlen(text), &o, &v);
         anx_free(text);
         if (!rc)
             anx_printf("%s v%u %s\n", v.name, (unsigned)v.no, v.id);
     } else if (!strcmp(sub, "log") && argc == 3) {
-        rc = objstore_versions(argv[2], log_line, NULL);
+        rc = os_versions(argv[2], log_line, NULL);
     } else if (!strcmp(sub, "rm") && argc == 3) {
-        rc = objstore_delete(argv[2]);
+        rc = os_delete(argv[2]);
         if (!rc)
             anx_printf("removed %s\n", argv[2]);
     } else if (!strcmp(sub, "gc") && argc == 2) {
         uint32_t n;
         uint64_t b;
-        rc = objstore_gc(&n, &b);
+        rc = os_gc(&n, &b);
         if (!rc)
             anx_printf("gc: freed %u objects, %llu bytes\n", (unsigned)n, (unsigned long long)b);
     } else if (!strcmp(sub, "df") && argc == 2) {
         struct objstore_df d;
-        objstore_df(&d);
+        os_df(&d);
         anx_printf("backend %s: %llu of %llu KiB used (quota %llu KiB), %llu names, %llu versions, "
                    "%llu objects (%llu unreferenced)\n",
                    d.backend, (unsigned long long)(d.used >> 10), (unsigned long long)(d.capacity >> 10),
@@ -212,7 +212,7 @@ static int cmd_store(int argc, char **argv)
     } else if (!strcmp(sub, "bench") && argc == 4 && atoi(argv[2]) > 0 && atoi(argv[3]) >= 0) {
         rc = bench((uint32_t)atoi(argv[2]), (size_t)atoi(argv[3]));
     } else if (!strcmp(sub, "check") && argc == 2) {
-        rc = objstore_check(report);
+        rc = os_check(report);
         if (rc >= 0) {
             anx_printf("check: %s (%d problems)\n", rc ? "FAILED" : "clean", rc);
             return rc ? 1 : 0;
@@ -235,7 +235,7 @@ static struct anx_command store_cmd = {
     .fn = cmd_store,
 };
 
-void objstore_commands_init(void)
+void os_commands_init(void)
 {
     anx_command_register(&store_cmd);
 }

@@ -12,7 +12,7 @@
  *
  * Two layers: the read-only base layer holds the image's `files:` (name =
  * path without the leading '/', version 1, writer "image", verified by
- * hash on every objstore_read), the writable layer (RAM or disk) shadows
+ * hash on every os_read), the writable layer (RAM or disk) shadows
  * it. Other modules reach the current version of a name without depending
  * on this one through <anx/data.h> (objstore_module.c's provider). Every
  * write returns 0 only once durable.
@@ -62,35 +62,35 @@ struct objstore_write_opts {
     const uint32_t *parents;
 };
 
-bool objstore_ready(void);
+bool os_ready(void);
 
 /* Store content without a name (gc collects it unless a version names it). */
-int objstore_put(const void *data, size_t len, char id[65]);
+int os_put(const void *data, size_t len, char id[65]);
 /* Read an object by id (either layer), verified; *data freed with anx_free. */
-int objstore_get(const char *id, void **data, size_t *len);
+int os_get(const char *id, void **data, size_t *len);
 
 /* A new version of name holding data; *out (optional) describes it. */
-int objstore_write(const char *name, const void *data, size_t len,
+int os_write(const char *name, const void *data, size_t len,
                    const struct objstore_write_opts *o, struct objstore_version *out);
 /* A new version of name pointing at an existing object. */
-int objstore_link(const char *name, const char *id, const struct objstore_write_opts *o,
+int os_link(const char *name, const char *id, const struct objstore_write_opts *o,
                   struct objstore_version *out);
 /* Version no (0 = current) of name: its content (*data freed with anx_free;
  * data may be NULL to only stat) and description. */
-int objstore_read(const char *name, uint32_t no, void **data, size_t *len,
+int os_read(const char *name, uint32_t no, void **data, size_t *len,
                   struct objstore_version *out);
 /* Forget a name and its history (writable layer only). */
-int objstore_delete(const char *name);
+int os_delete(const char *name);
 
 /* Every version of name, oldest first; fn returns nonzero to stop. */
-int objstore_versions(const char *name, int (*fn)(const struct objstore_version *v, void *arg),
+int os_versions(const char *name, int (*fn)(const struct objstore_version *v, void *arg),
                       void *arg);
 /* The current version of every name starting with prefix ("" = all), in
  * name order, writable layer shadowing the base. */
-int objstore_list(const char *prefix, int (*fn)(const struct objstore_version *v, void *arg),
+int os_list(const char *prefix, int (*fn)(const struct objstore_version *v, void *arg),
                   void *arg);
 
-int objstore_gc(uint32_t *objects, uint64_t *bytes);
+int os_gc(uint32_t *objects, uint64_t *bytes);
 
 struct objstore_df {
     const char *backend;                /* "ram" or "disk0" ... */
@@ -99,9 +99,9 @@ struct objstore_df {
     uint64_t base_files, base_bytes;
     uint64_t journal_used, journal_size, index_bytes, index_max;
 };
-int objstore_df(struct objstore_df *df);
+int os_df(struct objstore_df *df);
 /* Verify every object of both layers; each problem goes to report.
  * Returns the number of problems or a negative error. */
-int objstore_check(void (*report)(const char *msg));
+int os_check(void (*report)(const char *msg));
 
 #endif

@@ -22,7 +22,7 @@ static bool busy;
 static char backend_name[16];
 static uint8_t manifest[32];
 
-void objstore_commands_init(void);
+void os_commands_init(void);
 
 static void lock(void)
 {
@@ -36,7 +36,7 @@ static void unlock(void)
     busy = false;
 }
 
-bool objstore_ready(void)
+bool os_ready(void)
 {
     return ready;
 }
@@ -68,20 +68,20 @@ static void describe(const char *name, const struct os_version *v, struct objsto
     }
 }
 
-int objstore_put(const void *data, size_t len, char id[65])
+int os_put(const void *data, size_t len, char id[65])
 {
     if (!ready)
         return unavailable();
     uint8_t raw[32];
     lock();
-    int rc = os_put_object(&store, data, len, raw);
+    int rc = os_store_put_object(&store, data, len, raw);
     unlock();
     if (!rc)
         anx_sha256_hex(raw, id);
     return rc;
 }
 
-int objstore_get(const char *id, void **data, size_t *len)
+int os_get(const char *id, void **data, size_t *len)
 {
     uint8_t raw[32];
     if (os_id_parse(id, raw))
@@ -90,14 +90,14 @@ int objstore_get(const char *id, void **data, size_t *len)
         return ANX_EAGAIN;
     if (ready) {
         lock();
-        int rc = os_read(&store, raw, data, len);
+        int rc = os_store_read(&store, raw, data, len);
         unlock();
         if (rc != ANX_ENOENT)
             return rc;
     }
     struct anx_file f;
-    if (!base_find_id(raw, &f))
-        return base_read(&f, data, len);
+    if (!os_base_find_id(raw, &f))
+        return os_base_read(&f, data, len);
     return ANX_ENOENT;
 }
 
@@ -130,7 +130,7 @@ static int make_opts(const struct objstore_write_opts *o, struct os_put_opts *po
     return 0;
 }
 
-int objstore_write(const char *name, const void *data, size_t len,
+int os_write(const char *name, const void *data, size_t len,
                    const struct objstore_write_opts *o, struct objstore_version *out)
 {
     if (!ready)
@@ -142,14 +142,14 @@ int objstore_write(const char *name, const void *data, size_t len,
         return rc;
     struct os_version v;
     lock();
-    rc = os_put(&store, name, data, len, &po, &v);
+    rc = os_store_put(&store, name, data, len, &po, &v);
     unlock();
     if (!rc && out)
         describe(name, &v, out);
     return rc;
 }
 
-int objstore_link(const char *name, const char *id, const struct objstore_write_opts *o,
+int os_link(const char *name, const char *id, const struct objstore_write_opts *o,
                   struct objstore_version *out)
 {
     if (!ready)
@@ -164,14 +164,14 @@ int objstore_link(const char *name, const char *id, const struct objstore_write_
         return rc;
     struct os_version v;
     lock();
-    rc = os_link(&store, name, raw, &po, &v);
+    rc = os_store_link(&store, name, raw, &po, &v);
     if (rc == ANX_ENOENT) {
         /* an object of the base layer: copy it into the writable layer */
         struct anx_file f;
         void *d;
         size_t n;
-        if (!base_find_id(raw, &f) && !(rc = base_read(&f, &d, &n))) {
-            rc = os_put(&store, name, d, n, &po, &v);
+        if (!os_base_find_id(raw, &f) && !(rc = os_base_read(&f, &d, &n))) {
+            rc = os_store_put(&store, name, d, n, &po, &v);
             anx_free(d);
         }
     }
@@ -181,7 +181,7 @@ int objstore_link(const char *name, const char *id, const struct objstore_write_
     return rc;
 }
 
-int objstore_read(const char *name, uint32_t no, void **data, size_t *len,
+int os_read(const char *name, uint32_t no, void **data, size_t *len,
                   struct objstore_version *out)
 {
     struct objstore_version tmp;
@@ -202,7 +202,7 @@ int objstore_read(const char *name, uint32_t no, void **data, size_t *len,
                     v = &nm->v[i];
             if (v) {
                 describe(name, v, out);
-                rc = data ? os_read(&store, v->id, data, len) : 0;
+                rc = data ? os_store_read(&store, v->id, data, len) : 0;
             }
             unlock();
             return rc;
@@ -210,26 +210,26 @@ int objstore_read(const char *name, uint32_t no, void **data, size_t *len,
         unlock();
     }
     struct anx_file f;
-    if (base_find_name(name, &f) || no > 1)
+    if (os_base_find_name(name, &f) || no > 1)
         return ANX_ENOENT;
-    base_describe(&f, name, out);
-    return data ? base_read(&f, data, len) : 0;
+    os_base_describe(&f, name, out);
+    return data ? os_base_read(&f, data, len) : 0;
 }
 
-int objstore_delete(const char *name)
+int os_delete(const char *name)
 {
     if (!ready)
         return unavailable();
     lock();
-    int rc = os_delete(&store, name);
+    int rc = os_store_delete(&store, name);
     unlock();
     struct anx_file f;
-    if (rc == ANX_ENOENT && !base_find_name(name, &f))
+    if (rc == ANX_ENOENT && !os_base_find_name(name, &f))
         rc = ANX_EROFS;
     return rc;
 }
 
-int objstore_versions(const char *name, int (*fn)(const struct objstore_version *v, void *arg),
+int os_versions(const char *name, int (*fn)(const struct objstore_version *v, void *arg),
                       void *arg)
 {
     struct objstore_version out;
@@ -252,18 +252,18 @@ int objstore_versions(const char *name, int (*fn)(const struct objstore_version 
         unlock();
     }
     struct anx_file f;
-    if (base_find_name(name, &f))
+    if (os_base_find_name(name, &f))
         return ANX_ENOENT;
-    base_describe(&f, name, &out);
+    os_base_describe(&f, name, &out);
     fn(&out, arg);
     return 0;
 }
 
-int objstore_list(const char *prefix, int (*fn)(const struct objstore_version *v, void *arg),
+int os_list(const char *prefix, int (*fn)(const struct objstore_version *v, void *arg),
                   void *arg)
 {
     size_t plen = strlen(prefix);
-    size_t wi = 0, bi = 0, nb = base_count();
+    size_t wi = 0, bi = 0, nb = os_base_count();
     struct objstore_version out;
     char bname[201];
     struct anx_file f;
@@ -277,7 +277,7 @@ int objstore_list(const char *prefix, int (*fn)(const struct objstore_version *v
     while (!stop && (wi < nw || bi < nb)) {
         const char *wn = wi < nw ? store.ix.names[wi].name : NULL;
         int have_b = 0;
-        while (bi < nb && !(have_b = !base_at(bi, &f, bname)))
+        while (bi < nb && !(have_b = !os_base_at(bi, &f, bname)))
             bi++;
         if (!wn && !have_b)
             break;
@@ -293,7 +293,7 @@ int objstore_list(const char *prefix, int (*fn)(const struct objstore_version *v
         } else {
             bi++;
             if (!strncmp(bname, prefix, plen)) {
-                base_describe(&f, bname, &out);
+                os_base_describe(&f, bname, &out);
                 stop = fn(&out, arg);
             }
         }
@@ -303,24 +303,24 @@ int objstore_list(const char *prefix, int (*fn)(const struct objstore_version *v
     return 0;
 }
 
-int objstore_gc(uint32_t *objects, uint64_t *bytes)
+int os_gc(uint32_t *objects, uint64_t *bytes)
 {
     if (!ready)
         return unavailable();
     lock();
-    int rc = os_gc(&store, objects, bytes);
+    int rc = os_store_gc(&store, objects, bytes);
     unlock();
     return rc;
 }
 
-int objstore_df(struct objstore_df *df)
+int os_df(struct objstore_df *df)
 {
     memset(df, 0, sizeof(*df));
     df->backend = ready ? backend_name : "none";
     struct anx_file f;
     char n[201];
-    for (size_t i = 0; i < base_count(); i++)
-        if (!base_at(i, &f, n)) {
+    for (size_t i = 0; i < os_base_count(); i++)
+        if (!os_base_at(i, &f, n)) {
             df->base_files++;
             df->base_bytes += f.size;
         }
@@ -328,7 +328,7 @@ int objstore_df(struct objstore_df *df)
         return 0;
     struct os_df d;
     lock();
-    os_df(&store, &d);
+    os_store_df(&store, &d);
     unlock();
     df->capacity = d.data_bytes;
     df->used = d.used_bytes;
@@ -351,13 +351,13 @@ static void check_cb(void *arg, const char *msg)
     check_report(msg);
 }
 
-int objstore_check(void (*report)(const char *msg))
+int os_check(void (*report)(const char *msg))
 {
     int problems = 0;
     struct anx_file f;
     char n[201], msg[260];
-    for (size_t i = 0; i < base_count(); i++)
-        if (!base_at(i, &f, n) && anx_file_verify(&f)) {
+    for (size_t i = 0; i < os_base_count(); i++)
+        if (!os_base_at(i, &f, n) && anx_file_verify(&f)) {
             snprintf(msg, sizeof(msg), "base %s: content does not match its hash", n);
             report(msg);
             problems++;
@@ -365,7 +365,7 @@ int objstore_check(void (*report)(const char *msg))
     if (ready) {
         check_report = report;
         lock();
-        int rc = os_check(&store, check_cb, NULL);
+        int rc = os_store_check(&store, check_cb, NULL);
         unlock();
         if (rc < 0)
             return rc;
@@ -422,7 +422,7 @@ static int open_disk(void)
         uint8_t uuid[16];
         char err[200];
         make_uuid(uuid);
-        if ((rc = os_format(&bio, uuid, err, sizeof(err)))) {
+        if ((rc = os_store_format(&bio, uuid, err, sizeof(err)))) {
             log_error("%s: %s", bd->name, err);
             return rc;
         }
@@ -434,7 +434,7 @@ static int open_disk(void)
 
 static int open_store(void)
 {
-    int rc = os_open(&store, &bio, false);
+    int rc = os_store_open(&store, &bio, false);
     if (rc) {
         log_error("%s: %s", backend_name, store.err);
         return rc;                  /* base layer only; the module is failed, the image boots */
@@ -442,7 +442,7 @@ static int open_store(void)
     store.quota = CONFIG_OBJSTORE_QUOTA;
     ready = true;
     struct os_df d;
-    os_df(&store, &d);
+    os_store_df(&store, &d);
     log_info("%s: %llu names, %llu objects, %llu/%llu KiB used%s", backend_name,
              (unsigned long long)d.names, (unsigned long long)d.objects,
              (unsigned long long)(d.used_bytes >> 10), (unsigned long long)(d.quota >> 10),
@@ -470,7 +470,7 @@ static int data_get(const char *name, struct anx_data *out)
             unsigned no = (unsigned)v->no;
             void *d;
             size_t n;
-            int rc = os_read(&store, v->id, &d, &n);
+            int rc = os_store_read(&store, v->id, &d, &n);
             if (rc == 0) {
                 out->data = d;
                 out->size = n;
@@ -494,7 +494,7 @@ static int data_get(const char *name, struct anx_data *out)
     if (anx_file_lookup(path, &f) < 0)
         return ANX_ENOENT;
     struct objstore_version bv;
-    base_describe(&f, name, &bv);
+    os_base_describe(&f, name, &bv);
     out->data = f.data;
     out->size = f.size;
     out->has_sha256 = true;
@@ -512,7 +512,7 @@ static int objstore_init(void)
     anx_data_provider_register(&data_provider);
     if (os_id_parse(CONFIG_MANIFEST_SHA256, manifest))
         memset(manifest, 0, sizeof(manifest));
-    objstore_commands_init();
+    os_commands_init();
     /* until start has opened the disk (its I/O yields: httpd may already
      * serve), reads answer ANX_EAGAIN, never the base layer alone */
     if (!strcmp(CONFIG_OBJSTORE_BACKEND, "disk")) {
@@ -532,7 +532,7 @@ static int objstore_init(void)
                   free_bytes, largest);
         return rc;
     }
-    if ((rc = os_format(&bio, uuid, err, sizeof(err)))) {
+    if ((rc = os_store_format(&bio, uuid, err, sizeof(err)))) {
         log_error("cannot format the RAM store: %s", err);
         return rc;
     }

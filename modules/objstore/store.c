@@ -26,7 +26,7 @@ const char *os_meta_get(const struct os_version *v, const char *key)
     return NULL;
 }
 
-int os_format(struct os_bio *bio, const uint8_t uuid[16], char *err, size_t errlen)
+int os_store_format(struct os_bio *bio, const uint8_t uuid[16], char *err, size_t errlen)
 {
     struct os_super sb;
     if (os_super_layout(&sb, bio->sectors, uuid)) {
@@ -58,7 +58,7 @@ int os_format(struct os_bio *bio, const uint8_t uuid[16], char *err, size_t errl
     return 0;
 }
 
-int os_open(struct os_store *s, struct os_bio *bio, bool readonly)
+int os_store_open(struct os_store *s, struct os_bio *bio, bool readonly)
 {
     memset(s, 0, sizeof(*s));
     s->bio = bio;
@@ -83,7 +83,7 @@ int os_open(struct os_store *s, struct os_bio *bio, bool readonly)
     return rc;
 }
 
-void os_close(struct os_store *s)
+void os_store_close(struct os_store *s)
 {
     os_index_free(&s->ix);
 }
@@ -187,7 +187,7 @@ static int stage_object(struct os_store *s, const void *data, size_t len, uint8_
     return 0;
 }
 
-int os_put_object(struct os_store *s, const void *data, size_t len, uint8_t id[32])
+int os_store_put_object(struct os_store *s, const void *data, size_t len, uint8_t id[32])
 {
     int rc = writable(s);
     if (rc)
@@ -246,7 +246,7 @@ static int make_version(struct os_store *s, const char *name, const uint8_t id[3
     return 0;
 }
 
-int os_put(struct os_store *s, const char *name, const void *data, size_t len,
+int os_store_put(struct os_store *s, const char *name, const void *data, size_t len,
            const struct os_put_opts *o, struct os_version *out)
 {
     int rc = writable(s);
@@ -272,7 +272,7 @@ int os_put(struct os_store *s, const char *name, const void *data, size_t len,
     return rc;
 }
 
-int os_link(struct os_store *s, const char *name, const uint8_t id[32],
+int os_store_link(struct os_store *s, const char *name, const uint8_t id[32],
             const struct os_put_opts *o, struct os_version *out)
 {
     int rc = writable(s);
@@ -294,7 +294,7 @@ int os_link(struct os_store *s, const char *name, const uint8_t id[32],
     return rc;
 }
 
-int os_read(struct os_store *s, const uint8_t id[32], void **data, size_t *len)
+int os_store_read(struct os_store *s, const uint8_t id[32], void **data, size_t *len)
 {
     struct os_object *o = os_index_obj(&s->ix, id);
     if (!o)
@@ -318,7 +318,7 @@ int os_read(struct os_store *s, const uint8_t id[32], void **data, size_t *len)
     return 0;
 }
 
-int os_delete(struct os_store *s, const char *name)
+int os_store_delete(struct os_store *s, const char *name)
 {
     int rc = writable(s);
     if (rc)
@@ -334,7 +334,7 @@ int os_delete(struct os_store *s, const char *name)
     return rc;
 }
 
-int os_gc(struct os_store *s, uint32_t *objects, uint64_t *bytes)
+int os_store_gc(struct os_store *s, uint32_t *objects, uint64_t *bytes)
 {
     int rc = writable(s);
     if (rc)
@@ -361,10 +361,10 @@ int os_gc(struct os_store *s, uint32_t *objects, uint64_t *bytes)
         *objects += n;
         *bytes += b;
     }
-    return os_sync(s);
+    return os_store_sync(s);
 }
 
-int os_sync(struct os_store *s)
+int os_store_sync(struct os_store *s)
 {
     int rc = writable(s);
     if (rc)
@@ -378,7 +378,7 @@ int os_sync(struct os_store *s)
     return 0;
 }
 
-int os_check(struct os_store *s, void (*report)(void *arg, const char *msg), void *arg)
+int os_store_check(struct os_store *s, void (*report)(void *arg, const char *msg), void *arg)
 {
     int problems = 0;
     char msg[200], hex[65];
@@ -386,7 +386,7 @@ int os_check(struct os_store *s, void (*report)(void *arg, const char *msg), voi
         struct os_object *o = &s->ix.objs[i];
         void *d;
         size_t n;
-        int rc = os_read(s, o->id, &d, &n);
+        int rc = os_store_read(s, o->id, &d, &n);
         if (rc == ANX_ENOMEM)
             return rc;
         if (rc) {
@@ -412,7 +412,7 @@ int os_check(struct os_store *s, void (*report)(void *arg, const char *msg), voi
     return problems;
 }
 
-void os_df(struct os_store *s, struct os_df *df)
+void os_store_df(struct os_store *s, struct os_df *df)
 {
     memset(df, 0, sizeof(*df));
     df->data_bytes = s->sb.data_sectors * OS_SECTOR;

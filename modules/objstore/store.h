@@ -33,38 +33,38 @@ struct os_put_opts {
 };
 
 /* Write an empty store over the whole device (uuid: 16 random bytes). */
-int os_format(struct os_bio *bio, const uint8_t uuid[16], char *err, size_t errlen);
+int os_store_format(struct os_bio *bio, const uint8_t uuid[16], char *err, size_t errlen);
 /* Open (recover) a store; on failure s->err says why. readonly opens
  * write nothing to the device. */
-int os_open(struct os_store *s, struct os_bio *bio, bool readonly);
-void os_close(struct os_store *s);
+int os_store_open(struct os_store *s, struct os_bio *bio, bool readonly);
+void os_store_close(struct os_store *s);
 
 /* A new object (no name; collected by gc until a version names it). */
-int os_put_object(struct os_store *s, const void *data, size_t len, uint8_t id[32]);
+int os_store_put_object(struct os_store *s, const void *data, size_t len, uint8_t id[32]);
 /* A new version of name with this content; *out (optional) gets it. */
-int os_put(struct os_store *s, const char *name, const void *data, size_t len,
+int os_store_put(struct os_store *s, const char *name, const void *data, size_t len,
            const struct os_put_opts *o, struct os_version *out);
 /* A new version of name pointing at an existing object. */
-int os_link(struct os_store *s, const char *name, const uint8_t id[32],
+int os_store_link(struct os_store *s, const char *name, const uint8_t id[32],
             const struct os_put_opts *o, struct os_version *out);
 /* Read an object, verified against its id; *data is anx_free'd by the caller. */
-int os_read(struct os_store *s, const uint8_t id[32], void **data, size_t *len);
+int os_store_read(struct os_store *s, const uint8_t id[32], void **data, size_t *len);
 /* Forget a name and its history (objects become collectable). */
-int os_delete(struct os_store *s, const char *name);
+int os_store_delete(struct os_store *s, const char *name);
 /* Free every object no version names; then checkpoint. */
-int os_gc(struct os_store *s, uint32_t *objects, uint64_t *bytes);
+int os_store_gc(struct os_store *s, uint32_t *objects, uint64_t *bytes);
 /* Write a checkpoint now (also empties the journal). */
-int os_sync(struct os_store *s);
+int os_store_sync(struct os_store *s);
 /* Verify every object's content and the index; report each problem.
  * Returns the number of problems, or a negative error. */
-int os_check(struct os_store *s, void (*report)(void *arg, const char *msg), void *arg);
+int os_store_check(struct os_store *s, void (*report)(void *arg, const char *msg), void *arg);
 
 struct os_df {
     uint64_t data_bytes, used_bytes, quota;
     uint64_t objects, names, versions, unreferenced;
     uint64_t journal_bytes, journal_used, index_bytes, index_max;
 };
-void os_df(struct os_store *s, struct os_df *df);
+void os_store_df(struct os_store *s, struct os_df *df);
 
 /* hex -> id (64 hex digits, either case); id -> hex is the core's
  * anx_sha256_hex (<anx/sha256.h>). 0 or ANX_EINVAL. */

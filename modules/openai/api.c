@@ -21,7 +21,7 @@ static int bad_type(struct oa_error *e, const char *param, const char *want,
 {
     bad(e, param, "invalid_type", "Invalid type for '%s': expected %s", param, want);
     size_t l = strlen(e->message);
-    snprintf(e->message + l, sizeof(e->message) - l, ", but got %s.", json_type_name(v->type));
+    snprintf(e->message + l, sizeof(e->message) - l, ", but got %s.", oa_json_type_name(v->type));
     return -1;
 }
 
@@ -53,9 +53,9 @@ static int chat_content(const struct json_doc *d, const struct json_value *c, st
         return 0;
     }
     if (c && c->type == JSON_ARRAY) {
-        for (const struct json_value *part = json_at(d, c->first); part; part = json_at(d, part->next)) {
-            const struct json_value *ty = json_get(d, part, "type");
-            const struct json_value *tx = json_get(d, part, "text");
+        for (const struct json_value *part = oa_json_at(d, c->first); part; part = oa_json_at(d, part->next)) {
+            const struct json_value *ty = oa_json_get(d, part, "type");
+            const struct json_value *tx = oa_json_get(d, part, "text");
             if (!ty || ty->type != JSON_STRING || strcmp(ty->str, "text") != 0 || !tx ||
                 tx->type != JSON_STRING)
                 return bad(e, "messages", "invalid_value",
@@ -85,20 +85,20 @@ static int chat_template(const struct json_doc *d, const struct json_value *msgs
     if (msgs->count > OA_MAX_MESSAGES)
         return bad(e, "messages", "invalid_value", "Invalid 'messages': too many messages.", 0, 0);
     struct anx_buf t = { 0 };
-    for (const struct json_value *m = json_at(d, msgs->first); m; m = json_at(d, m->next)) {
+    for (const struct json_value *m = oa_json_at(d, msgs->first); m; m = oa_json_at(d, m->next)) {
         if (m->type != JSON_OBJECT) {
             anx_buf_free(&t);
             return bad(e, "messages", "invalid_type", "Invalid 'messages': each message must be an object.", 0, 0);
         }
-        const struct json_value *role = json_get(d, m, "role");
+        const struct json_value *role = oa_json_get(d, m, "role");
         const char *r = role && role->type == JSON_STRING ? role->str : "";
         if (!strcmp(r, "system") || !strcmp(r, "developer")) {
-            if (chat_content(d, json_get(d, m, "content"), &t, e) < 0)
+            if (chat_content(d, oa_json_get(d, m, "content"), &t, e) < 0)
                 goto fail;
             anx_buf_add(&t, "\n\n", 2);
         } else if (!strcmp(r, "user") || !strcmp(r, "assistant")) {
             anx_buf_add(&t, r[0] == 'u' ? "User: " : "Assistant: ", r[0] == 'u' ? 6 : 11);
-            if (chat_content(d, json_get(d, m, "content"), &t, e) < 0)
+            if (chat_content(d, oa_json_get(d, m, "content"), &t, e) < 0)
                 goto fail;
             anx_buf_add(&t, "\n", 1);
         } else {
@@ -155,7 +155,7 @@ int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_re
     rq->max_tokens = kind == OA_COMPLETION ? OA_COMPLETION_DEFAULT_TOKENS : 0;
     struct json_doc d;
     struct json_error je;
-    if (json_parse(&d, body, n, &je) < 0) {
+    if (oa_json_parse(&d, body, n, &je) < 0) {
         char off[24];
         snprintf(off, sizeof(off), "%zu", je.offset);
         bad(e, NULL, NULL, "We could not parse the JSON body of your request: %s at byte %s.",
@@ -168,14 +168,14 @@ int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_re
         bad(e, NULL, NULL, "The body of your request must be a JSON object.", 0, 0);
         goto out;
     }
-    if ((v = json_get(&d, root, "model")) && v->type != JSON_NULL) {
+    if ((v = oa_json_get(&d, root, "model")) && v->type != JSON_NULL) {
         if (v->type != JSON_STRING) { bad_type(e, "model", "a string", v); goto out; }
         if (!(rq->model = strndup(v->str, v->len))) goto oom;
     }
     if (kind == OA_COMPLETION) {
-        v = json_get(&d, root, "prompt");
-        if (v && v->type == JSON_ARRAY && v->count == 1 && json_at(&d, v->first)->type == JSON_STRING)
-            v = json_at(&d, v->first);
+        v = oa_json_get(&d, root, "prompt");
+        if (v && v->type == JSON_ARRAY && v->count == 1 && oa_json_at(&d, v->first)->type == JSON_STRING)
+            v = oa_json_at(&d, v->first);
         if (v && v->type == JSON_ARRAY) {
             bad(e, "prompt", "invalid_value", "Invalid 'prompt': only one prompt string is supported (no batches or token arrays).", 0, 0);
             goto out;
@@ -186,32 +186,32 @@ int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_re
             goto out;
         }
         if (!(rq->prompt = v && v->type == JSON_STRING ? strndup(v->str, v->len) : strndup("", 0))) goto oom;
-        if ((v = json_get(&d, root, "echo")) && v->type != JSON_NULL && v->type != JSON_FALSE) {
+        if ((v = oa_json_get(&d, root, "echo")) && v->type != JSON_NULL && v->type != JSON_FALSE) {
             if (v->type != JSON_TRUE) { bad_type(e, "echo", "a boolean", v); goto out; }
             bad(e, "echo", "unsupported_value", "Unsupported value: 'echo' must be false.", 0, 0);
             goto out;
         }
-        if ((v = json_get(&d, root, "best_of")) && v->type != JSON_NULL && !(is_int(v, 1, 1))) {
+        if ((v = oa_json_get(&d, root, "best_of")) && v->type != JSON_NULL && !(is_int(v, 1, 1))) {
             bad(e, "best_of", "unsupported_value", "Unsupported value: 'best_of' must be 1.", 0, 0);
             goto out;
         }
-        if ((v = json_get(&d, root, "suffix")) && v->type != JSON_NULL && !(v->type == JSON_STRING && v->len == 0)) {
+        if ((v = oa_json_get(&d, root, "suffix")) && v->type != JSON_NULL && !(v->type == JSON_STRING && v->len == 0)) {
             bad(e, "suffix", "unsupported_value", "Unsupported parameter: 'suffix'.", 0, 0);
             goto out;
         }
     } else {
-        if (json_get(&d, root, "prompt")) {
+        if (oa_json_get(&d, root, "prompt")) {
             bad(e, "prompt", "unknown_parameter", "Unrecognized request argument supplied: 'prompt' (use 'messages').", 0, 0);
             goto out;
         }
-        if (chat_template(&d, json_get(&d, root, "messages"), &rq->prompt, e) < 0)
+        if (chat_template(&d, oa_json_get(&d, root, "messages"), &rq->prompt, e) < 0)
             goto out;
     }
     /* max_tokens (chat also max_completion_tokens) */
     const char *mt = "max_tokens";
-    v = json_get(&d, root, mt);
+    v = oa_json_get(&d, root, mt);
     if ((!v || v->type == JSON_NULL) && kind == OA_CHAT)
-        v = json_get(&d, root, mt = "max_completion_tokens");
+        v = oa_json_get(&d, root, mt = "max_completion_tokens");
     if (v && v->type != JSON_NULL) {
         if (v->type != JSON_NUMBER) { bad_type(e, mt, "an integer", v); goto out; }
         if (!is_int(v, 1, 1 << 20)) {
@@ -220,7 +220,7 @@ int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_re
         }
         rq->max_tokens = (int)v->num;
     }
-    if ((v = json_get(&d, root, "temperature")) && v->type != JSON_NULL) {
+    if ((v = oa_json_get(&d, root, "temperature")) && v->type != JSON_NULL) {
         if (v->type != JSON_NUMBER) { bad_type(e, "temperature", "a number", v); goto out; }
         if (v->num < 0 || v->num > 2) {
             bad(e, "temperature", "invalid_value", "Invalid 'temperature': expected a number between 0 and 2.", 0, 0);
@@ -228,7 +228,7 @@ int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_re
         }
         rq->temperature = (float)v->num;
     }
-    if ((v = json_get(&d, root, "top_p")) && v->type != JSON_NULL) {
+    if ((v = oa_json_get(&d, root, "top_p")) && v->type != JSON_NULL) {
         if (v->type != JSON_NUMBER) { bad_type(e, "top_p", "a number", v); goto out; }
         if (v->num < 0 || v->num > 1) {
             bad(e, "top_p", "invalid_value", "Invalid 'top_p': expected a number between 0 and 1.", 0, 0);
@@ -238,7 +238,7 @@ int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_re
         if (rq->top_p == 0)               /* only the most likely token: greedy */
             rq->temperature = 0;
     }
-    if ((v = json_get(&d, root, "seed")) && v->type != JSON_NULL) {
+    if ((v = oa_json_get(&d, root, "seed")) && v->type != JSON_NULL) {
         if (v->type != JSON_NUMBER) { bad_type(e, "seed", "an integer", v); goto out; }
         if (!is_int(v, -9.2e18, 1.8e19)) {
             bad(e, "seed", "invalid_value", "Invalid 'seed': expected an integer.", 0, 0);
@@ -247,14 +247,14 @@ int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_re
         rq->seed = v->num < 0 ? (uint64_t)(int64_t)v->num : (uint64_t)v->num;
         rq->has_seed = true;
     }
-    if ((v = json_get(&d, root, "n")) && v->type != JSON_NULL) {
+    if ((v = oa_json_get(&d, root, "n")) && v->type != JSON_NULL) {
         if (v->type != JSON_NUMBER) { bad_type(e, "n", "an integer", v); goto out; }
         if (!is_int(v, 1, 1)) {
             bad(e, "n", "unsupported_value", "Unsupported value: 'n' must be 1 (one model, one completion per request).", 0, 0);
             goto out;
         }
     }
-    if ((v = json_get(&d, root, "stop")) && v->type != JSON_NULL) {
+    if ((v = oa_json_get(&d, root, "stop")) && v->type != JSON_NULL) {
         if (v->type == JSON_STRING) {
             if (add_stop(rq, v->str, v->len, e) < 0) goto out;
         } else if (v->type == JSON_ARRAY) {
@@ -262,7 +262,7 @@ int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_re
                 bad(e, "stop", "invalid_value", "Invalid 'stop': at most 4 stop strings.", 0, 0);
                 goto out;
             }
-            for (const struct json_value *s = json_at(&d, v->first); s; s = json_at(&d, s->next)) {
+            for (const struct json_value *s = oa_json_at(&d, v->first); s; s = oa_json_at(&d, s->next)) {
                 if (s->type != JSON_STRING) { bad_type(e, "stop", "a string or an array of strings", s); goto out; }
                 if (add_stop(rq, s->str, s->len, e) < 0) goto out;
             }
@@ -273,24 +273,24 @@ int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_re
     }
     if (kind == OA_CHAT && add_stop(rq, OA_CHAT_STOP, strlen(OA_CHAT_STOP), e) < 0)
         goto out;
-    if ((v = json_get(&d, root, "stream")) && v->type != JSON_NULL) {
+    if ((v = oa_json_get(&d, root, "stream")) && v->type != JSON_NULL) {
         if (v->type != JSON_TRUE && v->type != JSON_FALSE) { bad_type(e, "stream", "a boolean", v); goto out; }
         rq->stream = v->type == JSON_TRUE;
     }
-    if ((v = json_get(&d, root, "stream_options")) && v->type != JSON_NULL) {
+    if ((v = oa_json_get(&d, root, "stream_options")) && v->type != JSON_NULL) {
         if (v->type != JSON_OBJECT) { bad_type(e, "stream_options", "an object", v); goto out; }
         if (!rq->stream) {
             bad(e, "stream_options", "invalid_value", "Invalid 'stream_options': only allowed when 'stream' is true.", 0, 0);
             goto out;
         }
-        const struct json_value *iu = json_get(&d, v, "include_usage");
+        const struct json_value *iu = oa_json_get(&d, v, "include_usage");
         if (iu && iu->type != JSON_TRUE && iu->type != JSON_FALSE && iu->type != JSON_NULL) {
             bad_type(e, "stream_options.include_usage", "a boolean", iu);
             goto out;
         }
         rq->include_usage = iu && iu->type == JSON_TRUE;
     }
-    if ((v = json_get(&d, root, "logprobs")) && v->type != JSON_NULL && v->type != JSON_FALSE &&
+    if ((v = oa_json_get(&d, root, "logprobs")) && v->type != JSON_NULL && v->type != JSON_FALSE &&
         !is_int(v, 0, 0)) {
         bad(e, "logprobs", "unsupported_value", "Unsupported parameter: 'logprobs'.", 0, 0);
         goto out;
@@ -302,7 +302,7 @@ oom:
     e->type = "server_error";
     snprintf(e->message, sizeof(e->message), "out of memory");
 out:
-    json_free(&d);
+    oa_json_free(&d);
     return rc;
 }
 
@@ -323,7 +323,7 @@ static void add_u(struct anx_buf *b, unsigned long long v)
 static void add_str_or_null(struct anx_buf *b, const char *s)
 {
     if (s)
-        json_write_str(b, s, strlen(s));
+        oa_json_write_str(b, s, strlen(s));
     else
         add_s(b, "null");
 }
@@ -331,7 +331,7 @@ static void add_str_or_null(struct anx_buf *b, const char *s)
 void oa_error_json(struct anx_buf *b, const struct oa_error *e)
 {
     add_s(b, "{\"error\": {\"message\": ");
-    json_write_str(b, e->message, strlen(e->message));
+    oa_json_write_str(b, e->message, strlen(e->message));
     add_s(b, ", \"type\": ");
     add_str_or_null(b, e->type ? e->type : "invalid_request_error");
     add_s(b, ", \"param\": ");
@@ -346,7 +346,7 @@ void oa_models_json(struct anx_buf *b, const char *model, uint64_t created)
     add_s(b, "{\"object\": \"list\", \"data\": [");
     if (model) {
         add_s(b, "{\"id\": ");
-        json_write_str(b, model, strlen(model));
+        oa_json_write_str(b, model, strlen(model));
         add_s(b, ", \"object\": \"model\", \"created\": ");
         add_u(b, created);
         add_s(b, ", \"owned_by\": \"anunix\"}");
@@ -357,14 +357,14 @@ void oa_models_json(struct anx_buf *b, const char *model, uint64_t created)
 static void head(struct anx_buf *b, const struct oa_meta *m, bool chunk)
 {
     add_s(b, "{\"id\": ");
-    json_write_str(b, m->id, strlen(m->id));
+    oa_json_write_str(b, m->id, strlen(m->id));
     add_s(b, ", \"object\": ");
     add_s(b, m->kind == OA_CHAT ? (chunk ? "\"chat.completion.chunk\"" : "\"chat.completion\"")
                                 : "\"text_completion\"");
     add_s(b, ", \"created\": ");
     add_u(b, m->created);
     add_s(b, ", \"model\": ");
-    json_write_str(b, m->model, strlen(m->model));
+    oa_json_write_str(b, m->model, strlen(m->model));
 }
 
 static void usage_json(struct anx_buf *b, struct inf_usage u)
@@ -384,11 +384,11 @@ void oa_response_json(struct anx_buf *b, const struct oa_meta *m, const char *te
     head(b, m, false);
     if (m->kind == OA_CHAT) {
         add_s(b, ", \"choices\": [{\"index\": 0, \"message\": {\"role\": \"assistant\", \"content\": ");
-        json_write_str(b, text, len);
+        oa_json_write_str(b, text, len);
         add_s(b, "}, \"logprobs\": null, \"finish_reason\": ");
     } else {
         add_s(b, ", \"choices\": [{\"text\": ");
-        json_write_str(b, text, len);
+        oa_json_write_str(b, text, len);
         add_s(b, ", \"index\": 0, \"logprobs\": null, \"finish_reason\": ");
     }
     add_str_or_null(b, finish);
@@ -415,12 +415,12 @@ void oa_chunk_sse(struct anx_buf *b, const struct oa_meta *m, bool role, const c
             add_s(b, "\"role\": \"assistant\"");
         if (text) {
             add_s(b, role ? ", \"content\": " : "\"content\": ");
-            json_write_str(b, text, len);
+            oa_json_write_str(b, text, len);
         }
         add_s(b, "}, \"logprobs\": null, \"finish_reason\": ");
     } else {
         add_s(b, ", \"choices\": [{\"text\": ");
-        json_write_str(b, text ? text : "", text ? len : 0);
+        oa_json_write_str(b, text ? text : "", text ? len : 0);
         add_s(b, ", \"index\": 0, \"logprobs\": null, \"finish_reason\": ");
     }
     add_str_or_null(b, finish);
@@ -494,7 +494,7 @@ static int on_text(void *arg, int token, const char *text, size_t len)
     anx_buf_add(&g->text, text, len);
     if (!g->stream)
         return 0;
-    size_t ok = utf8_complete_prefix(g->text.p, g->text.len);
+    size_t ok = oa_utf8_complete_prefix(g->text.p, g->text.len);
     if (ok) {
         if (send_chunk(g, g->text.p, ok, NULL, false) < 0)
             return 1;

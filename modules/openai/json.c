@@ -334,14 +334,14 @@ static int parse_value(struct parser *p)
     }
 }
 
-void json_free(struct json_doc *d)
+void oa_json_free(struct json_doc *d)
 {
     anx_free(d->v);
     anx_free(d->strs);
     memset(d, 0, sizeof(*d));
 }
 
-int json_parse(struct json_doc *d, const char *text, size_t n, struct json_error *e)
+int oa_json_parse(struct json_doc *d, const char *text, size_t n, struct json_error *e)
 {
     memset(d, 0, sizeof(*d));
     if (e)
@@ -354,37 +354,37 @@ int json_parse(struct json_doc *d, const char *text, size_t n, struct json_error
     }
     skip_ws(&p);
     if (parse_value(&p) < 0) {
-        json_free(d);
+        oa_json_free(d);
         return -1;
     }
     skip_ws(&p);
     if (p.i != n) {
         fail(&p, p.i, "unexpected data after the JSON value");
-        json_free(d);
+        oa_json_free(d);
         return -1;
     }
     return 0;
 }
 
-const struct json_value *json_at(const struct json_doc *d, int index)
+const struct json_value *oa_json_at(const struct json_doc *d, int index)
 {
     return index >= 0 && index < d->n ? &d->v[index] : NULL;
 }
 
-const struct json_value *json_get(const struct json_doc *d, const struct json_value *obj,
+const struct json_value *oa_json_get(const struct json_doc *d, const struct json_value *obj,
                                   const char *key)
 {
     if (!obj || obj->type != JSON_OBJECT)
         return NULL;
     size_t kl = strlen(key);
     const struct json_value *found = NULL;
-    for (const struct json_value *c = json_at(d, obj->first); c; c = json_at(d, c->next))
+    for (const struct json_value *c = oa_json_at(d, obj->first); c; c = oa_json_at(d, c->next))
         if (c->key_len == kl && memcmp(c->key, key, kl) == 0)
             found = c;
     return found;
 }
 
-const char *json_type_name(enum json_type t)
+const char *oa_json_type_name(enum json_type t)
 {
     switch (t) {
     case JSON_NULL: return "null";
@@ -399,7 +399,7 @@ const char *json_type_name(enum json_type t)
 
 /* ---- writing ---------------------------------------------------------------------------- */
 
-void json_write_str(struct anx_buf *b, const char *s, size_t n)
+void oa_json_write_str(struct anx_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     anx_buf_add(b, "\"", 1);
@@ -438,7 +438,7 @@ void json_write_str(struct anx_buf *b, const char *s, size_t n)
     anx_buf_add(b, "\"", 1);
 }
 
-size_t utf8_complete_prefix(const char *s, size_t n)
+size_t oa_utf8_complete_prefix(const char *s, size_t n)
 {
     /* look at most 3 bytes back for the start of an unfinished sequence */
     for (size_t back = 1; back <= 3 && back <= n; back++) {

@@ -1,7 +1,7 @@
 /*
  * json.h - a small, strict JSON (RFC 8259) parser and string writer.
  *
- * json_parse() reads a whole document into a flat array of values (the
+ * oa_json_parse() reads a whole document into a flat array of values (the
  * root is v[0]; containers link their members through first/next). It is
  * strict: no comments, trailing commas, leading zeros, bare control
  * characters, invalid UTF-8, lone surrogates or trailing garbage; nesting
@@ -9,7 +9,7 @@
  * are decoded to UTF-8 (NUL-terminated; \u0000 is kept, so use len).
  * Numbers keep their text and a double. Errors give a message and the byte
  * offset where the problem is. Duplicate object keys are accepted and
- * json_get() returns the last one (as Python's json does).
+ * oa_json_get() returns the last one (as Python's json does).
  */
 #ifndef OA_JSON_H
 #define OA_JSON_H
@@ -45,23 +45,23 @@ struct json_error {
     char msg[96];
 };
 
-/* 0, or -1 with e filled (and d empty). Free d with json_free either way. */
-int json_parse(struct json_doc *d, const char *text, size_t n, struct json_error *e);
-void json_free(struct json_doc *d);
+/* 0, or -1 with e filled (and d empty). Free d with oa_json_free either way. */
+int oa_json_parse(struct json_doc *d, const char *text, size_t n, struct json_error *e);
+void oa_json_free(struct json_doc *d);
 /* The member key of object obj (the last if repeated), or NULL. */
-const struct json_value *json_get(const struct json_doc *d, const struct json_value *obj,
+const struct json_value *oa_json_get(const struct json_doc *d, const struct json_value *obj,
                                   const char *key);
-const struct json_value *json_at(const struct json_doc *d, int index);   /* NULL for -1 */
-const char *json_type_name(enum json_type t);
+const struct json_value *oa_json_at(const struct json_doc *d, int index);   /* NULL for -1 */
+const char *oa_json_type_name(enum json_type t);
 
 /* ---- writing ---------------------------------------------------------------------------- */
 
 struct anx_buf;   /* modules/router/router.h; only anx_buf_add is used */
 /* A JSON string literal (quotes included) of s[0..n): ", \ and controls
  * escaped, invalid UTF-8 bytes written as U+FFFD. */
-void json_write_str(struct anx_buf *b, const char *s, size_t n);
+void oa_json_write_str(struct anx_buf *b, const char *s, size_t n);
 /* Length of the longest prefix of s[0..n) that does not end inside a
  * UTF-8 sequence that could still be completed (for streaming). */
-size_t utf8_complete_prefix(const char *s, size_t n);
+size_t oa_utf8_complete_prefix(const char *s, size_t n);
 
 #endif

@@ -60,18 +60,18 @@ static void find_model(void)
     static char why[200];
     if (server.model)
         return;
-    if ((server.model = infer_model())) {
+    if ((server.model = inf_loaded_model())) {
         server.no_model = NULL;
         log_info("serving model %s at /v1/completions, /v1/chat/completions, /v1/models", server.model_id);
         return;
     }
     struct anx_module_status st = anx_module_status_of("infer");
-    if (!infer_model_path()[0])
+    if (!inf_loaded_path()[0])
         server.no_model = "set infer.model in the manifest";
     else if (st.state == ANX_MODULE_FAILED)
         snprintf(why, sizeof(why), "the model did not load (%s)", st.reason), server.no_model = why;
     else
-        snprintf(why, sizeof(why), "%s is still loading; try again in a moment", infer_model_path()),
+        snprintf(why, sizeof(why), "%s is still loading; try again in a moment", inf_loaded_path()),
             server.no_model = why;
 }
 
@@ -126,7 +126,7 @@ static bool openai_healthy(struct rt_engine *e)
     (void)e;
     find_model();
     return server.model != NULL || anx_module_status_of("infer").state == ANX_MODULE_FAILED ||
-           !infer_model_path()[0];
+           !inf_loaded_path()[0];
 }
 
 static struct rt_engine engine = { .name = "openai", .handle = openai_handle, .healthy = openai_healthy };
@@ -139,10 +139,10 @@ static int openai_init(void)
         {"openai-models", "GET", "/v1/models"},
         {"openai-model", "GET", "/v1/models/{id}"},
     };
-    server.ctx = infer_context();
+    server.ctx = inf_loaded_context();
     server.clock_ns = anx_time_unix_ns;     /* "created" is a Unix time in OpenAI's API */
-    server.model_id = oa_model_id(infer_model_name(), infer_model_path());
-    const char *file = oa_model_id("", infer_model_path());
+    server.model_id = oa_model_id(inf_loaded_name(), inf_loaded_path());
+    const char *file = oa_model_id("", inf_loaded_path());
     server.model_alias = strcmp(file, server.model_id) ? file : NULL;
     if (rt_engine_register(&engine))
         return -1;

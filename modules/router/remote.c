@@ -51,9 +51,9 @@ static int exchange(struct upstream *u, const char *head, size_t head_len, const
     struct anx_buf in = { 0 };
     if (netconn_connect(nc, &addr, u->port) != ERR_OK)
         goto done;
-    if (anx_net_write_all(nc, head, head_len))
+    if (net_write_all(nc, head, head_len))
         goto done;
-    if (body_len && anx_net_write_all(nc, body, body_len))
+    if (body_len && net_write_all(nc, body, body_len))
         goto done;
     int got = 0;
     for (;;) {
@@ -149,7 +149,7 @@ static int up_handle(struct rt_engine *e, const struct rt_request *rq, struct rt
 static void probe_thread(void *arg)
 {
     struct upstream *u = arg;
-    anx_net_wait_up(30 * ANX_NS_PER_S); /* probing before DHCP only fails */
+    net_wait_up(30 * ANX_NS_PER_S); /* probing before DHCP only fails */
     for (;;) {
         char head[200];
         int n = snprintf(head, sizeof head,
@@ -157,7 +157,7 @@ static void probe_thread(void *arg)
                          u->health_path, u->host, u->port);
         struct rt_upstream_head h;
         struct anx_buf body = { 0 };
-        bool ok = anx_net_ready() && exchange(u, head, (size_t)n, NULL, 0, &h, &body) == 0 &&
+        bool ok = net_ready() && exchange(u, head, (size_t)n, NULL, 0, &h, &body) == 0 &&
                   h.status < 400;
         anx_buf_free(&body);
         u->probes++;

@@ -23,7 +23,7 @@ static void spaces(struct lineedit *e, size_t n)
         out(e, " ", 1);
 }
 
-void le_init(struct lineedit *e, char *hist, int hist_max,
+void shell_line_init(struct lineedit *e, char *hist, int hist_max,
              void (*outfn)(const char *, size_t, void *), void *ctx)
 {
     memset(e, 0, sizeof *e);
@@ -34,7 +34,7 @@ void le_init(struct lineedit *e, char *hist, int hist_max,
     e->hist_max = hist ? hist_max : 0;
 }
 
-void le_reset(struct lineedit *e)
+void shell_line_reset(struct lineedit *e)
 {
     e->len = e->pos = 0;
     e->buf[0] = 0;
@@ -42,18 +42,18 @@ void le_reset(struct lineedit *e)
     e->hist_idx = e->hist_count;
 }
 
-const char *le_history_get(const struct lineedit *e, int i)
+const char *shell_line_history_get(const struct lineedit *e, int i)
 {
     if (i < 0 || i >= e->hist_count)
         return NULL;
     return e->hist + (size_t)((e->hist_start + i) % e->hist_max) * LE_LINE_MAX;
 }
 
-void le_history_add(struct lineedit *e, const char *line)
+void shell_line_history_add(struct lineedit *e, const char *line)
 {
     if (!e->hist_max || !line[0])
         return;
-    const char *last = le_history_get(e, e->hist_count - 1);
+    const char *last = shell_line_history_get(e, e->hist_count - 1);
     if (last && strcmp(last, line) == 0)
         return;
     if (e->hist_count == e->hist_max)
@@ -128,7 +128,7 @@ static void history(struct lineedit *e, int dir)
     if (e->hist_idx == e->hist_count)
         memcpy(e->saved, e->buf, e->len + 1);
     e->hist_idx = idx;
-    replace(e, idx == e->hist_count ? e->saved : le_history_get(e, idx));
+    replace(e, idx == e->hist_count ? e->saved : shell_line_history_get(e, idx));
 }
 
 static void insert(struct lineedit *e, char c)
@@ -181,7 +181,7 @@ static void csi_final(struct lineedit *e, int c)
     }
 }
 
-enum le_result le_feed(struct lineedit *e, int c)
+enum le_result shell_line_feed(struct lineedit *e, int c)
 {
     bool was_cr = e->last_cr;
     e->last_cr = false;

@@ -33,15 +33,15 @@ struct lineedit {
     bool last_cr;
 };
 
-void le_init(struct lineedit *e, char *hist_storage, int hist_max,
+void shell_line_init(struct lineedit *e, char *hist_storage, int hist_max,
              void (*out)(const char *, size_t, void *), void *ctx);
 /* Start a new, empty line. */
-void le_reset(struct lineedit *e);
+void shell_line_reset(struct lineedit *e);
 /* Feed one input byte. On LE_DONE, e->buf holds the line (NUL-terminated). */
-enum le_result le_feed(struct lineedit *e, int c);
+enum le_result shell_line_feed(struct lineedit *e, int c);
 /* Remember a finished line (empty lines and repeats are skipped). */
-void le_history_add(struct lineedit *e, const char *line);
+void shell_line_history_add(struct lineedit *e, const char *line);
 /* Line i of the history, 0 = oldest; NULL if out of range. */
-const char *le_history_get(const struct lineedit *e, int i);
+const char *shell_line_history_get(const struct lineedit *e, int i);
 
 #endif

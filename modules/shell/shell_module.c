@@ -45,14 +45,14 @@ static void shell_main(void *arg)
     anx_boot_wait_ready();
     for (;;) {
         anx_console_puts(CONFIG_SHELL_PROMPT);
-        le_reset(&editor);
+        shell_line_reset(&editor);
         editor.echo = anx_console_echo();
         enum le_result r;
-        while ((r = le_feed(&editor, anx_console_getc())) == LE_MORE)
+        while ((r = shell_line_feed(&editor, anx_console_getc())) == LE_MORE)
             ;
         if (r == LE_CANCEL)
             continue;
-        le_history_add(&editor, editor.buf);
+        shell_line_history_add(&editor, editor.buf);
         strlcpy(line, editor.buf, sizeof line);
         anx_command_run(line);
     }
@@ -66,7 +66,7 @@ static int shell_init(void)
         if (!hist)
             return -1;
     }
-    le_init(&editor, hist, CONFIG_SHELL_HISTORY, write_out, NULL);
+    shell_line_init(&editor, hist, CONFIG_SHELL_HISTORY, write_out, NULL);
     editor.complete = complete_command;
     shell_register_builtins();
     if (!anx_thread_create("shell", shell_main, NULL, 16 * 1024))

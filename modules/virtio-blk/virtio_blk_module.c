@@ -63,7 +63,7 @@ static void drain(struct vblk *b)
 {
     struct vblk_req *r;
     bool any = false;
-    while ((r = virtq_get(b->vq, NULL))) {
+    while ((r = virtio_queue_get(b->vq, NULL))) {
         r->done = true;
         any = true;
     }
@@ -95,7 +95,7 @@ static int do_request(struct vblk *b, uint32_t type, uint64_t sector, uintptr_t 
         plat_irq_restore(f);
         return -1;
     }
-    while (virtq_add(b->vq, b->bufs, nout, nin, &r) != 0) {
+    while (virtio_queue_add(b->vq, b->bufs, nout, nin, &r) != 0) {
         b->stalls++;                /* queue full: wait for completions, rebuild */
         anx_wait_timeout(&b->wait, WAIT_NS);
         drain(b);
@@ -103,7 +103,7 @@ static int do_request(struct vblk *b, uint32_t type, uint64_t sector, uintptr_t 
                        &nout, &nin);
     }
     b->requests++;
-    virtq_kick(b->vq);
+    virtio_queue_kick(b->vq);
     uint64_t start = anx_time_ns();
     bool warned = false;
     while (!r.done) {
@@ -181,7 +181,7 @@ static int vblk_probe(struct virtio_dev *vd)
     anx_waitq_init(&b->wait);
     if (virtio_begin(vd, F_SIZE_MAX | F_SEG_MAX | F_RO | F_BLK_SIZE | F_FLUSH) != 0)
         return -1;
-    b->vq = virtio_queue(vd, 0, CONFIG_VIRTIO_BLK_QUEUE_SIZE);
+    b->vq = virtio_queue_setup(vd, 0, CONFIG_VIRTIO_BLK_QUEUE_SIZE);
     if (!b->vq) {
         log_warn("%s: queue set-up failed", vd->dev->name);
         virtio_fail(vd);

@@ -42,7 +42,7 @@ struct vnet {
 static void rx_post(struct vnet *n, uint8_t *buf)
 {
     struct virtq_buf b = { (uintptr_t)buf, BUF_SIZE };
-    virtq_add(n->rxq, &b, 0, 1, buf);
+    virtio_queue_add(n->rxq, &b, 0, 1, buf);
 }
 
 /* virtio 1.2 §5.1.4: with VIRTIO_NET_F_STATUS, bit 0 of status (offset 6) is link up;
@@ -62,7 +62,7 @@ static void vnet_irq(void *arg, bool config_changed)
     n->nif.stats.interrupts++;
     if (config_changed)
         n->cfg_pending = true;
-    virtq_disable_cb(n->rxq);
+    virtio_queue_disable_cb(n->rxq);
     n->rx_pending = true;
     anx_waitq_wake_one(&n->wait);
 }
@@ -70,7 +70,7 @@ static void vnet_irq(void *arg, bool config_changed)
 static void tx_reclaim(struct vnet *n)
 {
     void *buf;
-    while ((buf = virtq_get(n->txq, NULL)))
+    while ((buf = virtio_queue_get(n->txq, NULL)))
         n->txfree[n->ntxfree++] = buf;
 }
 
@@ -92,12 +92,12 @@ static int vnet_transmit(struct anx_netif *nif, const void *frame, size_t len)
     memset(buf, 0, n->hdr_len);                 /* no offloads */
     memcpy(buf + n->hdr_len, frame, len);
     struct virtq_buf b = { (uintptr_t)buf, (uint32_t)(n->hdr_len + len) };
-    if (virtq_add(n->txq, &b, 1, 0, buf) != 0) {
+    if (virtio_queue_add(n->txq, &b, 1, 0, buf) != 0) {
         n->txfree[n->ntxfree++] = buf;
         nif->stats.tx_dropped++;
         return -1;
     }
-    virtq_kick(n->txq);
+    virtio_queue_kick(n->txq);
     nif->stats.tx_packets++;
     nif->stats.tx_bytes += len;
     return 0;
@@ -127,7 +127,7 @@ static void rx_thread(void *arg)
             unsigned done = 0;
             uint8_t *buf;
             uint32_t len;
-            while (done < RX_BUDGET && (buf = virtq_get(n->rxq, &len))) {
+            while (done < RX_BUDGET && (buf = virtio_queue_get(n->rxq, &len))) {
                 if (len > n->hdr_len && len <= BUF_SIZE)
                     anx_netif_input(&n->nif, buf + n->hdr_len, len - n->hdr_len);
                 else
@@ -136,14 +136,14 @@ static void rx_thread(void *arg)
                 done++;
             }
             if (done)
-                virtq_kick(n->rxq);
+                virtio_queue_kick(n->rxq);
             if (done == RX_BUDGET) {        /* under load: keep polling, let others run */
                 anx_yield();
                 continue;
             }
-            if (virtq_enable_cb(n->rxq))    /* empty: back to interrupts */
+            if (virtio_queue_enable_cb(n->rxq))    /* empty: back to interrupts */
                 break;
-            virtq_disable_cb(n->rxq);
+            virtio_queue_disable_cb(n->rxq);
         }
     }
 }
@@ -161,8 +161,8 @@ static int vnet_probe(struct virtio_dev *vd)
     if (virtio_begin(vd, F_MAC | F_STATUS) != 0)
         return -1;
     n->hdr_len = vd->legacy ? 10 : 12;
-    n->rxq = virtio_queue(vd, 0, CONFIG_VIRTIO_NET_RX_BUFFERS);
-    n->txq = virtio_queue(vd, 1, CONFIG_VIRTIO_NET_TX_BUFFERS);
+    n->rxq = virtio_queue_setup(vd, 0, CONFIG_VIRTIO_NET_RX_BUFFERS);
+    n->txq = virtio_queue_setup(vd, 1, CONFIG_VIRTIO_NET_TX_BUFFERS);
     if (!n->rxq || !n->txq) {
         log_warn("%s: queue set-up failed", vd->dev->name);
         virtio_fail(vd);
@@ -183,7 +183,7 @@ static int vnet_probe(struct virtio_dev *vd)
         n->txfree[n->ntxfree++] = n->txbufs + i * BUF_SIZE;
     for (unsigned i = 0; i < n->nrx; i++)
         rx_post(n, n->rxbufs + i * BUF_SIZE);
-    virtq_disable_cb(n->txq);
+    virtio_queue_disable_cb(n->txq);
     if (vd->features & F_MAC) {
         for (int i = 0; i < 6; i++)
             n->nif.mac[i] = virtio_cfg8(vd, i);
@@ -197,7 +197,7 @@ static int vnet_probe(struct virtio_dev *vd)
         return -1;
     }
     virtio_ready(vd);
-    virtq_kick(n->rxq);
+    virtio_queue_kick(n->rxq);
     update_link(n);
     n->nif.driver = "virtio-net";
     n->nif.mtu = 1500;

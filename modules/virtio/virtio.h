@@ -9,7 +9,7 @@
  *
  * Bring-up, in probe:
  *   virtio_begin(vd, wanted, &got)      reset, ACK, DRIVER, features (+FEATURES_OK)
- *   virtio_queue(vd, i, max)            for each queue
+ *   virtio_queue_setup(vd, i, max)            for each queue
  *   virtio_irq(vd, fn, arg)             fn runs in the interrupt handler after
  *                                       the transport acknowledged the ISR
  *   virtio_ready(vd)                    DRIVER_OK
@@ -63,10 +63,10 @@ struct virtq {
 
 /* Bytes of ring memory for `size` entries in the legacy layout: desc +
  * avail, padded to `align`, then used (legal for modern devices too). */
-size_t virtq_mem_size(uint16_t size, size_t align);
-/* Lay the ring over zeroed memory `mem` (virtq_mem_size bytes) and reset
+size_t virtio_queue_mem_size(uint16_t size, size_t align);
+/* Lay the ring over zeroed memory `mem` (virtio_queue_mem_size bytes) and reset
  * the shadow state. cookie must hold size pointers. */
-void virtq_init(struct virtq *vq, uint16_t size, void *mem, size_t align, void **cookie);
+void virtio_queue_init(struct virtq *vq, uint16_t size, void *mem, size_t align, void **cookie);
 
 /* One buffer of a chain: guest-physical address (== virtual here). */
 struct virtq_buf {
@@ -74,21 +74,21 @@ struct virtq_buf {
     uint32_t len;
 };
 /* Expose a chain of `nout` device-readable then `nin` device-writable
- * buffers; cookie comes back from virtq_get. -1 when descriptors are
+ * buffers; cookie comes back from virtio_queue_get. -1 when descriptors are
  * short. Does not notify. */
-int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
+int virtio_queue_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
               void *cookie);
 /* Publish added chains (one barrier) and notify unless the device asked
  * not to be (used->flags NO_NOTIFY). */
-void virtq_kick(struct virtq *vq);
+void virtio_queue_kick(struct virtq *vq);
 /* Next used chain: its cookie and the bytes the device wrote; NULL when
  * none. Frees the descriptors. */
-void *virtq_get(struct virtq *vq, uint32_t *len);
-bool virtq_has_used(const struct virtq *vq);
+void *virtio_queue_get(struct virtq *vq, uint32_t *len);
+bool virtio_queue_has_used(const struct virtq *vq);
 /* Interrupt suppression (avail->flags NO_INTERRUPT). enable returns false
  * when used entries arrived meanwhile (the caller should poll again). */
-void virtq_disable_cb(struct virtq *vq);
-bool virtq_enable_cb(struct virtq *vq);
+void virtio_queue_disable_cb(struct virtq *vq);
+bool virtio_queue_enable_cb(struct virtq *vq);
 
 /* ---- devices and drivers ---------------------------------------------- */
 
@@ -120,7 +120,7 @@ int virtio_driver_register(struct virtio_driver *drv);
  * added for modern transports), FEATURES_OK. 0 or -1. */
 int virtio_begin(struct virtio_dev *vd, uint64_t wanted);
 /* Set up queue `index` with at most `max` entries; NULL on error. */
-struct virtq *virtio_queue(struct virtio_dev *vd, uint16_t index, uint16_t max);
+struct virtq *virtio_queue_setup(struct virtio_dev *vd, uint16_t index, uint16_t max);
 /* Register the interrupt; fn(arg, config_changed) runs in the handler. */
 int virtio_irq(struct virtio_dev *vd, void (*fn)(void *arg, bool config_changed), void *arg);
 void virtio_ready(struct virtio_dev *vd);

@@ -107,7 +107,7 @@ int virtio_begin(struct virtio_dev *vd, uint64_t wanted)
 
 /* virtio 1.2 §3.1.1 step 7 and §2.7: a queue size is a power of two up to 32768 and at
  * most the device's maximum; the split ring lives in zeroed pages. */
-struct virtq *virtio_queue(struct virtio_dev *vd, uint16_t index, uint16_t max)
+struct virtq *virtio_queue_setup(struct virtio_dev *vd, uint16_t index, uint16_t max)
 {
     uint16_t n = vd->t->queue_max(vd, index);
     if (n == 0)
@@ -115,7 +115,7 @@ struct virtq *virtio_queue(struct virtio_dev *vd, uint16_t index, uint16_t max)
     uint16_t size = 1;
     while ((uint16_t)(size * 2) <= n && size * 2 <= max && size < 32768)
         size *= 2;
-    size_t bytes = virtq_mem_size(size, ANX_PAGE_SIZE);
+    size_t bytes = virtio_queue_mem_size(size, ANX_PAGE_SIZE);
     size_t pages = (bytes + ANX_PAGE_SIZE - 1) / ANX_PAGE_SIZE;
     void *mem = anx_page_alloc(pages);
     struct virtq *vq = anx_calloc(1, sizeof *vq);
@@ -128,7 +128,7 @@ struct virtq *virtio_queue(struct virtio_dev *vd, uint16_t index, uint16_t max)
         return NULL;
     }
     memset(mem, 0, pages * ANX_PAGE_SIZE);
-    virtq_init(vq, size, mem, ANX_PAGE_SIZE, cookie);
+    virtio_queue_init(vq, size, mem, ANX_PAGE_SIZE, cookie);
     vq->index = index;
     if (vd->t->queue_enable(vd, vq, mem) != 0)
         return NULL;

@@ -26,7 +26,7 @@ static size_t align_up(size_t v, size_t a)
 
 /* virtio 1.2 §2.7: descriptor table 16*n bytes, available ring 6+2*n, used ring 6+8*n;
  * the used ring starts on an `align` boundary, as the legacy layout (§2.7.2) needs. */
-size_t virtq_mem_size(uint16_t size, size_t align)
+size_t virtio_queue_mem_size(uint16_t size, size_t align)
 {
     size_t a = 16u * size + 6 + 2u * size;
     return align_up(a, align) + align_up(6 + 8u * size, align);
@@ -34,7 +34,7 @@ size_t virtq_mem_size(uint16_t size, size_t align)
 
 /* §2.7.5: unused descriptors are chained through `next` into the free list; §2.7.6: the
  * available ring starts with flags 0 and idx 0. */
-void virtq_init(struct virtq *vq, uint16_t size, void *mem, size_t align, void **cookie)
+void virtio_queue_init(struct virtq *vq, uint16_t size, void *mem, size_t align, void **cookie)
 {
     vq->size = size;
     vq->desc = mem;
@@ -56,7 +56,7 @@ void virtq_init(struct virtq *vq, uint16_t size, void *mem, size_t align, void *
 
 /* virtio 1.2 §2.7.13 steps 1-2: chain the buffers in free descriptors, device-readable
  * ones first (§2.7.4.2), and put the chain's head in the next available-ring slot. */
-int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
+int virtio_queue_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
               void *cookie)
 {
     unsigned n = nout + nin;
@@ -82,7 +82,7 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned nout, uns
 
 /* §2.7.13 steps 4-6: barrier, publish avail->idx, then notify unless the device set
  * VIRTQ_USED_F_NO_NOTIFY (§2.7.10). */
-void virtq_kick(struct virtq *vq)
+void virtio_queue_kick(struct virtq *vq)
 {
     wmb();
     vq->avail[1] = vq->avail_idx;
@@ -94,14 +94,14 @@ void virtq_kick(struct virtq *vq)
 }
 
 /* §2.7.8: the device has used a buffer when used->idx moved past the last one we took. */
-bool virtq_has_used(const struct virtq *vq)
+bool virtio_queue_has_used(const struct virtq *vq)
 {
     return vq->used[1] != vq->last_used;
 }
 
 /* virtio 1.2 §2.7.14 / §2.7.8: take one used element (id = head of the chain, len =
  * bytes the device wrote) and return the chain to the free list. */
-void *virtq_get(struct virtq *vq, uint32_t *len)
+void *virtio_queue_get(struct virtq *vq, uint32_t *len)
 {
     if (vq->used[1] == vq->last_used)
         return NULL;
@@ -129,14 +129,14 @@ void *virtq_get(struct virtq *vq, uint32_t *len)
 }
 
 /* §2.7.7: VIRTQ_AVAIL_F_NO_INTERRUPT asks the device not to notify; it is only advice. */
-void virtq_disable_cb(struct virtq *vq)
+void virtio_queue_disable_cb(struct virtq *vq)
 {
     vq->avail[0] |= AVAIL_F_NO_INTERRUPT;
 }
 
 /* §2.7.7: the flag is not synchronized with the device, so after clearing it re-check
  * for an entry used in between, which raised no interrupt. */
-bool virtq_enable_cb(struct virtq *vq)
+bool virtio_queue_enable_cb(struct virtq *vq)
 {
     vq->avail[0] &= (uint16_t)~AVAIL_F_NO_INTERRUPT;
     mb();

@@ -114,7 +114,7 @@ static int open_store(struct os_store *s, const char *path, bool rw)
 {
     if (open_disk(path, rw))
         return 1;
-    if (os_open(s, &bio, !rw))
+    if (os_store_open(s, &bio, !rw))
         return die("%s: %s", path, s->err);
     return 0;
 }
@@ -185,7 +185,7 @@ static int cmd_create(int argc, char **argv)
         return die("%s: %s", "/dev/urandom", strerror(errno));
     close(r);
     char err[200];
-    if (os_format(&bio, uuid, err, sizeof(err)))
+    if (os_store_format(&bio, uuid, err, sizeof(err)))
         return die("%s: %s", path, err);
     printf("%s: new store, %llu MiB\n", path, (unsigned long long)(size >> 20));
     return 0;
@@ -271,7 +271,7 @@ static int cmd_put(struct os_store *s, const char *disk, int argc, char **argv)
     if (read_file(file, &data, &len))
         return 1;
     struct os_version v;
-    int rc = os_put(s, name, data, len, &o, &v);
+    int rc = os_store_put(s, name, data, len, &o, &v);
     free(data);
     if (rc)
         return die("%s: put failed: %s", disk, anx_strerror(rc));
@@ -324,7 +324,7 @@ static int cmd_get(struct os_store *s, const char *disk, int argc, char **argv)
         return die("'%s': %s", what, "no such name, version or object");
     void *data;
     size_t len;
-    int rc = os_read(s, id, &data, &len);
+    int rc = os_store_read(s, id, &data, &len);
     if (rc)
         return die("%s: read failed: %s", disk, anx_strerror(rc));
     FILE *f = out ? fopen(out, "wb") : stdout;
@@ -412,20 +412,20 @@ int main(int argc, char **argv)
     } else if (!strcmp(cmd, "log")) {
         rc = cmd_log(&s, args[0]);
     } else if (!strcmp(cmd, "rm")) {
-        int r = os_delete(&s, args[0]);
+        int r = os_store_delete(&s, args[0]);
         if (r)
             rc = die("'%s': %s", args[0], anx_strerror(r));
     } else if (!strcmp(cmd, "gc")) {
         uint32_t n;
         uint64_t b;
-        int r = os_gc(&s, &n, &b);
+        int r = os_store_gc(&s, &n, &b);
         if (r)
             rc = die("%s: gc failed: %s", disk, anx_strerror(r));
         else
             printf("gc: freed %u objects, %llu bytes\n", n, (unsigned long long)b);
     } else if (!strcmp(cmd, "df")) {
         struct os_df d;
-        os_df(&s, &d);
+        os_store_df(&s, &d);
         printf("%llu of %llu KiB used, %llu names, %llu versions, %llu objects (%llu unreferenced)\n"
                "journal %llu/%llu KiB, index %llu/%llu KiB\n",
                (unsigned long long)(d.used_bytes >> 10), (unsigned long long)(d.data_bytes >> 10),
@@ -434,7 +434,7 @@ int main(int argc, char **argv)
                (unsigned long long)(d.journal_bytes >> 10), (unsigned long long)(d.index_bytes >> 10),
                (unsigned long long)(d.index_max >> 10));
     } else if (!strcmp(cmd, "check")) {
-        int p = os_check(&s, report, (void *)disk);
+        int p = os_store_check(&s, report, (void *)disk);
         if (p < 0)
             rc = die("%s: check failed: %s", disk, anx_strerror(p));
         else if (p)
@@ -443,7 +443,7 @@ int main(int argc, char **argv)
             printf("%s: clean (%llu objects, %llu names%s)\n", disk, (unsigned long long)s.ix.nobjs,
                    (unsigned long long)s.ix.nnames, s.replayed ? ", journal replayed" : "");
     }
-    os_close(&s);
+    os_store_close(&s);
     close(fd);
     return rc;
 }

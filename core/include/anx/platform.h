@@ -190,6 +190,30 @@ size_t plat_virtio_mmio_devices(struct plat_mmio_device *out, size_t max);
 /* Map a device MMIO range uncached; returns the virtual address. */
 void *plat_map_mmio(uint64_t phys, size_t size);
 
+/* ---- display (for display drivers) ------------------------------------- */
+
+/* The linear framebuffer the boot loader set up and described (GRUB's
+ * multiboot2 framebuffer tag, from UEFI GOP or BIOS VBE), as the loader
+ * reported it; false when there is none (direct boot, arm64 virt, a text
+ * mode). The pixel layout is given as the position and width of each
+ * color field in a pixel of bpp bits. */
+struct plat_framebuffer {
+    uint64_t phys;
+    uint32_t width, height, pitch;   /* pixels, pixels, bytes per row */
+    uint8_t bpp;
+    uint8_t red_pos, red_size, green_pos, green_size, blue_pos, blue_size;
+};
+bool plat_boot_framebuffer(struct plat_framebuffer *out);
+
+/* Where QEMU's fw_cfg interface is: the I/O ports at 0x510 on x86 (io =
+ * true, base = selector port), or the MMIO window of the device tree's
+ * "qemu,fw-cfg-mmio" node on arm64 virt. false when the board has none. */
+struct plat_fw_cfg {
+    bool io;
+    uint64_t base;
+};
+bool plat_fw_cfg(struct plat_fw_cfg *out);
+
 /* ---- core entry points the platform calls ------------------------------
  * Declared here so the platform needs only this header (definitions are in
  * core/; see <anx/time.h> and <anx/panic.h> for the details). */

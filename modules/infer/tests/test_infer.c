@@ -408,9 +408,9 @@ static int t_truncated_gguf(void)
     const void *files[2] = { tiny, gguf_f32 };
     size_t sizes[2] = { tiny_n, gguf_f32_n };
     for (int f = 0; f < 2; f++) {
-        CHECKF(gguf_open(&g, "x.gguf", files[f], sizes[f], err) == 0, "%s", err);
+        CHECKF(inf_gguf_open(&g, "x.gguf", files[f], sizes[f], err) == 0, "%s", err);
         size_t hdr = g.data_off;
-        gguf_close(&g);
+        inf_gguf_close(&g);
         /* every offset of the first 16 KiB and around the end of the header,
          * a stride elsewhere (the tiny model's header is 1.2 MB of vocabulary) */
         for (size_t n = 0; n < sizes[f];
@@ -437,9 +437,9 @@ static int t_byte_flips(void)
     char err[INF_ERR_MAX];
     struct inf_model m;
     struct gguf_file g;
-    CHECKF(gguf_open(&g, "x", tiny, tiny_n, err) == 0, "%s", err);
+    CHECKF(inf_gguf_open(&g, "x", tiny, tiny_n, err) == 0, "%s", err);
     size_t hdr = g.data_off;
-    gguf_close(&g);
+    inf_gguf_close(&g);
     uint8_t *c = aligned_alloc(64, (tiny_n + 63) / 64 * 64);
     int refused = 0, accepted = 0;
     for (int i = 0; i < 400; i++) {

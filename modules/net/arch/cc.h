@@ -42,7 +42,7 @@ typedef long ssize_t;
 #define LWIP_PLATFORM_DIAG(x) do { anx_printf x; } while (0)
 #define LWIP_PLATFORM_ASSERT(x) anx_panic("lwip: assertion \"%s\" failed at %s:%d", x, __FILE__, __LINE__)
 
-uint32_t lwip_rand(void);
-#define LWIP_RAND() lwip_rand()
+uint32_t net_rand(void);
+#define LWIP_RAND() net_rand()
 
 #endif

@@ -220,7 +220,7 @@ TEST(mutex_and_time)
     u32_t t0 = sys_now();
     anx_sleep_ms(25);
     CHECK(sys_now() - t0 >= 25);
-    uint32_t a = lwip_rand(), b = lwip_rand();
+    uint32_t a = net_rand(), b = net_rand();
     CHECK(a != b);
 }
 

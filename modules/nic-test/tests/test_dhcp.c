@@ -41,7 +41,7 @@ static void fix_checksums(uint8_t *f)
 /* turn our DISCOVER into the OFFER slirp would send */
 static size_t make_offer(uint8_t *f, uint32_t xid)
 {
-    size_t len = dhcp_build_discover(f, mac, xid);
+    size_t len = nic_dhcp_build_discover(f, mac, xid);
     uint8_t *ip = f + 14, *udp = ip + 20, *bp = udp + 8;
     memcpy(ip + 12, (uint8_t[]){10, 0, 2, 2}, 4);
     udp[0] = 0; udp[1] = 67; udp[2] = 0; udp[3] = 68;
@@ -59,7 +59,7 @@ static size_t make_offer(uint8_t *f, uint32_t xid)
 int main(void)
 {
     uint8_t f[DHCP_FRAME_MAX];
-    size_t len = dhcp_build_discover(f, mac, 0x11223344);
+    size_t len = nic_dhcp_build_discover(f, mac, 0x11223344);
     CHECK(len == 14 + 20 + 8 + 300);
     CHECK(f[12] == 0x08 && f[13] == 0x00);
     CHECK(memcmp(f + 6, mac, 6) == 0 && f[0] == 0xff);
@@ -71,37 +71,37 @@ int main(void)
     CHECK(bp[0] == 1 && bp[236] == 0x63 && bp[239] == 0x63);
     CHECK(bp[240] == 53 && bp[242] == 1);
     CHECK(memcmp(bp + 28, mac, 6) == 0);
-    CHECK(inet_checksum(ip, 20, 0) == 0);
+    CHECK(nic_inet_checksum(ip, 20, 0) == 0);
 
     /* our own DISCOVER is not a reply */
     struct dhcp_offer o;
-    CHECK(dhcp_parse_reply(f, len, 0x11223344, &o) == -1);
+    CHECK(nic_dhcp_parse_reply(f, len, 0x11223344, &o) == -1);
 
     len = make_offer(f, 0x11223344);
-    CHECK(dhcp_parse_reply(f, len, 0x11223344, &o) == 0);
+    CHECK(nic_dhcp_parse_reply(f, len, 0x11223344, &o) == 0);
     CHECK(o.type == 2 && o.yiaddr == 0x0a00020f && o.server == 0x0a000202);
-    CHECK(dhcp_parse_reply(f, len, 0x55555555, &o) == -1);        /* other xid */
-    CHECK(dhcp_parse_reply(f, 100, 0x11223344, &o) == -1);        /* truncated */
+    CHECK(nic_dhcp_parse_reply(f, len, 0x55555555, &o) == -1);        /* other xid */
+    CHECK(nic_dhcp_parse_reply(f, 100, 0x11223344, &o) == -1);        /* truncated */
     f[14 + 20 + 8 + 20] ^= 1;                                     /* payload bit flip */
-    CHECK(dhcp_parse_reply(f, len, 0x11223344, &o) == -1);        /* UDP checksum */
+    CHECK(nic_dhcp_parse_reply(f, len, 0x11223344, &o) == -1);        /* UDP checksum */
     f[14 + 20 + 8 + 20] ^= 1;
     f[14 + 8] ^= 1;                                               /* TTL flip */
-    CHECK(dhcp_parse_reply(f, len, 0x11223344, &o) == -1);        /* IP checksum */
+    CHECK(nic_dhcp_parse_reply(f, len, 0x11223344, &o) == -1);        /* IP checksum */
     f[14 + 8] ^= 1;
     /* UDP checksum 0 means "none" and is accepted */
     f[14 + 20 + 6] = f[14 + 20 + 7] = 0;
-    CHECK(dhcp_parse_reply(f, len, 0x11223344, &o) == 0);
+    CHECK(nic_dhcp_parse_reply(f, len, 0x11223344, &o) == 0);
     /* an option running past the end is rejected */
     make_offer(f, 1);
     uint8_t *opt = f + 14 + 20 + 8 + 240;
     opt[3] = 54; opt[4] = 200;
     fix_checksums(f);
-    CHECK(dhcp_parse_reply(f, len, 1, &o) == -1);
+    CHECK(nic_dhcp_parse_reply(f, len, 1, &o) == -1);
     /* every truncation of a valid offer is handled */
     len = make_offer(f, 7);
     int ok = 1;
     for (size_t l = 0; l < len; l++)
-        ok &= dhcp_parse_reply(f, l, 7, &o) == -1;
+        ok &= nic_dhcp_parse_reply(f, l, 7, &o) == -1;
     CHECK(ok);
     printf("%d passed, %d failed\n", pass, fail);
     return fail != 0;

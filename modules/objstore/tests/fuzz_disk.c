@@ -25,19 +25,19 @@ static void build_base(void)
     char err[200];
     static const uint8_t uuid[16] = {9, 9, 9};
     md_init(&d, FZ_SECTORS, NULL);
-    os_format(&d.bio, uuid, err, sizeof(err));
-    os_open(&s, &d.bio, false);
+    os_store_format(&d.bio, uuid, err, sizeof(err));
+    os_store_open(&s, &d.bio, false);
     struct os_meta m = {"type", "text/plain"};
     struct os_put_opts o = {.writer = "fuzz", .meta = &m, .nmeta = 1};
-    os_put(&s, "a/b", "hello", 5, &o, NULL);
-    os_put(&s, "a/b", "hello again", 11, &o, NULL);
-    os_put(&s, "c", "x", 1, NULL, NULL);
-    os_sync(&s);                                  /* these in the checkpoint */
-    os_put(&s, "d/e", "journal", 7, &o, NULL);    /* these in the journal */
-    os_delete(&s, "c");
+    os_store_put(&s, "a/b", "hello", 5, &o, NULL);
+    os_store_put(&s, "a/b", "hello again", 11, &o, NULL);
+    os_store_put(&s, "c", "x", 1, NULL, NULL);
+    os_store_sync(&s);                                  /* these in the checkpoint */
+    os_store_put(&s, "d/e", "journal", 7, &o, NULL);    /* these in the journal */
+    os_store_delete(&s, "c");
     uint8_t id[32];
-    os_put_object(&s, "loose", 5, id);
-    os_close(&s);
+    os_store_put_object(&s, "loose", 5, id);
+    os_store_close(&s);
     base = malloc(FZ_SECTORS * OS_SECTOR);
     memcpy(base, d.img, FZ_SECTORS * OS_SECTOR);
     md_free(&d);
@@ -79,27 +79,27 @@ static void exercise(uint8_t *img, bool ro)
     struct memdisk d;
     struct os_store s;
     md_init(&d, FZ_SECTORS, img);
-    if (os_open(&s, &d.bio, ro) == 0) {
+    if (os_store_open(&s, &d.bio, ro) == 0) {
         for (size_t i = 0; i < s.ix.nobjs; i++) {
             void *out;
             size_t n;
-            if (os_read(&s, s.ix.objs[i].id, &out, &n) == 0)
+            if (os_store_read(&s, s.ix.objs[i].id, &out, &n) == 0)
                 free(out);
         }
-        os_check(&s, quiet, NULL);
+        os_store_check(&s, quiet, NULL);
         struct os_df df;
-        os_df(&s, &df);
+        os_store_df(&s, &df);
         if (!ro) {
-            os_put(&s, "a/b", "new", 3, NULL, NULL);
-            os_delete(&s, "d/e");
+            os_store_put(&s, "a/b", "new", 3, NULL, NULL);
+            os_store_delete(&s, "d/e");
             uint32_t o;
             uint64_t b;
-            os_gc(&s, &o, &b);
-            os_close(&s);
-            if (os_open(&s, &d.bio, false) == 0)
-                os_close(&s);
+            os_store_gc(&s, &o, &b);
+            os_store_close(&s);
+            if (os_store_open(&s, &d.bio, false) == 0)
+                os_store_close(&s);
         } else {
-            os_close(&s);
+            os_store_close(&s);
         }
     }
     md_free(&d);

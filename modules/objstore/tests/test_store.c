@@ -24,7 +24,7 @@ static void fresh(struct memdisk *d, uint64_t sectors)
 {
     char err[200];
     md_init(d, sectors, NULL);
-    int rc = os_format(&d->bio, uuid, err, sizeof(err));
+    int rc = os_store_format(&d->bio, uuid, err, sizeof(err));
     if (rc)
         printf("  format: %s\n", err);
 }
@@ -46,7 +46,7 @@ static int read_name(struct os_store *s, const char *name, uint32_t no, void **d
         return ANX_ENOENT;
     for (uint32_t i = 0; i < nm->nver; i++)
         if (nm->v[i].no == no)
-            return os_read(s, nm->v[i].id, d, n);
+            return os_store_read(s, nm->v[i].id, d, n);
     return ANX_ENOENT;
 }
 
@@ -60,10 +60,10 @@ static void test_format_open_empty(void)
     struct memdisk d;
     struct os_store s;
     fresh(&d, SMALL);
-    CHECK(os_open(&s, &d.bio, false) == 0);
+    CHECK(os_store_open(&s, &d.bio, false) == 0);
     CHECK(s.ix.nobjs == 0 && s.ix.nnames == 0);
-    CHECK(os_check(&s, noreport, NULL) == 0);
-    os_close(&s);
+    CHECK(os_store_check(&s, noreport, NULL) == 0);
+    os_store_close(&s);
     md_free(&d);
 }
 
@@ -73,7 +73,7 @@ static void test_put_get(void)
     struct os_store s;
     uint8_t buf[20000];
     fresh(&d, 4096);
-    CHECK(os_open(&s, &d.bio, false) == 0);
+    CHECK(os_store_open(&s, &d.bio, false) == 0);
     size_t sizes[] = {0, 1, 511, 512, 513, 4096, 20000};
     for (int i = 0; i < 7; i++) {
         char name[32];
@@ -81,28 +81,28 @@ static void test_put_get(void)
         for (size_t k = 0; k < sizes[i]; k++)
             buf[k] = (uint8_t)(k * 7 + i);
         struct os_version v;
-        CHECK(os_put(&s, name, buf, sizes[i], NULL, &v) == 0);
+        CHECK(os_store_put(&s, name, buf, sizes[i], NULL, &v) == 0);
         CHECK(v.no == 1 && v.size == sizes[i] && v.nparents == 0);
         uint8_t id[32];
         anx_sha256(buf, sizes[i], id);
         CHECK(!memcmp(id, v.id, 32));
         void *out;
         size_t n;
-        CHECK(os_read(&s, v.id, &out, &n) == 0);
+        CHECK(os_store_read(&s, v.id, &out, &n) == 0);
         CHECK(n == sizes[i] && !memcmp(out, buf, n));
         free(out);
     }
     uint8_t missing[32] = {0};
     void *out;
     size_t n;
-    CHECK(os_read(&s, missing, &out, &n) == ANX_ENOENT);
+    CHECK(os_store_read(&s, missing, &out, &n) == ANX_ENOENT);
     /* survives a reopen */
-    os_close(&s);
-    CHECK(os_open(&s, &d.bio, false) == 0);
+    os_store_close(&s);
+    CHECK(os_store_open(&s, &d.bio, false) == 0);
     CHECK(s.ix.nnames == 7);
     CHECK(read_name(&s, "t/obj6", 1, &out, &n) == 0 && n == 20000);
     free(out);
-    os_close(&s);
+    os_store_close(&s);
     md_free(&d);
 }
 
@@ -111,16 +111,16 @@ static void test_dedupe_and_refs(void)
     struct memdisk d;
     struct os_store s;
     fresh(&d, SMALL);
-    CHECK(os_open(&s, &d.bio, false) == 0);
+    CHECK(os_store_open(&s, &d.bio, false) == 0);
     struct os_version a, b;
-    CHECK(os_put(&s, "a", "same", 4, NULL, &a) == 0);
-    CHECK(os_put(&s, "b", "same", 4, NULL, &b) == 0);
+    CHECK(os_store_put(&s, "a", "same", 4, NULL, &a) == 0);
+    CHECK(os_store_put(&s, "b", "same", 4, NULL, &b) == 0);
     CHECK(!memcmp(a.id, b.id, 32));
     CHECK(s.ix.nobjs == 1 && os_index_obj(&s.ix, a.id)->refs == 2);
-    CHECK(os_delete(&s, "a") == 0);
+    CHECK(os_store_delete(&s, "a") == 0);
     CHECK(os_index_obj(&s.ix, a.id)->refs == 1);
-    CHECK(os_delete(&s, "a") == ANX_ENOENT);
-    os_close(&s);
+    CHECK(os_store_delete(&s, "a") == ANX_ENOENT);
+    os_store_close(&s);
     md_free(&d);
 }
 
@@ -129,23 +129,23 @@ static void test_versions_provenance(void)
     struct memdisk d;
     struct os_store s;
     fresh(&d, SMALL);
-    CHECK(os_open(&s, &d.bio, false) == 0);
+    CHECK(os_store_open(&s, &d.bio, false) == 0);
     uint8_t man[32];
     memset(man, 0xab, 32);
     struct os_meta meta[2] = {{"type", "text/plain"}, {"shape", "2x3"}};
     struct os_put_opts o = {.writer = "infer", .manifest = man, .meta = meta, .nmeta = 2};
     struct os_version v;
-    CHECK(os_put(&s, "models/tiny", "one", 3, &o, &v) == 0 && v.no == 1);
-    CHECK(os_put(&s, "models/tiny", "two", 3, &o, &v) == 0 && v.no == 2);
+    CHECK(os_store_put(&s, "models/tiny", "one", 3, &o, &v) == 0 && v.no == 1);
+    CHECK(os_store_put(&s, "models/tiny", "two", 3, &o, &v) == 0 && v.no == 2);
     CHECK(v.nparents == 1 && v.parents[0] == 1);
     uint32_t parents[2] = {1, 2};
     struct os_put_opts merge = {.writer = "merge", .parents = parents, .nparents = 2};
-    CHECK(os_put(&s, "models/tiny", "three", 5, &merge, &v) == 0 && v.no == 3 && v.nparents == 2);
+    CHECK(os_store_put(&s, "models/tiny", "three", 5, &merge, &v) == 0 && v.no == 3 && v.nparents == 2);
     uint32_t bad[1] = {4};
     struct os_put_opts badp = {.parents = bad, .nparents = 1};
-    CHECK(os_put(&s, "models/tiny", "x", 1, &badp, NULL) == ANX_EINVAL);   /* future parent */
-    os_close(&s);
-    CHECK(os_open(&s, &d.bio, true) == 0);
+    CHECK(os_store_put(&s, "models/tiny", "x", 1, &badp, NULL) == ANX_EINVAL);   /* future parent */
+    os_store_close(&s);
+    CHECK(os_store_open(&s, &d.bio, true) == 0);
     struct os_name *nm = os_index_name(&s.ix, "models/tiny");
     CHECK(nm && nm->nver == 3);
     if (nm) {
@@ -155,7 +155,7 @@ static void test_versions_provenance(void)
         CHECK(nm->v[2].nparents == 2 && nm->v[2].parents[1] == 2);
         CHECK(nm->v[0].time_ns > 0 && nm->v[2].time_ns >= nm->v[0].time_ns);
     }
-    os_close(&s);
+    os_store_close(&s);
     md_free(&d);
 }
 
@@ -176,13 +176,13 @@ static void test_name_validation(void)
     struct memdisk d;
     struct os_store s;
     fresh(&d, SMALL);
-    CHECK(os_open(&s, &d.bio, false) == 0);
-    CHECK(os_put(&s, "../etc", "x", 1, NULL, NULL) == ANX_EINVAL);
+    CHECK(os_store_open(&s, &d.bio, false) == 0);
+    CHECK(os_store_put(&s, "../etc", "x", 1, NULL, NULL) == ANX_EINVAL);
     struct os_meta m = {"", "v"};
     struct os_put_opts o = {.meta = &m, .nmeta = 1};
-    CHECK(os_put(&s, "ok", "x", 1, &o, NULL) == ANX_EINVAL);
+    CHECK(os_store_put(&s, "ok", "x", 1, &o, NULL) == ANX_EINVAL);
     CHECK(s.ix.nobjs == 0);
-    os_close(&s);
+    os_store_close(&s);
     md_free(&d);
 }
 
@@ -192,24 +192,24 @@ static void test_gc(void)
     struct os_store s;
     uint8_t buf[9000];
     fresh(&d, SMALL);
-    CHECK(os_open(&s, &d.bio, false) == 0);
+    CHECK(os_store_open(&s, &d.bio, false) == 0);
     size_t n = gen_content(1, 1, buf);
-    CHECK(os_put(&s, "keep", buf, n, NULL, NULL) == 0);
-    CHECK(os_put(&s, "drop", "bye", 3, NULL, NULL) == 0);
-    CHECK(os_put(&s, "drop", "bye2", 4, NULL, NULL) == 0);
+    CHECK(os_store_put(&s, "keep", buf, n, NULL, NULL) == 0);
+    CHECK(os_store_put(&s, "drop", "bye", 3, NULL, NULL) == 0);
+    CHECK(os_store_put(&s, "drop", "bye2", 4, NULL, NULL) == 0);
     uint8_t loose[32];
-    CHECK(os_put_object(&s, "loose", 5, loose) == 0);
-    CHECK(os_delete(&s, "drop") == 0);
+    CHECK(os_store_put_object(&s, "loose", 5, loose) == 0);
+    CHECK(os_store_delete(&s, "drop") == 0);
     uint32_t objs;
     uint64_t bytes;
-    CHECK(os_gc(&s, &objs, &bytes) == 0);
+    CHECK(os_store_gc(&s, &objs, &bytes) == 0);
     CHECK(objs == 3 && bytes == 12);
     CHECK(s.ix.nobjs == 1 && s.ix.used_bytes == n);
-    os_close(&s);
-    CHECK(os_open(&s, &d.bio, false) == 0);
+    os_store_close(&s);
+    CHECK(os_store_open(&s, &d.bio, false) == 0);
     CHECK(s.ix.nobjs == 1 && s.ix.nnames == 1);
-    CHECK(os_check(&s, noreport, NULL) == 0);
-    os_close(&s);
+    CHECK(os_store_check(&s, noreport, NULL) == 0);
+    os_store_close(&s);
     md_free(&d);
 }
 
@@ -219,24 +219,24 @@ static void test_quota_and_full(void)
     struct os_store s;
     static uint8_t big[200000];
     fresh(&d, SMALL);
-    CHECK(os_open(&s, &d.bio, false) == 0);
+    CHECK(os_store_open(&s, &d.bio, false) == 0);
     s.quota = 10000;
-    CHECK(os_put(&s, "a", big, 9000, NULL, NULL) == 0);
+    CHECK(os_store_put(&s, "a", big, 9000, NULL, NULL) == 0);
     big[0] = 1;
-    CHECK(os_put(&s, "b", big, 2000, NULL, NULL) == ANX_EDQUOT);
+    CHECK(os_store_put(&s, "b", big, 2000, NULL, NULL) == ANX_EDQUOT);
     s.quota = 0;
     int rc = 0, i;
     for (i = 0; i < 10 && !rc; i++) {
         big[1] = (uint8_t)i;
-        rc = os_put(&s, "fill", big, sizeof(big), NULL, NULL);
+        rc = os_store_put(&s, "fill", big, sizeof(big), NULL, NULL);
     }
     CHECK(rc == ANX_EDQUOT || rc == ANX_ENOSPC);
     CHECK(!s.broken);
-    CHECK(os_put(&s, "small", "x", 1, NULL, NULL) == 0);
-    os_close(&s);
-    CHECK(os_open(&s, &d.bio, false) == 0);
-    CHECK(os_check(&s, noreport, NULL) == 0);
-    os_close(&s);
+    CHECK(os_store_put(&s, "small", "x", 1, NULL, NULL) == 0);
+    os_store_close(&s);
+    CHECK(os_store_open(&s, &d.bio, false) == 0);
+    CHECK(os_store_check(&s, noreport, NULL) == 0);
+    os_store_close(&s);
     md_free(&d);
 }
 
@@ -246,7 +246,7 @@ static void test_journal_wraps(void)
     struct os_store s;
     uint8_t buf[9000];
     fresh(&d, SMALL);
-    CHECK(os_open(&s, &d.bio, false) == 0);
+    CHECK(os_store_open(&s, &d.bio, false) == 0);
     uint64_t gen0 = s.sb.generation;
     for (int i = 0; i < 400; i++) {
         char name[32];
@@ -254,19 +254,19 @@ static void test_journal_wraps(void)
         size_t n = gen_content(i % 13, i / 13, buf);
         if (n > 1500)
             n = 1500;
-        CHECK(os_put(&s, name, buf, n, NULL, NULL) == 0);
+        CHECK(os_store_put(&s, name, buf, n, NULL, NULL) == 0);
         if (i % 50 == 49) {
             uint32_t o;
             uint64_t b;
-            CHECK(os_delete(&s, name) == 0);
-            CHECK(os_gc(&s, &o, &b) == 0);
+            CHECK(os_store_delete(&s, name) == 0);
+            CHECK(os_store_gc(&s, &o, &b) == 0);
         }
     }
     CHECK(s.sb.generation > gen0 + 3);   /* the journal filled up and checkpointed */
-    os_close(&s);
-    CHECK(os_open(&s, &d.bio, false) == 0);
-    CHECK(os_check(&s, noreport, NULL) == 0);
-    os_close(&s);
+    os_store_close(&s);
+    CHECK(os_store_open(&s, &d.bio, false) == 0);
+    CHECK(os_store_check(&s, noreport, NULL) == 0);
+    os_store_close(&s);
     md_free(&d);
 }
 
@@ -275,15 +275,15 @@ static void test_readonly_writes_nothing(void)
     struct memdisk d;
     struct os_store s;
     fresh(&d, SMALL);
-    CHECK(os_open(&s, &d.bio, false) == 0);
-    CHECK(os_put(&s, "a", "1", 1, NULL, NULL) == 0);
-    os_close(&s);
+    CHECK(os_store_open(&s, &d.bio, false) == 0);
+    CHECK(os_store_put(&s, "a", "1", 1, NULL, NULL) == 0);
+    os_store_close(&s);
     uint64_t w = d.writes, f = d.flushes;
-    CHECK(os_open(&s, &d.bio, true) == 0);
-    CHECK(os_put(&s, "a", "2", 1, NULL, NULL) == ANX_EROFS);
+    CHECK(os_store_open(&s, &d.bio, true) == 0);
+    CHECK(os_store_put(&s, "a", "2", 1, NULL, NULL) == ANX_EROFS);
     CHECK(os_index_name(&s.ix, "a") != NULL);
     CHECK(d.writes == w && d.flushes == f);
-    os_close(&s);
+    os_store_close(&s);
     md_free(&d);
 }
 
@@ -294,27 +294,27 @@ static void test_foreign_disks(void)
     struct memdisk d;
     struct os_store s;
     md_init(&d, SMALL, NULL);
-    CHECK(os_open(&s, &d.bio, true) == ANX_ECORRUPT);
+    CHECK(os_store_open(&s, &d.bio, true) == ANX_ECORRUPT);
     CHECK(strstr(s.err, "not an Anunix store") != NULL);
     for (uint64_t i = 0; i < d.sectors * OS_SECTOR; i++)
         d.img[i] = d.view[i] = (uint8_t)md_rand(&d);
-    CHECK(os_open(&s, &d.bio, false) == ANX_ECORRUPT);
+    CHECK(os_store_open(&s, &d.bio, false) == ANX_ECORRUPT);
     md_free(&d);
 
     fresh(&d, 2048);
     d.bio.sectors = 1500;                   /* image truncated */
-    CHECK(os_open(&s, &d.bio, false) == ANX_ECORRUPT);
+    CHECK(os_store_open(&s, &d.bio, false) == ANX_ECORRUPT);
     CHECK(strstr(s.err, "larger than the device") != NULL);
     d.bio.sectors = 2048;
     d.img[100] ^= 1;
     d.view[100] ^= 1;                       /* superblock A damaged, B empty */
-    CHECK(os_open(&s, &d.bio, false) == ANX_ECORRUPT);
+    CHECK(os_store_open(&s, &d.bio, false) == ANX_ECORRUPT);
     CHECK(strstr(s.err, "checksum") != NULL);
     md_free(&d);
 
     md_init(&d, 100, NULL);
     char err[200];
-    CHECK(os_format(&d.bio, uuid, err, sizeof(err)) == ANX_EINVAL);
+    CHECK(os_store_format(&d.bio, uuid, err, sizeof(err)) == ANX_EINVAL);
     CHECK(strstr(err, "too small") != NULL);
     md_free(&d);
 }
@@ -325,17 +325,17 @@ static uint8_t *populated(uint64_t sectors, int journal_only)
     struct os_store s;
     uint8_t buf[9000];
     fresh(&d, sectors);
-    os_open(&s, &d.bio, false);
+    os_store_open(&s, &d.bio, false);
     for (int i = 0; i < 30; i++) {
         char name[32];
         snprintf(name, sizeof(name), "dir/n%d", i % 7);
         size_t n = gen_content(i % 7, i, buf);
-        os_put(&s, name, buf, n, NULL, NULL);
+        os_store_put(&s, name, buf, n, NULL, NULL);
         if (i == 15 && !journal_only)
-            os_sync(&s);
+            os_store_sync(&s);
     }
-    os_delete(&s, "dir/n3");
-    os_close(&s);
+    os_store_delete(&s, "dir/n3");
+    os_store_close(&s);
     uint8_t *img = malloc(sectors * OS_SECTOR);
     memcpy(img, d.img, sectors * OS_SECTOR);
     md_free(&d);
@@ -361,7 +361,7 @@ static void test_random_corruption(void)
             uint64_t at = md_rand(&d) % lim;
             d.img[at] = d.view[at] = (uint8_t)md_rand(&d);
         }
-        int rc = os_open(&s, &d.bio, t & 1);
+        int rc = os_store_open(&s, &d.bio, t & 1);
         if (rc) {
             CHECK(s.err[0] != 0);
             refused++;
@@ -370,7 +370,7 @@ static void test_random_corruption(void)
             for (size_t i = 0; i < s.ix.nobjs; i++) {
                 void *out;
                 size_t n;
-                int r = os_read(&s, s.ix.objs[i].id, &out, &n);
+                int r = os_store_read(&s, s.ix.objs[i].id, &out, &n);
                 CHECK(r == 0 || r == ANX_ECORRUPT);
                 if (r == 0) {
                     uint8_t h[32];
@@ -381,8 +381,8 @@ static void test_random_corruption(void)
                     bad_reads++;
                 }
             }
-            os_check(&s, quiet, NULL);
-            os_close(&s);
+            os_store_check(&s, quiet, NULL);
+            os_store_close(&s);
         }
         md_free(&d);
     }
@@ -452,7 +452,7 @@ static int run_script(struct memdisk *d)
 {
     struct os_store s;
     uint8_t buf[9000];
-    if (os_open(&s, &d->bio, false))
+    if (os_store_open(&s, &d->bio, false))
         return -1;
     int done = 0;
     for (int i = 0; i < nscript; i++) {
@@ -463,17 +463,17 @@ static int run_script(struct memdisk *d)
         uint64_t b;
         uint8_t id[32];
         switch (script[i].type) {
-        case W_PUT: { size_t n = wcontent(i, buf); rc = os_put(&s, name, buf, n, NULL, NULL); break; }
-        case W_DEL: rc = os_delete(&s, name); break;
-        case W_GC: rc = os_gc(&s, &o, &b); break;
-        case W_OBJ: { size_t n = wcontent(i, buf); buf[0] ^= 0x5a; rc = os_put_object(&s, buf, n, id); break; }
-        case W_SYNC: rc = os_sync(&s); break;
+        case W_PUT: { size_t n = wcontent(i, buf); rc = os_store_put(&s, name, buf, n, NULL, NULL); break; }
+        case W_DEL: rc = os_store_delete(&s, name); break;
+        case W_GC: rc = os_store_gc(&s, &o, &b); break;
+        case W_OBJ: { size_t n = wcontent(i, buf); buf[0] ^= 0x5a; rc = os_store_put_object(&s, buf, n, id); break; }
+        case W_SYNC: rc = os_store_sync(&s); break;
         }
         if (rc)
             break;
         done++;
     }
-    os_close(&s);
+    os_store_close(&s);
     return done;
 }
 
@@ -508,7 +508,7 @@ static int verify(struct os_store *s, int acked)
             }
             void *out;
             size_t n, en = wcontent(m->v[k][v].op, buf);
-            int rc = os_read(s, nm->v[v].id, &out, &n);
+            int rc = os_store_read(s, nm->v[v].id, &out, &n);
             if (rc || n != en || memcmp(out, buf, n)) {
                 printf("  %s v%u: content wrong (%s)\n", name, nm->v[v].no, anx_strerror(rc));
                 bad++;
@@ -517,7 +517,7 @@ static int verify(struct os_store *s, int acked)
                 free(out);
         }
     }
-    if (os_check(s, noreport, NULL))
+    if (os_store_check(s, noreport, NULL))
         bad++;
     return bad;
 }
@@ -549,9 +549,9 @@ static void crash_points(int double_crash)
                 r2.rng = d.rng ^ 0xdeadbeef;
                 r2.crash_at = 1 + md_rand(&r2) % 12;
                 struct os_store s2;
-                if (!os_open(&s2, &r2.bio, false)) {
-                    os_put(&s2, "w/other", "x", 1, NULL, NULL);
-                    os_close(&s2);
+                if (!os_store_open(&s2, &r2.bio, false)) {
+                    os_store_put(&s2, "w/other", "x", 1, NULL, NULL);
+                    os_store_close(&s2);
                 }
                 md_free(&r);
                 md_init(&r, SMALL, r2.img);
@@ -559,7 +559,7 @@ static void crash_points(int double_crash)
             }
             struct os_store s;
             points++;
-            int rc = os_open(&s, &r.bio, false);
+            int rc = os_store_open(&s, &r.bio, false);
             if (rc) {
                 printf("  crash at op %llu: reopen failed: %s\n", (unsigned long long)n, s.err);
                 failures++;
@@ -569,13 +569,13 @@ static void crash_points(int double_crash)
                     failures++;
                 }
                 /* and the store goes on working */
-                if (os_put(&s, "after/crash", "ok", 2, NULL, NULL))
+                if (os_store_put(&s, "after/crash", "ok", 2, NULL, NULL))
                     failures++;
-                os_close(&s);
-                if (os_open(&s, &r.bio, true) || !os_index_name(&s.ix, "after/crash"))
+                os_store_close(&s);
+                if (os_store_open(&s, &r.bio, true) || !os_index_name(&s.ix, "after/crash"))
                     failures++;
                 else
-                    os_close(&s);
+                    os_store_close(&s);
             }
             md_free(&r);
             md_free(&d);

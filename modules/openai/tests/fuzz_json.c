@@ -14,25 +14,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct json_doc d;
     struct json_error e;
-    if (json_parse(&d, (const char *)data, size, &e) == 0) {
+    if (oa_json_parse(&d, (const char *)data, size, &e) == 0) {
         for (int i = 0; i < d.n; i++) {
             const struct json_value *v = &d.v[i];
             if (v->type != JSON_STRING)
                 continue;
             struct anx_buf b = { 0 };
-            json_write_str(&b, v->str, v->len);
+            oa_json_write_str(&b, v->str, v->len);
             struct json_doc d2;
             struct json_error e2;
-            if (json_parse(&d2, b.p, b.len, &e2) != 0 || d2.v[0].type != JSON_STRING ||
+            if (oa_json_parse(&d2, b.p, b.len, &e2) != 0 || d2.v[0].type != JSON_STRING ||
                 d2.v[0].len != v->len || memcmp(d2.v[0].str, v->str, v->len) != 0)
                 abort();
-            json_free(&d2);
+            oa_json_free(&d2);
             anx_buf_free(&b);
         }
     } else if (e.offset > size || !e.msg[0]) {
         abort();
     }
-    json_free(&d);
+    oa_json_free(&d);
     for (int k = 0; k < 2; k++) {
         struct oa_request rq;
         struct oa_error oe;
@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         oa_request_free(&rq);
     }
-    size_t p = utf8_complete_prefix((const char *)data, size);
+    size_t p = oa_utf8_complete_prefix((const char *)data, size);
     if (p > size || size - p > 3)
         abort();
     return 0;

@@ -28,14 +28,14 @@ static void check(int ok, const char *fmt, ...)
 
 /* ---- JSON ---------------------------------------------------------------------------------- */
 
-static int parses(const char *s) { struct json_doc d; struct json_error e; int r = json_parse(&d, s, strlen(s), &e); json_free(&d); return r == 0; }
+static int parses(const char *s) { struct json_doc d; struct json_error e; int r = oa_json_parse(&d, s, strlen(s), &e); oa_json_free(&d); return r == 0; }
 
 static void bad_json(const char *s, size_t len, size_t off, const char *msg)
 {
     struct json_doc d;
     struct json_error e;
-    int r = json_parse(&d, s, len, &e);
-    json_free(&d);
+    int r = oa_json_parse(&d, s, len, &e);
+    oa_json_free(&d);
     check(r < 0 && e.offset == off && strstr(e.msg, msg), "json: refuses %.30s... at %zu (%s) -> %zu %s",
           s, off, msg, e.offset, e.msg);
 }
@@ -46,37 +46,37 @@ static void test_json(void)
     struct json_error e;
     const char *doc = " {\"a\": [1, -0, 2.5e3, 1E-2, true, false, null], \"b\": {\"c\": \"x\\n\\u00e9\\ud83d\\ude00\\\"\\\\\\/\"},"
                       " \"a\": 7, \"big\": 123456789012345678901234, \"tiny\": 0.000001} ";
-    int r = json_parse(&d, doc, strlen(doc), &e);
+    int r = oa_json_parse(&d, doc, strlen(doc), &e);
     check(r == 0 && d.v[0].type == JSON_OBJECT && d.v[0].count == 5, "json: parses a nested document");
     if (r == 0) {
-        const struct json_value *a = json_get(&d, &d.v[0], "a");
+        const struct json_value *a = oa_json_get(&d, &d.v[0], "a");
         check(a && a->type == JSON_NUMBER && a->num == 7, "json: a repeated key gives the last value");
-        const struct json_value *arr = json_at(&d, d.v[0].first);
+        const struct json_value *arr = oa_json_at(&d, d.v[0].first);
         check(arr->type == JSON_ARRAY && arr->count == 7, "json: array of 7 values");
-        const struct json_value *x = json_at(&d, arr->first);
+        const struct json_value *x = oa_json_at(&d, arr->first);
         double want[] = { 1, 0, 2500, 0.01 };
         int ok = 1;
-        for (int i = 0; i < 4; i++, x = json_at(&d, x->next))
+        for (int i = 0; i < 4; i++, x = oa_json_at(&d, x->next))
             ok &= x->type == JSON_NUMBER && x->num == want[i];
         check(ok, "json: numbers 1, -0, 2.5e3, 1E-2");
-        ok = x->type == JSON_TRUE && json_at(&d, x->next)->type == JSON_FALSE &&
-             json_at(&d, json_at(&d, x->next)->next)->type == JSON_NULL;
+        ok = x->type == JSON_TRUE && oa_json_at(&d, x->next)->type == JSON_FALSE &&
+             oa_json_at(&d, oa_json_at(&d, x->next)->next)->type == JSON_NULL;
         check(ok, "json: true false null");
-        const struct json_value *c = json_get(&d, json_get(&d, &d.v[0], "b"), "c");
+        const struct json_value *c = oa_json_get(&d, oa_json_get(&d, &d.v[0], "b"), "c");
         const char want_c[] = "x\n\xc3\xa9\xf0\x9f\x98\x80\"\\/";
         check(c && c->len == sizeof(want_c) - 1 && !memcmp(c->str, want_c, c->len) && c->str[c->len] == 0,
               "json: escapes, \\u00e9 and a surrogate pair decode to UTF-8");
-        const struct json_value *big = json_get(&d, &d.v[0], "big");
+        const struct json_value *big = oa_json_get(&d, &d.v[0], "big");
         check(big && big->num > 1.2345678901e23 && big->num < 1.2345678902e23, "json: a 24-digit number");
-        const struct json_value *tiny = json_get(&d, &d.v[0], "tiny");
+        const struct json_value *tiny = oa_json_get(&d, &d.v[0], "tiny");
         check(tiny && tiny->num > 0.99e-6 && tiny->num < 1.01e-6, "json: 0.000001");
-        check(json_get(&d, &d.v[0], "zz") == NULL, "json: a missing key is NULL");
+        check(oa_json_get(&d, &d.v[0], "zz") == NULL, "json: a missing key is NULL");
     }
-    json_free(&d);
+    oa_json_free(&d);
     const char nul[] = "\"a\\u0000b\"";
-    r = json_parse(&d, nul, strlen(nul), &e);
+    r = oa_json_parse(&d, nul, strlen(nul), &e);
     check(r == 0 && d.v[0].len == 3 && d.v[0].str[1] == 0, "json: \\u0000 is kept inside the length");
-    json_free(&d);
+    oa_json_free(&d);
 
     bad_json("", 0, 0, "unexpected end");
     bad_json("{,}", 3, 1, "expected a string key");
@@ -121,22 +121,22 @@ static void test_json(void)
     /* writer */
     struct anx_buf b = { 0 };
     const char in[] = "a\"b\\c\n\t\x01\x7f\xc3\xa9\xff z";
-    json_write_str(&b, in, sizeof(in) - 1);
+    oa_json_write_str(&b, in, sizeof(in) - 1);
     check(b.p && !strcmp(b.p, "\"a\\\"b\\\\c\\n\\t\\u0001\\u007f\xc3\xa9\xef\xbf\xbd z\""),
           "json: writer escapes quotes, controls, keeps UTF-8, invalid byte -> U+FFFD: %s", b.p);
-    r = json_parse(&d, b.p, b.len, &e);
+    r = oa_json_parse(&d, b.p, b.len, &e);
     check(r == 0 && d.v[0].type == JSON_STRING && d.v[0].len == sizeof(in) - 1 + 2 &&
           !memcmp(d.v[0].str, "a\"b\\c\n\t\x01\x7f\xc3\xa9", 11), "json: the written string parses back");
-    json_free(&d);
+    oa_json_free(&d);
     anx_buf_free(&b);
 
     /* streaming boundaries */
-    check(utf8_complete_prefix("ab", 2) == 2, "utf8: ascii complete");
-    check(utf8_complete_prefix("a\xc3", 2) == 1, "utf8: a lead byte is held back");
-    check(utf8_complete_prefix("a\xe2\x82", 3) == 1, "utf8: two of three bytes held back");
-    check(utf8_complete_prefix("a\xe2\x82\xac", 4) == 4, "utf8: a complete euro sign");
-    check(utf8_complete_prefix("a\xf0\x9f\x98", 4) == 1, "utf8: three of four held back");
-    check(utf8_complete_prefix("a\x80", 2) == 2, "utf8: a stray continuation is not held");
+    check(oa_utf8_complete_prefix("ab", 2) == 2, "utf8: ascii complete");
+    check(oa_utf8_complete_prefix("a\xc3", 2) == 1, "utf8: a lead byte is held back");
+    check(oa_utf8_complete_prefix("a\xe2\x82", 3) == 1, "utf8: two of three bytes held back");
+    check(oa_utf8_complete_prefix("a\xe2\x82\xac", 4) == 4, "utf8: a complete euro sign");
+    check(oa_utf8_complete_prefix("a\xf0\x9f\x98", 4) == 1, "utf8: three of four held back");
+    check(oa_utf8_complete_prefix("a\x80", 2) == 2, "utf8: a stray continuation is not held");
 }
 
 /* ---- requests ---------------------------------------------------------------------------- */
@@ -353,24 +353,24 @@ static char *answer_text(const char *body, const char **finish, int *ptok, int *
     struct json_doc d;
     struct json_error e;
     char *out = NULL;
-    if (json_parse(&d, body, strlen(body), &e) < 0)
+    if (oa_json_parse(&d, body, strlen(body), &e) < 0)
         return NULL;
-    const struct json_value *ch = json_get(&d, &d.v[0], "choices");
-    const struct json_value *c0 = ch ? json_at(&d, ch->first) : NULL;
-    const struct json_value *t = json_get(&d, c0, "text");
-    if (!t) t = json_get(&d, json_get(&d, c0, "message"), "content");
-    const struct json_value *f = json_get(&d, c0, "finish_reason");
-    const struct json_value *u = json_get(&d, &d.v[0], "usage");
+    const struct json_value *ch = oa_json_get(&d, &d.v[0], "choices");
+    const struct json_value *c0 = ch ? oa_json_at(&d, ch->first) : NULL;
+    const struct json_value *t = oa_json_get(&d, c0, "text");
+    if (!t) t = oa_json_get(&d, oa_json_get(&d, c0, "message"), "content");
+    const struct json_value *f = oa_json_get(&d, c0, "finish_reason");
+    const struct json_value *u = oa_json_get(&d, &d.v[0], "usage");
     if (t && t->type == JSON_STRING) out = strdup(t->str);
     static char fin[16];
     snprintf(fin, sizeof(fin), "%s", f && f->type == JSON_STRING ? f->str : "?");
     *finish = fin;
-    const struct json_value *pt = json_get(&d, u, "prompt_tokens"), *ct = json_get(&d, u, "completion_tokens"),
-                            *tt = json_get(&d, u, "total_tokens");
+    const struct json_value *pt = oa_json_get(&d, u, "prompt_tokens"), *ct = oa_json_get(&d, u, "completion_tokens"),
+                            *tt = oa_json_get(&d, u, "total_tokens");
     *ptok = pt ? (int)pt->num : -1;
     *ctok = ct ? (int)ct->num : -1;
     if (!tt || tt->num != *ptok + *ctok) *ptok = -2;
-    json_free(&d);
+    oa_json_free(&d);
     return out;
 }
 
@@ -450,17 +450,17 @@ static void test_serve(void)
         if (!strcmp(p + 6, "[DONE]")) { done = end[2] == 0; break; }
         struct json_doc d;
         struct json_error e;
-        if (json_parse(&d, p + 6, strlen(p + 6), &e) < 0) { ok = 0; break; }
-        const struct json_value *ch = json_get(&d, &d.v[0], "choices");
-        const struct json_value *c0 = json_at(&d, ch->first);
+        if (oa_json_parse(&d, p + 6, strlen(p + 6), &e) < 0) { ok = 0; break; }
+        const struct json_value *ch = oa_json_get(&d, &d.v[0], "choices");
+        const struct json_value *c0 = oa_json_at(&d, ch->first);
         if (c0) {
-            const struct json_value *tx = json_get(&d, c0, "text");
+            const struct json_value *tx = oa_json_get(&d, c0, "text");
             anx_buf_add(&all, tx->str, tx->len);
         } else {
-            const struct json_value *u = json_get(&d, json_get(&d, &d.v[0], "usage"), "completion_tokens");
+            const struct json_value *u = oa_json_get(&d, oa_json_get(&d, &d.v[0], "usage"), "completion_tokens");
             usage_ok = u && u->num == 40;
         }
-        json_free(&d);
+        oa_json_free(&d);
         events++;
         p = end + 2;
     }

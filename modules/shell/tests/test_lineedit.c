@@ -23,14 +23,14 @@ static enum le_result type(const char *keys)
 {
     enum le_result r = LE_MORE;
     for (const char *k = keys; *k; k++)
-        r = le_feed(&e, (unsigned char)*k);
+        r = shell_line_feed(&e, (unsigned char)*k);
     return r;
 }
 
 static void start(void)
 {
-    le_init(&e, hist, 4, out, NULL);
-    le_reset(&e);
+    shell_line_init(&e, hist, 4, out, NULL);
+    shell_line_reset(&e);
     screen[0] = 0;
 }
 
@@ -57,7 +57,7 @@ TEST(typing_and_enter)
     CHECK_STR(render(), "help");
     CHECK_EQ(type("\r"), LE_DONE);
     CHECK_STR(e.buf, "help");
-    le_reset(&e);
+    shell_line_reset(&e);
     CHECK_EQ(type("\n"), LE_MORE);      /* the \n of \r\n is swallowed */
     CHECK_EQ(type("x\n"), LE_DONE);
     CHECK_STR(e.buf, "x");
@@ -97,16 +97,16 @@ TEST(history)
     start();
     const char *lines[] = { "one", "two", "two", "", "three", "four", "five" };
     for (int i = 0; i < 7; i++) {
-        le_reset(&e);
+        shell_line_reset(&e);
         type(lines[i]);
         type("\r");
-        le_history_add(&e, e.buf);
+        shell_line_history_add(&e, e.buf);
     }
     /* 4 slots, repeats and empty lines skipped: two three four five */
-    CHECK_STR(le_history_get(&e, 0), "two");
-    CHECK_STR(le_history_get(&e, 3), "five");
-    CHECK(le_history_get(&e, 4) == NULL);
-    le_reset(&e);
+    CHECK_STR(shell_line_history_get(&e, 0), "two");
+    CHECK_STR(shell_line_history_get(&e, 3), "five");
+    CHECK(shell_line_history_get(&e, 4) == NULL);
+    shell_line_reset(&e);
     screen[0] = 0;
     type("draft");
     type("\x1b[A");
@@ -127,14 +127,14 @@ TEST(limits_and_noise)
 {
     start();
     for (int i = 0; i < LE_LINE_MAX + 50; i++)
-        le_feed(&e, 'a');
+        shell_line_feed(&e, 'a');
     CHECK_EQ(e.len, LE_LINE_MAX - 1);
-    le_reset(&e);
+    shell_line_reset(&e);
     type("\x1b[99999999~\x1b[1;5Cx\x1bOHy\x02\x06\x04");
     CHECK_STR(e.buf, "y");                /* ... Ctrl-D deleted the x */
     for (int c = 0; c < 256; c++)        /* no key may break the invariants */
         if (c != '\r' && c != '\n' && c != 3)
-            le_feed(&e, c);
+            shell_line_feed(&e, c);
     CHECK(e.len < LE_LINE_MAX && e.pos <= e.len && e.buf[e.len] == 0);
     /* without echo nothing is written */
     start();
@@ -143,9 +143,9 @@ TEST(limits_and_noise)
     CHECK_STR(e.buf, "ac");
     CHECK_STR(screen, "");
     /* no history storage */
-    le_init(&e, NULL, 0, out, NULL);
-    le_reset(&e);
-    le_history_add(&e, "x");
+    shell_line_init(&e, NULL, 0, out, NULL);
+    shell_line_reset(&e);
+    shell_line_history_add(&e, "x");
     type("\x1b[A");
     CHECK_STR(e.buf, "");
 }
@@ -171,21 +171,21 @@ TEST(tab_completion)
     type("mo\t");
     CHECK_STR(e.buf, "modules ");
     CHECK_STR(render(), "modules");
-    le_reset(&e);
+    shell_line_reset(&e);
     type("h\t");                         /* help or history: nothing */
     CHECK_STR(e.buf, "h");
     type("e\t");
     CHECK_STR(e.buf, "help ");
-    le_reset(&e);
+    shell_line_reset(&e);
     type("  hi\t");
     CHECK_STR(e.buf, "  history ");
-    le_reset(&e);
+    shell_line_reset(&e);
     type("help mo\t");                   /* only the first word */
     CHECK_STR(e.buf, "help mo");
-    le_reset(&e);
+    shell_line_reset(&e);
     type("mo x\x01\x06\x06\t");         /* cursor mid-line, at the word's end */
     CHECK_STR(e.buf, "modules x");
-    le_reset(&e);
+    shell_line_reset(&e);
     type("zz\t");
     CHECK_STR(e.buf, "zz");
 }

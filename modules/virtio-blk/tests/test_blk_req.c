@@ -85,12 +85,12 @@ static int transfer(struct virtq *vq, const struct vblk_limits *l, uint32_t type
         uint8_t status = 0xff;
         unsigned nout, nin;
         unsigned nb = vblk_build(l, bufs, type, &hdr, (uintptr_t)buf, n * VBLK_SECTOR, &status, &nout, &nin);
-        if (!nb || virtq_add(vq, bufs, nout, nin, &hdr) != 0)
+        if (!nb || virtio_queue_add(vq, bufs, nout, nin, &hdr) != 0)
             return -1;
-        virtq_kick(vq);
+        virtio_queue_kick(vq);
         dev_run(vq);
         uint32_t len;
-        if (virtq_get(vq, &len) != &hdr || status != VBLK_S_OK)
+        if (virtio_queue_get(vq, &len) != &hdr || status != VBLK_S_OK)
             return -1;
         (*requests)++;
         sector += n;
@@ -106,10 +106,10 @@ static struct virtq *new_queue(uint16_t size)
     static void *mem, **cookie;
     free(mem);
     free(cookie);
-    mem = aligned_alloc(4096, virtq_mem_size(size, 4096));
-    memset(mem, 0, virtq_mem_size(size, 4096));
+    mem = aligned_alloc(4096, virtio_queue_mem_size(size, 4096));
+    memset(mem, 0, virtio_queue_mem_size(size, 4096));
     cookie = calloc(size, sizeof *cookie);
-    virtq_init(&vq, size, mem, 4096, cookie);
+    virtio_queue_init(&vq, size, mem, 4096, cookie);
     vq.notify = notify;
     dev_last_avail = 0;
     return &vq;

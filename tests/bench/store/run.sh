@@ -7,7 +7,7 @@
 #     N PUTs of distinct contents to one name (each answered once durable),
 #     then N GETs of those versions (?version=K);
 #   - anunix C API in the guest: the shell's `store bench N SIZE`
-#     (objstore_write N versions, then objstore_read each; modules/objstore/commands.c);
+#     (os_write N versions, then os_read each; modules/objstore/commands.c);
 #   - linux: Debian's kernel + busybox in an initramfs, the disk formatted
 #     ext2 on the host (mke2fs; STORE_BENCH_FS=ext4 for a journalled one),
 #     linux_fsync.c (static): open/write/fsync/close + fsync of the directory
