@@ -20,7 +20,7 @@ static struct anx_waitq registered = ANX_WAITQ_INIT;
 static int cmd_displays(int argc, char **argv);
 static struct anx_command displays_cmd = {
     .name = "displays", .summary = "List the displays with their mode and counters",
-    .usage = "displays", .fn = cmd_displays,
+    .usage = "displays [bench [FRAMES]]", .fn = cmd_displays,
 };
 
 unsigned anx_pixel_bytes(enum anx_pixel_format f)
@@ -189,10 +189,58 @@ int anx_display_set_mode(struct anx_display *d, uint32_t width, uint32_t height,
     return 0;
 }
 
+/* `displays bench [FRAMES]`: full-screen frames drawn and flushed, per
+ * display, as tests/bench/display reads it. The pattern changes every frame
+ * so no device can skip an unchanged one. */
+static int bench(int frames)
+{
+    for (struct anx_display *d = displays; d; d = d->next) {
+        unsigned bpp = anx_pixel_bytes(d->mode.format);
+        uint64_t fill_ns = 0, flush_ns = 0;
+        for (int f = 0; f < frames; f++) {
+            uint64_t t0 = anx_time_ns();
+            for (uint32_t y = 0; y < d->mode.height; y++) {
+                uint8_t *row = (uint8_t *)d->fb + (size_t)y * d->mode.stride;
+                uint32_t v = (uint32_t)(f * 0x10203u + y * 0x01u) | 0xff000000u;
+                if (bpp == 4)
+                    for (uint32_t x = 0; x < d->mode.width; x++)
+                        ((uint32_t *)row)[x] = v;
+                else
+                    for (uint32_t x = 0; x < d->mode.width; x++)
+                        ((uint16_t *)row)[x] = (uint16_t)v;
+            }
+            uint64_t t1 = anx_time_ns();
+            int err = anx_display_flush(d, 0, 0, (int)d->mode.width, (int)d->mode.height);
+            uint64_t t2 = anx_time_ns();
+            if (err) {
+                anx_printf("%s: flush failed: %s\n", d->name, anx_strerror(err));
+                return 1;
+            }
+            fill_ns += t1 - t0;
+            flush_ns += t2 - t1;
+        }
+        anx_printf("%s: %s %ux%u %s: %d frames, fill %llu us/frame, flush %llu us/frame\n", d->name, d->driver,
+                   (unsigned)d->mode.width, (unsigned)d->mode.height, anx_pixel_format_name(d->mode.format), frames,
+                   (unsigned long long)(fill_ns / 1000 / (uint64_t)frames),
+                   (unsigned long long)(flush_ns / 1000 / (uint64_t)frames));
+    }
+    return 0;
+}
+
 static int cmd_displays(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    if (argc >= 2 && !strcmp(argv[1], "bench")) {
+        int frames = argc >= 3 ? atoi(argv[2]) : 10;
+        if (frames < 1 || frames > 10000) {
+            anx_printf("displays bench: FRAMES must be 1..10000\n");
+            return 2;
+        }
+        return bench(frames);
+    }
+    if (argc >= 2) {
+        anx_printf("usage: %s\n", displays_cmd.usage);
+        return 2;
+    }
     for (struct anx_display *d = displays; d; d = d->next)
         anx_printf("%-5s %-14s %5ux%-5u %-8s stride %-6u flushes %llu (%llu px) modes %llu errors %llu\n", d->name,
                    d->driver ? d->driver : "?", (unsigned)d->mode.width, (unsigned)d->mode.height,
