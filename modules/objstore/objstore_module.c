@@ -48,6 +48,29 @@ static int unavailable(void)
     return opening ? ANX_EAGAIN : ANX_EBROKEN;
 }
 
+/* on_name's answer when the writable layer does not hold the name: the
+ * caller then looks in the base layer (the image's files). */
+#define NOT_WRITABLE 1
+
+/* The reads by name share one shape: a valid name, not while a disk store
+ * is still opening, and the writable layer first. Runs fn on the writable
+ * layer's record of name with the store locked and returns its result;
+ * ANX_EINVAL (invalid name), ANX_EAGAIN (opening), or NOT_WRITABLE. */
+static int on_name(const char *name, int (*fn)(const char *name, struct os_name *nm, void *arg), void *arg)
+{
+    if (!os_name_valid(name))
+        return ANX_EINVAL;
+    if (opening)
+        return ANX_EAGAIN;
+    if (!ready)
+        return NOT_WRITABLE;
+    lock();
+    struct os_name *nm = os_index_name(&store.ix, name);
+    int rc = nm ? fn(name, nm, arg) : NOT_WRITABLE;
+    unlock();
+    return rc;
+}
+
 static void describe(const char *name, const struct os_version *v, struct objstore_version *out)
 {
     memset(out, 0, sizeof(*out));
@@ -181,38 +204,35 @@ int os_link(const char *name, const char *id, const struct objstore_write_opts *
     return rc;
 }
 
-int os_read(const char *name, uint32_t no, void **data, size_t *len,
-                  struct objstore_version *out)
+struct read_args {
+    uint32_t no;
+    void **data;
+    size_t *len;
+    struct objstore_version *out;
+};
+
+static int read_version(const char *name, struct os_name *nm, void *arg)
+{
+    struct read_args *a = arg;
+    for (uint32_t i = 0; i < nm->nver; i++)
+        if (a->no == 0 ? i == nm->nver - 1 : nm->v[i].no == a->no) {
+            describe(name, &nm->v[i], a->out);
+            return a->data ? os_store_read(&store, nm->v[i].id, a->data, a->len) : 0;
+        }
+    return ANX_ENOENT;
+}
+
+int os_read(const char *name, uint32_t no, void **data, size_t *len, struct objstore_version *out)
 {
     struct objstore_version tmp;
-    if (!out)
-        out = &tmp;
-    if (!os_name_valid(name))
-        return ANX_EINVAL;
-    if (opening)
-        return ANX_EAGAIN;
-    if (ready) {
-        lock();
-        struct os_name *nm = os_index_name(&store.ix, name);
-        int rc = ANX_ENOENT;
-        if (nm) {
-            const struct os_version *v = NULL;
-            for (uint32_t i = 0; i < nm->nver; i++)
-                if (no == 0 ? i == nm->nver - 1 : nm->v[i].no == no)
-                    v = &nm->v[i];
-            if (v) {
-                describe(name, v, out);
-                rc = data ? os_store_read(&store, v->id, data, len) : 0;
-            }
-            unlock();
-            return rc;
-        }
-        unlock();
-    }
+    struct read_args a = {no, data, len, out ? out : &tmp};
+    int rc = on_name(name, read_version, &a);
+    if (rc != NOT_WRITABLE)
+        return rc;
     struct anx_file f;
     if (os_base_find_name(name, &f) || no > 1)
         return ANX_ENOENT;
-    os_base_describe(&f, name, out);
+    os_base_describe(&f, name, a.out);
     return data ? os_base_read(&f, data, len) : 0;
 }
 
@@ -229,28 +249,30 @@ int os_delete(const char *name)
     return rc;
 }
 
-int os_versions(const char *name, int (*fn)(const struct objstore_version *v, void *arg),
-                      void *arg)
+struct versions_args {
+    int (*fn)(const struct objstore_version *v, void *arg);
+    void *arg;
+};
+
+static int each_version(const char *name, struct os_name *nm, void *arg)
 {
+    struct versions_args *a = arg;
     struct objstore_version out;
-    if (!os_name_valid(name))
-        return ANX_EINVAL;
-    if (opening)
-        return ANX_EAGAIN;
-    if (ready) {
-        lock();
-        struct os_name *nm = os_index_name(&store.ix, name);
-        if (nm) {
-            for (uint32_t i = 0; i < nm->nver; i++) {
-                describe(name, &nm->v[i], &out);
-                if (fn(&out, arg))
-                    break;
-            }
-            unlock();
-            return 0;
-        }
-        unlock();
+    for (uint32_t i = 0; i < nm->nver; i++) {
+        describe(name, &nm->v[i], &out);
+        if (a->fn(&out, a->arg))
+            break;
     }
+    return 0;
+}
+
+int os_versions(const char *name, int (*fn)(const struct objstore_version *v, void *arg), void *arg)
+{
+    struct versions_args a = {fn, arg};
+    int rc = on_name(name, each_version, &a);
+    if (rc != NOT_WRITABLE)
+        return rc;
+    struct objstore_version out;
     struct anx_file f;
     if (os_base_find_name(name, &f))
         return ANX_ENOENT;
@@ -456,38 +478,35 @@ static int open_store(void)
  * content type. A name only the base layer has is given in place (it is an
  * image file: no copy, and not re-hashed, as the image's files are not
  * when served directly). */
+static int current_data(const char *name, struct os_name *nm, void *arg)
+{
+    struct anx_data *out = arg;
+    const struct os_version *v = &nm->v[nm->nver - 1];
+    void *d;
+    size_t n;
+    int rc = os_store_read(&store, v->id, &d, &n);
+    if (rc) {
+        log_error("%s: cannot read version %u: %s", name, (unsigned)v->no, anx_strerror(rc));
+        return rc;
+    }
+    out->data = d;
+    out->size = n;
+    out->owned = true;
+    out->has_sha256 = true;
+    memcpy(out->sha256, v->id, sizeof(out->sha256));
+    for (int i = 0; i < v->nmeta; i++)
+        if (!strcmp(v->meta[i].key, "type"))
+            strlcpy(out->type, v->meta[i].value, sizeof(out->type));
+    return 0;
+}
+
 static int data_get(const char *name, struct anx_data *out)
 {
-    if (!os_name_valid(name))
+    int rc = on_name(name, current_data, out);
+    if (rc == ANX_EINVAL)
         return ANX_ENOENT;
-    if (opening)
-        return ANX_EAGAIN;
-    if (ready) {
-        lock();
-        struct os_name *nm = os_index_name(&store.ix, name);
-        if (nm) {
-            const struct os_version *v = &nm->v[nm->nver - 1];
-            unsigned no = (unsigned)v->no;
-            void *d;
-            size_t n;
-            int rc = os_store_read(&store, v->id, &d, &n);
-            if (rc == 0) {
-                out->data = d;
-                out->size = n;
-                out->owned = true;
-                out->has_sha256 = true;
-                memcpy(out->sha256, v->id, sizeof(out->sha256));
-                for (int i = 0; i < v->nmeta; i++)
-                    if (!strcmp(v->meta[i].key, "type"))
-                        strlcpy(out->type, v->meta[i].value, sizeof(out->type));
-            }
-            unlock();
-            if (rc)
-                log_error("%s: cannot read version %u: %s", name, no, anx_strerror(rc));
-            return rc;
-        }
-        unlock();
-    }
+    if (rc != NOT_WRITABLE)
+        return rc;
     char path[OS_NAME_MAX + 2] = "/";
     struct anx_file f;
     strlcat(path, name, sizeof(path));
