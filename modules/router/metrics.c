@@ -5,6 +5,7 @@
  * error and latency-histogram counters, engine health, the core heap, the
  * uptime, and whatever other modules register with rt_metrics_register.
  */
+#include <stddef.h>
 #include <anx/lib.h>
 #include <anx/mem.h>
 #include <anx/printf.h>
@@ -50,23 +51,24 @@ static void us_as_seconds(struct anx_buf *b, uint64_t us)
                    (unsigned long long)(us % 1000000));
 }
 
+/* One counter family with a sample per route: the uint64_t at `field` of
+ * struct rt_route. */
+static void route_counter(struct anx_buf *b, const char *metric, const char *help, size_t field)
+{
+    anx_buf_printf(b, "# HELP %s %s\n# TYPE %s counter\n", metric, help, metric);
+    for (struct rt_route *r = rt_route_first(); r; r = r->next) {
+        anx_buf_printf(b, "%s{route=\"", metric);
+        label(b, r->name);
+        anx_buf_printf(b, "\"} %llu\n", (unsigned long long)*(const uint64_t *)((const char *)r + field));
+    }
+}
+
 void rt_metrics_text(struct anx_buf *b)
 {
-    anx_buf_puts(b, "# HELP anx_route_requests_total Requests dispatched to the route.\n"
-                    "# TYPE anx_route_requests_total counter\n");
-    for (struct rt_route *r = rt_route_first(); r; r = r->next) {
-        anx_buf_puts(b, "anx_route_requests_total{route=\"");
-        label(b, r->name);
-        anx_buf_printf(b, "\"} %llu\n", (unsigned long long)r->count);
-    }
-    anx_buf_puts(b,
-                 "# HELP anx_route_errors_total Requests the route failed (engine error or 5xx).\n"
-                 "# TYPE anx_route_errors_total counter\n");
-    for (struct rt_route *r = rt_route_first(); r; r = r->next) {
-        anx_buf_puts(b, "anx_route_errors_total{route=\"");
-        label(b, r->name);
-        anx_buf_printf(b, "\"} %llu\n", (unsigned long long)r->errors);
-    }
+    route_counter(b, "anx_route_requests_total", "Requests dispatched to the route.",
+                  offsetof(struct rt_route, count));
+    route_counter(b, "anx_route_errors_total", "Requests the route failed (engine error or 5xx).",
+                  offsetof(struct rt_route, errors));
     anx_buf_puts(b, "# HELP anx_route_latency_seconds Time to handle a request, by route.\n"
                     "# TYPE anx_route_latency_seconds histogram\n");
     for (struct rt_route *r = rt_route_first(); r; r = r->next) {
