@@ -323,7 +323,7 @@ static void add_u(struct anx_buf *b, unsigned long long v)
 static void add_str_or_null(struct anx_buf *b, const char *s)
 {
     if (s)
-        oa_json_write_str(b, s, strlen(s));
+        rt_json_str(b, s, strlen(s));
     else
         add_s(b, "null");
 }
@@ -331,7 +331,7 @@ static void add_str_or_null(struct anx_buf *b, const char *s)
 void oa_error_json(struct anx_buf *b, const struct oa_error *e)
 {
     add_s(b, "{\"error\": {\"message\": ");
-    oa_json_write_str(b, e->message, strlen(e->message));
+    rt_json_str(b, e->message, strlen(e->message));
     add_s(b, ", \"type\": ");
     add_str_or_null(b, e->type ? e->type : "invalid_request_error");
     add_s(b, ", \"param\": ");
@@ -346,7 +346,7 @@ void oa_models_json(struct anx_buf *b, const char *model, uint64_t created)
     add_s(b, "{\"object\": \"list\", \"data\": [");
     if (model) {
         add_s(b, "{\"id\": ");
-        oa_json_write_str(b, model, strlen(model));
+        rt_json_str(b, model, strlen(model));
         add_s(b, ", \"object\": \"model\", \"created\": ");
         add_u(b, created);
         add_s(b, ", \"owned_by\": \"anunix\"}");
@@ -357,14 +357,14 @@ void oa_models_json(struct anx_buf *b, const char *model, uint64_t created)
 static void head(struct anx_buf *b, const struct oa_meta *m, bool chunk)
 {
     add_s(b, "{\"id\": ");
-    oa_json_write_str(b, m->id, strlen(m->id));
+    rt_json_str(b, m->id, strlen(m->id));
     add_s(b, ", \"object\": ");
     add_s(b, m->kind == OA_CHAT ? (chunk ? "\"chat.completion.chunk\"" : "\"chat.completion\"")
                                 : "\"text_completion\"");
     add_s(b, ", \"created\": ");
     add_u(b, m->created);
     add_s(b, ", \"model\": ");
-    oa_json_write_str(b, m->model, strlen(m->model));
+    rt_json_str(b, m->model, strlen(m->model));
 }
 
 static void usage_json(struct anx_buf *b, struct inf_usage u)
@@ -384,11 +384,11 @@ void oa_response_json(struct anx_buf *b, const struct oa_meta *m, const char *te
     head(b, m, false);
     if (m->kind == OA_CHAT) {
         add_s(b, ", \"choices\": [{\"index\": 0, \"message\": {\"role\": \"assistant\", \"content\": ");
-        oa_json_write_str(b, text, len);
+        rt_json_str(b, text, len);
         add_s(b, "}, \"logprobs\": null, \"finish_reason\": ");
     } else {
         add_s(b, ", \"choices\": [{\"text\": ");
-        oa_json_write_str(b, text, len);
+        rt_json_str(b, text, len);
         add_s(b, ", \"index\": 0, \"logprobs\": null, \"finish_reason\": ");
     }
     add_str_or_null(b, finish);
@@ -415,12 +415,12 @@ void oa_chunk_sse(struct anx_buf *b, const struct oa_meta *m, bool role, const c
             add_s(b, "\"role\": \"assistant\"");
         if (text) {
             add_s(b, role ? ", \"content\": " : "\"content\": ");
-            oa_json_write_str(b, text, len);
+            rt_json_str(b, text, len);
         }
         add_s(b, "}, \"logprobs\": null, \"finish_reason\": ");
     } else {
         add_s(b, ", \"choices\": [{\"text\": ");
-        oa_json_write_str(b, text ? text : "", text ? len : 0);
+        rt_json_str(b, text ? text : "", text ? len : 0);
         add_s(b, ", \"index\": 0, \"logprobs\": null, \"finish_reason\": ");
     }
     add_str_or_null(b, finish);

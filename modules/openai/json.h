@@ -56,10 +56,7 @@ const char *oa_json_type_name(enum json_type t);
 
 /* ---- writing ---------------------------------------------------------------------------- */
 
-struct anx_buf;   /* modules/router/router.h; only anx_buf_add is used */
-/* A JSON string literal (quotes included) of s[0..n): ", \ and controls
- * escaped, invalid UTF-8 bytes written as U+FFFD. */
-void oa_json_write_str(struct anx_buf *b, const char *s, size_t n);
+/* Strings are written with the router's rt_json_str (router.h). */
 /* Length of the longest prefix of s[0..n) that does not end inside a
  * UTF-8 sequence that could still be completed (for streaming). */
 size_t oa_utf8_complete_prefix(const char *s, size_t n);

@@ -17,51 +17,6 @@ static struct rt_engine *engines;
 static struct rt_route *routes;
 static unsigned route_seq;
 
-/* ---- JSON strings ----------------------------------------------------------- */
-
-void rt_json_str(struct anx_buf *b, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    anx_buf_add(b, "\"", 1);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        char e[6];
-        switch (c) {
-        case '"': anx_buf_add(b, "\\\"", 2); continue;
-        case '\\': anx_buf_add(b, "\\\\", 2); continue;
-        case '\n': anx_buf_add(b, "\\n", 2); continue;
-        case '\r': anx_buf_add(b, "\\r", 2); continue;
-        case '\t': anx_buf_add(b, "\\t", 2); continue;
-        case '\b': anx_buf_add(b, "\\b", 2); continue;
-        case '\f': anx_buf_add(b, "\\f", 2); continue;
-        }
-        if (c < 0x20 || c == 0x7f) {
-            e[0] = '\\';
-            e[1] = 'u';
-            e[2] = '0';
-            e[3] = '0';
-            e[4] = hex[c >> 4];
-            e[5] = hex[c & 15];
-            anx_buf_add(b, e, 6);
-        } else if (c >= 0x80) {
-            /* pass valid UTF-8 through; replace invalid bytes with U+FFFD */
-            size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-            bool ok = len && i + len <= n;
-            for (size_t k = 1; ok && k < len; k++)
-                ok = ((unsigned char)s[i + k] & 0xc0) == 0x80;
-            if (ok) {
-                anx_buf_add(b, s + i, len);
-                i += len - 1;
-            } else {
-                anx_buf_add(b, "\\ufffd", 6);
-            }
-        } else {
-            anx_buf_add(b, s + i, 1);
-        }
-    }
-    anx_buf_add(b, "\"", 1);
-}
-
 /* ---- responses --------------------------------------------------------------- */
 
 void rt_reply(struct rt_response *rs, int status, const char *ctype, const char *text)

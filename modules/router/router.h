@@ -43,9 +43,13 @@
  * struct anx_buf (<anx/buf.h>: anx_buf_add, anx_buf_puts, anx_buf_printf;
  * out of memory is sticky in .oom, which httpd turns into a 500). */
 
-/* Append a JSON string literal (quotes included) of s[0..n): escapes
- * controls, passes valid UTF-8 through, invalid bytes become U+FFFD. */
+/* Append a JSON string literal (quotes included) of s[0..n) (json_str.c):
+ * ", \ and controls escaped, valid UTF-8 passed through, each byte that
+ * does not start a valid sequence written as U+FFFD. */
 void rt_json_str(struct anx_buf *b, const char *s, size_t n);
+/* Length of the valid UTF-8 sequence at s[0..n) (no overlong forms, no
+ * surrogates, at most U+10FFFF), or 0 if invalid or incomplete. */
+size_t rt_utf8_len(const unsigned char *s, size_t n);
 
 /* ---- requests and responses --------------------------------------------- */
 

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (v->type != JSON_STRING)
                 continue;
             struct anx_buf b = { 0 };
-            oa_json_write_str(&b, v->str, v->len);
+            rt_json_str(&b, v->str, v->len);
             struct json_doc d2;
             struct json_error e2;
             if (oa_json_parse(&d2, b.p, b.len, &e2) != 0 || d2.v[0].type != JSON_STRING ||
