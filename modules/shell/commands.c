@@ -1,5 +1,5 @@
 /* The shell's built-in commands: help, modules, mem, uptime, log,
- * threads, files, cat, echo, sleep, poweroff. */
+ * threads, files, cat, echo, clear, sleep, poweroff. */
 #include <anx/command.h>
 #include <anx/console.h>
 #include <anx/errno.h>
@@ -144,6 +144,19 @@ static int cmd_echo(int argc, char **argv)
     return 0;
 }
 
+/* ECMA-48 ED 2 (erase the display) and CUP (cursor home): a terminal on the
+ * serial line and the framebuffer console both start over at the top. */
+static int cmd_clear(int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1) {
+        anx_printf("usage: clear\n");
+        return 1;
+    }
+    anx_printf("\033[2J\033[H");
+    return 0;
+}
+
 static int cmd_sleep(int argc, char **argv)
 {
     uint64_t ms;
@@ -177,6 +190,7 @@ static struct anx_command builtins[] = {
     { .name = "files", .summary = "Files built into the image", .usage = "files", .fn = cmd_files },
     { .name = "cat", .summary = "Print files built into the image", .usage = "cat PATH...", .fn = cmd_cat },
     { .name = "echo", .summary = "Print the arguments", .usage = "echo [ARG...]", .fn = cmd_echo },
+    { .name = "clear", .summary = "Clear the screen (the terminal's or the framebuffer console's)", .usage = "clear", .fn = cmd_clear },
     { .name = "sleep", .summary = "Wait (exercises the timer)", .usage = "sleep MILLISECONDS", .fn = cmd_sleep },
     { .name = "poweroff", .summary = "Power off with an exit status", .usage = "poweroff [STATUS]", .fn = cmd_poweroff },
 };
