@@ -52,11 +52,7 @@ static struct anx_blockdev d1 = { .driver = "ram", .sectors = SECTORS, .sector_s
 
 static void setup(void)
 {
-    struct plat_mem_region r = { (uintptr_t)aligned_alloc_host(4096, 4u << 20), 4u << 20 };
-    anx_pmem_init(&r, 1);
-    anx_heap_init();
-    anx_time_init(unit_time_ns);
-    anx_threads_init();
+    unit_threads_init(4u << 20);
 }
 
 TEST(register_names)

@@ -116,9 +116,7 @@ TEST(adopt_takes_a_block_without_copying)
 
 int main(void)
 {
-    struct plat_mem_region r = { (uintptr_t)aligned_alloc_host(4096, ARENA), ARENA };
-    anx_pmem_init(&r, 1);
-    anx_heap_init();
+    unit_heap_init(ARENA);
     RUN(appends_keep_a_nul_after_the_bytes);
     RUN(grows_across_printf_and_many_appends);
     RUN(out_of_memory_is_sticky);

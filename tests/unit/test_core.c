@@ -26,12 +26,7 @@ static void setup(void)
     if (done)
         return;
     done = 1;
-    struct plat_mem_region r = { (uintptr_t)aligned_alloc_host(4096, 8u << 20), 8u << 20 };
-    anx_pmem_init(&r, 1);
-    anx_heap_init();
-    anx_time_init(unit_time_ns);
-    anx_threads_init();
-    plat_irq_enable();
+    unit_threads_init(8u << 20);
 }
 
 /* ---- threads ------------------------------------------------------------ */

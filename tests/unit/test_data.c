@@ -103,9 +103,7 @@ TEST(get_gives_hash_and_type)
 
 int main(void)
 {
-    struct plat_mem_region r = { (uintptr_t)aligned_alloc_host(4096, 1u << 20), 1u << 20 };
-    anx_pmem_init(&r, 1);
-    anx_heap_init();
+    unit_heap_init(1u << 20);
     RUN(image_paths_go_to_the_files_archive);
     RUN(providers_in_order);
     RUN(get_gives_hash_and_type);

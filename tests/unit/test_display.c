@@ -57,11 +57,7 @@ static struct anx_display mk(const struct anx_display_ops *o, uint32_t w, uint32
 
 static void setup(void)
 {
-    struct plat_mem_region r = { (uintptr_t)aligned_alloc_host(4096, 4u << 20), 4u << 20 };
-    anx_pmem_init(&r, 1);
-    anx_heap_init();
-    anx_time_init(unit_time_ns);
-    anx_threads_init();
+    unit_threads_init(4u << 20);
 }
 
 static struct anx_display d0, d1;

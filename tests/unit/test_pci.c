@@ -134,9 +134,7 @@ TEST(registry_errors)
 
 int main(void)
 {
-    struct plat_mem_region r = {(uintptr_t)aligned_alloc_host(4096, 1u << 20), 1u << 20};
-    anx_pmem_init(&r, 1);
-    anx_heap_init();
+    unit_heap_init(1u << 20);
     /* arm64-virt-like windows, but with a 32-bit window the CPU sees at a
      * different address, to prove the translation */
     unit_pci_windows[0] = (struct plat_pci_window){.pci_base = 0, .cpu_base = 0x3eff0000, .size = 0x10000, .io = true};

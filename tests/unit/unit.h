@@ -23,7 +23,11 @@ static inline void free_host(void *p) { free(p); }
 
 #include "rename.h"                 /* host/rename.h */
 #include <anx/lib.h>
+#include <anx/mem.h>
+#include <anx/platform.h>
 #include <anx/printf.h>
+#include <anx/thread.h>
+#include <anx/time.h>
 
 static int unit_fail_count, unit_passed, unit_failed;
 
@@ -65,5 +69,24 @@ extern unsigned long long unit_time_ns;
 extern unsigned long long unit_deadline_ns;
 /* What the host platform's real-time clock reads (0 = no RTC). */
 extern unsigned long long unit_wall_ns;
+
+/* The core's memory (pmem and the heap) on a host arena of `bytes`: what
+ * every test that allocates does first. The arena is never freed. */
+static inline void unit_heap_init(size_t bytes)
+{
+    struct plat_mem_region r = { (uintptr_t)aligned_alloc_host(4096, bytes), bytes };
+    anx_pmem_init(&r, 1);
+    anx_heap_init();
+}
+
+/* As unit_heap_init, then the fake clock, the scheduler and interrupts on:
+ * for tests that run threads or wait. */
+static inline void unit_threads_init(size_t bytes)
+{
+    unit_heap_init(bytes);
+    anx_time_init(unit_time_ns);
+    anx_threads_init();
+    plat_irq_enable();
+}
 
 #endif

@@ -17,9 +17,7 @@ static int fake_uart(void) { return *uart ? (unsigned char)*uart++ : -1; }
 
 TEST(polls_without_irq)
 {
-    struct plat_mem_region r = { (uintptr_t)aligned_alloc_host(4096, 1u << 20), 1u << 20 };
-    anx_pmem_init(&r, 1);
-    anx_heap_init();
+    unit_heap_init(1u << 20);
     anx_threads_init();
     unit_console_getc_hook = fake_uart;
     CHECK_EQ(anx_module_console.init(), 0);

@@ -411,10 +411,7 @@ TEST(absolute_form_and_query)
 int main(void)
 {
     /* the core heap on a host arena */
-    void *arena = aligned_alloc_host(4096, 32u << 20);
-    struct plat_mem_region r = { (uintptr_t)arena, 32u << 20 };
-    anx_pmem_init(&r, 1);
-    anx_heap_init();
+    unit_heap_init(32u << 20);
     RUN(get_keepalive_then_peer_close);
     RUN(pipelined_requests_answered_in_order_in_one_send);
     RUN(chunked_body_split_anywhere);

@@ -597,10 +597,7 @@ TEST(upstream_head)
 int main(void)
 {
     /* the core heap on a host arena */
-    void *arena = aligned_alloc_host(4096, 32u << 20);
-    struct plat_mem_region r = { (uintptr_t)arena, 32u << 20 };
-    anx_pmem_init(&r, 1);
-    anx_heap_init();
+    unit_heap_init(32u << 20);
     RUN(match_literal_params_wildcard);
     RUN(bad_patterns_rejected);
     RUN(most_specific_route_wins);
