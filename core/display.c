@@ -69,6 +69,12 @@ static void apply_wanted_mode(struct anx_display *d)
     wanted_mode(&w, &h, &f);
     if (!w || (d->mode.width == w && d->mode.height == h && d->mode.format == f))
         return;
+    if (!d->ops->set_mode) {
+        log_warn("%s: fixed mode %ux%u %s, not the manifest's %ux%u %s", d->driver, (unsigned)d->mode.width,
+                 (unsigned)d->mode.height, anx_pixel_format_name(d->mode.format), (unsigned)w, (unsigned)h,
+                 anx_pixel_format_name(f));
+        return;
+    }
     int err = anx_display_set_mode(d, w, h, f);
     if (err)
         log_warn("%s: keeps %ux%u %s: the manifest's %ux%u %s: %s", d->driver, (unsigned)d->mode.width,
@@ -91,8 +97,7 @@ int anx_display_register(struct anx_display *d)
             return ANX_EEXIST;
     snprintf(d->name, sizeof d->name, "fb%u", ndisplays++);
     memset(&d->stats, 0, sizeof d->stats);
-    if (d->ops->set_mode)
-        apply_wanted_mode(d);
+    apply_wanted_mode(d);
     memset(d->fb, 0, (size_t)d->mode.stride * d->mode.height);
     anx_display_flush(d, 0, 0, (int)d->mode.width, (int)d->mode.height);
     if (!displays)

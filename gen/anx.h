@@ -161,6 +161,7 @@ const char *yshow_n(const char *s, size_t len, size_t max);
 
 struct check;
 struct check_type;
+struct screen_check;   /* screen.c: the screen and input check kinds */
 
 struct port_fwd {
     int host, guest;
@@ -171,11 +172,22 @@ struct file_entry {
     char *host_path;    /* as written, relative to the manifest */
     char *abs_path;
     struct mark mark;
+    const char *module; /* NULL: the manifest's files:; else the module whose
+                         * module.yaml files: gave it (host_path relative to
+                         * that module's folder, or absolute) */
 };
 struct mod_req {
     char *name;
     struct ynode *config;   /* NULL or Y_NULL for defaults, else a map */
     struct mark mark;
+};
+/* display: (docs/manifest.md): the screen of the image. */
+struct display_conf {
+    bool present;           /* the manifest has a display: section */
+    char *device;           /* a display driver module, a key of qemu: display: */
+    int width, height, depth;
+    char *keymap;           /* us, de */
+    struct mark mark, device_mark;
 };
 struct check {
     const struct check_type *type;
@@ -188,6 +200,7 @@ struct check {
     int64_t status;         /* exit status, http status (-1 = any) */
     uint64_t timeout_ns;
     struct mark mark;
+    struct screen_check *screen;   /* screen, screenshot, pixels, key, type, click */
 };
 struct manifest {
     char *path;     /* as given */
@@ -209,6 +222,7 @@ struct manifest {
     struct port_fwd *ports;
     size_t nports;
     uint64_t disk_size;         /* run: disk: size; 0 = the manifest declares no disk */
+    struct display_conf display;
     struct check *checks;
     size_t nchecks;
 };
@@ -222,6 +236,19 @@ int manifest_parse(const char *path, const char *data, size_t len, struct manife
 int parse_port(const char *s, int *host, int *guest);
 bool valid_name(const char *s);
 bool valid_platform_name(const char *s);
+/* Why p cannot be an image path ("must start with '/'" ...), or NULL. */
+const char *image_path_problem(const char *p);
+struct catalog;
+struct platform;
+struct resolution;
+/* resolve() calls these. The display device against the platform's qemu:
+ * display: map, then added to m->mods (as if listed with {}) when the
+ * manifest does not list it; returns the number of errors. */
+int manifest_display_device(struct catalog *c, struct manifest *m, const struct platform *p);
+/* The files: of each module of the image (module.yaml) merged into
+ * m->files, a manifest entry of the same image path winning; again on
+ * each call (the previous merge is undone first). Returns the errors. */
+int manifest_module_files(struct manifest *m, const struct resolution *r);
 
 /* ---- checks.c: the table of test check kinds ---------------------------- */
 
@@ -233,6 +260,7 @@ struct check_type {
     int (*parse)(const struct ynode *map, struct check *c);
     /* 0 pass, else fail with a reason in why */
     int (*run)(struct test_session *t, const struct check *c, char *why, size_t whylen);
+    bool qmp;                     /* needs QEMU's QMP socket (screen and input checks) */
 };
 extern const struct check_type check_types[];
 extern const size_t check_type_count;
@@ -311,6 +339,11 @@ struct module {
     /* module.yaml `prefix:`: what every global symbol of the module's own
      * sources starts with (default: the name with '-' as '_', then '_') */
     struct strlist prefixes;
+    /* module.yaml `files:`: image path -> host file put into the files
+     * archive of every image holding the module (abs_path resolved;
+     * existence is checked when an image uses it) */
+    struct file_entry *files;
+    size_t nfiles;
     struct mark mark;
 };
 /* Where third-party trees live: ANX_THIRD_PARTY, else
@@ -361,6 +394,10 @@ struct platform {
     /* qemu: disk: the same per disk driver module; {disk} is the file */
     struct nic_args *disks;
     size_t ndisks;
+    /* qemu: display: and input: the same per display and input driver
+     * module; every one the image holds adds its arguments */
+    struct nic_args *displays, *inputs;
+    size_t ndisplays, ninputs;
     struct boot_mode *boot;
     size_t nboot;
 };
@@ -604,7 +641,8 @@ enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 struct qemu_opts {
     const char *boot;       /* NULL = the platform's first mode */
     enum accel accel;
-    bool display;
+    const char *display;    /* anx run: NULL = no window (-nographic), else
+                             * QEMU's -display value (gtk, vnc=127.0.0.1:N) */
     bool for_test;          /* serial on pipes, no terminal */
     struct port_fwd *ports; /* --port options */
     size_t nports;
@@ -726,10 +764,105 @@ struct test_session {
     FILE *log;
     const struct port_fwd *ports;   /* the forwards QEMU was started with (http checks) */
     size_t nports;
+    /* screen and input checks (screen.c) */
+    struct qmp *qmp;                /* connected on first use; NULL before */
+    const char *qmp_path;           /* QEMU's QMP socket; NULL: no check needs it */
+    const char *outdir;             /* the build folder: screen-N.png, NAME.png */
+    const char *manifest_dir;       /* screen: FILE is relative to it */
+    size_t check_no;                /* 1-based number of the running check */
+    int screen_w, screen_h;         /* of the last screendump (0: none yet) */
 };
+/* Reads the console until `until` (ms, now_ms() clock) so QEMU never
+ * blocks on a full pipe while a check waits for something else; returns
+ * early when QEMU is gone. */
+void session_wait(struct test_session *t, double until);
+/* True when QEMU has exited; then why says so, naming what was awaited. */
+bool session_gone(struct test_session *t, const char *what, char *why, size_t whylen);
 int run_serial(struct test_session *t, const struct check *c, char *why, size_t whylen);
 int run_shell(struct test_session *t, const struct check *c, char *why, size_t whylen);
 int run_exit(struct test_session *t, const struct check *c, char *why, size_t whylen);
 int run_http(struct test_session *t, const struct check *c, char *why, size_t whylen);
+
+/* ---- png.c, screen.c, qmp.c: screen and input checks of anx test -------- */
+
+/* An 8-bit RGB image, 3 bytes a pixel, rows top to bottom; px is malloc'd
+ * (not a tracked allocation): image_free it. */
+struct image {
+    int w, h;
+    unsigned char *px;
+};
+int image_alloc(struct image *img, int w, int h);
+void image_free(struct image *img);
+/* Each returns 0, or -1 with a reason naming the file in why. */
+int image_read_png(const char *path, struct image *img, char *why, size_t whylen);
+int image_write_png(const char *path, const struct image *img, char *why, size_t whylen);
+int image_read_ppm(const char *path, struct image *img, char *why, size_t whylen);
+int image_from_ppm(const void *data, size_t len, struct image *img, char *why, size_t whylen);
+
+struct region {
+    int x, y, w, h;
+    bool set;               /* false: the whole screen */
+};
+/* One key press: up to 4 qcodes held together (modifiers first). */
+struct keypress {
+    const char *q[4];
+    int n;
+};
+struct screen_check {
+    char *file;             /* screen: reference PNG, as written (relative to the manifest) */
+    char *name;             /* screenshot: NAME */
+    double tolerance;       /* screen: fraction of the pixels allowed to differ */
+    struct region region;   /* screen, pixels */
+    unsigned char color[3]; /* pixels: */
+    int64_t min, max;       /* pixels: count bounds (max -1: none) */
+    struct keypress *keys;  /* key: one, type: one per character */
+    size_t nkeys;
+    int64_t x, y;           /* click: */
+    const char *button;     /* click: left, right or middle */
+};
+/* A pixel differs when one of its channels differs by more than this
+ * (anti-aliasing noise of a renderer or a scaler). */
+#define SCREEN_CHANNEL_SLACK 8
+/* The region within a w x h screen (the whole screen when not set); -1
+ * with a reason when it does not fit. */
+int region_resolve(const struct region *r, int w, int h, struct region *out, char *why, size_t whylen);
+/* The pixels of rect of a that differ from b (b is rect's size, or a's:
+ * then the same rect of b is compared). With diff (rect's size, allocated
+ * here) the rect of a dimmed, differing pixels red. */
+size_t image_diff(const struct image *a, const struct region *rect, const struct image *b, struct image *diff);
+/* The pixels of rect exactly of color rgb. */
+size_t image_count_color(const struct image *a, const struct region *rect, const unsigned char rgb[3]);
+/* rect of a as a new image. */
+void image_crop(const struct image *a, const struct region *rect, struct image *out);
+/* The pixels a tolerance allows to differ among n. */
+size_t tolerance_allows(double tolerance, size_t n);
+/* "0.5%" -> 0.005. -1 when s is not a percentage from 0% to 100%. */
+int parse_percent(const char *s, double *out);
+/* "ctrl-alt-f2" -> qcodes ctrl, alt, f2. -1 with a reason when a name is
+ * unknown (with a did-you-mean), repeated, or there are more than 4. */
+int key_chord_parse(const char *s, struct keypress *k, char *why, size_t whylen);
+/* The US-layout key press that types ch (shift for capitals and symbols,
+ * ret for \n, tab for \t); -1 when no key types it. */
+int key_for_char(unsigned char ch, struct keypress *k);
+/* An abs axis value (0..0x7fff, QEMU's range) for pixel p of size pixels. */
+int abs_axis_value(int64_t p, int size);
+
+struct qmp;
+/* Connects to QEMU's QMP socket (retrying until deadline while QEMU starts),
+ * reads its greeting and enters command mode. idle(arg) runs at least every
+ * 50 ms while a QMP call waits. NULL with a reason on failure. */
+struct qmp *qmp_open(const char *path, double deadline, void (*idle)(void *), void *arg, char *why, size_t whylen);
+/* Runs one command (args: a JSON object text or NULL) and returns its
+ * "return" value as JSON text (malloc'd by jansson: free it), or NULL with
+ * why: QEMU's error "desc", a timeout, or the connection closing.
+ * Asynchronous events and answers to earlier commands are skipped. */
+char *qmp_execute(struct qmp *q, const char *cmd, const char *args, double deadline, char *why, size_t whylen);
+void qmp_close(struct qmp *q);
+int run_screen(struct test_session *t, const struct check *c, char *why, size_t whylen);
+int run_screenshot(struct test_session *t, const struct check *c, char *why, size_t whylen);
+int run_pixels(struct test_session *t, const struct check *c, char *why, size_t whylen);
+int run_key_chord(struct test_session *t, const struct check *c, char *why, size_t whylen);
+int run_type(struct test_session *t, const struct check *c, char *why, size_t whylen);
+int run_click(struct test_session *t, const struct check *c, char *why, size_t whylen);
 
 #endif

@@ -15,7 +15,8 @@ const char *const ctype_names[] = {"bool", "int", "size", "duration", "string", 
 #define NCTYPES 7
 
 static const char *const module_keys[] = {"name", "summary", "depends", "conflicts", "platforms",
-                                          "sources", "config", "third_party", "memory", "tests", "prefix"};
+                                          "sources", "config", "third_party", "memory", "tests", "prefix",
+                                          "files"};
 static const char *const memory_keys[] = {"base", "add"};
 static const char *const term_keys[] = {"key", "each", "when"};
 static const char *const tp_keys[] = {"sources", "include"};
@@ -23,7 +24,7 @@ static const char *const key_keys[] = {"type", "default", "range", "values", "sp
 static const char *const platform_keys[] = {"name", "summary", "arch", "cross_compile", "cflags", "ldflags",
                                             "linker_script", "sources", "images", "exit", "qemu"};
 static const char *const arch_keys[] = {"cross_compile", "cflags", "ldflags", "linker_script", "sources"};
-static const char *const qemu_keys[] = {"binary", "machine", "common", "boot", "nic", "disk"};
+static const char *const qemu_keys[] = {"binary", "machine", "common", "boot", "nic", "disk", "display", "input"};
 static const char *const image_kinds[] = {"elf", "iso"};
 static const char *const exit_modes[] = {"debug-exit", "direct"};
 
@@ -555,6 +556,35 @@ static void parse_term(struct module *m, const struct ynode *n)
     m->mem_terms[m->nmem_terms++] = t;
 }
 
+/* files: image path -> host file (absolute, like a Debian package's, or
+ * relative to the module's folder): embedded in every image holding the
+ * module. Whether the host file exists is checked for the images that use
+ * it (manifest_module_files), so `anx modules` works without them. */
+static void parse_module_files(struct module *m, const struct ynode *v)
+{
+    if (v->kind == Y_NULL ||
+        ymap_expect(v, "'files' (image path: host file, absolute or relative to the module's folder)"))
+        return;
+    m->files = xcalloc(v->n + 1, sizeof *m->files);
+    for (size_t i = 0; i < v->n; i++) {
+        const struct ynode *k = v->pairs[i].key, *val = v->pairs[i].val;
+        const char *why = image_path_problem(k->str);
+        if (why) {
+            diag_error(&k->mark, "unsafe image path '%s': it %s", yshow(k->str, k->len), why);
+            continue;
+        }
+        char *host;
+        if (yget_string(val, xasprintf("the host file of '%s'", k->str), &host))
+            continue;
+        if (!host[0]) {
+            diag_error(&val->mark, "expected a host file name for '%s', found an empty string", k->str);
+            continue;
+        }
+        char *abs = path_abs(host[0] == '/' ? host : path_join(m->dir, host));
+        m->files[m->nfiles++] = (struct file_entry){k->str, host, abs, val->mark, m->name};
+    }
+}
+
 /* `prefix:` (a string, or a list when an upstream interface dictates other
  * names, as lwIP's port does for sys_*): every global symbol of the module's
  * own sources starts with one of them. anx module-tests --image checks it. */
@@ -708,6 +738,8 @@ struct module *module_parse(const char *name, const char *yaml_path, const char 
     if ((v = ymap_get(root, "tests")))
         module_tests_parse(m, v);
     parse_prefix(m, ymap_get(root, "prefix"));
+    if ((v = ymap_get(root, "files")))
+        parse_module_files(m, v);
     return diag_errors - errs0 ? NULL : m;
 }
 
@@ -726,6 +758,23 @@ static int one_of(const struct ynode *v, const char *what, const char *const *al
     return -1;
 }
 
+/* qemu: nic:, disk:, display:, input:: module name -> QEMU arguments,
+ * used when the image holds that module (qemu.c). */
+static struct nic_args *args_map(const struct ynode *v, const char *key, const char *what, size_t *n)
+{
+    *n = 0;
+    if (!v || ymap_expect(v, xasprintf("'%s' (a map: %s name -> QEMU arguments)", key, what)))
+        return NULL;
+    struct nic_args *out = xcalloc(v->n + 1, sizeof *out);
+    for (size_t i = 0; i < v->n; i++) {
+        struct nic_args *a = &out[*n];
+        a->module = v->pairs[i].key->str;
+        if (yget_strlist(v->pairs[i].val, xasprintf("%s '%s'", key, a->module), &a->args, NULL) == 0)
+            (*n)++;
+    }
+    return out;
+}
+
 static void parse_qemu(struct platform *p, const struct ynode *q)
 {
     if (ymap_expect(q, "'qemu'"))
@@ -740,24 +789,10 @@ static void parse_qemu(struct platform *p, const struct ynode *q)
         yget_strlist(v, "'machine'", &p->qemu_machine, NULL);
     if ((v = ymap_get(q, "common")))
         yget_strlist(v, "'common'", &p->qemu_common, NULL);
-    if ((v = ymap_get(q, "nic")) && ymap_expect(v, "'nic' (a map: NIC module name -> QEMU arguments)") == 0) {
-        p->nics = xcalloc(v->n + 1, sizeof *p->nics);
-        for (size_t i = 0; i < v->n; i++) {
-            struct nic_args *a = &p->nics[p->nnics];
-            a->module = v->pairs[i].key->str;
-            if (yget_strlist(v->pairs[i].val, xasprintf("nic '%s'", a->module), &a->args, NULL) == 0)
-                p->nnics++;
-        }
-    }
-    if ((v = ymap_get(q, "disk")) && ymap_expect(v, "'disk' (a map: disk driver module name -> QEMU arguments)") == 0) {
-        p->disks = xcalloc(v->n + 1, sizeof *p->disks);
-        for (size_t i = 0; i < v->n; i++) {
-            struct nic_args *a = &p->disks[p->ndisks];
-            a->module = v->pairs[i].key->str;
-            if (yget_strlist(v->pairs[i].val, xasprintf("disk '%s'", a->module), &a->args, NULL) == 0)
-                p->ndisks++;
-        }
-    }
+    p->nics = args_map(ymap_get(q, "nic"), "nic", "NIC module", &p->nnics);
+    p->disks = args_map(ymap_get(q, "disk"), "disk", "disk driver module", &p->ndisks);
+    p->displays = args_map(ymap_get(q, "display"), "display", "display driver module", &p->ndisplays);
+    p->inputs = args_map(ymap_get(q, "input"), "input", "input driver module", &p->ninputs);
     if (!(v = ymap_get(q, "boot"))) {
         diag_error(&q->mark, "'qemu' is missing 'boot' (one argument list per boot mode)");
         return;

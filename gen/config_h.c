@@ -53,6 +53,15 @@ char *config_h_text(const struct manifest *m, const struct resolution *r)
     buf_printf(&b, "#define CONFIG_CPUS %d\n", m->cpus);
     buf_printf(&b, "#define CONFIG_CMDLINE %s\n", c_string_literal(m->cmdline));
     buf_printf(&b, "#define CONFIG_MANIFEST_SHA256 \"%s\"\n", m->sha);
+    if (m->display.present) {   /* none of these without a display: section */
+        const struct display_conf *d = &m->display;
+        buf_puts(&b, "#define CONFIG_DISPLAY 1\n");
+        buf_printf(&b, "#define CONFIG_DISPLAY_DEVICE %s\n", c_string_literal(d->device ? d->device : ""));
+        buf_printf(&b, "#define CONFIG_DISPLAY_WIDTH %d\n", d->width);
+        buf_printf(&b, "#define CONFIG_DISPLAY_HEIGHT %d\n", d->height);
+        buf_printf(&b, "#define CONFIG_DISPLAY_DEPTH %d\n", d->depth);
+        buf_printf(&b, "#define CONFIG_DISPLAY_KEYMAP %s\n", c_string_literal(d->keymap));
+    }
     for (size_t i = 0; i < r->n; i++) {
         const struct module *mod = r->mods[i].mod;
         const char *mm = macro_part(mod->name);

@@ -16,9 +16,11 @@
 #define MAX_MANIFEST (1 << 20)
 
 static const char *const top_keys[] = {"name", "platform", "memory", "cpus", "cmdline",
-                                       "modules", "files", "run", "test"};
+                                       "modules", "files", "display", "run", "test"};
 static const char *const run_keys[] = {"ports", "disk"};
 static const char *const disk_keys[] = {"size"};
+static const char *const display_keys[] = {"device", "width", "height", "depth", "keymap"};
+static const char *const keymaps[] = {"us", "de"};   /* core/keymap.c's layouts */
 
 /* Names become folder names and C identifiers: keep them boring. Platform
  * names may also hold '_' (x86_64-pc). */
@@ -64,7 +66,7 @@ int parse_port(const char *s, int *host, int *guest)
 
 /* Image paths are absolute, without empty, '.' or '..' parts, in a plain
  * character set: the core looks them up byte for byte. */
-static const char *image_path_problem(const char *p)
+const char *image_path_problem(const char *p)
 {
     if (p[0] != '/')
         return "must start with '/'";
@@ -320,7 +322,7 @@ static void add_file(struct manifest *m, size_t *cap, char *image, char *host, c
         *cap = *cap ? *cap * 2 : 8;
         m->files = xrealloc(m->files, *cap * sizeof *m->files);
     }
-    m->files[m->nfiles++] = (struct file_entry){image, host, abs, mk};
+    m->files[m->nfiles++] = (struct file_entry){image, host, abs, mk, NULL};
 }
 
 /* A folder entry: every file below it, at image path prefix/PATH ("" for
@@ -518,6 +520,60 @@ static void parse_run(struct manifest *m, const struct ynode *n)
     }
 }
 
+/* display: the image's screen: its driver module (checked against the
+ * platform's qemu: display: map in resolve, which knows the platform), the
+ * mode the core sets when the driver registers, and the keyboard layout.
+ * config.h carries it as CONFIG_DISPLAY_* (config_h.c). */
+static void parse_display(struct manifest *m, const struct ynode *n)
+{
+    struct display_conf *d = &m->display;
+    if (n->kind == Y_NULL) {
+        diag_error(&n->mark, "'display' is empty: give at least its device (like 'display: {device: virtio-gpu}')");
+        return;
+    }
+    if (ymap_expect(n, "'display' (like {device: virtio-gpu, width: 1280, height: 800})"))
+        return;
+    ymap_check_keys(n, display_keys, sizeof display_keys / sizeof display_keys[0], "in 'display'");
+    *d = (struct display_conf){.present = true, .width = 1024, .height = 768, .depth = 32, .keymap = "us",
+                               .mark = n->mark};
+    const struct ynode *v;
+    int64_t x;
+    if (!(v = ymap_get(n, "device")) || v->kind == Y_NULL) {
+        diag_error(v ? &v->mark : &n->mark, "'display' is missing 'device' (its driver module, like 'device: "
+                                            "virtio-gpu'; the platform.yaml's qemu: display: lists them)");
+    } else if (yget_string(v, "display 'device'", &d->device) == 0) {
+        d->device_mark = v->mark;
+        if (!valid_name(d->device)) {
+            diag_error(&v->mark, "invalid display device '%s' (a module name: lowercase letters, digits and '-')",
+                       yshow(d->device, strlen(d->device)));
+            d->device = NULL;
+        }
+    }
+    if ((v = ymap_get(n, "width")) && yget_int(v, "display 'width'", 320, 8192, &x) == 0)
+        d->width = (int)x;
+    if ((v = ymap_get(n, "height")) && yget_int(v, "display 'height'", 320, 8192, &x) == 0)
+        d->height = (int)x;
+    if ((v = ymap_get(n, "depth")) && yget_int(v, "display 'depth'", INT64_MIN, INT64_MAX, &x) == 0) {
+        if (x == 16 || x == 32)
+            d->depth = (int)x;
+        else
+            diag_error(&v->mark, "display 'depth' must be 32 (XRGB8888) or 16 (RGB565) bits per pixel, found %s",
+                       ykind_name(v));
+    }
+    char *km;
+    if ((v = ymap_get(n, "keymap")) && yget_string(v, "display 'keymap'", &km) == 0) {
+        size_t nk = sizeof keymaps / sizeof keymaps[0];
+        bool ok = false;
+        for (size_t i = 0; i < nk && !ok; i++)
+            ok = !strcmp(km, keymaps[i]);
+        if (ok)
+            d->keymap = km;
+        else
+            diag_error(&v->mark, "unknown keymap %s in 'display' (expected us or de)%s", ykind_name(v),
+                       suggest(km, keymaps, nk));
+    }
+}
+
 static void parse_tests(struct manifest *m, const struct ynode *n)
 {
     if (n->kind == Y_NULL)
@@ -607,6 +663,8 @@ static int parse(const char *path, const char *data, size_t len, struct manifest
         parse_modules(m, v, cat);
     if ((v = ymap_get(root, "files")))
         parse_files(m, v);
+    if ((v = ymap_get(root, "display")))
+        parse_display(m, v);
     if ((v = ymap_get(root, "run")))
         parse_run(m, v);
     if ((v = ymap_get(root, "test")))
@@ -633,4 +691,98 @@ int manifest_load(const char *path, struct manifest *m)
     struct catalog cat;
     catalog_open(&cat, anx_root());
     return parse(path, data, len, m, &cat);
+}
+
+/* ---- after the platform is known (resolve.c) ----------------------------- */
+
+int manifest_display_device(struct catalog *c, struct manifest *m, const struct platform *p)
+{
+    const struct display_conf *d = &m->display;
+    if (!d->present || !d->device)
+        return 0;
+    const char **names = xcalloc(p->ndisplays + 1, sizeof *names);
+    struct buf b = {0};
+    bool known = false;
+    for (size_t i = 0; i < p->ndisplays; i++) {
+        names[i] = p->displays[i].module;
+        buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+        known |= !strcmp(names[i], d->device);
+    }
+    const char *dev = yshow(d->device, strlen(d->device));
+    if (!known && !p->ndisplays) {
+        diag_error(&d->device_mark, "platform '%s' has no display devices (no qemu: display: in its platform.yaml); "
+                                    "remove 'display:' or pick another platform", p->name);
+        return 1;
+    }
+    if (!known) {
+        diag_error(&d->device_mark, "display device '%s' is not one of platform '%s' (its display devices: %s)%s",
+                   dev, p->name, buf_cstr(&b), suggest(d->device, names, p->ndisplays));
+        return 1;
+    }
+    if (catalog_module_index(c, d->device) < 0) {
+        diag_error(&d->device_mark, "display device '%s' of platform '%s' has no module (modules/%s/module.yaml)",
+                   dev, p->name, d->device);
+        return 1;
+    }
+    for (size_t i = 0; i < m->nmods; i++)
+        if (!strcmp(m->mods[i].name, d->device))
+            return 0;   /* listed under modules: too, maybe with config */
+    m->mods = xrealloc(m->mods, (m->nmods + 1) * sizeof *m->mods);
+    m->mods[m->nmods++] = (struct mod_req){d->device, NULL, d->device_mark};
+    return 0;
+}
+
+/* The image path among the first n (sorted) entries, or NULL. */
+static const struct file_entry *find_file(const struct file_entry *f, size_t n, const char *image)
+{
+    return n ? bsearch(image, f, n, sizeof *f, cmp_image_path) : NULL;
+}
+
+/* One files: entry of a module: NULL when the manifest (or an earlier
+ * module) already gives its image path, else its problem, if any. */
+static void add_module_file(struct manifest *m, size_t *cap, size_t own, const struct file_entry *mf)
+{
+    if (find_file(m->files, own, mf->image_path))
+        return;   /* the manifest's entry wins */
+    for (size_t i = own; i < m->nfiles; i++)
+        if (!strcmp(m->files[i].image_path, mf->image_path)) {
+            diag_error(&mf->mark, "image path '%s' comes from modules '%s' and '%s'; give it in the manifest's "
+                                  "files: to choose", mf->image_path, m->files[i].module, mf->module);
+            return;
+        }
+    struct stat st;
+    if (stat(mf->abs_path, &st)) {
+        diag_error(&mf->mark, "module '%s': file '%s' (image path %s) not found; run scripts/setup.sh, which "
+                              "installs what the modules need",
+                   mf->module, yshow(mf->abs_path, strlen(mf->abs_path)), mf->image_path);
+        return;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        diag_error(&mf->mark, "module '%s': '%s' (image path %s) is not a regular file", mf->module,
+                   yshow(mf->abs_path, strlen(mf->abs_path)), mf->image_path);
+        return;
+    }
+    add_file(m, cap, mf->image_path, mf->host_path, mf->abs_path, mf->mark);
+    m->files[m->nfiles - 1].module = mf->module;
+}
+
+int manifest_module_files(struct manifest *m, const struct resolution *r)
+{
+    int errs0 = diag_errors;
+    size_t own = 0;
+    for (size_t i = 0; i < m->nfiles; i++)   /* undo an earlier merge; stays sorted */
+        if (!m->files[i].module)
+            m->files[own++] = m->files[i];
+    m->nfiles = own;
+    size_t cap = own;   /* add_file grows it past what is there */
+    for (size_t i = 0; i < r->n; i++) {
+        const struct module *mod = r->mods[i].mod;
+        for (size_t k = 0; k < mod->nfiles; k++)
+            add_module_file(m, &cap, own, &mod->files[k]);
+    }
+    if (m->nfiles > own) {
+        qsort(m->files, m->nfiles, sizeof *m->files, cmp_files);
+        check_file_clashes(m);
+    }
+    return diag_errors - errs0;
 }

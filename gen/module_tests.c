@@ -556,7 +556,7 @@ static int compile_as_image(struct catalog *c, struct module *m, const char *dir
         if (stray.n > 12)
             buf_printf(&bad, " and %zu more", stray.n - 12);
         if (!stray.n)
-            printf("ok   %s: its %zu global symbols on %s start with %s\n", m->name, nsym, arch, buf_cstr(&want));
+            printf("ok   %s: its global symbols on %s start with %s (%zu)\n", m->name, arch, buf_cstr(&want), nsym);
         else
             printf("FAIL %s: %zu global symbols on %s do not start with %s (module.yaml prefix:; make them "
                    "static or rename them): %s\n",

@@ -109,6 +109,34 @@ static int push_all(struct strlist *argv, const struct strlist *args, const stru
     return 0;
 }
 
+static bool same_args(const struct strlist *a, const struct strlist *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->v[i], b->v[i]))
+            return false;
+    return true;
+}
+
+/* The arguments of every entry of map (qemu: display: or input:) whose
+ * module the image holds, in the map's order; a list equal to one already
+ * added is skipped (boot-fb and bochs-display both say -vga std). */
+static int push_present(struct strlist *argv, const struct nic_args *map, size_t n, const struct resolution *r,
+                        const struct subst *s, const struct platform *p)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!resolved_find(r, map[i].module))
+            continue;
+        bool dup = false;
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = resolved_find(r, map[j].module) && same_args(&map[j].args, &map[i].args);
+        if (!dup && push_all(argv, &map[i].args, s, p))
+            return -1;
+    }
+    return 0;
+}
+
 int qemu_argv(const struct manifest *m, const struct resolution *r, const struct build_result *b,
               const struct qemu_opts *o, struct strlist *argv)
 {
@@ -143,12 +171,19 @@ int qemu_argv(const struct manifest *m, const struct resolution *r, const struct
         strlist_push(argv, "stdio");
         strlist_push(argv, "-monitor");
         strlist_push(argv, "none");
-    } else if (o->display) {
+    } else if (o->display) {   /* a window (or VNC); the console stays on stdio */
+        strlist_push(argv, "-display");
+        strlist_push(argv, o->display);
         strlist_push(argv, "-serial");
         strlist_push(argv, "mon:stdio");
     } else {
         strlist_push(argv, "-nographic");
     }
+    /* The screen and the input devices of the image's drivers, for anx run
+     * and anx test alike (a headless test still reads the screen). */
+    if (push_present(argv, p->displays, p->ndisplays, r, &s, p) ||
+        push_present(argv, p->inputs, p->ninputs, r, &s, p))
+        return -1;
 
     struct port_fwd *ports;
     size_t np = qemu_ports(m, o, &ports);

@@ -153,6 +153,9 @@ int resolve(struct catalog *c, struct manifest *m, const char *override, struct 
     r->plat = pick_platform(c, m, override);
     if (!r->plat)
         return diag_errors - errs0 ? diag_errors - errs0 : 1;
+    /* display: device is a module of the image, as if listed (manifest.c). */
+    if (manifest_display_device(c, m, r->plat))
+        return diag_errors - errs0;
 
     /* The closure, breadth first; root[i] = the manifest entry that pulled
      * module i in, so errors can point at something the user wrote. */
@@ -268,6 +271,9 @@ int resolve(struct catalog *c, struct manifest *m, const char *override, struct 
         }
     }
     if (diag_errors - errs0)
+        return diag_errors - errs0;
+    /* The modules' files: join the manifest's before anything counts them. */
+    if (manifest_module_files(m, r))
         return diag_errors - errs0;
     /* The image as a whole (validate.c): here rather than in each command,
      * so check, build, run and test refuse the same manifests. */

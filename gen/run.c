@@ -13,9 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 int parse_accel(const char *s, enum accel *a);
 
@@ -98,7 +101,7 @@ int parse_accel(const char *s, enum accel *a)
 
 static const char run_usage[] =
     "usage: anx run MANIFEST [-p PLATFORM] [--port HOST:GUEST]... [--disk FILE [--disk-size SIZE]]\n"
-    "               [--display] [--boot MODE] [--accel kvm|tcg|auto] [-o DIR]\n"
+    "               [--display none|gtk|vnc=:N | --vnc] [--boot MODE] [--accel kvm|tcg|auto] [-o DIR]\n"
     "Builds the image if needed (one line per step) and boots it in QEMU with the serial\n"
     "console on this terminal (Ctrl-A X quits). Exits with the guest's exit status; SIGTERM\n"
     "or SIGHUP stops QEMU too. The disk is locked while QEMU runs: anx store, another anx\n"
@@ -112,10 +115,130 @@ static const char run_usage[] =
     "                       manifest: DIR/disk.img, kept between runs; raw images only)\n"
     "  --disk-size SIZE     size of a disk created now (like 64M, 1G; default the manifest's\n"
     "                       run: disk: size or 64M)\n"
-    "  --display            open a display window instead of -nographic\n"
+    "  --display MODE       the screen: none (-nographic), gtk (a window) or vnc=:N (VNC on\n"
+    "                       127.0.0.1, port 5900+N); --display alone means gtk, as before.\n"
+    "                       Default with a display: section in the manifest: gtk when\n"
+    "                       $DISPLAY or $WAYLAND_DISPLAY is set (and QEMU has GTK), else\n"
+    "                       none. With a screen the serial console stays on this terminal\n"
+    "  --vnc                VNC on 127.0.0.1 at a free display number, printed before boot\n"
     "  --boot MODE          a boot mode of the platform (default: its first, the fast path)\n"
     "  --accel A            kvm, tcg or auto (KVM only if /dev/kvm opens and the CPU has vmx/svm)\n"
     "  -o, --out DIR        build folder (default build/NAME-PLATFORM)\n";
+
+/* ---- the screen: --display and --vnc -------------------------------------- */
+
+/* --display's value as QEMU's -display value: NULL for none (anx keeps
+ * -nographic), "gtk", "vnc=127.0.0.1:N". A VNC display without a host
+ * listens on 127.0.0.1 only: an unauthenticated VNC server on every
+ * interface would hand the guest's keyboard to the network. Returns 0, or
+ * -1 after an error. */
+static int parse_display_mode(const char *s, const char **out)
+{
+    if (!strcmp(s, "none")) {
+        *out = NULL;
+        return 0;
+    }
+    if (!strcmp(s, "gtk")) {
+        *out = "gtk";
+        return 0;
+    }
+    if (!strncmp(s, "vnc=", 4)) {
+        const char *colon = strrchr(s + 4, ':');
+        int64_t n;
+        if (colon && parse_int(colon + 1, &n) == 0 && n >= 0 && n <= 99) {
+            *out = colon == s + 4 ? xasprintf("vnc=127.0.0.1:%d", (int)n) : s;
+            return 0;
+        }
+    }
+    static const char *const modes[] = {"none", "gtk", "vnc=:0"};
+    diag_error(NULL, "--display expects none, gtk or vnc=:N (N from 0 to 99, VNC port 5900+N), found '%s'%s", s,
+               suggest(s, modes, 3));
+    return -1;
+}
+
+/* Whether the word after a bare --display is its value (`--display gtk`,
+ * as `--display=gtk`): a mode is, and so is any word that cannot be the
+ * manifest (a typo like `--display vga` is then reported as a bad mode);
+ * the manifest after --display alone (gtk, as before) is not. */
+static bool display_word(const char *s)
+{
+    if (!strcmp(s, "none") || !strcmp(s, "gtk") || !strncmp(s, "vnc", 3))
+        return true;
+    size_t n = strlen(s);
+    bool yaml = (n > 5 && !strcmp(s + n - 5, ".yaml")) || (n > 4 && !strcmp(s + n - 4, ".yml"));
+    return s[0] != '-' && !strchr(s, '/') && !yaml && !file_exists(s);
+}
+
+/* The first VNC display number from 0 whose port (5900+N) is free on
+ * 127.0.0.1 now; -1 when none of 0-99 is. */
+static int free_vnc_display(void)
+{
+    for (int n = 0; n < 100; n++) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return -1;
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)(5900 + n))};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+        close(fd);
+        if (ok)
+            return n;
+    }
+    return -1;
+}
+
+/* Whether this QEMU can open display `name` (`-display help` lists the
+ * backends it has: Debian's GTK one is the qemu-system-gui package). */
+static bool qemu_has_display(const char *binary, const char *name)
+{
+    char *argv[] = {(char *)binary, "-display", "help", NULL};
+    struct buf out = {0};
+    if (run_argv(argv, NULL, &out) != 0)
+        return false;
+    for (char *line = strtok((char *)buf_cstr(&out), "\n"); line; line = strtok(NULL, "\n"))
+        if (!strcmp(line, name))
+            return true;
+    return false;
+}
+
+static bool env_set(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v;
+}
+
+/* The screen of this run: what the options say, else for an image with a
+ * display: section a window when there is a desktop to open it on, else
+ * none and a line saying how to see it. Returns 0, or -1 after an error. */
+static int choose_display(const struct manifest *m, const struct platform *p, bool given, bool vnc,
+                          struct qemu_opts *q)
+{
+    if (vnc) {
+        int n = free_vnc_display();
+        if (n < 0) {
+            diag_error(NULL, "--vnc: no free VNC port on 127.0.0.1 (5900-5999 all in use); "
+                             "give one with --display vnc=:N");
+            return -1;
+        }
+        q->display = xasprintf("vnc=127.0.0.1:%d", n);
+        fprintf(stderr, "anx: vnc: 127.0.0.1:%d (display :%d)\n", 5900 + n, n);
+        return 0;
+    }
+    if (given || !m->display.present)
+        return 0;
+    const char *binary = strchr(p->qemu_binary, '/') && p->qemu_binary[0] != '/'
+                             ? path_join(anx_root(), p->qemu_binary)
+                             : p->qemu_binary;
+    if (!env_set("DISPLAY") && !env_set("WAYLAND_DISPLAY"))
+        fprintf(stderr, "anx: the image has a display, but there is no desktop here ($DISPLAY and "
+                        "$WAYLAND_DISPLAY are unset): to see the screen, run with --vnc\n");
+    else if (!qemu_has_display(binary, "gtk"))
+        fprintf(stderr, "anx: the image has a display, but %s has no GTK display (Debian: install "
+                        "qemu-system-gui): to see the screen, run with --vnc\n", p->qemu_binary);
+    else
+        q->display = "gtk";
+    return 0;
+}
 
 /* Set by SIGTERM and SIGHUP: the run must end, and take QEMU with it. */
 static volatile sig_atomic_t stop_signal;
@@ -415,13 +538,15 @@ int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"platform", required_argument, 0, 'p'}, {"port", required_argument, 0, 'P'},
-        {"disk", required_argument, 0, 'd'},     {"display", no_argument, 0, 'D'},
+        {"disk", required_argument, 0, 'd'},     {"display", optional_argument, 0, 'D'},
+        {"vnc", no_argument, 0, 'V'},
         {"boot", required_argument, 0, 'b'},     {"accel", required_argument, 0, 'a'},
         {"out", required_argument, 0, 'o'},      {"help", no_argument, 0, 'h'},
         {"disk-size", required_argument, 0, 'S'}, {0, 0, 0, 0},
     };
     struct qemu_opts q = {0};
     struct build_opts bo = {0};
+    bool display_given = false, vnc = false;
     int c;
     optind = 0;
     while ((c = getopt_long(argc, argv, "p:o:h", opts, NULL)) != -1) {
@@ -432,8 +557,19 @@ int cmd_run(int argc, char **argv)
         case 'o':
             bo.outdir = optarg;
             break;
-        case 'D':
-            q.display = true;
+        case 'D': {
+            /* --display alone is gtk (its meaning before it took a mode);
+             * `--display MODE` and `--display=MODE` both give one. */
+            const char *mode = optarg;
+            if (!mode && optind < argc && display_word(argv[optind]))
+                mode = argv[optind++];
+            if (parse_display_mode(mode ? mode : "gtk", &q.display))
+                return EXIT_USAGE;
+            display_given = true;
+            break;
+        }
+        case 'V':
+            vnc = true;
             break;
         case 'h':
             fputs(run_usage, stdout);
@@ -462,6 +598,10 @@ int cmd_run(int argc, char **argv)
         return rc;
     if (check_boot_mode(r.plat, q.boot) < 0)
         return EXIT_USAGE;
+    if (vnc && display_given) {
+        diag_error(NULL, "--vnc and --display both choose the screen; give one of them");
+        return EXIT_USAGE;
+    }
     /* The build's step lines, as anx build prints them, so an edit's
      * recompilation is not a blank terminal. */
     printf("  %-9s%s: %zu modules:", "resolve", r.plat->name, r.n);
@@ -489,6 +629,8 @@ int cmd_run(int argc, char **argv)
         if (disk_fd < 0)
             return disk_fd == -2 ? EXIT_USAGE : EXIT_FAIL;
     }
+    if (choose_display(&m, r.plat, display_given, vnc, &q))
+        return EXIT_FAIL;
     struct strlist qa = {0};
     if (qemu_argv(&m, &r, &res, &q, &qa))
         return EXIT_USAGE;
@@ -509,6 +651,11 @@ int cmd_run(int argc, char **argv)
     char *fwd = hostfwd_failure(buf_cstr(&err));
     if (fwd) {
         diag_error(NULL, "%s", fwd);
+        return EXIT_FAIL;
+    }
+    if (q.display && !strncmp(q.display, "gtk", 3) && strstr(buf_cstr(&err), "Display 'gtk' is not available")) {
+        diag_error(NULL, "this QEMU has no GTK display (Debian: install qemu-system-gui); use --vnc or "
+                         "--display vnc=:N instead");
         return EXIT_FAIL;
     }
     if (qemu_error(qa.v[0], st, buf_cstr(&err))) {

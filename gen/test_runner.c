@@ -186,6 +186,23 @@ static void gone_reason(struct test_session *t, const char *what, char *why, siz
         snprintf(why, whylen, "QEMU exited before %s (%s)", what, how_it_ended(t));
 }
 
+void session_wait(struct test_session *t, double until)
+{
+    do {
+        if (guest_gone(t))
+            return;
+        pump(t, until);
+    } while (now_ms() < until);
+}
+
+bool session_gone(struct test_session *t, const char *what, char *why, size_t whylen)
+{
+    if (!guest_gone(t))
+        return false;
+    gone_reason(t, what, why, whylen);
+    return true;
+}
+
 /* The line of the console around offset at, without its line break. */
 static char *line_at(struct test_session *t, size_t at)
 {
@@ -656,6 +673,14 @@ static void stop_session(struct test_session *t)
         close(err_fd);
     err_fd = -1;
     close(t->in_fd);
+    qmp_close(t->qmp);
+    t->qmp = NULL;
+    if (t->qmp_path) {
+        remove(t->qmp_path);
+        char *dir = path_dirname(t->qmp_path);
+        if (strstr(dir, "/anx-qmp-"))   /* qmp_socket_path's own folder */
+            rmdir(dir);
+    }
     current_qemu = 0;
     if (t->log)
         fclose(t->log);
@@ -687,6 +712,7 @@ static int boot_and_check(const struct manifest *m, struct test_session *t, stru
         double c0 = now_ms();
         size_t check_start = t->console.n;
         t->gone_before = guest_gone(t);
+        t->check_no = i + 1;
         int rc = c->type->run(t, c, why, sizeof why);
         double el = (now_ms() - c0) / 1e3;
         /* QEMU fails a forward before the guest runs, so the first check
@@ -700,7 +726,8 @@ static int boot_and_check(const struct manifest *m, struct test_session *t, stru
             }
         }
         if (rc == 0) {
-            printf("  %-40s ok    %.2f s\n", c->label, el);
+            /* a passing check may say what it did (a screenshot's path) */
+            printf("  %-40s ok    %.2f s%s%s\n", c->label, el, why[0] ? "  " : "", why);
             (*passed)++;
         } else {
             printf("  %-40s FAIL  %.2f s  %s\n", c->label, el, why);
@@ -712,6 +739,20 @@ static int boot_and_check(const struct manifest *m, struct test_session *t, stru
     stop_session(t);
     printf("  console  %s (%.2f s in QEMU)\n", path_display(logpath), (now_ms() - boot0) / 1e3);
     return 0;
+}
+
+/* DIR/qmp.sock, or one in a fresh folder under $TMPDIR when that path is
+ * too long for a unix socket (108 bytes). */
+static const char *qmp_socket_path(const char *outdir)
+{
+    char *p = path_abs(path_join(outdir, "qmp.sock"));
+    if (strlen(p) < 100)
+        return p;
+    const char *tmp = getenv("TMPDIR");
+    char *dir = xasprintf("%s/anx-qmp-XXXXXX", tmp && *tmp && strlen(tmp) < 60 ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        return p;   /* QEMU then says why it cannot listen */
+    return path_join(dir, "qmp.sock");
 }
 
 /* Builds and tests one manifest; adds to the counts. */
@@ -807,12 +848,27 @@ static void test_one(const char *path, const struct build_opts *bo, const struct
             (*failed)++;
             break;
         }
+        /* Screen and input checks talk to QEMU over QMP (docs/anx.md
+         * "Screen checks"): a socket in the build folder, only when a
+         * check needs it. */
+        const char *qmp_path = NULL;
+        for (size_t i = 0; i < m.nchecks && !qmp_path; i++)
+            if (m.checks[i].type->qmp)
+                qmp_path = qmp_socket_path(res.outdir);
+        if (qmp_path) {
+            remove(qmp_path);   /* never a stale socket of an earlier run */
+            strlist_push(&qa, "-qmp");
+            strlist_push(&qa, xasprintf("unix:%s,server=on,wait=off", qmp_path));
+        }
         printf("  boot     %s\n", argv_text(&qa));
         struct test_session t = {0};
         t.plat = r.plat;
         t.binary = qa.v[0];
         t.ports = ports;
         t.nports = np;
+        t.qmp_path = qmp_path;
+        t.outdir = res.outdir;
+        t.manifest_dir = m.dir;
         t.prompt = resolved_string(&r, "shell", "prompt");
         if (!t.prompt || !*t.prompt)
             t.prompt = "anx> ";
@@ -849,8 +905,11 @@ static const char test_usage[] =
     "                       DIR/disk.img is never touched)\n"
     "  --disk-size SIZE     size of a disk created now (default: run: disk: size, or 64M)\n"
     "Check kinds: serial: REGEX | shell: CMD + expect: REGEX | exit: N | http: PATH (+ method,\n"
-    "body, headers, port, status, expect: a request to the forwarded guest port),\n"
-    "each with an optional timeout: (default 10s). The console goes to DIR/console.log.\n"
+    "body, headers, port, status, expect: a request to the forwarded guest port) |\n"
+    "screen: FILE.png (+ tolerance, region) | screenshot: NAME | pixels: {color, min, max,\n"
+    "region} | key: CHORD | type: TEXT | click: {x, y, button} (over QMP: docs/anx.md\n"
+    "\"Screen checks\"), each with an optional timeout: (default 10s). The console goes to\n"
+    "DIR/console.log; screens to DIR/screen-N.png, DIR/screen-N-diff.png and DIR/NAME.png.\n"
     "A --port already in use, or a disk another program uses, fails before boot; a picked\n"
     "port another program takes before QEMU binds it is replaced by another, once;\n"
     "once QEMU has exited, the remaining checks fail at once. SIGINT, SIGTERM or SIGHUP\n"

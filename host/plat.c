@@ -26,6 +26,7 @@
 #endif
 
 #include <anx/panic.h>
+#include <anx/errno.h>
 #include <anx/platform.h>
 #include <anx/time.h>
 
@@ -213,6 +214,17 @@ void *plat_map_mmio(uint64_t phys, size_t size)
 {
     (void)phys, (void)size;
     return NULL;
+}
+/* A host process has no boot loader framebuffer and no QEMU fw_cfg. */
+bool plat_boot_framebuffer(struct plat_framebuffer *out)
+{
+    (void)out;
+    return false;
+}
+int plat_fw_cfg_dma(uint64_t desc)
+{
+    (void)desc;
+    return ANX_ENOTSUP;
 }
 
 /* The image's files archive (core/files.c) is linked into the image by

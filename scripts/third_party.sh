@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Fetches the third-party source packages the images build from (lwIP), into a
+# Fetches the third-party source packages the images build from (lwIP, stb), into a
 # cache outside the repository, checks them against the sha256 values pinned in
 # scripts/third_party/*.sha256 and unpacks them. Nothing third-party is ever
 # committed.
 #
 #   cache root: $ANX_THIRD_PARTY, else ${XDG_CACHE_HOME:-$HOME/.cache}/anunix
-#   tree:       ROOT/lwip  (the unpacked Debian source package)
+#   trees:      ROOT/lwip, ROOT/libstb  (the unpacked Debian source packages)
 #
 # Idempotent: when the unpacked tree is present and its stamp matches the
 # pinned hashes it does nothing. The deb-src entry it needs is derived at run
@@ -101,3 +101,4 @@ fetch() {
 }
 
 fetch lwip
+fetch libstb

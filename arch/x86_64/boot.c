@@ -5,7 +5,11 @@
  * then bring the CPU up: plat_early_init (console, GDT/IDT, ACPI, TSC) and
  * plat_init (final page tables, interrupt controllers, timer).
  */
+#define LOG_TAG "x86"
+#include <anx/log.h>
+#include <anx/errno.h>
 #include <anx/platform.h>
+#include "mb2fb.h"
 #include "x86.h"
 
 struct x86_e820 x86_e820[X86_MAX_E820];
@@ -15,6 +19,11 @@ uint64_t x86_mapped_limit = 4ULL << 30;
 static char cmdline[1024];
 static uint64_t rsdp_hint;
 static uint8_t mb2_rsdp_copy[36];           /* multiboot2 gives a copy, not an address */
+static struct plat_framebuffer boot_fb;     /* multiboot2 tag 8, decoded */
+static enum x86_mb2fb_result boot_fb_state = X86_MB2FB_SHORT;
+static bool boot_fb_tag;                    /* the loader sent tag 8 at all */
+
+static void log_boot_framebuffer(void);
 
 static void add_e820(uint64_t base, uint64_t size, uint32_t type)
 {
@@ -56,7 +65,7 @@ static void parse_pvh(const struct hvm_start_info *si)
     }
 }
 
-/* multiboot2: tags of 8-aligned {type, size}; 1 cmdline, 6 mmap, 14/15 RSDP */
+/* multiboot2: tags of 8-aligned {type, size}; 1 cmdline, 6 mmap, 8 framebuffer, 14/15 RSDP */
 static void parse_mb2(const uint8_t *mbi)
 {
     if (!mbi)
@@ -77,6 +86,9 @@ static void parse_mb2(const uint8_t *mbi)
                 for (const uint8_t *e = p + 16; e + esz <= p + size; e += esz)
                     add_e820(*(const uint64_t *)e, *(const uint64_t *)(e + 8),
                              *(const uint32_t *)(e + 16));
+        } else if (type == X86_MB2_TAG_FRAMEBUFFER) {
+            boot_fb_tag = true;
+            boot_fb_state = x86_mb2_framebuffer(p, size, &boot_fb);
         } else if ((type == 14 || type == 15) && size >= 8 + 20) {
             if (type == 15 || !rsdp_hint) {    /* prefer the ACPI 2.0 copy */
                 size_t n = size - 8 < sizeof mb2_rsdp_copy ? size - 8 : sizeof mb2_rsdp_copy;
@@ -134,6 +146,34 @@ void plat_init(void)
     x86_uart_enable_rx_irq();
     x86_plat_init();
     x86_tsc_cal_end();
+    log_boot_framebuffer();
+}
+
+/* What the loader said about the screen, once: display drivers rely on it
+ * and a user debugging a blank screen needs to see it. */
+static void log_boot_framebuffer(void)
+{
+    if (!boot_fb_tag)
+        return;
+    if (boot_fb_state != X86_MB2FB_OK) {
+        log_info("boot framebuffer: not usable: %s", x86_mb2fb_reason(boot_fb_state));
+        return;
+    }
+    log_info("boot framebuffer: %ux%u, %u bpp, pitch %u at %#llx (red %u:%u green %u:%u blue %u:%u)",
+             (unsigned)boot_fb.width, (unsigned)boot_fb.height, (unsigned)boot_fb.bpp, (unsigned)boot_fb.pitch,
+             (unsigned long long)boot_fb.phys, boot_fb.red_pos, boot_fb.red_size, boot_fb.green_pos,
+             boot_fb.green_size, boot_fb.blue_pos, boot_fb.blue_size);
+}
+
+/* Only x86_64-pc is booted by GRUB; a PVH boot never sees tag 8, so this
+ * is false there (and on microvm) without asking the platform. */
+bool plat_boot_framebuffer(struct plat_framebuffer *out)
+{
+    if (!boot_fb_tag || boot_fb_state != X86_MB2FB_OK)
+        return false;
+    if (out)
+        *out = boot_fb;
+    return true;
 }
 
 const char *plat_cmdline(void)
@@ -191,4 +231,33 @@ size_t plat_mem_regions(struct plat_mem_region *out, size_t max)
             }
     }
     return n < max ? n : max;
+}
+
+/* QEMU's fw_cfg: selector port 0x510 (16-bit), data port 0x511, DMA
+ * address at 0x514 (high half) and 0x518 (low half, whose write starts the
+ * transfer), all big-endian, on pc and microvm alike. Present when
+ * selecting the signature (key 0) reads back "QEMU" (a real PC answers
+ * 0xff) and the ID item (key 1) has the DMA bit (QEMU 2.9 and later). */
+int plat_fw_cfg_dma(uint64_t desc)
+{
+    static int present = -1;
+    if (present < 0) {
+        static const char sig[4] = {'Q', 'E', 'M', 'U'};
+        outw(0x510, 0);
+        present = 1;
+        for (int i = 0; i < 4; i++)
+            if (inb(0x511) != (uint8_t)sig[i])
+                present = 0;
+        if (present) {
+            outw(0x510, 1);
+            present = inb(0x511) & 2;    /* FW_CFG_VERSION_DMA, in the first (low) byte */
+        }
+    }
+    if (!present)
+        return ANX_ENOTSUP;
+    if (desc) {
+        outl(0x514, __builtin_bswap32((uint32_t)(desc >> 32)));
+        outl(0x518, __builtin_bswap32((uint32_t)desc));
+    }
+    return 0;
 }

@@ -44,6 +44,17 @@ mb2_header:
         .long 0                          /* architecture: i386 protected mode */
         .long mb2_header_end - mb2_header
         .long 0x100000000 - (0xE85250D6 + (mb2_header_end - mb2_header))
+#ifdef CONFIG_DISPLAY
+        /* Framebuffer request (type 5, flag 1 = optional: boot without one
+         * rather than refuse): GRUB sets this mode (its closest) before the
+         * jump and describes it in the information's tag 8 (boot.c), under
+         * BIOS (VBE) and UEFI (GOP) alike. Only images with a display:
+         * section ask; the others stay in text mode under BIOS. */
+        .short 5, 1
+        .long 20
+        .long CONFIG_DISPLAY_WIDTH, CONFIG_DISPLAY_HEIGHT, CONFIG_DISPLAY_DEPTH
+        .balign 8
+#endif
         .short 0, 0                      /* end tag */
         .long 8
 mb2_header_end:

@@ -129,5 +129,9 @@ void virtio_fail(struct virtio_dev *vd);
 uint8_t virtio_cfg8(struct virtio_dev *vd, unsigned off);
 uint16_t virtio_cfg16(struct virtio_dev *vd, unsigned off);
 uint32_t virtio_cfg32(struct virtio_dev *vd, unsigned off);
+/* Writes to the fields a device lets the driver write (virtio-input's
+ * select/subsel, virtio-gpu's events_clear). */
+void virtio_cfg_write8(struct virtio_dev *vd, unsigned off, uint8_t v);
+void virtio_cfg_write32(struct virtio_dev *vd, unsigned off, uint32_t v);
 
 #endif

@@ -140,9 +140,19 @@ static uint32_t m_cfg_read(struct virtio_dev *vd, unsigned off, unsigned width)
     }
 }
 
+static void m_cfg_write(struct virtio_dev *vd, unsigned off, unsigned width, uint32_t v)
+{
+    uint8_t *a = REG(vd, R_CONFIG + off);
+    switch (width) {
+    case 1: mmio_w8(a, (uint8_t)v); break;
+    case 2: mmio_w16(a, (uint16_t)v); break;
+    default: mmio_w32(a, v); break;
+    }
+}
+
 static const struct virtio_transport mmio_transport = {
     "mmio", m_get_status, m_set_status, m_get_features, m_set_features,
-    m_queue_max, m_queue_enable, m_isr, m_cfg_read,
+    m_queue_max, m_queue_enable, m_isr, m_cfg_read, m_cfg_write,
 };
 
 /* virtio 1.2 §4.2.3.1: MagicValue 0x74726976 ("virt") and Version 2, or 1 for a legacy

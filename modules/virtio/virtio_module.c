@@ -183,6 +183,17 @@ uint32_t virtio_cfg32(struct virtio_dev *vd, unsigned off)
     return vd->t->cfg_read(vd, off, 4);
 }
 
+/* Writable fields: virtio-input's select/subsel (§5.8.4), virtio-gpu's events_clear (§5.7.4). */
+void virtio_cfg_write8(struct virtio_dev *vd, unsigned off, uint8_t v)
+{
+    vd->t->cfg_write(vd, off, 1, v);
+}
+
+void virtio_cfg_write32(struct virtio_dev *vd, unsigned off, uint32_t v)
+{
+    vd->t->cfg_write(vd, off, 4, v);
+}
+
 static int virtio_init(void)
 {
     return 0;

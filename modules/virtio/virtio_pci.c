@@ -146,9 +146,21 @@ static uint32_t p_cfg_read(struct virtio_dev *vd, unsigned off, unsigned width)
     }
 }
 
+static void p_cfg_write(struct virtio_dev *vd, unsigned off, unsigned width, uint32_t v)
+{
+    struct vpci *p = vd->tp;
+    if (!p->device)
+        return;
+    switch (width) {
+    case 1: mmio_w8(p->device + off, (uint8_t)v); break;
+    case 2: mmio_w16(p->device + off, (uint16_t)v); break;
+    default: mmio_w32(p->device + off, v); break;
+    }
+}
+
 static const struct virtio_transport pci_transport = {
     "pci", p_get_status, p_set_status, p_get_features, p_set_features,
-    p_queue_max, p_queue_enable, p_isr, p_cfg_read,
+    p_queue_max, p_queue_enable, p_isr, p_cfg_read, p_cfg_write,
 };
 
 /* virtio 1.2 §4.1.4: walk the vendor-specific capabilities (id 0x09); §4.1.4.1: use the

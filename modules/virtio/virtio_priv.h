@@ -22,6 +22,7 @@ struct virtio_transport {
     /* read (and acknowledge) the interrupt status: bit 0 queue, bit 1 config */
     uint8_t (*isr)(struct virtio_dev *vd);
     uint32_t (*cfg_read)(struct virtio_dev *vd, unsigned off, unsigned width);
+    void (*cfg_write)(struct virtio_dev *vd, unsigned off, unsigned width, uint32_t v);
 };
 
 /* Transport probes: fill vd (t, tp, id, legacy) or return -1. */

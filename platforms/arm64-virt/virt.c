@@ -12,12 +12,14 @@
  *   virtio,mmio        transports     -> plat_virtio_mmio_devices
  *   pci-host-ecam-generic  ECAM, ranges, interrupt-map -> plat_pci_*
  *   arm,pl031          real-time clock -> plat_wall_clock_ns
+ *   qemu,fw-cfg-mmio   fw_cfg         -> plat_fw_cfg_dma
  *   /psci method       hvc or smc     -> power-off fallback
  *
  * Interrupt numbers of this platform are GIC INTIDs (SPI n = 32 + n).
  * Without a usable tree the board falls back to virt's fixed layout.
  */
 #define LOG_TAG "arm64-virt"
+#include <anx/errno.h>
 #include <anx/log.h>
 #include <anx/platform.h>
 #include "arm64.h"   /* arch/arm64: anx gives platforms -Iarch/ARCH */
@@ -118,6 +120,7 @@ static void parse_gic(const struct fdt *f, int n, int root, int version)
 }
 
 static uint64_t rtc_phys;         /* the PL031, or 0 */
+static uint64_t fw_cfg_phys;      /* QEMU's fw_cfg MMIO window, or 0 */
 
 static void parse_virtio(const struct fdt *f, int n, int root)
 {
@@ -210,6 +213,10 @@ static void parse_tree(const struct fdt *f, void *dtb)
             if (fdt_reg_in(f, n, root, 0, &a, &s) != 0 || s < 0x1000)
                 a = 0;
             rtc_phys = a;
+        } else if (fdt_is_compatible(f, n, "qemu,fw-cfg-mmio") && !fw_cfg_phys) {
+            /* data at +0, selector at +8, DMA address at +16: 0x18 bytes */
+            if (fdt_reg_in(f, n, root, 0, &a, &s) == 0 && s >= 0x18)
+                fw_cfg_phys = a;
         }
     }
     pl011_init(uart_base, uart_irq);
@@ -345,4 +352,35 @@ uint64_t plat_wall_clock_ns(void)
     if (!rtc || (mmio_read32(rtc + 0xfe0) & 0xff) != 0x31)   /* PeriphID0 of a PL031 */
         return 0;
     return (uint64_t)mmio_read32(rtc + 0x000) * 1000000000ull;
+}
+
+/* fw_cfg's MMIO registers: data +0, selector +8 (16-bit), DMA address +16
+ * (high half) and +20 (low half, whose write starts the transfer), all
+ * big-endian. The ID item (key 1) says whether DMA is there. */
+int plat_fw_cfg_dma(uint64_t desc)
+{
+    static volatile uint8_t *regs;
+    static int present = -1;
+    if (present < 0) {
+        present = 0;
+        if (fw_cfg_phys && (regs = plat_map_mmio(fw_cfg_phys, 0x18))) {
+            *(volatile uint16_t *)(regs + 8) = __builtin_bswap16(1);
+            present = regs[0] & 2;       /* FW_CFG_VERSION_DMA, in the first (low) byte */
+        }
+    }
+    if (!present)
+        return ANX_ENOTSUP;
+    if (desc) {
+        *(volatile uint32_t *)(regs + 16) = __builtin_bswap32((uint32_t)(desc >> 32));
+        *(volatile uint32_t *)(regs + 20) = __builtin_bswap32((uint32_t)desc);
+    }
+    return 0;
+}
+
+/* No boot loader hands virt a framebuffer: ramfb and the PCI displays are
+ * set up by their drivers. */
+bool plat_boot_framebuffer(struct plat_framebuffer *out)
+{
+    (void)out;
+    return false;
 }

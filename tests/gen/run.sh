@@ -9,7 +9,8 @@
 #      rebuilds, cache hits, unchanged rebuild under 1 s, report.json
 #   5. anx test / anx run against the QEMU double (tree/platforms/fake):
 #      checks, ports, signals, disks and disk locks (with anx store and,
-#      when installed, a bare qemu-system-x86_64)
+#      when installed, a bare qemu-system-x86_64); screen and input checks
+#      against the QMP double fakeqmp.py
 #   6. CLI basics and a fuzz smoke (corpus replay, libFuzzer if clang works)
 # Prints one line per test and ends with "N passed, N failed".
 set -u
@@ -358,6 +359,51 @@ else
     bad "build/a folder in files:" "$(cat "$out/folder/b1.log" "$out/folder/b2.log" "$out/py.log")"
 fi
 
+# module.yaml files: (docs/modules.md): a module's files join the image's
+# files archive and report.json's inputs; a manifest entry of the same image
+# path wins; a module's host path may be absolute.
+mkdir -p "$out/modfiles"
+cp "$here/runner/motd.txt" "$out/modfiles/"
+printf 'name: modfiles\nplatform: fake\nmodules:\n  gpu: {}\nfiles:\n  /etc/motd: motd.txt\n' >"$out/modfiles/own.yaml"
+printf 'name: modfiles\nplatform: fake\nmodules:\n  gpu: {}\nfiles:\n  /fonts/fake.ttf: motd.txt\n' >"$out/modfiles/wins.yaml"
+rm -rf "$out/tree-abs"
+cp -r "$here/tree" "$out/tree-abs"
+printf 'a font at an absolute path\n' >"$out/modfiles/abs.ttf"
+sed -i "s|: font/fake.ttf|: $out/modfiles/abs.ttf|" "$out/tree-abs/modules/gpu/module.yaml"
+"$anx" build "$out/modfiles/own.yaml" -o "$out/modfiles/b1" >"$out/modfiles/b1.log" 2>&1 &&
+    "$anx" build "$out/modfiles/wins.yaml" -o "$out/modfiles/b2" >"$out/modfiles/b2.log" 2>&1 &&
+    ANX_ROOT=$out/tree-abs "$anx" build "$out/modfiles/own.yaml" -o "$out/modfiles/b3" >"$out/modfiles/b3.log" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && python3 - "$out/modfiles" "$here/tree/modules/gpu" >"$out/py.log" 2>&1 <<'EOF' &&
+import json, struct, sys
+out, gpu = sys.argv[1], sys.argv[2]
+def archive(b):
+    a = open(out + "/" + b + "/gen/files.bin", "rb").read()
+    files = {}
+    for i in range(struct.unpack_from("<I", a, 12)[0]):
+        po, pl, do, size = struct.unpack_from("<IIQQ", a, 16 + 64 * i)
+        files[a[po:po + pl].decode()] = a[do:do + size]
+    return files
+def inputs(b):
+    return [i["path"] for i in json.load(open(out + "/" + b + "/report.json"))["inputs"]]
+font, notes, motd = (open(p, "rb").read() for p in (gpu + "/font/fake.ttf", gpu + "/gpu.txt", out + "/motd.txt"))
+f = archive("b1")
+assert sorted(f) == ["/etc/motd", "/fonts/fake.ttf", "/share/gpu.txt"], sorted(f)
+assert f["/fonts/fake.ttf"] == font and f["/share/gpu.txt"] == notes and f["/etc/motd"] == motd, f
+assert "modules/gpu/font/fake.ttf" in inputs("b1") and "modules/gpu/gpu.txt" in inputs("b1"), inputs("b1")
+f = archive("b2")
+assert sorted(f) == ["/fonts/fake.ttf", "/share/gpu.txt"] and f["/fonts/fake.ttf"] == motd, f
+assert "modules/gpu/font/fake.ttf" not in inputs("b2"), inputs("b2")
+f = archive("b3")
+assert f["/fonts/fake.ttf"] == open(out + "/abs.ttf", "rb").read(), f
+assert out + "/abs.ttf" in inputs("b3"), inputs("b3")
+EOF
+    grep -q 'files.bin: 3 files' "$out/modfiles/b1.log"; then
+    ok "build/module.yaml files: in the archive and report.json; the manifest's entry wins; absolute paths"
+else
+    bad "build/module.yaml files:" "exit $rc: $(cat "$out/modfiles/"b*.log "$out/py.log")"
+fi
+
 # Memory against the linked image: bigbss's 3 MiB of bss pass check (which
 # knows only the files) and fail anx build right after the link, with the
 # exact size; and anx build refuses what check refuses (validate.c runs in
@@ -554,6 +600,111 @@ if grep -q -- "-netdev user,id=net0 -device fake-nic,netdev=net0" "$out/test-nic
     ok "test/a NIC module gets the platform's NIC arguments"
 else
     bad "test/a NIC module gets the platform's NIC arguments" "$(cat "$out/test-nic.log")"
+fi
+
+# display: the QEMU arguments of the image's display and input modules
+# (platform.yaml qemu: display: and input:; vga and fb share theirs, given
+# once), headless in anx test; anx run's screen: --display MODE, --vnc, and
+# for an image with a display: section a window only when there is a
+# desktop and QEMU has GTK, else a line saying how to see the screen
+printf 'name: screen\nplatform: fake\ndisplay:\n  device: gpu\nmodules:\n  kbd: {}\n  mouse: {}\n  vga: {}\n  fb: {}\ntest:\n  - serial: "anunix: ready"\n    timeout: 5s\n' \
+    >"$out/screen.yaml"
+"$anx" test "$out/screen.yaml" >"$out/test-screen.log" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q -- "-display none .*-device fake-gpu -vga std -device fake-tablet" "$out/test-screen.log" &&
+    [ "$(grep -o -- '-vga std' "$out/test-screen.log" | wc -l)" = 1 ]; then
+    ok "test/display and input modules get the platform's arguments (once each), headless"
+else
+    bad "test/display and input modules get the platform's arguments" "exit $rc: $(cat "$out/test-screen.log")"
+fi
+if grep -q -- '-device fake-gpu' "$out/test-nic.log"; then
+    bad "test/no display module, no display arguments" "$(cat "$out/test-nic.log")"
+else
+    ok "test/no display module, no display arguments"
+fi
+env -u DISPLAY -u WAYLAND_DISPLAY "$anx" run "$out/screen.yaml" </dev/null >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 0 ] && grep -q -- '-nographic' "$out/stderr" &&
+    grep -qx 'anx: the image has a display, but there is no desktop here ($DISPLAY and $WAYLAND_DISPLAY are unset): to see the screen, run with --vnc' "$out/stderr"; then
+    ok "run/a display without a desktop: -nographic and a line naming --vnc"
+else
+    bad "run/a display without a desktop" "exit $rc: $(cat "$out/stderr")"
+fi
+DISPLAY=:99 "$anx" run "$out/screen.yaml" </dev/null >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 0 ] && grep -q -- '-display gtk -serial mon:stdio .*-device fake-gpu' "$out/stderr" && ! grep -q -- '-nographic' "$out/stderr"; then
+    ok "run/a display with \$DISPLAY set: a GTK window, the console on stdio"
+else
+    bad "run/a display with \$DISPLAY set" "exit $rc: $(cat "$out/stderr")"
+fi
+env -u DISPLAY WAYLAND_DISPLAY=wayland-0 FAKEQEMU_NO_GTK=1 "$anx" run "$out/screen.yaml" </dev/null >"$out/stdout" 2>"$out/stderr"
+if grep -q -- '-nographic' "$out/stderr" && grep -q 'has no GTK display (Debian: install qemu-system-gui): to see the screen, run with --vnc' "$out/stderr"; then
+    ok "run/a desktop but a QEMU without GTK: -nographic and a line naming the package and --vnc"
+else
+    bad "run/a desktop but a QEMU without GTK" "$(cat "$out/stderr")"
+fi
+DISPLAY=:99 "$anx" run "$out/screen.yaml" --display none </dev/null >"$out/stdout" 2>"$out/stderr"
+if grep -q -- '-nographic' "$out/stderr" && ! grep -q 'has a display' "$out/stderr"; then
+    ok "run/--display none: -nographic, no hint"
+else
+    bad "run/--display none" "$(cat "$out/stderr")"
+fi
+"$anx" run "$out/screen.yaml" --vnc </dev/null >"$out/stdout" 2>"$out/stderr"
+rc=$?
+n=$(sed -n 's/^anx: vnc: 127\.0\.0\.1:59[0-9][0-9] (display :\([0-9]*\))$/\1/p' "$out/stderr")
+if [ $rc -eq 0 ] && [ -n "$n" ] && grep -q "^anx: vnc: 127.0.0.1:$((5900 + n)) (display :$n)$" "$out/stderr" &&
+    grep -q -- "-display vnc=127.0.0.1:$n -serial mon:stdio" "$out/stderr"; then
+    ok "run/--vnc: VNC on 127.0.0.1 at a free display number (:$n), printed"
+else
+    bad "run/--vnc" "exit $rc: $(cat "$out/stderr")"
+fi
+# --vnc skips a display number whose port is taken
+python3 -c 'import socket, time
+s = [socket.socket() for _ in range(100)]
+for i, x in enumerate(s):
+    try: x.bind(("127.0.0.1", 5900 + i)); x.listen(1)
+    except OSError: pass
+    if i == '"${n:-0}"': break
+print("held", flush=True); time.sleep(30)' >"$out/vnc-hold.log" 2>&1 &
+hold_pid=$!
+wait_for "$out/vnc-hold.log" held 5
+"$anx" run "$out/screen.yaml" --vnc </dev/null >"$out/stdout" 2>"$out/stderr"
+kill "$hold_pid"
+wait "$hold_pid" 2>/dev/null
+n2=$(sed -n 's/^anx: vnc: 127\.0\.0\.1:59[0-9][0-9] (display :\([0-9]*\))$/\1/p' "$out/stderr")
+if [ -n "$n2" ] && [ "$n2" -gt "${n:-0}" ] && grep -q -- "-display vnc=127.0.0.1:$n2 " "$out/stderr"; then
+    ok "run/--vnc skips display numbers whose port is in use (:$n2)"
+else
+    bad "run/--vnc skips display numbers in use" "$(cat "$out/stderr")"
+fi
+"$anx" run pass.yaml --display vnc=:7 </dev/null >"$out/stdout" 2>"$out/stderr"
+rc1=$?
+"$anx" run --display pass.yaml </dev/null >"$out/stdout" 2>"$out/stderr2"
+rc2=$?
+"$anx" run --display gtk pass.yaml </dev/null >"$out/stdout" 2>"$out/stderr3"
+rc3=$?
+if [ $rc1 -eq 0 ] && grep -q -- '-display vnc=127.0.0.1:7 -serial mon:stdio' "$out/stderr" &&
+    [ $rc2 -eq 0 ] && grep -q -- '-display gtk -serial mon:stdio' "$out/stderr2" &&
+    [ $rc3 -eq 0 ] && grep -q -- '-display gtk -serial mon:stdio' "$out/stderr3"; then
+    ok "run/--display vnc=:N (on 127.0.0.1), --display alone (gtk, as before) and --display gtk"
+else
+    bad "run/--display vnc=:N, --display alone, --display gtk" "$rc1 $rc2 $rc3: $(cat "$out/stderr" "$out/stderr2" "$out/stderr3")"
+fi
+DISPLAY=:99 "$anx" run pass.yaml </dev/null >"$out/stdout" 2>"$out/stderr"
+if grep -q -- '-nographic' "$out/stderr" && ! grep -q -- '-display' "$out/stderr"; then
+    ok "run/no display: section: -nographic even with \$DISPLAY set"
+else
+    bad "run/no display: section: -nographic" "$(cat "$out/stderr")"
+fi
+"$anx" run pass.yaml --display vga </dev/null >"$out/stdout" 2>"$out/stderr"
+rc1=$?
+"$anx" run pass.yaml --vnc --display gtk </dev/null >"$out/stdout" 2>"$out/stderr2"
+rc2=$?
+if [ $rc1 -eq 2 ] && [ "$(head -1 "$out/stderr")" = "anx: error: --display expects none, gtk or vnc=:N (N from 0 to 99, VNC port 5900+N), found 'vga'" ] &&
+    [ $rc2 -eq 2 ] && grep -q -- '--vnc and --display both choose the screen' "$out/stderr2" && ! grep -q 'anx: booting' "$out/stderr" "$out/stderr2"; then
+    ok "run/a bad --display, or --vnc with --display: usage errors before boot"
+else
+    bad "run/a bad --display, or --vnc with --display" "$rc1 $rc2: $(cat "$out/stderr" "$out/stderr2")"
 fi
 
 # ports: one already in use stops anx run and anx test before boot, naming
@@ -771,6 +922,157 @@ else
     bad "lock/a platform that turns QEMU's image locking off is refused" "exit $rc: $(cat "$out/stderr")"
 fi
 
+# Screen and input checks over QMP (docs/anx.md "Screen checks"), against
+# the QMP double fakeqmp.py, as the QEMU of a platform fake-qmp added to a
+# copy of the tree (so platform lists elsewhere stay as they are). Its
+# screen is black for the first
+# FAKEQMP_LATE_MS, then a 64x48 FAKEQMP_BG screen with a 10x10 white square;
+# a click paints a 3x3 red square where the pointer is; send-key and
+# input-send-event go to FAKEQMP_LOG. The manifest and its reference live in
+# $out: a test never writes into tests/.
+scr=$out/screen
+mkdir -p "$scr"
+rm -rf "$out/tree-qmp"
+cp -r "$here/tree" "$out/tree-qmp"
+mkdir -p "$out/tree-qmp/platforms/fake-qmp"
+cat >"$out/tree-qmp/platforms/fake-qmp/platform.yaml" <<YAML
+summary: The fake platform with a QMP double, for the screen and input checks
+arch: x86_64
+sources: [platforms/fake/board.c]
+images: [elf]
+exit: debug-exit
+qemu:
+  binary: $here/fakeqmp.py
+  machine: [-M, fake]
+  common: []
+  boot:
+    direct: [-kernel, "{elf}"]
+YAML
+cat >"$scr/screen.yaml" <<'YAML'
+name: screen
+platform: fake-qmp
+modules:
+  gamma: {}
+test:
+  - serial: "anunix: ready"
+  - screen: ref.png
+  - screenshot: shot
+  - pixels: {color: "#ffffff", min: 100, max: 100}
+  - key: ctrl-alt-f2
+  - type: "Hi!\n"
+  - click: {x: 20, y: 30}
+  - pixels: {color: "#ff0000", min: 9, max: 9, region: {x: 19, y: 29, w: 3, h: 3}}
+YAML
+sb=$out/build/screen-fake-qmp
+# png_pixel FILE X Y: the pixel of a PNG anx wrote (8-bit RGB), as "R G B"
+png_pixel() {
+    python3 - "$@" <<'PY'
+import sys, zlib
+d = open(sys.argv[1], "rb").read()
+assert d[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+w, h = int.from_bytes(d[16:20], "big"), int.from_bytes(d[20:24], "big")
+data, at = b"", 8
+while at < len(d):
+    n = int.from_bytes(d[at:at + 4], "big")
+    if d[at + 4:at + 8] == b"IDAT":
+        data += d[at + 8:at + 8 + n]
+    at += 12 + n
+raw, stride, rows, prev = zlib.decompress(data), 1 + w * 3, [], bytearray(w * 3)
+for y in range(h):   # undo the PNG row filters
+    f, line = raw[y * stride], bytearray(raw[y * stride + 1:(y + 1) * stride])
+    for i in range(len(line)):
+        a = line[i - 3] if i >= 3 else 0
+        b = prev[i]
+        c = prev[i - 3] if i >= 3 else 0
+        p = a + b - c
+        pred = [0, a, b, (a + b) // 2,
+                a if abs(p - a) <= abs(p - b) and abs(p - a) <= abs(p - c) else b if abs(p - b) <= abs(p - c) else c][f]
+        line[i] = (line[i] + pred) & 255
+    rows.append(line)
+    prev = line
+x, y = int(sys.argv[2]), int(sys.argv[3])
+print(w, h, *rows[y][x * 3:x * 3 + 3])
+PY
+}
+FAKEQMP_LATE_MS=500 FAKEQMP_LOG=$scr/log1 ANX_ROOT=$out/tree-qmp "$anx" test "$scr/screen.yaml" >"$scr/t1.log" 2>&1
+rc=$?
+# No reference: the check waits for a screen unchanged for 1 s (not the
+# black one), saves it, says how to adopt it, and fails.
+if [ $rc -eq 1 ] && [ "$(tail -1 "$scr/t1.log")" = "7 passed, 1 failed" ] &&
+    grep -q "no reference image .*ref.png; the screen (64x48, unchanged for 1 s) is saved as .*screen-2.png: look at it, and if it is right, adopt it with: cp .*screen-2.png .*ref.png" "$scr/t1.log" &&
+    [ ! -e "$scr/ref.png" ] && [ "$(png_pixel "$sb/screen-2.png" 0 0)" = "64 48 32 48 64" ] &&
+    [ "$(png_pixel "$sb/shot.png" 5 5)" = "64 48 255 255 255" ]; then
+    ok "screen/no reference: the stable screen saved, how to adopt it said, nothing written beside the manifest"
+else
+    bad "screen/no reference" "exit $rc: $(cat "$scr/t1.log")"
+fi
+# Input: the chord and the text as send-key qcodes (shift for capitals and
+# symbols, ret for \n); the click as abs values scaled to 0..0x7fff that the
+# double scales back to (20, 30), where the red square then is.
+if grep -qx 'key ctrl+alt+f2 hold 100' "$scr/log1" &&
+    [ "$(grep '^key' "$scr/log1" | sed -n '2,5p' | tr '\n' ' ')" = "key shift+h hold 30 key i hold 30 key shift+1 hold 30 key ret hold 30 " ] &&
+    grep -qx 'abs x 10403' "$scr/log1" && grep -qx 'btn left down at 20,30' "$scr/log1" &&
+    grep -qx 'btn left up at 20,30' "$scr/log1" && grep -q 'click 20,30 left .* ok .*absolute (tablet)' "$scr/t1.log"; then
+    ok "screen/key:, type: and click: (absolute) send the expected QMP input"
+else
+    bad "screen/key:, type: and click: (absolute)" "$(cat "$scr/log1" "$scr/t1.log")"
+fi
+# Adopted: the same screen passes; a background 8 off per channel still
+# passes (the slack), 16 off fails with the count, the saved screen and the
+# diff image (the white square dimmed to a third, the rest red).
+cp "$sb/screen-2.png" "$scr/ref.png"
+FAKEQMP_BG=283848 ANX_ROOT=$out/tree-qmp "$anx" test "$scr/screen.yaml" >"$scr/t2.log" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && [ "$(tail -1 "$scr/t2.log")" = "8 passed, 0 failed" ]; then
+    ok "screen/an adopted reference matches, within the per-channel slack of 8"
+else
+    bad "screen/an adopted reference matches" "exit $rc: $(cat "$scr/t2.log")"
+fi
+rm -f "$sb"/screen-2*.png
+sed -i 's|^  - screen: ref.png$|&\n    timeout: 2s|' "$scr/screen.yaml"
+FAKEQMP_BG=203050 ANX_ROOT=$out/tree-qmp "$anx" test "$scr/screen.yaml" >"$scr/t3.log" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && [ "$(tail -1 "$scr/t3.log")" = "7 passed, 1 failed" ] &&
+    grep -q "the screen did not match .*ref.png within 2\.[0-9] s: 2972 of 3072 pixels differ (tolerance allows 0; the fewest seen: 2972); it showed .*screen-2.png, the differences in red: .*screen-2-diff.png" "$scr/t3.log" &&
+    [ "$(png_pixel "$sb/screen-2-diff.png" 0 0)" = "64 48 255 0 0" ] &&
+    [ "$(png_pixel "$sb/screen-2-diff.png" 5 5)" = "64 48 85 85 85" ] &&
+    [ "$(png_pixel "$sb/screen-2.png" 0 0)" = "64 48 32 48 80" ]; then
+    ok "screen/a mismatch fails with the count, the screen seen and a diff image"
+else
+    bad "screen/a mismatch fails with the count, the screen seen and a diff image" "exit $rc: $(cat "$scr/t3.log")"
+fi
+# tolerance: 97% of 3072 allows 2979 pixels, 96% only 2949
+sed -i 's|^    timeout: 2s$|&\n    tolerance: 97%|' "$scr/screen.yaml"
+FAKEQMP_BG=203050 ANX_ROOT=$out/tree-qmp "$anx" test "$scr/screen.yaml" >"$scr/t3b.log" 2>&1
+rc=$?
+sed -i 's|^    tolerance: 97%$|    tolerance: 96%|' "$scr/screen.yaml"
+FAKEQMP_BG=203050 ANX_ROOT=$out/tree-qmp "$anx" test "$scr/screen.yaml" >"$scr/t3c.log" 2>&1
+rc2=$?
+if [ $rc -eq 0 ] && grep -q 'screen ref.png .* ok .*2972 of 3072 pixels differ (tolerance allows 2979)' "$scr/t3b.log" &&
+    [ $rc2 -eq 1 ] && grep -q '2972 of 3072 pixels differ (tolerance allows 2949' "$scr/t3c.log"; then
+    ok "screen/tolerance: a percentage of the pixels"
+else
+    bad "screen/tolerance: a percentage of the pixels" "exit $rc, $rc2: $(cat "$scr/t3b.log" "$scr/t3c.log")"
+fi
+# A relative mouse: moves to the corner first, then by the offset.
+FAKEQMP_MOUSE=rel FAKEQMP_LOG=$scr/log4 ANX_ROOT=$out/tree-qmp "$anx" test "$scr/screen.yaml" >"$scr/t4.log" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q 'click 20,30 left .* ok .*relative' "$scr/t4.log" &&
+    grep -q '^rel x -' "$scr/log4" && grep -qx 'btn left down at 20,30' "$scr/log4" && ! grep -q '^abs' "$scr/log4"; then
+    ok "screen/click: with a relative mouse lands on the position"
+else
+    bad "screen/click: with a relative mouse" "exit $rc: $(cat "$scr/log4" "$scr/t4.log")"
+fi
+# QEMU's own error (no display): its desc, at once.
+FAKEQMP_NO_CONSOLE=1 ANX_ROOT=$out/tree-qmp "$anx" test "$scr/screen.yaml" >"$scr/t5.log" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q 'screenshot shot .*FAIL .*QMP screendump failed: There is no console to take a screendump from' "$scr/t5.log" &&
+    grep -q 'screen ref.png .*FAIL  0\.' "$scr/t5.log"; then
+    ok "screen/a QMP error is reported with QEMU's description"
+else
+    bad "screen/a QMP error is reported with QEMU's description" "exit $rc: $(cat "$scr/t5.log")"
+fi
+
 # 6. CLI basics
 cd "$here"
 "$anx" --help >"$out/stdout" 2>&1 && grep -q 'usage: anx' "$out/stdout" && grep -q '^  config-h MODULE' "$out/stdout" &&
@@ -891,6 +1193,19 @@ if [ $rc -eq 0 ] && grep -qx 'ok   tested: compiles for an image on x86_64 (fake
     ok "module-tests/--image compiles the module as an image build does"
 else
     bad "module-tests/--image compiles the module as an image build does" "exit $rc: $(cat "$out/stdout" "$out/stderr")"
+fi
+if grep -qx 'ok   tested: its global symbols on x86_64 start with tested_ (1)' "$out/stdout"; then
+    ok "module-tests/--image: the module's global symbols start with its prefix"
+else
+    bad "module-tests/--image: the module's global symbols start with its prefix" "$(cat "$out/stdout")"
+fi
+"$anx" module-tests stray --image "$out/mt-stray" >"$out/stdout" 2>"$out/stderr"
+rc=$?
+want='FAIL stray: 2 global symbols on x86_64 do not start with str_, strx_ (module.yaml prefix:; make them static or rename them): helper, stray_count'
+if [ $rc -ne 0 ] && grep -qxF "$want" "$out/stdout"; then
+    ok "module-tests/--image names the global symbols outside the module's prefixes"
+else
+    bad "module-tests/--image names the global symbols outside the module's prefixes" "exit $rc: $(cat "$out/stdout" "$out/stderr")"
 fi
 
 # 7. fuzz smoke

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <anx/errno.h>
 #include <anx/platform.h>
 #include "fake_pci.h"
 
@@ -184,6 +185,8 @@ int plat_pci_intx_irq(unsigned slot, unsigned pin)
 }
 size_t plat_virtio_mmio_devices(struct plat_mmio_device *o, size_t m) { (void)o, (void)m; return 0; }
 void *plat_map_mmio(uint64_t phys, size_t size) { (void)size; return (void *)(uintptr_t)phys; }
+bool plat_boot_framebuffer(struct plat_framebuffer *out) { (void)out; return false; }
+int plat_fw_cfg_dma(uint64_t desc) { (void)desc; return ANX_ENOTSUP; }
 
 /* The image's files archive (empty), which core/files.c refers to. */
 __asm__(".pushsection .rodata\n"

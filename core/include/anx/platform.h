@@ -205,14 +205,15 @@ struct plat_framebuffer {
 };
 bool plat_boot_framebuffer(struct plat_framebuffer *out);
 
-/* Where QEMU's fw_cfg interface is: the I/O ports at 0x510 on x86 (io =
- * true, base = selector port), or the MMIO window of the device tree's
- * "qemu,fw-cfg-mmio" node on arm64 virt. false when the board has none. */
-struct plat_fw_cfg {
-    bool io;
-    uint64_t base;
-};
-bool plat_fw_cfg(struct plat_fw_cfg *out);
+/* QEMU's fw_cfg DMA interface (QEMU docs/specs/fw_cfg.rst): start the
+ * transfer that the descriptor at physical address desc describes (the
+ * big-endian {control, length, address} record, 16-byte aligned, in
+ * identity-mapped RAM). The caller waits for the device to clear the
+ * control word (QEMU does so within this call). desc == 0 only asks
+ * whether the interface is there. 0, or ANX_ENOTSUP when the board has no
+ * fw_cfg or one without DMA. (x86: the ports at 0x510, DMA address at
+ * 0x514; arm64 virt: the device tree's "qemu,fw-cfg-mmio" window.) */
+int plat_fw_cfg_dma(uint64_t desc);
 
 /* ---- core entry points the platform calls ------------------------------
  * Declared here so the platform needs only this header (definitions are in

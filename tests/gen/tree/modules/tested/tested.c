@@ -1,1 +1,1 @@
-int tested(void) { return 1; }
+int tested_answer(void) { return 1; }

@@ -12,6 +12,15 @@
 # serving that folder (its log to FAKEQEMU_HTTP_LOG). The socket ends with
 # the double, as a QEMU's forward ends with it.
 # The shell's "await" waits until the file FAKEQEMU_AWAIT exists.
+# `-display help` lists display backends as QEMU does: gtk among them unless
+# FAKEQEMU_NO_GTK is set (Debian's qemu-system-gui not installed).
+if [ "$*" = "-display help" ]; then
+    echo "Available display backend types:"
+    echo none
+    [ -n "${FAKEQEMU_NO_GTK:-}" ] || echo gtk
+    echo vnc
+    exit 0
+fi
 kernel=""
 slow=0
 netdev=""

@@ -1,0 +1,7 @@
+#include <anx/module.h>
+
+static int vga_init(void)
+{
+    return 0;
+}
+ANX_MODULE(vga, .init = vga_init);
