@@ -37,7 +37,6 @@
 #include <anx/thread.h>
 #include <anx/time.h>
 #include "gfx.h"
-#include "keys.h"
 #include "term.h"
 
 #define RING_SIZE (64 * 1024)          /* output bytes waiting for the thread */
@@ -492,8 +491,8 @@ static void on_input(const struct anx_input_event *ev, void *arg)
         request(shown ? PEND_SHOW : PEND_HIDE);
         return;
     }
-    char bytes[FBCON_KEY_BYTES_MAX];
-    size_t n = shown ? fbcon_key_bytes(ev, bytes) : 0;
+    char bytes[ANX_INPUT_KEY_BYTES_MAX];
+    size_t n = shown ? anx_input_key_bytes(ev, bytes) : 0;
     for (size_t i = 0; i < n; i++)
         anx_console_input(bytes[i]);
 }

@@ -10,7 +10,6 @@
 #include <anx/module.h>
 #include <anx/printf.h>
 
-#include "keybytes.h"
 
 static void print_event(const struct anx_input_event *ev)
 {
@@ -42,10 +41,8 @@ static void on_event(const struct anx_input_event *ev, void *arg)
 {
     (void)arg;
     print_event(ev);
-    if (ev->type != ANX_EV_KEY || ev->value == 0)
-        return;
-    char bytes[4];
-    size_t n = input_test_key_bytes(ev->code, ev->ch, bytes);
+    char bytes[ANX_INPUT_KEY_BYTES_MAX];
+    size_t n = anx_input_key_bytes(ev, bytes);
     for (size_t i = 0; i < n; i++)
         anx_console_input(bytes[i]);
 }

@@ -26,6 +26,7 @@
 #define ANX_INPUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* ---- key codes (evdev numbering; the ones the keymaps and console use) ---- */
@@ -124,6 +125,17 @@ const char *anx_input_keymap(void);
 uint32_t anx_input_key_char(uint16_t code, uint16_t mods);
 /* Switch the keymap; 0, or ANX_ENOENT for a name the core does not have. */
 int anx_input_set_keymap(const char *name);
+
+/* The bytes a VT100-style terminal sends for a key event (core/
+ * input_keys.c), into out: the character in UTF-8 (Alt sends ESC first),
+ * Enter "\r", Backspace 0x7f, Ctrl+letter its control code, the cursor
+ * and editing keys their escape sequences (Up ESC [ A, Delete ESC [ 3 ~).
+ * Returns the count; 0 for a release, a modifier alone, a key without a
+ * character, or an event that is not a key. What the framebuffer console
+ * feeds the console input with. */
+#define ANX_INPUT_KEY_BYTES_MAX 8
+struct anx_input_event;
+size_t anx_input_key_bytes(const struct anx_input_event *ev, char out[ANX_INPUT_KEY_BYTES_MAX]);
 
 /* Where the pointer is now, in screen pixels. */
 void anx_input_pointer(int32_t *x, int32_t *y);

@@ -1,7 +1,9 @@
-/* Key presses to terminal bytes (keys.h): what the shell's line editor
- * (modules/shell/lineedit.c) and any VT100 program expect. */
+/* Key presses as the bytes a VT100-style terminal sends (<anx/input.h>
+ * anx_input_key_bytes): what the shell's line editor (modules/shell/
+ * lineedit.c) reads from a serial terminal, so a keyboard on the machine
+ * types into it the same way (the framebuffer console, input-test). */
+#include <anx/input.h>
 #include <anx/lib.h>
-#include "keys.h"
 
 static size_t put(char *out, const char *s)
 {
@@ -36,7 +38,7 @@ static size_t utf8(char *u, uint32_t c)
     return 4;
 }
 
-size_t fbcon_key_bytes(const struct anx_input_event *ev, char *out)
+size_t anx_input_key_bytes(const struct anx_input_event *ev, char out[ANX_INPUT_KEY_BYTES_MAX])
 {
     if (ev->type != ANX_EV_KEY || ev->value == 0)
         return 0;

@@ -1,31 +1,29 @@
-/* Host tests of the framebuffer console's key translation: each key event
- * gives the bytes the shell's line editor expects. */
-#include <stdio.h>
-#include <string.h>
-#include "keys.h"
-
-static int failed;
+/* Key events as terminal bytes (core/input_keys.c): each key gives the
+ * bytes the shell's line editor expects from a serial terminal. */
+#include <stdint.h>
+#include <stdlib.h>
+#define UNIT_FILE "keybytes"
+#include "unit.h"
+#include <anx/input.h>
 
 static void expect(const char *what, uint16_t code, uint32_t ch, uint16_t mods, int value, const char *want,
                    size_t wn)
 {
     struct anx_input_event ev = {.type = ANX_EV_KEY, .code = code, .ch = ch, .mods = mods, .value = (int8_t)value};
-    char out[FBCON_KEY_BYTES_MAX];
-    size_t n = fbcon_key_bytes(&ev, out);
+    char out[ANX_INPUT_KEY_BYTES_MAX];
+    size_t n = anx_input_key_bytes(&ev, out);
     if (n != wn || memcmp(out, want, wn)) {
-        printf("FAIL test_keys: %s: got %zu bytes", what, n);
+        fprintf(stderr, "  %s: got %zu bytes", what, n);
         for (size_t i = 0; i < n; i++)
-            printf(" %02x", (unsigned char)out[i]);
-        printf("\n");
-        failed++;
-    } else {
-        printf("ok   test_keys: %s\n", what);
+            fprintf(stderr, " %02x", (unsigned char)out[i]);
+        fprintf(stderr, "\n");
+        unit_fail_count++;
     }
 }
 
 #define E(what, code, ch, mods, value, want) expect(what, code, ch, mods, value, want, sizeof want - 1)
 
-int main(void)
+TEST(keys)
 {
     E("letter", ANX_KEY_A, 'a', 0, 1, "a");
     E("autorepeat", ANX_KEY_A, 'a', 0, 2, "a");
@@ -54,11 +52,20 @@ int main(void)
     E("euro sign", ANX_KEY_A + 4, 0x20ac, ANX_MOD_ALTGR, 1, "\xe2\x82\xac");
     E("modifier alone", ANX_KEY_LEFTSHIFT, 0, ANX_MOD_SHIFT, 1, "");
     E("F5 without a character", ANX_KEY_F1 + 4, 0, 0, 1, "");
+    E("four UTF-8 bytes", 0, 0x1f600, 0, 1, "\xf0\x9f\x98\x80");
+    E("not a character", 0, 0x110000, 0, 1, "");
+}
+
+TEST(not_a_key)
+{
     struct anx_input_event ptr = {.type = ANX_EV_POINTER, .x = 5, .y = 5};
-    char out[FBCON_KEY_BYTES_MAX];
-    if (fbcon_key_bytes(&ptr, out) != 0) {
-        printf("FAIL test_keys: pointer event\n");
-        failed++;
-    }
-    return failed ? 1 : 0;
+    char out[ANX_INPUT_KEY_BYTES_MAX];
+    CHECK(anx_input_key_bytes(&ptr, out) == 0);
+}
+
+int main(void)
+{
+    RUN(keys);
+    RUN(not_a_key);
+    return unit_done();
 }
