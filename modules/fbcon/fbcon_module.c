@@ -275,6 +275,12 @@ static void render(void)
         anx_display_flush(disp, damage.x, damage.y, damage.w, damage.h);
     if (ptr_damage.w > 0)
         anx_display_flush(disp, ptr_damage.x, ptr_damage.y, ptr_damage.w, ptr_damage.h);
+    /* boot-to-screen time, as tests/bench/display reads it */
+    static bool first_frame_logged;
+    if (!first_frame_logged && damage.w > 0) {
+        first_frame_logged = true;
+        log_info("first frame on %s", disp->name);
+    }
 }
 
 static void set_visible(bool show)
