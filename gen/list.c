@@ -111,6 +111,20 @@ int cmd_platforms(int argc, char **argv)
         printf("%-16s arch: %s; images: %s; boot: %s (default %s); exit: %s\n", "", p->arch, joined(&p->images),
                joined(&modes), p->nboot ? p->boot[0].name : "-",
                p->exit_mode == EXIT_DIRECT ? "direct" : "debug-exit");
+        /* the driver modules QEMU has a device for here (platform.yaml qemu:) */
+        const struct { const char *what; const struct nic_args *a; size_t n; } kinds[] = {
+            {"nic", p->nics, p->nnics}, {"disk", p->disks, p->ndisks},
+            {"display", p->displays, p->ndisplays}, {"input", p->inputs, p->ninputs}};
+        struct buf devs = {0};
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            if (!kinds[k].n)
+                continue;
+            buf_printf(&devs, "%s%s: ", devs.n ? "; " : "", kinds[k].what);
+            for (size_t j = 0; j < kinds[k].n; j++)
+                buf_printf(&devs, "%s%s", j ? ", " : "", kinds[k].a[j].module);
+        }
+        if (devs.n)
+            printf("%-16s %s\n", "", buf_cstr(&devs));
     }
     if (c.platform_names.n == 0)
         printf("(no platforms under %s/platforms)\n", path_display(c.root));

@@ -1092,6 +1092,8 @@ done
 [ $? -eq 2 ] && grep -q 'must *int *= (required)' "$out/stdout" && grep -q 'broken-yaml' "$out/stderr" && ok "cli/modules lists keys, reports broken modules" || bad "cli/modules" "$(cat "$out/stdout" "$out/stderr")"
 "$anx" platforms >"$out/stdout" 2>/dev/null
 grep -q 'boot: direct, slow, iso (default direct)' "$out/stdout" && ok "cli/platforms" || bad "cli/platforms" "$(cat "$out/stdout")"
+grep -q 'nic: zeta; .*display: gpu, vga, fb; input: kbd, mouse$' "$out/stdout" && ok "cli/platforms lists the driver modules QEMU has devices for" ||
+    bad "cli/platforms lists the driver modules QEMU has devices for" "$(cat "$out/stdout")"
 
 # anx config-h: the config.h of a host build, every key at its default, the
 # modules named plus their dependencies (tests/gen/config-h/*.expect).
