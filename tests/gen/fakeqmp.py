@@ -11,7 +11,8 @@ milliseconds (default 0) it is all black, as a screen before the guest
 draws. screendump writes it as a PPM, or fails as QEMU does without a
 display when FAKEQMP_NO_CONSOLE is set. A button press paints a 3x3 red
 square centred on the pointer, which input-send-event moves: abs values
-scaled back with v * (size - 1) / 0x7fff, rel moves clamped to the screen.
+scaled back as a guest does (core/input.c: round(v * size / 0x7fff)), rel moves
+clamped to the screen.
 query-mice reports the current mouse as absolute unless FAKEQMP_MOUSE=rel.
 Every send-key and input-send-event is logged to FAKEQMP_LOG, one line
 each. An event precedes every answer, as QEMU's asynchronous events may.
@@ -75,7 +76,7 @@ def events(evs):
         t, d = e["type"], e["data"]
         if t == "abs":
             size = w if d["axis"] == "x" else h
-            v = d["value"] * (size - 1) // 0x7fff
+            v = (d["value"] * size + 0x7fff // 2) // 0x7fff
             if d["axis"] == "x":
                 px = v
             else:

@@ -1011,7 +1011,7 @@ fi
 # double scales back to (20, 30), where the red square then is.
 if grep -qx 'key ctrl+alt+f2 hold 100' "$scr/log1" &&
     [ "$(grep '^key' "$scr/log1" | sed -n '2,5p' | tr '\n' ' ')" = "key shift+h hold 30 key i hold 30 key shift+1 hold 30 key ret hold 30 " ] &&
-    grep -qx 'abs x 10403' "$scr/log1" && grep -qx 'btn left down at 20,30' "$scr/log1" &&
+    grep -qx 'abs x 10239' "$scr/log1" && grep -qx 'btn left down at 20,30' "$scr/log1" &&
     grep -qx 'btn left up at 20,30' "$scr/log1" && grep -q 'click 20,30 left .* ok .*absolute (tablet)' "$scr/t1.log"; then
     ok "screen/key:, type: and click: (absolute) send the expected QMP input"
 else
