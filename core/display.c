@@ -49,16 +49,17 @@ static bool mode_fits(const struct anx_display_mode *m, size_t fb_size)
            m->stride >= m->width * bpp && (uint64_t)m->stride * m->height <= fb_size;
 }
 
-/* The manifest's `display:` mode, or 0 x 0 when it names none. */
-static void wanted_mode(uint32_t *w, uint32_t *h, enum anx_pixel_format *f)
+bool anx_display_manifest_mode(uint32_t *w, uint32_t *h, enum anx_pixel_format *f)
 {
 #ifdef CONFIG_DISPLAY_WIDTH
     *w = CONFIG_DISPLAY_WIDTH;
     *h = CONFIG_DISPLAY_HEIGHT;
     *f = CONFIG_DISPLAY_DEPTH == 16 ? ANX_PIXEL_RGB565 : ANX_PIXEL_XRGB8888;
+    return true;
 #else
     *w = *h = 0;
     *f = ANX_PIXEL_XRGB8888;
+    return false;
 #endif
 }
 
@@ -66,8 +67,7 @@ static void apply_wanted_mode(struct anx_display *d)
 {
     uint32_t w, h;
     enum anx_pixel_format f;
-    wanted_mode(&w, &h, &f);
-    if (!w || (d->mode.width == w && d->mode.height == h && d->mode.format == f))
+    if (!anx_display_manifest_mode(&w, &h, &f) || (d->mode.width == w && d->mode.height == h && d->mode.format == f))
         return;
     if (!d->ops->set_mode) {
         log_warn("%s: fixed mode %ux%u %s, not the manifest's %ux%u %s", d->driver, (unsigned)d->mode.width,

@@ -19,16 +19,6 @@
 #include <anx/time.h>
 #include "ramfb_cfg.h"
 
-#ifdef CONFIG_DISPLAY_WIDTH
-#define INITIAL_WIDTH CONFIG_DISPLAY_WIDTH
-#define INITIAL_HEIGHT CONFIG_DISPLAY_HEIGHT
-#define INITIAL_FORMAT (CONFIG_DISPLAY_DEPTH == 16 ? ANX_PIXEL_RGB565 : ANX_PIXEL_XRGB8888)
-#else
-#define INITIAL_WIDTH 1024
-#define INITIAL_HEIGHT 768
-#define INITIAL_FORMAT ANX_PIXEL_XRGB8888
-#endif
-
 static struct {
     uint16_t select;                 /* of etc/ramfb */
     void *fb;
@@ -160,9 +150,14 @@ static int ramfb_init(void)
     rf.disp = (struct anx_display){
         .driver = "ramfb", .max_width = RAMFB_MAX_WIDTH, .max_height = RAMFB_MAX_HEIGHT, .ops = &ramfb_ops,
     };
-    /* start in the manifest's mode, so the registry need not allocate twice */
-    err = ramfb_set_mode(&rf.disp, INITIAL_WIDTH, INITIAL_HEIGHT, INITIAL_FORMAT);
-    if (err && (INITIAL_WIDTH != 1024 || INITIAL_HEIGHT != 768 || INITIAL_FORMAT != ANX_PIXEL_XRGB8888))
+    /* start in the manifest's mode (1024x768 without one), so the registry
+     * need not allocate twice */
+    uint32_t w, h;
+    enum anx_pixel_format f;
+    if (!anx_display_manifest_mode(&w, &h, &f))
+        w = 1024, h = 768;
+    err = ramfb_set_mode(&rf.disp, w, h, f);
+    if (err && (w != 1024 || h != 768 || f != ANX_PIXEL_XRGB8888))
         err = ramfb_set_mode(&rf.disp, 1024, 768, ANX_PIXEL_XRGB8888);
     if (err) {
         log_error("cannot set a first mode: %s", anx_strerror(err));

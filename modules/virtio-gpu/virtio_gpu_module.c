@@ -378,16 +378,17 @@ static int bring_up(struct vgpu *g)
     }
     if (!vgpu_pick_mode(&g->slots[0].resp.info, g->num_scanouts, &w, &h, why, sizeof why))
         log_warn("%s: device reports %s; using %ux%u", who(g), why, (unsigned)w, (unsigned)h);
-#ifdef CONFIG_DISPLAY_WIDTH
     /* Start in the manifest's mode when this device can show it: the
      * registry would switch to it right after registration anyway, with two
      * framebuffers alive for a moment. Other modes the registry tries (and
      * logs why not). */
-    if (CONFIG_DISPLAY_DEPTH == 32 && CONFIG_DISPLAY_WIDTH <= VGPU_MAX_SIZE && CONFIG_DISPLAY_HEIGHT <= VGPU_MAX_SIZE) {
-        w = CONFIG_DISPLAY_WIDTH;
-        h = CONFIG_DISPLAY_HEIGHT;
+    uint32_t mw, mh;
+    enum anx_pixel_format mf;
+    if (anx_display_manifest_mode(&mw, &mh, &mf) && mf == ANX_PIXEL_XRGB8888 && mw <= VGPU_MAX_SIZE &&
+        mh <= VGPU_MAX_SIZE) {
+        w = mw;
+        h = mh;
     }
-#endif
     err = scanout_create(g, w, h, &g->cur);
     slots_give(g);
     if (err)

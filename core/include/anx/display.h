@@ -103,6 +103,12 @@ int anx_display_flush(struct anx_display *d, int x, int y, int w, int h);
  * format), ANX_ENOTSUP (fixed mode, or the driver refused), ANX_ENOMEM. */
 int anx_display_set_mode(struct anx_display *d, uint32_t width, uint32_t height, enum anx_pixel_format format);
 
+/* The mode the manifest's `display:` section asks for (CONFIG_DISPLAY_*):
+ * true with it filled in, or false (and 0 x 0 XRGB8888) when the image has
+ * no display section. Drivers that allocate their framebuffer start in it,
+ * so the registry need not switch modes right after registration. */
+bool anx_display_manifest_mode(uint32_t *width, uint32_t *height, enum anx_pixel_format *format);
+
 /* Waiters: block until a display is registered or timeout_ns passes
  * (drivers probe in threads); the first display, or NULL. */
 struct anx_display *anx_display_wait(uint64_t timeout_ns);
