@@ -35,6 +35,18 @@ static const char *cmdline = "";
 uint64_t anx_boot_ready_ns(void) { return ready_ns; }
 const char *anx_cmdline(void) { return cmdline; }
 
+/* The .init_array constructors (__attribute__((constructor)) of ported
+ * libraries: libnsfb registers its surfaces that way), once, in link order,
+ * after the heap, threads and files exist and before any module's init.
+ * The linker scripts (arch/ARCH/kernel.ld) collect them between these. */
+extern void (*const __init_array_start[])(void), (*const __init_array_end[])(void);
+
+static void run_constructors(void)
+{
+    for (void (*const *f)(void) = __init_array_start; f < __init_array_end; f++)
+        (*f)();
+}
+
 static void setup_memory(void)
 {
     struct plat_mem_region r[MAX_REGIONS];
@@ -86,6 +98,7 @@ void kmain(void *boot_info)
     anx_files_init();
     plat_irq_enable();
     log_debug("threads ready");
+    run_constructors();
 
     /* Only an essential module's failure stops the boot (module.h); the
      * others leave the image up but degraded, and say so below. */

@@ -1,0 +1,7 @@
+/*
+ * The two C99 character classes the core lacks (ASCII, the C locale).
+ */
+#include <ctype.h>
+
+int isgraph(int c) { return c > 0x20 && c < 0x7f; }
+int isblank(int c) { return c == ' ' || c == '\t'; }
