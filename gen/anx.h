@@ -301,8 +301,11 @@ struct arch_sources {
 /* A module's third_party: entry: sources and include folders inside the
  * unpacked tree $ANX_THIRD_PARTY/NAME (scripts/third_party.sh fetches it). */
 struct third_party {
-    char *name;
-    struct strlist sources, include;
+    char *name;             /* the entry's name in module.yaml */
+    char *tree;             /* the cache folder it compiles from (`tree:`, default: name) */
+    char *license;          /* SPDX expression of the tree's code (`license:`) */
+    /* sources and exclude may hold glob patterns (third_party_sources) */
+    struct strlist sources, exclude, include, private_include, cflags;
     struct mark mark;
 };
 /* One config-dependent part of a module's memory need (module.yaml
@@ -320,6 +323,7 @@ struct module {
     char *dir;          /* absolute */
     char *yaml_path;    /* absolute */
     char *summary;
+    char *license;      /* SPDX expression of the module's own code (`license:`, default MIT) */
     struct strlist depends, conflicts, platforms, sources;
     struct mark *depends_marks, *conflicts_marks;
     struct arch_sources *arch_sources;
@@ -349,6 +353,7 @@ struct module {
 /* Where third-party trees live: ANX_THIRD_PARTY, else
  * ${XDG_CACHE_HOME:-$HOME/.cache}/anunix. */
 const char *third_party_root(void);
+int third_party_sources(const struct third_party *tp, const char *tree, struct strlist *out);
 enum exit_mode { EXIT_DEBUG_EXIT, EXIT_DIRECT };
 struct boot_mode {
     char *name;

@@ -9,6 +9,8 @@
 #include "anx.h"
 
 #include <dirent.h>
+#include <fnmatch.h>
+#include <glob.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +144,26 @@ static void step_line(const struct build_opts *o, const char *step, const char *
     fflush(stdout);
 }
 
+/* One line when the image combines GPL-licensed code (a module's own code
+ * or a third-party tree it compiles, module.yaml `license:`): the project is
+ * MIT, but whoever distributes such an image distributes it under the GPL's
+ * terms. report.json lists every module's and tree's licence. */
+static void gpl_note(const struct build_opts *o, const struct resolution *r)
+{
+    struct buf b = {0};
+    for (size_t i = 0; i < r->n; i++) {
+        const struct module *m = r->mods[i].mod;
+        if (strstr(m->license, "GPL"))
+            buf_printf(&b, "%s%s (%s)", b.n ? ", " : "", m->name, m->license);
+        for (size_t t = 0; t < m->ntp; t++)
+            if (m->tp[t].license && strstr(m->tp[t].license, "GPL"))
+                buf_printf(&b, "%s%s's %s (%s)", b.n ? ", " : "", m->name, m->tp[t].name, m->tp[t].license);
+    }
+    if (b.n)
+        step_line(o, "license", "this image combines GPL code: %s; distribute it under the GPL's terms "
+                  "(report.json lists every licence)", b.p);
+}
+
 static void add_step(struct build_result *res, const char *name, double ms)
 {
     if (res->nsteps < sizeof res->steps / sizeof res->steps[0])
@@ -201,7 +223,7 @@ void export_includes(const char *root, const struct resolution *r, const struct 
         strlist_push(flags, own);
     for (size_t t = 0; t < m->ntp; t++)
         for (size_t k = 0; k < m->tp[t].include.n; k++)
-            strlist_push(flags, xasprintf("-I%s", path_join(path_join(third_party_root(), m->tp[t].name),
+            strlist_push(flags, xasprintf("-I%s", path_join(path_join(third_party_root(), m->tp[t].tree),
                                                               m->tp[t].include.v[k])));
     for (size_t i = 0; i < m->depends.n; i++) {
         const struct module *d = resolved_module(r, m->depends.v[i]);
@@ -228,6 +250,38 @@ static void core_sources(const char *root, const char *sub, struct cunit **u, si
     strlist_sort(&names);
     for (size_t i = 0; i < names.n; i++)
         add_unit(u, n, root, path_join(dir, names.v[i]), "core");
+}
+
+/* The files of a third-party entry's `sources:`, relative to its tree: each
+ * item a path or a glob pattern (a `*.c` in a folder, expanded in sorted
+ * order, so the link order is stable), minus those matching an `exclude:`
+ * pattern. A path that does not exist, or a pattern that matches nothing,
+ * is an error: upstream moved a file and the list must follow. */
+int third_party_sources(const struct third_party *tp, const char *tree, struct strlist *out)
+{
+    int errs = 0;
+    for (size_t k = 0; k < tp->sources.n; k++) {
+        const char *pat = tp->sources.v[k];
+        glob_t g;
+        int rc = glob(path_join(tree, pat), GLOB_ERR, NULL, &g);
+        if (rc != 0) {
+            diag_error(&tp->mark, "third-party %s '%s' %s in %s (run %s)", strpbrk(pat, "*?[") ? "pattern" : "source",
+                       pat, strpbrk(pat, "*?[") ? "matches no file" : "not found", path_display(tree),
+                       setup_script());
+            errs++;
+            continue;
+        }
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+            const char *rel = g.gl_pathv[i] + strlen(tree) + 1;
+            bool skip = strlist_has(out, rel);
+            for (size_t e = 0; e < tp->exclude.n && !skip; e++)
+                skip = fnmatch(tp->exclude.v[e], rel, FNM_PATHNAME) == 0;
+            if (!skip)
+                strlist_push(out, xstrdup(rel));
+        }
+        globfree(&g);
+    }
+    return errs ? -1 : 0;
 }
 
 static int collect_units(const char *root, const struct resolution *r, const char *gendir, struct cunit **u,
@@ -278,30 +332,33 @@ static int collect_units(const char *root, const struct resolution *r, const cha
             strlist_push(&(*u)[*n - 1].flags, xasprintf("-I%s", path_rel(root, m->dir)));
             export_includes(root, r, m, &(struct strlist){0}, &(*u)[*n - 1].flags);
         }
-        /* Third-party sources: compiled with the module's flags, warnings off. */
+        /* Third-party sources: compiled with the module's flags, the entry's
+         * private include folders and cflags, warnings off. */
         for (size_t t = 0; t < m->ntp; t++) {
             const struct third_party *tp = &m->tp[t];
-            char *tree = path_join(third_party_root(), tp->name);
+            char *tree = path_join(third_party_root(), tp->tree);
             if (!is_dir(tree)) {
-                diag_error(&tp->mark, "%s not fetched: run %s (expected the tree in %s)", tp->name, setup_script(),
+                diag_error(&tp->mark, "%s not fetched: run %s (expected the tree in %s)", tp->tree, setup_script(),
                            path_display(tree));
                 errs++;
                 continue;
             }
-            for (size_t k = 0; k < tp->sources.n; k++) {
-                char *abs = path_join(tree, tp->sources.v[k]);
-                if (!file_exists(abs)) {
-                    diag_error(&tp->mark, "third-party source '%s' not found in %s (run %s)", tp->sources.v[k],
-                               path_display(tree), setup_script());
-                    errs++;
-                    continue;
-                }
-                add_unit(u, n, root, abs, m->name);
+            struct strlist srcs = {0};
+            if (third_party_sources(tp, tree, &srcs)) {
+                errs++;
+                continue;
+            }
+            for (size_t k = 0; k < srcs.n; k++) {
+                add_unit(u, n, root, path_join(tree, srcs.v[k]), m->name);
                 struct strlist *f = &(*u)[*n - 1].flags;
+                for (size_t j = 0; j < tp->private_include.n; j++)
+                    strlist_push(f, xasprintf("-I%s", path_join(tree, tp->private_include.v[j])));
                 strlist_push(f, xasprintf("-I%s", path_rel(root, m->dir)));
                 export_includes(root, r, m, &(struct strlist){0}, f);
-                strlist_push(f, xasprintf("-ffile-prefix-map=%s=third_party/%s", tree, tp->name));
+                strlist_push(f, xasprintf("-ffile-prefix-map=%s=third_party/%s", tree, tp->tree));
                 strlist_push(f, "-w");
+                for (size_t j = 0; j < tp->cflags.n; j++)
+                    strlist_push(f, tp->cflags.v[j]);
             }
         }
     }
@@ -549,6 +606,7 @@ int build(struct catalog *c, struct manifest *m, struct resolution *r, const str
     }
     if (!res->main_image)
         res->main_image = res->elf_debug;
+    gpl_note(o, r);
 
     save_hash_memo(res);
     res->total_ms = now_ms() - t0;

@@ -16,10 +16,10 @@ const char *const ctype_names[] = {"bool", "int", "size", "duration", "string", 
 
 static const char *const module_keys[] = {"name", "summary", "depends", "conflicts", "platforms",
                                           "sources", "config", "third_party", "memory", "tests", "prefix",
-                                          "files"};
+                                          "files", "license"};
 static const char *const memory_keys[] = {"base", "add"};
 static const char *const term_keys[] = {"key", "each", "when"};
-static const char *const tp_keys[] = {"sources", "include"};
+static const char *const tp_keys[] = {"tree", "license", "sources", "exclude", "include", "private", "cflags"};
 static const char *const key_keys[] = {"type", "default", "range", "values", "split", "doc"};
 static const char *const platform_keys[] = {"name", "summary", "arch", "cross_compile", "cflags", "ldflags",
                                             "linker_script", "sources", "images", "exit", "qemu"};
@@ -447,25 +447,36 @@ static void parse_third_party(struct module *m, const struct ynode *v)
         if (ymap_check_keys(e, tp_keys, COUNT(tp_keys), xasprintf("in third-party '%s'", t->name)))
             continue;
         const struct ynode *n;
-        struct mark *marks = NULL;
         int bad = 0;
-        if ((n = ymap_get(e, "sources")) && yget_strlist(n, xasprintf("'sources' of third-party '%s'", t->name),
-                                                          &t->sources, &marks) == 0)
-            for (size_t j = 0; j < t->sources.n; j++)
-                if (t->sources.v[j][0] == '/' || strstr(t->sources.v[j], "..")) {
-                    diag_error(&marks[j], "third-party source '%s' must be relative to the tree, without '..'",
-                               yshow(t->sources.v[j], strlen(t->sources.v[j])));
+        t->tree = t->name;
+        if ((n = ymap_get(e, "tree")) && yget_string(n, xasprintf("'tree' of third-party '%s'", t->name), &t->tree) == 0 &&
+            !valid_name(t->tree)) {
+            diag_error(&n->mark, "invalid third-party tree '%s' (expected lowercase letters, digits and '-')",
+                       yshow(t->tree, strlen(t->tree)));
+            bad = 1;
+        }
+        if (!(n = ymap_get(e, "license")))
+            diag_error(&e->mark, "third-party '%s': missing key 'license' (the SPDX licence of its code, e.g. MIT)",
+                       t->name);
+        else
+            yget_string(n, xasprintf("'license' of third-party '%s'", t->name), &t->license);
+        static const char *const lists[] = {"sources", "exclude", "include", "private", "cflags"};
+        struct strlist *dest[] = {&t->sources, &t->exclude, &t->include, &t->private_include, &t->cflags};
+        for (size_t l = 0; l < COUNT(lists); l++) {
+            struct mark *marks = NULL;
+            if (!(n = ymap_get(e, lists[l])) ||
+                yget_strlist(n, xasprintf("'%s' of third-party '%s'", lists[l], t->name), dest[l], &marks))
+                continue;
+            if (!strcmp(lists[l], "cflags"))
+                continue;
+            for (size_t j = 0; j < dest[l]->n; j++)
+                if (dest[l]->v[j][0] == '/' || strstr(dest[l]->v[j], "..")) {
+                    diag_error(&marks[j], "third-party %s '%s' must be relative to the tree, without '..'",
+                               !strcmp(lists[l], "sources") ? "source" : lists[l],
+                               yshow(dest[l]->v[j], strlen(dest[l]->v[j])));
                     bad = 1;
                 }
-        marks = NULL;
-        if ((n = ymap_get(e, "include")) && yget_strlist(n, xasprintf("'include' of third-party '%s'", t->name),
-                                                          &t->include, &marks) == 0)
-            for (size_t j = 0; j < t->include.n; j++)
-                if (t->include.v[j][0] == '/' || strstr(t->include.v[j], "..")) {
-                    diag_error(&marks[j], "third-party include '%s' must be relative to the tree, without '..'",
-                               yshow(t->include.v[j], strlen(t->include.v[j])));
-                    bad = 1;
-                }
+        }
         if (!bad)
             m->ntp++;
     }
@@ -699,6 +710,9 @@ struct module *module_parse(const char *name, const char *yaml_path, const char 
         diag_error(&m->mark, "missing key 'summary' (one line saying what the module gives)");
     else
         yget_string(v, "'summary'", &m->summary);
+    m->license = "MIT";
+    if ((v = ymap_get(root, "license")))
+        yget_string(v, "'license'", &m->license);
     if ((v = ymap_get(root, "depends")))
         yget_strlist(v, "'depends'", &m->depends, &m->depends_marks);
     if ((v = ymap_get(root, "conflicts")))

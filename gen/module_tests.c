@@ -361,9 +361,9 @@ static int describe(struct catalog *c, struct module *m)
         const struct module *x = r->mods[i].mod;
         strlist_push(&mods, x->name);
         for (size_t t = 0; t < x->ntp; t++) {
-            char *tree = path_join(third_party_root(), x->tp[t].name);
-            if (!is_dir(tree) && !strlist_has(&missing, x->tp[t].name))
-                strlist_push(&missing, x->tp[t].name);
+            char *tree = path_join(third_party_root(), x->tp[t].tree);
+            if (!is_dir(tree) && !strlist_has(&missing, x->tp[t].tree))
+                strlist_push(&missing, x->tp[t].tree);
             for (size_t k = 0; k < x->tp[t].include.n; k++)
                 strlist_push(&incs, path_join(tree, x->tp[t].include.v[k]));
         }

@@ -46,6 +46,16 @@ char *report_json(const struct manifest *m, const struct resolution *r, const st
         json_t *o = json_object();
         json_object_set_new(o, "name", json_string(mod->name));
         json_object_set_new(o, "summary", json_string(mod->summary ? mod->summary : ""));
+        json_object_set_new(o, "license", json_string(mod->license));
+        json_t *tps = json_array();
+        for (size_t t = 0; t < mod->ntp; t++) {
+            json_t *tp = json_object();
+            json_object_set_new(tp, "name", json_string(mod->tp[t].name));
+            json_object_set_new(tp, "tree", json_string(mod->tp[t].tree));
+            json_object_set_new(tp, "license", json_string(mod->tp[t].license ? mod->tp[t].license : ""));
+            json_array_append_new(tps, tp);
+        }
+        json_object_set_new(o, "third_party", tps);
         json_object_set_new(o, "requested", json_boolean(r->mods[i].requested));
         json_object_set_new(o, "size", json_integer((json_int_t)owner_size(res, mod->name, &objs)));
         json_object_set_new(o, "objects", json_integer((json_int_t)objs));

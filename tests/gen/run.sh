@@ -295,10 +295,15 @@ fi
 # exported to dependents; a missing tree names the fix.
 if ANX_THIRD_PARTY=$here/tree/third_party "$anx" build third-party.yaml -o "$out/tp" >"$out/tp.log" 2>&1 &&
     nm "$out/tp/anunix.elf" | grep -q fake_lib_value && ! grep -q 'warning' "$out/tp.log" &&
-    grep -q 'third_party/fake/src/fakelib.c' "$out/tp/report.json"; then
-    ok "build/third_party sources and exported include folders"
+    grep -q 'third_party/fake/src/fakelib.c' "$out/tp/report.json" &&
+    grep -q 'third_party/fake/src/fakeextra.c' "$out/tp/report.json" &&
+    ! grep -q 'fakeskip' "$out/tp/report.json" &&
+    grep -q "license  this image combines GPL code: tp's fake-again (GPL-2.0-only)" "$out/tp.log" &&
+    python3 -c 'import json, sys; m = [x for x in json.load(open(sys.argv[1]))["modules"] if x["name"] == "tp"][0]
+sys.exit(not (m["license"] == "MIT" and m["third_party"][1]["tree"] == "fake"))' "$out/tp/report.json"; then
+    ok "build/third_party sources (globs, exclude, private includes, cflags), licences, the GPL line"
 else
-    bad "build/third_party sources and exported include folders" "$(cat "$out/tp.log")"
+    bad "build/third_party sources (globs, exclude, private includes, cflags), licences, the GPL line" "$(cat "$out/tp.log")"
 fi
 ANX_THIRD_PARTY=$out/no-such-cache "$anx" build third-party.yaml -o "$out/tp2" >"$out/stdout" 2>"$out/stderr"
 rc=$?
