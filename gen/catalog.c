@@ -567,8 +567,9 @@ static void parse_term(struct module *m, const struct ynode *n)
     m->mem_terms[m->nmem_terms++] = t;
 }
 
-/* files: image path -> host file (absolute, like a Debian package's, or
- * relative to the module's folder): embedded in every image holding the
+/* files: image path -> host file (absolute, like a Debian package's,
+ * third_party/TREE/PATH in a fetched tree, or relative to the module's
+ * folder): embedded in every image holding the
  * module. Whether the host file exists is checked for the images that use
  * it (manifest_module_files), so `anx modules` works without them. */
 static void parse_module_files(struct module *m, const struct ynode *v)
@@ -591,7 +592,10 @@ static void parse_module_files(struct module *m, const struct ynode *v)
             diag_error(&val->mark, "expected a host file name for '%s', found an empty string", k->str);
             continue;
         }
-        char *abs = path_abs(host[0] == '/' ? host : path_join(m->dir, host));
+        /* third_party/TREE/...: a file of a fetched third-party tree (its
+         * cache folder, wherever that is), named as report.json names it. */
+        char *abs = !strncmp(host, "third_party/", 12) ? path_join(third_party_root(), host + 12)
+                    : path_abs(host[0] == '/' ? host : path_join(m->dir, host));
         m->files[m->nfiles++] = (struct file_entry){k->str, host, abs, val->mark, m->name};
     }
 }

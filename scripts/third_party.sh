@@ -167,4 +167,5 @@ fetch() {
 
 fetch lwip
 fetch libstb
+fetch zlib
 fetch netsurf

@@ -1,6 +1,6 @@
 /*
  * <ctype.h>: the core's ASCII character classes (core/lib/ctype.c), plus
- * isgraph and isblank. The C locale is the only one, so ASCII is exactly
+ * isgraph, isblank and isascii (XSI). The C locale is the only one, so ASCII is exactly
  * what C asks for; bytes >= 0x80 are in no class.
  */
 #ifndef LIBC_CTYPE_H
@@ -22,5 +22,6 @@ int toupper(int c);
 int tolower(int c);
 int isgraph(int c) LIBC_SYM(isgraph);
 int isblank(int c) LIBC_SYM(isblank);
+int isascii(int c) LIBC_SYM(isascii);
 
 #endif

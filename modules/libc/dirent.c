@@ -9,6 +9,7 @@
 #include <anx/files.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 struct libc_dir {
     size_t first, next;                /* archive indexes */
     size_t plen;
+    int fd;                            /* dirfd's descriptor, or -1 before it is asked */
     char prefix[PATH_MAX];             /* "/www/" */
     struct dirent ent;
 };
@@ -118,11 +120,46 @@ int fstat(int fd, struct stat *st)
         errno = EBADF;
         return -1;
     }
-    if (f->kind == LIBC_FILE_ARCHIVE || f->kind == LIBC_FILE_MEM)
+    if (f->kind == LIBC_FILE_DIR)
+        fill(st, S_IFDIR | 0555, 0, 2);
+    else if (f->kind == LIBC_FILE_ARCHIVE || f->kind == LIBC_FILE_MEM)
         fill(st, S_IFREG | (f->writable ? 0644 : 0444), f->end, (size_t)fd + 3);
     else
         fill(st, 0020000 | 0666, 0, (size_t)fd + 3);      /* S_IFCHR: the console */
     return 0;
+}
+
+/* path relative to the folder dirfd names (absolute paths and AT_FDCWD
+ * as they are), in buf. NULL with errno set on failure. */
+const char *libc_at_path(int dirfd, const char *path, char *buf, size_t n)
+{
+    if (path[0] == '/' || dirfd == AT_FDCWD)
+        return path;
+    FILE *d = libc_fd_file(dirfd);
+    if (!d || d->kind != LIBC_FILE_DIR) {
+        errno = d ? ENOTDIR : EBADF;
+        return NULL;
+    }
+    size_t dl = strlen(d->own), pl = strlen(path);
+    if (dl + pl + 1 > n) {
+        errno = ENAMETOOLONG;
+        return NULL;
+    }
+    memcpy(buf, d->own, dl);          /* the folder's path ends in '/' */
+    memcpy(buf + dl, path, pl + 1);
+    return buf;
+}
+
+/* stat of path relative to the folder dirfd (<fcntl.h>'s AT_FDCWD: as
+ * stat); AT_EMPTY_PATH with "" is fstat(dirfd). AT_SYMLINK_NOFOLLOW
+ * changes nothing: the archive has no links. */
+int fstatat(int dirfd, const char *restrict path, struct stat *restrict st, int flags)
+{
+    char buf[PATH_MAX];
+    if (!path[0] && (flags & 0x1000))
+        return fstat(dirfd, st);
+    const char *p = libc_at_path(dirfd, path, buf, sizeof buf);
+    return p ? stat(p, st) : -1;
 }
 
 int mkdir(const char *path, mode_t mode)
@@ -150,6 +187,7 @@ DIR *opendir(const char *path)
         return NULL;
     }
     folder_prefix(path, d->prefix, &d->plen);
+    d->fd = -1;
     d->first = d->next = lower_bound(d->prefix, d->plen);
     return d;
 }
@@ -186,8 +224,19 @@ void rewinddir(DIR *d)
     d->ent.d_name[0] = 0;
 }
 
+/* A descriptor of the folder (for fstatat, openat ...), opened on first
+ * use and closed by closedir. */
+int dirfd(DIR *d)
+{
+    if (d->fd < 0)
+        d->fd = libc_fd_open_dir(d->prefix);
+    return d->fd;
+}
+
 int closedir(DIR *d)
 {
+    if (d->fd >= 0)
+        libc_fd_close(d->fd);
     free(d);
     return 0;
 }

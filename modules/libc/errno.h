@@ -15,6 +15,7 @@ extern int libc_errno;
 #define ENOENT 2
 #define EINTR 4
 #define EIO 5
+#define E2BIG 7
 #define EBADF 9
 #define EAGAIN 11
 #define EWOULDBLOCK EAGAIN
@@ -23,11 +24,13 @@ extern int libc_errno;
 #define EFAULT 14
 #define EBUSY 16
 #define EEXIST 17
+#define ENODEV 19
 #define ENOTDIR 20
 #define EISDIR 21
 #define EINVAL 22
 #define ENFILE 23
 #define EMFILE 24
+#define ENOTTY 25
 #define EFBIG 27
 #define ENOSPC 28
 #define ESPIPE 29
@@ -42,6 +45,7 @@ extern int libc_errno;
 #define ENOTSUP 95
 #define EOPNOTSUPP ENOTSUP
 #define EOVERFLOW 75
+#define EAFNOSUPPORT 97
 #define ETIMEDOUT 110
 
 #endif

@@ -9,6 +9,8 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "math_impl.h"
+
 static const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10,
                     inv_ln2 = 1.44269504088896338700e+00;
 
@@ -31,6 +33,13 @@ static double scale(double y, int k)
 
 double exp(double x)
 {
+    return libc_exp_tail(x, 0.0);
+}
+
+/* fdlibm's exp with the argument x + tail: the tail is subtracted from
+ * lo, the part of k ln2 the reduction could not take exactly. */
+double libc_exp_tail(double x, double tail)
+{
     static const double P1 = 1.66666666666666019037e-01, P2 = -2.77777777770155933842e-03,
                         P3 = 6.61375632143793436117e-05, P4 = -1.65339022054652515390e-06,
                         P5 = 4.13813679705723846039e-08;
@@ -41,11 +50,11 @@ double exp(double x)
     if (x < -745.13321910194110842)
         return 0.0;
     if (__builtin_fabs(x) < 0x1p-28)
-        return 1.0 + x;
+        return 1.0 + (x + tail);
     /* x = k ln2 + r, |r| <= ln2 / 2 */
     int k = (int)(x * inv_ln2 + (x < 0 ? -0.5 : 0.5));
     double kd = k;
-    double hi = x - kd * ln2_hi, lo = kd * ln2_lo, r = hi - lo;
+    double hi = x - kd * ln2_hi, lo = kd * ln2_lo - tail, r = hi - lo;
     double t = r * r;
     double c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
     double y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);

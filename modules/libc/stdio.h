@@ -30,7 +30,7 @@ typedef long fpos_t;
 #define EOF (-1)
 #define BUFSIZ 1024
 #define FILENAME_MAX 4096
-#define FOPEN_MAX 64
+#define FOPEN_MAX 64                   /* streams and descriptors share one table of 64 */
 #define L_tmpnam 20
 #define SEEK_SET 0
 #define SEEK_CUR 1
@@ -70,7 +70,11 @@ int fgetpos(FILE *f, fpos_t *pos) LIBC_SYM(fgetpos);
 int fsetpos(FILE *f, const fpos_t *pos) LIBC_SYM(fsetpos);
 int fflush(FILE *f) LIBC_SYM(fflush);
 int setvbuf(FILE *f, char *buf, int mode, size_t size) LIBC_SYM(setvbuf);
+void setbuf(FILE *f, char *buf) LIBC_SYM(setbuf);
 int fileno(FILE *f) LIBC_SYM(fileno);
+/* The stream of a descriptor from open() (<fcntl.h>): the same object,
+ * so fclose closes the descriptor. */
+FILE *fdopen(int fd, const char *mode) LIBC_SYM(fdopen);
 /* Always fail: the files archive is read-only (errno EROFS, or ENOENT
  * when the path is not there). */
 int remove(const char *path) LIBC_SYM(remove);

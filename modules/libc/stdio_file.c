@@ -20,16 +20,36 @@ static FILE std_out = {.kind = LIBC_FILE_CONSOLE, .writable = 1, .unget = -1, .f
 static FILE std_err = {.kind = LIBC_FILE_CONSOLE, .writable = 1, .unget = -1, .fd = 2};
 FILE *libc_stdin = &std_in, *libc_stdout = &std_out, *libc_stderr = &std_err;
 
+/* The descriptor table: fds[i] is the stream descriptor i names. dup
+ * makes two descriptors name one stream (one offset, as POSIX's dup
+ * shares the open file description); the stream counts them in refs. */
 static FILE *fds[FOPEN_MAX];
 
-static int fd_alloc(FILE *f)
+int libc_fd_install(FILE *f)
 {
     for (int i = 3; i < FOPEN_MAX; i++)
         if (!fds[i]) {
             fds[i] = f;
+            f->refs++;
+            if (f->fd < 0)
+                f->fd = i;
             return i;
         }
+    errno = EMFILE;
     return -1;
+}
+
+int libc_fd_install_at(FILE *f, int fd)
+{
+    if (fd < 3 || fd >= FOPEN_MAX || fds[fd]) {
+        errno = EBADF;
+        return -1;
+    }
+    fds[fd] = f;
+    f->refs++;
+    if (f->fd < 0)
+        f->fd = fd;
+    return fd;
 }
 
 FILE *libc_fd_file(int fd)
@@ -40,6 +60,32 @@ FILE *libc_fd_file(int fd)
     return fd > 2 && fd < FOPEN_MAX ? fds[fd] : NULL;
 }
 
+static int is_std(FILE *f) { return f == &std_in || f == &std_out || f == &std_err; }
+
+/* The standard streams stay open: closing 0..2 succeeds and changes
+ * nothing (the console is the machine's, not the program's). */
+int libc_fd_close(int fd)
+{
+    FILE *f = libc_fd_file(fd);
+    if (!f) {
+        errno = EBADF;
+        return -1;
+    }
+    if (is_std(f))
+        return 0;
+    fds[fd] = NULL;
+    if (--f->refs > 0) {
+        if (f->fd == fd)               /* keep naming it by a descriptor still open */
+            for (int i = 3; i < FOPEN_MAX; i++)
+                if (fds[i] == f)
+                    f->fd = i;
+        return 0;
+    }
+    free(f->own);
+    free(f);
+    return 0;
+}
+
 static FILE *new_file(void)
 {
     FILE *f = calloc(1, sizeof *f);
@@ -48,13 +94,26 @@ static FILE *new_file(void)
         return NULL;
     }
     f->unget = -1;
-    f->fd = fd_alloc(f);
-    if (f->fd < 0) {
+    f->fd = -1;
+    if (libc_fd_install(f) < 0) {
         free(f);
-        errno = EMFILE;
         return NULL;
     }
     return f;
+}
+
+int libc_fd_open_dir(const char *prefix)
+{
+    char *path = strdup(prefix);
+    FILE *f = path ? new_file() : NULL;
+    if (!f) {
+        free(path);
+        errno = path ? errno : ENOMEM;
+        return -1;
+    }
+    f->kind = LIBC_FILE_DIR;
+    f->own = path;
+    return f->fd;
 }
 
 FILE *fopen(const char *path, const char *mode)
@@ -119,18 +178,33 @@ FILE *fmemopen(void *buf, size_t size, const char *mode)
 
 void libc_file_release(FILE *f)
 {
-    if (f->fd > 2 && f->fd < FOPEN_MAX && fds[f->fd] == f)
-        fds[f->fd] = NULL;
-    free(f->own);
-    free(f);
+    libc_fd_close(f->fd);
 }
 
+/* Closes the descriptor the stream was opened (or fdopen'd) with; a
+ * dup of it keeps the stream. The standard streams stay usable. */
 int fclose(FILE *f)
 {
-    if (f == &std_in || f == &std_out || f == &std_err)
-        return 0;                      /* the standard streams stay usable */
-    libc_file_release(f);
-    return 0;
+    return is_std(f) ? 0 : libc_fd_close(f->fd);
+}
+
+/* The stream of an open descriptor (the same object: fclose closes fd).
+ * The mode must agree with how fd was opened: EINVAL otherwise. */
+FILE *fdopen(int fd, const char *mode)
+{
+    FILE *f = libc_fd_file(fd);
+    if (!f) {
+        errno = EBADF;
+        return NULL;
+    }
+    int wants_write = mode[0] != 'r' || strchr(mode, '+');
+    int wants_read = mode[0] == 'r' || strchr(mode, '+');
+    if ((mode[0] != 'r' && mode[0] != 'w' && mode[0] != 'a') || f->kind == LIBC_FILE_DIR ||
+        (wants_write && !f->writable) || (wants_read && !f->readable)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return f;
 }
 
 size_t fread(void *p, size_t size, size_t n, FILE *f)
@@ -337,6 +411,9 @@ int setvbuf(FILE *f, char *buf, int mode, size_t size)
     (void)f; (void)buf; (void)size;
     return mode == _IOFBF || mode == _IOLBF || mode == _IONBF ? 0 : -1;
 }
+
+/* Nothing is buffered, so a buffer is never needed. */
+void setbuf(FILE *f, char *buf) { setvbuf(f, buf, buf ? _IOFBF : _IONBF, BUFSIZ); }
 
 int fileno(FILE *f) { return f->fd; }
 

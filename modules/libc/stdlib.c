@@ -1,6 +1,6 @@
 /*
  * <stdlib.h> beyond the core's heap, strtol family and qsort: integer
- * helpers, bsearch, rand, getenv, exit/abort, posix_memalign.
+ * helpers, bsearch, rand, exit/abort, posix_memalign (getenv: env.c).
  */
 #include <anx/kernel.h>
 #include <anx/mem.h>
@@ -29,13 +29,6 @@ long long llabs(long long x) { return x < 0 ? -x : x; }
 div_t div(int a, int b) { return (div_t){a / b, a % b}; }
 ldiv_t ldiv(long a, long b) { return (ldiv_t){a / b, a % b}; }
 lldiv_t lldiv(long long a, long long b) { return (lldiv_t){a / b, a % b}; }
-
-/* An image has no environment: every variable is unset. */
-char *getenv(const char *name)
-{
-    (void)name;
-    return NULL;
-}
 
 void *bsearch(const void *key, const void *base, size_t n, size_t size,
               int (*cmp)(const void *, const void *))

@@ -3,7 +3,12 @@
  * are the core's (<anx/mem.h>, <anx/lib.h>); the rest is this module's
  * (stdlib.c, strtod.c).
  * strtod/strtof are correctly rounded (decimal and hex, inf, nan).
- * getenv always returns NULL: an image has no environment. exit powers
+ * The environment starts empty (an image is started with none);
+ * setenv/putenv/unsetenv keep it in a table of the heap (env.c), which
+ * getenv reads. realpath resolves ".", ".." and repeated '/' against "/"
+ * (relative paths start there) and fails with ENOENT unless the result is
+ * a file or folder of the archive (there are no links to follow).
+ * scandir is in <dirent.h>, mkdir in <sys/stat.h>. exit powers
  * the machine off with the status (atexit handlers run first); abort
  * panics. rand is a small linear congruential generator, NOT for secrets.
  * Missing: system, multibyte/wide conversions, strtold beyond double.
@@ -51,6 +56,11 @@ div_t div(int a, int b) LIBC_SYM(div);
 ldiv_t ldiv(long a, long b) LIBC_SYM(ldiv);
 lldiv_t lldiv(long long a, long long b) LIBC_SYM(lldiv);
 char *getenv(const char *name) LIBC_SYM(getenv);
+int setenv(const char *name, const char *value, int overwrite) LIBC_SYM(setenv);
+int unsetenv(const char *name) LIBC_SYM(unsetenv);
+int putenv(char *entry) LIBC_SYM(putenv);
+int clearenv(void) LIBC_SYM(clearenv);
+char *realpath(const char *restrict path, char *restrict resolved) LIBC_SYM(realpath);
 _Noreturn void abort(void) LIBC_SYM(abort);
 _Noreturn void exit(int status) LIBC_SYM(exit);
 _Noreturn void _Exit(int status) LIBC_SYM(_Exit);

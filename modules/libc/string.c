@@ -2,6 +2,7 @@
  * <string.h> beyond the core's: strerror, strtok(_r), strpbrk, memrchr,
  * strcasestr, strsep, stpcpy, strcat, strncat, strcoll, strxfrm.
  */
+#define _GNU_SOURCE     /* strcasestr's declaration (string.h) */
 #include <ctype.h>
 #include <errno.h>
 #include <string.h>
@@ -35,6 +36,8 @@ static const struct { int err; const char *text; } errors[] = {
     {ENOTEMPTY, "Directory not empty"}, {EOVERFLOW, "Value too large for defined data type"},
     {EILSEQ, "Invalid or incomplete multibyte or wide character"},
     {ENOTSUP, "Operation not supported"}, {ETIMEDOUT, "Connection timed out"},
+    {E2BIG, "Argument list too long"}, {ENODEV, "No such device"},
+    {ENOTTY, "Inappropriate ioctl for device"}, {EAFNOSUPPORT, "Address family not supported by protocol"},
 };
 
 /* glibc's texts, so messages read the same as on a host. */

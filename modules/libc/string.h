@@ -43,7 +43,12 @@ char *strtok(char *restrict s, const char *restrict sep) LIBC_SYM(strtok);
 char *strtok_r(char *restrict s, const char *restrict sep, char **restrict save) LIBC_SYM(strtok_r);
 char *strpbrk(const char *s, const char *accept) LIBC_SYM(strpbrk);
 void *memrchr(const void *s, int c, size_t n) LIBC_SYM(memrchr);
+/* A GNU extension, declared (as glibc does) only under _GNU_SOURCE: code
+ * that brings its own strcasestr otherwise (NetSurf's utils.c) must not
+ * have its definition bound to this one's symbol. */
+#ifdef _GNU_SOURCE
 char *strcasestr(const char *haystack, const char *needle) LIBC_SYM(strcasestr);
+#endif
 char *strsep(char **s, const char *sep) LIBC_SYM(strsep);
 char *stpcpy(char *restrict dst, const char *restrict src) LIBC_SYM(stpcpy);
 int strcoll(const char *a, const char *b) LIBC_SYM(strcoll);

@@ -301,18 +301,32 @@ size_t strftime(char *restrict s, size_t n, const char *restrict fmt, const stru
     return o.len;
 }
 
-static char asc_buf[64];
+/* buf holds at least 26 bytes (POSIX's size; a year past 9999 is cut). */
+char *asctime_r(const struct tm *tm, char *buf)
+{
+    char tmp[64];
+    struct out o = {tmp, sizeof tmp, 0};
+    sub(&o, "%a %b %e %H:%M:%S %Y\n", tm);
+    size_t n = o.len < 25 ? o.len : 25;
+    memcpy(buf, tmp, n);
+    buf[n] = 0;
+    return buf;
+}
+
+static char asc_buf[26];
 
 char *asctime(const struct tm *tm)
 {
-    struct out o = {asc_buf, sizeof asc_buf, 0};
-    sub(&o, "%a %b %e %H:%M:%S %Y\n", tm);
-    asc_buf[o.len < sizeof asc_buf ? o.len : sizeof asc_buf - 1] = 0;
-    return asc_buf;
+    return asctime_r(tm, asc_buf);
+}
+
+char *ctime_r(const time_t *t, char *buf)
+{
+    struct tm tm;
+    return gmtime_r(t, &tm) ? asctime_r(&tm, buf) : NULL;
 }
 
 char *ctime(const time_t *t)
 {
-    struct tm tm;
-    return gmtime_r(t, &tm) ? asctime(&tm) : NULL;
+    return ctime_r(t, asc_buf);
 }

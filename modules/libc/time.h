@@ -7,6 +7,8 @@
  * strftime does every C99 conversion in the C locale (%E and %O
  * modifiers are accepted and ignored, as C allows in that locale); %Z is
  * tm_zone ("UTC" from gmtime), %z from tm_gmtoff ("+0000").
+ * asctime/ctime ("Thu Jan  1 00:00:00 1970\n", ctime in UTC) share one
+ * static buffer; the _r forms take one of 26 bytes.
  * Missing: tzset's TZ parsing, nanosleep (sleeping is anx_sleep_ns).
  */
 #ifndef LIBC_TIME_H
@@ -49,6 +51,8 @@ size_t strftime(char *restrict s, size_t n, const char *restrict fmt,
                 const struct tm *restrict tm) LIBC_SYM(strftime);
 char *asctime(const struct tm *tm) LIBC_SYM(asctime);
 char *ctime(const time_t *t) LIBC_SYM(ctime);
+char *asctime_r(const struct tm *tm, char *buf) LIBC_SYM(asctime_r);
+char *ctime_r(const time_t *t, char *buf) LIBC_SYM(ctime_r);
 void tzset(void) LIBC_SYM(tzset);
 
 #endif

@@ -5,7 +5,9 @@
  * "/") is a directory (S_IFDIR, 0555). Paths are absolute: there is no
  * current folder, so a relative path is not found (ENOENT). Times are 0:
  * the archive records none. lstat is stat (no links); mkdir fails with
- * EROFS (EEXIST when the path exists). Missing: chmod, umask, utimes.
+ * EROFS (EEXIST when the path exists). fstat of a descriptor from open()
+ * (<fcntl.h>) describes its file or folder; fstatat resolves against a
+ * folder descriptor. Missing: chmod, umask, utimes.
  */
 #ifndef LIBC_SYS_STAT_H
 #define LIBC_SYS_STAT_H
@@ -45,6 +47,9 @@ struct stat {
 int stat(const char *restrict path, struct stat *restrict st) LIBC_SYM(stat);
 int lstat(const char *restrict path, struct stat *restrict st) LIBC_SYM(stat);
 int fstat(int fd, struct stat *st) LIBC_SYM(fstat);
+/* path relative to the folder descriptor dirfd (<fcntl.h>: AT_FDCWD,
+ * AT_EMPTY_PATH). */
+int fstatat(int dirfd, const char *restrict path, struct stat *restrict st, int flags) LIBC_SYM(fstatat);
 int mkdir(const char *path, mode_t mode) LIBC_SYM(mkdir);
 
 #endif
