@@ -1,0 +1,369 @@
+/*
+ * NetSurf's framebuffer font interface (font_anunix.h) on the gfx module's
+ * TrueType renderer: the layout table (width, position, split), the UTF-8
+ * table (UTF-8 is the local encoding: both directions copy) and the text
+ * plotter.
+ *
+ * A style selects one of the faces below and a pixel size; each (face,
+ * size) pair is a gfx face with its own glyph cache, kept in a small table
+ * with least-recently-used replacement so a page with many sizes does not
+ * grow without bound (FACES_MAX x FACE_CACHE bytes at most).
+ *
+ * Advances are rounded to whole pixels per glyph, as the FreeType build's
+ * are (its advance.x >> 16): NetSurf measures words and runs separately
+ * and plots them at the sums, so width(ab) must be width(a) + width(b).
+ */
+#define LOG_TAG "browser"
+#include <anx/files.h>
+#include <anx/lib.h>
+#include <anx/log.h>
+#include <anx/mem.h>
+#include "gfx.h"
+
+#include <libnsfb.h>
+#include <libnsfb_plot.h>
+#include "utils/errors.h"
+#include "netsurf/browser.h"
+#include "netsurf/plot_style.h"
+#include "netsurf/layout.h"
+#include "netsurf/utf8.h"
+/* font.h's Anunix branch (0002-framebuffer-anunix-font.patch), which the
+ * front end's sources select with module.yaml's -DFB_USE_ANUNIX */
+#ifndef FB_USE_ANUNIX
+#define FB_USE_ANUNIX 1
+#endif
+#include "framebuffer/font.h"
+#include "font_anunix.h"
+
+#define FACES_MAX 16                   /* (face, size) pairs open at once */
+#define FACE_CACHE (96u * 1024u)       /* glyph cache bound of each */
+#define BOLD_WEIGHT 700                /* CSS: bold and bolder */
+
+enum slot {
+    SANS, SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC,
+    SERIF, SERIF_BOLD, SERIF_ITALIC, SERIF_BOLD_ITALIC,
+    MONO, MONO_BOLD, MONO_ITALIC, MONO_BOLD_ITALIC,
+    SLOTS
+};
+
+/* The files, and the slot to use when one is not in the image: bold and
+ * italic fall back to the family's regular face, a family to Sans. */
+static const struct {
+    const char *path;
+    enum slot fallback;
+} slot_files[SLOTS] = {
+    [SANS] = {"/fonts/DejaVuSans.ttf", SANS},
+    [SANS_BOLD] = {"/fonts/DejaVuSans-Bold.ttf", SANS},
+    [SANS_ITALIC] = {"/fonts/DejaVuSans-Oblique.ttf", SANS},
+    [SANS_BOLD_ITALIC] = {"/fonts/DejaVuSans-BoldOblique.ttf", SANS_BOLD},
+    [SERIF] = {"/fonts/DejaVuSerif.ttf", SANS},
+    [SERIF_BOLD] = {"/fonts/DejaVuSerif-Bold.ttf", SERIF},
+    [SERIF_ITALIC] = {"/fonts/DejaVuSerif-Italic.ttf", SERIF},
+    [SERIF_BOLD_ITALIC] = {"/fonts/DejaVuSerif-BoldItalic.ttf", SERIF_BOLD},
+    [MONO] = {"/fonts/DejaVuSansMono.ttf", SANS},
+    [MONO_BOLD] = {"/fonts/DejaVuSansMono-Bold.ttf", MONO},
+    [MONO_ITALIC] = {"/fonts/DejaVuSansMono-Oblique.ttf", MONO},
+    [MONO_BOLD_ITALIC] = {"/fonts/DejaVuSansMono-BoldOblique.ttf", MONO_BOLD},
+};
+
+/* Where fb_font_init finds a font file: the image's files archive (host
+ * tests point it at the host's fonts). */
+int (*browser_font_find)(const char *path, const void **data, size_t *size) = anx_file_find;
+
+static struct gfx_font *fonts[SLOTS];  /* NULL: not in the image (use the fallback) */
+static struct gfx_font *slot_font[SLOTS];  /* after fallbacks: never NULL once initialised */
+
+struct face_entry {
+    struct gfx_font *font;
+    int px;
+    struct gfx_face *face;
+    uint64_t used;
+};
+static struct face_entry faces[FACES_MAX];
+static uint64_t face_clock;
+static struct browser_font_stats stats;
+static uint64_t evicted_hits, evicted_misses;
+
+/* ---- faces ------------------------------------------------------------------ */
+
+static enum slot style_slot(const plot_font_style_t *fs)
+{
+    enum slot base;
+    switch (fs->family) {
+    case PLOT_FONT_FAMILY_SERIF:
+        base = SERIF;
+        break;
+    case PLOT_FONT_FAMILY_MONOSPACE:
+        base = MONO;
+        break;
+    default:                           /* sans-serif; cursive and fantasy have no face of their own */
+        base = SANS;
+        break;
+    }
+    int v = (fs->weight >= BOLD_WEIGHT ? 1 : 0) + ((fs->flags & (FONTF_ITALIC | FONTF_OBLIQUE)) ? 2 : 0);
+    return (enum slot)(base + v);
+}
+
+int browser_font_px(const plot_font_style_t *fs)
+{
+    /* size is points x PLOT_STYLE_SCALE; pixels per em = points x dpi / 72 */
+    int64_t dpi = browser_get_dpi();
+    int64_t num = (int64_t)fs->size * dpi;
+    int64_t den = 72 * (int64_t)PLOT_STYLE_SCALE;
+    int64_t px = num > 0 ? (num + den / 2) / den : 0;
+    return (int)(px < 4 ? 4 : px > 512 ? 512 : px);
+}
+
+static void face_drop(struct face_entry *e)
+{
+    struct gfx_cache_stats cs;
+    gfx_face_cache_stats(e->face, &cs);
+    evicted_hits += cs.hits;
+    evicted_misses += cs.misses;
+    gfx_face_free(e->face);
+    e->face = NULL;
+    stats.faces--;
+}
+
+/* The face of a style: from the table, or opened in the least recently
+ * used entry. NULL only when out of memory (the text is then not drawn
+ * and measures 0, rather than stopping the page). */
+static struct gfx_face *face_for(const plot_font_style_t *fs)
+{
+    struct gfx_font *font = slot_font[style_slot(fs)];
+    if (!font)
+        return NULL;                   /* fb_font_init failed or was not called */
+    int px = browser_font_px(fs);
+    struct face_entry *victim = &faces[0];
+    face_clock++;
+    for (unsigned i = 0; i < FACES_MAX; i++) {
+        struct face_entry *e = &faces[i];
+        if (e->face && e->font == font && e->px == px) {
+            e->used = face_clock;
+            return e->face;
+        }
+        if (!e->face || (victim->face && e->used < victim->used))
+            victim = e;
+    }
+    struct gfx_face *face = gfx_face_new(font, px, FACE_CACHE);
+    if (!face)
+        return NULL;
+    if (victim->face) {
+        face_drop(victim);
+        stats.face_evictions++;
+    }
+    *victim = (struct face_entry){.font = font, .px = px, .face = face, .used = face_clock};
+    stats.faces++;
+    stats.face_opens++;
+    return face;
+}
+
+/* Zero-width space, joiners and direction marks: DejaVu draws some of
+ * them as the missing-glyph box; they are neither drawn nor measured. */
+static bool zero_width(uint32_t cp)
+{
+    return cp >= 0x200b && cp <= 0x200f;
+}
+
+/* The pen advance of one glyph in whole pixels. */
+static int advance_px(const struct gfx_glyph *g)
+{
+    return (g->advance + 32) >> 6;
+}
+
+/* The advance of a code point in whole pixels; -1 when out of memory. */
+static int cp_advance(struct gfx_face *face, uint32_t cp)
+{
+    if (zero_width(cp))
+        return 0;
+    const struct gfx_glyph *g = gfx_face_glyph(face, cp);
+    return g ? advance_px(g) : -1;
+}
+
+/* ---- init ------------------------------------------------------------------- */
+
+/* Open every face the image carries; the files that are absent are not an
+ * error (bold, serif, mono and italic fall back) except Sans. */
+bool fb_font_init(void)
+{
+    for (unsigned s = 0; s < SLOTS; s++) {
+        const void *data;
+        size_t size;
+        fonts[s] = NULL;
+        if (browser_font_find(slot_files[s].path, &data, &size) < 0)
+            continue;
+        char err[160];
+        fonts[s] = gfx_font_load(data, size, slot_files[s].path, err, sizeof err);   /* logs why */
+    }
+    if (!fonts[SANS]) {
+        log_error("%s is not in the image (or not a font): the browser has no text font; "
+                  "the browser module's files: should bring it", slot_files[SANS].path);
+        return false;
+    }
+    unsigned have = 0;
+    for (unsigned s = 0; s < SLOTS; s++) {
+        enum slot t = (enum slot)s;
+        while (!fonts[t])              /* fallbacks end at SANS, which is there */
+            t = slot_files[t].fallback;
+        slot_font[s] = fonts[t];
+        have += fonts[s] != NULL;
+    }
+    log_info("fonts: %u of %u DejaVu faces in the image (the others fall back)", have, (unsigned)SLOTS);
+    return true;
+}
+
+bool fb_font_finalise(void)
+{
+    for (unsigned i = 0; i < FACES_MAX; i++)
+        if (faces[i].face)
+            face_drop(&faces[i]);
+    for (unsigned s = 0; s < SLOTS; s++) {
+        gfx_font_free(fonts[s]);
+        fonts[s] = slot_font[s] = NULL;
+    }
+    return true;
+}
+
+void browser_font_stats(struct browser_font_stats *st)
+{
+    *st = stats;
+    st->cache_hits = evicted_hits;
+    st->cache_misses = evicted_misses;
+    for (unsigned i = 0; i < FACES_MAX; i++)
+        if (faces[i].face) {
+            struct gfx_cache_stats cs;
+            gfx_face_cache_stats(faces[i].face, &cs);
+            st->cache_hits += cs.hits;
+            st->cache_misses += cs.misses;
+        }
+}
+
+/* ---- layout ------------------------------------------------------------------ */
+
+nserror fb_font_width(const plot_font_style_t *fs, const char *string, size_t length, int *width)
+{
+    struct gfx_face *face = face_for(fs);
+    const char *p = string, *end = string + length;
+    int w = 0;
+    while (face && p < end) {
+        int a = cp_advance(face, gfx_utf8_next(&p, end));
+        if (a < 0)
+            break;                     /* out of memory: measure what was measured */
+        w += a;
+    }
+    *width = w;
+    return NSERROR_OK;
+}
+
+/* The offset of the character boundary nearest x, and its x: a click in
+ * the left half of a glyph lands before it, in the right half after it. */
+nserror fb_font_position(const plot_font_style_t *fs, const char *string, size_t length, int x,
+                         size_t *char_offset, int *actual_x)
+{
+    struct gfx_face *face = face_for(fs);
+    const char *p = string, *end = string + length;
+    int pen = 0;
+    while (face && p < end) {
+        const char *start = p;
+        int a = cp_advance(face, gfx_utf8_next(&p, end));
+        if (a < 0)
+            break;
+        int next = pen + a;
+        if (next > x) {
+            if (x - pen < next - x) {  /* nearer the glyph's left edge */
+                p = start;
+                next = pen;
+            }
+            pen = next;
+            break;
+        }
+        pen = next;
+    }
+    *char_offset = (size_t)(p - string);
+    *actual_x = pen;
+    return NSERROR_OK;
+}
+
+/* Where to break a line of available width x (gui_layout_table.split):
+ * at the last space whose left edge fits, else at the first space after
+ * x; char_offset is the space's offset (NetSurf drops the space itself)
+ * and actual_x the width before it. A space at offset 0 is no break
+ * (char_offset 0 is never returned); no space at all gives length. */
+static nserror fb_font_split(const plot_font_style_t *fs, const char *string, size_t length, int x,
+                             size_t *char_offset, int *actual_x)
+{
+    struct gfx_face *face = face_for(fs);
+    const char *p = string, *end = string + length;
+    int pen = 0, space_x = 0;
+    size_t space_at = 0;
+    while (face && p < end) {
+        size_t at = (size_t)(p - string);
+        uint32_t cp = gfx_utf8_next(&p, end);
+        int a = cp_advance(face, cp);
+        if (a < 0)
+            break;
+        if (cp == ' ' && at > 0) {     /* (offset 0: no break, as space_at 0 means none) */
+            space_at = at;
+            space_x = pen;
+        }
+        pen += a;
+        if (pen > x && space_at) {
+            *char_offset = space_at;
+            *actual_x = space_x;
+            return NSERROR_OK;
+        }
+    }
+    *char_offset = length;
+    *actual_x = pen;
+    return NSERROR_OK;
+}
+
+static struct gui_layout_table layout_table = {
+    .width = fb_font_width,
+    .position = fb_font_position,
+    .split = fb_font_split,
+};
+struct gui_layout_table *framebuffer_layout_table = &layout_table;
+
+/* ---- UTF-8: the local encoding ----------------------------------------------- */
+
+static nserror utf8_copy(const char *string, size_t len, char **result)
+{
+    char *s = anx_malloc(len + 1);
+    if (!s)
+        return NSERROR_NOMEM;
+    memcpy(s, string, len);
+    s[len] = 0;
+    *result = s;
+    return NSERROR_OK;
+}
+
+static struct gui_utf8_table utf8_table = {
+    .utf8_to_local = utf8_copy,
+    .local_to_utf8 = utf8_copy,
+};
+struct gui_utf8_table *framebuffer_utf8_table = &utf8_table;
+
+/* ---- drawing ------------------------------------------------------------------- */
+
+nserror browser_font_plot_text(struct nsfb_s *nsfb, const plot_font_style_t *fs, int x, int y, const char *text,
+                               size_t length)
+{
+    struct gfx_face *face = face_for(fs);
+    const char *p = text, *end = text + length;
+    while (face && p < end) {
+        uint32_t cp = gfx_utf8_next(&p, end);
+        if (zero_width(cp))
+            continue;
+        const struct gfx_glyph *g = gfx_face_glyph(face, cp);
+        if (!g)
+            break;
+        if (g->bitmap) {
+            nsfb_bbox_t loc = {x + g->xoff, y + g->yoff, x + g->xoff + g->w, y + g->yoff + g->h};
+            nsfb_plot_glyph8(nsfb, &loc, g->bitmap, g->w, fs->foreground);
+            stats.glyphs_drawn++;
+        }
+        x += advance_px(g);
+    }
+    return NSERROR_OK;
+}
