@@ -12,9 +12,12 @@
 #include <anx/module.h>
 #include <anx/printf.h>
 #include <anx/thread.h>
+#include <anx/time.h>
 #include <stdbool.h>
 
 #include "utils/errors.h"      /* NetSurf's nserror */
+#include "utils/nsurl.h"
+#include "netsurf/browser_window.h"
 #include "image_stb.h"
 #include "fetch_http.h"
 
@@ -39,6 +42,32 @@ nserror browser_core_ready(void)
 bool browser_kiosk_window(void)
 {
     return !CONFIG_BROWSER_TOOLBAR;
+}
+
+/* Patch 0013-framebuffer-anunix-load-events: a navigation starts and ends
+ * (the page and its resources are in, or the load failed). Each page is
+ * logged with its load time and the time since boot, so a boot test and an
+ * operator see what the screen shows and how fast. */
+static uint64_t load_start_ns;
+
+void browser_load_started(struct browser_window *bw)
+{
+    (void)bw;
+    load_start_ns = anx_time_ns();
+}
+
+void browser_load_done(struct browser_window *bw)
+{
+    nsurl *url = browser_window_access_url(bw);
+    uint64_t now = anx_time_ns();
+    const char *u = url ? nsurl_access(url) : "?";
+    unsigned long long boot_ms = anx_uptime_ns() / 1000000;
+    if (load_start_ns)
+        log_info("page done: %s (%llu ms, %llu ms since boot)", u,
+                 (unsigned long long)((now - load_start_ns) / 1000000), boot_ms);
+    else    /* the window's first page, about:blank, has no start event */
+        log_info("page done: %s (%llu ms since boot)", u, boot_ms);
+    load_start_ns = 0;
 }
 
 static void browser_thread(void *arg)

@@ -10,10 +10,10 @@
  * at once when image_cache_speculate says it is small), and destroy,
  * redraw, get_internal, type and is_opaque are the image cache's.
  *
- * stb_image (Debian's libstb source, found through gfx's third_party
- * entry) is compiled into this file with every function static and only
- * its PNG and JPEG decoders; its memory comes from stbimg_alloc, which
- * keeps one decode inside browser_image_budget().
+ * stb_image (Debian's libstb source, module.yaml's libstb entry, the
+ * tree gfx takes stb_truetype from) is compiled into this file with every
+ * function static and only its PNG and JPEG decoders; its memory comes
+ * from stbimg_alloc, which keeps one decode inside browser_image_budget().
  */
 #define LOG_TAG "browser"
 #include <limits.h>
@@ -99,6 +99,9 @@ static void *stbimg_realloc(void *q, size_t n)
 #define STBI_NO_HDR
 #define STBI_NO_THREAD_LOCALS          /* the image has no TLS; decodes never overlap */
 #define STBI_MAX_DIMENSIONS BROWSER_IMAGE_MAX_SIDE
+/* STBI_ASSERT stays libc's assert (a panic in the image): its asserts
+ * guard stb_image's own invariants; the inputs known to reach one in 2.27
+ * are refused by jpeg_walk, and the fuzz target runs with them on. */
 #define STBI_MALLOC(n) stbimg_alloc(n)
 #define STBI_REALLOC(p, n) stbimg_realloc(p, n)
 #define STBI_FREE(p) stbimg_free(p)
@@ -396,14 +399,15 @@ static int jpeg_walk(const uint8_t *d, size_t size, struct browser_image_info *i
 
 size_t browser_image_budget(const struct browser_image_info *info, size_t size)
 {
-    /* stb_image's peak for the worst legitimate image: a 16-bit
-     * interlaced RGBA PNG holds its inflated rows (8 bytes a pixel), the
-     * 16-bit result (8), one pass (up to 4) and then the 8-bit copy;
-     * a progressive CMYK JPEG its coefficients (8), planes (4) and the
-     * result (4). Sides padded to whole 32-pixel MCUs, the compressed data
-     * twice (stb gathers IDAT chunks in a doubling buffer), 1 MiB for tables. */
+    /* stb_image's peak for the worst legitimate image, a 16-bit interlaced
+     * RGBA PNG: its inflated rows (8 bytes a pixel, and the buffer doubles
+     * when the passes' filter bytes overflow the first guess: 16), the
+     * 16-bit result (8) and one pass (up to 4); a progressive CMYK JPEG
+     * holds less (coefficients 8, planes 4, result 4). Sides padded to
+     * whole 32-pixel MCUs, the compressed data twice (stb gathers IDAT
+     * chunks in a doubling buffer), 1 MiB for tables. */
     size_t padded = (size_t)(info->width + 32) * (size_t)(info->height + 32);
-    return 24 * padded + 2 * size + (1u << 20);
+    return 32 * padded + 2 * size + (1u << 20);
 }
 
 int browser_image_probe(const uint8_t *data, size_t size, struct browser_image_info *info,

@@ -2,19 +2,22 @@
  * PNG and JPEG images in NetSurf, decoded by stb_image (image_stb.c).
  *
  * The image's NetSurf is built without libpng and libjpeg; this handler
- * takes image/png, image/x-png, image/jpeg, image/jpg and image/pjpeg.
- * At data_complete it reads the size from the headers and walks the file's
- * structure (PNG chunks with their CRCs, JPEG marker segments up to the
- * end-of-image marker), so a truncated or damaged file, or one too large,
- * becomes a content error (a broken image) before anything is allocated;
- * the pixels are decoded into a NetSurf bitmap through the image cache,
- * at once for a small image, otherwise when it is first shown.
+ * takes image/png, image/x-png, image/jpeg, image/jpg and image/pjpeg
+ * (browser_core_ready registers it). At data_complete it reads the size
+ * from the headers and walks the file's structure (PNG chunks with their
+ * CRCs; JPEG marker segments up to the end-of-image marker, with the
+ * Huffman tables stb_image 2.27 would misuse refused), so a truncated,
+ * damaged or too large file becomes a content error (a broken image, its
+ * reason in the log) before any pixel memory is allocated. The pixels are
+ * decoded into a NetSurf bitmap through the image cache: at once for a
+ * small image, otherwise when it is first shown.
  *
- * Limits: at most BROWSER_IMAGE_MAX_SIDE pixels a side and
- * BROWSER_IMAGE_MAX_PIXELS pixels (64 MiB as 32-bit pixels); and one
- * decode may hold at most browser_image_budget() bytes of stb_image's own
- * memory (a deflate or JPEG stream cannot make it allocate more than the
- * declared size needs).
+ * Limits: at most BROWSER_IMAGE_MAX_SIDE (8192) pixels a side and
+ * BROWSER_IMAGE_MAX_PIXELS (16 Mi) pixels, 64 MiB as NetSurf's 32-bit
+ * bitmap; one decode may hold at most browser_image_budget() bytes of
+ * stb_image's own memory (32 bytes a pixel, what a 16-bit interlaced RGBA
+ * PNG needs, plus twice the file and 1 MiB), so a deflate stream cannot
+ * make it allocate more than the declared size needs.
  */
 #ifndef BROWSER_IMAGE_STB_H
 #define BROWSER_IMAGE_STB_H

@@ -437,6 +437,41 @@ TEST(jpeg_huffman_tables_checked)
     free(d);
 }
 
+/* The decode budget holds the worst legitimate image, 16-bit interlaced
+ * RGBA (tests/image_stb/big16i.png, 1024x1024, flat rows: the high bytes
+ * of row y are R = 3y, G = 3y + 80, B = 3y + 160, A = 3y + 240, mod 256). */
+TEST(budget_fits_a_big_16bit_interlaced_png)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/big16i.png", dir);
+    size_t size;
+    uint8_t *d = slurp(path, &size);
+    CHECK(d);
+    if (!d)
+        return;
+    struct browser_image_info info;
+    char err[200];
+    int rc = browser_image_probe(d, size, &info, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "  %s\n", err);
+    CHECK_EQ(rc, 0);
+    CHECK(info.width == 1024 && info.height == 1024);
+    uint8_t *px = malloc(1024 * 1024 * 4);
+    bool opaque;
+    rc = browser_image_decode(d, size, &info, px, 1024 * 4, &rgba, &opaque, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "  %s\n", err);
+    CHECK_EQ(rc, 0);
+    int bad = 0;
+    for (int y = 0; y < 1024 && !rc; y++)
+        for (int x = 0; x < 1024; x++)
+            for (int k = 0; k < 4; k++)
+                bad += px[((size_t)y * 1024 + (size_t)x) * 4 + (size_t)k] != (uint8_t)(y * 3 + k * 80);
+    CHECK_EQ(bad, 0);
+    free(px);
+    free(d);
+}
+
 /* 16x16 pixels whose image data inflates to 32 MiB: the decode stops at
  * its budget instead of growing stb_image's buffer to that. */
 TEST(deflate_bomb_stopped_by_budget)
@@ -725,6 +760,7 @@ int main(int argc, char **argv)
     RUN(size_limits);
     RUN(jpeg_huffman_tables_checked);
     RUN(deflate_bomb_stopped_by_budget);
+    RUN(budget_fits_a_big_16bit_interlaced_png);
     RUN(not_an_image);
     RUN(registers_png_and_jpeg_types);
     if (!handler)

@@ -10,7 +10,9 @@
  * corpus/NAME.png|jpg: the images (also the fuzz seeds); ref/NAME.rgba: the
  * reference pixels, "RGBA" + width and height (big-endian 32 bits) + the
  * rows as 8-bit R, G, B, A; bomb.png: 16x16 pixels whose image data
- * inflates to 32 MiB (the decode budget must stop it).
+ * inflates to 32 MiB (the decode budget must stop it); big16i.png:
+ * 1024x1024 pixels of 16-bit interlaced RGBA, flat rows so it stays small
+ * (the decode budget must hold it).
  *
  * With a second folder (tests/boot/browser-images), also the images of the
  * boot test: halves.png, 240x120 pixels, #cc2233 left, #22aa44 right;
@@ -349,6 +351,31 @@ static void boot_jpeg(const char *bootdir)
     fclose(f);
 }
 
+static void big16i(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/big16i.png", dir);
+    FILE *f = fopen(path, "wb");
+    png_structp p = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png_create_info_struct(p);
+    png_init_io(p, f);
+    png_set_compression_level(p, 9);
+    png_set_IHDR(p, info, 1024, 1024, 16, PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_ADAM7,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(p, info);
+    uint8_t row[1024 * 8];
+    int passes = png_set_interlace_handling(p);
+    for (int pass = 0; pass < passes; pass++)
+        for (int y = 0; y < 1024; y++) {
+            for (int x = 0; x < 1024 * 8; x++)
+                row[x] = (uint8_t)(y * 3 + (x & 7) * 40);    /* each row flat: R G B A of the row */
+            png_write_row(p, row);
+        }
+    png_write_end(p, info);
+    png_destroy_write_struct(&p, &info);
+    fclose(f);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3) {
@@ -390,5 +417,6 @@ int main(int argc, char **argv)
     jpeg_make("cmyk", 37, 23, JCS_CMYK, 1, 1, 0, 0, 95);
     jpeg_make("rgb_1x1", 1, 1, JCS_RGB, 2, 2, 0, 0, 90);
     bomb();
+    big16i();
     return 0;
 }
