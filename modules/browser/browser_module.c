@@ -6,6 +6,7 @@
  * page, then polls its scheduler and the surface's input until it exits.
  */
 #define LOG_TAG "browser"
+#include <anx/command.h>
 #include <anx/display.h>
 #include <anx/errno.h>
 #include <anx/log.h>
@@ -17,7 +18,12 @@
 
 #include "utils/errors.h"      /* NetSurf's nserror */
 #include "utils/nsurl.h"
+#include "utils/messages.h"
 #include "netsurf/browser_window.h"
+#include "framebuffer/schedule.h"
+#include "nsfb_anunix.h"
+#include <stdlib.h>
+#include <string.h>
 #include "image_stb.h"
 #include "fetch_http.h"
 
@@ -49,15 +55,17 @@ bool browser_kiosk_window(void)
  * logged with its load time and the time since boot, so a boot test and an
  * operator see what the screen shows and how fast. */
 static uint64_t load_start_ns;
+static struct browser_window *current_bw;      /* the kiosk's one window */
 
 void browser_load_started(struct browser_window *bw)
 {
-    (void)bw;
+    current_bw = bw;
     load_start_ns = anx_time_ns();
 }
 
 void browser_load_done(struct browser_window *bw)
 {
+    current_bw = bw;
     nsurl *url = browser_window_access_url(bw);
     uint64_t now = anx_time_ns();
     const char *u = url ? nsurl_access(url) : "?";
@@ -69,6 +77,53 @@ void browser_load_done(struct browser_window *bw)
         log_info("page done: %s (%llu ms since boot)", u, boot_ms);
     load_start_ns = 0;
 }
+
+/* `browse URL`: the window goes to URL. The shell runs in its own thread
+ * and NetSurf is not thread-safe, so the command only schedules the
+ * navigation on NetSurf's scheduler and wakes the browser thread's input
+ * wait; the browser thread navigates (threads are cooperative: the
+ * browser thread is parked in that wait, never inside the scheduler list,
+ * while the shell runs). */
+static void navigate_cb(void *p)
+{
+    char *text = p;
+    nsurl *url;
+    nserror e = nsurl_create(text, &url);
+    if (e != NSERROR_OK) {
+        log_error("browse: '%s' is not a URL (%s)", text, messages_get_errorcode(e));
+    } else {
+        e = browser_window_navigate(current_bw, url, NULL, BW_NAVIGATE_HISTORY, NULL, NULL, NULL);
+        if (e != NSERROR_OK)
+            log_error("browse: %s: %s", text, messages_get_errorcode(e));
+        nsurl_unref(url);
+    }
+    free(text);
+}
+
+static int cmd_browse(int argc, char **argv)
+{
+    if (argc != 2) {
+        anx_printf("usage: browse URL\n");
+        return 1;
+    }
+    if (!current_bw) {
+        anx_printf("browse: the browser has no window yet\n");
+        return 1;
+    }
+    char *text = strdup(argv[1]);
+    if (!text || framebuffer_schedule(0, navigate_cb, text) != NSERROR_OK) {
+        free(text);
+        anx_printf("browse: out of memory\n");
+        return 1;
+    }
+    browser_nsfb_wake();
+    anx_printf("browse: going to %s\n", argv[1]);
+    return 0;
+}
+
+static struct anx_command browse_cmd = {
+    .name = "browse", .summary = "Show a page in the browser", .usage = "browse URL", .fn = cmd_browse,
+};
 
 static void browser_thread(void *arg)
 {
@@ -91,9 +146,15 @@ static void browser_thread(void *arg)
 /* After every module's init: start the browser's thread. */
 static void browser_start(void)
 {
-    /* NetSurf's layout recurses through the box tree: a deep stack. */
-    if (!anx_thread_create("browser", browser_thread, NULL, 256 * 1024))
+    /* NetSurf walks the box tree recursively (construction, layout, redraw),
+     * at most ~512 deep (patch 0014 caps the document tree): a deep stack. */
+    if (!anx_thread_create("browser", browser_thread, NULL, 1024 * 1024))
         anx_module_fail("browser", ANX_ENOMEM, "cannot create the browser thread");
 }
 
-ANX_MODULE(browser, .start = browser_start);
+static int browser_init(void)
+{
+    return anx_command_register(&browse_cmd);
+}
+
+ANX_MODULE(browser, .init = browser_init, .start = browser_start);

@@ -55,12 +55,12 @@ struct http_fetch {
     char *host;
     uint16_t port;
     bool only_2xx;
-    char **headers;                 /* the caller's, NULL-terminated */
+    char **headers; /* the caller's, NULL-terminated */
     char *post_urlenc;
     struct fetch_multipart_data *post_multipart;
-    struct browser_http_job *job;           /* from start() */
-    bool aborted;                   /* abort() was called: nothing more to NetSurf */
-    bool done;                      /* a final message was sent */
+    struct browser_http_job *job; /* from start() */
+    bool aborted;                 /* abort() was called: nothing more to NetSurf */
+    bool done;                    /* a final message was sent */
     long code;
     char *location, *realm;
     uint64_t started_ns;
@@ -128,8 +128,8 @@ static void *http_setup(struct fetch *parent, nsurl *url, bool only_2xx, bool do
     while (headers && headers[n])
         n++;
     c->headers = calloc(n + 1, sizeof *c->headers);
-    bool ok = c->host && c->host[0] && c->port && strlen(c->host) < sizeof c->job->host &&
-              c->headers;
+    bool ok =
+        c->host && c->host[0] && c->port && strlen(c->host) < sizeof c->job->host && c->headers;
     for (size_t i = 0; ok && i < n; i++)
         ok = (c->headers[i] = strdup(headers[i])) != NULL;
     if (ok && post_urlenc)
@@ -263,8 +263,10 @@ static bool build_request(struct http_fetch *c, struct anx_buf *b)
             anx_buf_printf(b, "%s\r\n", c->headers[i]);
     if (c->post_urlenc) {
         size_t n = strlen(c->post_urlenc);
-        anx_buf_printf(b, "Content-Type: application/x-www-form-urlencoded\r\n"
-                          "Content-Length: %zu\r\n\r\n", n);
+        anx_buf_printf(b,
+                       "Content-Type: application/x-www-form-urlencoded\r\n"
+                       "Content-Length: %zu\r\n\r\n",
+                       n);
         anx_buf_add(b, c->post_urlenc, n);
     } else if (c->post_multipart) {
         char boundary[48];
@@ -272,8 +274,10 @@ static bool build_request(struct http_fetch *c, struct anx_buf *b)
                  (unsigned long long)(anx_time_ns() ^ (uintptr_t)c));
         struct anx_buf body = { 0 };
         multipart_body(&body, boundary, c->post_multipart);
-        anx_buf_printf(b, "Content-Type: multipart/form-data; boundary=%s\r\n"
-                          "Content-Length: %zu\r\n\r\n", boundary, body.len);
+        anx_buf_printf(b,
+                       "Content-Type: multipart/form-data; boundary=%s\r\n"
+                       "Content-Length: %zu\r\n\r\n",
+                       boundary, body.len);
         anx_buf_add(b, body.p, body.len);
         bool oom = body.oom;
         anx_buf_free(&body);
@@ -448,12 +452,8 @@ static void deliver(struct http_fetch *c)
             c->code = m->code;
             fetch_set_http_code(c->parent, m->code);
             break;
-        case BROWSER_HTTP_HEADER:
-            on_header_line(c, m->data, m->len);
-            break;
-        case BROWSER_HTTP_HEAD_DONE:
-            on_head_complete(c);
-            break;
+        case BROWSER_HTTP_HEADER: on_header_line(c, m->data, m->len); break;
+        case BROWSER_HTTP_HEAD_DONE: on_head_complete(c); break;
         case BROWSER_HTTP_DATA:
             c->body_bytes += m->len;
             msg.type = FETCH_DATA;

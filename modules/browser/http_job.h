@@ -30,17 +30,17 @@ enum browser_http_msg_type {
 struct browser_http_msg {
     struct browser_http_msg *next;
     enum browser_http_msg_type type;
-    int code;     /* STATUS */
-    size_t len;   /* of data */
-    size_t cap;   /* DATA: room for more bytes of the same body */
-    char data[];  /* HEADER: "Name: value" (NUL-terminated); DATA: body bytes */
+    int code;    /* STATUS */
+    size_t len;  /* of data */
+    size_t cap;  /* DATA: room for more bytes of the same body */
+    char data[]; /* HEADER: "Name: value" (NUL-terminated); DATA: body bytes */
 };
 
 struct browser_http_job {
-    int refs;              /* the browser side's and the worker's */
-    bool stop;             /* browser -> worker: give up, deliver nothing more */
-    bool finished;         /* worker -> browser: no more messages follow */
-    char error[200];       /* set with finished when the fetch failed */
+    int refs;        /* the browser side's and the worker's */
+    bool stop;       /* browser -> worker: give up, deliver nothing more */
+    bool finished;   /* worker -> browser: no more messages follow */
+    char error[200]; /* set with finished when the fetch failed */
     struct browser_http_msg *head, *tail;
     size_t queued;         /* body bytes in the queue */
     struct anx_waitq room; /* the worker waits here for the queue to drain */

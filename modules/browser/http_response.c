@@ -194,8 +194,9 @@ static int parse_field(struct browser_hresp *p, char *s, size_t len, bool *te_se
     while (n < len && is_tchar((unsigned char)s[n]))
         n++;
     if (n == 0 || n == len || s[n] != ':')
-        return fail(p, n < len && is_ws(s[n]) ? "whitespace between a header field name and its colon"
-                                            : "malformed header field (expected NAME: value)");
+        return fail(p, n < len && is_ws(s[n])
+                           ? "whitespace between a header field name and its colon"
+                           : "malformed header field (expected NAME: value)");
     size_t vs = n + 1, ve = len;
     while (vs < ve && is_ws(s[vs]))
         vs++;
@@ -420,8 +421,7 @@ static long feed_body(struct browser_hresp *p, const uint8_t *data, size_t n)
     size_t took = 0;
     int r;
     switch (p->state) {
-    case BROWSER_HRESP_BODY_CLOSE:
-        return deliver(p, data, n) ? -1 : (long)n;
+    case BROWSER_HRESP_BODY_CLOSE: return deliver(p, data, n) ? -1 : (long)n;
     case BROWSER_HRESP_BODY_LENGTH:
     case BROWSER_HRESP_CHUNK_DATA:
         took = p->remaining < n ? (size_t)p->remaining : n;
@@ -466,8 +466,7 @@ static long feed_body(struct browser_hresp *p, const uint8_t *data, size_t n)
                 p->state = BROWSER_HRESP_DONE;
         }
         return (long)took;
-    default:
-        return fail(p, "internal error: bad parser state");
+    default: return fail(p, "internal error: bad parser state");
     }
 }
 
@@ -494,19 +493,14 @@ long browser_hresp_feed(struct browser_hresp *p, const uint8_t *data, size_t n)
 int browser_hresp_eof(struct browser_hresp *p)
 {
     switch (p->state) {
-    case BROWSER_HRESP_DONE:
-        return 0;
-    case BROWSER_HRESP_BODY_CLOSE:
-        p->state = BROWSER_HRESP_DONE;
-        return 0;
+    case BROWSER_HRESP_DONE: return 0;
+    case BROWSER_HRESP_BODY_CLOSE: p->state = BROWSER_HRESP_DONE; return 0;
     case BROWSER_HRESP_HEAD:
         return fail(p, p->used ? "the connection closed in the middle of the response header"
                                : "the server closed the connection without answering");
     case BROWSER_HRESP_BODY_LENGTH:
         return fail(p, "the connection closed before the end of the body (Content-Length)");
-    case BROWSER_HRESP_ERROR:
-        return -1;
-    default:
-        return fail(p, "the connection closed in the middle of a chunked body");
+    case BROWSER_HRESP_ERROR: return -1;
+    default: return fail(p, "the connection closed in the middle of a chunked body");
     }
 }

@@ -52,7 +52,7 @@ enum browser_hresp_state {
 };
 
 enum browser_hresp_framing {
-    BROWSER_HRESP_NO_BODY,    /* HEAD, 204, 304 */
+    BROWSER_HRESP_NO_BODY, /* HEAD, 204, 304 */
     BROWSER_HRESP_LENGTH,
     BROWSER_HRESP_CHUNKED,
     BROWSER_HRESP_UNTIL_CLOSE,
@@ -61,21 +61,21 @@ enum browser_hresp_framing {
 struct browser_hresp {
     const struct browser_hresp_cb *cb;
     void *ctx;
-    char *buf;            /* the caller's buffer: the head, then chunk lines */
-    size_t buf_size;      /* = the header section limit */
-    size_t max_line;      /* longest status, field or chunk-size line */
-    bool head_request;    /* a response to HEAD has no body */
+    char *buf;         /* the caller's buffer: the head, then chunk lines */
+    size_t buf_size;   /* = the header section limit */
+    size_t max_line;   /* longest status, field or chunk-size line */
+    bool head_request; /* a response to HEAD has no body */
 
     enum browser_hresp_state state;
     enum browser_hresp_framing framing;
-    size_t used;          /* bytes in buf */
-    size_t scanned;       /* of them, already searched for the end of the head */
-    bool head_started;    /* a non-empty head line was seen */
-    int status;           /* of the final response, once known */
+    size_t used;            /* bytes in buf */
+    size_t scanned;         /* of them, already searched for the end of the head */
+    bool head_started;      /* a non-empty head line was seen */
+    int status;             /* of the final response, once known */
     int64_t content_length; /* -1 when absent */
-    uint64_t remaining;   /* of the Content-Length body or the current chunk */
-    uint64_t body_bytes;  /* delivered so far */
-    const char *error;    /* why the state is BROWSER_HRESP_ERROR */
+    uint64_t remaining;     /* of the Content-Length body or the current chunk */
+    uint64_t body_bytes;    /* delivered so far */
+    const char *error;      /* why the state is BROWSER_HRESP_ERROR */
 };
 
 void browser_hresp_init(struct browser_hresp *p, const struct browser_hresp_cb *cb, void *ctx,

@@ -66,8 +66,8 @@ struct browser_http_msg *browser_http_job_pop(struct browser_http_job *j)
 /* Worker side: queue a message; false when the fetch is stopped or out of
  * memory (then j->error says so). Body bytes join the last message when
  * it has room, and wait while QUEUE_MAX bytes are queued. */
-static bool job_push(struct browser_http_job *j, enum browser_http_msg_type type, int code, const void *data,
-                     size_t len)
+static bool job_push(struct browser_http_job *j, enum browser_http_msg_type type, int code,
+                     const void *data, size_t len)
 {
     while (type == BROWSER_HTTP_DATA && j->queued >= QUEUE_MAX && !j->stop)
         anx_wait_timeout(&j->room, POLL_NS);
@@ -150,7 +150,8 @@ static void net_event(struct netconn *nc, enum netconn_evt evt, u16_t len)
     anx_waitq_wake_all(&net_events);
 }
 
-static void job_fail(struct browser_http_job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void job_fail(struct browser_http_job *j, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void job_fail(struct browser_http_job *j, const char *fmt, ...)
 {
     if (j->error[0])
@@ -254,8 +255,8 @@ static void receive(struct browser_http_job *j, struct netconn *nc)
         err_t err = netconn_recv_tcp_pbuf(nc, &pb);
         if (err == ERR_TIMEOUT) {
             if (anx_time_ns() - last >= TIMEOUT_NS) {
-                job_fail(j, "Reading from %s:%u timed out (nothing received for %llu s)",
-                         j->host, j->port, (unsigned long long)timeout_s());
+                job_fail(j, "Reading from %s:%u timed out (nothing received for %llu s)", j->host,
+                         j->port, (unsigned long long)timeout_s());
                 break;
             }
             continue;
@@ -302,8 +303,8 @@ static void exchange(struct browser_http_job *j)
         return;
     netconn_set_sendtimeout(nc, (int)(TIMEOUT_NS / ANX_NS_PER_MS));
     if (net_write_all(nc, j->request.p, j->request.len))
-        job_fail(j, "Sending the request to %s:%u failed (connection closed or timed out)",
-                 j->host, j->port);
+        job_fail(j, "Sending the request to %s:%u failed (connection closed or timed out)", j->host,
+                 j->port);
     else
         receive(j, nc);
     netconn_close(nc);

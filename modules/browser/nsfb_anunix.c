@@ -182,6 +182,7 @@ static struct queued ring[RING_SIZE];
 static unsigned ring_head, ring_tail;  /* free-running: head - tail are waiting */
 static struct anx_waitq ring_wait = ANX_WAITQ_INIT;
 static bool quit_pending;
+static bool wake_pending;     /* browser_nsfb_wake: return to the front end's loop */
 static bool active;                    /* a surface is initialised: queue events */
 static bool listening;
 static struct browser_nsfb_xlate xlate;
@@ -225,6 +226,12 @@ static struct anx_input_listener listener = {.event = on_input};
 void browser_nsfb_quit(void)
 {
     quit_pending = true;
+    anx_waitq_wake_all(&ring_wait);
+}
+
+void browser_nsfb_wake(void)
+{
+    wake_pending = true;
     anx_waitq_wake_all(&ring_wait);
 }
 
@@ -378,26 +385,27 @@ static int anunix_finalise(nsfb_t *nsfb)
 static bool anunix_input(nsfb_t *nsfb, nsfb_event_t *event, int timeout)
 {
     (void)nsfb;
-    if (ring_head == ring_tail && !quit_pending) {
+    if (ring_head == ring_tail && !quit_pending && !wake_pending) {
         if (timeout == 0) {
             anx_yield();               /* a polling front end must still let the others run */
         } else {
             stats.waits++;
             uint64_t deadline = timeout > 0 ? anx_time_ns() + (uint64_t)timeout * ANX_NS_PER_MS : 0;
-            while (ring_head == ring_tail && !quit_pending) {
+            while (ring_head == ring_tail && !quit_pending && !wake_pending) {
                 if (timeout < 0) {
                     anx_wait(&ring_wait);
                     continue;
                 }
                 uint64_t now = anx_time_ns();
                 if (now >= deadline || anx_wait_timeout(&ring_wait, deadline - now) < 0) {
-                    if (ring_head == ring_tail && !quit_pending)
+                    if (ring_head == ring_tail && !quit_pending && !wake_pending)
                         stats.timeouts++;
                     break;
                 }
             }
         }
     }
+    wake_pending = false;
     if (quit_pending) {
         quit_pending = false;
         event->type = NSFB_EVENT_CONTROL;

@@ -69,5 +69,8 @@ void browser_nsfb_stats(struct browser_nsfb_stats *st);
 /* Ask the front end to quit: its next input call returns a
  * NSFB_CONTROL_QUIT event (any thread). */
 void browser_nsfb_quit(void);
+/* Makes a waiting input call return with no event, so the front end's loop
+ * runs its scheduler again: for work another thread scheduled for it. */
+void browser_nsfb_wake(void);
 
 #endif

@@ -77,9 +77,9 @@ static const struct browser_hresp_cb cbs = { on_status, on_header, on_head_done,
 
 struct opts {
     bool head_request;
-    bool eof;           /* the connection closes after the input */
-    size_t buf_size;    /* default 1024 */
-    size_t max_line;    /* default 256 */
+    bool eof;        /* the connection closes after the input */
+    size_t buf_size; /* default 1024 */
+    size_t max_line; /* default 256 */
     int stop_at_header;
 };
 
@@ -135,8 +135,7 @@ static void checkn(const char *name, const char *in, size_t len, const struct op
         run(in, len, step, o, &t);
         bool ok = prefix ? strncmp(t.s, want, wl - 1) == 0 : strcmp(t.s, want) == 0;
         if (!ok) {
-            printf("FAIL %s (pieces of %zu bytes):\n  got  %s\n  want %s\n", name, step, t.s,
-                   want);
+            printf("FAIL %s (pieces of %zu bytes):\n  got  %s\n  want %s\n", name, step, t.s, want);
             failed++;
             return;
         }
@@ -157,14 +156,15 @@ static void test_framing(void)
     static const struct opts eof = { .eof = true };
     check("content-length",
           "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello", NULL,
-          "S200/1.1 OK|HContent-Type=text/html|HContent-Length=5|D|Bhello" "OK+0");
+          "S200/1.1 OK|HContent-Type=text/html|HContent-Length=5|D|Bhello"
+          "OK+0");
     check("content-length, then bytes of something else",
           "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiEXTRA", NULL,
           "S200/1.1 OK|HContent-Length=2|D|BhiOK+5");
     check("content-length 0", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", NULL,
           "S200/1.1 OK|HContent-Length=0|D|OK+0");
-    check("equal Content-Length list", "HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\n\r\nabc",
-          NULL, "S200/1.1 OK|HContent-Length=3, 3|D|BabcOK+0");
+    check("equal Content-Length list", "HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\n\r\nabc", NULL,
+          "S200/1.1 OK|HContent-Length=3, 3|D|BabcOK+0");
     check("equal Content-Length fields",
           "HTTP/1.1 200 OK\r\nContent-Length: 3\r\ncontent-length: 3\r\n\r\nabc", NULL,
           "S200/1.1 OK|HContent-Length=3|Hcontent-length=3|D|BabcOK+0");
@@ -192,19 +192,16 @@ static void test_framing(void)
     check("chunked wins over Content-Length",
           "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n"
           "2\r\nab\r\n0\r\n\r\n",
-          NULL,
-          "S200/1.1 OK|HContent-Length=100|HTransfer-Encoding=chunked|D|BabOK+0");
+          NULL, "S200/1.1 OK|HContent-Length=100|HTransfer-Encoding=chunked|D|BabOK+0");
     check("chunked after identity",
           "HTTP/1.1 200 OK\r\nTransfer-Encoding: identity, chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n",
           NULL, "S200/1.1 OK|HTransfer-Encoding=identity, chunked|D|BxOK+0");
     check("chunked over two fields",
           "HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n\r\n"
           "1\r\nx\r\n0\r\n\r\n",
-          NULL,
-          "S200/1.1 OK|HTransfer-Encoding=identity|HTransfer-Encoding=chunked|D|BxOK+0");
-    check("LF line ends everywhere",
-          "HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n3\nabc\n0\n\n", NULL,
-          "S200/1.1 OK|HTransfer-Encoding=chunked|D|BabcOK+0");
+          NULL, "S200/1.1 OK|HTransfer-Encoding=identity|HTransfer-Encoding=chunked|D|BxOK+0");
+    check("LF line ends everywhere", "HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n3\nabc\n0\n\n",
+          NULL, "S200/1.1 OK|HTransfer-Encoding=chunked|D|BabcOK+0");
     check("204 has no body", "HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\nNEXT", NULL,
           "S204/1.1 No Content|HContent-Length=10|D|OK+4");
     check("304 has no body", "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n", NULL,
@@ -223,8 +220,8 @@ static void test_head(void)
     check("empty lines before the status line",
           "\r\n\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx", NULL,
           "S200/1.1 OK|HContent-Length=1|D|BxOK+0");
-    check("no reason phrase", "HTTP/1.1 302\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n",
-          NULL, "S302/1.1 |HLocation=/x|HContent-Length=0|D|OK+0");
+    check("no reason phrase", "HTTP/1.1 302\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n", NULL,
+          "S302/1.1 |HLocation=/x|HContent-Length=0|D|OK+0");
     check("reason phrase with spaces and UTF-8", "HTTP/1.1 500 Sehr \xc3\xbc bad\r\n\r\n", NULL,
           "S500/1.1 Sehr \xc3\xbc bad|D|MORE");
     check("values trimmed, empty value, odd names",
@@ -236,12 +233,10 @@ static void test_head(void)
     check("obs-fold joins lines with spaces",
           "HTTP/1.1 200 OK\r\nX-Long: one\r\n  two\r\n\tthree\r\nContent-Length: 0\r\n\r\n", NULL,
           "S200/1.1 OK|HX-Long=one    two  \tthree|HContent-Length=0|D|OK+0");
-    check("obs-fold into Content-Length",
-          "HTTP/1.1 200 OK\r\nContent-Length:\r\n 2\r\n\r\nab", NULL,
-          "S200/1.1 OK|HContent-Length=2|D|BabOK+0");
+    check("obs-fold into Content-Length", "HTTP/1.1 200 OK\r\nContent-Length:\r\n 2\r\n\r\nab",
+          NULL, "S200/1.1 OK|HContent-Length=2|D|BabOK+0");
     static const struct opts stop = { .stop_at_header = 2 };
-    check("a callback stops the parser",
-          "HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", &stop,
+    check("a callback stops the parser", "HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", &stop,
           "S200/1.1 OK|HA=1|HB=2|ERR:stopped");
     /* the limits: the whole head (buf_size) and each line (max_line) */
     static const struct opts small = { .buf_size = 64, .max_line = 40 };
@@ -273,10 +268,10 @@ static void test_errors(void)
     check("closed in the head", "HTTP/1.1 200 OK\r\nContent-", &eof,
           "ERR:the connection closed in the middle of the response header");
     check("closed in a Content-Length body", "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc",
-          &eof, "S200/1.1 OK|HContent-Length=9|D|BabcERR:the connection closed before the end "
-                "of the body (Content-Length)");
-    check("closed in a chunk",
-          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", &eof,
+          &eof,
+          "S200/1.1 OK|HContent-Length=9|D|BabcERR:the connection closed before the end "
+          "of the body (Content-Length)");
+    check("closed in a chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", &eof,
           "S200/1.1 OK|HTransfer-Encoding=chunked|D|BabERR:the connection closed in the middle "
           "of a chunked body");
     check("closed before the last chunk",
@@ -322,8 +317,8 @@ static void test_errors(void)
           "S200/1.1 OK|ERR:Content-Length too large");
     check("gzip transfer coding", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
           NULL, "S200/1.1 OK|ERR:unsupported Transfer-Encoding (only chunked is understood)");
-    check("chunked twice", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
-          NULL, "S200/1.1 OK|ERR:Transfer-Encoding applies chunked twice");
+    check("chunked twice", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", NULL,
+          "S200/1.1 OK|ERR:Transfer-Encoding applies chunked twice");
     check("coding after chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
           NULL, "S200/1.1 OK|ERR:Transfer-Encoding applies a coding after chunked");
     check("identity alone leaves the framing to Content-Length",
