@@ -21,12 +21,9 @@
 #include "http_job.h"
 #include "http_response.h"
 
-/* Connect timeout, and the longest silence while reading the response. */
-#ifdef CONFIG_BROWSER_HTTP_TIMEOUT
+/* Connect timeout, and the longest silence while reading the response
+ * (module.yaml http_timeout). */
 #define TIMEOUT_NS ((uint64_t)CONFIG_BROWSER_HTTP_TIMEOUT)
-#else
-#define TIMEOUT_NS (15 * ANX_NS_PER_S)
-#endif
 #define POLL_NS (100 * ANX_NS_PER_MS) /* how often a waiting worker checks `stop` */
 #define HEAD_MAX (64 * 1024)          /* the response's header section */
 #define LINE_MAX_LEN 8192             /* one status, field or chunk-size line */
