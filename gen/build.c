@@ -262,12 +262,11 @@ int third_party_sources(const struct third_party *tp, const char *tree, struct s
     int errs = 0;
     for (size_t k = 0; k < tp->sources.n; k++) {
         const char *pat = tp->sources.v[k];
+        bool is_pattern = strpbrk(pat, "*?[") != NULL;
         glob_t g;
-        int rc = glob(path_join(tree, pat), GLOB_ERR, NULL, &g);
-        if (rc != 0) {
-            diag_error(&tp->mark, "third-party %s '%s' %s in %s (run %s)", strpbrk(pat, "*?[") ? "pattern" : "source",
-                       pat, strpbrk(pat, "*?[") ? "matches no file" : "not found", path_display(tree),
-                       setup_script());
+        if (glob(path_join(tree, pat), GLOB_ERR, NULL, &g) != 0) {
+            diag_error(&tp->mark, "third-party %s '%s' %s in %s (run %s)", is_pattern ? "pattern" : "source", pat,
+                       is_pattern ? "matches no file" : "not found", path_display(tree), setup_script());
             errs++;
             continue;
         }

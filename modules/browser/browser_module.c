@@ -16,16 +16,18 @@
 #include <anx/time.h>
 #include <stdbool.h>
 
-#include "utils/errors.h"      /* NetSurf's nserror */
-#include "utils/nsurl.h"
-#include "utils/messages.h"
-#include "netsurf/browser_window.h"
-#include "framebuffer/schedule.h"
-#include "nsfb_anunix.h"
 #include <stdlib.h>
 #include <string.h>
-#include "image_stb.h"
+
+#include "utils/errors.h"      /* NetSurf's nserror */
+#include "utils/messages.h"
+#include "utils/nsurl.h"
+#include "netsurf/browser_window.h"
+#include "framebuffer/schedule.h"
+
 #include "fetch_http.h"
+#include "image_stb.h"
+#include "nsfb_anunix.h"
 
 int browser_netsurf_main(int argc, char **argv);
 
@@ -37,10 +39,7 @@ nserror browser_core_ready(void)
     nserror e = browser_image_register();       /* PNG and JPEG (image_stb.c) */
     if (e != NSERROR_OK)
         return e;
-    e = browser_http_register();                /* http: over lwIP (fetch_http.c) */
-    if (e != NSERROR_OK)
-        return e;
-    return NSERROR_OK;
+    return browser_http_register();             /* http: over lwIP (fetch_http.c) */
 }
 
 /* Patch 0012-framebuffer-kiosk-window: the page alone, full screen, unless
