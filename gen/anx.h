@@ -744,11 +744,12 @@ struct module_test {
  * errors at their file:line:col. */
 void module_tests_parse(struct module *m, const struct ynode *v);
 int cmd_module_tests(int argc, char **argv);
-/* build.c, also for module_tests.c: the flags of every image compile, and
+/* build.c, also for module_tests.c: the flags of every image compile, the
+ * config.h flags of the project's own units (not third-party ones), and
  * the include folders a module's code sees (its own, its dependencies',
  * their third-party trees'). */
-void common_flags(const char *root, const struct toolchain *t, const struct platform *p, const char *gendir,
-                  struct strlist *f);
+void common_flags(const char *root, const struct toolchain *t, const struct platform *p, struct strlist *f);
+void config_flags(const char *root, const char *gendir, struct strlist *f);
 void export_includes(const char *root, const struct resolution *r, const struct module *m, struct strlist *seen,
                      struct strlist *flags);
 

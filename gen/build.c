@@ -170,7 +170,10 @@ static void add_step(struct build_result *res, const char *name, double ms)
         res->steps[res->nsteps++] = (struct step_time){name, ms};
 }
 
-static void add_unit(struct cunit **u, size_t *n, const char *root, const char *abs, const char *owner)
+/* Adds one compile unit. gendir, when given, makes the unit see the image's
+ * config.h (see config_flags); third-party units pass NULL. */
+static void add_unit(struct cunit **u, size_t *n, const char *root, const char *abs, const char *owner,
+                     const char *gendir)
 {
     *u = xrealloc(*u, (*n + 1) * sizeof **u);
     struct cunit *c = &(*u)[(*n)++];
@@ -178,6 +181,8 @@ static void add_unit(struct cunit **u, size_t *n, const char *root, const char *
     c->src_abs = path_abs(abs);
     c->src = xstrdup(path_rel(root, c->src_abs));
     c->owner = xstrdup(owner);
+    if (gendir)
+        config_flags(root, gendir, &c->flags);
 }
 
 const char *third_party_root(void)
@@ -233,7 +238,7 @@ void export_includes(const char *root, const struct resolution *r, const struct 
 }
 
 /* The .c and .S files of core/ and core/lib/, sorted for a stable link order. */
-static void core_sources(const char *root, const char *sub, struct cunit **u, size_t *n)
+static void core_sources(const char *root, const char *sub, const char *gendir, struct cunit **u, size_t *n)
 {
     char *dir = path_join(root, sub);
     DIR *d = opendir(dir);
@@ -249,7 +254,7 @@ static void core_sources(const char *root, const char *sub, struct cunit **u, si
     closedir(d);
     strlist_sort(&names);
     for (size_t i = 0; i < names.n; i++)
-        add_unit(u, n, root, path_join(dir, names.v[i]), "core");
+        add_unit(u, n, root, path_join(dir, names.v[i]), "core", gendir);
 }
 
 /* The files of a third-party entry's `sources:`, relative to its tree: each
@@ -287,8 +292,8 @@ static int collect_units(const char *root, const struct resolution *r, const cha
                          size_t *n)
 {
     int errs = 0;
-    core_sources(root, "core", u, n);
-    core_sources(root, "core/lib", u, n);
+    core_sources(root, "core", gendir, u, n);
+    core_sources(root, "core/lib", gendir, u, n);
     const struct platform *p = r->plat;
     /* The arch's sources, then the board's; both see the arch's headers
      * by name (-Iarch/ARCH, `#include "x86.h"`), which modules never do. */
@@ -306,7 +311,7 @@ static int collect_units(const char *root, const struct resolution *r, const cha
                 errs++;
                 continue;
             }
-            add_unit(u, n, root, abs, "platform");
+            add_unit(u, n, root, abs, "platform", gendir);
             strlist_push(&(*u)[*n - 1].flags, arch_inc);
         }
     for (size_t i = 0; i < r->n; i++) {
@@ -327,7 +332,7 @@ static int collect_units(const char *root, const struct resolution *r, const cha
                 errs++;
                 continue;
             }
-            add_unit(u, n, root, abs, m->name);
+            add_unit(u, n, root, abs, m->name, gendir);
             strlist_push(&(*u)[*n - 1].flags, xasprintf("-I%s", path_rel(root, m->dir)));
             export_includes(root, r, m, &(struct strlist){0}, &(*u)[*n - 1].flags);
         }
@@ -348,7 +353,7 @@ static int collect_units(const char *root, const struct resolution *r, const cha
                 continue;
             }
             for (size_t k = 0; k < srcs.n; k++) {
-                add_unit(u, n, root, path_join(tree, srcs.v[k]), m->name);
+                add_unit(u, n, root, path_join(tree, srcs.v[k]), m->name, NULL);
                 struct strlist *f = &(*u)[*n - 1].flags;
                 for (size_t j = 0; j < tp->private_include.n; j++)
                     strlist_push(f, xasprintf("-I%s", path_join(tree, tp->private_include.v[j])));
@@ -361,13 +366,12 @@ static int collect_units(const char *root, const struct resolution *r, const cha
             }
         }
     }
-    add_unit(u, n, root, path_join(gendir, "modules.c"), "generated");
-    add_unit(u, n, root, path_join(gendir, "files.S"), "generated");
+    add_unit(u, n, root, path_join(gendir, "modules.c"), "generated", gendir);
+    add_unit(u, n, root, path_join(gendir, "files.S"), "generated", gendir);
     return errs;
 }
 
-void common_flags(const char *root, const struct toolchain *t, const struct platform *p, const char *gendir,
-                  struct strlist *f)
+void common_flags(const char *root, const struct toolchain *t, const struct platform *p, struct strlist *f)
 {
     static const char *const base[] = {"-std=c11", "-ffreestanding", "-nostdinc"};
     for (size_t i = 0; i < 3; i++)
@@ -381,11 +385,19 @@ void common_flags(const char *root, const struct toolchain *t, const struct plat
         strlist_push(f, more[i]);
     strlist_push(f, xasprintf("-ffile-prefix-map=%s=.", root));
     strlist_push(f, "-Icore/include");
+    for (size_t i = 0; i < p->cflags.n; i++)
+        strlist_push(f, p->cflags.v[i]);
+}
+
+/* The manifest's config.h, seen by the project's own code. Third-party code
+ * never reads CONFIG_ macros, so it compiles without it: its objects then do
+ * not depend on the manifest and are shared by every image from the cache
+ * (NetSurf alone is a minute of compiling). */
+void config_flags(const char *root, const char *gendir, struct strlist *f)
+{
     strlist_push(f, xasprintf("-I%s", path_rel(root, gendir)));
     strlist_push(f, "-include");
     strlist_push(f, "config.h");
-    for (size_t i = 0; i < p->cflags.n; i++)
-        strlist_push(f, p->cflags.v[i]);
 }
 
 static int gen_write(const char *path, const void *data, size_t len)
@@ -519,7 +531,7 @@ int build(struct catalog *c, struct manifest *m, struct resolution *r, const str
     if (toolchain_init(&tc, p->cross_compile))
         return EXIT_FAIL;
     struct strlist flags = {0};
-    common_flags(root, &tc, p, gendir, &flags);
+    common_flags(root, &tc, p, &flags);
     struct cunit *u = NULL;
     size_t n = 0;
     if (collect_units(root, r, gendir, &u, &n))

@@ -452,7 +452,8 @@ static bool compile_for(struct catalog *c, struct module *m, const struct resolu
     if (toolchain_init(&tc, p->cross_compile))
         return false;
     struct strlist flags = {0};
-    common_flags(root, &tc, p, gendir, &flags);
+    common_flags(root, &tc, p, &flags);
+    config_flags(root, gendir, &flags);
     strlist_push(&flags, "-Werror");
     struct strlist all = {0};
     for (size_t k = 0; k < m->sources.n; k++)
