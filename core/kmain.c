@@ -14,6 +14,7 @@
 #include <anx/module.h>
 #include <anx/platform.h>
 #include <anx/printf.h>
+#include <anx/random.h>
 #include <anx/thread.h>
 #include <anx/time.h>
 
@@ -93,6 +94,7 @@ void kmain(void *boot_info)
     log_debug("memory ready, cmdline \"%s\"", cmdline);
     plat_init();
     anx_time_wall_init();
+    anx_random_init();      /* keys need the CPU's instruction (plat_init) and the time */
     log_debug("platform ready");
     anx_threads_init();
     anx_files_init();

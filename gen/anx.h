@@ -403,6 +403,9 @@ struct platform {
      * module; every one the image holds adds its arguments */
     struct nic_args *displays, *inputs;
     size_t ndisplays, ninputs;
+    /* qemu: devices: the same for any other driver module (virtio-rng) */
+    struct nic_args *devices;
+    size_t ndevices;
     struct boot_mode *boot;
     size_t nboot;
 };

@@ -24,7 +24,7 @@ static const char *const key_keys[] = {"type", "default", "range", "values", "sp
 static const char *const platform_keys[] = {"name", "summary", "arch", "cross_compile", "cflags", "ldflags",
                                             "linker_script", "sources", "images", "exit", "qemu"};
 static const char *const arch_keys[] = {"cross_compile", "cflags", "ldflags", "linker_script", "sources"};
-static const char *const qemu_keys[] = {"binary", "machine", "common", "boot", "nic", "disk", "display", "input"};
+static const char *const qemu_keys[] = {"binary", "machine", "common", "boot", "nic", "disk", "display", "input", "devices"};
 static const char *const image_kinds[] = {"elf", "iso"};
 static const char *const exit_modes[] = {"debug-exit", "direct"};
 
@@ -776,7 +776,7 @@ static int one_of(const struct ynode *v, const char *what, const char *const *al
     return -1;
 }
 
-/* qemu: nic:, disk:, display:, input:: module name -> QEMU arguments,
+/* qemu: nic:, disk:, display:, input:, devices:: module name -> QEMU arguments,
  * used when the image holds that module (qemu.c). */
 static struct nic_args *args_map(const struct ynode *v, const char *key, const char *what, size_t *n)
 {
@@ -811,6 +811,7 @@ static void parse_qemu(struct platform *p, const struct ynode *q)
     p->disks = args_map(ymap_get(q, "disk"), "disk", "disk driver module", &p->ndisks);
     p->displays = args_map(ymap_get(q, "display"), "display", "display driver module", &p->ndisplays);
     p->inputs = args_map(ymap_get(q, "input"), "input", "input driver module", &p->ninputs);
+    p->devices = args_map(ymap_get(q, "devices"), "devices", "device driver module", &p->ndevices);
     if (!(v = ymap_get(q, "boot"))) {
         diag_error(&q->mark, "'qemu' is missing 'boot' (one argument list per boot mode)");
         return;

@@ -114,7 +114,8 @@ int cmd_platforms(int argc, char **argv)
         /* the driver modules QEMU has a device for here (platform.yaml qemu:) */
         const struct { const char *what; const struct nic_args *a; size_t n; } kinds[] = {
             {"nic", p->nics, p->nnics}, {"disk", p->disks, p->ndisks},
-            {"display", p->displays, p->ndisplays}, {"input", p->inputs, p->ninputs}};
+            {"display", p->displays, p->ndisplays}, {"input", p->inputs, p->ninputs},
+            {"devices", p->devices, p->ndevices}};
         struct buf devs = {0};
         for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
             if (!kinds[k].n)

@@ -119,7 +119,7 @@ static bool same_args(const struct strlist *a, const struct strlist *b)
     return true;
 }
 
-/* The arguments of every entry of map (qemu: display: or input:) whose
+/* The arguments of every entry of map (qemu: display:, input: or devices:) whose
  * module the image holds, in the map's order; a list equal to one already
  * added is skipped (boot-fb and bochs-display both say -vga std). */
 static int push_present(struct strlist *argv, const struct nic_args *map, size_t n, const struct resolution *r,
@@ -179,10 +179,11 @@ int qemu_argv(const struct manifest *m, const struct resolution *r, const struct
     } else {
         strlist_push(argv, "-nographic");
     }
-    /* The screen and the input devices of the image's drivers, for anx run
-     * and anx test alike (a headless test still reads the screen). */
+    /* The screen, the input and the other devices of the image's drivers,
+     * for anx run and anx test alike (a headless test still reads the screen). */
     if (push_present(argv, p->displays, p->ndisplays, r, &s, p) ||
-        push_present(argv, p->inputs, p->ninputs, r, &s, p))
+        push_present(argv, p->inputs, p->ninputs, r, &s, p) ||
+        push_present(argv, p->devices, p->ndevices, r, &s, p))
         return -1;
 
     struct port_fwd *ports;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -144,6 +145,14 @@ bool plat_cpu_has(const char *f)
     return false;
 #endif
 }
+
+/* The host kernel's generator stands in for the CPU instruction: a host
+ * program (a tool making a key) gets what a board with RDSEED would. */
+bool plat_random_hw(uint64_t *out)
+{
+    return getrandom(out, sizeof *out, 0) == (ssize_t)sizeof *out;
+}
+const char *plat_random_hw_name(void) { return "getrandom"; }
 
 /* From the caller only: the host's unwinder cannot start at a frame the
  * image's fault path hands over, and a host program has no such frames. */

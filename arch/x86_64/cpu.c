@@ -1,8 +1,9 @@
-/* CPUID feature detection, once at boot. */
+/* CPUID feature detection, once at boot; the random-number instructions. */
 #include <anx/platform.h>
 #include "x86.h"
 
 struct x86_cpu x86_cpu;
+static bool has_rdrand, has_rdseed;
 
 void x86_cpu_detect(void)
 {
@@ -19,10 +20,12 @@ void x86_cpu_detect(void)
         x86_cpu.x2apic = r[2] >> 21 & 1;
         x86_cpu.fma = r[2] >> 12 & 1;
         x86_cpu.f16c = r[2] >> 29 & 1;
+        has_rdrand = r[2] >> 30 & 1;
     }
     if (x86_cpu.max_leaf >= 7) {
         cpuid(7, 0, r);
         x86_cpu.avx2 = r[1] >> 5 & 1;
+        has_rdseed = r[1] >> 18 & 1;
     }
     if (x86_cpu.max_ext_leaf >= 0x80000001) {
         cpuid(0x80000001, 0, r);
@@ -58,4 +61,57 @@ bool plat_cpu_has(const char *feature)
     if (streq(feature, "f16c"))
         return avx_state && x86_cpu.f16c;
     return false;
+}
+
+/* ---- random numbers (plat_random_hw) ------------------------------------
+ * Intel's "Digital Random Number Generator Software Implementation Guide"
+ * (§5.2.1): a failure (CF = 0) means the hardware is refilling, not broken.
+ * RDRAND, a generator the entropy source reseeds, is retried 10 times: ten
+ * failures in a row mean the hardware is at fault. RDSEED hands out the
+ * entropy source's conditioned bits directly and runs dry under load, so
+ * it is retried longer, with PAUSE between tries; when it stays dry RDRAND
+ * takes over. All-ones is refused as a failure: some AMD CPUs returned
+ * that after a resume with CF = 1 (Linux checks for it too). */
+#define RDRAND_TRIES 10
+#define RDSEED_TRIES 100
+
+static bool rdseed64(uint64_t *out)
+{
+    for (int i = 0; i < RDSEED_TRIES; i++) {
+        uint64_t v;
+        uint8_t ok;
+        __asm__ volatile("rdseed %0; setc %1" : "=r"(v), "=qm"(ok) : : "cc");
+        if (ok && v != ~0ull) {
+            *out = v;
+            return true;
+        }
+        __asm__ volatile("pause");
+    }
+    return false;
+}
+
+static bool rdrand64(uint64_t *out)
+{
+    for (int i = 0; i < RDRAND_TRIES; i++) {
+        uint64_t v;
+        uint8_t ok;
+        __asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok) : : "cc");
+        if (ok && v != ~0ull) {
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool plat_random_hw(uint64_t *out)
+{
+    if (has_rdseed && rdseed64(out))
+        return true;
+    return has_rdrand && rdrand64(out);
+}
+
+const char *plat_random_hw_name(void)
+{
+    return has_rdseed ? "rdseed" : has_rdrand ? "rdrand" : NULL;
 }

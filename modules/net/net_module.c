@@ -90,7 +90,6 @@ static void interface_added(struct anx_netif *nif)
         return;
     }
     ni->nif = nif;
-    net_rand_seed(nif->mac, sizeof nif->mac);
     bool first = net_ifs == NULL;
     ni->dhcp = first ? config.dhcp : true;
     ip4_addr_t addr, mask, gw;

@@ -21,9 +21,6 @@ err_t net_ethif_init(struct netif *lw);
 /* ethif.c: the anx_netif input hook (driver's receive thread). */
 void net_ethif_input(struct anx_netif *nif, const void *frame, size_t len);
 
-/* sys_arch.c */
-void net_rand_seed(const void *data, size_t len);
-
 /* commands.c */
 int net_commands_register(void);
 

@@ -13,6 +13,7 @@
 
 #include <anx/lib.h>
 #include <anx/mem.h>
+#include <anx/random.h>
 #include <anx/thread.h>
 #include <anx/time.h>
 
@@ -37,28 +38,13 @@ void sys_arch_unprotect(sys_prot_t pval)
 
 /* ---- random numbers (LWIP_RAND: TCP ports and ISNs, DHCP xids, DNS ids) -- */
 
-static uint64_t rand_state;
-
-void net_rand_seed(const void *data, size_t len)
-{
-    const uint8_t *p = data;
-    rand_state ^= anx_time_ns() * 0x9e3779b97f4a7c15ull;
-    for (size_t i = 0; i < len; i++)
-        rand_state = (rand_state ^ p[i]) * 0x100000001b3ull;
-}
-
+/* The core's generator (<anx/random.h>): unpredictable initial sequence
+ * numbers and ports keep off-path attackers from injecting into TCP
+ * connections, so even without a hardware source this is far better than
+ * a clock-seeded sequence. */
 uint32_t net_rand(void)
 {
-    /* xorshift64*, re-stirred with the clock so ids differ between boots. */
-    if (!rand_state)
-        rand_state = anx_time_ns() | 1;
-    rand_state ^= anx_time_ns();
-    rand_state ^= rand_state >> 12;
-    rand_state ^= rand_state << 25;
-    rand_state ^= rand_state >> 27;
-    if (!rand_state)
-        rand_state = 0x2545f4914f6cdd1dull;
-    return (uint32_t)((rand_state * 0x2545f4914f6cdd1dull) >> 32);
+    return anx_random_u32();
 }
 
 /* ---- semaphores and mutexes ---------------------------------------------- */

@@ -607,12 +607,12 @@ else
     bad "test/a NIC module gets the platform's NIC arguments" "$(cat "$out/test-nic.log")"
 fi
 
-# display: the QEMU arguments of the image's display and input modules
-# (platform.yaml qemu: display: and input:; vga and fb share theirs, given
+# display: the QEMU arguments of the image's display, input and other device
+# modules (platform.yaml qemu: display:, input: and devices:; vga and fb share theirs, given
 # once), headless in anx test; anx run's screen: --display MODE, --vnc, and
 # for an image with a display: section a window only when there is a
 # desktop and QEMU has GTK, else a line saying how to see the screen
-printf 'name: screen\nplatform: fake\ndisplay:\n  device: gpu\nmodules:\n  kbd: {}\n  mouse: {}\n  vga: {}\n  fb: {}\ntest:\n  - serial: "anunix: ready"\n    timeout: 5s\n' \
+printf 'name: screen\nplatform: fake\ndisplay:\n  device: gpu\nmodules:\n  kbd: {}\n  mouse: {}\n  vga: {}\n  fb: {}\n  rng: {}\ntest:\n  - serial: "anunix: ready"\n    timeout: 5s\n' \
     >"$out/screen.yaml"
 "$anx" test "$out/screen.yaml" >"$out/test-screen.log" 2>&1
 rc=$?
@@ -626,6 +626,11 @@ if grep -q -- '-device fake-gpu' "$out/test-nic.log"; then
     bad "test/no display module, no display arguments" "$(cat "$out/test-nic.log")"
 else
     ok "test/no display module, no display arguments"
+fi
+if grep -q -- "-device fake-tablet -device fake-rng" "$out/test-screen.log" && ! grep -q -- 'fake-rng' "$out/test-nic.log"; then
+    ok "test/a device module (qemu: devices:) gets its arguments, an image without it none"
+else
+    bad "test/a device module (qemu: devices:) gets its arguments" "$(cat "$out/test-screen.log" "$out/test-nic.log")"
 fi
 env -u DISPLAY -u WAYLAND_DISPLAY "$anx" run "$out/screen.yaml" </dev/null >"$out/stdout" 2>"$out/stderr"
 rc=$?
@@ -1097,7 +1102,7 @@ done
 [ $? -eq 2 ] && grep -q 'must *int *= (required)' "$out/stdout" && grep -q 'broken-yaml' "$out/stderr" && ok "cli/modules lists keys, reports broken modules" || bad "cli/modules" "$(cat "$out/stdout" "$out/stderr")"
 "$anx" platforms >"$out/stdout" 2>/dev/null
 grep -q 'boot: direct, slow, iso (default direct)' "$out/stdout" && ok "cli/platforms" || bad "cli/platforms" "$(cat "$out/stdout")"
-grep -q 'nic: zeta; .*display: gpu, vga, fb; input: kbd, mouse$' "$out/stdout" && ok "cli/platforms lists the driver modules QEMU has devices for" ||
+grep -q 'nic: zeta; .*display: gpu, vga, fb; input: kbd, mouse; devices: rng$' "$out/stdout" && ok "cli/platforms lists the driver modules QEMU has devices for" ||
     bad "cli/platforms lists the driver modules QEMU has devices for" "$(cat "$out/stdout")"
 
 # anx config-h: the config.h of a host build, every key at its default, the

@@ -95,6 +95,23 @@ uint64_t plat_cycles(void) { return unit_time_ns; }
 uint64_t plat_cycles_hz(void) { return 1000000000ull; }
 void plat_timer_set_deadline(uint64_t d) { unit_deadline_ns = d; }
 
+/* The CPU's random-number instruction, as a test sets it: absent while
+ * unit_random_hw is 0 (the default: a CPU without RDRAND/RNDR); with 1 each
+ * call returns the next value of a counter stirred so that no two are
+ * alike; with -1 the instruction is there but keeps failing. */
+int unit_random_hw;
+unsigned long long unit_random_hw_calls;
+bool plat_random_hw(uint64_t *out)
+{
+    if (unit_random_hw <= 0)
+        return false;
+    uint64_t z = ++unit_random_hw_calls * 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    *out = z ^ (z >> 31);
+    return true;
+}
+const char *plat_random_hw_name(void) { return unit_random_hw ? "unit-rng" : NULL; }
+
 /* Thread contexts: host/context.c, shared with the host platform. */
 
 size_t plat_backtrace(uintptr_t frame, uintptr_t *pcs, size_t max)

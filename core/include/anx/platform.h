@@ -116,6 +116,20 @@ void plat_timer_set_deadline(uint64_t deadline_ns);
  * with this rather than by testing the architecture. */
 bool plat_cpu_has(const char *feature);
 
+/* The CPU's random-number instruction, for the core's generator
+ * (core/random.c, <anx/random.h>), which seeds itself from it at boot and
+ * again every reseed. x86_64: RDSEED (straight from the entropy source),
+ * else RDRAND (a generator the hardware reseeds), each retried a few times
+ * as Intel's guide says, since they may fail while the hardware refills;
+ * arm64: RNDR (FEAT_RNG, ID_AA64ISAR0_EL1.RNDR), which says failure in
+ * NZCV. Stores 64 bits and returns true, or returns false when the CPU has
+ * no such instruction or it kept failing. QEMU under TCG has them with
+ * `-cpu max` (anx run's default); older models do not. */
+bool plat_random_hw(uint64_t *out);
+/* The instruction plat_random_hw uses ("rdseed", "rdrand", "rndr"), for
+ * the boot log; NULL when the CPU has none. */
+const char *plat_random_hw_name(void);
+
 /* ---- threads / CPU context ------------------------------------------ */
 
 /* Saved callee-saved context of a thread; the layout is the platform's. */
