@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Fetches the third-party source packages the images build from (lwIP, stb, NetSurf), into a
+# Fetches the third-party source packages the images build from (lwIP, stb, NetSurf, BearSSL), into a
 # cache outside the repository, checks them against the sha256 values pinned in
 # scripts/third_party/*.sha256 and unpacks them. Nothing third-party is ever
 # committed.
 #
 #   cache root: $ANX_THIRD_PARTY, else ${XDG_CACHE_HOME:-$HOME/.cache}/anunix
-#   trees:      ROOT/lwip, ROOT/libstb, ROOT/netsurf  (the unpacked Debian source packages)
+#   trees:      ROOT/lwip, ROOT/libstb, ROOT/netsurf, ROOT/bearssl  (the unpacked Debian source packages)
 #
 # Idempotent: when the unpacked tree is present and its stamp matches the
 # pinned hashes it does nothing. The deb-src entry it needs is derived at run
@@ -169,3 +169,5 @@ fetch lwip
 fetch libstb
 fetch zlib
 fetch netsurf
+fetch bearssl
+fetch libsodium

@@ -13,21 +13,14 @@
 #include <anx/module.h>
 #include <anx/printf.h>
 #include <anx/thread.h>
-#include <anx/time.h>
 #include <stdbool.h>
-
-#include <stdlib.h>
-#include <string.h>
+#include <stdio.h>
 
 #include "utils/errors.h"      /* NetSurf's nserror */
-#include "utils/messages.h"
-#include "utils/nsurl.h"
-#include "netsurf/browser_window.h"
-#include "framebuffer/schedule.h"
 
+#include "browser_kiosk.h"
 #include "fetch_http.h"
 #include "image_stb.h"
-#include "nsfb_anunix.h"
 
 int browser_netsurf_main(int argc, char **argv);
 
@@ -49,73 +42,23 @@ bool browser_kiosk_window(void)
     return !CONFIG_BROWSER_TOOLBAR;
 }
 
-/* Patch 0013-framebuffer-anunix-load-events: a navigation starts and ends
- * (the page and its resources are in, or the load failed). Each page is
- * logged with its load time and the time since boot, so a boot test and an
- * operator see what the screen shows and how fast. */
-static uint64_t load_start_ns;
-static struct browser_window *current_bw;      /* the kiosk's one window */
-
-void browser_load_started(struct browser_window *bw)
-{
-    current_bw = bw;
-    load_start_ns = anx_time_ns();
-}
-
-void browser_load_done(struct browser_window *bw)
-{
-    current_bw = bw;
-    nsurl *url = browser_window_access_url(bw);
-    uint64_t now = anx_time_ns();
-    const char *u = url ? nsurl_access(url) : "?";
-    unsigned long long boot_ms = anx_uptime_ns() / 1000000;
-    if (load_start_ns)
-        log_info("page done: %s (%llu ms, %llu ms since boot)", u,
-                 (unsigned long long)((now - load_start_ns) / 1000000), boot_ms);
-    else    /* the window's first page, about:blank, has no start event */
-        log_info("page done: %s (%llu ms since boot)", u, boot_ms);
-    load_start_ns = 0;
-}
-
-/* `browse URL`: the window goes to URL. The shell runs in its own thread
- * and NetSurf is not thread-safe, so the command only schedules the
- * navigation on NetSurf's scheduler and wakes the browser thread's input
- * wait; the browser thread navigates (threads are cooperative: the
- * browser thread is parked in that wait, never inside the scheduler list,
- * while the shell runs). */
-static void navigate_cb(void *p)
-{
-    char *text = p;
-    nsurl *url;
-    nserror e = nsurl_create(text, &url);
-    if (e != NSERROR_OK) {
-        log_error("browse: '%s' is not a URL (%s)", text, messages_get_errorcode(e));
-    } else {
-        e = browser_window_navigate(current_bw, url, NULL, BW_NAVIGATE_HISTORY, NULL, NULL, NULL);
-        if (e != NSERROR_OK)
-            log_error("browse: %s: %s", text, messages_get_errorcode(e));
-        nsurl_unref(url);
-    }
-    free(text);
-}
-
+/* `browse URL`: the window goes to URL (navigate.c schedules it on
+ * NetSurf's scheduler: the shell runs in its own thread). */
 static int cmd_browse(int argc, char **argv)
 {
     if (argc != 2) {
         anx_printf("usage: browse URL\n");
         return 1;
     }
-    if (!current_bw) {
+    int rc = browser_go(argv[1]);
+    if (rc == ANX_EAGAIN) {
         anx_printf("browse: the browser has no window yet\n");
         return 1;
     }
-    char *text = strdup(argv[1]);
-    if (!text || framebuffer_schedule(0, navigate_cb, text) != NSERROR_OK) {
-        free(text);
-        anx_printf("browse: out of memory\n");
+    if (rc < 0) {
+        anx_printf("browse: %s\n", anx_strerror(rc));
         return 1;
     }
-    browser_nsfb_wake();
     anx_printf("browse: going to %s\n", argv[1]);
     return 0;
 }
@@ -134,10 +77,12 @@ static void browser_thread(void *arg)
                         "(manifest display: device:)");
         return;
     }
-    static char w[16], h[16];
+    static char w[16], h[16], scale[24], url[1024];
     snprintf(w, sizeof w, "%u", d->mode.width);
     snprintf(h, sizeof h, "%u", d->mode.height);
-    char *argv[] = {"netsurf", "-f", "anunix", "-w", w, "-h", h, "-b", "32", CONFIG_BROWSER_URL, NULL};
+    snprintf(scale, sizeof scale, "--scale=%u", browser_kiosk_zoom());
+    snprintf(url, sizeof url, "%s", browser_kiosk_start_url(CONFIG_BROWSER_URL));
+    char *argv[] = {"netsurf", scale, "-f", "anunix", "-w", w, "-h", h, "-b", "32", url, NULL};
     int rc = browser_netsurf_main((int)(sizeof argv / sizeof argv[0]) - 1, argv);
     anx_module_fail("browser", ANX_EFAIL, "NetSurf exited with status %d", rc);
 }

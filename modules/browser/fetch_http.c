@@ -1,5 +1,5 @@
 /*
- * NetSurf's http: fetcher over lwIP: the browser thread's side.
+ * NetSurf's http: and https: fetcher over lwIP: the browser thread's side.
  *
  * NetSurf is single-threaded: its fetch layer calls this fetcher's poll()
  * every 10 ms from the browser thread's scheduler while fetches are
@@ -19,6 +19,12 @@
  * 401 are reported to NetSurf's low-level cache, which follows them
  * itself, as with its curl fetcher; cookies come from and go to its urldb,
  * Referer and the conditional-request fields from the cache.
+ *
+ * https: is the same exchange inside a TLS session of the tls module
+ * (http_worker.c). A certificate or handshake failure ends the fetch with
+ * FETCH_ERROR and the reason in words, which NetSurf shows as its error
+ * page; it never sends FETCH_CERT_ERR, whose page offers to proceed
+ * anyway: a kiosk has no one to judge a bad certificate.
  */
 #define LOG_TAG "browser"
 #include <stdio.h>
@@ -42,6 +48,7 @@
 #include "content/urldb.h"
 #include <nsutils/base64.h>
 
+#include "browser_kiosk.h"
 #include "fetch_http.h"
 #include "http_job.h"
 
@@ -54,6 +61,7 @@ struct http_fetch {
     nsurl *url;
     char *host;
     uint16_t port;
+    bool tls; /* https: */
     bool only_2xx;
     char **headers; /* the caller's, NULL-terminated */
     char *post_urlenc;
@@ -81,17 +89,22 @@ static void http_finalise(lwc_string *scheme)
     (void)scheme;
 }
 
-/* http: only; https needs TLS (not in this image), so NetSurf reports
- * that it cannot fetch such a URL. */
-static bool http_acceptable(const nsurl *url)
+/* Whether url's scheme is https (else it is http: NetSurf only hands this
+ * fetcher the schemes it was registered for). */
+static bool is_https(const nsurl *url)
 {
     lwc_string *scheme = nsurl_get_component(url, NSURL_SCHEME);
     bool match = false;
     if (scheme) {
-        lwc_string_caseless_isequal(scheme, corestring_lwc_http, &match);
+        lwc_string_caseless_isequal(scheme, corestring_lwc_https, &match);
         lwc_string_unref(scheme);
     }
-    return match && nsurl_has_component(url, NSURL_HOST);
+    return match;
+}
+
+static bool http_acceptable(const nsurl *url)
+{
+    return nsurl_has_component(url, NSURL_HOST);
 }
 
 static void free_strv(char **v)
@@ -114,7 +127,8 @@ static void *http_setup(struct fetch *parent, nsurl *url, bool only_2xx, bool do
     c->only_2xx = only_2xx;
     lwc_string *host = nsurl_get_component(url, NSURL_HOST);
     lwc_string *port = nsurl_get_component(url, NSURL_PORT);
-    c->port = 80;
+    c->tls = is_https(url);
+    c->port = c->tls ? 443 : 80;
     if (port) {
         long n = strtol(lwc_string_data(port), NULL, 10);
         c->port = n > 0 && n < 65536 ? (uint16_t)n : 0;
@@ -237,7 +251,7 @@ static bool build_request(struct http_fetch *c, struct anx_buf *b)
     bool post = c->post_urlenc || c->post_multipart;
     anx_buf_printf(b, "%s %s HTTP/1.1\r\n", post ? "POST" : "GET", path_len ? path : "/");
     free(path);
-    if (c->port == 80)
+    if (c->port == (c->tls ? 443 : 80))
         anx_buf_printf(b, "Host: %s\r\n", c->host);
     else
         anx_buf_printf(b, "Host: %s:%u\r\n", c->host, c->port);
@@ -299,6 +313,7 @@ static bool http_start(void *vc)
         return false; /* stays queued; NetSurf tries again */
     strlcpy(j->host, c->host, sizeof j->host);
     j->port = c->port;
+    j->tls = c->tls;
     if (!build_request(c, &j->request) || !browser_http_job_start(j)) {
         anx_buf_free(&j->request);
         free(j);
@@ -451,6 +466,7 @@ static void deliver(struct http_fetch *c)
         case BROWSER_HTTP_STATUS:
             c->code = m->code;
             fetch_set_http_code(c->parent, m->code);
+            browser_kiosk_http_status(nsurl_access(c->url), m->code);   /* NetSurf keeps no status */
             break;
         case BROWSER_HTTP_HEADER: on_header_line(c, m->data, m->len); break;
         case BROWSER_HTTP_HEAD_DONE: on_head_complete(c); break;
@@ -510,5 +526,8 @@ nserror browser_http_register(void)
         .poll = http_poll,
         .finalise = http_finalise,
     };
-    return fetcher_add(lwc_string_ref(corestring_lwc_http), &ops);
+    nserror e = fetcher_add(lwc_string_ref(corestring_lwc_http), &ops);
+    if (e != NSERROR_OK)
+        return e;
+    return fetcher_add(lwc_string_ref(corestring_lwc_https), &ops);
 }

@@ -1,5 +1,5 @@
 /*
- * One http: fetch's exchange, between the browser thread (fetch_http.c,
+ * One http: or https: fetch's exchange, between the browser thread (fetch_http.c,
  * NetSurf's side) and the worker thread that talks to the server
  * (http_worker.c, lwIP's side). Two files because NetSurf's headers and
  * lwIP's define the same byte-order functions differently.
@@ -40,13 +40,14 @@ struct browser_http_job {
     int refs;        /* the browser side's and the worker's */
     bool stop;       /* browser -> worker: give up, deliver nothing more */
     bool finished;   /* worker -> browser: no more messages follow */
-    char error[200]; /* set with finished when the fetch failed */
+    char error[400]; /* set with finished when the fetch failed */
     struct browser_http_msg *head, *tail;
     size_t queued;         /* body bytes in the queue */
     struct anx_waitq room; /* the worker waits here for the queue to drain */
     /* the exchange, prepared by the browser side */
     char host[256];
     uint16_t port;
+    bool tls; /* https: the exchange runs inside a TLS session (modules/tls) */
     struct anx_buf request; /* head and body, sent as they are */
 };
 

@@ -5,10 +5,16 @@
  * what it gets for the browser thread. Every wait is in slices of
  * POLL_NS, so a stop is noticed promptly; connect and read have their own
  * timeout (TIMEOUT_NS) with an error that names the server.
+ *
+ * https: the same, inside a TLS client session of the tls module over the
+ * connected netconn: the certificate must chain to the image's trust
+ * anchors, be valid now and name the URL's host; any failure ends the
+ * fetch with "Secure connection to HOST:PORT failed: WHY".
  */
 #define LOG_TAG "browser"
 #include <stdarg.h>
 
+#include <anx/errno.h>
 #include <anx/lib.h>
 #include <anx/mem.h>
 #include <anx/printf.h>
@@ -17,6 +23,8 @@
 
 #include "lwip/api.h"
 #include "net.h"
+
+#include "tls.h"
 
 #include "http_job.h"
 #include "http_response.h"
@@ -29,7 +37,10 @@
 #define LINE_MAX_LEN 8192             /* one status, field or chunk-size line */
 #define QUEUE_MAX (256 * 1024)        /* body bytes a worker may have queued */
 #define DATA_PIECE (16 * 1024)        /* body bytes gathered in one message */
-#define WORKER_STACK (24 * 1024)
+#define TLS_PIECE 4096            /* decrypted bytes read at once */
+/* BearSSL's handshake (RSA and EC arithmetic on the stack) wants more
+ * than a plain exchange. */
+#define WORKER_STACK (48 * 1024)
 
 static struct anx_waitq net_events = ANX_WAITQ_INIT; /* any netconn event of a connecting worker */
 
@@ -234,11 +245,42 @@ fail:
     return NULL;
 }
 
-/* Reads and parses the response until it is complete, the server closes,
- * an error, the read timeout or a stop. */
-static void receive(struct browser_http_job *j, struct netconn *nc)
+/* One step of receiving through TLS: decrypted bytes fed to the parser.
+ * false when receiving is over (done, closed, failed: j->error). */
+static bool receive_tls(struct browser_http_job *j, struct tls_session *tls, struct browser_hresp *p,
+                        uint8_t *buf, uint64_t *last)
 {
-    char *head = malloc(HEAD_MAX);
+    long n = tls_read(tls, buf, TLS_PIECE);
+    if (n == ANX_EAGAIN) {
+        if (anx_time_ns() - *last < TIMEOUT_NS)
+            return true;
+        job_fail(j, "Reading from %s:%u timed out (nothing received for %llu s)", j->host, j->port,
+                 (unsigned long long)timeout_s());
+        return false;
+    }
+    if (n == 0) {
+        if (browser_hresp_eof(p) < 0)
+            job_fail(j, "Bad response from %s:%u: %s", j->host, j->port, p->error);
+        return false;
+    }
+    if (n < 0) {
+        job_fail(j, "Secure connection to %s:%u failed: %s", j->host, j->port, tls_error(tls));
+        return false;
+    }
+    *last = anx_time_ns();
+    if (browser_hresp_feed(p, buf, (size_t)n) < 0) {
+        if (!j->stop)
+            job_fail(j, "Bad response from %s:%u: %s", j->host, j->port, p->error);
+        return false;
+    }
+    return p->state != BROWSER_HRESP_ERROR;
+}
+
+/* Reads and parses the response until it is complete, the server closes,
+ * an error, the read timeout or a stop; through tls when it is not NULL. */
+static void receive(struct browser_http_job *j, struct netconn *nc, struct tls_session *tls)
+{
+    char *head = malloc(HEAD_MAX + (tls ? TLS_PIECE : 0));
     if (!head) {
         job_fail(j, "Out of memory while fetching from %s:%u", j->host, j->port);
         return;
@@ -248,6 +290,11 @@ static void receive(struct browser_http_job *j, struct netconn *nc)
     netconn_set_recvtimeout(nc, (int)(POLL_NS / ANX_NS_PER_MS));
     uint64_t last = anx_time_ns();
     while (!j->stop && p.state != BROWSER_HRESP_DONE) {
+        if (tls) {
+            if (!receive_tls(j, tls, &p, (uint8_t *)head + HEAD_MAX, &last))
+                break;
+            continue;
+        }
         struct pbuf *pb;
         err_t err = netconn_recv_tcp_pbuf(nc, &pb);
         if (err == ERR_TIMEOUT) {
@@ -283,6 +330,57 @@ static void receive(struct browser_http_job *j, struct netconn *nc)
     free(head);
 }
 
+/* The TLS handshake, in POLL_NS slices (the netconn's receive timeout)
+ * so a stop is noticed, within TIMEOUT_NS. false when stopped or failed
+ * (j->error). */
+static bool handshake(struct browser_http_job *j, struct tls_session *tls)
+{
+    uint64_t end = anx_time_ns() + TIMEOUT_NS;
+    for (;;) {
+        int rc = tls_handshake(tls);
+        if (rc == 0)
+            return true;
+        if (rc != ANX_EAGAIN) {
+            job_fail(j, "Secure connection to %s:%u failed: %s", j->host, j->port, tls_error(tls));
+            return false;
+        }
+        if (j->stop)
+            return false;
+        if (anx_time_ns() >= end) {
+            job_fail(j, "Secure connection to %s:%u failed: the TLS handshake timed out (no answer "
+                        "in %llu s)",
+                     j->host, j->port, (unsigned long long)timeout_s());
+            return false;
+        }
+    }
+}
+
+/* https: the request and response inside a TLS session over nc. */
+static void exchange_tls(struct browser_http_job *j, struct netconn *nc)
+{
+    struct tls_netconn tn;
+    struct tls_io io;
+    struct tls_session *tls;
+    char err[320];
+    tls_netconn_io(&tn, nc, &io);
+    netconn_set_recvtimeout(nc, (int)(POLL_NS / ANX_NS_PER_MS));
+    if (tls_client_new(&tls, &(struct tls_client_config){ .server_name = j->host }, &io, err,
+                       sizeof err) < 0) {
+        job_fail(j, "Secure connection to %s:%u failed: %s", j->host, j->port, err);
+        return;
+    }
+    if (handshake(j, tls)) {
+        if (tls_write(tls, j->request.p, j->request.len) < 0)
+            job_fail(j, "Sending the request to %s:%u failed: %s", j->host, j->port,
+                     tls_error(tls));
+        else
+            receive(j, nc, tls);
+        tls_close(tls);
+    }
+    tls_free(tls);
+    tls_netconn_release(&tn);
+}
+
 static void exchange(struct browser_http_job *j)
 {
     if (!wait_network(j))
@@ -299,11 +397,13 @@ static void exchange(struct browser_http_job *j)
     if (!nc)
         return;
     netconn_set_sendtimeout(nc, (int)(TIMEOUT_NS / ANX_NS_PER_MS));
-    if (net_write_all(nc, j->request.p, j->request.len))
+    if (j->tls)
+        exchange_tls(j, nc);
+    else if (net_write_all(nc, j->request.p, j->request.len))
         job_fail(j, "Sending the request to %s:%u failed (connection closed or timed out)", j->host,
                  j->port);
     else
-        receive(j, nc);
+        receive(j, nc, NULL);
     netconn_close(nc);
     netconn_delete(nc);
 }

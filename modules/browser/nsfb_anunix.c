@@ -30,6 +30,7 @@
 #include "../src/plot.h"
 #include "../src/cursor.h"
 #include "nsfb_anunix.h"
+#include "browser_kiosk.h"
 
 #define RING_SIZE 256                  /* libnsfb events waiting for the front end */
 #define DISPLAY_WAIT_NS (10 * ANX_NS_PER_S)
@@ -422,6 +423,7 @@ static bool anunix_input(nsfb_t *nsfb, nsfb_event_t *event, int timeout)
     stats.latency_sum_ns += lat;
     if (lat > stats.latency_max_ns)
         stats.latency_max_ns = lat;
+    browser_kiosk_input();           /* for a kiosk's idle_reset: */
     return true;
 }
 

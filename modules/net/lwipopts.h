@@ -90,6 +90,12 @@
 #define LWIP_NETIF_LINK_CALLBACK 1
 #define LWIP_NETIF_TX_SINGLE_PBUF 1
 #define LWIP_SINGLE_NETIF 0
+/* 127.0.0.1 (lwIP's loopback interface) and the image's own address loop
+ * back inside the stack: a module reaches the image's own server (a kiosk
+ * showing the router's pages) without a wire. */
+#define LWIP_HAVE_LOOPIF 1
+#define LWIP_NETIF_LOOPBACK 1
+#define LWIP_LOOPBACK_MAX_PBUFS 64
 
 /* Threads and mailboxes. */
 #define TCPIP_THREAD_NAME "tcpip"

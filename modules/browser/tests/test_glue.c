@@ -33,7 +33,11 @@
 #include "netsurf/layout.h"
 #include "framebuffer/font.h"
 
-/* ---- stand-ins for libnsfb and NetSurf ------------------------------------------ */
+/* ---- stand-ins for libnsfb, NetSurf and navigate.c ----------------------------- */
+
+/* navigate.c's: each event the front end takes is input for a kiosk's idle_reset: */
+static int kiosk_inputs;
+void browser_kiosk_input(void) { kiosk_inputs++; }
 
 static const nsfb_surface_rtns_t *rtns;
 static const char *rtns_name;
@@ -356,6 +360,7 @@ TEST(surface_input)
     CHECK_EQ(rtns->initialise(fb), 0);
     nsfb_event_t ev;
     CHECK(!rtns->input(fb, &ev, 0));                            /* nothing waiting: at once */
+    CHECK_EQ(kiosk_inputs, 0);
     CHECK_EQ(anx_input_register(&kbd), 0);
     anx_input_key(&kbd, ANX_KEY_LEFTSHIFT, 1);
     anx_input_key(&kbd, ANX_KEY_A, 1);
@@ -369,6 +374,7 @@ TEST(surface_input)
         CHECK_EQ(ev.type, want[i][0]);
         CHECK_EQ(ev.value.keycode, want[i][1]);
     }
+    CHECK_EQ(kiosk_inputs, 4);                                   /* each one the page took */
     CHECK(!rtns->input(fb, &ev, 0));
     /* the queue fills in steps of the input thread's bursts; beyond 256 events, counted */
     struct browser_nsfb_stats st0, st;

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The tls module's host test. Module tests cannot link a third-party
+# tree's sources yet, so this compiles them itself: trust.c, tls_errors.c
+# and tls.c with the BearSSL sources module.yaml lists (from the fetched
+# tree, with module.yaml's BearSSL flags) and tests/test_tls.c (stand-ins
+# for the core's random source and wall clock), then runs it on Debian's
+# real CA bundle and against tests/tls_server.py with certificates made by
+# tests/make_certs.sh.
+#   host.sh OUT
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+repo=$(cd "$here/../.." && pwd)
+out=$1/host
+tree=${ANX_THIRD_PARTY:-${XDG_CACHE_HOME:-$HOME/.cache}/anunix}/bearssl
+bundle=/etc/ssl/certs/ca-certificates.crt
+[ -d "$tree/src" ] || { echo "FAIL tls/host: bearssl not fetched ($tree): run scripts/setup.sh"; exit 1; }
+[ -f "$bundle" ] || { echo "FAIL tls/host: $bundle is missing: run scripts/setup.sh (ca-certificates)"; exit 1; }
+mkdir -p "$out/obj"
+# module.yaml's bearssl sources and cflags (one list each, maybe over lines)
+read -r -a srcs < <(python3 - "$here/module.yaml" <<'PY'
+import re, sys
+y = open(sys.argv[1]).read().split("  bearssl:", 1)[1]
+print(" ".join(x.strip() for x in re.search(r"sources: \[([^\]]*)\]", y).group(1).split(",")))
+PY
+)
+read -r -a defs < <(python3 - "$here/module.yaml" <<'PY'
+import re, sys
+y = open(sys.argv[1]).read().split("  bearssl:", 1)[1]
+print(" ".join(x.strip() for x in re.search(r"cflags: \[([^\]]*)\]", y).group(1).split(",")))
+PY
+)
+objs=()
+for pat in "${srcs[@]}"; do
+    for f in "$tree"/$pat; do
+        [ -f "$f" ] || { echo "FAIL tls/host: module.yaml names $pat, not in $tree"; exit 1; }
+        o=$out/obj/$(echo "${f#$tree/}" | tr / _).o
+        [ "$o" -nt "$f" ] || cc -O1 -w "${defs[@]}" -I"$tree/inc" -I"$tree/src" -c "$f" -o "$o"
+        objs+=("$o")
+    done
+done
+flags=(-O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -I"$here" -I"$tree/inc")
+for f in trust.c tls_errors.c; do
+    cc "${flags[@]}" -c "$here/$f" -o "$out/$f.o"
+done
+# tls.c is image code: the core's headers, with the test's stand-ins
+cc "${flags[@]}" -I"$repo/core/include" -include stdio.h -c "$here/tls.c" -o "$out/tls.c.o"
+cc "${flags[@]}" -I"$repo/core/include" -c "$here/tests/test_tls.c" -o "$out/test_tls.o"
+cc -fsanitize=address,undefined -o "$out/test_tls" "$out/test_tls.o" "$out"/*.c.o "${objs[@]}"
+
+"$here/tests/make_certs.sh" "$out/certs" 127.0.0.1
+rm -f "$out/ports"
+python3 -B "$here/tests/tls_server.py" "$out/certs" "$out/ports" 2>"$out/server.log" &
+server=$!
+trap 'kill $server 2>/dev/null' EXIT
+for _ in $(seq 1 100); do [ -f "$out/ports" ] && break; sleep 0.05; done
+[ -f "$out/ports" ] || { echo "FAIL tls/host: tests/tls_server.py did not start:"; cat "$out/server.log"; exit 1; }
+read -r good unknown wrong slow <"$out/ports"
+"$out/test_tls" "$bundle" "$(grep -c -- '-----BEGIN CERTIFICATE-----' "$bundle")" "$out/certs" "$good" "$unknown" "$wrong" "$slow"

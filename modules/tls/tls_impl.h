@@ -1,0 +1,18 @@
+/*
+ * Inside the tls module: what its files share (not for other modules).
+ */
+#ifndef TLS_IMPL_H
+#define TLS_IMPL_H
+
+#include "bearssl.h"
+#include "tls.h"
+
+/* The anchors of a set, as BearSSL's X.509 engine takes them. */
+const br_x509_trust_anchor *tls_trust_anchors(const struct tls_trust *t, size_t *n);
+
+/* tls_trust_from_pem, calling each() after every certificate (the
+ * module's loader thread yields there: threads are cooperative). */
+struct tls_trust *tls_trust_from_pem_each(const void *pem, size_t len, char *err, size_t errlen,
+                                          void (*each)(void));
+
+#endif

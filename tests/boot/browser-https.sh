@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Boot test of the browser's https: fetches (the tls module): makes a test
+# CA and certificates for 10.0.2.2 with openssl into build/test/ (never
+# committed), serves tests/boot/browser_https_server.py on three free
+# ports and runs `anx test` on tests/boot/browser-https.yaml with its ports
+# 18741-18743 replaced (a copy beside the certificates, so its files: ca.pem
+# is the fresh CA). Then checks that the server saw the guest refuse the
+# two bad certificates (the handshake failed on the guest's side) and got
+# the stylesheet with the cookie. In the no-cpu-rng boot mode (no hardware
+# random source) it runs tests/boot/browser-https-norng.yaml instead: the
+# fetch is refused before any TLS byte is sent, so the server sees no request.
+#   tests/boot/browser-https.sh [PLATFORM [MODE]]    (default x86_64-pc)
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+out=$root/build/test/browser-https-$platform${2:+-$2}
+rm -rf "$out"
+mkdir -p "$out"
+modules/tls/tests/make_certs.sh "$out" 10.0.2.2 || { echo "FAIL browser-https: openssl could not make the test certificates"; exit 1; }
+good=$(free_port) unknown=$(free_port) wrong=$(free_port)
+python3 tests/boot/browser_https_server.py "$out" "$good" "$unknown" "$wrong" "$out/requests.log" >"$out/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null' EXIT
+yaml=tests/boot/browser-https.yaml
+[ "${2:-}" = no-cpu-rng ] && yaml=tests/boot/browser-https-norng.yaml
+manifest=$out/$(basename "$yaml")
+sed -e "s#10\.0\.2\.2:18741#10.0.2.2:$good#g; s#10\.0\.2\.2:18742#10.0.2.2:$unknown#g; s#10\.0\.2\.2:18743#10.0.2.2:$wrong#g" \
+    "$yaml" >"$manifest"
+ports=("$good")
+[ "${2:-}" = no-cpu-rng ] || ports+=("$unknown" "$wrong")
+for p in "${ports[@]}"; do
+    grep -q "10.0.2.2:$p" "$manifest" || { echo "browser-https: a port (18741-18743) is missing from $yaml"; exit 1; }
+done
+for _ in $(seq 1 50); do listening "$good" && listening "$unknown" && listening "$wrong" && break; sleep 0.1; done
+gen/anx test "$manifest" -p "$platform" "${boot[@]}"
+rc=$?
+if [ "${2:-}" = no-cpu-rng ]; then
+    ! grep -q "^GET " "$out/requests.log" 2>/dev/null ||
+        { echo "FAIL browser-https: a request got through without a random source:"; cat "$out/requests.log"; rc=1; }
+    exit $rc
+fi
+grep -q "^GET /style.css cookie=k=v ua=Mozilla/5.0 (.*) NetSurf/3.11" "$out/requests.log" ||
+    { echo "FAIL browser-https: the stylesheet request lacked the cookie or NetSurf's User-Agent:"; cat "$out/requests.log"; rc=1; }
+for p in "$unknown" "$wrong"; do
+    grep -q "^tls $p: " "$out/requests.log" ||
+        { echo "FAIL browser-https: the server on port $p saw no refused handshake:"; cat "$out/requests.log" "$out/server.log"; rc=1; }
+done
+exit $rc

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Boot test of the kiosk module through a server outage: serves
+# tests/boot/kiosk_server.py on a free port P of 127.0.0.1 (the guest
+# reaches it as 10.0.2.2:P) and runs `anx test` on
+# tests/boot/kiosk-offline.yaml with its port 18735 replaced by P (a copy in
+# build/test/), then checks the server really went away and came back.
+#   tests/boot/kiosk-offline.sh [PLATFORM [MODE]]    (default x86_64-pc)
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+out=$root/build/test/kiosk-offline-$platform
+mkdir -p "$out"
+rm -f "$out/requests.log"
+port=$(free_port)
+python3 tests/boot/kiosk_server.py "$port" "$out/requests.log" >"$out/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null' EXIT
+manifest=$out/kiosk-offline.yaml
+sed -e "s#10\.0\.2\.2:18735#10.0.2.2:$port#g" tests/boot/kiosk-offline.yaml >"$manifest"
+grep -q "10.0.2.2:$port" "$manifest" || { echo "kiosk-offline: no 10.0.2.2:18735 in tests/boot/kiosk-offline.yaml"; exit 1; }
+for _ in $(seq 1 50); do listening "$port" && break; sleep 0.1; done
+gen/anx test "$manifest" -p "$platform" "${boot[@]}"
+rc=$?
+grep -q "^outage end" "$out/requests.log" && grep -q "^GET / 503" "$out/requests.log" ||
+    { echo "FAIL kiosk-offline: the server's outage did not happen as planned:"; cat "$out/requests.log"; rc=1; }
+exit $rc
