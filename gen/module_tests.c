@@ -336,6 +336,85 @@ static const char *link_path(struct catalog *c, const struct resolution *r, cons
     return path_rel(c->root, abs);
 }
 
+/* The third-party code a test links: per entry, the tree's files
+ * (absolute), compiled as the image build compiles that entry. */
+struct tp_link {
+    const struct third_party *tp;
+    char *tree;
+    struct strlist srcs;
+};
+
+/* A link item third_party/ENTRY (every source of the entry, as an image
+ * compiles them) or third_party/ENTRY/PATH (one file of its tree), where
+ * ENTRY is a third_party: entry of the module or of one it depends on.
+ * Adds the files to the entry's group in tl; false after an error. */
+static bool link_third_party(const struct resolution *r, const struct module *m, const char *item,
+                             const struct mark *mk, struct tp_link *tl, size_t *ntl)
+{
+    const char *name = item + strlen("third_party/"), *slash = strchr(name, '/');
+    size_t len = slash ? (size_t)(slash - name) : strlen(name);
+    const struct third_party *tp = NULL;
+    for (size_t i = 0; i < r->n && !tp; i++)
+        for (size_t t = 0; t < r->mods[i].mod->ntp && !tp; t++)
+            if (strlen(r->mods[i].mod->tp[t].name) == len && !strncmp(r->mods[i].mod->tp[t].name, name, len))
+                tp = &r->mods[i].mod->tp[t];
+    if (!tp) {
+        diag_error(mk, "'link': '%s': no third_party: entry '%.*s' in '%s' or the modules it depends on "
+                   "(third_party/ENTRY/PATH names a file of an entry's tree)", item, (int)len, name, m->name);
+        return false;
+    }
+    char *tree = path_join(third_party_root(), tp->tree);
+    if (!is_dir(tree)) {
+        diag_error(mk, "'link': '%s': %s not fetched: run scripts/setup.sh (expected the tree in %s)", item,
+                   tp->tree, path_display(tree));
+        return false;
+    }
+    struct strlist rel = {0};
+    if (!slash || !slash[1]) {
+        if (third_party_sources(tp, tree, &rel))
+            return false;
+    } else if (!rel_path_ok(slash + 1) || !file_exists(path_join(tree, slash + 1))) {
+        diag_error(mk, "'link': '%s' not found (%s is relative to the tree %s)", item, slash + 1,
+                   path_display(tree));
+        return false;
+    } else {
+        strlist_push(&rel, slash + 1);
+    }
+    size_t g = 0;
+    while (g < *ntl && tl[g].tp != tp)
+        g++;
+    if (g == *ntl) {
+        tl[g] = (struct tp_link){.tp = tp, .tree = tree};
+        (*ntl)++;
+    }
+    for (size_t k = 0; k < rel.n; k++) {
+        char *abs = path_join(tree, rel.v[k]);
+        if (!strlist_has(&tl[g].srcs, abs))
+            strlist_push(&tl[g].srcs, abs);
+    }
+    return true;
+}
+
+/* One word per group: its sources, and its flags (the entry's private
+ * include folders and cflags; host/host.mk adds -w). */
+static void tp_link_out(struct buf *o, size_t i, const struct tp_link *tl, size_t ntl)
+{
+    struct strlist srcs = {0}, flags = {0};
+    for (size_t g = 0; g < ntl; g++) {
+        struct buf s = {0}, f = {0};
+        for (size_t k = 0; k < tl[g].srcs.n; k++)
+            buf_printf(&s, "%s%s", k ? " " : "", tl[g].srcs.v[k]);
+        for (size_t k = 0; k < tl[g].tp->private_include.n; k++)
+            buf_printf(&f, "%s-I%s", f.n ? " " : "", path_join(tl[g].tree, tl[g].tp->private_include.v[k]));
+        for (size_t k = 0; k < tl[g].tp->cflags.n; k++)
+            buf_printf(&f, "%s%s", f.n ? " " : "", tl[g].tp->cflags.v[k]);
+        strlist_push(&srcs, buf_cstr(&s));
+        strlist_push(&flags, f.n ? buf_cstr(&f) : "");
+    }
+    buf_printf(o, "test_tp_srcs[%zu]=%s\n", i, sq_list(&srcs));
+    buf_printf(o, "test_tp_flags[%zu]=%s\n", i, sq_list(&flags));
+}
+
 static void paths_out(const struct module *m, const char *root, const struct strlist *in, const struct mark *marks,
                       const char *what, struct strlist *out)
 {
@@ -376,7 +455,13 @@ static int describe(struct catalog *c, struct module *m)
         const struct module_test *t = &m->tests[i];
         struct strlist src = {0}, link = {0}, corpus = {0}, dict = {0};
         paths_out(m, root, &t->sources, t->source_marks, "'sources'", &src);
+        struct tp_link *tl = xcalloc(t->link.n + 1, sizeof *tl);
+        size_t ntl = 0;
         for (size_t k = 0; k < t->link.n; k++) {
+            if (!strncmp(t->link.v[k], "third_party/", 12)) {
+                link_third_party(r, m, t->link.v[k], &t->link_marks[k], tl, &ntl);
+                continue;
+            }
             const char *p = link_path(c, r, m, t->link.v[k], &t->link_marks[k]);
             if (p)
                 strlist_push(&link, p);
@@ -394,6 +479,7 @@ static int describe(struct catalog *c, struct module *m)
         buf_printf(&o, "test_name[%zu]=%s\n", i, sq(t->name));
         buf_printf(&o, "test_sources[%zu]=%s\n", i, sq_list(&src));
         buf_printf(&o, "test_link[%zu]=%s\n", i, sq_list(&link));
+        tp_link_out(&o, i, tl, ntl);
         buf_printf(&o, "test_platform[%zu]=%s\n", i, t->platform);
         buf_printf(&o, "test_sanitize[%zu]=%d\n", i, t->sanitize);
         buf_printf(&o, "test_cflags[%zu]=%s\n", i, sq_list(&t->cflags));

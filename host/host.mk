@@ -42,7 +42,7 @@
 #   make -f host/host.mk ROOT=. [OUT=...] [FLAVOUR=asan] lib
 #   make -f host/host.mk ROOT=. FLAVOUR=asan PROG=NAME PROG_SRCS=... PROG_LINK=... \
 #        PROG_MODULES=... [PROG_PLATFORM=unit] [PROG_CFLAGS=...] [PROG_INCLUDES=...] \
-#        [PROG_LIBS=...] program
+#        [PROG_LIBS=...] [PROG_TP_GROUPS="1 ..." PROG_TP_SRCS_1=... PROG_TP_FLAGS_1=...] program
 # (tests/modules.sh does the latter for each test of a module.yaml tests: key).
 
 HOST_MK := $(lastword $(MAKEFILE_LIST))
@@ -124,7 +124,7 @@ $(1)_MOD_OBJS := $$(patsubst $(ROOT)/%.c,$$($(1)_DIR)/mod/%.o,$$(abspath $(4)))
 $(1)_INC := $$(addprefix -I$(ROOT)/modules/,$(5)) $$(addprefix -I,$$($(1)_INCLUDES))
 $(1)_QUOTE := $$(addprefix -iquote $(ROOT)/modules/,$(5)) $$(addprefix -I,$$($(1)_INCLUDES)) \
 	$(if $(filter unit,$(6)),-I$(ROOT)/tests/unit)
-$(1)_LINK := $$($(1)_HOST_OBJS) $$($(1)_MOD_OBJS) $$(HOST_GLUE_$(6)_$(2)) $$(HOST_LIB_$(2))
+$(1)_LINK := $$($(1)_HOST_OBJS) $$($(1)_MOD_OBJS) $$($(1)_TP_OBJS) $$(HOST_GLUE_$(6)_$(2)) $$(HOST_LIB_$(2))
 
 $(call host_dir,$(2))/$(1): $$($(1)_LINK)
 	$$(HOST_CC_$(2)) $$(HOST_OPT_$(2)) $$(HOST_LD_$(2)) $$($(1)_LINK) $(7) -lm -o $$@
@@ -138,8 +138,22 @@ $$($(1)_MOD_OBJS): $$($(1)_DIR)/mod/%.o: $(ROOT)/%.c $$($(1)_DIR)/config.h $(HOS
 # this is read: `anx config-h` rewrites it only when its text changes, so
 # objects rebuild exactly when a default changes and `make -q` (which
 # gen/host_tool.c asks) stays true.
-$(if $(4),$(if $(filter-out clean,$(or $(MAKECMDGOALS),all)),$$(call host_config,$$($(1)_DIR)/config.h,$(5))))
--include $$($(1)_HOST_OBJS:.o=.d) $$($(1)_MOD_OBJS:.o=.d)
+$(if $(4)$($(1)_TP_OBJS),$(if $(filter-out clean,$(or $(MAKECMDGOALS),all)),$$(call host_config,$$($(1)_DIR)/config.h,$(5))))
+-include $$($(1)_HOST_OBJS:.o=.d) $$($(1)_MOD_OBJS:.o=.d) $$($(1)_TP_OBJS:.o=.d)
+endef
+
+# $(call host_tp_group,NAME,FLAVOUR,G,SRCS,FLAGS): third-party sources of a
+# program (absolute paths in a fetched tree: a module test's `link:
+# [third_party/ENTRY...]`), compiled as an image build compiles that
+# third_party: entry - module code's flags, the entry's FLAGS (its private
+# include folders and cflags), warnings off - into NAME_TP_OBJS. Called
+# once per entry (G numbers them), before host_program.
+define host_tp_group
+$(1)_TP_OBJS_$(3) := $$(patsubst /%.c,$(call host_dir,$(2))/$(1).d/tp/$(3)/%.o,$(4))
+$$($(1)_TP_OBJS_$(3)): $(call host_dir,$(2))/$(1).d/tp/$(3)/%.o: /%.c $(call host_dir,$(2))/$(1).d/config.h $(HOST_MK)
+	@mkdir -p $$(@D)
+	$$(HOST_CC_$(2)) $$(call host_code_flags,$(2)) $$($(1)_INC) $(5) -w -include $$($(1)_DIR)/config.h -MMD -MP -c $$< -o $$@
+$(1)_TP_OBJS += $$($(1)_TP_OBJS_$(3))
 endef
 
 # $(call host_objects,NAME,FLAVOUR,MODULE_SRCS,MODULES): module code
@@ -170,6 +184,8 @@ lib: $(HOST_LIB_$(FLAVOUR)) $(HOST_GLUE_host_$(FLAVOUR))
 ifdef PROG
 $(PROG)_CFLAGS := $(PROG_CFLAGS)
 $(PROG)_INCLUDES := $(PROG_INCLUDES)
+# PROG_TP_GROUPS="1 2 ...": PROG_TP_SRCS_N and PROG_TP_FLAGS_N of each (host_tp_group)
+$(foreach g,$(PROG_TP_GROUPS),$(eval $(call host_tp_group,$(PROG),$(FLAVOUR),$(g),$(PROG_TP_SRCS_$(g)),$(PROG_TP_FLAGS_$(g)))))
 $(eval $(call host_program,$(PROG),$(FLAVOUR),$(PROG_SRCS),$(PROG_LINK),$(PROG_MODULES),$(or $(PROG_PLATFORM),host),$(PROG_LIBS)))
 program: $(call host_dir,$(FLAVOUR))/$(PROG)
 endif

@@ -64,9 +64,14 @@ count() {
 
 # build LABEL FLAVOUR NAME: the program of test $i, by host/host.mk, into $built
 build() {
-  local label=$1 flavour=$2 name=$3 cflags
-  eval "cflags=(${test_cflags[$i]})"
-  if ! make -s -f host/host.mk ROOT="$root" OUT="$out" LIBOUT="$root/build/host" FLAVOUR="$flavour" PROG="$name" \
+  local label=$1 flavour=$2 name=$3 cflags tp_srcs tp_flags tp=() g
+  eval "cflags=(${test_cflags[$i]}) tp_srcs=(${test_tp_srcs[$i]}) tp_flags=(${test_tp_flags[$i]})"
+  # link: third_party/ENTRY...: one group of sources and flags per entry
+  for g in "${!tp_srcs[@]}"; do
+    tp+=(PROG_TP_SRCS_$((g + 1))="${tp_srcs[$g]}" PROG_TP_FLAGS_$((g + 1))="${tp_flags[$g]}")
+  done
+  tp+=(PROG_TP_GROUPS="$(seq -s ' ' 1 ${#tp_srcs[@]})")
+  if ! make -s -f host/host.mk ROOT="$root" OUT="$out" LIBOUT="$root/build/host" FLAVOUR="$flavour" PROG="$name" "${tp[@]}" \
       PROG_SRCS="${srcs[*]}" PROG_LINK="${link[*]}" PROG_MODULES="${modules[*]}" \
       PROG_PLATFORM="${test_platform[$i]}" PROG_INCLUDES="${includes[*]}" \
       PROG_CFLAGS="$(for c in "${cflags[@]}"; do subst "$c"; echo -n " "; done)" program >"$out/$name.build" 2>&1; then

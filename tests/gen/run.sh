@@ -1199,6 +1199,38 @@ if [ $rc -eq 2 ] && [ ! -s "$out/stdout" ] &&
 else
     bad "module-tests/a missing file and code of a module not depended on, at module.yaml" "exit $rc: $(cat "$out/stderr")"
 fi
+# link: third_party/ENTRY (every source of the entry, as the image build
+# compiles them) and third_party/ENTRY/PATH, grouped per entry with the
+# entry's private folders and cflags; entries of a dependency too.
+tpd=$here/tree/third_party/fake
+ANX_THIRD_PARTY=$here/tree/third_party "$anx" module-tests tested-tp >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 0 ] && (. "$out/stdout" &&
+    eval "link=(${test_link[0]}) s0=(${test_tp_srcs[0]}) f0=(${test_tp_flags[0]}) s1=(${test_tp_srcs[1]}) f1=(${test_tp_flags[1]})" &&
+    [ "${link[*]}" = "modules/tested-tp/tested_tp.c" ] &&
+    [ ${#s0[@]} = 1 ] && [ "${s0[0]}" = "$tpd/src/fakeextra.c $tpd/src/fakelib.c" ] &&
+    [ "${f0[0]}" = "-I$tpd/src/private -DFAKE_EXTRA=7" ] &&
+    [ ${#s1[@]} = 2 ] && [ "${s1[0]}" = "$tpd/src/fakeskip.c" ] && [ "${s1[1]}" = "$tpd/src/fakelib.c" ] &&
+    [ "${f1[0]}" = "-I$tpd/src/private -DFAKE_EXTRA=7" ] && [ "${f1[1]}" = "" ]); then
+    ok "module-tests/link: third_party/ENTRY and third_party/ENTRY/PATH, with the entry's flags"
+else
+    bad "module-tests/link: third_party/ENTRY and third_party/ENTRY/PATH, with the entry's flags" "exit $rc: $(cat "$out/stderr" "$out/stdout")"
+fi
+ANX_THIRD_PARTY=$here/tree/third_party "$anx" module-tests tested-tp-bad >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 2 ] && [ ! -s "$out/stdout" ] &&
+    grep -qx "tree/modules/tested-tp-bad/module.yaml:6:12: error: 'link': 'third_party/nosuch/src/x.c': no third_party: entry 'nosuch' in 'tested-tp-bad' or the modules it depends on (third_party/ENTRY/PATH names a file of an entry's tree)" "$out/stderr" &&
+    grep -qx "tree/modules/tested-tp-bad/module.yaml:6:40: error: 'link': 'third_party/fake/src/nothere.c' not found (src/nothere.c is relative to the tree tree/third_party/fake)" "$out/stderr"; then
+    ok "module-tests/link: an unknown entry and a file not in the tree, at module.yaml"
+else
+    bad "module-tests/link: an unknown entry and a file not in the tree, at module.yaml" "exit $rc: $(cat "$out/stderr")"
+fi
+ANX_THIRD_PARTY=$out/no-such-cache "$anx" module-tests tested-tp >"$out/stdout" 2>"$out/stderr"
+if [ $? -eq 2 ] && grep -q "module.yaml:7:25: error: 'link': 'third_party/fake': fake not fetched: run scripts/setup.sh" "$out/stderr"; then
+    ok "module-tests/link: a third-party tree not fetched says how to fetch it"
+else
+    bad "module-tests/link: a third-party tree not fetched says how to fetch it" "$(cat "$out/stderr")"
+fi
 "$anx" module-tests tested --image "$out/mt-image" >"$out/stdout" 2>"$out/stderr"
 rc=$?
 if [ $rc -eq 0 ] && grep -qx 'ok   tested: compiles for an image on x86_64 (fake flags, 1 sources, -Werror)' "$out/stdout"; then

@@ -1,0 +1,4 @@
+int tested_tp_value(void)
+{
+    return 1;
+}
