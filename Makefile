@@ -10,6 +10,7 @@ help:
 	@echo "make test    install what is missing and run every test suite"
 	@echo "make         build the generator gen/anx"
 	@echo "make bench   run the benchmarks in tests/bench"
+	@echo "make css-reftests   the CSS 2.1 reftests and Acid1 on the browser image (needs ../shared/testdata)"
 	@echo "make fuzz [FUZZ_SECONDS=60]   every module's fuzz targets (and the core's archive parser) for longer than make test does"
 	@echo "make clean   remove build/ and the generator's objects"
 	@echo "make install [PREFIX=/usr/local]   install anx to use from any folder (README); make uninstall"
@@ -35,6 +36,12 @@ gen-test: anx
 
 boot-test: anx
 	@tests/run.sh tests/boot/run.sh
+
+# The CSS 2.1 reftests of ../shared/testdata and Acid1 on the browser image (docs/browser.md,
+# "Conformance"): about 12 minutes under TCG; make test runs the tests/css/sample.txt share
+.PHONY: css-reftests
+css-reftests: anx
+	@tests/css/run.sh --all --acid1
 
 # make test fuzzes each parser briefly; this runs the same targets for FUZZ_SECONDS each
 FUZZ_SECONDS ?= 60

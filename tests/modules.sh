@@ -94,6 +94,8 @@ fuzz() {   # fuzz LABEL NAME: build the target with libFuzzer and run it on its 
   if [ -n "$fuzz_secs" ]; then args=(-max_total_time="$fuzz_secs")
   elif [ "${test_seconds[$i]}" -gt 0 ]; then args=(-max_total_time="${test_seconds[$i]}")
   else args=(-runs="${test_runs[$i]}"); fi
+  # an input that runs 10 s is a hang (libFuzzer's default waits 20 minutes)
+  args+=(-timeout=10)
   [ "${test_max_len[$i]}" -gt 0 ] && args+=(-max_len="${test_max_len[$i]}")
   [ -n "${test_dict[$i]}" ] && args+=(-dict="$root/${test_dict[$i]}")
   if (cd "$dir" && env "${envs[@]}" "$built" "${args[@]}" -artifact_prefix="$dir/artifacts/" "$dir/corpus" \
