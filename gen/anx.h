@@ -202,6 +202,19 @@ struct check {
     struct mark mark;
     struct screen_check *screen;   /* screen, screenshot, pixels, key, type, click */
 };
+/* credentials: (docs/credentials.md): a credential the image expects at
+ * run time (its value never is in the manifest or the image). */
+struct cred_conf {
+    char *name;             /* the --secret NAME, fw_cfg opt/anunix/secret/NAME */
+    char *type;             /* ssh-host-key, ssh-authorized-keys, password, api-token */
+    char *owner;            /* a module of modules (default: the first) */
+    struct strlist modules; /* the modules granted it, the owner first */
+    struct strlist scopes;
+    bool required;
+    struct mark mark;
+};
+#define CRED_NAME_MAX 37    /* fw_cfg names hold 55 bytes, 18 are opt/anunix/secret/ */
+bool valid_cred_name(const char *s);
 struct manifest {
     char *path;     /* as given */
     char *abs_path;
@@ -225,6 +238,8 @@ struct manifest {
     struct display_conf display;
     struct check *checks;
     size_t nchecks;
+    struct cred_conf *creds;    /* credentials:, in manifest order */
+    size_t ncreds;
 };
 /* Both return the number of errors (0 = usable manifest). manifest_load
  * also checks module names (did-you-mean; a module's config key indented
@@ -656,7 +671,14 @@ struct qemu_opts {
     size_t nports;
     const char *disk;       /* the disk file (attached only with a disk driver module) */
     uint64_t disk_size;     /* --disk-size: for a disk created now (0 = default) */
+    struct secret_arg *secrets;   /* --secret NAME=FILE, passed as fw_cfg files */
+    size_t nsecrets;
 };
+struct secret_arg {
+    char *name;             /* a credential of the manifest */
+    char *path;             /* absolute; read by QEMU, never by anx */
+};
+#define SECRET_FILE_MAX (64 * 1024)   /* modules/cred's CRED_VALUE_MAX */
 int qemu_argv(const struct manifest *m, const struct resolution *r, const struct build_result *b,
               const struct qemu_opts *o, struct strlist *argv);
 bool kvm_usable(void);
@@ -689,7 +711,7 @@ int pick_free_ports(struct port_fwd *ports, size_t n, const bool *pick);
 int disk_open(const char *path, uint64_t size, bool fresh);
 #define DISK_SIZE_DEFAULT (64ULL << 20)
 int parse_disk_size(const char *s, uint64_t *out);
-int qemu_option(int c, const char *arg, struct qemu_opts *q);   /* run.c: --port, --disk, --disk-size, --boot, --accel */
+int qemu_option(int c, const char *arg, struct qemu_opts *q);   /* run.c: --port, --disk, --disk-size, --boot, --accel, --secret */
 /* The command line as one shell-quoted string, for copying. */
 /* Forks QEMU with argv qa (NULL-terminated here) and its stdin, stdout and
  * stderr on in, out and err (-1: inherited); it gets death_signal when anx

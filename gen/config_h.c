@@ -62,6 +62,31 @@ char *config_h_text(const struct manifest *m, const struct resolution *r)
         buf_printf(&b, "#define CONFIG_DISPLAY_DEPTH %d\n", d->depth);
         buf_printf(&b, "#define CONFIG_DISPLAY_KEYMAP %s\n", c_string_literal(d->keymap));
     }
+    /* credentials: as the rows of modules/cred's struct cred_decl (name,
+     * type, owner, modules, scopes, required, added), in every image that
+     * holds the cred module (an empty table without credentials:, so that
+     * it compiles in any). Names and types only, never a value. */
+    bool cred = false;
+    for (size_t i = 0; i < r->n; i++)
+        cred |= !strcmp(r->mods[i].mod->name, "cred");
+    if (cred) {
+        buf_printf(&b, "#define CONFIG_CREDENTIALS_COUNT %zu\n", m->ncreds);
+        buf_puts(&b, "#define CONFIG_CREDENTIALS {");
+        for (size_t i = 0; i < m->ncreds; i++) {
+            const struct cred_conf *c = &m->creds[i];
+            struct buf mods = {0}, scopes = {0};
+            buf_puts(&mods, c->owner);   /* the owner first */
+            for (size_t j = 0; j < c->modules.n; j++)
+                if (strcmp(c->modules.v[j], c->owner))
+                    buf_printf(&mods, " %s", c->modules.v[j]);
+            for (size_t j = 0; j < c->scopes.n; j++)
+                buf_printf(&scopes, "%s%s", j ? " " : "", c->scopes.v[j]);
+            buf_printf(&b, " { %s, %s, %s, %s, %s, %d, 0 },", c_string_literal(c->name), c_string_literal(c->type),
+                       c_string_literal(c->owner), c_string_literal(buf_cstr(&mods)), c_string_literal(buf_cstr(&scopes)),
+                       c->required ? 1 : 0);
+        }
+        buf_puts(&b, " { 0 } }\n");
+    }
     for (size_t i = 0; i < r->n; i++) {
         const struct module *mod = r->mods[i].mod;
         const char *mm = macro_part(mod->name);

@@ -16,11 +16,14 @@
 #define MAX_MANIFEST (1 << 20)
 
 static const char *const top_keys[] = {"name", "platform", "memory", "cpus", "cmdline",
-                                       "modules", "files", "display", "run", "test"};
+                                       "modules", "files", "display", "run", "test", "credentials"};
 static const char *const run_keys[] = {"ports", "disk"};
 static const char *const disk_keys[] = {"size"};
 static const char *const display_keys[] = {"device", "width", "height", "depth", "keymap"};
 static const char *const keymaps[] = {"us", "de"};   /* core/keymap.c's layouts */
+static const char *const cred_keys[] = {"type", "owner", "modules", "scopes", "required", "doc"};
+/* modules/cred/cred.h's types */
+static const char *const cred_types[] = {"ssh-host-key", "ssh-authorized-keys", "password", "api-token", "secret"};
 
 /* Names become folder names and C identifiers: keep them boring. Platform
  * names may also hold '_' (x86_64-pc). */
@@ -574,6 +577,167 @@ static void parse_display(struct manifest *m, const struct ynode *n)
     }
 }
 
+/* ---- credentials: ---------------------------------------------------------
+ * What the image expects at run time (docs/credentials.md): each
+ * credential's type, the modules granted it (the owner first) and scopes.
+ * Values never appear here: `anx run --secret NAME=FILE` gives them. The
+ * cred module is added to an image that declares any. */
+
+bool valid_cred_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > CRED_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || strchr("-_.", s[i])))
+            return false;
+    return true;
+}
+
+/* A scope: 1-40 of lowercase letters, digits and : _ . - (objects:read). */
+static bool scope_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 40)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || strchr(":_.-", s[i])))
+            return false;
+    return true;
+}
+
+/* modules: of one credential: module names, known to the catalog, once each. */
+static void cred_modules(struct cred_conf *c, const struct ynode *v, struct catalog *cat)
+{
+    struct strlist l = {0};
+    struct mark *marks = NULL;
+    if (yget_strlist(v, xasprintf("'modules' of credential '%s'", c->name), &l, &marks))
+        return;
+    for (size_t i = 0; i < l.n; i++) {
+        const char *mod = l.v[i];
+        bool dup = false;
+        for (size_t j = 0; j < i; j++)
+            dup |= !strcmp(l.v[j], mod);
+        if (dup) {
+            diag_error(&marks[i], "module '%s' is listed twice in 'modules' of credential '%s'", yshow(mod, strlen(mod)),
+                       c->name);
+        } else if (!valid_name(mod)) {
+            diag_error(&marks[i], "invalid module name '%s' in 'modules' of credential '%s' (lowercase letters, digits "
+                                  "and '-')", yshow(mod, strlen(mod)), c->name);
+        } else if (cat && catalog_module_index(cat, mod) < 0) {
+            const char *s = did_you_mean(mod, (const char *const *)cat->module_names.v, cat->module_names.n);
+            diag_error(&marks[i], "unknown module '%s' in 'modules' of credential '%s'%s%s%s", mod, c->name,
+                       s ? " (did you mean '" : " (see `anx modules`)", s ? s : "", s ? "'?)" : "");
+        } else {
+            strlist_push(&c->modules, mod);
+        }
+    }
+    if (v->kind == Y_SEQ && v->n == 0)
+        diag_error(&v->mark, "'modules' of credential '%s' is empty: name the modules that may use it (like "
+                             "'modules: [ssh]')", c->name);
+}
+
+static void cred_scopes(struct cred_conf *c, const struct ynode *v)
+{
+    struct strlist l = {0};
+    struct mark *marks = NULL;
+    if (yget_strlist(v, xasprintf("'scopes' of credential '%s'", c->name), &l, &marks))
+        return;
+    for (size_t i = 0; i < l.n; i++) {
+        if (!scope_ok(l.v[i]))
+            diag_error(&marks[i], "invalid scope '%s' of credential '%s' (1-40 lowercase letters, digits and : _ . -, "
+                                  "like 'objects:read')", yshow(l.v[i], strlen(l.v[i])), c->name);
+        else
+            strlist_push(&c->scopes, l.v[i]);
+    }
+}
+
+/* One NAME: {type, modules, owner, scopes, required, doc}; 0 when usable. */
+static int parse_cred(struct cred_conf *c, const struct ynode *k, const struct ynode *n, struct catalog *cat)
+{
+    int errs0 = diag_errors;
+    const char *shown = yshow(k->str, k->len);
+    if (!valid_cred_name(k->str)) {
+        diag_error(&k->mark, "invalid credential name '%s' (1-%d lowercase letters, digits, '-', '_' and '.': it "
+                             "becomes the fw_cfg file opt/anunix/secret/NAME)", shown, CRED_NAME_MAX);
+        return -1;
+    }
+    *c = (struct cred_conf){.name = k->str, .mark = k->mark};
+    if (n->kind != Y_MAP) {
+        diag_error(&n->mark, "expected a mapping for credential '%s' (like '{type: password, modules: [ssh]}'), "
+                             "found %s", shown, ykind_name(n));
+        return -1;
+    }
+    /* a value written into the manifest would be baked into the image */
+    static const char *const value_keys[] = {"value", "secret", "file", "password", "token", "key"};
+    for (size_t i = 0; i < sizeof value_keys / sizeof value_keys[0]; i++) {
+        const struct ypair *vp = ymap_pair(n, value_keys[i]);
+        if (vp) {
+            diag_error(&vp->key->mark, "credential '%s': '%s' is not a key of credentials: a value never goes in the "
+                                       "manifest (it would be built into the image); give it at run time with `anx run "
+                                       "--secret %s=FILE`", shown, value_keys[i], shown);
+            return -1;
+        }
+    }
+    ymap_check_keys(n, cred_keys, sizeof cred_keys / sizeof cred_keys[0], xasprintf("in credential '%s'", shown));
+    const struct ynode *v;
+    size_t nt = sizeof cred_types / sizeof cred_types[0];
+    if (!(v = ymap_get(n, "type")) || v->kind == Y_NULL) {
+        diag_error(v ? &v->mark : &k->mark, "credential '%s' is missing 'type' (one of ssh-host-key, "
+                                            "ssh-authorized-keys, password, api-token, secret)", shown);
+    } else if (yget_string(v, xasprintf("'type' of credential '%s'", shown), &c->type) == 0) {
+        bool ok = false;
+        for (size_t i = 0; i < nt && !ok; i++)
+            ok = !strcmp(c->type, cred_types[i]);
+        if (!ok)
+            diag_error(&v->mark, "unknown credential type %s for '%s' (expected ssh-host-key, ssh-authorized-keys, "
+                                 "password, api-token or secret)%s", ykind_name(v), shown, suggest(c->type, cred_types, nt));
+    }
+    if (!(v = ymap_get(n, "modules")) || v->kind == Y_NULL)
+        diag_error(v ? &v->mark : &k->mark, "credential '%s' is missing 'modules' (the modules that may use it, like "
+                                            "'modules: [ssh]')", shown);
+    else
+        cred_modules(c, v, cat);
+    if ((v = ymap_get(n, "owner")) && yget_string(v, xasprintf("'owner' of credential '%s'", shown), &c->owner) == 0) {
+        bool listed = false;
+        for (size_t i = 0; i < c->modules.n && !listed; i++)
+            listed = !strcmp(c->modules.v[i], c->owner);
+        if (!listed && diag_errors == errs0)
+            diag_error(&v->mark, "owner '%s' of credential '%s' is not one of its 'modules': add it there",
+                       yshow(c->owner, strlen(c->owner)), shown);
+    }
+    if (!c->owner && c->modules.n)
+        c->owner = c->modules.v[0];
+    if ((v = ymap_get(n, "scopes")))
+        cred_scopes(c, v);
+    if ((v = ymap_get(n, "required")))
+        yget_bool(v, xasprintf("'required' of credential '%s'", shown), &c->required);
+    char *doc;
+    if ((v = ymap_get(n, "doc")) && v->kind != Y_NULL)
+        yget_string(v, xasprintf("'doc' of credential '%s'", shown), &doc);
+    return diag_errors == errs0 ? 0 : -1;
+}
+
+static void parse_credentials(struct manifest *m, const struct ynode *n, struct catalog *cat)
+{
+    if (n->kind == Y_NULL)
+        return;
+    if (ymap_expect(n, "'credentials' (NAME: {type: ..., modules: [...]})"))
+        return;
+    m->creds = xcalloc(n->n ? n->n : 1, sizeof *m->creds);
+    for (size_t i = 0; i < n->n; i++)
+        if (parse_cred(&m->creds[m->ncreds], n->pairs[i].key, n->pairs[i].val, cat) == 0)
+            m->ncreds++;
+    if (!m->ncreds)
+        return;
+    /* the store that enforces them comes with them */
+    for (size_t i = 0; i < m->nmods; i++)
+        if (!strcmp(m->mods[i].name, "cred"))
+            return;
+    m->mods = xrealloc(m->mods, (m->nmods + 1) * sizeof *m->mods);
+    m->mods[m->nmods++] = (struct mod_req){"cred", NULL, n->mark};
+}
+
 static void parse_tests(struct manifest *m, const struct ynode *n)
 {
     if (n->kind == Y_NULL)
@@ -669,6 +833,8 @@ static int parse(const char *path, const char *data, size_t len, struct manifest
         parse_run(m, v);
     if ((v = ymap_get(root, "test")))
         parse_tests(m, v);
+    if ((v = ymap_get(root, "credentials")))
+        parse_credentials(m, v, cat);
     return diag_errors - errs0;
 }
 

@@ -137,6 +137,37 @@ static int push_present(struct strlist *argv, const struct nic_args *map, size_t
     return 0;
 }
 
+/* --secret: each file as the fw_cfg file opt/anunix/secret/NAME, which
+ * the cred module reads at boot (docs/credentials.md). QEMU reads the file;
+ * its path is on the command line, its contents nowhere in anx's output.
+ * A name the manifest does not declare is warned about once per manifest
+ * (the image would ignore it). */
+static void push_secrets(const struct manifest *m, const struct qemu_opts *o, struct strlist *argv)
+{
+    static const struct manifest *warned;
+    for (size_t i = 0; i < o->nsecrets; i++) {
+        const struct secret_arg *sa = &o->secrets[i];
+        bool declared = false;
+        for (size_t k = 0; k < m->ncreds && !declared; k++)
+            declared = !strcmp(m->creds[k].name, sa->name);
+        if (!declared && warned != m) {
+            struct buf names = {0};
+            for (size_t k = 0; k < m->ncreds; k++)
+                buf_printf(&names, "%s%s", k ? ", " : "", m->creds[k].name);
+            diag_warning(NULL, "--secret %s: the manifest declares no credential '%s' (%s%s); the image ignores it",
+                         sa->name, sa->name, m->ncreds ? "its credentials: " : "it has no credentials: section",
+                         buf_cstr(&names));
+        }
+        struct buf f = {0};
+        buf_printf(&f, "name=opt/anunix/secret/%s,file=", sa->name);
+        for (const char *c = sa->path; *c; c++)   /* QEMU's option syntax: ',' is written ',,' */
+            buf_puts(&f, *c == ',' ? ",," : (char[2]){*c, 0});
+        strlist_push(argv, "-fw_cfg");
+        strlist_push(argv, buf_cstr(&f));
+    }
+    warned = m;
+}
+
 int qemu_argv(const struct manifest *m, const struct resolution *r, const struct build_result *b,
               const struct qemu_opts *o, struct strlist *argv)
 {
@@ -213,6 +244,7 @@ int qemu_argv(const struct manifest *m, const struct resolution *r, const struct
                          p->name);
         }
     }
+    push_secrets(m, o, argv);
     /* QEMU's image locking is what stops a second QEMU, or anx store, from
      * writing the disk under this one (disk_lock.c): never run without it. */
     for (size_t i = 0; i < argv->n; i++)

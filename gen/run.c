@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -21,6 +22,48 @@
 #include <netinet/in.h>
 
 int parse_accel(const char *s, enum accel *a);
+
+/* --secret NAME=FILE: a credential's value for the image, handed to QEMU
+ * as the fw_cfg file opt/anunix/secret/NAME (docs/credentials.md). anx
+ * only checks that the file is there and small enough; it never reads it,
+ * so the value is in no build output, log or report. 1, or -1 after an
+ * error. */
+static int secret_option(const char *arg, struct qemu_opts *q)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1]) {
+        diag_error(NULL, "--secret expects NAME=FILE (like --secret admin-password=build/pw.txt), found '%s'", arg);
+        return -1;
+    }
+    char *name = xstrndup(arg, (size_t)(eq - arg));
+    if (!valid_cred_name(name)) {
+        diag_error(NULL, "--secret: invalid credential name '%s' (1-%d lowercase letters, digits, '-', '_' and '.', "
+                         "as in the manifest's credentials:)", name, CRED_NAME_MAX);
+        return -1;
+    }
+    for (size_t i = 0; i < q->nsecrets; i++)
+        if (!strcmp(q->secrets[i].name, name)) {
+            diag_error(NULL, "--secret %s is given twice; give each credential once", name);
+            return -1;
+        }
+    struct stat st;
+    if (stat(eq + 1, &st) || access(eq + 1, R_OK)) {
+        diag_error(NULL, "--secret %s: cannot read '%s': %s", name, eq + 1, strerror(errno));
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        diag_error(NULL, "--secret %s: '%s' is not a regular file", name, eq + 1);
+        return -1;
+    }
+    if (st.st_size > SECRET_FILE_MAX) {
+        diag_error(NULL, "--secret %s: '%s' is larger than %d KiB; a credential file holds one key, password, token or "
+                         "authorized_keys list", name, eq + 1, SECRET_FILE_MAX / 1024);
+        return -1;
+    }
+    q->secrets = xrealloc(q->secrets, (q->nsecrets + 1) * sizeof *q->secrets);
+    q->secrets[q->nsecrets++] = (struct secret_arg){name, path_abs(eq + 1)};
+    return 1;
+}
 
 /* The QEMU options anx run and anx test share (--port, --disk, --disk-size,
  * --boot, --accel). Returns 1 when c is one of them (handled), 0 when it is
@@ -49,6 +92,8 @@ int qemu_option(int c, const char *arg, struct qemu_opts *q)
     case 'b':
         q->boot = arg;
         return 1;
+    case 'C':
+        return secret_option(arg, q);
     case 'a':
         if (parse_accel(arg, &q->accel)) {
             diag_error(NULL, "--accel expects kvm, tcg or auto, found '%s'", arg);
@@ -102,6 +147,7 @@ int parse_accel(const char *s, enum accel *a)
 static const char run_usage[] =
     "usage: anx run MANIFEST [-p PLATFORM] [--port HOST:GUEST]... [--disk FILE [--disk-size SIZE]]\n"
     "               [--display none|gtk|vnc=:N | --vnc] [--boot MODE] [--accel kvm|tcg|auto] [-o DIR]\n"
+    "               [--secret NAME=FILE]...\n"
     "Builds the image if needed (one line per step) and boots it in QEMU with the serial\n"
     "console on this terminal (Ctrl-A X quits). Exits with the guest's exit status; SIGTERM\n"
     "or SIGHUP stops QEMU too. The disk is locked while QEMU runs: anx store, another anx\n"
@@ -123,6 +169,9 @@ static const char run_usage[] =
     "  --vnc                VNC on 127.0.0.1 at a free display number, printed before boot\n"
     "  --boot MODE          a boot mode of the platform (default: its first, the fast path)\n"
     "  --accel A            kvm, tcg or auto (KVM only if /dev/kvm opens and the CPU has vmx/svm)\n"
+    "  --secret NAME=FILE   give credential NAME of the manifest's credentials: its value from\n"
+    "                       FILE (repeatable; at most 64 KiB), passed to the guest through\n"
+    "                       QEMU's fw_cfg, never built into the image (docs/credentials.md)\n"
     "  -o, --out DIR        build folder (default build/NAME-PLATFORM)\n";
 
 /* ---- the screen: --display and --vnc -------------------------------------- */
@@ -542,7 +591,8 @@ int cmd_run(int argc, char **argv)
         {"vnc", no_argument, 0, 'V'},
         {"boot", required_argument, 0, 'b'},     {"accel", required_argument, 0, 'a'},
         {"out", required_argument, 0, 'o'},      {"help", no_argument, 0, 'h'},
-        {"disk-size", required_argument, 0, 'S'}, {0, 0, 0, 0},
+        {"disk-size", required_argument, 0, 'S'}, {"secret", required_argument, 0, 'C'},
+        {0, 0, 0, 0},
     };
     struct qemu_opts q = {0};
     struct build_opts bo = {0};

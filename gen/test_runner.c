@@ -888,7 +888,7 @@ static void test_one(const char *path, const struct build_opts *bo, const struct
 
 static const char test_usage[] =
     "usage: anx test MANIFEST... [-p PLATFORM] [-o DIR] [--port HOST:GUEST]... [--boot MODE]\n"
-    "                [--accel kvm|tcg|auto] [--disk FILE [--disk-size SIZE]]\n"
+    "                [--accel kvm|tcg|auto] [--disk FILE [--disk-size SIZE]] [--secret NAME=FILE]...\n"
     "Builds each manifest, boots it headless and runs its test: checks in order,\n"
     "one line per check, then 'N passed, N failed'. Exits 0 only if all pass.\n"
     "  -p, --platform NAME  target platform (default: each manifest's platform:)\n"
@@ -904,6 +904,7 @@ static const char test_usage[] =
     "                       DIR/test-disk.img recreated empty for each run (anx run's\n"
     "                       DIR/disk.img is never touched)\n"
     "  --disk-size SIZE     size of a disk created now (default: run: disk: size, or 64M)\n"
+    "  --secret NAME=FILE   credential NAME's value from FILE, through fw_cfg (as anx run)\n"
     "Check kinds: serial: REGEX | shell: CMD + expect: REGEX | exit: N | http: PATH (+ method,\n"
     "body, headers, port, status, expect: a request to the forwarded guest port) |\n"
     "screen: FILE.png (+ tolerance, region) | screenshot: NAME | pixels: {color, min, max,\n"
@@ -922,7 +923,7 @@ int cmd_test(int argc, char **argv)
         {"accel", required_argument, 0, 'a'},    {"out", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},           {"disk", required_argument, 0, 'd'},
         {"disk-size", required_argument, 0, 'S'}, {"port", required_argument, 0, 'P'},
-        {0, 0, 0, 0},
+        {"secret", required_argument, 0, 'C'}, {0, 0, 0, 0},
     };
     struct build_opts bo = {0};
     struct qemu_opts qo = {0};

@@ -19,6 +19,8 @@ static const char *const messages[] = {
     [-ANX_EAGAIN] = "not ready yet, try again",
     [-ANX_ECORRUPT] = "damaged data",
     [-ANX_EBROKEN] = "out of service after an earlier error",
+    [-ANX_EPERM] = "not permitted",
+    [-ANX_EAUTH] = "authentication failed",
 };
 
 const char *anx_strerror(int err)

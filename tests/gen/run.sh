@@ -588,6 +588,59 @@ if grep -q -- '-netdev' "$out/run.log"; then
 else
     ok "run/no NIC module, no network device"
 fi
+# --secret NAME=FILE (docs/credentials.md): each file goes to QEMU as the
+# fw_cfg file opt/anunix/secret/NAME (a ',' in its path doubled, as QEMU's
+# option syntax wants); anx never reads it, so its text is in no output or
+# build file; a name the manifest does not declare is warned about; a bad
+# option stops before boot with what is wrong.
+mkdir -p "$out/sec,ret"
+planted="planted-$$-$RANDOM$RANDOM"
+printf '%s\n' "$planted" >"$out/sec,ret/pw"
+sed 's/^name: pass/name: secrets/' pass.yaml >"$out/secrets.yaml"
+printf 'credentials:\n  admin-password: {type: password, modules: [gamma], required: true}\n' >>"$out/secrets.yaml"
+"$anx" test "$out/secrets.yaml" --secret admin-password="$out/sec,ret/pw" --secret stray="$out/sec,ret/pw" \
+    >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 0 ] && grep -qF -- "-fw_cfg name=opt/anunix/secret/admin-password,file=$out/sec,,ret/pw" "$out/stdout" &&
+    grep -qF -- "-fw_cfg name=opt/anunix/secret/stray," "$out/stdout"; then
+    ok "test/--secret passes the file as fw_cfg opt/anunix/secret/NAME"
+else
+    bad "test/--secret passes the file as fw_cfg opt/anunix/secret/NAME" "exit $rc: $(cat "$out/stdout" "$out/stderr")"
+fi
+if grep -q "warning: --secret stray: the manifest declares no credential 'stray' (its credentials: admin-password); the image ignores it" "$out/stderr"; then
+    ok "test/--secret of an undeclared credential is warned about"
+else
+    bad "test/--secret of an undeclared credential is warned about" "$(cat "$out/stderr")"
+fi
+if grep -rqF "$planted" "$out/stdout" "$out/stderr" "$out/build/secrets-fake"; then
+    bad "test/--secret: the value is in no output or build file" "$(grep -rlF "$planted" "$out/stdout" "$out/stderr" "$out/build/secrets-fake")"
+elif ! grep -q 'CONFIG_CREDENTIALS { { "admin-password", "password", "gamma", "gamma", "", 1, 0 }, { 0 } }' "$out/build/secrets-fake/gen/config.h"; then
+    bad "test/--secret: the value is in no output or build file" "config.h lacks the credential row: $(grep CRED "$out/build/secrets-fake/gen/config.h")"
+else
+    ok "test/--secret: the value is in no output or build file"
+fi
+head -c 70000 /dev/zero >"$out/big-secret"
+for c in "admin-password|--secret expects NAME=FILE (like --secret admin-password=build/pw.txt), found 'admin-password'" \
+         "Admin=$out/sec,ret/pw|--secret: invalid credential name 'Admin' (1-37 lowercase letters, digits, '-', '_' and '.', as in the manifest's credentials:)" \
+         "pw=$out/none|--secret pw: cannot read '$out/none': No such file or directory" \
+         "pw=$out|--secret pw: '$out' is not a regular file" \
+         "pw=$out/big-secret|--secret pw: '$out/big-secret' is larger than 64 KiB; a credential file holds one key, password, token or authorized_keys list"; do
+    arg=${c%%|*} want="anx: error: ${c#*|}"
+    "$anx" run "$out/secrets.yaml" --secret "$arg" </dev/null >"$out/stdout" 2>"$out/stderr"
+    rc=$?
+    if [ $rc -eq 2 ] && [ "$(head -1 "$out/stderr")" = "$want" ]; then
+        ok "run/--secret $arg refused"
+    else
+        bad "run/--secret $arg refused" "exit $rc: $(cat "$out/stderr")"
+    fi
+done
+"$anx" run "$out/secrets.yaml" --secret pw="$out/sec,ret/pw" --secret pw="$out/sec,ret/pw" </dev/null >"$out/stdout" 2>"$out/stderr"
+if [ $? -eq 2 ] && grep -q "^anx: error: --secret pw is given twice; give each credential once" "$out/stderr"; then
+    ok "run/--secret twice for one name refused"
+else
+    bad "run/--secret twice for one name refused" "$(cat "$out/stderr")"
+fi
+
 # anx run shows the build as anx build does (one line per step), and the
 # forwards before it boots.
 rm -rf "$out/build/nic-fake"

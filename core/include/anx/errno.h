@@ -51,6 +51,9 @@ enum anx_err {
     ANX_EBROKEN = -14,   /* out of service after an earlier failure: an object
                             store after a failed write (reopening recovers it) or
                             one whose disk did not open (the log said why) */
+    ANX_EPERM = -15,     /* not permitted: a module asked for a credential (or
+                            other resource) its manifest does not grant it */
+    ANX_EAUTH = -16,     /* authentication failed: a wrong password, token or key */
 };
 
 /* A short lower-case message for err ("out of memory"), "ok" for 0, and
