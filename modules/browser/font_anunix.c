@@ -18,7 +18,6 @@
 #include <anx/lib.h>
 #include <anx/log.h>
 #include <anx/mem.h>
-#include <anx/printf.h>
 #include "gfx.h"
 
 #include <libnsfb.h>
@@ -26,7 +25,6 @@
 #include "utils/errors.h"
 #include "netsurf/browser.h"
 #include "netsurf/plot_style.h"
-#include <libwapcaplet/libwapcaplet.h>
 #include "netsurf/layout.h"
 #include "netsurf/utf8.h"
 /* font.h's Anunix branch (0002-framebuffer-anunix-font.patch), which the
@@ -86,57 +84,6 @@ static uint64_t face_clock;
 static struct browser_font_stats stats;
 static uint64_t evicted_hits, evicted_misses;
 
-/* ---- named families ---------------------------------------------------------- */
-
-/* A family a page names (font-family: Ahem) is used when the image holds
- * /fonts/NAME.ttf, the name as the page spells it (letters, digits, space,
- * '-' and '_'); otherwise the generic family decides. Each name is looked up
- * once: found or not, it is remembered (at most NAMED_MAX names). */
-#define NAMED_MAX 16
-static struct {
-    char name[48];
-    struct gfx_font *font;         /* NULL: not in the image */
-} named[NAMED_MAX];
-static unsigned nnamed;
-
-static struct gfx_font *named_font(const char *name, size_t len)
-{
-    if (len == 0 || len >= sizeof named[0].name)
-        return NULL;
-    for (size_t i = 0; i < len; i++) {
-        char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' ||
-              c == '-' || c == '_'))
-            return NULL;
-    }
-    for (unsigned i = 0; i < nnamed; i++)
-        if (strlen(named[i].name) == len && !memcmp(named[i].name, name, len))
-            return named[i].font;
-    if (nnamed == NAMED_MAX)
-        return NULL;
-    memcpy(named[nnamed].name, name, len);
-    named[nnamed].name[len] = '\0';
-    char path[80];
-    snprintf(path, sizeof path, "/fonts/%s.ttf", named[nnamed].name);
-    const void *data;
-    size_t size;
-    char err[160];
-    if (browser_font_find(path, &data, &size) == 0)
-        named[nnamed].font = gfx_font_load(data, size, path, err, sizeof err);   /* logs why not */
-    return named[nnamed++].font;
-}
-
-/* The first family of the style's list the image has a file for. */
-static struct gfx_font *families_font(const plot_font_style_t *fs)
-{
-    for (lwc_string *const *f = fs->families; f && *f; f++) {
-        struct gfx_font *font = named_font(lwc_string_data(*f), lwc_string_length(*f));
-        if (font)
-            return font;
-    }
-    return NULL;
-}
-
 /* ---- faces ------------------------------------------------------------------ */
 
 static enum slot style_slot(const plot_font_style_t *fs)
@@ -183,9 +130,7 @@ static void face_drop(struct face_entry *e)
  * and measures 0, rather than stopping the page). */
 static struct gfx_face *face_for(const plot_font_style_t *fs)
 {
-    struct gfx_font *font = families_font(fs);
-    if (!font)
-        font = slot_font[style_slot(fs)];
+    struct gfx_font *font = slot_font[style_slot(fs)];
     if (!font)
         return NULL;                   /* fb_font_init failed or was not called */
     int px = browser_font_px(fs);
@@ -276,9 +221,6 @@ bool fb_font_finalise(void)
         gfx_font_free(fonts[s]);
         fonts[s] = slot_font[s] = NULL;
     }
-    for (unsigned i = 0; i < nnamed; i++)
-        gfx_font_free(named[i].font);
-    nnamed = 0;
     return true;
 }
 

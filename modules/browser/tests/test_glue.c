@@ -32,7 +32,6 @@
 #include "netsurf/plot_style.h"
 #include "netsurf/layout.h"
 #include "framebuffer/font.h"
-#include <libwapcaplet/libwapcaplet.h>
 
 /* ---- stand-ins for libnsfb, NetSurf and navigate.c ----------------------------- */
 
@@ -659,38 +658,6 @@ TEST(font_faces_bounded)
     CHECK(fb_font_finalise());
 }
 
-/* An interned string as libwapcaplet lays it out (the data after the
- * header), for the families list of a style; never freed. */
-static lwc_string *fake_lwc(const char *text)
-{
-    size_t n = strlen(text);
-    lwc_string *l = calloc(1, sizeof *l + n + 1);
-    l->len = n;
-    memcpy((char *)(l + 1), text, n + 1);
-    return l;
-}
-
-/* font-family names: a face the image has a file for (/fonts/NAME.ttf) is
- * used; a name it lacks, or one that is not a plain name, falls back to
- * the generic family */
-TEST(font_named_family)
-{
-    if (!have_fonts)
-        return;
-    CHECK(fb_font_init());
-    plot_font_style_t sans = style(PLOT_FONT_FAMILY_SANS_SERIF, 12, 400, 0);
-    plot_font_style_t mono = style(PLOT_FONT_FAMILY_MONOSPACE, 12, 400, 0);
-    int w_sans = width(&sans, "iiii"), w_mono = width(&mono, "iiii");
-    CHECK(w_sans != w_mono);
-    lwc_string *named[] = {fake_lwc("Nope"), fake_lwc("../DejaVuSansMono"), fake_lwc("DejaVuSansMono"), NULL};
-    sans.families = named;                                     /* the third is in the image */
-    CHECK_EQ(width(&sans, "iiii"), w_mono);
-    lwc_string *absent[] = {fake_lwc("Nope"), fake_lwc("../DejaVuSansMono"), NULL};
-    sans.families = absent;
-    CHECK_EQ(width(&sans, "iiii"), w_sans);
-    CHECK(fb_font_finalise());
-}
-
 int main(void)
 {
     unit_threads_init(64u << 20);
@@ -708,7 +675,6 @@ int main(void)
     RUN(font_split);
     RUN(font_plot);
     RUN(font_faces_bounded);
-    RUN(font_named_family);
     for (unsigned i = 0; i < 6; i++)
         free_host(loaded[i].data);
     return unit_done();
