@@ -15,10 +15,8 @@ port=$(free_port)
 python3 tests/boot/browser_http_server.py "$port" "$out/requests.log" >"$out/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null' EXIT
-manifest=$out/browser-http.yaml
-sed -e "s#10\.0\.2\.2:18734#10.0.2.2:$port#g" tests/boot/browser-http.yaml >"$manifest"
-grep -q "10.0.2.2:$port" "$manifest" || { echo "browser-http: no 10.0.2.2:18734 in tests/boot/browser-http.yaml"; exit 1; }
-for _ in $(seq 1 50); do listening "$port" && break; sleep 0.1; done
+manifest=$(port_manifest tests/boot/browser-http.yaml "$out" 18734="$port") || exit 1
+wait_listening "$port"
 gen/anx test "$manifest" -p "$platform" "${boot[@]}"
 rc=$?
 grep -q "^GET /style.css cookie=k=v ua=Mozilla/5.0 (.*) NetSurf/3.11" "$out/requests.log" ||

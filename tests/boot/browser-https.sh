@@ -22,15 +22,10 @@ server=$!
 trap 'kill $server 2>/dev/null' EXIT
 yaml=tests/boot/browser-https.yaml
 [ "${2:-}" = no-cpu-rng ] && yaml=tests/boot/browser-https-norng.yaml
-manifest=$out/$(basename "$yaml")
-sed -e "s#10\.0\.2\.2:18741#10.0.2.2:$good#g; s#10\.0\.2\.2:18742#10.0.2.2:$unknown#g; s#10\.0\.2\.2:18743#10.0.2.2:$wrong#g" \
-    "$yaml" >"$manifest"
-ports=("$good")
-[ "${2:-}" = no-cpu-rng ] || ports+=("$unknown" "$wrong")
-for p in "${ports[@]}"; do
-    grep -q "10.0.2.2:$p" "$manifest" || { echo "browser-https: a port (18741-18743) is missing from $yaml"; exit 1; }
-done
-for _ in $(seq 1 50); do listening "$good" && listening "$unknown" && listening "$wrong" && break; sleep 0.1; done
+pairs=(18741="$good")
+[ "${2:-}" = no-cpu-rng ] || pairs+=(18742="$unknown" 18743="$wrong")
+manifest=$(port_manifest "$yaml" "$out" "${pairs[@]}") || exit 1
+wait_listening "$good" "$unknown" "$wrong"
 gen/anx test "$manifest" -p "$platform" "${boot[@]}"
 rc=$?
 if [ "${2:-}" = no-cpu-rng ]; then

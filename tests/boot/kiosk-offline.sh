@@ -14,10 +14,8 @@ port=$(free_port)
 python3 tests/boot/kiosk_server.py "$port" "$out/requests.log" >"$out/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null' EXIT
-manifest=$out/kiosk-offline.yaml
-sed -e "s#10\.0\.2\.2:18735#10.0.2.2:$port#g" tests/boot/kiosk-offline.yaml >"$manifest"
-grep -q "10.0.2.2:$port" "$manifest" || { echo "kiosk-offline: no 10.0.2.2:18735 in tests/boot/kiosk-offline.yaml"; exit 1; }
-for _ in $(seq 1 50); do listening "$port" && break; sleep 0.1; done
+manifest=$(port_manifest tests/boot/kiosk-offline.yaml "$out" 18735="$port") || exit 1
+wait_listening "$port"
 gen/anx test "$manifest" -p "$platform" "${boot[@]}"
 rc=$?
 grep -q "^outage end" "$out/requests.log" && grep -q "^GET / 503" "$out/requests.log" ||

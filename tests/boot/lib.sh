@@ -5,7 +5,7 @@
 #   platform  the script's first argument (default x86_64-pc)
 #   boot      (--boot MODE) when a second argument is given, else ()
 #             (a script whose second argument means something else ignores it)
-# and defines free_port, listening, fresh_out and fail.
+# and defines free_port, listening, wait_listening, port_manifest, fresh_out and fail.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 platform=${1:-x86_64-pc}
@@ -22,6 +22,34 @@ free_port() {
 # True when something listens on PORT (on 127.0.0.1 or any IPv4 address).
 listening() {
     grep -q ":$(printf '%04X' "$1") 00000000:0000 0A" /proc/net/tcp
+}
+
+# wait_listening PORT...: returns once every PORT listens (at most 5 s), for
+# a host server started in the background.
+wait_listening() {
+    local p all
+    for _ in $(seq 1 50); do
+        all=1
+        for p in "$@"; do listening "$p" || all=0; done
+        [ $all = 1 ] && return 0
+        sleep 0.1
+    done
+}
+
+# port_manifest YAML OUT PLACEHOLDER=PORT...: writes a copy of YAML into
+# OUT with each 10.0.2.2:PLACEHOLDER (the host in QEMU's user network) made
+# 10.0.2.2:PORT, the free port a host server listens on, and prints the
+# copy's path; fails, saying which, when YAML lacks a placeholder.
+port_manifest() {
+    local yaml=$1 out=$2 pair expr=""
+    shift 2
+    local copy=$out/$(basename "$yaml")
+    for pair in "$@"; do expr+="s#10\.0\.2\.2:${pair%%=*}#10.0.2.2:${pair#*=}#g;"; done
+    sed -e "$expr" "$yaml" >"$copy" || return 1
+    for pair in "$@"; do
+        grep -q "10.0.2.2:${pair#*=}" "$copy" || { echo "FAIL: no 10.0.2.2:${pair%%=*} in $yaml" >&2; return 1; }
+    done
+    echo "$copy"
 }
 
 # fresh_out NAME: out=build/NAME-PLATFORM, emptied, for the script's files.
