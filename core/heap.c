@@ -38,6 +38,13 @@ static const uint32_t class_size[] = {
 #define NCLASSES (sizeof class_size / sizeof class_size[0])
 
 static struct free_block *free_list[NCLASSES];
+
+/* The pages of a large block of size bytes (with its header and canary). */
+static size_t large_pages(uint64_t size)
+{
+    return (size_t)((size + OVERHEAD + ANX_PAGE_SIZE - 1) / ANX_PAGE_SIZE);
+}
+
 static struct anx_heap_stats stats;
 
 void anx_heap_init(void)
@@ -133,7 +140,7 @@ void *anx_malloc(size_t size)
         h = &b->h;
         h->cls = (uint32_t)c;
     } else {
-        size_t pages = (need + ANX_PAGE_SIZE - 1) / ANX_PAGE_SIZE;
+        size_t pages = large_pages(size);
         h = anx_page_alloc(pages);
         if (!h)
             return out_of_memory(size);
@@ -188,7 +195,7 @@ void anx_free(void *p)
     stats.frees++;
     stats.in_use -= h->size;
     if (h->cls == CLS_LARGE) {
-        size_t pages = (h->size + OVERHEAD + ANX_PAGE_SIZE - 1) / ANX_PAGE_SIZE;
+        size_t pages = large_pages(h->size);
         h->magic = MAGIC_FREE;
         stats.large_pages -= pages;
         anx_page_free(h, pages);
@@ -222,7 +229,10 @@ void *anx_realloc(void *p, size_t size)
         return NULL;
     }
     struct hdr *h = block_of(p, "realloc");
-    if (h->magic == MAGIC_USED && size <= usable(h)) {
+    /* In place when it fits; a large block only while it keeps its page
+     * count, since free works the pages out from the size it holds. */
+    if (h->magic == MAGIC_USED && size <= usable(h) &&
+        (h->cls != CLS_LARGE || large_pages(size) == large_pages(h->size))) {
         stats.in_use = stats.in_use - h->size + size;
         if (stats.in_use > stats.peak)
             stats.peak = stats.in_use;

@@ -110,6 +110,36 @@ TEST(heap_basics)
     CHECK(anx_realloc(NULL, 8) != NULL);
 }
 
+/* A large block shrunk by realloc gives all its pages back when freed,
+ * whether it stays large or becomes small (before: free counted the pages
+ * of the new size, and the rest were lost for good). */
+TEST(heap_realloc_shrink_returns_pages)
+{
+    unit_heap_init(16u << 20);
+    struct anx_heap_stats hs;
+    size_t largest, before = anx_mem_free_bytes(&largest);
+    for (int i = 0; i < 50; i++) {
+        char *p = anx_malloc(100000);             /* 25 pages */
+        CHECK(p != NULL);
+        memset(p, 'y', 100000);
+        p = anx_realloc(p, i & 1 ? 5000 : 100);   /* to 2 pages, or a small block */
+        CHECK(p && p[0] == 'y' && p[99] == 'y');
+        anx_free(p);
+    }
+    anx_heap_stats(&hs);
+    CHECK_EQ(hs.in_use, 0);
+    CHECK_EQ(hs.large_pages, 0);
+    /* every page is back but the one the small blocks were carved from */
+    CHECK_EQ(anx_mem_free_bytes(&largest) + hs.small_pages * ANX_PAGE_SIZE, before);
+    /* growing within the pages it has stays in place */
+    char *q = anx_malloc(5000), *q0 = q;
+    q = anx_realloc(q, 8000);
+    CHECK(q == q0);
+    anx_free(q);
+    anx_heap_stats(&hs);
+    CHECK_EQ(hs.large_pages, 0);
+}
+
 TEST(heap_aligned)
 {
     fresh(ARENA);
@@ -229,6 +259,7 @@ int main(void)
     RUN(pmem_odd_regions);
     RUN(heap_basics);
     RUN(heap_aligned);
+    RUN(heap_realloc_shrink_returns_pages);
     RUN(heap_detects_misuse);
     RUN(heap_stress);
     RUN(heap_out_of_memory);
