@@ -51,7 +51,7 @@ static void set_str(char **dst, const char *src)
 {
     char *copy = strdup(src);
     if (!copy)
-        return;      /* keep the old one: out of memory is logged by the caller's next step */
+        return;      /* out of memory: keep the old one (the heap has logged the failure) */
     free(*dst);
     *dst = copy;
 }
