@@ -37,11 +37,20 @@ static void serial_write(const char *s, size_t n)
     }
 }
 
-void anx_console_write(const char *s, size_t n)
+void anx_console_write_machine(const char *s, size_t n)
 {
     serial_write(s, n);
     for (struct anx_console_output *o = outputs; o; o = o->next)
         o->write(s, n, o->arg);
+}
+
+void anx_console_write(const char *s, size_t n)
+{
+    struct anx_term *t = anx_term_current();
+    if (t)
+        t->write(t, s, n);
+    else
+        anx_console_write_machine(s, n);
 }
 
 void anx_console_putc(char c)
@@ -95,6 +104,9 @@ static int take(void)
 
 int anx_console_trygetc(void)
 {
+    struct anx_term *t = anx_term_current();
+    if (t)
+        return t->getc(t, 0);
     unsigned long f = plat_irq_save();
     int c = take();
     plat_irq_restore(f);
@@ -103,6 +115,9 @@ int anx_console_trygetc(void)
 
 int anx_console_getc(void)
 {
+    struct anx_term *t = anx_term_current();
+    if (t)
+        return t->getc(t, ANX_TERM_FOREVER);
     unsigned long f = plat_irq_save();
     int c;
     while ((c = take()) < 0)
@@ -116,6 +131,9 @@ int anx_console_getc(void)
 
 int anx_console_getc_timeout(unsigned long long timeout_ns)
 {
+    struct anx_term *t = anx_term_current();
+    if (t)
+        return t->getc(t, timeout_ns);
     uint64_t deadline = anx_time_ns() + timeout_ns;
     unsigned long f = plat_irq_save();
     int c;
@@ -137,7 +155,8 @@ void anx_console_set_echo(bool on)
 
 bool anx_console_echo(void)
 {
-    return echo_on;
+    struct anx_term *t = anx_term_current();
+    return t ? t->echo : echo_on;
 }
 
 unsigned long anx_console_dropped(void)

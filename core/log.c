@@ -104,7 +104,7 @@ void anx_vlog(int lvl, const char *tag, const char *fmt, va_list ap)
         ring[ring_head++ % RING] = line[i];
     plat_irq_restore(f);
     if (lvl <= level)
-        anx_console_write(line, (size_t)n);
+        anx_console_write_machine(line, (size_t)n);
 }
 
 void anx_log(int lvl, const char *tag, const char *fmt, ...)

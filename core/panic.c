@@ -11,6 +11,7 @@ static volatile int panicking;
 static void enter(void)
 {
     plat_irq_disable();
+    anx_term_bind(NULL);    /* the report goes to the machine's console, not an SSH session */
     if (panicking++) {
         anx_console_puts("\n*** fault while reporting a fault; powering off\n");
         plat_poweroff(ANX_EXIT_PANIC);

@@ -4,6 +4,7 @@
  * (plat_irq_save), since interrupt handlers wake threads.
  */
 #define LOG_TAG "thread"
+#include <anx/console.h>
 #include <anx/lib.h>
 #include <anx/log.h>
 #include <anx/mem.h>
@@ -30,6 +31,7 @@ struct anx_thread {
     void (*fn)(void *);
     void *arg;
     uint64_t switches;
+    struct anx_term *term;          /* its own console (<anx/console.h>), or NULL */
 };
 
 static struct anx_thread main_thread;
@@ -287,6 +289,17 @@ void anx_threads_init(void)
 struct anx_thread *anx_thread_current(void)
 {
     return current;
+}
+
+void anx_term_bind(struct anx_term *t)
+{
+    if (current)
+        current->term = t;
+}
+
+struct anx_term *anx_term_current(void)
+{
+    return current ? current->term : NULL;
 }
 
 const char *anx_thread_name(const struct anx_thread *t)

@@ -131,9 +131,11 @@ $(call host_dir,$(2))/$(1): $$($(1)_LINK)
 $$($(1)_HOST_OBJS): $$($(1)_DIR)/host/%.o: $(ROOT)/%.c $(HOST_MK)
 	@mkdir -p $$(@D)
 	$$(HOST_CC_$(2)) $$(call host_prog_flags,$(2)) $$($(1)_QUOTE) $$($(1)_CFLAGS) -MMD -MP -c $$< -o $$@
+# a module's source sees its own folder's headers first, as in an image
+# build (libc/stdlib.c its <stdlib.h>, not net's shim of the same name)
 $$($(1)_MOD_OBJS): $$($(1)_DIR)/mod/%.o: $(ROOT)/%.c $$($(1)_DIR)/config.h $(HOST_MK)
 	@mkdir -p $$(@D)
-	$$(HOST_CC_$(2)) $$(call host_code_flags,$(2)) $$($(1)_INC) -include $$($(1)_DIR)/config.h -MMD -MP -c $$< -o $$@
+	$$(HOST_CC_$(2)) $$(call host_code_flags,$(2)) -I$$(<D) $$($(1)_INC) -include $$($(1)_DIR)/config.h -MMD -MP -c $$< -o $$@
 # config.h, the defaults of every key from module.yaml, is written while
 # this is read: `anx config-h` rewrites it only when its text changes, so
 # objects rebuild exactly when a default changes and `make -q` (which

@@ -29,7 +29,9 @@
 #define LLONG_MAX __LONG_LONG_MAX__
 #define LLONG_MIN (-LLONG_MAX - 1LL)
 #define ULLONG_MAX (LLONG_MAX * 2ULL + 1ULL)
+#ifndef SSIZE_MAX /* lwIP's arch/cc.h may have said so first */
 #define SSIZE_MAX LONG_MAX
+#endif
 #define PATH_MAX 4096
 #define NAME_MAX 255
 

@@ -180,6 +180,26 @@ static int cmd_poweroff(int argc, char **argv)
     anx_poweroff((int)status);
 }
 
+/* Ends the shell of a terminal (an SSH session) with a status; the
+ * machine's console has no one to hand back to. */
+static int cmd_exit(int argc, char **argv)
+{
+    int64_t status = 0;
+    struct anx_term *t = anx_term_current();
+    if (argc > 2 || (argc == 2 && (anx_parse_i64(argv[1], &status) < 0 || status < 0 || status > 255))) {
+        anx_printf("usage: exit [STATUS]   (STATUS 0..255)\n");
+        return 1;
+    }
+    if (!t) {
+        anx_printf("exit: this is the machine's console, which has no session to end "
+                   "(poweroff stops the image)\n");
+        return 1;
+    }
+    t->exit_requested = true;
+    t->exit_status = (int)status;
+    return 0;
+}
+
 static struct anx_command builtins[] = {
     { .name = "help", .summary = "List commands, or show one's usage", .usage = "help [COMMAND]", .fn = cmd_help },
     { .name = "modules", .summary = "Modules in this image, in init order, with their state", .usage = "modules", .fn = cmd_modules },
@@ -192,6 +212,7 @@ static struct anx_command builtins[] = {
     { .name = "echo", .summary = "Print the arguments", .usage = "echo [ARG...]", .fn = cmd_echo },
     { .name = "clear", .summary = "Clear the screen (the terminal's or the framebuffer console's)", .usage = "clear", .fn = cmd_clear },
     { .name = "sleep", .summary = "Wait (exercises the timer)", .usage = "sleep MILLISECONDS", .fn = cmd_sleep },
+    { .name = "exit", .summary = "End this session (SSH), with an exit status", .usage = "exit [STATUS]", .fn = cmd_exit },
     { .name = "poweroff", .summary = "Power off with an exit status", .usage = "poweroff [STATUS]", .fn = cmd_poweroff },
 };
 

@@ -223,7 +223,11 @@ enum le_result shell_line_feed(struct lineedit *e, int c)
     case 0x02: if (e->pos) move_to(e, e->pos - 1); break;   /* Ctrl-B */
     case 0x06: if (e->pos < e->len) move_to(e, e->pos + 1); break; /* Ctrl-F */
     case 0x08: case 0x7f: delete_back(e, 1); break;        /* Backspace */
-    case 0x04: delete_at(e); break;                          /* Ctrl-D */
+    case 0x04:                                               /* Ctrl-D */
+        if (e->len == 0)
+            return LE_EOF;             /* as in a Unix shell: end of input */
+        delete_at(e);
+        break;
     case 0x15: delete_back(e, e->pos); break;                /* Ctrl-U */
     case 0x0b: {                                             /* Ctrl-K */
         size_t gone = e->len - e->pos;

@@ -4,7 +4,8 @@
  * (modules/shell/tests). Keys: printable characters insert; Backspace/DEL,
  * Ctrl-D and Delete remove; Left/Right, Ctrl-B/F, Home/End, Ctrl-A/E move;
  * Ctrl-U kills to the start, Ctrl-K to the end, Ctrl-W a word; Up/Down and
- * Ctrl-P/N walk the history; Ctrl-C cancels the line; Enter finishes it.
+ * Ctrl-P/N walk the history; Ctrl-C cancels the line; Enter finishes it;
+ * Ctrl-D on an empty line is the end of input (LE_EOF).
  */
 #ifndef SHELL_LINEEDIT_H
 #define SHELL_LINEEDIT_H
@@ -14,7 +15,7 @@
 
 #define LE_LINE_MAX 256
 
-enum le_result { LE_MORE, LE_DONE, LE_CANCEL };
+enum le_result { LE_MORE, LE_DONE, LE_CANCEL, LE_EOF };
 
 struct lineedit {
     char buf[LE_LINE_MAX];

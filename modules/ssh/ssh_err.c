@@ -18,6 +18,13 @@ const char *ssh_strerror(int err)
     case SSH_EVERSION: return "bad identification line (want SSH-2.0-..., at most 255 bytes with CR LF)";
     case SSH_EKEY: return "invalid public key value";
     case SSH_ESEQ: return "sequence number wrapped during the initial strict key exchange";
+    case SSH_EAUTHMAX: return "too many authentication failures";
+    case SSH_ESERVICE: return "service not available";
+    case SSH_EUNAUTH: return "connection protocol message before authentication";
+    case SSH_ECHANNEL: return "no such channel";
+    case SSH_EWINDOW: return "channel data beyond the granted window or packet size";
+    case SSH_ECLOSED: return "the client disconnected";
+    case SSH_EUNKNOWN: return "unknown message number";
     }
     return "unknown error";
 }

@@ -22,6 +22,14 @@ enum {
     SSH_EVERSION = -11, /* the identification line is not SSH-2.0 or too long */
     SSH_EKEY = -12,     /* an invalid public value (wrong size, or a zero shared secret) */
     SSH_ESEQ = -13,     /* the sequence number would wrap during the initial strict kex */
+    /* the layers above the transport (ssh_conn.h) */
+    SSH_EAUTHMAX = -20, /* too many failed authentication attempts */
+    SSH_ESERVICE = -21, /* a service other than ssh-userauth / ssh-connection */
+    SSH_EUNAUTH = -22,  /* a connection message before authentication */
+    SSH_ECHANNEL = -23, /* a channel number that is not open */
+    SSH_EWINDOW = -24,  /* data beyond the window we granted, or a packet beyond our maximum */
+    SSH_ECLOSED = -25,  /* the client sent DISCONNECT: close without answering */
+    SSH_EUNKNOWN = -26, /* an unknown message number: answer UNIMPLEMENTED and go on */
 };
 
 /* A sentence for the code, without a trailing period ("packet length

@@ -30,12 +30,20 @@ int ssh_ed25519_key_parse(const uint8_t *blob, size_t len, const uint8_t **pk)
     return parse_typed(blob, len, SSH_ED25519_PK_LEN, pk);
 }
 
-void ssh_ed25519_sign_blob(struct ssh_wr *w, const uint8_t sk[SSH_ED25519_SK_LEN], const uint8_t *msg, size_t len)
+int ssh_ed25519_sign_sk(void *sk, const uint8_t *msg, size_t len, uint8_t sig[SSH_ED25519_SIG_LEN])
+{
+    return crypto_sign_ed25519_detached(sig, NULL, msg, len, sk) == 0 ? 0 : SSH_EKEY;
+}
+
+int ssh_ed25519_sign_blob(struct ssh_wr *w, const struct ssh_signer *key, const uint8_t *msg, size_t len)
 {
     uint8_t sig[SSH_ED25519_SIG_LEN];
-    crypto_sign_ed25519_detached(sig, NULL, msg, len, sk);
+    int e = key->sign(key->ctx, msg, len, sig);
+    if (e)
+        return e;
     ssh_wr_cstring(w, ED25519);
     ssh_wr_string(w, sig, sizeof sig);
+    return 0;
 }
 
 int ssh_ed25519_verify_blob(const uint8_t *sig, size_t sig_len, const uint8_t pk[SSH_ED25519_PK_LEN],

@@ -4,14 +4,13 @@
 #include "ssh_extinfo.h"
 #include <anx/lib.h>
 
-void ssh_transport_init(struct ssh_transport *t, const char *software, const uint8_t pk[SSH_ED25519_PK_LEN],
-                        const uint8_t sk[SSH_ED25519_SK_LEN], ssh_random_fn random, void *random_ctx)
+void ssh_transport_init(struct ssh_transport *t, const char *software, const struct ssh_signer *host,
+                        ssh_random_fn random, void *random_ctx)
 {
     memset(t, 0, sizeof *t);
     t->step = SSH_STEP_VERSION;
     t->initial = true;
-    t->host_pk = pk;
-    t->host_sk = sk;
+    t->host = host;
     t->random = random;
     t->random_ctx = random_ctx;
     /* "SSH-2.0-" + software, cut to fit the 255-byte line with CR LF */
@@ -138,7 +137,7 @@ static int on_ecdh_init(struct ssh_transport *t, const struct ssh_packet *p, str
     if (e)
         return e;
     struct ssh_wr ks = ssh_wr_init(ks_buf, sizeof ks_buf);
-    ssh_ed25519_key_blob(&ks, t->host_pk);
+    ssh_ed25519_key_blob(&ks, t->host->pk);
     struct ssh_str k_s = {ks_buf, (uint32_t)ks.len};
     ssh_kex_hash_finish(&t->hash, k_s, q_c.p, q_s, k, h);
     if (!t->have_session_id) { /* the first H names the session for good */
@@ -146,7 +145,11 @@ static int on_ecdh_init(struct ssh_transport *t, const struct ssh_packet *p, str
         t->have_session_id = true;
     }
     struct ssh_wr sig = ssh_wr_init(sig_buf, sizeof sig_buf);
-    ssh_ed25519_sign_blob(&sig, t->host_sk, h, sizeof h);
+    e = ssh_ed25519_sign_blob(&sig, t->host, h, sizeof h);
+    if (e) {
+        sodium_memzero(k, sizeof k);
+        return e;
+    }
     struct ssh_wr w = ssh_wr_init(reply, sizeof reply);
     ssh_kex_ecdh_reply_build(&w, k_s, q_s, (struct ssh_str){sig_buf, (uint32_t)sig.len});
     ssh_kex_derive(k, h, 'D', t->session_id, tx_key, sizeof tx_key);  /* server to client */
@@ -274,6 +277,8 @@ uint32_t ssh_disconnect_reason(int err)
     case SSH_ENOALG:
     case SSH_EKEY: return SSH_DISCONNECT_KEY_EXCHANGE_FAILED;
     case SSH_EVERSION: return SSH_DISCONNECT_PROTOCOL_VERSION_NOT_SUPPORTED;
+    case SSH_ESERVICE: return SSH_DISCONNECT_SERVICE_NOT_AVAILABLE;
+    case SSH_EAUTHMAX: return SSH_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE;
     default: return SSH_DISCONNECT_PROTOCOL_ERROR;
     }
 }

@@ -123,6 +123,19 @@ TEST(history)
     CHECK_STR(e.buf, "five");
 }
 
+TEST(ctrl_d_ends_input_only_on_an_empty_line)
+{
+    start();
+    CHECK_EQ(shell_line_feed(&e, 0x04), LE_EOF);
+    type("ab");
+    CHECK_EQ(shell_line_feed(&e, 0x04), LE_MORE);   /* at the end of "ab": nothing to delete */
+    CHECK_EQ(shell_line_feed(&e, 0x01), LE_MORE);   /* Ctrl-A */
+    CHECK_EQ(shell_line_feed(&e, 0x04), LE_MORE);   /* deletes the a */
+    CHECK_STR(e.buf, "b");
+    CHECK_EQ(shell_line_feed(&e, 0x04), LE_MORE);   /* and the b */
+    CHECK_EQ(shell_line_feed(&e, 0x04), LE_EOF);    /* now the line is empty */
+}
+
 TEST(limits_and_noise)
 {
     start();
@@ -133,7 +146,7 @@ TEST(limits_and_noise)
     type("\x1b[99999999~\x1b[1;5Cx\x1bOHy\x02\x06\x04");
     CHECK_STR(e.buf, "y");                /* ... Ctrl-D deleted the x */
     for (int c = 0; c < 256; c++)        /* no key may break the invariants */
-        if (c != '\r' && c != '\n' && c != 3)
+        if (c != '\r' && c != '\n' && c != 3 && c != 4)
             shell_line_feed(&e, c);
     CHECK(e.len < LE_LINE_MAX && e.pos <= e.len && e.buf[e.len] == 0);
     /* without echo nothing is written */
@@ -195,6 +208,7 @@ int main(void)
     RUN(typing_and_enter);
     RUN(editing_keys);
     RUN(history);
+    RUN(ctrl_d_ends_input_only_on_an_empty_line);
     RUN(limits_and_noise);
     RUN(tab_completion);
     return unit_done();

@@ -17,6 +17,7 @@
 #include "ssh_transport.h"
 
 static uint8_t host_pk[32], host_sk[64];
+static struct ssh_signer host_signer;
 static uint8_t *recorded_i_c; /* OpenSSH 9.9's KEXINIT, when the test data is there */
 static size_t recorded_i_c_len;
 
@@ -117,7 +118,10 @@ static int c_recv(struct client *c, struct ssh_packet *p)
 static void c_start(struct client *c)
 {
     memset(c, 0, sizeof *c);
-    ssh_transport_init(&c->t, "Anunix_test", host_pk, host_sk, t_random, NULL);
+    host_signer.sign = ssh_ed25519_sign_sk;
+    host_signer.ctx = host_sk;
+    memcpy(host_signer.pk, host_pk, 32);
+    ssh_transport_init(&c->t, "Anunix_test", &host_signer, t_random, NULL);
     struct ssh_wr out = ssh_wr_init(c->from_s, sizeof c->from_s);
     CHECK(ssh_transport_start(&c->t, &out) == 0);
     c->from_len = out.len;
@@ -582,7 +586,9 @@ static void test_hostkey(const char *dir)
     }
     uint8_t sig[SSH_ED25519_SIGBLOB_LEN], blob[SSH_ED25519_BLOB_LEN];
     struct ssh_wr w = ssh_wr_init(sig, sizeof sig);
-    ssh_ed25519_sign_blob(&w, host_sk, (const uint8_t *)"H", 1);
+    struct ssh_signer signer = {.sign = ssh_ed25519_sign_sk, .ctx = host_sk};
+    memcpy(signer.pk, host_pk, 32);
+    CHECK(ssh_ed25519_sign_blob(&w, &signer, (const uint8_t *)"H", 1) == 0);
     CHECK(!w.overflow && w.len == sizeof sig);
     CHECK(ssh_ed25519_verify_blob(sig, w.len, host_pk, (const uint8_t *)"H", 1) == 0);
     CHECK(ssh_ed25519_verify_blob(sig, w.len, host_pk, (const uint8_t *)"G", 1) == SSH_EKEY);

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The SSH server with Debian's OpenSSH client (docs/ssh.md): boots
+# tests/boot/ssh.yaml with `anx run`, keys and a password made now and
+# given with --secret, then
+#   - the host key ssh sees is the one the image logs;
+#   - `ssh HOST -- CMD` runs one command: its output, its exit status
+#     (1 for a failing command, 127 for an unknown one);
+#   - the shell over a pty (ssh -tt): prompt, echo, `exit 3` ends it with 3;
+#   - a key not in authorized_keys, an RSA key and a wrong password are
+#     refused, the right password is accepted (SSH_ASKPASS);
+#   - 10 MiB put over HTTP and read back with `ssh HOST -- store cat` is
+#     byte for byte the same; the time it took is printed;
+#   - the image is still up and logged no fault.
+# Usage: tests/boot/ssh.sh [PLATFORM [MODE]]   (default x86_64-pc)
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+command -v ssh >/dev/null || { echo "skip  ssh.sh: no ssh client (apt-get install openssh-client)"; exit 77; }
+fresh_out ssh-test
+fails=0 passes=0
+check() { # check NAME COMMAND...: one test line
+    local name=$1; shift
+    if "$@"; then echo "ok   $name"; passes=$((passes + 1)); else echo "FAIL $name"; fails=$((fails + 1)); fi
+}
+ssh-keygen -q -t ed25519 -N '' -C ssh-test-user -f "$out/user"
+ssh-keygen -q -t ed25519 -N '' -C ssh-test-other -f "$out/other"
+ssh-keygen -q -t rsa -b 2048 -N '' -C ssh-test-rsa -f "$out/rsa"
+ssh-keygen -q -t ed25519 -N '' -C ssh-test-host -f "$out/host"
+cp "$out/user.pub" "$out/authorized_keys"
+pw="pw-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')"
+printf '%s\n' "$pw" >"$out/password"
+printf '#!/bin/sh\necho "%s"\n' "$pw" >"$out/askpass"
+printf '#!/bin/sh\necho wrong-password\n' >"$out/askpass-wrong"
+chmod +x "$out/askpass" "$out/askpass-wrong"
+
+gen/anx build tests/boot/ssh.yaml -p "$platform" >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
+sshport=$(free_port)
+httpport=$(free_port)
+log=$out/console.log
+setsid gen/anx run tests/boot/ssh.yaml -p "$platform" "${boot[@]}" --port "$sshport:22" --port "$httpport:8080" \
+    --secret ssh-host-key="$out/host" --secret ssh-authorized-keys="$out/authorized_keys" \
+    --secret admin-password="$out/password" </dev/null >"$log" 2>&1 &
+pid=$!
+trap 'kill -- -$pid 2>/dev/null' EXIT
+for _ in $(seq 1 600); do
+    grep -q "ssh: listening on port 22" "$log" && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.1
+done
+grep -q "ssh: listening on port 22" "$log" || { echo "FAIL the server did not start; console:"; tail -n 30 "$log"; exit 1; }
+
+opts=(-p "$sshport" -o IdentitiesOnly=yes -o UserKnownHostsFile="$out/known_hosts"
+      -o StrictHostKeyChecking=accept-new -o ConnectTimeout=30 -o LogLevel=ERROR)
+key=(-o BatchMode=yes -i "$out/user")
+run_ssh() { timeout 120 ssh "${opts[@]}" "$@"; }
+
+want=$(ssh-keygen -l -f "$out/host.pub" | awk '{print $2}')
+check "the image logs the provisioned host key ($want)" grep -q "host key ED25519 $want" "$log"
+
+start=$(date +%s.%N)
+outp=$(run_ssh "${key[@]}" anx@127.0.0.1 -- echo hello from ssh 2>&1); rc=$?
+first=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
+check "exec: echo prints its words, exit 0 (connect, kex, auth, run: ${first}s)" \
+    test "$rc" = 0 -a "$outp" = "hello from ssh"
+check "the host key ssh recorded is the provisioned one" \
+    sh -c "ssh-keygen -l -f '$out/known_hosts' | grep -q '$want'"
+outp=$(run_ssh "${key[@]}" anx@127.0.0.1 -- cat /no/such/file 2>&1); rc=$?
+check "exec: a failing command exits 1 with its message" test "$rc" = 1 -a "$outp" = "cat: /no/such/file: no such file"
+outp=$(run_ssh "${key[@]}" anx@127.0.0.1 -- nosuchcommand 2>&1); rc=$?
+check "exec: an unknown command exits 127" sh -c "test $rc = 127 && echo '$outp' | grep -q 'nosuchcommand'"
+
+outp=$(printf 'echo typed over a pty\nexit 3\n' | run_ssh -tt "${key[@]}" anx@127.0.0.1 2>&1); rc=$?
+printf '%s\n' "$outp" | sed 's/^/    | /' | head -n 8
+pty_ok() { [ "$rc" = 3 ] && grep -q 'anx> echo typed' <<<"$outp" && grep -q $'^typed over a pty\r$' <<<"$outp"; }
+check "shell over a pty: prompt, echo, output with CR LF, exit 3 gives 3" pty_ok
+outp=$(printf 'echo no pty here\n' | run_ssh -T "${key[@]}" anx@127.0.0.1 2>&1); rc=$?
+check "shell without a pty: no prompt, no echo, ends at the end of input with 0" test "$rc" = 0 -a "$outp" = "no pty here"
+
+outp=$(run_ssh -o BatchMode=yes -i "$out/other" anx@127.0.0.1 -- echo nope 2>&1); rc=$?
+check "a key not in authorized_keys is refused" sh -c "test $rc = 255 && echo '$outp' | grep -q 'Permission denied'"
+outp=$(run_ssh -o BatchMode=yes -i "$out/rsa" anx@127.0.0.1 -- echo nope 2>&1); rc=$?
+check "an RSA key is refused (ssh-ed25519 only)" test "$rc" = 255
+outp=$(run_ssh "${key[@]}" root@127.0.0.1 -- echo nope 2>&1); rc=$?
+check "another user name is refused" test "$rc" = 255
+pwopts=(-o BatchMode=no -o PubkeyAuthentication=no -o PreferredAuthentications=password -o NumberOfPasswordPrompts=1)
+outp=$(SSH_ASKPASS="$out/askpass" SSH_ASKPASS_REQUIRE=force run_ssh "${pwopts[@]}" anx@127.0.0.1 -- echo by password </dev/null 2>&1); rc=$?
+check "the password logs in" test "$rc" = 0 -a "$outp" = "by password"
+outp=$(SSH_ASKPASS="$out/askpass-wrong" SSH_ASKPASS_REQUIRE=force run_ssh "${pwopts[@]}" anx@127.0.0.1 -- echo nope </dev/null 2>&1); rc=$?
+check "a wrong password is refused" test "$rc" = 255
+
+head -c 7864320 /dev/urandom | base64 -w 76 >"$out/big"   # 10 MiB of text, ending in a newline
+size=$(stat -c %s "$out/big")
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 120 -X PUT -H 'Content-Type: text/plain' \
+       --data-binary @"$out/big" "http://127.0.0.1:$httpport/api/v1/objects/big/file")
+check "10 MiB object stored over HTTP ($code)" test "$code" = 201 -o "$code" = 200
+start=$(date +%s.%N)
+run_ssh "${key[@]}" anx@127.0.0.1 -- store cat big/file >"$out/big.back" 2>"$out/big.err"; rc=$?
+secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
+mib=$(awk -v n="$size" -v s="$secs" 'BEGIN { printf "%.2f", n / 1048576 / s }')
+echo "    store cat of $size bytes over ssh: ${secs}s, $mib MiB/s"
+check "store cat over ssh gives back the $size bytes" cmp -s "$out/big" "$out/big.back"
+
+check "the image is still up" kill -0 $pid
+check "no fault or panic on the console" sh -c "! grep -q 'FAULT\|panic' '$log'"
+grep "ssh: " "$log" | grep -v "listening" | head -n 20 | sed 's/^/    log| /'
+# every planted secret stays out of the console
+check "the password appears nowhere on the console" sh -c "! grep -qF -- '$pw' '$log'"
+echo "$passes passed, $fails failed"
+[ $fails = 0 ]
