@@ -46,7 +46,7 @@
 
 #define RX_CAP (SSH_CONN_MAX_PACKET + 2048) /* one whole packet, with room for the next one's start */
 #define TX_CAP (SSH_CONN_DATA_MAX + 256)    /* one sealed packet */
-#define SESSION_OUT 4096
+#define SESSION_OUT SSH_CONN_DATA_MAX /* one full data packet */
 #define FLUSH_NS (20 * ANX_NS_PER_MS)
 #define IDLE_POLL_NS (500 * ANX_NS_PER_MS)
 #define CONN_STACK (24 * 1024)
@@ -204,15 +204,27 @@ static void session_flush(struct session *s, bool block)
 static void term_write(struct anx_term *t, const char *p, size_t n)
 {
     struct session *s = (struct session *)t;
-    for (size_t i = 0; i < n; i++) {
-        if (s->out_len + 2 > sizeof s->out)
+    while (n && !s->hangup && !s->k->dead) {
+        if (s->out_len + 2 > sizeof s->out) {
             session_flush(s, true);
-        if (s->hangup || s->k->dead)
-            return;
-        /* a pty's output processing (ONLCR), as a Unix tty does it */
-        if (p[i] == '\n' && s->ch->pty)
+            continue;
+        }
+        if (*p == '\n' && s->ch->pty) {
+            /* a pty's output processing (ONLCR), as a Unix tty does it */
             s->out[s->out_len++] = '\r';
-        s->out[s->out_len++] = p[i];
+            s->out[s->out_len++] = '\n';
+            p++, n--;
+            continue;
+        }
+        /* copy up to the next newline a pty must expand, or what fits */
+        size_t room = sizeof s->out - s->out_len - 1;
+        size_t k = n < room ? n : room;
+        const char *nl = s->ch->pty ? memchr(p, '\n', k) : NULL;
+        if (nl)
+            k = (size_t)(nl - p);
+        memcpy(s->out + s->out_len, p, k);
+        s->out_len += k;
+        p += k, n -= k;
     }
 }
 

@@ -98,6 +98,25 @@ secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
 mib=$(awk -v n="$size" -v s="$secs" 'BEGIN { printf "%.2f", n / 1048576 / s }')
 echo "    store cat of $size bytes over ssh: ${secs}s, $mib MiB/s"
 check "store cat over ssh gives back the $size bytes" cmp -s "$out/big" "$out/big.back"
+# the baseline in the same run: the same object over plain HTTP (no crypto)
+start=$(date +%s.%N)
+curl -s --max-time 120 -o "$out/big.http" "http://127.0.0.1:$httpport/api/v1/objects/big/file"
+hsecs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
+echo "    the same object over HTTP: ${hsecs}s, $(awk -v n="$size" -v s="$hsecs" 'BEGIN { printf "%.2f", n / 1048576 / s }') MiB/s (ssh takes $(awk -v a="$secs" -v b="$hsecs" 'BEGIN { printf "%.1f", a / b }')x as long)"
+
+# memory a connection with its session takes: `mem` (pages free, heap in
+# use) seen from one connection, then from a second while the first sleeps
+used_kib() { # pages used in KiB + heap in use in KiB, from `mem`
+    awk '/^pages:/ { gsub(/[(),]/, " "); t = $4; f = $6 } /^heap:/ { h = $2 } END { printf "%d", t - f + h / 1024 }' <<<"$1"
+}
+m1=$(used_kib "$(run_ssh "${key[@]}" anx@127.0.0.1 -- mem 2>&1)")
+run_ssh "${key[@]}" anx@127.0.0.1 -- sleep 30000 >/dev/null 2>&1 &
+sleeper=$!
+for _ in $(seq 1 100); do grep -q "exec: sleep 30000" "$log" && break; sleep 0.1; done
+m2=$(used_kib "$(run_ssh "${key[@]}" anx@127.0.0.1 -- mem 2>&1)")
+kill $sleeper 2>/dev/null; wait $sleeper 2>/dev/null
+echo "    memory in use: $m1 KiB during one connection, $m2 KiB during two: $((m2 - m1)) KiB per connection with a session"
+check "a second connection with its session takes 40-400 KiB ($((m2 - m1)))" test $((m2 - m1)) -ge 40 -a $((m2 - m1)) -le 400
 
 check "the image is still up" kill -0 $pid
 check "no fault or panic on the console" sh -c "! grep -q 'FAULT\|panic' '$log'"
