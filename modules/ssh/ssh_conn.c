@@ -143,6 +143,17 @@ static int userauth_request(struct ssh_conn *c, const uint8_t *msg, size_t len)
         (e = ssh_rd_string(&r, &method)))
         return e;
     copy_cstr(c->user, sizeof c->user, user);
+    if (c->cfg->banner && c->cfg->banner[0] && !c->banner_sent) {
+        /* RFC 4252 section 5.4: before the first answer to a login */
+        uint8_t buf[1100];
+        struct ssh_wr w = ssh_wr_init(buf, sizeof buf);
+        ssh_wr_u8(&w, SSH_MSG_USERAUTH_BANNER);
+        ssh_wr_cstring(&w, c->cfg->banner);
+        ssh_wr_cstring(&w, "");
+        c->banner_sent = true;
+        if ((e = send_msg(c, &w)))
+            return e;
+    }
     if (!ssh_str_eq(service, "ssh-connection")) {
         c->why = "userauth for a service other than ssh-connection";
         return SSH_ESERVICE;

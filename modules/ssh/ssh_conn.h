@@ -35,6 +35,7 @@
 #define SSH_MSG_USERAUTH_REQUEST 50
 #define SSH_MSG_USERAUTH_FAILURE 51
 #define SSH_MSG_USERAUTH_SUCCESS 52
+#define SSH_MSG_USERAUTH_BANNER 53
 #define SSH_MSG_USERAUTH_PK_OK 60
 #define SSH_MSG_GLOBAL_REQUEST 80
 #define SSH_MSG_REQUEST_FAILURE 82
@@ -99,6 +100,7 @@ struct ssh_conn_cfg {
     const char *user;                /* the one login name */
     bool publickey, password;        /* the methods offered */
     unsigned max_auth_tries;
+    const char *banner;              /* shown before login (USERAUTH_BANNER); NULL or "" for none */
 };
 
 struct ssh_conn {
@@ -108,6 +110,7 @@ struct ssh_conn {
     const uint8_t *session_id;       /* the transport's H of the first exchange */
     bool service;                    /* ssh-userauth accepted */
     bool authenticated;
+    bool banner_sent;
     unsigned failures;
     char user[SSH_CONN_USER_MAX + 1];
     struct ssh_chan chan[SSH_CONN_CHANNELS];

@@ -25,6 +25,7 @@ const char *ssh_strerror(int err)
     case SSH_EWINDOW: return "channel data beyond the granted window or packet size";
     case SSH_ECLOSED: return "the client disconnected";
     case SSH_EUNKNOWN: return "unknown message number";
+    case SSH_EIDLE: return "idle timeout";
     }
     return "unknown error";
 }

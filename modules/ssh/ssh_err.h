@@ -30,6 +30,7 @@ enum {
     SSH_EWINDOW = -24,  /* data beyond the window we granted, or a packet beyond our maximum */
     SSH_ECLOSED = -25,  /* the client sent DISCONNECT: close without answering */
     SSH_EUNKNOWN = -26, /* an unknown message number: answer UNIMPLEMENTED and go on */
+    SSH_EIDLE = -27,    /* no traffic for the server's idle timeout */
 };
 
 /* A sentence for the code, without a trailing period ("packet length

@@ -68,6 +68,8 @@ struct conn {
     struct anx_waitq progress_wq;  /* sessions waiting for the window or the end of a key exchange */
     struct anx_waitq done_wq;      /* the connection thread waiting for its sessions to end */
     bool dead;                     /* the connection failed or is closing: sessions hang up */
+    uint64_t last_traffic;         /* a byte in or out (idle_timeout) */
+    uint64_t bytes_in, bytes_out;
     unsigned running;              /* session threads not yet ended */
     struct session *sessions[SSH_CONN_CHANNELS];
 };
@@ -152,6 +154,8 @@ static int write_raw(struct conn *k, const uint8_t *p, size_t n)
         k->dead = true;
         return -1;
     }
+    k->last_traffic = anx_time_ns();
+    k->bytes_out += n;
     return 0;
 }
 
@@ -421,6 +425,8 @@ static int receive(struct conn *k, uint64_t timeout_ns)
     size_t n = p->tot_len < room ? p->tot_len : room;
     pbuf_copy_partial(p, k->rx + k->rx_len, (u16_t)n, 0);
     k->rx_len += n;
+    k->bytes_in += n;
+    k->last_traffic = anx_time_ns();
     if (n < p->tot_len) {
         /* the buffer holds one packet of the largest size we accept; a
          * client past it gets an error (ssh_transport_input cannot finish) */
@@ -505,9 +511,14 @@ static int serve(struct conn *k)
         if (got)
             r = handle_input(k);
         flush_sessions(k);
-        if (!k->c.authenticated && anx_time_ns() > login_deadline) {
+        uint64_t now = anx_time_ns();
+        if (!k->c.authenticated && now > login_deadline) {
             k->c.why = "no login within login_grace";
             return SSH_EAUTHMAX;
+        }
+        if (CONFIG_SSH_IDLE_TIMEOUT && now - k->last_traffic > CONFIG_SSH_IDLE_TIMEOUT) {
+            k->c.why = "idle for longer than idle_timeout";
+            return SSH_EIDLE;
         }
     }
     return r;
@@ -517,6 +528,7 @@ static void conn_main(void *arg)
 {
     struct conn *k = arg;
     ssh_transport_init(&k->t, "Anunix_1.0", &host_key, fill_random, NULL);
+    k->last_traffic = anx_time_ns();
     int r = serve(k);
     if (r != SSH_ECLOSED && !k->dead) {
         send_lock(k);
@@ -526,8 +538,11 @@ static void conn_main(void *arg)
             write_raw(k, w.p, w.len);
         send_unlock(k);
     }
+    if (r == SSH_ENOALG && !k->c.why)
+        k->c.why = ssh_alg_category(k->t.nomatch);
     if (r == SSH_ECLOSED)
-        log_info("%s: closed", k->peer);
+        log_info("%s: closed (%u key exchanges, %llu bytes in, %llu out)", k->peer, k->t.kex_done,
+                 (unsigned long long)k->bytes_in, (unsigned long long)k->bytes_out);
     else
         log_warn("%s: closed: %s%s%s", k->peer, ssh_strerror(r), k->c.why ? ": " : "", k->c.why ? k->c.why : "");
     /* hang up every session and wait for its thread to end */
@@ -657,6 +672,11 @@ static int ssh_init(void)
     }
     auth_cfg.user = CONFIG_SSH_USER;
     auth_cfg.max_auth_tries = CONFIG_SSH_MAX_AUTH_TRIES;
+    auth_cfg.banner = CONFIG_SSH_BANNER;
+    if (strlen(CONFIG_SSH_BANNER) > 1024) {
+        log_error("banner: %zu bytes, at most 1024 fit one message", strlen(CONFIG_SSH_BANNER));
+        return ANX_EINVAL;
+    }
     auth_cfg.publickey = have_cred(CONFIG_SSH_AUTHORIZED_KEYS, CRED_SSH_AUTHORIZED_KEYS);
     auth_cfg.password = have_cred(CONFIG_SSH_PASSWORD, CRED_PASSWORD);
     if (!auth_cfg.publickey && !auth_cfg.password) {

@@ -187,6 +187,7 @@ static int on_newkeys(struct ssh_transport *t, const struct ssh_packet *p)
         t->rx.seq = 0;
     t->initial = false;
     t->step = SSH_STEP_RUNNING;
+    t->kex_done++;
     return 0;
 }
 
@@ -279,6 +280,7 @@ uint32_t ssh_disconnect_reason(int err)
     case SSH_EVERSION: return SSH_DISCONNECT_PROTOCOL_VERSION_NOT_SUPPORTED;
     case SSH_ESERVICE: return SSH_DISCONNECT_SERVICE_NOT_AVAILABLE;
     case SSH_EAUTHMAX: return SSH_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE;
+    case SSH_EIDLE: return SSH_DISCONNECT_BY_APPLICATION;
     default: return SSH_DISCONNECT_PROTOCOL_ERROR;
     }
 }

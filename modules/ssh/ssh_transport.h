@@ -67,6 +67,7 @@ struct ssh_transport {
     bool ignore_guess;     /* drop the client's next kex packet (wrong first_kex_packet_follows guess) */
     bool have_session_id;
     int nomatch;           /* after SSH_ENOALG: the SSH_ALG_* category without a common algorithm */
+    unsigned kex_done;     /* key exchanges completed (the first and every re-key) */
     uint8_t session_id[SSH_HASH_LEN];
     uint8_t rx_key[SSH_CHACHA_KEY_LEN]; /* derived, used once the client's NEWKEYS arrives */
     crypto_hash_sha256_state hash;      /* H so far: V_C, V_S, I_C, I_S */

@@ -10,6 +10,10 @@
 #     refused, the right password is accepted (SSH_ASKPASS);
 #   - 10 MiB put over HTTP and read back with `ssh HOST -- store cat` is
 #     byte for byte the same; the time it took is printed;
+#   - a re-key every 256 KiB during that read (ssh -o RekeyLimit), 16
+#     sessions at once and the 17th refused, a client offering only
+#     ciphers we lack and a peer sending garbage are closed cleanly while
+#     another session goes on, the banner, the idle timeout;
 #   - the image is still up and logged no fault.
 # Usage: tests/boot/ssh.sh [PLATFORM [MODE]]   (default x86_64-pc)
 set -uo pipefail
@@ -49,9 +53,10 @@ done
 grep -q "ssh: listening on port 22" "$log" || { echo "FAIL the server did not start; console:"; tail -n 30 "$log"; exit 1; }
 
 opts=(-p "$sshport" -o IdentitiesOnly=yes -o UserKnownHostsFile="$out/known_hosts"
-      -o StrictHostKeyChecking=accept-new -o ConnectTimeout=30 -o LogLevel=ERROR)
+      -o StrictHostKeyChecking=accept-new -o ConnectTimeout=30)
 key=(-o BatchMode=yes -i "$out/user")
-run_ssh() { timeout 120 ssh "${opts[@]}" "$@"; }
+# ssh takes the first value an option gets: LogLevel comes from $loglevel
+run_ssh() { timeout 120 ssh -o LogLevel="${loglevel:-ERROR}" "${opts[@]}" "$@"; }
 
 want=$(ssh-keygen -l -f "$out/host.pub" | awk '{print $2}')
 check "the image logs the provisioned host key ($want)" grep -q "host key ED25519 $want" "$log"
@@ -103,6 +108,66 @@ start=$(date +%s.%N)
 curl -s --max-time 120 -o "$out/big.http" "http://127.0.0.1:$httpport/api/v1/objects/big/file"
 hsecs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
 echo "    the same object over HTTP: ${hsecs}s, $(awk -v n="$size" -v s="$hsecs" 'BEGIN { printf "%.2f", n / 1048576 / s }') MiB/s (ssh takes $(awk -v a="$secs" -v b="$hsecs" 'BEGIN { printf "%.1f", a / b }')x as long)"
+
+start=$(date +%s.%N)
+run_ssh "${key[@]}" -o RekeyLimit=256K anx@127.0.0.1 -- store cat big/file >"$out/big.rekey" 2>"$out/big.err"; rc=$?
+rsecs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
+check "store cat with a re-key every 256 KiB gives back the same bytes" cmp -s "$out/big" "$out/big.rekey"
+sleep 0.5   # the server's closing line
+rekeys=$(grep -A3 "exec: store cat big/file" "$log" | sed -n 's/.*closed (\([0-9]*\) key exchanges.*/\1/p' | tail -n 1)
+echo "    the same with a re-key every 256 KiB: ${rsecs}s, $rekeys key exchanges"
+check "the server went through the client's re-keys ($rekeys key exchanges, the first included)" test "${rekeys:-0}" -ge 3
+
+echo "== 16 sessions at once, the 17th refused (max_connections: 16)"
+pids=()
+start=$(date +%s.%N)
+for i in $(seq 1 16); do
+    run_ssh "${key[@]}" anx@127.0.0.1 -- sleep 6000 >"$out/many.$i" 2>&1 &
+    pids+=($!)
+done
+for _ in $(seq 1 300); do [ "$(grep -c 'exec: sleep 6000' "$log")" -ge 16 ] && break; sleep 0.1; done
+outp=$(run_ssh "${key[@]}" anx@127.0.0.1 -- echo seventeenth 2>&1); rc17=$?
+ok16=0
+for p in "${pids[@]}"; do wait "$p" && ok16=$((ok16 + 1)); done
+secs16=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+check "16 sessions of 6 s each ran side by side ($ok16 exited 0 after ${secs16}s)" \
+    test "$ok16" = 16 -a "$(awk -v s="$secs16" 'BEGIN { print (s < 30) }')" = 1
+check "the 17th connection was refused while 16 ran" \
+    sh -c "test $rc17 = 255 && grep -q 'refused a connection: 16 at once is the limit' '$log'"
+
+echo "== clients the server must close cleanly, while another session goes on"
+run_ssh "${key[@]}" anx@127.0.0.1 -- sleep 4000 >"$out/bystander" 2>&1 &
+bystander=$!
+for _ in $(seq 1 100); do grep -q "exec: sleep 4000" "$log" && break; sleep 0.1; done
+outp=$(loglevel=INFO run_ssh "${key[@]}" -o Ciphers=aes128-ctr anx@127.0.0.1 -- echo nope 2>&1); rc=$?
+nomatch_ok() { [ "$rc" = 255 ] && grep -q 'no matching cipher' <<<"$outp" &&
+    grep -q 'closed: no matching algorithm: cipher client to server' "$log"; }
+check "a client with only ciphers we lack is told so and closed" nomatch_ok
+python3 - "$sshport" >"$out/garbage.log" 2>&1 <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+s.recv(256)                                      # the server's version line (and KEXINIT)
+s.sendall(b"SSH-2.0-garbage\r\n" + b"\xff\xff\xff\xff" + b"\x00" * 64)
+data = b""
+while True:                                      # the server's DISCONNECT, then the close
+    b = s.recv(4096)
+    if not b:
+        break
+    data += b
+print("closed by the server after %d bytes" % len(data))
+PY
+check "a peer sending a 4 GiB packet length is disconnected" \
+    sh -c "grep -q 'closed by the server' '$out/garbage.log' && grep -q 'closed: packet length out of range' '$log'"
+wait $bystander; rc=$?
+check "the session beside them finished normally" test "$rc" = 0
+
+outp=$(loglevel=INFO run_ssh "${key[@]}" anx@127.0.0.1 -- echo x 2>&1)
+check "the banner is shown before login" grep -q "Anunix ssh test image: authorized use only" <<<"$outp"
+start=$(date +%s)
+outp=$(run_ssh -tt "${key[@]}" anx@127.0.0.1 < <(sleep 20) 2>&1); rc=$?
+idle=$(( $(date +%s) - start ))
+check "an idle session is closed after idle_timeout (8 s; took ${idle} s)" \
+    sh -c "test $rc = 255 -a $idle -ge 8 -a $idle -lt 18 && grep -q 'idle for longer than idle_timeout' '$log'"
 
 # memory a connection with its session takes: `mem` (pages free, heap in
 # use) seen from one connection, then from a second while the first sleeps

@@ -72,7 +72,7 @@ static void f_eof(void *ctx, struct ssh_chan *ch) { (void)ctx, (void)ch; eofs++;
 static void f_closed(void *ctx, struct ssh_chan *ch) { (void)ctx, (void)ch; closes++; }
 
 static const struct ssh_conn_ops ops = {f_send, f_key_ok, f_password_ok, f_log, f_start, f_data, f_eof, f_closed, NULL};
-static struct ssh_conn_cfg cfg = {"anx", true, true, 3};
+static struct ssh_conn_cfg cfg = {"anx", true, true, 3, NULL};
 static uint8_t session_id[SSH_HASH_LEN] = {1, 2, 3, 4};
 static const uint8_t *signed_id = session_id; /* what the client signs */
 static struct ssh_conn c;
@@ -202,6 +202,23 @@ static void order_and_services(void)
     CHECK(feed() == SSH_EUNKNOWN);
     userauth_head("anx", "password");  /* truncated: no boolean, no password */
     CHECK(feed() == SSH_ETRUNC);
+}
+
+static void banner(void)
+{
+    cfg.banner = "Authorized use only.\n";
+    fresh();
+    service("ssh-userauth");
+    nsent = 0;
+    userauth_head("anx", "none");
+    CHECK(feed() == 0 && nsent == 2 && sent[0][0] == SSH_MSG_USERAUTH_BANNER &&
+          sent[1][0] == SSH_MSG_USERAUTH_FAILURE);
+    struct ssh_rd r = ssh_rd_init(sent[0] + 1, sent_len[0] - 1);
+    struct ssh_str text, lang;
+    CHECK(ssh_rd_string(&r, &text) == 0 && ssh_str_eq(text, "Authorized use only.\n") &&
+          ssh_rd_string(&r, &lang) == 0 && lang.len == 0 && ssh_rd_end(&r) == 0);
+    CHECK(password("anx", "secret") == 0 && nsent == 3 && last_type() == SSH_MSG_USERAUTH_SUCCESS); /* once */
+    cfg.banner = NULL;
 }
 
 static void publickey_login(void)
@@ -410,6 +427,7 @@ int main(void)
     seed[0] = 8;
     crypto_sign_ed25519_seed_keypair(other_pk, other_sk, seed);
     RUN(order_and_services);
+    RUN(banner);
     RUN(publickey_login);
     RUN(password_login);
     RUN(session_channels);
