@@ -23,6 +23,7 @@
 #include <anx/command.h>
 #include <anx/console.h>
 #include <anx/errno.h>
+#include <anx/kernel.h>
 #include <anx/lib.h>
 #include <anx/log.h>
 #include <anx/mem.h>
@@ -621,6 +622,8 @@ static void listen_thread(void *arg)
 {
     (void)arg;
     char fp[64];
+    /* after every module's start: cred-persist may restore the host key then */
+    anx_boot_wait_ready();
     if (cred_host_public_key("ssh", CONFIG_SSH_HOST_KEY, host_key.pk) != 0) {
         anx_module_fail("ssh", ANX_ENOENT, "no host key: credential '%s' has no value and none could be generated",
                         CONFIG_SSH_HOST_KEY);
