@@ -107,19 +107,10 @@ static void refuse(struct netconn *nc)
 static void listen_thread(void *arg)
 {
     (void)arg;
-    struct netconn *l = netconn_new(NETCONN_TCP);
+    const char *why;
+    struct netconn *l = net_listen_tcp(CONFIG_HTTPD_PORT, 64, &why);
     if (!l) {
-        anx_module_fail("httpd", -1, "cannot create the listening connection (out of memory)");
-        return;
-    }
-    ip_set_option(l->pcb.ip, SOF_REUSEADDR);
-    err_t e = netconn_bind(l, IP_ADDR_ANY, CONFIG_HTTPD_PORT);
-    if (e == ERR_OK)
-        e = netconn_listen_with_backlog(l, 64);
-    if (e != ERR_OK) {
-        netconn_delete(l);
-        anx_module_fail("httpd", -1, "cannot listen on port %d: %s", CONFIG_HTTPD_PORT,
-                        lwip_strerr(e));
+        anx_module_fail("httpd", -1, "cannot listen on port %d: %s", CONFIG_HTTPD_PORT, why);
         return;
     }
     log_info("listening on port %d", CONFIG_HTTPD_PORT);

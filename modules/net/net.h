@@ -35,4 +35,9 @@ struct netconn;
  * was accepted. */
 int net_write_all(struct netconn *nc, const void *data, size_t n);
 
+/* A TCP netconn listening on port (every address, SO_REUSEADDR) with a
+ * backlog of at most 255 connections, or NULL with *why saying what
+ * failed ("out of memory", lwIP's words for the bind or listen error). */
+struct netconn *net_listen_tcp(uint16_t port, int backlog, const char **why);
+
 #endif

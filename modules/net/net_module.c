@@ -173,3 +173,23 @@ int net_write_all(struct netconn *nc, const void *data, size_t n)
     }
     return 0;
 }
+
+struct netconn *net_listen_tcp(uint16_t port, int backlog, const char **why)
+{
+    struct netconn *l = netconn_new(NETCONN_TCP);
+    if (!l) {
+        *why = "out of memory";
+        return NULL;
+    }
+    /* a restarted listener must not wait for the old one's TIME_WAIT */
+    ip_set_option(l->pcb.ip, SOF_REUSEADDR);
+    err_t e = netconn_bind(l, IP_ADDR_ANY, port);
+    if (e == ERR_OK)
+        e = netconn_listen_with_backlog(l, (u8_t)backlog);
+    if (e != ERR_OK) {
+        netconn_delete(l);
+        *why = lwip_strerr(e);
+        return NULL;
+    }
+    return l;
+}

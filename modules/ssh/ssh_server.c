@@ -630,18 +630,10 @@ static void listen_thread(void *arg)
         return;
     }
     host_key.sign = host_sign;
-    struct netconn *l = netconn_new(NETCONN_TCP);
+    const char *why;
+    struct netconn *l = net_listen_tcp(CONFIG_SSH_PORT, 8, &why);
     if (!l) {
-        anx_module_fail("ssh", ANX_ENOMEM, "cannot create the listening connection (out of memory)");
-        return;
-    }
-    ip_set_option(l->pcb.ip, SOF_REUSEADDR);
-    err_t e = netconn_bind(l, IP_ADDR_ANY, CONFIG_SSH_PORT);
-    if (e == ERR_OK)
-        e = netconn_listen_with_backlog(l, 8);
-    if (e != ERR_OK) {
-        netconn_delete(l);
-        anx_module_fail("ssh", ANX_EIO, "cannot listen on port %d: %s", CONFIG_SSH_PORT, lwip_strerr(e));
+        anx_module_fail("ssh", ANX_EIO, "cannot listen on port %d: %s", CONFIG_SSH_PORT, why);
         return;
     }
     if (cred_fingerprint(CONFIG_SSH_HOST_KEY, fp, sizeof fp) != 0)
