@@ -358,6 +358,13 @@ static bool apply_policy(struct rt_route *r, struct rt_request *rq, struct rt_re
     return false;
 }
 
+static rt_guard_fn guard;
+
+void rt_guard_set(rt_guard_fn fn)
+{
+    guard = fn;
+}
+
 void rt_dispatch(struct rt_request *rq, struct rt_response *rs)
 {
     struct rt_route *best = NULL;
@@ -392,6 +399,10 @@ void rt_dispatch(struct rt_request *rq, struct rt_response *rs)
     rt_match(best->pattern, rq->path, rq->path_len, rq->params, &rq->nparams);
     rq->route = best->name;
     uint64_t t0 = anx_time_ns();
+    if (guard && !guard(rq, rs)) {
+        record(best, (anx_time_ns() - t0) / 1000, false);
+        return;
+    }
     bool ok = apply_policy(best, rq, rs);
     record(best, (anx_time_ns() - t0) / 1000, !ok);
 }
@@ -428,5 +439,6 @@ void rt_reset(void)
     }
     engines = NULL;
     rt_metrics_reset();
+    guard = NULL;
     route_seq = 0;
 }

@@ -75,6 +75,7 @@ struct rt_request {
     const void *body;
     size_t body_len;
     const char *route; /* name of the matched route (set by the router) */
+    const char *who;   /* the caller a guard identified (a key's name), or NULL */
 };
 
 struct rt_response;
@@ -174,6 +175,14 @@ bool rt_match(const char *pattern, const char *path, size_t path_len, struct rt_
 /* Handle one request: find the route, apply its policy, time it, count it.
  * Always fills rs (404/405/503 ... when nothing handles it). */
 void rt_dispatch(struct rt_request *rq, struct rt_response *rs);
+
+/* A guard sees every request that found its route, before any engine:
+ * it returns true to let it through, or false after answering it (401,
+ * 403, 429 ...); the answer is counted on the route. One guard (the
+ * apikey module's); NULL removes it. rq->who may be set to name the
+ * caller for the access log (a key's name, never its secret). */
+typedef bool (*rt_guard_fn)(struct rt_request *rq, struct rt_response *rs);
+void rt_guard_set(rt_guard_fn fn);
 
 /* ---- metrics ------------------------------------------------------------------- */
 

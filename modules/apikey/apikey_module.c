@@ -1,0 +1,156 @@
+/*
+ * apikey_module.c - the apikey module: the manifest's rules (apikey.h)
+ * as the router's guard. A request whose rule is not `open` needs
+ * `Authorization: Bearer KEY` with an api-token credential granted to
+ * apikey (the credential store compares it in constant time and keeps
+ * only its hash) whose scopes allow the rule's scope:
+ *   no key, or a key that is none of them      401, WWW-Authenticate: Bearer
+ *   a key without the scope                    403
+ * both as JSON: in OpenAI's error shape under /v1/ (what its clients
+ * parse: code invalid_api_key / insufficient_scope), else
+ * {"error": "unauthorized"|"forbidden", "message": ..., "scope": ...}.
+ */
+#define LOG_TAG "apikey"
+#include <anx/buf.h>
+#include <anx/errno.h>
+#include <anx/lib.h>
+#include <anx/log.h>
+#include <anx/mem.h>
+#include <anx/module.h>
+#include <anx/printf.h>
+
+#include "../router/router.h"
+#include "apikey.h"
+#include "cred.h"
+
+static struct apikey_rule *rules;
+static size_t nrules;
+static unsigned long long allowed, refused_401, refused_403;
+
+static bool openai_path(const struct rt_request *rq)
+{
+    return rq->path_len >= 4 && memcmp(rq->path, "/v1/", 4) == 0;
+}
+
+static void refuse(struct rt_request *rq, struct rt_response *rs, int status, const char *scope, const char *why)
+{
+    struct anx_buf *b = &rs->out;
+    bool openai = openai_path(rq);
+    rs->status = status;
+    rs->content_type = "application/json";
+    if (openai) {
+        anx_buf_puts(b, "{\"error\": {\"message\": ");
+        rt_json_str(b, why, strlen(why));
+        anx_buf_printf(b, ", \"type\": \"invalid_request_error\", \"param\": null, \"code\": \"%s\"}}\n",
+                       status == 401 ? "invalid_api_key" : "insufficient_scope");
+    } else {
+        anx_buf_printf(b, "{\"error\": \"%s\", \"message\": ", status == 401 ? "unauthorized" : "forbidden");
+        rt_json_str(b, why, strlen(why));
+        anx_buf_puts(b, ", \"scope\": ");
+        rt_json_str(b, scope, strlen(scope));
+        anx_buf_puts(b, "}\n");
+    }
+    if (status == 401) {
+        /* RFC 6750 section 3: the scheme, and invalid_token when one was sent */
+        rt_add_header(rs, "WWW-Authenticate",
+                      rt_header(rq, "Authorization", NULL) ? "Bearer realm=\"anunix\", error=\"invalid_token\""
+                                                           : "Bearer realm=\"anunix\"");
+        refused_401++;
+    } else {
+        refused_403++;
+    }
+}
+
+bool apikey_guard(struct rt_request *rq, struct rt_response *rs)
+{
+    const struct apikey_rule *r = apikey_rule_find(rules, nrules, rq->method, rq->path, rq->path_len);
+    const char *scope = r ? r->scope : "admin";
+    if (!strcmp(scope, "open"))
+        return true;
+    size_t hlen, klen;
+    const char *h = rt_header(rq, "Authorization", &hlen);
+    const char *key = h ? apikey_bearer(h, hlen, &klen) : NULL;
+    if (!key) {
+        refuse(rq, rs, 401, scope, h ? "the Authorization header is not 'Bearer KEY'"
+                                     : "this route needs an API key: send Authorization: Bearer KEY");
+        return false;
+    }
+    const struct cred_info *which;
+    if (cred_token_match("apikey", key, klen, &which) != 0) {
+        refuse(rq, rs, 401, scope, "invalid API key");
+        return false;
+    }
+    rq->who = which->name;
+    if (!apikey_scope_has(which->scopes, scope)) {
+        char why[160];
+        snprintf(why, sizeof why, "the key '%s' does not have the scope '%s'", which->name, scope);
+        refuse(rq, rs, 403, scope, why);
+        return false;
+    }
+    allowed++;
+    return true;
+}
+
+static void emit_metrics(struct anx_buf *b, void *arg)
+{
+    (void)arg;
+    anx_buf_printf(b,
+                   "# HELP anx_apikey_requests_total Requests that needed an API key, by outcome.\n"
+                   "# TYPE anx_apikey_requests_total counter\n"
+                   "anx_apikey_requests_total{outcome=\"allowed\"} %llu\n"
+                   "anx_apikey_requests_total{outcome=\"401\"} %llu\n"
+                   "anx_apikey_requests_total{outcome=\"403\"} %llu\n",
+                   allowed, refused_401, refused_403);
+}
+
+static struct rt_metrics_source metrics = { .emit = emit_metrics };
+
+int apikey_configure(const char *const *items, char *err, size_t errlen)
+{
+    size_t n = 0;
+    while (items[n])
+        n++;
+    anx_free(rules);
+    nrules = 0;
+    rules = anx_calloc(n ? n : 1, sizeof *rules);
+    if (!rules)
+        return ANX_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        char why[120];
+        if (apikey_rule_parse(items[i], &rules[i], why, sizeof why)) {
+            snprintf(err, errlen, "rules[%zu] '%s': %s", i, items[i], why);
+            return ANX_EINVAL;
+        }
+    }
+    nrules = n;
+    rt_guard_set(apikey_guard);
+    return 0;
+}
+
+static const char *const config_rules[] = CONFIG_APIKEY_RULES;
+
+static int apikey_init(void)
+{
+    char err[320];
+    int e = apikey_configure(config_rules, err, sizeof err);
+    if (e) {
+        log_error("config %s", err);
+        return e;
+    }
+    size_t keys = 0;
+    for (size_t i = 0; i < cred_count(); i++) {
+        const struct cred_info *c = cred_at(i);
+        const struct cred_info *mine;
+        if (c->type == CRED_API_TOKEN && cred_find("apikey", c->name, &mine) == 0)
+            keys++;
+    }
+    if (!keys)
+        log_warn("no api-token credential is granted to apikey: only the open rules' routes answer "
+                 "(declare one with modules: [apikey] and give it with anx run --secret NAME=FILE)");
+    rt_metrics_register(&metrics);
+    log_info("%zu rules, %zu API keys declared", nrules, keys);
+    return 0;
+}
+
+/* Essential: an image that should ask for keys must not come up open. */
+ANX_MODULE(apikey, .init = apikey_init, .essential = true);

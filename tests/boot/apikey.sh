@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# API keys end to end (tests/boot/apikey.yaml) with curl: random keys made
+# now and given with --secret; each scope allowed and refused, 401 with
+# WWW-Authenticate for a missing or wrong key, 403 for a key without the
+# scope, health open, a route no rule opens admin only, the counts in
+# /metrics, and no key anywhere on the console.
+# Usage: tests/boot/apikey.sh [PLATFORM [MODE]]   (default x86_64-pc)
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+fresh_out apikey
+passes=0
+check() { # check NAME COMMAND...
+    local name=$1; shift
+    if "$@"; then echo "ok   $name"; passes=$((passes + 1)); else echo "FAIL $name"; fails=$((fails + 1)); fi
+}
+for k in reader writer ops; do
+    printf 'sk-%s-%s' "$k" "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" >"$out/$k"
+done
+gen/anx build tests/boot/apikey.yaml -p "$platform" >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
+port=$(free_port)
+log=$out/console.log
+setsid gen/anx run tests/boot/apikey.yaml -p "$platform" "${boot[@]}" --port "$port:8080" \
+    --secret reader="$out/reader" --secret writer="$out/writer" --secret ops="$out/ops" \
+    </dev/null >"$log" 2>&1 &
+pid=$!
+trap 'kill -- -$pid 2>/dev/null' EXIT
+for _ in $(seq 1 600); do
+    grep -q "httpd: listening" "$log" && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.1
+done
+base=http://127.0.0.1:$port
+# req METHOD PATH KEYFILE|- [DATA]: the status; the body in $out/body, headers in $out/head
+req() {
+    local auth=()
+    [ "$3" != - ] && auth=(-H "Authorization: Bearer $(cat "$out/$3")")
+    curl -s -o "$out/body" -D "$out/head" -w '%{http_code}' --max-time 20 -X "$1" "${auth[@]}" \
+        ${4:+--data-binary "$4" -H 'Content-Type: text/plain'} "$base$2"
+}
+check "health is open" test "$(req GET /api/v1/health -)" = 200
+check "a read without a key: 401" test "$(req GET /api/v1/objects/notes/a -)" = 401
+check "  with WWW-Authenticate: Bearer" grep -q '^WWW-Authenticate: Bearer realm="anunix"' "$out/head"
+check "  and a JSON body naming the scope" grep -q '"error": "unauthorized".*"scope": "objects:read"' "$out/body"
+check "a write with the writer key: 201" test "$(req PUT /api/v1/objects/notes/a writer 'hello')" = 201
+check "a write with the reader key: 403" test "$(req PUT /api/v1/objects/notes/a reader 'no')" = 403
+check "  saying which scope is missing" grep -q "does not have the scope 'objects:write'" "$out/body"
+read_ok() { [ "$(req GET /api/v1/objects/notes/a reader)" = 200 ] && [ "$(cat "$out/body")" = hello ]; }
+check "a read with the reader key: 200 and the content" read_ok
+echo "sk-not-a-key" >"$out/wrong"
+check "a wrong key: 401 with error=invalid_token" \
+    sh -c "test $(req GET /api/v1/objects/notes/a wrong) = 401 && grep -q 'error=\"invalid_token\"' '$out/head'"
+code=$(req DELETE /api/v1/objects/notes/a writer)
+check "a delete with the writer key ($code)" test "$code" = 200 -o "$code" = 204
+check "routes (no rule): the writer key is refused" test "$(req GET /api/v1/routes writer)" = 403
+check "routes (no rule): the admin key is let in" test "$(req GET /api/v1/routes ops)" = 200
+check "metrics (no rule): refused without a key" test "$(req GET /metrics -)" = 401
+req GET /metrics ops >/dev/null
+check "/metrics counts the outcomes" grep -q 'anx_apikey_requests_total{outcome="401"} [1-9]' "$out/body"
+check "the image logs its rules and keys" grep -q "apikey: 3 rules, 3 API keys declared" "$log"
+leak=0
+for k in reader writer ops; do grep -qF -- "$(cat "$out/$k")" "$log" && leak=1; done
+check "no key appears on the console" test $leak = 0
+echo "$passes passed, $fails failed"
+[ $fails = 0 ]
