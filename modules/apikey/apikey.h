@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define APIKEY_SCOPE_MAX 40
 #define APIKEY_PATTERN_MAX 200
@@ -44,12 +45,35 @@ bool apikey_scope_has(const char *scopes, const char *scope);
  * scheme, one or more spaces): a pointer into value and its length, or NULL. */
 const char *apikey_bearer(const char *value, size_t len, size_t *key_len);
 
+/* A rate limit, one item of the config's `limits`: "NAME RATE [burst N]"
+ * with NAME a key's credential name or `*` (every key without a line of
+ * its own, each counted apart) and RATE "N/s", "N/min" or "N/h". Burst:
+ * the requests a key may make at once after a quiet spell (default: one
+ * second's worth, at least 1). */
+struct apikey_limit {
+    char name[40];
+    uint64_t per_ns;      /* one request per this many ns */
+    uint32_t burst;
+};
+int apikey_limit_parse(const char *s, struct apikey_limit *l, char *err, size_t errlen);
+
+/* A token bucket: full at first use. */
+struct apikey_bucket {
+    uint64_t tokens_ns;   /* saved-up time, at most burst * per_ns */
+    uint64_t last_ns;
+    bool used;
+};
+/* Take one request at now_ns: true, or false with *retry_ns until the next fits. */
+bool apikey_bucket_take(struct apikey_bucket *b, const struct apikey_limit *l, uint64_t now_ns, uint64_t *retry_ns);
+
 /* ---- the module (apikey_module.c) ---- */
 struct rt_request;
 struct rt_response;
 /* Take the rules (a NULL-terminated list of items) and install the guard:
  * 0, or ANX_EINVAL with the item and what is wrong in err. */
 int apikey_configure(const char *const *items, char *err, size_t errlen);
+/* Take the rate limits (a NULL-terminated list of items): 0, or ANX_EINVAL. */
+int apikey_configure_limits(const char *const *items, char *err, size_t errlen);
 /* The router guard (rt_guard_fn). */
 bool apikey_guard(struct rt_request *rq, struct rt_response *rs);
 

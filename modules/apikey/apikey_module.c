@@ -6,6 +6,7 @@
  * only its hash) whose scopes allow the rule's scope:
  *   no key, or a key that is none of them      401, WWW-Authenticate: Bearer
  *   a key without the scope                    403
+ *   a key over its rate limit (config limits)  429, Retry-After
  * both as JSON: in OpenAI's error shape under /v1/ (what its clients
  * parse: code invalid_api_key / insufficient_scope), else
  * {"error": "unauthorized"|"forbidden", "message": ..., "scope": ...}.
@@ -18,6 +19,7 @@
 #include <anx/mem.h>
 #include <anx/module.h>
 #include <anx/printf.h>
+#include <anx/time.h>
 
 #include "../router/router.h"
 #include "apikey.h"
@@ -25,7 +27,15 @@
 
 static struct apikey_rule *rules;
 static size_t nrules;
-static unsigned long long allowed, refused_401, refused_403;
+static struct apikey_limit *limits;
+static size_t nlimits;
+/* one bucket per key that has a limit, made at its first request */
+#define BUCKETS 64
+static struct {
+    const struct cred_info *key;
+    struct apikey_bucket b;
+} buckets[BUCKETS];
+static unsigned long long allowed, refused_401, refused_403, refused_429;
 
 static bool openai_path(const struct rt_request *rq)
 {
@@ -41,10 +51,14 @@ static void refuse(struct rt_request *rq, struct rt_response *rs, int status, co
     if (openai) {
         anx_buf_puts(b, "{\"error\": {\"message\": ");
         rt_json_str(b, why, strlen(why));
-        anx_buf_printf(b, ", \"type\": \"invalid_request_error\", \"param\": null, \"code\": \"%s\"}}\n",
-                       status == 401 ? "invalid_api_key" : "insufficient_scope");
+        anx_buf_printf(b, ", \"type\": \"%s\", \"param\": null, \"code\": \"%s\"}}\n",
+                       status == 429 ? "requests" : "invalid_request_error",
+                       status == 401   ? "invalid_api_key"
+                       : status == 403 ? "insufficient_scope"
+                                       : "rate_limit_exceeded");
     } else {
-        anx_buf_printf(b, "{\"error\": \"%s\", \"message\": ", status == 401 ? "unauthorized" : "forbidden");
+        anx_buf_printf(b, "{\"error\": \"%s\", \"message\": ",
+                       status == 401 ? "unauthorized" : status == 403 ? "forbidden" : "rate_limited");
         rt_json_str(b, why, strlen(why));
         anx_buf_puts(b, ", \"scope\": ");
         rt_json_str(b, scope, strlen(scope));
@@ -56,9 +70,48 @@ static void refuse(struct rt_request *rq, struct rt_response *rs, int status, co
                       rt_header(rq, "Authorization", NULL) ? "Bearer realm=\"anunix\", error=\"invalid_token\""
                                                            : "Bearer realm=\"anunix\"");
         refused_401++;
-    } else {
+    } else if (status == 403) {
         refused_403++;
+    } else {
+        refused_429++;
     }
+}
+
+/* The limit of a key: its own line, else the `*` line, else none. */
+static const struct apikey_limit *limit_of(const struct cred_info *key)
+{
+    const struct apikey_limit *any = NULL;
+    for (size_t i = 0; i < nlimits; i++) {
+        if (!strcmp(limits[i].name, key->name))
+            return &limits[i];
+        if (!strcmp(limits[i].name, "*"))
+            any = &limits[i];
+    }
+    return any;
+}
+
+/* Within the key's rate: true; else a 429 with Retry-After was answered. */
+static bool within_rate(struct rt_request *rq, struct rt_response *rs, const struct cred_info *key,
+                        const char *scope)
+{
+    const struct apikey_limit *l = limit_of(key);
+    if (!l)
+        return true;
+    size_t i = 0;
+    while (i < BUCKETS && buckets[i].key && buckets[i].key != key)
+        i++;
+    if (i == BUCKETS)
+        return true;  /* more limited keys than buckets: counted nowhere (64 keys is far beyond use) */
+    buckets[i].key = key;
+    uint64_t retry;
+    if (apikey_bucket_take(&buckets[i].b, l, anx_time_ns(), &retry))
+        return true;
+    char why[160], secs[24];
+    snprintf(why, sizeof why, "the key '%s' is over its rate limit; try again later", key->name);
+    refuse(rq, rs, 429, scope, why);
+    snprintf(secs, sizeof secs, "%llu", (unsigned long long)(retry / 1000000000u + 1));
+    rt_add_header(rs, "Retry-After", secs);
+    return false;
 }
 
 bool apikey_guard(struct rt_request *rq, struct rt_response *rs)
@@ -81,6 +134,8 @@ bool apikey_guard(struct rt_request *rq, struct rt_response *rs)
         return false;
     }
     rq->who = which->name;
+    if (!within_rate(rq, rs, which, scope))
+        return false;
     if (!apikey_scope_has(which->scopes, scope)) {
         char why[160];
         snprintf(why, sizeof why, "the key '%s' does not have the scope '%s'", which->name, scope);
@@ -99,8 +154,9 @@ static void emit_metrics(struct anx_buf *b, void *arg)
                    "# TYPE anx_apikey_requests_total counter\n"
                    "anx_apikey_requests_total{outcome=\"allowed\"} %llu\n"
                    "anx_apikey_requests_total{outcome=\"401\"} %llu\n"
-                   "anx_apikey_requests_total{outcome=\"403\"} %llu\n",
-                   allowed, refused_401, refused_403);
+                   "anx_apikey_requests_total{outcome=\"403\"} %llu\n"
+                   "anx_apikey_requests_total{outcome=\"429\"} %llu\n",
+                   allowed, refused_401, refused_403, refused_429);
 }
 
 static struct rt_metrics_source metrics = { .emit = emit_metrics };
@@ -127,12 +183,37 @@ int apikey_configure(const char *const *items, char *err, size_t errlen)
     return 0;
 }
 
+int apikey_configure_limits(const char *const *items, char *err, size_t errlen)
+{
+    size_t n = 0;
+    while (items[n])
+        n++;
+    anx_free(limits);
+    nlimits = 0;
+    memset(buckets, 0, sizeof buckets);
+    limits = anx_calloc(n ? n : 1, sizeof *limits);
+    if (!limits)
+        return ANX_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        char why[160];
+        if (apikey_limit_parse(items[i], &limits[i], why, sizeof why)) {
+            snprintf(err, errlen, "limits[%zu] '%s': %s", i, items[i], why);
+            return ANX_EINVAL;
+        }
+    }
+    nlimits = n;
+    return 0;
+}
+
 static const char *const config_rules[] = CONFIG_APIKEY_RULES;
+static const char *const config_limits[] = CONFIG_APIKEY_LIMITS;
 
 static int apikey_init(void)
 {
     char err[320];
     int e = apikey_configure(config_rules, err, sizeof err);
+    if (!e)
+        e = apikey_configure_limits(config_limits, err, sizeof err);
     if (e) {
         log_error("config %s", err);
         return e;

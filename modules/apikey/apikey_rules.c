@@ -140,3 +140,69 @@ const char *apikey_bearer(const char *value, size_t len, size_t *key_len)
     *key_len = end - at;
     return value + at;
 }
+
+int apikey_limit_parse(const char *s, struct apikey_limit *l, char *err, size_t errlen)
+{
+    const char *w;
+    size_t n;
+    memset(l, 0, sizeof *l);
+    if (!(n = word(&s, &w)) || n >= sizeof l->name)
+        return fail(err, errlen, "expected 'NAME RATE [burst N]' (NAME a key's credential name or *; RATE N/s, N/min or N/h)");
+    memcpy(l->name, w, n);
+    if (!(n = word(&s, &w)))
+        return fail(err, errlen, "missing the rate after the name (N/s, N/min or N/h)");
+    uint64_t count = 0;
+    size_t i = 0;
+    while (i < n && w[i] >= '0' && w[i] <= '9' && count < 1000000000)
+        count = count * 10 + (uint64_t)(w[i++] - '0');
+    uint64_t unit = 0;
+    if (i < n && w[i] == '/') {
+        size_t ul = n - i - 1;
+        const char *u = w + i + 1;
+        if (ul == 1 && *u == 's')
+            unit = 1000000000ull;
+        else if (ul == 3 && !memcmp(u, "min", 3))
+            unit = 60000000000ull;
+        else if (ul == 1 && *u == 'h')
+            unit = 3600000000000ull;
+    }
+    if (!count || count >= 1000000000 || !unit)
+        return fail(err, errlen, "bad rate (1 to 999999999 requests per s, min or h: 10/s, 600/min)");
+    l->per_ns = unit / count;
+    if (!l->per_ns)
+        l->per_ns = 1;
+    uint64_t second = 1000000000ull / l->per_ns;
+    l->burst = second ? (second > 1000000 ? 1000000 : (uint32_t)second) : 1;
+    if ((n = word(&s, &w))) {
+        if (n != 5 || memcmp(w, "burst", 5) || !(n = word(&s, &w)))
+            return fail(err, errlen, "after the rate only 'burst N' may follow");
+        uint64_t b = 0;
+        for (i = 0; i < n && w[i] >= '0' && w[i] <= '9' && b <= 1000000; i++)
+            b = b * 10 + (uint64_t)(w[i] - '0');
+        if (i != n || !b || b > 1000000)
+            return fail(err, errlen, "bad burst (1 to 1000000 requests)");
+        l->burst = (uint32_t)b;
+        if (word(&s, &w))
+            return fail(err, errlen, "unexpected words after the burst");
+    }
+    return 0;
+}
+
+bool apikey_bucket_take(struct apikey_bucket *b, const struct apikey_limit *l, uint64_t now_ns, uint64_t *retry_ns)
+{
+    uint64_t cap = (uint64_t)l->burst * l->per_ns;
+    if (!b->used) {
+        b->used = true;
+        b->tokens_ns = cap;
+    } else if (now_ns > b->last_ns) {
+        uint64_t gained = now_ns - b->last_ns;
+        b->tokens_ns = gained >= cap - b->tokens_ns ? cap : b->tokens_ns + gained;
+    }
+    b->last_ns = now_ns;
+    if (b->tokens_ns >= l->per_ns) {
+        b->tokens_ns -= l->per_ns;
+        return true;
+    }
+    *retry_ns = l->per_ns - b->tokens_ns;
+    return false;
+}

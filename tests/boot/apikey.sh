@@ -2,7 +2,7 @@
 # API keys end to end (tests/boot/apikey.yaml) with curl: random keys made
 # now and given with --secret; each scope allowed and refused, 401 with
 # WWW-Authenticate for a missing or wrong key, 403 for a key without the
-# scope, health open, a route no rule opens admin only, the counts in
+# scope, 429 over a rate limit, health open, a route no rule opens admin only, the counts in
 # /metrics, and no key anywhere on the console.
 # Usage: tests/boot/apikey.sh [PLATFORM [MODE]]   (default x86_64-pc)
 set -uo pipefail
@@ -13,14 +13,14 @@ check() { # check NAME COMMAND...
     local name=$1; shift
     if "$@"; then echo "ok   $name"; passes=$((passes + 1)); else echo "FAIL $name"; fails=$((fails + 1)); fi
 }
-for k in reader writer ops; do
+for k in reader writer ops bursty; do
     printf 'sk-%s-%s' "$k" "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" >"$out/$k"
 done
 gen/anx build tests/boot/apikey.yaml -p "$platform" >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 port=$(free_port)
 log=$out/console.log
 setsid gen/anx run tests/boot/apikey.yaml -p "$platform" "${boot[@]}" --port "$port:8080" \
-    --secret reader="$out/reader" --secret writer="$out/writer" --secret ops="$out/ops" \
+    --secret reader="$out/reader" --secret writer="$out/writer" --secret ops="$out/ops" --secret bursty="$out/bursty" \
     </dev/null >"$log" 2>&1 &
 pid=$!
 trap 'kill -- -$pid 2>/dev/null' EXIT
@@ -56,9 +56,12 @@ check "routes (no rule): the admin key is let in" test "$(req GET /api/v1/routes
 check "metrics (no rule): refused without a key" test "$(req GET /metrics -)" = 401
 req GET /metrics ops >/dev/null
 check "/metrics counts the outcomes" grep -q 'anx_apikey_requests_total{outcome="401"} [1-9]' "$out/body"
-check "the image logs its rules and keys" grep -q "apikey: 3 rules, 3 API keys declared" "$log"
+c1=$(req GET /api/v1/objects/notes/none bursty); c2=$(req GET /api/v1/objects/notes/none bursty); c3=$(req GET /api/v1/objects/notes/none bursty)
+check "a key with 'bursty 1/h burst 2': two requests pass ($c1 $c2), the third is 429" test "$c3" = 429
+check "  with Retry-After in seconds" grep -qE '^Retry-After: [0-9]+' "$out/head"
+check "the image logs its rules and keys" grep -q "apikey: 3 rules, 4 API keys declared" "$log"
 leak=0
-for k in reader writer ops; do grep -qF -- "$(cat "$out/$k")" "$log" && leak=1; done
+for k in reader writer ops bursty; do grep -qF -- "$(cat "$out/$k")" "$log" && leak=1; done
 check "no key appears on the console" test $leak = 0
 echo "$passes passed, $fails failed"
 [ $fails = 0 ]

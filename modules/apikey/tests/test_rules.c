@@ -7,6 +7,7 @@
 #define UNIT_FILE "apikey"
 #include "unit.h"
 #include <anx/buf.h>
+#include <anx/errno.h>
 #include <anx/mem.h>
 #include <anx/module.h>
 
@@ -79,6 +80,45 @@ TEST(scopes_and_bearer)
     CHECK(apikey_bearer("Bearer    ", 10, &n) == NULL);
     CHECK(apikey_bearer("Bearerabc", 9, &n) == NULL);
     CHECK(apikey_bearer("Bearer a b", 10, &n) == NULL);
+}
+
+TEST(limit_syntax_and_buckets)
+{
+    struct apikey_limit l;
+    char err[160];
+    CHECK_EQ(apikey_limit_parse("ci 10/s", &l, err, sizeof err), 0);
+    CHECK_STR(l.name, "ci");
+    CHECK_EQ(l.per_ns, 100000000);
+    CHECK_EQ(l.burst, 10);
+    CHECK_EQ(apikey_limit_parse("* 600/min burst 3", &l, err, sizeof err), 0);
+    CHECK_EQ(l.per_ns, 100000000);
+    CHECK_EQ(l.burst, 3);
+    CHECK_EQ(apikey_limit_parse("slow 2/h", &l, err, sizeof err), 0);
+    CHECK_EQ(l.burst, 1);  /* less than one a second: one at a time */
+    static const char *const bad[] = {"", "ci", "ci 10", "ci 0/s", "ci 10/d", "ci /s", "ci 10/s burst",
+                                      "ci 10/s burst 0", "ci 10/s burst x", "ci 10/s sometimes", "ci -1/s"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = 0;
+        CHECK_EQ(apikey_limit_parse(bad[i], &l, err, sizeof err), -1);
+        CHECK(err[0] != 0);
+    }
+    /* 10/s with a burst of 3: three at once, then one per 100 ms */
+    apikey_limit_parse("ci 10/s burst 3", &l, err, sizeof err);
+    struct apikey_bucket b = {0};
+    uint64_t t = 5000000000ull, retry = 0;
+    CHECK(apikey_bucket_take(&b, &l, t, &retry));
+    CHECK(apikey_bucket_take(&b, &l, t, &retry));
+    CHECK(apikey_bucket_take(&b, &l, t, &retry));
+    CHECK(!apikey_bucket_take(&b, &l, t, &retry));
+    CHECK_EQ(retry, 100000000);
+    CHECK(!apikey_bucket_take(&b, &l, t + 60000000, &retry));
+    CHECK_EQ(retry, 40000000);
+    CHECK(apikey_bucket_take(&b, &l, t + 100000000, &retry));
+    /* a long quiet spell refills to the burst, no further */
+    t += 3600000000000ull;
+    for (int i = 0; i < 3; i++)
+        CHECK(apikey_bucket_take(&b, &l, t, &retry));
+    CHECK(!apikey_bucket_take(&b, &l, t, &retry));
 }
 
 /* ---- the guard in front of the router ---------------------------------- */
@@ -211,6 +251,27 @@ TEST(refusals_are_counted_on_the_route)
     CHECK(r && r->count == 2 && r->errors == 0);
 }
 
+TEST(rate_limit_answers_429)
+{
+    static const char *const lim[] = {"reader 1/h burst 2", NULL};
+    static const char *const none[] = {NULL};
+    char err[200];
+    setup();
+    CHECK_EQ(apikey_configure_limits(lim, err, sizeof err), 0);
+    CHECK_EQ(call("GET", "/api/v1/objects/a", "Bearer " READER_KEY), 200);
+    CHECK_EQ(call("GET", "/api/v1/objects/a", "Bearer " READER_KEY), 200);
+    CHECK_EQ(call("GET", "/api/v1/objects/a", "Bearer " READER_KEY), 429);
+    CHECK(strstr(body, "\"error\": \"rate_limited\"") && strstr(body, "'reader' is over its rate limit"));
+    CHECK_EQ(call("POST", "/v1/chat/completions", "Bearer " READER_KEY), 429);
+    CHECK(strstr(body, "\"code\": \"rate_limit_exceeded\""));
+    CHECK_EQ(call("GET", "/api/v1/objects/a", "Bearer " WRITER_KEY), 200);  /* no limit of its own */
+    CHECK_EQ(call("GET", "/api/v1/health", NULL), 200);                    /* open: not counted */
+    static const char *const badlim[] = {"reader fast", NULL};
+    CHECK_EQ(apikey_configure_limits(badlim, err, sizeof err), ANX_EINVAL);
+    CHECK(strstr(err, "limits[0] 'reader fast': ") != NULL);
+    CHECK_EQ(apikey_configure_limits(none, err, sizeof err), 0);
+}
+
 int main(void)
 {
     unit_heap_init(16u << 20);
@@ -221,5 +282,7 @@ int main(void)
     RUN(wrong_keys_are_401);
     RUN(openai_error_shape_under_v1);
     RUN(refusals_are_counted_on_the_route);
+    RUN(limit_syntax_and_buckets);
+    RUN(rate_limit_answers_429);
     return unit_done();
 }
