@@ -12,6 +12,11 @@
  * Advances are rounded to whole pixels per glyph, as the FreeType build's
  * are (its advance.x >> 16): NetSurf measures words and runs separately
  * and plots them at the sums, so width(ab) must be width(a) + width(b).
+ *
+ * A family the page names (font-family: Ahem) is drawn with the image's
+ * /fonts/NAME.ttf when there is one; otherwise the generic family picks
+ * the face. Measuring and drawing both go through face_for(), so the text
+ * is drawn with the face its layout was measured with.
  */
 #define LOG_TAG "browser"
 #include <anx/files.h>
@@ -25,6 +30,7 @@
 #include "utils/errors.h"
 #include "netsurf/browser.h"
 #include "netsurf/plot_style.h"
+#include <libwapcaplet/libwapcaplet.h>
 #include "netsurf/layout.h"
 #include "netsurf/utf8.h"
 /* font.h's Anunix branch (0002-framebuffer-anunix-font.patch), which the
@@ -70,6 +76,10 @@ static const struct {
  * tests point it at the host's fonts). */
 int (*browser_font_find)(const char *path, const void **data, size_t *size) = anx_file_find;
 
+/* How fb_font_init lists the files for named families: entry i of the
+ * image's files archive (host tests list their own). */
+int (*browser_font_entry)(size_t i, struct anx_file *out) = anx_file_at;
+
 static struct gfx_font *fonts[SLOTS];  /* NULL: not in the image (use the fallback) */
 static struct gfx_font *slot_font[SLOTS];  /* after fallbacks: never NULL once initialised */
 
@@ -83,6 +93,111 @@ static struct face_entry faces[FACES_MAX];
 static uint64_t face_clock;
 static struct browser_font_stats stats;
 static uint64_t evicted_hits, evicted_misses;
+
+#define FONT_DIR "/fonts/"
+#define FONT_EXT ".ttf"
+
+/* The image's /fonts/NAME.ttf files, listed by fb_font_init, each opened
+ * the first time a page names it. */
+struct named_font {
+    const char *path;                  /* in the archive: not NUL-terminated */
+    size_t path_len;
+    const char *name;                  /* NAME, inside path */
+    size_t name_len;
+    const void *data;
+    size_t size;
+    struct gfx_font *font;             /* NULL: not opened yet, or not a font */
+    bool tried;                        /* opened (or found not to be a font: logged once) */
+    bool owned;                        /* font is this entry's, not one of fonts[] */
+};
+static struct named_font *named;
+static size_t nnamed;
+
+/* ---- named families ---------------------------------------------------------- */
+
+/* NAME of a path /fonts/NAME.ttf (one level, a non-empty name), else NULL. */
+static const char *font_file_name(const char *path, size_t len, size_t *name_len)
+{
+    size_t dir = sizeof FONT_DIR - 1, ext = sizeof FONT_EXT - 1;
+    if (len <= dir + ext || memcmp(path, FONT_DIR, dir) || strncasecmp(path + len - ext, FONT_EXT, ext))
+        return NULL;
+    for (size_t i = dir; i < len - ext; i++)
+        if (path[i] == '/')
+            return NULL;
+    *name_len = len - dir - ext;
+    return path + dir;
+}
+
+/* List the font files the image carries (the archive is read once here;
+ * a family is then looked up among a few names, not thousands of files). */
+static void named_list(void)
+{
+    size_t n = 0;
+    struct anx_file f;
+    for (size_t i = 0; browser_font_entry(i, &f) == 0; i++) {
+        size_t nl;
+        n += font_file_name(f.path, f.path_len, &nl) != NULL;
+    }
+    named = n ? anx_calloc(n, sizeof *named) : NULL;
+    if (n && !named) {
+        log_error("fonts: out of memory listing %zu font files: named font families use the generic faces", n);
+        return;
+    }
+    for (size_t i = 0; nnamed < n && browser_font_entry(i, &f) == 0; i++) {
+        struct named_font *e = &named[nnamed];
+        e->name = font_file_name(f.path, f.path_len, &e->name_len);
+        if (!e->name)
+            continue;
+        e->path = f.path;
+        e->path_len = f.path_len;
+        e->data = f.data;
+        e->size = f.size;
+        nnamed++;
+    }
+}
+
+/* The font of an entry, opened on first use. One of the faces fb_font_init
+ * opened (font-family: DejaVuSans) is that one, not a second copy. */
+static struct gfx_font *named_open(struct named_font *e)
+{
+    if (e->tried)
+        return e->font;
+    e->tried = true;
+    for (unsigned s = 0; s < SLOTS; s++)
+        if (fonts[s] && strlen(slot_files[s].path) == e->path_len &&
+            !memcmp(slot_files[s].path, e->path, e->path_len))
+            return e->font = fonts[s];
+    char path[160], err[160];
+    size_t n = e->path_len < sizeof path - 1 ? e->path_len : sizeof path - 1;
+    memcpy(path, e->path, n);
+    path[n] = '\0';
+    e->font = gfx_font_load(e->data, e->size, path, err, sizeof err);   /* logs why not */
+    e->owned = e->font != NULL;
+    return e->font;
+}
+
+/* The font of a family name: CSS compares family names without regard to
+ * (ASCII) case, so "ahem" and "AHEM" find /fonts/Ahem.ttf. */
+static struct gfx_font *named_font(const char *name, size_t len)
+{
+    for (size_t i = 0; i < nnamed; i++)
+        if (named[i].name_len == len && !strncasecmp(named[i].name, name, len))
+            return named_open(&named[i]);
+    return NULL;
+}
+
+/* The first family of the style's list the image has a file for. libcss
+ * lists only the names before the first generic family, so
+ * "serif, Ahem" is serif, as CSS says. */
+static struct gfx_font *families_font(const plot_font_style_t *fs)
+{
+    for (lwc_string *const *f = fs->families; f && *f; f++) {
+        struct gfx_font *font = named_font(lwc_string_data(*f), lwc_string_length(*f));
+        if (font)
+            return font;
+    }
+    return NULL;
+}
 
 /* ---- faces ------------------------------------------------------------------ */
 
@@ -130,7 +245,9 @@ static void face_drop(struct face_entry *e)
  * and measures 0, rather than stopping the page). */
 static struct gfx_face *face_for(const plot_font_style_t *fs)
 {
-    struct gfx_font *font = slot_font[style_slot(fs)];
+    struct gfx_font *font = families_font(fs);
+    if (!font)
+        font = slot_font[style_slot(fs)];
     if (!font)
         return NULL;                   /* fb_font_init failed or was not called */
     int px = browser_font_px(fs);
@@ -208,7 +325,9 @@ bool fb_font_init(void)
         slot_font[s] = fonts[t];
         have += fonts[s] != NULL;
     }
-    log_info("fonts: %u of %u DejaVu faces in the image (the others fall back)", have, (unsigned)SLOTS);
+    named_list();
+    log_info("fonts: %u of %u DejaVu faces in the image (the others fall back), %zu files for named families",
+             have, (unsigned)SLOTS, nnamed);
     return true;
 }
 
@@ -217,6 +336,12 @@ bool fb_font_finalise(void)
     for (unsigned i = 0; i < FACES_MAX; i++)
         if (faces[i].face)
             face_drop(&faces[i]);
+    for (size_t i = 0; i < nnamed; i++)
+        if (named[i].owned)
+            gfx_font_free(named[i].font);
+    anx_free(named);
+    named = NULL;
+    nnamed = 0;
     for (unsigned s = 0; s < SLOTS; s++) {
         gfx_font_free(fonts[s]);
         fonts[s] = slot_font[s] = NULL;
@@ -324,6 +449,24 @@ static struct gui_layout_table layout_table = {
     .split = fb_font_split,
 };
 struct gui_layout_table *framebuffer_layout_table = &layout_table;
+
+/* The baseline of text in a line box of the given height, from its top:
+ * CSS 2.1 (10.8.1) splits the leading, the line height less the font's
+ * ascent and descent, half above and half below the glyphs (floored, so
+ * a line too small for its font loses the extra pixel at the top).
+ * NetSurf put it at 0.75 of the height for every font (patch 0021 asks
+ * here): Ahem's ascent is 0.8 em, so its squares stood 0.05 em high. */
+int browser_font_baseline(const plot_font_style_t *fs, int height)
+{
+    struct gfx_face *face = face_for(fs);
+    if (!face)
+        return height * 3 / 4;
+    struct gfx_metrics m;
+    gfx_face_metrics(face, &m);
+    int leading = height - (m.ascent + m.descent);
+    int half = leading >= 0 ? leading / 2 : -((1 - leading) / 2);
+    return half + m.ascent;
+}
 
 /* ---- UTF-8: the local encoding ----------------------------------------------- */
 

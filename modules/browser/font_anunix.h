@@ -9,9 +9,12 @@
  * image's /fonts/ (module.yaml `files:`); an italic or oblique face is used
  * when the image carries one (/fonts/DejaVuSans-Oblique.ttf ...: Debian's
  * fonts-dejavu-extra, not in the default image), else the upright face.
- * Sizes are NetSurf's: points at the browser's dpi (90 unless set), as the
- * FreeType build scales them. Advances are whole pixels, so a string's
- * width is the sum of its pieces' widths.
+ * A family the page names (font-family: Ahem) uses /fonts/NAME.ttf when
+ * the image has it (NAME compared without regard to case), else the
+ * generic family's face. Sizes are NetSurf's: points at the browser's dpi
+ * (96 in the image, patch 0021: a CSS px is a pixel), as the FreeType
+ * build scales them. Advances are whole
+ * pixels, so a string's width is the sum of its pieces' widths.
  */
 #ifndef BROWSER_FONT_ANUNIX_H
 #define BROWSER_FONT_ANUNIX_H
@@ -29,6 +32,11 @@ struct plot_font_style;
 nserror browser_font_plot_text(struct nsfb_s *nsfb, const struct plot_font_style *fstyle, int x, int y,
                                const char *text, size_t length);
 
+/* The baseline's offset from the top of a line box height pixels high
+ * (html/redraw.c's text, patch 0021): half the leading above the font's
+ * ascent, as CSS 2.1 10.8.1 places it. */
+int browser_font_baseline(const struct plot_font_style *fstyle, int height);
+
 /* The pixel size (pixels per em) a style's point size gives at the
  * browser's dpi, clamped to what gfx renders (4 .. 512). */
 int browser_font_px(const struct plot_font_style *fstyle);
@@ -36,6 +44,11 @@ int browser_font_px(const struct plot_font_style *fstyle);
 /* Where fb_font_init() reads the font files from (default: anx_file_find,
  * the image's files archive); host tests set their own. */
 extern int (*browser_font_find)(const char *path, const void **data, size_t *size);
+
+/* How fb_font_init() lists the files a named font family can use,
+ * /fonts/NAME.ttf (default: anx_file_at, the image's files archive). */
+struct anx_file;
+extern int (*browser_font_entry)(size_t i, struct anx_file *out);
 
 /* Counters for the `browser` command and tests. */
 struct browser_font_stats {

@@ -7,7 +7,9 @@
  *     event ring (order, polling without blocking, overflow counted, quit);
  *   - font_anunix.c on the real DejaVu fonts (fonts-dejavu-core): sizes,
  *     faces, width additivity, position at half a glyph, split at spaces,
- *     and the text plotter's pen positions.
+ *     and the text plotter's pen positions; named families (/fonts/NAME.ttf,
+ *     any case, else the generic family) and, given the CSS tests' Ahem
+ *     font as argv[1], its glyphs measured and drawn as em squares.
  * libnsfb's own routines are not linked: the few the glue calls are
  * recorded by the stand-ins below.
  */
@@ -32,6 +34,9 @@
 #include "netsurf/plot_style.h"
 #include "netsurf/layout.h"
 #include "framebuffer/font.h"
+#include "font_anunix.h"
+#include <anx/files.h>
+#include <libwapcaplet/libwapcaplet.h>
 
 /* ---- stand-ins for libnsfb, NetSurf and navigate.c ----------------------------- */
 
@@ -85,6 +90,11 @@ bool nsfb_plot_bbox_intersect(const nsfb_bbox_t *a, const nsfb_bbox_t *b)
 static struct { nsfb_bbox_t loc; int pitch; nsfb_colour_t c; unsigned ink; } plotted[MAX_GLYPHS];
 static int nplotted;
 
+/* What the glyphs cover of a small screen (0 none .. 255 full), each
+ * pixel the most any glyph gave it, as a glyph in black on white. */
+#define CANVAS 100
+static uint8_t canvas[CANVAS][CANVAS];
+
 bool nsfb_plot_glyph8(nsfb_t *nsfb, nsfb_bbox_t *loc, const uint8_t *pixel, int pitch, nsfb_colour_t c)
 {
     (void)nsfb;
@@ -99,10 +109,17 @@ bool nsfb_plot_glyph8(nsfb_t *nsfb, nsfb_bbox_t *loc, const uint8_t *pixel, int 
         plotted[nplotted].ink = ink;
         nplotted++;
     }
+    for (int y = loc->y0; y < loc->y1; y++)
+        for (int x = loc->x0; x < loc->x1; x++) {
+            uint8_t a = pixel[(y - loc->y0) * pitch + (x - loc->x0)];
+            if (x >= 0 && y >= 0 && x < CANVAS && y < CANVAS && a > canvas[y][x])
+                canvas[y][x] = a;
+        }
     return true;
 }
 
-int browser_get_dpi(void) { return 90; }
+/* the image's: a CSS px is a pixel (patch 0021) */
+int browser_get_dpi(void) { return 96; }
 
 /* ---- translation ---------------------------------------------------------------- */
 
@@ -470,6 +487,14 @@ static int width(const plot_font_style_t *fs, const char *s)
 
 static bool have_fonts;
 
+/* An archive without font files for named families. */
+static int no_entries(size_t i, struct anx_file *out)
+{
+    (void)i;
+    (void)out;
+    return -1;
+}
+
 TEST(font_init)
 {
     FILE *probe = fopen(FONTDIR "DejaVuSans.ttf", "rb");
@@ -480,12 +505,15 @@ TEST(font_init)
     }
     fclose(probe);
     browser_font_find = host_font_find;
+    browser_font_entry = no_entries;
     have_fonts = fb_font_init();
     CHECK(have_fonts);
     plot_font_style_t fs = style(PLOT_FONT_FAMILY_SANS_SERIF, 12, 400, 0);
-    CHECK_EQ(browser_font_px(&fs), 15);                         /* 12 pt at 90 dpi */
+    CHECK_EQ(browser_font_px(&fs), 16);                         /* 12 pt at 96 dpi */
     fs.size = 10 * PLOT_STYLE_SCALE;
-    CHECK_EQ(browser_font_px(&fs), 13);                         /* 12.5 rounds up */
+    CHECK_EQ(browser_font_px(&fs), 13);                         /* 13.33 */
+    fs.size = 9600;                                             /* 9.375 pt: 12.5 rounds up */
+    CHECK_EQ(browser_font_px(&fs), 13);
     fs.size = 1;
     CHECK_EQ(browser_font_px(&fs), 4);                          /* clamped */
     fs.size = 2000 * PLOT_STYLE_SCALE;
@@ -514,7 +542,7 @@ TEST(font_width)
     size_t n;
     CHECK_EQ(host_font_find("/fonts/DejaVuSans.ttf", &d, &n), 0);
     struct gfx_font *f = gfx_font_load(d, n, "sans", NULL, 0);
-    struct gfx_face *face = f ? gfx_face_new(f, 15, 0) : NULL;
+    struct gfx_face *face = f ? gfx_face_new(f, browser_font_px(&fs), 0) : NULL;
     CHECK(face != NULL);
     if (face) {
         int exact = gfx_text_width(face, texts[1], strlen(texts[1]));
@@ -641,6 +669,229 @@ TEST(font_plot)
     CHECK(fb_font_finalise());
 }
 
+/* ---- named families -------------------------------------------------------------- */
+
+/* The CSS tests' Ahem font (argv[1]; ../shared/testdata has it). */
+static struct { uint8_t *data; size_t size; } ahem;
+static const uint8_t not_a_font[] = "this is not a TrueType file";
+
+/* A files archive as an image would list it (sorted), with names that are
+ * not font files for named families: another folder, a deeper one,
+ * another extension, a file that is not a font. The Ahem entries are
+ * there when argv[1] names the font. */
+static const char *const entry_paths[] = {
+    "/css21/ahem/ahem.ttf", "/fonts/Ahem.ttf", "/fonts/DejaVuSans.ttf", "/fonts/DejaVuSansMono.ttf",
+    "/fonts/NotAFont.ttf", "/fonts/Readme.txt", "/fonts/sub/Deep.ttf", "/netsurf/Messages"};
+static struct anx_file entries[8];
+static size_t nentries;
+
+static void entries_init(void)
+{
+    nentries = 0;
+    for (size_t i = 0; i < sizeof entry_paths / sizeof entry_paths[0]; i++) {
+        const char *p = entry_paths[i];
+        struct anx_file f = {.path = p, .path_len = strlen(p), .data = not_a_font, .size = sizeof not_a_font};
+        if (strstr(p, "hem.ttf")) {
+            if (!ahem.data)
+                continue;
+            f.data = ahem.data;
+            f.size = ahem.size;
+        } else if (strstr(p, "DejaVu")) {
+            CHECK_EQ(host_font_find(p, &f.data, &f.size), 0);
+        }
+        entries[nentries++] = f;
+    }
+}
+
+static int host_font_entry(size_t i, struct anx_file *out)
+{
+    if (i >= nentries)
+        return -1;
+    *out = entries[i];
+    return 0;
+}
+
+/* An interned string as libwapcaplet lays it out (its text follows the
+ * header), for a style's families list; the list is freed by the test. */
+static lwc_string *fake_lwc(const char *text)
+{
+    size_t n = strlen(text);
+    lwc_string *l = calloc(1, sizeof *l + n + 1);
+    l->len = n;
+    memcpy((char *)(l + 1), text, n + 1);
+    return l;
+}
+
+/* A NULL-terminated families list of up to 3 names (calloc'd). */
+static lwc_string **families(const char *a, const char *b, const char *c)
+{
+    lwc_string **l = calloc(4, sizeof *l);
+    const char *names[] = {a, b, c};
+    for (unsigned i = 0, n = 0; i < 3; i++)
+        if (names[i])
+            l[n++] = fake_lwc(names[i]);
+    return l;
+}
+
+static void families_free(lwc_string **l)
+{
+    for (lwc_string **f = l; *f; f++)
+        free(*f);
+    free(l);
+}
+
+/* The width of s with a style whose families list is a, b, c. */
+static int named_width(plot_font_style_t fs, const char *a, const char *b, const char *c, const char *s)
+{
+    lwc_string **l = families(a, b, c);
+    fs.families = l;
+    int w = width(&fs, s);
+    families_free(l);
+    return w;
+}
+
+/* font-family names: the first the image has a file for (/fonts/NAME.ttf,
+ * any case); names it lacks, or that are not plain font files there, fall
+ * back to the generic family */
+TEST(font_named_family)
+{
+    if (!have_fonts)
+        return;
+    entries_init();
+    browser_font_entry = host_font_entry;
+    CHECK(fb_font_init());
+    plot_font_style_t sans = style(PLOT_FONT_FAMILY_SANS_SERIF, 12, 400, 0);
+    plot_font_style_t mono = style(PLOT_FONT_FAMILY_MONOSPACE, 12, 400, 0);
+    int w_sans = width(&sans, "iiii"), w_mono = width(&mono, "iiii");
+    CHECK(w_sans != w_mono);
+    CHECK_EQ(named_width(sans, "Nope", "DejaVuSansMono", NULL, "iiii"), w_mono);   /* the second */
+    CHECK_EQ(named_width(sans, "dejavusansmono", NULL, NULL, "iiii"), w_mono);     /* any case */
+    CHECK_EQ(named_width(sans, "DEJAVUSANSMONO", NULL, NULL, "iiii"), w_mono);
+    CHECK_EQ(named_width(mono, "DejaVuSans", NULL, NULL, "iiii"), w_sans);         /* over the generic */
+    CHECK_EQ(named_width(sans, "Nope", NULL, NULL, "iiii"), w_sans);
+    CHECK_EQ(named_width(mono, "Nope", NULL, NULL, "iiii"), w_mono);               /* generic fallback */
+    CHECK_EQ(named_width(sans, "DejaVuSansMono.ttf", "../fonts/DejaVuSansMono", "DejaVuSansMon", "iiii"), w_sans);
+    CHECK_EQ(named_width(sans, "Deep", "sub/Deep", "Readme", "iiii"), w_sans);    /* not /fonts/NAME.ttf */
+    CHECK_EQ(named_width(sans, "NotAFont", NULL, NULL, "iiii"), w_sans);          /* logged once, then skipped */
+    CHECK_EQ(named_width(sans, "NotAFont", "DejaVuSansMono", NULL, "iiii"), w_mono);
+    CHECK_EQ(named_width(sans, "", NULL, NULL, "iiii"), w_sans);
+    lwc_string *none[] = {NULL};
+    sans.families = none;                                       /* an empty list */
+    CHECK_EQ(width(&sans, "iiii"), w_sans);
+    /* the face named is drawn, where its own widths put each glyph */
+    lwc_string **l = families("DejaVuSansMono", NULL, NULL);
+    sans.families = l;
+    nplotted = 0;
+    browser_font_plot_text(NULL, &sans, 10, 50, "iWi", 3);
+    CHECK_EQ(nplotted, 3);
+    int x_mono_W = plotted[1].loc.x0;
+    nplotted = 0;
+    browser_font_plot_text(NULL, &sans, 10 + width(&sans, "i"), 50, "W", 1);
+    CHECK_EQ(plotted[0].loc.x0, x_mono_W);
+    families_free(l);
+    CHECK(fb_font_finalise());
+    /* what finalise closed is listed and opened again by the next init */
+    CHECK(fb_font_init());
+    CHECK_EQ(named_width(sans, "DejaVuSansMono", NULL, NULL, "iiii"), w_mono);
+    CHECK(fb_font_finalise());
+    browser_font_entry = no_entries;
+}
+
+/* Ahem, the CSS tests' font: every glyph but a few is a square of the em
+ * box, ascent 0.8 em, so an 'X' of 20 px is a black 20x20 square whose
+ * bottom is 4 px below the baseline, and a run of them is 20 px a glyph
+ * wide, measured and drawn */
+TEST(font_ahem)
+{
+    if (!have_fonts)
+        return;
+    if (!ahem.data) {
+        printf("skip  browser/glue: font_ahem: no Ahem font given (argv[1]: ../shared/testdata/"
+               "html/csswg-css21/ahem/ahem.ttf)\n");
+        return;
+    }
+    entries_init();
+    browser_font_entry = host_font_entry;
+    CHECK(fb_font_init());
+    plot_font_style_t fs = style(PLOT_FONT_FAMILY_SANS_SERIF, 15, 400, 0);   /* font-size: 20px is 15 pt */
+    CHECK_EQ(browser_font_px(&fs), 20);
+    lwc_string **l = families("ahem", NULL, NULL);                           /* as the tests spell it */
+    fs.families = l;
+    fs.foreground = 0x000000;
+    CHECK_EQ(width(&fs, "X"), 20);
+    CHECK_EQ(width(&fs, "X X"), 60);                           /* the space is an em too */
+    CHECK_EQ(width(&fs, "XpÉ"), 60);
+    plot_font_style_t bold = fs;
+    bold.weight = 700;                                          /* no bold Ahem: the same squares */
+    CHECK_EQ(width(&bold, "XX"), 40);
+    memset(canvas, 0, sizeof canvas);
+    nplotted = 0;
+    CHECK_EQ(browser_font_plot_text(NULL, &fs, 10, 50, "X", 1), NSERROR_OK);
+    CHECK_EQ(nplotted, 1);
+    CHECK_EQ(plotted[0].c, 0x000000);
+    int inside = 0, outside = 0;
+    for (int y = 0; y < CANVAS; y++)
+        for (int x = 0; x < CANVAS; x++) {
+            bool in = x >= 10 && x < 30 && y >= 50 - 16 && y < 50 + 4;
+            if (in)
+                inside += canvas[y][x] == 255;
+            else
+                outside += canvas[y][x] != 0;
+        }
+    CHECK_EQ(inside, 400);                                      /* every pixel of the square, fully */
+    CHECK_EQ(outside, 0);                                       /* and nothing else */
+    /* two glyphs side by side: one 40x20 black bar, no seam */
+    memset(canvas, 0, sizeof canvas);
+    browser_font_plot_text(NULL, &fs, 10, 50, "XX", 2);
+    inside = 0;
+    for (int y = 34; y < 54; y++)
+        for (int x = 10; x < 50; x++)
+            inside += canvas[y][x] == 255;
+    CHECK_EQ(inside, 800);
+    CHECK_EQ(canvas[40][50], 0);
+    /* the baseline in a line box: 0.8 em down at line-height 1, half the
+     * leading more in a taller line, less in a shorter one */
+    CHECK_EQ(browser_font_baseline(&fs, 20), 16);
+    CHECK_EQ(browser_font_baseline(&fs, 30), 21);
+    CHECK_EQ(browser_font_baseline(&fs, 26), 19);
+    CHECK_EQ(browser_font_baseline(&fs, 17), 14);               /* -3 leading: -2 above */
+    families_free(l);
+    CHECK(fb_font_finalise());
+    browser_font_entry = no_entries;
+}
+
+/* DejaVu text drawn on browser_font_baseline() stays inside its line box,
+ * ascenders and descenders, at NetSurf's normal line height (1.3 em) and
+ * at line-height 1.2, with the leading shared evenly */
+TEST(font_baseline)
+{
+    if (!have_fonts)
+        return;
+    CHECK(fb_font_init());
+    for (int pt = 9; pt <= 30; pt += 3) {
+        plot_font_style_t fs = style(PLOT_FONT_FAMILY_SANS_SERIF, pt, 400, 0);
+        int px = browser_font_px(&fs);
+        for (int tenths = 12; tenths <= 13; tenths++) {
+            int h = px * tenths / 10;
+            int base = browser_font_baseline(&fs, h);
+            memset(canvas, 0, sizeof canvas);
+            browser_font_plot_text(NULL, &fs, 0, 20 + base, "Hg", 2);
+            int top = CANVAS, bottom = 0;                       /* the rows with ink */
+            for (int y = 0; y < CANVAS; y++)
+                for (int x = 0; x < CANVAS; x++)
+                    if (canvas[y][x]) {
+                        top = y < top ? y : top;
+                        bottom = y + 1;
+                    }
+            CHECK(top >= 20);                                   /* H's top below the line's */
+            CHECK(bottom <= 20 + h);                            /* g's tail above its end */
+            int above = top - 20, below = 20 + h - bottom;
+            CHECK(above - below <= px / 4 && below - above <= px / 4);
+        }
+    }
+    CHECK(fb_font_finalise());
+}
+
 TEST(font_faces_bounded)
 {
     if (!have_fonts)
@@ -658,9 +909,29 @@ TEST(font_faces_bounded)
     CHECK(fb_font_finalise());
 }
 
-int main(void)
+/* argv[1], the Ahem font, is read into memory for the fake archive. */
+static void ahem_load(const char *path)
+{
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    if (!f)
+        return;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    ahem.data = n > 0 ? malloc_host((size_t)n) : NULL;
+    if (ahem.data && fread(ahem.data, 1, (size_t)n, f) == (size_t)n)
+        ahem.size = (size_t)n;
+    else {
+        free_host(ahem.data);
+        ahem.data = NULL;
+    }
+    fclose(f);
+}
+
+int main(int argc, char **argv)
 {
     unit_threads_init(64u << 20);
+    ahem_load(argc > 1 ? argv[1] : NULL);
     RUN(special_keys);
     RUN(keys_us);
     RUN(keys_de);
@@ -675,6 +946,10 @@ int main(void)
     RUN(font_split);
     RUN(font_plot);
     RUN(font_faces_bounded);
+    RUN(font_baseline);
+    RUN(font_named_family);
+    RUN(font_ahem);
+    free_host(ahem.data);
     for (unsigned i = 0; i < 6; i++)
         free_host(loaded[i].data);
     return unit_done();
