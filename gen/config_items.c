@@ -2,15 +2,16 @@
  * The items of list config keys that a module parses at boot, checked here
  * with that module's own parser, compiled into anx: the router's `routes:`
  * and `upstreams:` (modules/router/route_spec.c, which router_init uses
- * too). So `anx check` reports a bad item at its file:line:col, with the
+ * too), apikey's `rules:` and `limits:` (modules/apikey/apikey_rules.c). So `anx check` reports a bad item at its file:line:col, with the
  * router's own words, instead of the image stopping at boot.
  */
 #include "anx.h"
 
 #include <string.h>
 
-/* The router's API header, for the parsers' declarations only. */
+/* The router's and apikey's API headers, for the parsers' declarations only. */
 #include "router.h"   /* -I../modules/router (gen/Makefile) */
+#include "apikey.h"   /* -I../modules/apikey */
 
 static int check_routes(const char *what, const struct cvalue *v)
 {
@@ -55,12 +56,42 @@ static int check_upstreams(const char *what, const struct cvalue *v)
     return errs;
 }
 
+static int check_apikey_rules(const char *what, const struct cvalue *v)
+{
+    int errs = 0;
+    for (size_t i = 0; i < v->list.n; i++) {
+        struct apikey_rule r;
+        char err[300];
+        if (apikey_rule_parse(v->list.v[i], &r, err, sizeof err)) {
+            diag_error(&v->marks[i], "in %s: %s", what, err);
+            errs++;
+        }
+    }
+    return errs;
+}
+
+static int check_apikey_limits(const char *what, const struct cvalue *v)
+{
+    int errs = 0;
+    for (size_t i = 0; i < v->list.n; i++) {
+        struct apikey_limit l;
+        char err[300];
+        if (apikey_limit_parse(v->list.v[i], &l, err, sizeof err)) {
+            diag_error(&v->marks[i], "in %s: %s", what, err);
+            errs++;
+        }
+    }
+    return errs;
+}
+
 static const struct {
     const char *module, *key;
     int (*check)(const char *what, const struct cvalue *v);
 } item_checks[] = {
     {"router", "routes", check_routes},
     {"router", "upstreams", check_upstreams},
+    {"apikey", "rules", check_apikey_rules},
+    {"apikey", "limits", check_apikey_limits},
 };
 
 int config_items_check(const char *module, const struct config_key *k, const struct cvalue *v)

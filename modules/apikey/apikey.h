@@ -15,8 +15,10 @@
  * KEY`) whose scopes include it or `admin`. A request no rule matches
  * needs a key with `admin`: what the manifest does not open stays shut.
  *
- * This file is the pure part (rules and scopes), compiled on the host for
- * the tests; apikey_module.c is the router guard.
+ * apikey_rules.c is the pure part (the syntax of rules and limits, scopes,
+ * the bearer header, token buckets): anx compiles it too, so `anx check`
+ * reports a bad rule at its file:line:col. apikey_module.c is the router
+ * guard.
  */
 #ifndef APIKEY_H
 #define APIKEY_H
@@ -36,9 +38,6 @@ struct apikey_rule {
 
 /* Parse one rule; 0, or -1 with what is wrong in err. */
 int apikey_rule_parse(const char *s, struct apikey_rule *r, char *err, size_t errlen);
-/* The first rule that matches, or NULL. A GET rule also covers HEAD, as a GET route does. */
-const struct apikey_rule *apikey_rule_find(const struct apikey_rule *rules, size_t n, const char *method,
-                                           const char *path, size_t path_len);
 /* Whether a space-separated scope list grants scope (`admin` grants every one). */
 bool apikey_scope_has(const char *scopes, const char *scope);
 /* The key of an Authorization header value "Bearer KEY" (case-insensitive
@@ -74,6 +73,9 @@ struct rt_response;
 int apikey_configure(const char *const *items, char *err, size_t errlen);
 /* Take the rate limits (a NULL-terminated list of items): 0, or ANX_EINVAL. */
 int apikey_configure_limits(const char *const *items, char *err, size_t errlen);
+/* The first rule that matches, or NULL. A GET rule also covers HEAD, as a GET route does. */
+const struct apikey_rule *apikey_rule_find(const struct apikey_rule *rules, size_t n, const char *method,
+                                           const char *path, size_t path_len);
 /* The router guard (rt_guard_fn). */
 bool apikey_guard(struct rt_request *rq, struct rt_response *rs);
 

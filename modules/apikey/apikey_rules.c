@@ -1,6 +1,6 @@
 /* apikey_rules.c - rules, scopes and the bearer header (apikey.h). */
 #include "apikey.h"
-#include <string.h>
+#include <anx/lib.h>
 #include "../router/router.h"
 
 static bool scope_char(char c)
@@ -79,30 +79,6 @@ int apikey_rule_parse(const char *s, struct apikey_rule *r, char *err, size_t er
     if (word(&s, &w))
         return fail(err, errlen, "unexpected words after the pattern");
     return 0;
-}
-
-static bool method_listed(const char *methods, const char *method)
-{
-    size_t n = strlen(method);
-    for (const char *p = methods; *p;) {
-        const char *comma = strchr(p, ',');
-        size_t len = (size_t)(comma - p);
-        if (len == 3 && !memcmp(p, "ANY", 3))
-            return true;
-        if ((len == n && !memcmp(p, method, n)) || (len == 3 && !memcmp(p, "GET", 3) && !strcmp(method, "HEAD")))
-            return true;
-        p = comma + 1;
-    }
-    return false;
-}
-
-const struct apikey_rule *apikey_rule_find(const struct apikey_rule *rules, size_t n, const char *method,
-                                           const char *path, size_t path_len)
-{
-    for (size_t i = 0; i < n; i++)
-        if (method_listed(rules[i].methods, method) && rt_match(rules[i].pattern, path, path_len, NULL, NULL))
-            return &rules[i];
-    return NULL;
 }
 
 bool apikey_scope_has(const char *scopes, const char *scope)
