@@ -6,6 +6,7 @@
 #define LOG_TAG "boot"
 #include <anx/console.h>
 #include <anx/errno.h>
+#include <anx/audit.h>
 #include <anx/files.h>
 #include <anx/kernel.h>
 #include <anx/lib.h>
@@ -98,6 +99,7 @@ void kmain(void *boot_info)
     log_debug("platform ready");
     anx_threads_init();
     anx_files_init();
+    anx_audit_init();
     plat_irq_enable();
     log_debug("threads ready");
     run_constructors();

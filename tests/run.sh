@@ -29,6 +29,8 @@ if [ $# -gt 0 ]; then
   done
 fi
 jobs=${ANX_TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
+# the generator once, before suites that each `make -C gen` run side by side
+make -s -C gen anx || { echo "make -C gen anx failed"; echo "0 passed, 1 failed"; exit 1; }
 logdir=$root/build/test-logs
 mkdir -p "$logdir"
 total_pass=0 total_fail=0 total_skip=0 summary=()

@@ -271,6 +271,7 @@ static void answer(struct conn *c, const struct http_request *req)
                                    req->headers[i].value, req->headers[i].value_len };
     rq.headers = c->kv;
     rq.nheaders = nh;
+    rq.peer = c->peer;
     rq.body = c->body.p;
     rq.body_len = c->body.len;
 

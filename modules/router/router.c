@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 
+#include <anx/audit.h>
 #include <anx/errno.h>
 #include <anx/lib.h>
 #include <anx/mem.h>
@@ -405,6 +406,13 @@ void rt_dispatch(struct rt_request *rq, struct rt_response *rs)
     }
     bool ok = apply_policy(best, rq, rs);
     record(best, (anx_time_ns() - t0) / 1000, !ok);
+    if (rq->who && strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD")) {
+        /* an authenticated change: who, what, which path, the answer */
+        char path[200], status[8];
+        snprintf(path, sizeof path, "%.*s", (int)(rq->path_len < 199 ? rq->path_len : 199), rq->path);
+        snprintf(status, sizeof status, "%d", rs->status ? rs->status : 200);
+        anx_audit(rq->who, rq->method, path, status, rq->peer);
+    }
 }
 
 void rt_routes_json(struct anx_buf *b)

@@ -75,7 +75,8 @@ struct rt_request {
     const void *body;
     size_t body_len;
     const char *route; /* name of the matched route (set by the router) */
-    const char *who;   /* the caller a guard identified (a key's name), or NULL */
+    const char *who;   /* the caller a guard identified (a key's credential name), or NULL */
+    const char *peer;  /* the client's address ("10.0.2.2"), or NULL */
 };
 
 struct rt_response;
@@ -179,8 +180,10 @@ void rt_dispatch(struct rt_request *rq, struct rt_response *rs);
 /* A guard sees every request that found its route, before any engine:
  * it returns true to let it through, or false after answering it (401,
  * 403, 429 ...); the answer is counted on the route. One guard (the
- * apikey module's); NULL removes it. rq->who may be set to name the
- * caller for the access log (a key's name, never its secret). */
+ * apikey module's); NULL removes it. The guard sets rq->who to name the
+ * caller it identified (a key's credential name, never a secret): the router then
+ * records every request of such a caller that is not a GET or HEAD in the
+ * audit trail (<anx/audit.h>) with its status. */
 typedef bool (*rt_guard_fn)(struct rt_request *rq, struct rt_response *rs);
 void rt_guard_set(rt_guard_fn fn);
 

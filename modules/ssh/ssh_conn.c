@@ -52,11 +52,18 @@ static int auth_failure(struct ssh_conn *c, bool counts)
     return send_msg(c, &w);
 }
 
-static int auth_success(struct ssh_conn *c, const char *method)
+static void login_event(struct ssh_conn *c, bool ok, const char *method, const uint8_t *pk)
+{
+    if (c->ops->login)
+        c->ops->login(c->ctx, ok, method, c->user, pk);
+}
+
+static int auth_success(struct ssh_conn *c, const char *method, const uint8_t *pk)
 {
     uint8_t b = SSH_MSG_USERAUTH_SUCCESS;
     c->authenticated = true;
     c->ops->log(c->ctx, false, "accepted %s for %s", method, c->user);
+    login_event(c, true, method, pk);
     return c->ops->send(c->ctx, &b, 1);
 }
 
@@ -108,9 +115,10 @@ static int userauth_publickey(struct ssh_conn *c, struct ssh_rd *r, const uint8_
     }
     if (!listed || publickey_signed(c, msg, signed_len, sig, pk) != 0) {
         c->ops->log(c->ctx, true, "failed publickey for %s", c->user);
+        login_event(c, false, "publickey", pk);
         return auth_failure(c, true);
     }
-    return auth_success(c, "publickey");
+    return auth_success(c, "publickey", pk);
 }
 
 static int userauth_password(struct ssh_conn *c, struct ssh_rd *r)
@@ -126,9 +134,10 @@ static int userauth_password(struct ssh_conn *c, struct ssh_rd *r)
               c->ops->password_ok(c->ctx, c->user, (const char *)pw.p, pw.len) == 0;
     if (!ok) {
         c->ops->log(c->ctx, true, "failed password for %s", c->user);
+        login_event(c, false, "password", NULL);
         return auth_failure(c, true);
     }
-    return auth_success(c, "password");
+    return auth_success(c, "password", NULL);
 }
 
 static int userauth_request(struct ssh_conn *c, const uint8_t *msg, size_t len)

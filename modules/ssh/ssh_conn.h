@@ -83,6 +83,9 @@ struct ssh_conn_ops {
     int (*password_ok)(void *ctx, const char *user, const char *password, size_t len);
     /* Log lines ("accepted publickey for anx", "failed password for anx"). */
     void (*log)(void *ctx, bool failure, const char *fmt, ...);
+    /* A login that counts (for the audit trail): accepted or failed, the
+     * method, the user, and for publickey the key (else NULL). */
+    void (*login)(void *ctx, bool ok, const char *method, const char *user, const uint8_t *pk);
     /* A shell (command NULL) or one command on channel ch: 0 to start it
      * (the server sets ch->session), else the request fails. */
     int (*start)(void *ctx, struct ssh_chan *ch, const char *command);

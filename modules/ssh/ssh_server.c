@@ -20,6 +20,7 @@
  * that prints and then sleeps is seen at once.
  */
 #define LOG_TAG "ssh"
+#include <anx/audit.h>
 #include <anx/command.h>
 #include <anx/console.h>
 #include <anx/errno.h>
@@ -282,7 +283,9 @@ static void session_main(void *arg)
     int status;
     anx_term_bind(&s->term);
     if (s->exec) {
-        status = anx_command_run(s->command);
+        char line[SSH_CONN_COMMAND_MAX + 1];   /* the run splits it in place; the audit wants it whole */
+        strlcpy(line, s->command, sizeof line);
+        status = anx_command_run(line);
         /* -1: not run (unknown command or a parse error; the message was
          * printed), as a Unix shell says 127 */
         status = status < 0 ? 127 : status > 255 ? 255 : status;
@@ -293,6 +296,10 @@ static void session_main(void *arg)
     }
     session_flush(s, true);
     anx_term_bind(NULL);
+    char who[80], result[16];
+    snprintf(who, sizeof who, "ssh:%s", k->c.user);
+    snprintf(result, sizeof result, "exit %d", status);
+    anx_audit(who, s->exec ? "exec" : "shell", s->exec ? s->command : "-", result, k->peer);
     if (session_send_begin(k) == 0) {
         ssh_conn_finish(&k->c, s->ch, status);
         send_unlock(k);
@@ -393,8 +400,36 @@ static void conn_log(void *ctx, bool failure, const char *fmt, ...)
         log_info("%s: %s", k->peer, line);
 }
 
+/* "SHA256:..." of an ed25519 public key, as ssh-keygen -l shows it */
+static void key_fingerprint(const uint8_t pk[32], char *out, size_t n)
+{
+    uint8_t blob[SSH_ED25519_BLOB_LEN], h[crypto_hash_sha256_BYTES];
+    struct ssh_wr w = ssh_wr_init(blob, sizeof blob);
+    ssh_ed25519_key_blob(&w, pk);
+    crypto_hash_sha256(h, blob, w.len);
+    strlcpy(out, "SHA256:", n);
+    if (n > 7)
+        sodium_bin2base64(out + 7, n - 7, h, sizeof h, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+}
+
+static void conn_login(void *ctx, bool ok, const char *method, const char *user, const uint8_t *pk)
+{
+    struct conn *k = ctx;
+    char who[80], what[96];
+    snprintf(who, sizeof who, "ssh:%s", user);
+    if (pk) {
+        char fp[64];
+        key_fingerprint(pk, fp, sizeof fp);
+        snprintf(what, sizeof what, "login publickey %s", fp);
+    } else {
+        snprintf(what, sizeof what, "login %s", method);
+    }
+    anx_audit(who, what, "ssh", ok ? "ok" : "failed", k->peer);
+}
+
 static const struct ssh_conn_ops conn_ops = {
     .send = conn_send,
+    .login = conn_login,
     .key_ok = conn_key_ok,
     .password_ok = conn_password_ok,
     .log = conn_log,

@@ -59,9 +59,22 @@ check "/metrics counts the outcomes" grep -q 'anx_apikey_requests_total{outcome=
 c1=$(req GET /api/v1/objects/notes/none bursty); c2=$(req GET /api/v1/objects/notes/none bursty); c3=$(req GET /api/v1/objects/notes/none bursty)
 check "a key with 'bursty 1/h burst 2': two requests pass ($c1 $c2), the third is 429" test "$c3" = 429
 check "  with Retry-After in seconds" grep -qE '^Retry-After: [0-9]+' "$out/head"
+req GET /api/v1/objects/audit/events/versions ops >/dev/null
+nv=$(grep -o '"version"' "$out/body" | wc -l)
+check "audit: the events are versions of audit/events ($nv), written by the audit module" \
+    sh -c "test $nv -ge 4 && grep -q '\"writer\": \"audit\"' '$out/body'"
+: >"$out/trail"
+for v in $(seq 1 "$nv"); do req GET "/api/v1/objects/audit/events?version=$v" ops >/dev/null; cat "$out/body" >>"$out/trail"; done
+check "audit: the writer key's PUT with its status" \
+    grep -q '"who": "writer", "action": "PUT", "target": "/api/v1/objects/notes/a", "result": "201"' "$out/trail"
+check "audit: the reader key's refused PUT" \
+    grep -q '"who": "reader", "action": "PUT", "target": "/api/v1/objects/notes/a", "result": "403 missing scope"' "$out/trail"
+check "audit: a request with a key that is none of the image's" \
+    grep -q '"who": "unknown key", "action": "GET", "target": "/api/v1/objects/notes/a", "result": "401 invalid API key", "peer": "10.0.2.2"' "$out/trail"
+check "audit: the DELETE" grep -q '"who": "writer", "action": "DELETE", "target": "/api/v1/objects/notes/a", "result": "204"' "$out/trail"
 check "the image logs its rules and keys" grep -q "apikey: 3 rules, 4 API keys declared" "$log"
 leak=0
-for k in reader writer ops bursty; do grep -qF -- "$(cat "$out/$k")" "$log" && leak=1; done
+for k in reader writer ops bursty; do grep -qF -- "$(cat "$out/$k")" "$log" "$out/trail" && leak=1; done
 check "no key appears on the console" test $leak = 0
 echo "$passes passed, $fails failed"
 [ $fails = 0 ]

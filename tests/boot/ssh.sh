@@ -92,6 +92,19 @@ check "the password logs in" test "$rc" = 0 -a "$outp" = "by password"
 outp=$(SSH_ASKPASS="$out/askpass-wrong" SSH_ASKPASS_REQUIRE=force run_ssh "${pwopts[@]}" anx@127.0.0.1 -- echo nope </dev/null 2>&1); rc=$?
 check "a wrong password is refused" test "$rc" = 255
 
+# the audit trail: logins (with the key's fingerprint), failures, commands with their status
+userfp=$(ssh-keygen -l -f "$out/user.pub" | awk '{print $2}')
+run_ssh "${key[@]}" anx@127.0.0.1 -- audit >"$out/audit.txt" 2>&1
+audit_ok() {
+    grep -q "\"who\": \"ssh:anx\", \"action\": \"login publickey $userfp\", \"target\": \"ssh\", \"result\": \"ok\"" "$out/audit.txt" &&
+    grep -q '"who": "ssh:anx", "action": "login password", "target": "ssh", "result": "failed"' "$out/audit.txt" &&
+    grep -q '"action": "exec", "target": "cat /no/such/file", "result": "exit 1"' "$out/audit.txt" &&
+    ! grep -qF -- "$pw" "$out/audit.txt"
+}
+check "the audit trail has the logins (key fingerprint, failed password) and commands with their status" audit_ok
+nver=$(run_ssh "${key[@]}" anx@127.0.0.1 -- store log audit/events 2>/dev/null | grep -c .)
+check "the audit module kept each event as a version of audit/events ($nver)" test "$nver" -ge 10
+
 head -c 7864320 /dev/urandom | base64 -w 76 >"$out/big"   # 10 MiB of text, ending in a newline
 size=$(stat -c %s "$out/big")
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 120 -X PUT -H 'Content-Type: text/plain' \

@@ -20,7 +20,7 @@ static int f_start(void *ctx, struct ssh_chan *ch, const char *cmd) { (void)ctx,
 static void f_data(void *ctx, struct ssh_chan *ch, const uint8_t *p, size_t n) { (void)ctx, (void)ch, (void)p, (void)n; }
 static void f_chan(void *ctx, struct ssh_chan *ch) { (void)ctx, (void)ch; }
 
-static const struct ssh_conn_ops ops = {f_send, f_key_ok, f_pw_ok, f_log, f_start, f_data, f_chan, f_chan, f_chan};
+static const struct ssh_conn_ops ops = {f_send, f_key_ok, f_pw_ok, f_log, NULL, f_start, f_data, f_chan, f_chan, f_chan};
 static const struct ssh_conn_cfg cfg = {"anx", true, true, 6, "banner"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -71,7 +71,19 @@ static void f_data(void *ctx, struct ssh_chan *ch, const uint8_t *p, size_t n)
 static void f_eof(void *ctx, struct ssh_chan *ch) { (void)ctx, (void)ch; eofs++; }
 static void f_closed(void *ctx, struct ssh_chan *ch) { (void)ctx, (void)ch; closes++; }
 
-static const struct ssh_conn_ops ops = {f_send, f_key_ok, f_password_ok, f_log, f_start, f_data, f_eof, f_closed, NULL};
+static int logins_ok, logins_failed;
+static void f_login(void *ctx, bool ok, const char *method, const char *user, const uint8_t *pk)
+{
+    (void)ctx, (void)user;
+    if (ok)
+        logins_ok++;
+    else
+        logins_failed++;
+    if (strcmp(method, "publickey") == 0 && !pk)
+        logins_failed += 100;  /* a publickey event without its key */
+}
+
+static const struct ssh_conn_ops ops = {f_send, f_key_ok, f_password_ok, f_log, f_login, f_start, f_data, f_eof, f_closed, NULL};
 static struct ssh_conn_cfg cfg = {"anx", true, true, 3, NULL};
 static uint8_t session_id[SSH_HASH_LEN] = {1, 2, 3, 4};
 static const uint8_t *signed_id = session_id; /* what the client signs */
@@ -81,7 +93,7 @@ static void fresh(void)
 {
     ssh_conn_init(&c, &ops, NULL, &cfg, session_id);
     nsent = 0;
-    starts = datas = eofs = closes = fail_logs = 0;
+    starts = datas = eofs = closes = fail_logs = logins_ok = logins_failed = 0;
     data_bytes = 0;
 }
 
@@ -248,7 +260,7 @@ static void publickey_login(void)
     fresh();
     service("ssh-userauth");
     CHECK(publickey("anx", good_pk, good_sk, false) == 0 && last_type() == SSH_MSG_USERAUTH_SUCCESS);
-    CHECK(c.authenticated && strcmp(c.user, "anx") == 0);
+    CHECK(c.authenticated && strcmp(c.user, "anx") == 0 && logins_ok == 1 && logins_failed == 0);
     nsent = 0;
     CHECK(publickey("anx", good_pk, good_sk, false) == 0 && nsent == 0);  /* ignored after success */
 }
@@ -260,6 +272,7 @@ static void password_login(void)
     CHECK(password("anx", "wrong") == 0 && last_type() == SSH_MSG_USERAUTH_FAILURE);
     CHECK(password("root", "secret") == 0 && last_type() == SSH_MSG_USERAUTH_FAILURE);
     CHECK(password("anx", "secret") == 0 && last_type() == SSH_MSG_USERAUTH_SUCCESS);
+    CHECK(logins_ok == 1 && logins_failed == 2);  /* the audit trail's events */
     /* a password change request is refused without counting */
     fresh();
     service("ssh-userauth");
