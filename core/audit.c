@@ -31,24 +31,15 @@ static void json_text(struct anx_buf *b, const char *s)
     anx_buf_puts(b, "\"");
 }
 
-/* "2026-12-05T20:55:01Z" from unix seconds (the proleptic Gregorian calendar) */
+/* "2026-12-05T20:55:01Z" from unix seconds */
 static void iso_time(uint64_t secs, char *out, size_t n)
 {
-    uint64_t days = secs / 86400, rem = secs % 86400;
-    /* civil_from_days (Howard Hinnant's algorithm) */
-    int64_t z = (int64_t)days + 719468;
-    int64_t era = z / 146097;
-    uint64_t doe = (uint64_t)(z - era * 146097);
-    uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = (int64_t)yoe + era * 400;
-    uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    uint64_t mp = (5 * doy + 2) / 153;
-    uint64_t d = doy - (153 * mp + 2) / 5 + 1;
-    uint64_t m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    snprintf(out, n, "%04lld-%02llu-%02lluT%02llu:%02llu:%02lluZ", (long long)y, (unsigned long long)m,
-             (unsigned long long)d, (unsigned long long)(rem / 3600), (unsigned long long)(rem / 60 % 60),
-             (unsigned long long)(rem % 60));
+    int64_t y;
+    unsigned m, d;
+    uint64_t rem = secs % 86400;
+    anx_civil_from_days((int64_t)(secs / 86400), &y, &m, &d);
+    snprintf(out, n, "%04lld-%02u-%02uT%02llu:%02llu:%02lluZ", (long long)y, m, d, (unsigned long long)(rem / 3600),
+             (unsigned long long)(rem / 60 % 60), (unsigned long long)(rem % 60));
 }
 
 size_t anx_audit_json(const struct anx_audit_event *e, char *out, size_t n)

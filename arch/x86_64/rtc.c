@@ -8,6 +8,7 @@
  * progress flag clears, twice, until two reads agree.
  */
 #include <anx/platform.h>
+#include <anx/time.h>
 #include "x86.h"
 
 #define REG_SEC 0x00
@@ -54,17 +55,6 @@ static unsigned bcd(uint8_t v)
     return (v >> 4) * 10u + (v & 15u);
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's
- * days_from_civil). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
 
 uint64_t plat_wall_clock_ns(void)
 {
@@ -93,7 +83,7 @@ uint64_t plat_wall_clock_ns(void)
         century = 20;         /* no century register: assume 20xx */
     if (sec > 59 || min > 59 || hour > 23 || day < 1 || day > 31 || month < 1 || month > 12 || year > 99)
         return 0;             /* not a clock we understand */
-    int64_t days = days_from_civil((int64_t)century * 100 + year, month, day);
+    int64_t days = anx_days_from_civil((int64_t)century * 100 + year, month, day);
     if (days < 0)
         return 0;
     uint64_t s = (uint64_t)days * 86400u + hour * 3600u + min * 60u + sec;

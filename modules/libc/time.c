@@ -60,16 +60,6 @@ int timespec_get(struct timespec *ts, int base)
     return base == TIME_UTC && clock_gettime(CLOCK_REALTIME, ts) == 0 ? base : 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (month 1..12). */
-static long long days_from_civil(long long y, int m, int d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    long long yoe = y - era * 400;
-    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
 static int is_leap(long long y)
 {
@@ -88,17 +78,9 @@ struct tm *gmtime_r(const time_t *t, struct tm *tm)
     tm->tm_min = (int)(rem / 60 % 60);
     tm->tm_sec = (int)(rem % 60);
     tm->tm_wday = (int)((days % 7 + 11) % 7);     /* 1970-01-01 was a Thursday */
-    /* civil from days (H. Hinnant's algorithm) */
-    long long z = days + 719468;
-    long long era = (z >= 0 ? z : z - 146096) / 146097;
-    long long doe = z - era * 146097;
-    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long long y = yoe + era * 400;
-    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long long mp = (5 * doy + 2) / 153;
-    int d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    int m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    y += m <= 2;
+    int64_t y;
+    unsigned m, d;
+    anx_civil_from_days(days, &y, &m, &d);
     if (y - 1900 > 0x7fffffff || y - 1900 < -0x7fffffff - 1) {
         errno = EOVERFLOW;
         return NULL;
@@ -106,7 +88,7 @@ struct tm *gmtime_r(const time_t *t, struct tm *tm)
     tm->tm_year = (int)(y - 1900);
     tm->tm_mon = m - 1;
     tm->tm_mday = d;
-    tm->tm_yday = (int)(days - days_from_civil(y, 1, 1));
+    tm->tm_yday = (int)(days - anx_days_from_civil(y, 1, 1));
     tm->tm_isdst = 0;
     tm->tm_gmtoff = 0;
     tm->tm_zone = "UTC";
@@ -131,7 +113,7 @@ time_t timegm(struct tm *tm)
         mon += 12;
         y--;
     }
-    long long days = days_from_civil(y, (int)mon + 1, 1) + tm->tm_mday - 1;
+    long long days = anx_days_from_civil(y, (int)mon + 1, 1) + tm->tm_mday - 1;
     long long t = days * 86400 + (long long)tm->tm_hour * 3600 + (long long)tm->tm_min * 60 + tm->tm_sec;
     time_t r = (time_t)t;
     if (!gmtime_r(&r, tm))

@@ -92,19 +92,13 @@ static void set_algorithms(br_ssl_engine_context *eng, br_x509_minimal_context *
     br_ssl_engine_set_x509(eng, &xc->vtable);
 }
 
-/* YYYY-MM-DD of a day count since 1970 (Howard Hinnant's civil_from_days). */
+/* YYYY-MM-DD of a day count since 1970. */
 static void civil_date(int64_t days, char *buf, size_t n)
 {
-    days += 719468;
-    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    unsigned doe = (unsigned)(days - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    snprintf(buf, n, "%04lld-%02u-%02u", (long long)(y + (m <= 2)), m, d);
+    int64_t y;
+    unsigned m, d;
+    anx_civil_from_days(days, &y, &m, &d);
+    snprintf(buf, n, "%04lld-%02u-%02u", (long long)y, m, d);
 }
 
 /* Records the first failure: BearSSL's code in words, with what the user

@@ -60,4 +60,9 @@ void anx_sleep_ms(uint64_t ms);
 /* Spin without yielding (early boot, drivers' short waits). */
 void anx_delay_ns(uint64_t ns);
 
+/* Calendar dates (core/lib/civil.c): days since 1970-01-01 of a
+ * proleptic Gregorian date (month 1-12, day 1-31), and back. */
+int64_t anx_days_from_civil(int64_t y, unsigned m, unsigned d);
+void anx_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+
 #endif
