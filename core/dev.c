@@ -46,6 +46,11 @@ void anx_pci_write16(const struct anx_device *dev, uint16_t off, uint16_t val)
     anx_pci_write32(dev, off, v);
 }
 
+void anx_pci_write_sized(const struct anx_device *dev, uint16_t off, uint32_t val, unsigned size)
+{
+    plat_pci_write_sized(dev->bdf, off, val, size);
+}
+
 void anx_pci_enable(struct anx_device *dev)
 {
     uint16_t cmd = anx_pci_read16(dev, 0x04);

@@ -168,6 +168,23 @@ static void push_secrets(const struct manifest *m, const struct qemu_opts *o, st
     warned = m;
 }
 
+/* True when a device list of the image (platform.yaml qemu: devices:, the
+ * watchdog module's) asks QEMU to reset the machine when its watchdog
+ * fires (-watchdog-action reset): -no-reboot would turn that reset into
+ * QEMU's exit, so such an image boots again instead (docs/watchdog.md). */
+static bool watchdog_resets(const struct platform *p, const struct resolution *r)
+{
+    for (size_t i = 0; i < p->ndevices; i++) {
+        if (!resolved_find(r, p->devices[i].module))
+            continue;
+        const struct strlist *a = &p->devices[i].args;
+        for (size_t k = 0; k + 1 < a->n; k++)
+            if (!strcmp(a->v[k], "-watchdog-action") && !strcmp(a->v[k + 1], "reset"))
+                return true;
+    }
+    return false;
+}
+
 int qemu_argv(const struct manifest *m, const struct resolution *r, const struct build_result *b,
               const struct qemu_opts *o, struct strlist *argv)
 {
@@ -194,7 +211,8 @@ int qemu_argv(const struct manifest *m, const struct resolution *r, const struct
     strlist_push(argv, xasprintf("%d", m->cpus));
     if (push_all(argv, &p->qemu_common, &s, p) || push_all(argv, &p->boot[mode].args, &s, p))
         return -1;
-    strlist_push(argv, "-no-reboot");
+    if (!watchdog_resets(p, r))
+        strlist_push(argv, "-no-reboot");
     if (o->for_test) {
         strlist_push(argv, "-display");
         strlist_push(argv, "none");

@@ -203,6 +203,10 @@ uint32_t plat_pci_read32(uint16_t bdf, uint16_t off)
     return ~0u;
 }
 void plat_pci_write32(uint16_t bdf, uint16_t off, uint32_t v) { (void)bdf, (void)off, (void)v; }
+void plat_pci_write_sized(uint16_t bdf, uint16_t off, uint32_t v, unsigned size)
+{
+    (void)bdf, (void)off, (void)v, (void)size;
+}
 size_t plat_pci_windows(struct plat_pci_window *out, size_t max)
 {
     (void)out, (void)max;

@@ -27,3 +27,20 @@ void x86_pci_cfg_write32(uint16_t bdf, uint16_t off, uint32_t val)
     outl(0xCFC, val);
     plat_irq_restore(f);
 }
+
+/* A byte or word cycle: the data port's offset 0xCFC + (off & 3) selects
+ * the bytes, as the device sees a write of that width. */
+void x86_pci_cfg_write_sized(uint16_t bdf, uint16_t off, uint32_t val, unsigned size)
+{
+    if (off >= 256 || (size != 1 && size != 2 && size != 4) || off % size)
+        return;
+    unsigned long f = plat_irq_save();
+    outl(0xCF8, addr(bdf, off));
+    if (size == 1)
+        outb((uint16_t)(0xCFC + (off & 3)), (uint8_t)val);
+    else if (size == 2)
+        outw((uint16_t)(0xCFC + (off & 2)), (uint16_t)val);
+    else
+        outl(0xCFC, val);
+    plat_irq_restore(f);
+}

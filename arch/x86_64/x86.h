@@ -179,6 +179,7 @@ extern uint32_t x86_fpu_size;
 /* pci.c */
 uint32_t x86_pci_cfg_read32(uint16_t bdf, uint16_t off);
 void x86_pci_cfg_write32(uint16_t bdf, uint16_t off, uint32_t val);
+void x86_pci_cfg_write_sized(uint16_t bdf, uint16_t off, uint32_t val, unsigned size);
 
 /* ---- what each x86 platform (platforms/x86_64-*) provides ------------ */
 

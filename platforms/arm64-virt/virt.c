@@ -342,6 +342,21 @@ void plat_pci_write32(uint16_t bdf, uint16_t off, uint32_t val)
         mmio_write32(a, val);
 }
 
+/* ECAM takes byte and halfword stores as cycles of that width. */
+void plat_pci_write_sized(uint16_t bdf, uint16_t off, uint32_t val, unsigned size)
+{
+    uintptr_t a = ecam_addr(bdf, off);
+    if (!a || (size != 1 && size != 2 && size != 4) || off % size)
+        return;
+    a += off & 3;
+    if (size == 1)
+        mmio_write8(a, (uint8_t)val);
+    else if (size == 2)
+        *(volatile uint16_t *)a = (uint16_t)val;
+    else
+        mmio_write32(a, val);
+}
+
 /* The PL031 counts seconds since 1970 in its data register (QEMU starts
  * it at the host's UTC time). Mapped only here: it is read once a boot. */
 uint64_t plat_wall_clock_ns(void)

@@ -46,6 +46,14 @@ void plat_pci_write32(uint16_t bdf, uint16_t off, uint32_t val)
     (void)val;
 }
 
+void plat_pci_write_sized(uint16_t bdf, uint16_t off, uint32_t val, unsigned size)
+{
+    (void)bdf;
+    (void)off;
+    (void)val;
+    (void)size;
+}
+
 size_t plat_pci_windows(struct plat_pci_window *out, size_t max)
 {
     (void)out;

@@ -41,6 +41,11 @@ void plat_pci_write32(uint16_t bdf, uint16_t off, uint32_t val)
     x86_pci_cfg_write32(bdf, off, val);
 }
 
+void plat_pci_write_sized(uint16_t bdf, uint16_t off, uint32_t val, unsigned size)
+{
+    x86_pci_cfg_write_sized(bdf, off, val, size);
+}
+
 /* Where BARs that firmware left unassigned go (qboot leaves some): ports
  * above the legacy range, and memory in q35's 32-bit PCI hole below the
  * IOAPIC/LAPIC at 0xfec00000. Firmware-assigned BARs stay where they are. */

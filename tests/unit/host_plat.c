@@ -185,6 +185,17 @@ void plat_pci_write32(uint16_t bdf, uint16_t off, uint32_t v)
         f->cfg[off + k] = (uint8_t)(v >> (8 * k));
 }
 
+/* A narrow write stores its bytes; no BAR is written this way. */
+void plat_pci_write_sized(uint16_t bdf, uint16_t off, uint32_t v, unsigned size)
+{
+    struct unit_pci_fn *f = pci_fn(bdf);
+    if (!f || off > 252 || (size != 1 && size != 2 && size != 4) || off % size)
+        return;
+    unit_pci_writes++;
+    for (unsigned k = 0; k < size; k++)
+        f->cfg[off + k] = (uint8_t)(v >> (8 * k));
+}
+
 size_t plat_pci_windows(struct plat_pci_window *out, size_t max)
 {
     size_t n = 0;

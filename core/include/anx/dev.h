@@ -97,6 +97,12 @@ uint16_t anx_pci_read16(const struct anx_device *dev, uint16_t off);
 uint8_t anx_pci_read8(const struct anx_device *dev, uint16_t off);
 void anx_pci_write32(const struct anx_device *dev, uint16_t off, uint32_t val);
 void anx_pci_write16(const struct anx_device *dev, uint16_t off, uint16_t val);
+/* One write cycle of exactly size bytes (1, 2 or 4; off a multiple of it),
+ * where anx_pci_write16 reads and rewrites the whole dword: a register
+ * that acts only on a write of its own width needs it (QEMU's i6300esb
+ * watchdog takes its config register 0x60 only as a word and its lock
+ * register 0x68 only as a byte). */
+void anx_pci_write_sized(const struct anx_device *dev, uint16_t off, uint32_t val, unsigned size);
 
 /* Enable memory and I/O decoding and bus mastering (DMA); INTx stays on. */
 void anx_pci_enable(struct anx_device *dev);

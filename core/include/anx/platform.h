@@ -172,6 +172,11 @@ _Noreturn void plat_poweroff(int status);
 bool plat_pci_present(void);
 uint32_t plat_pci_read32(uint16_t bdf, uint16_t off);
 void plat_pci_write32(uint16_t bdf, uint16_t off, uint32_t val);
+/* One configuration write of exactly size bytes (1, 2 or 4) at off, which
+ * is a multiple of size: for device registers that act only on a write of
+ * their own width (QEMU's i6300esb watchdog). Ignores a bad size or
+ * alignment. */
+void plat_pci_write_sized(uint16_t bdf, uint16_t off, uint32_t val, unsigned size);
 
 /* Address windows of the PCI host bridge, where the core places the BARs
  * that firmware left unassigned (arm64 virt has no firmware at all). The
