@@ -653,6 +653,14 @@ static void accept_one(struct netconn *nc)
     }
 }
 
+/* A login method whose credential is declared but got no value at run time. */
+static void warn_unprovisioned(bool offered, const char *name, const char *how)
+{
+    const struct cred_info *info;
+    if (offered && cred_find("ssh", name, &info) == 0 && info->origin == CRED_MISSING)
+        log_warn("credential '%s' has no value: nobody can log in %s (anx run --secret %s=FILE)", name, how, name);
+}
+
 static void listen_thread(void *arg)
 {
     (void)arg;
@@ -676,6 +684,8 @@ static void listen_thread(void *arg)
     log_info("listening on port %d (user %s, %s%s%s; host key ED25519 %s)", CONFIG_SSH_PORT, CONFIG_SSH_USER,
              auth_cfg.publickey ? "publickey" : "", auth_cfg.publickey && auth_cfg.password ? ", " : "",
              auth_cfg.password ? "password" : "", fp);
+    warn_unprovisioned(auth_cfg.publickey, CONFIG_SSH_AUTHORIZED_KEYS, "with a key");
+    warn_unprovisioned(auth_cfg.password, CONFIG_SSH_PASSWORD, "with the password");
     for (;;) {
         struct netconn *nc;
         if (netconn_accept(l, &nc) == ERR_OK)
