@@ -896,4 +896,47 @@ int run_key_chord(struct test_session *t, const struct check *c, char *why, size
 int run_type(struct test_session *t, const struct check *c, char *why, size_t whylen);
 int run_click(struct test_session *t, const struct check *c, char *why, size_t whylen);
 
+
+/* ---- matrix.c, matrix_run.c, matrix_report.c: anx matrix ------------------ */
+
+/* One thing anx matrix runs: the build of a (manifest, platform) pair, one
+ * boot test of it in one boot mode, or a script (`bash SCRIPT PLATFORM
+ * [MODE]`). Tasks holding a lock in common never run at the same time. */
+enum mtask_kind { MT_BUILD, MT_TEST, MT_SCRIPT };
+enum mtask_state { MS_WAIT, MS_RUNNING, MS_OK, MS_FAIL, MS_SKIP };
+struct mtask {
+    enum mtask_kind kind;
+    char *label;            /* "manifests/hello.yaml x86_64-pc --boot bios" */
+    char *path;             /* the manifest or script, absolute */
+    char *platform;
+    char *boot;             /* NULL: the platform's default mode */
+    long build;             /* MT_TEST: the index of its MT_BUILD task */
+    struct strlist locks;   /* build folders (and the script) it uses */
+    char *log;              /* its output, absolute */
+    char *reason;           /* skip or failure reason, or NULL */
+    enum mtask_state state;
+    pid_t pid;
+    double start, ms;       /* now_ms() when started; how long it ran */
+    char *tail;             /* the log's last lines (failures), valid UTF-8 */
+};
+struct matrix {
+    struct mtask *t;
+    size_t n, cap;
+    int jobs;
+    const char *logdir;
+    bool tty;               /* a live progress table on stdout */
+    double t0, wall_ms;     /* now_ms() at the start; the whole run */
+};
+/* Runs every task within m->jobs, printing results as they end (matrix_run.c). */
+void matrix_execute(struct matrix *m);
+/* matrix_report.c: one result (plain lines), the progress table, the
+ * summary with its closing "N passed, N failed, N skipped" line, and the
+ * JUnit XML and JSON reports (0, or -1 after an error). */
+void matrix_print_result(const struct matrix *m, const struct mtask *t);
+void matrix_progress(const struct matrix *m, bool erase_only);
+void matrix_summary(const struct matrix *m);
+int matrix_junit(const struct matrix *m, const char *path);
+int matrix_json(const struct matrix *m, const char *path);
+int cmd_matrix(int argc, char **argv);
+
 #endif

@@ -18,6 +18,7 @@ static const char main_usage[] =
     "  build MANIFEST      resolve, compile and link the image; write images and report.json\n"
     "  run MANIFEST        build if needed and boot it in QEMU on this terminal\n"
     "  test MANIFEST...    build, boot headless and run the manifest's test: checks\n"
+    "  matrix [FILE]       build and boot-test manifests x platforms x boot modes in parallel (CI)\n"
     "  check MANIFEST      parse, resolve and validate only\n"
     "  modules             list the modules with their config keys\n"
     "  platforms           list the platforms with their images and boot modes\n"
@@ -186,7 +187,7 @@ static const struct {
     {"build", cmd_build},     {"run", cmd_run},         {"test", cmd_test},
     {"check", cmd_check},     {"modules", cmd_modules}, {"platforms", cmd_platforms},
     {"model", cmd_model},     {"store", cmd_store},     {"config-h", cmd_config_h},
-    {"module-tests", cmd_module_tests},
+    {"module-tests", cmd_module_tests}, {"matrix", cmd_matrix},
 };
 
 int anx_main(int argc, char **argv)

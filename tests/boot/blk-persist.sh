@@ -8,7 +8,8 @@
 # Usage: tests/boot/blk-persist.sh [PLATFORM [MODE]]   (default x86_64-pc)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-disk=$root/build/blk-persist-$platform.img
+mkdir -p "$root/build/test"
+disk=$root/build/test/blk-persist-$tag.img
 rm -f "$disk"
 echo "== boot 1: write (fresh disk $disk)"
 ./gen/anx test tests/boot/blk-virtio.yaml -p "$platform" --disk "$disk" "${boot[@]}"

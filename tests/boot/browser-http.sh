@@ -8,7 +8,7 @@
 #   tests/boot/browser-http.sh [PLATFORM [MODE]]    (default x86_64-pc)
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
-out=$root/build/test/browser-http-$platform
+out=$root/build/test/browser-http-$tag
 mkdir -p "$out"
 rm -f "$out/requests.log"
 port=$(free_port)

@@ -12,7 +12,7 @@
 #   tests/boot/browser-https.sh [PLATFORM [MODE]]    (default x86_64-pc)
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
-out=$root/build/test/browser-https-$platform${2:+-$2}
+out=$root/build/test/browser-https-$tag
 rm -rf "$out"
 mkdir -p "$out"
 modules/tls/tests/make_certs.sh "$out" 10.0.2.2 || { echo "FAIL browser-https: openssl could not make the test certificates"; exit 1; }

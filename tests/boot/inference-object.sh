@@ -12,7 +12,8 @@ if [ ! -f "$models/stories260K.bin" ]; then
   echo "skip  inference-object $platform: $models/stories260K.bin is absent (../shared/testdata beside the repository)"
   exit 77
 fi
-disk=$root/build/inference-object-$platform.img
+mkdir -p "$root/build/test"
+disk=$root/build/test/inference-object-$tag.img
 rm -f "$disk"
 ./gen/anx store create "$disk" --size 32M
 ./gen/anx store put "$disk" models/stories260K "$models/stories260K.bin" --type application/x-llama2c

@@ -7,7 +7,7 @@
 #   tests/boot/kiosk-offline.sh [PLATFORM [MODE]]    (default x86_64-pc)
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
-out=$root/build/test/kiosk-offline-$platform
+out=$root/build/test/kiosk-offline-$tag
 mkdir -p "$out"
 rm -f "$out/requests.log"
 port=$(free_port)

@@ -5,12 +5,16 @@
 #   platform  the script's first argument (default x86_64-pc)
 #   boot      (--boot MODE) when a second argument is given, else ()
 #             (a script whose second argument means something else ignores it)
+#   tag       PLATFORM or PLATFORM-MODE: in the name of every file a script
+#             writes, so runs on other platforms or modes side by side (anx
+#             matrix -j) never share one
 # and defines free_port, listening, wait_listening, port_manifest, fresh_out and fail.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 platform=${1:-x86_64-pc}
 boot=()
 if [ -n "${2:-}" ]; then boot=(--boot "$2"); fi
+tag=$platform${2:+-$2}
 
 # A TCP port free on 127.0.0.1 now (the kernel's choice for a bind to port
 # 0), for a host-side forward or server: a fixed port could be another
@@ -52,9 +56,10 @@ port_manifest() {
     echo "$copy"
 }
 
-# fresh_out NAME: out=build/NAME-PLATFORM, emptied, for the script's files.
+# fresh_out NAME: out=build/test/NAME-TAG, emptied, for the script's files
+# (build/test/, never build/NAME-PLATFORM: that is a manifest's build folder).
 fresh_out() {
-    out=$root/build/$1-$platform
+    out=$root/build/test/$1-$tag
     rm -rf "$out"
     mkdir -p "$out"
 }

@@ -10,7 +10,7 @@
 # Usage: tests/boot/memory-small.sh [PLATFORM]   (default x86_64-pc)
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
-out=$root/build/test/memory-small-$platform
+out=$root/build/test/memory-small-$tag
 mkdir -p "$root/build/test"
 ./gen/anx build manifests/inference.yaml -p "$platform" -o "$out" >"$out.build.log" 2>&1 ||
   { cat "$out.build.log"; echo "memory-small: build failed"; exit 1; }

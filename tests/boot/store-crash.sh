@@ -27,7 +27,7 @@ count=${2:-50}
 case $count in ''|*[!0-9]*) [ "$count" = direct ] || { echo "store-crash: direct boot only"; exit 2; }; count=50 ;; esac
 seed=${3:-$(( $(date +%s) % 100000 ))}
 RANDOM=$seed
-out=$root/build/store-crash-$platform
+out=$root/build/test/store-crash-$tag
 mkdir -p "$out"
 disk=$out/crash-disk.img
 log=$out/crash-acks.log

@@ -7,7 +7,8 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 make -s -C tools/store
-disk=$root/build/store-http-persist-$platform.img
+mkdir -p "$root/build/test"
+disk=$root/build/test/store-http-persist-$tag.img
 rm -f "$disk"
 echo "== boot 1: manifests/store.yaml on a fresh disk"
 ./gen/anx test manifests/store.yaml -p "$platform" --disk "$disk" --disk-size 32M "${boot[@]}"

@@ -11,8 +11,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 make -s -C tools/store
 store=$root/build/host/anx-store
-disk=$root/build/store-persist-$platform.img
-note=$root/build/store-persist-$platform.txt
+mkdir -p "$root/build/test"
+disk=$root/build/test/store-persist-$tag.img
+note=$root/build/test/store-persist-$tag.txt
 rm -f "$disk"
 echo "written on the host" >"$note"
 echo "== host: create and put"

@@ -6,7 +6,7 @@
 # Usage: tests/boot/store-time.sh [PLATFORM [MODE]]   (default x86_64-pc)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-out=$root/build/test/store-time-$platform
+out=$root/build/test/store-time-$tag
 before=$(date +%s)
 ./gen/anx test tests/boot/store-time.yaml -p "$platform" -o "$out" "${boot[@]}"
 after=$(date +%s)

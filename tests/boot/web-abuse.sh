@@ -9,8 +9,7 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 manifest=tests/boot/web-abuse.yaml
 port=${ANX_ABUSE_PORT:-$(free_port)}
-out=$root/build/test-logs
-mkdir -p "$out"
+fresh_out web-abuse   # build/test/web-abuse-TAG: the client, the build and console logs
 client=$out/http_abuse
 gcc -O2 -Wall -o "$client" tests/boot/http_abuse.c || { echo "FAIL build http_abuse"; exit 1; }
 gen/anx build "$manifest" -p "$platform" >"$out/web-abuse-build.log" 2>&1 ||

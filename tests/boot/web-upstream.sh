@@ -7,7 +7,7 @@
 #   tests/boot/web-upstream.sh [PLATFORM [MODE]]    (default x86_64-pc)
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
-out=$root/build/test/web-upstream-$platform
+out=$root/build/test/web-upstream-$tag
 mkdir -p "$out"
 port=$(free_port)
 python3 -m http.server --bind 127.0.0.1 --directory examples "$port" >"$out/server.log" 2>&1 &

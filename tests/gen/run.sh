@@ -12,6 +12,7 @@
 #      when installed, a bare qemu-system-x86_64); screen and input checks
 #      against the QMP double fakeqmp.py
 #   6. CLI basics and a fuzz smoke (corpus replay, libFuzzer if clang works)
+#   anx matrix: tests/gen/matrix.sh (its files in tests/gen/matrix/)
 # Prints one line per test and ends with "N passed, N failed".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -1304,6 +1305,9 @@ if [ $rc -ne 0 ] && grep -qxF "$want" "$out/stdout"; then
 else
     bad "module-tests/--image names the global symbols outside the module's prefixes" "exit $rc: $(cat "$out/stdout" "$out/stderr")"
 fi
+
+# anx matrix (bad files, results, reports, scheduling, examples/ci)
+source "$here/matrix.sh"
 
 # 7. fuzz smoke
 if res=$("$root/gen/fuzz/replay" "$here/fuzz-corpus" "$here/bad" "$here/good" 2>&1); then
