@@ -192,48 +192,53 @@ static void emit_metrics(struct anx_buf *b, void *arg)
 
 static struct rt_metrics_source metrics = { .emit = emit_metrics };
 
-int apikey_configure(const char *const *items, char *err, size_t errlen)
+/* Parse a NULL-terminated list of config items into a new array of
+ * elem-sized entries (*out, freed first; *count set only on success). */
+static int parse_items(const char *const *items, const char *what, size_t elem,
+                       int (*parse)(const char *s, void *entry, char *err, size_t errlen), void **out, size_t *count,
+                       char *err, size_t errlen)
 {
     size_t n = 0;
     while (items[n])
         n++;
-    anx_free(rules);
-    nrules = 0;
-    rules = anx_calloc(n ? n : 1, sizeof *rules);
-    if (!rules)
+    anx_free(*out);
+    *count = 0;
+    *out = anx_calloc(n ? n : 1, elem);
+    if (!*out)
         return ANX_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        char why[120];
-        if (apikey_rule_parse(items[i], &rules[i], why, sizeof why)) {
-            snprintf(err, errlen, "rules[%zu] '%s': %s", i, items[i], why);
+        char why[160];
+        if (parse(items[i], (char *)*out + i * elem, why, sizeof why)) {
+            snprintf(err, errlen, "%s[%zu] '%s': %s", what, i, items[i], why);
             return ANX_EINVAL;
         }
     }
-    nrules = n;
-    rt_guard_set(apikey_guard);
+    *count = n;
     return 0;
+}
+
+static int parse_rule(const char *s, void *r, char *err, size_t errlen)
+{
+    return apikey_rule_parse(s, r, err, errlen);
+}
+
+static int parse_limit(const char *s, void *l, char *err, size_t errlen)
+{
+    return apikey_limit_parse(s, l, err, errlen);
+}
+
+int apikey_configure(const char *const *items, char *err, size_t errlen)
+{
+    int e = parse_items(items, "rules", sizeof *rules, parse_rule, (void **)&rules, &nrules, err, errlen);
+    if (!e)
+        rt_guard_set(apikey_guard);
+    return e;
 }
 
 int apikey_configure_limits(const char *const *items, char *err, size_t errlen)
 {
-    size_t n = 0;
-    while (items[n])
-        n++;
-    anx_free(limits);
-    nlimits = 0;
     memset(buckets, 0, sizeof buckets);
-    limits = anx_calloc(n ? n : 1, sizeof *limits);
-    if (!limits)
-        return ANX_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        char why[160];
-        if (apikey_limit_parse(items[i], &limits[i], why, sizeof why)) {
-            snprintf(err, errlen, "limits[%zu] '%s': %s", i, items[i], why);
-            return ANX_EINVAL;
-        }
-    }
-    nlimits = n;
-    return 0;
+    return parse_items(items, "limits", sizeof *limits, parse_limit, (void **)&limits, &nlimits, err, errlen);
 }
 
 static const char *const config_rules[] = CONFIG_APIKEY_RULES;

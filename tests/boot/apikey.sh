@@ -8,11 +8,6 @@
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 fresh_out apikey
-passes=0
-check() { # check NAME COMMAND...
-    local name=$1; shift
-    if "$@"; then echo "ok   $name"; passes=$((passes + 1)); else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
 for k in reader writer ops bursty; do
     printf 'sk-%s-%s' "$k" "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" >"$out/$k"
 done

@@ -8,7 +8,7 @@
 #   tag       PLATFORM or PLATFORM-MODE: in the name of every file a script
 #             writes, so runs on other platforms or modes side by side (anx
 #             matrix -j) never share one
-# and defines free_port, listening, wait_listening, port_manifest, fresh_out and fail.
+# and defines free_port, listening, wait_listening, port_manifest, fresh_out, fail and check.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 platform=${1:-x86_64-pc}
@@ -70,4 +70,20 @@ fails=0
 fail() {
     echo "FAIL: $*"
     fails=$((fails + 1))
+}
+
+# check NAME COMMAND...: one test line, "ok   NAME" or "FAIL NAME" as
+# COMMAND succeeds, counted in passes or fails (for scripts that end with
+# echo "$passes passed, $fails failed").
+passes=0
+check() {
+    local name=$1
+    shift
+    if "$@"; then
+        echo "ok   $name"
+        passes=$((passes + 1))
+    else
+        echo "FAIL $name"
+        fails=$((fails + 1))
+    fi
 }

@@ -20,11 +20,6 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 command -v ssh >/dev/null || { echo "skip  ssh.sh: no ssh client (apt-get install openssh-client)"; exit 77; }
 fresh_out ssh-test
-fails=0 passes=0
-check() { # check NAME COMMAND...: one test line
-    local name=$1; shift
-    if "$@"; then echo "ok   $name"; passes=$((passes + 1)); else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
 ssh-keygen -q -t ed25519 -N '' -C ssh-test-user -f "$out/user"
 ssh-keygen -q -t ed25519 -N '' -C ssh-test-other -f "$out/other"
 ssh-keygen -q -t rsa -b 2048 -N '' -C ssh-test-rsa -f "$out/rsa"
