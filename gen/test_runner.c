@@ -330,6 +330,10 @@ int run_shell(struct test_session *t, const struct check *c, char *why, size_t w
     size_t sent = t->pos;
     double echo_deadline = now_ms() + 2000 < deadline ? now_ms() + 2000 : deadline;
     for (;;) {
+        /* first: a guest that already exited has its last output read
+         * (guest_gone drains it), so an echo it printed before exiting
+         * is still found and skipped */
+        bool gone = guest_gone(t);
         const char *s = buf_cstr(&t->console) + sent;
         const char *nl = strchr(s, '\n');
         if (nl) {
@@ -338,7 +342,7 @@ int run_shell(struct test_session *t, const struct check *c, char *why, size_t w
                 t->pos = sent + (size_t)(nl - s) + 1;
             break;
         }
-        if (guest_gone(t) || now_ms() >= echo_deadline)
+        if (gone || now_ms() >= echo_deadline)
             break;
         pump(t, echo_deadline);
     }
