@@ -12,7 +12,6 @@
  * {"error": "unauthorized"|"forbidden", "message": ..., "scope": ...}.
  */
 #define LOG_TAG "apikey"
-#include <anx/audit.h>
 #include <anx/buf.h>
 #include <anx/errno.h>
 #include <anx/lib.h>
@@ -156,9 +155,7 @@ bool apikey_guard(struct rt_request *rq, struct rt_response *rs)
     const struct cred_info *which;
     if (cred_token_match("apikey", key, klen, &which) != 0) {
         refuse(rq, rs, 401, scope, "invalid API key");
-        char path[200];
-        snprintf(path, sizeof path, "%.*s", (int)(rq->path_len < 199 ? rq->path_len : 199), rq->path);
-        anx_audit("unknown key", rq->method, path, "401 invalid API key", rq->peer);
+        rt_audit(rq, "unknown key", "401 invalid API key");
         return false;
     }
     rq->who = which->name;   /* the credential's name: it outlives the request */
@@ -168,9 +165,7 @@ bool apikey_guard(struct rt_request *rq, struct rt_response *rs)
         char why[160];
         snprintf(why, sizeof why, "the key '%s' does not have the scope '%s'", which->name, scope);
         refuse(rq, rs, 403, scope, why);
-        char path[200];
-        snprintf(path, sizeof path, "%.*s", (int)(rq->path_len < 199 ? rq->path_len : 199), rq->path);
-        anx_audit(rq->who, rq->method, path, "403 missing scope", rq->peer);
+        rt_audit(rq, rq->who, "403 missing scope");
         return false;
     }
     allowed++;

@@ -361,6 +361,14 @@ static bool apply_policy(struct rt_route *r, struct rt_request *rq, struct rt_re
 
 static rt_guard_fn guard;
 
+void rt_audit(const struct rt_request *rq, const char *who, const char *result)
+{
+    char path[200];
+    snprintf(path, sizeof path, "%.*s", (int)(rq->path_len < sizeof path - 1 ? rq->path_len : sizeof path - 1),
+             rq->path);
+    anx_audit(who, rq->method, path, result, rq->peer);
+}
+
 void rt_guard_set(rt_guard_fn fn)
 {
     guard = fn;
@@ -408,10 +416,9 @@ void rt_dispatch(struct rt_request *rq, struct rt_response *rs)
     record(best, (anx_time_ns() - t0) / 1000, !ok);
     if (rq->who && strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD")) {
         /* an authenticated change: who, what, which path, the answer */
-        char path[200], status[8];
-        snprintf(path, sizeof path, "%.*s", (int)(rq->path_len < 199 ? rq->path_len : 199), rq->path);
+        char status[8];
         snprintf(status, sizeof status, "%d", rs->status ? rs->status : 200);
-        anx_audit(rq->who, rq->method, path, status, rq->peer);
+        rt_audit(rq, rq->who, status);
     }
 }
 

@@ -186,6 +186,8 @@ void rt_dispatch(struct rt_request *rq, struct rt_response *rs);
  * audit trail (<anx/audit.h>) with its status. */
 typedef bool (*rt_guard_fn)(struct rt_request *rq, struct rt_response *rs);
 void rt_guard_set(rt_guard_fn fn);
+/* One audit event for a request: who, its method, its path, result, its peer. */
+void rt_audit(const struct rt_request *rq, const char *who, const char *result);
 
 /* ---- metrics ------------------------------------------------------------------- */
 
