@@ -13,19 +13,52 @@
 #include "router.h"   /* -I../modules/router (gen/Makefile) */
 #include "apikey.h"   /* -I../modules/apikey */
 
-static int check_routes(const char *what, const struct cvalue *v)
+/* Each item through one parser: an error at the item's mark for each it
+ * refuses, in the parser's own words. */
+static int check_each(const char *what, const struct cvalue *v, int (*parse)(const char *item, char *err, size_t n))
 {
     int errs = 0;
     for (size_t i = 0; i < v->list.n; i++) {
-        struct rt_route_spec rs;
         char err[300];
-        const char *it = v->list.v[i];
-        if (rt_route_spec_parse(it, strlen(it), &rs, err, sizeof err)) {
+        if (parse(v->list.v[i], err, sizeof err)) {
             diag_error(&v->marks[i], "in %s: %s", what, err);
             errs++;
         }
     }
     return errs;
+}
+
+static int parse_route(const char *it, char *err, size_t n)
+{
+    struct rt_route_spec rs;
+    return rt_route_spec_parse(it, strlen(it), &rs, err, n);
+}
+
+static int parse_apikey_rule(const char *it, char *err, size_t n)
+{
+    struct apikey_rule r;
+    return apikey_rule_parse(it, &r, err, n);
+}
+
+static int parse_apikey_limit(const char *it, char *err, size_t n)
+{
+    struct apikey_limit l;
+    return apikey_limit_parse(it, &l, err, n);
+}
+
+static int check_routes(const char *what, const struct cvalue *v)
+{
+    return check_each(what, v, parse_route);
+}
+
+static int check_apikey_rules(const char *what, const struct cvalue *v)
+{
+    return check_each(what, v, parse_apikey_rule);
+}
+
+static int check_apikey_limits(const char *what, const struct cvalue *v)
+{
+    return check_each(what, v, parse_apikey_limit);
 }
 
 /* Each upstream becomes an engine of its name, so a name given twice would
@@ -52,34 +85,6 @@ static int check_upstreams(const char *what, const struct cvalue *v)
                 errs++;
                 break;
             }
-    }
-    return errs;
-}
-
-static int check_apikey_rules(const char *what, const struct cvalue *v)
-{
-    int errs = 0;
-    for (size_t i = 0; i < v->list.n; i++) {
-        struct apikey_rule r;
-        char err[300];
-        if (apikey_rule_parse(v->list.v[i], &r, err, sizeof err)) {
-            diag_error(&v->marks[i], "in %s: %s", what, err);
-            errs++;
-        }
-    }
-    return errs;
-}
-
-static int check_apikey_limits(const char *what, const struct cvalue *v)
-{
-    int errs = 0;
-    for (size_t i = 0; i < v->list.n; i++) {
-        struct apikey_limit l;
-        char err[300];
-        if (apikey_limit_parse(v->list.v[i], &l, err, sizeof err)) {
-            diag_error(&v->marks[i], "in %s: %s", what, err);
-            errs++;
-        }
     }
     return errs;
 }
