@@ -14,8 +14,6 @@
 #include <anx/time.h>
 
 #include "lwip/api.h"
-#include "lwip/tcp.h"
-#include "lwip/tcpip.h"
 #include "net.h"
 
 #include "http_conn.h"
@@ -129,16 +127,7 @@ static void listen_thread(void *arg)
             continue;
         }
         io->nc = nc;
-        ip_addr_t addr;
-        u16_t port;
-        if (netconn_peer(nc, &addr, &port) == ERR_OK)
-            ip4addr_ntoa_r(ip_2_ip4(&addr), io->peer, sizeof io->peer);
-        else
-            strlcpy(io->peer, "-", sizeof io->peer);
-        LOCK_TCPIP_CORE();
-        if (nc->pcb.tcp)
-            tcp_nagle_disable(nc->pcb.tcp);
-        UNLOCK_TCPIP_CORE();
+        net_accepted(nc, io->peer, sizeof io->peer, false);
         netconn_set_sendtimeout(nc, (int)(CONFIG_HTTPD_BODY_TIMEOUT / 1000000));
         active++;
         if (!anx_thread_create("http", conn_thread, io, CONFIG_HTTPD_STACK)) {

@@ -40,4 +40,10 @@ int net_write_all(struct netconn *nc, const void *data, size_t n);
  * failed ("out of memory", lwIP's words for the bind or listen error). */
 struct netconn *net_listen_tcp(uint16_t port, int backlog, const char **why);
 
+/* For an accepted connection: its peer's address into out ("10.0.2.2",
+ * with ":PORT" when with_port; "-" when lwIP cannot tell), and Nagle's
+ * algorithm off, so small answers (keystrokes, echoes, short replies)
+ * leave at once. */
+void net_accepted(struct netconn *nc, char *out, size_t n, bool with_port);
+
 #endif

@@ -14,12 +14,14 @@
 #include "lwip/dns.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
+#include "lwip/tcp.h"
 #include "lwip/tcpip.h"
 
 #include <anx/lib.h>
 #include <anx/log.h>
 #include <anx/mem.h>
 #include <anx/module.h>
+#include <anx/printf.h>
 #include <anx/thread.h>
 #include <anx/time.h>
 
@@ -192,4 +194,23 @@ struct netconn *net_listen_tcp(uint16_t port, int backlog, const char **why)
         return NULL;
     }
     return l;
+}
+
+void net_accepted(struct netconn *nc, char *out, size_t n, bool with_port)
+{
+    ip_addr_t addr;
+    u16_t port;
+    char ip[IP4ADDR_STRLEN_MAX];
+    if (netconn_peer(nc, &addr, &port) == ERR_OK && ip4addr_ntoa_r(ip_2_ip4(&addr), ip, sizeof ip)) {
+        if (with_port)
+            snprintf(out, n, "%s:%u", ip, (unsigned)port);
+        else
+            strlcpy(out, ip, n);
+    } else {
+        strlcpy(out, "-", n);
+    }
+    LOCK_TCPIP_CORE();
+    if (nc->pcb.tcp)
+        tcp_nagle_disable(nc->pcb.tcp);
+    UNLOCK_TCPIP_CORE();
 }

@@ -37,8 +37,6 @@
 #include <stdarg.h>
 
 #include "lwip/api.h"
-#include "lwip/tcp.h"
-#include "lwip/tcpip.h"
 #include "net.h"
 
 #include "cred.h"
@@ -630,16 +628,7 @@ static void accept_one(struct netconn *nc)
         return;
     }
     k->nc = nc;
-    ip_addr_t addr;
-    u16_t port;
-    if (netconn_peer(nc, &addr, &port) == ERR_OK)
-        snprintf(k->peer, sizeof k->peer, "%s:%u", ip4addr_ntoa(ip_2_ip4(&addr)), port);
-    else
-        strlcpy(k->peer, "-", sizeof k->peer);
-    LOCK_TCPIP_CORE();
-    if (nc->pcb.tcp)
-        tcp_nagle_disable(nc->pcb.tcp); /* keystrokes and echoes go out at once */
-    UNLOCK_TCPIP_CORE();
+    net_accepted(nc, k->peer, sizeof k->peer, true);   /* keystrokes and echoes go out at once */
     netconn_set_sendtimeout(nc, 30000);
     anx_waitq_init(&k->send_wq);
     anx_waitq_init(&k->progress_wq);
