@@ -14,16 +14,9 @@ done
 gen/anx build tests/boot/apikey.yaml -p "$platform" >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 port=$(free_port)
 log=$out/console.log
-setsid gen/anx run tests/boot/apikey.yaml -p "$platform" "${boot[@]}" --port "$port:8080" \
-    --secret reader="$out/reader" --secret writer="$out/writer" --secret ops="$out/ops" --secret bursty="$out/bursty" \
-    </dev/null >"$log" 2>&1 &
-pid=$!
-trap 'kill -- -$pid 2>/dev/null' EXIT
-for _ in $(seq 1 600); do
-    grep -q "httpd: listening" "$log" && break
-    kill -0 $pid 2>/dev/null || break
-    sleep 0.1
-done
+start_image "$log" "httpd: listening" tests/boot/apikey.yaml -p "$platform" "${boot[@]}" --port "$port:8080" \
+    --secret reader="$out/reader" --secret writer="$out/writer" --secret ops="$out/ops" --secret bursty="$out/bursty" ||
+    { echo "FAIL the image did not start; console:"; tail -n 30 "$log"; exit 1; }
 base=http://127.0.0.1:$port
 # req METHOD PATH KEYFILE|- [DATA]: the status; the body in $out/body, headers in $out/head
 req() {

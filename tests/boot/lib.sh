@@ -8,7 +8,7 @@
 #   tag       PLATFORM or PLATFORM-MODE: in the name of every file a script
 #             writes, so runs on other platforms or modes side by side (anx
 #             matrix -j) never share one
-# and defines free_port, listening, wait_listening, port_manifest, fresh_out, fail and check.
+# and defines free_port, listening, wait_listening, port_manifest, fresh_out, start_image, fail and check.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 platform=${1:-x86_64-pc}
@@ -62,6 +62,24 @@ fresh_out() {
     out=$root/build/test/$1-$tag
     rm -rf "$out"
     mkdir -p "$out"
+}
+
+# start_image LOG REGEX ANX-RUN-ARGS...: `gen/anx run ANX-RUN-ARGS` in its
+# own session (so the group, anx and QEMU, is stopped by its id), its output
+# in LOG; sets pid, stops the group when the script exits, and returns 0
+# once LOG shows REGEX, 1 when QEMU ended first or after 60 s.
+start_image() {
+    local log=$1 pattern=$2
+    shift 2
+    setsid gen/anx run "$@" </dev/null >"$log" 2>&1 &
+    pid=$!
+    trap '[ -n "${pid:-}" ] && kill -- -$pid 2>/dev/null' EXIT
+    for _ in $(seq 1 600); do
+        grep -q "$pattern" "$log" && return 0
+        kill -0 $pid 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
 }
 
 # fail MESSAGE: says it and counts it in fails (for scripts that go on

@@ -12,23 +12,14 @@ fresh_out ssh-persist
 ssh-keygen -q -t ed25519 -N '' -C ssh-persist-user -f "$out/user"
 head -c 32 /dev/urandom | base64 | tr -d '\n' >"$out/store-key"
 gen/anx build tests/boot/ssh-persist.yaml -p "$platform" >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
-pid=""
-trap '[ -n "$pid" ] && kill -- -$pid 2>/dev/null' EXIT
-
 # boot N CHECKING: start the image on the disk, log in once, stop it
 boot() {
     local n=$1 checking=$2 port log rc
     port=$(free_port)
     log=$out/console-$n.log
-    setsid gen/anx run tests/boot/ssh-persist.yaml -p "$platform" "${boot[@]}" --port "$port:22" \
-        --disk "$out/disk.img" --secret ssh-authorized-keys="$out/user.pub" --secret store-key="$out/store-key" \
-        </dev/null >"$log" 2>&1 &
-    pid=$!
-    for _ in $(seq 1 600); do
-        grep -q "ssh: listening on port 22" "$log" && break
-        kill -0 $pid 2>/dev/null || break
-        sleep 0.1
-    done
+    start_image "$log" "ssh: listening on port 22" tests/boot/ssh-persist.yaml -p "$platform" "${boot[@]}" \
+        --port "$port:22" --disk "$out/disk.img" --secret ssh-authorized-keys="$out/user.pub" \
+        --secret store-key="$out/store-key"
     timeout 60 ssh -p "$port" -o LogLevel=ERROR -o BatchMode=yes -o IdentitiesOnly=yes -i "$out/user" \
         -o UserKnownHostsFile="$out/known_hosts" -o StrictHostKeyChecking="$checking" \
         -o HostKeyAlias=ssh-persist anx@127.0.0.1 -- echo boot "$n" >"$out/ssh-$n.log" 2>&1

@@ -35,17 +35,10 @@ gen/anx build tests/boot/ssh.yaml -p "$platform" >"$out/build.log" 2>&1 || { cat
 sshport=$(free_port)
 httpport=$(free_port)
 log=$out/console.log
-setsid gen/anx run tests/boot/ssh.yaml -p "$platform" "${boot[@]}" --port "$sshport:22" --port "$httpport:8080" \
-    --secret ssh-host-key="$out/host" --secret ssh-authorized-keys="$out/authorized_keys" \
-    --secret admin-password="$out/password" </dev/null >"$log" 2>&1 &
-pid=$!
-trap 'kill -- -$pid 2>/dev/null' EXIT
-for _ in $(seq 1 600); do
-    grep -q "ssh: listening on port 22" "$log" && break
-    kill -0 $pid 2>/dev/null || break
-    sleep 0.1
-done
-grep -q "ssh: listening on port 22" "$log" || { echo "FAIL the server did not start; console:"; tail -n 30 "$log"; exit 1; }
+start_image "$log" "ssh: listening on port 22" tests/boot/ssh.yaml -p "$platform" "${boot[@]}" \
+    --port "$sshport:22" --port "$httpport:8080" --secret ssh-host-key="$out/host" \
+    --secret ssh-authorized-keys="$out/authorized_keys" --secret admin-password="$out/password" ||
+    { echo "FAIL the server did not start; console:"; tail -n 30 "$log"; exit 1; }
 
 opts=(-p "$sshport" -o IdentitiesOnly=yes -o UserKnownHostsFile="$out/known_hosts"
       -o StrictHostKeyChecking=accept-new -o ConnectTimeout=30)

@@ -15,14 +15,7 @@ gcc -O2 -Wall -o "$client" tests/boot/http_abuse.c || { echo "FAIL build http_ab
 gen/anx build "$manifest" -p "$platform" >"$out/web-abuse-build.log" 2>&1 ||
   { cat "$out/web-abuse-build.log"; echo "FAIL build $manifest"; exit 1; }
 log=$out/web-abuse-console.log
-# its own session, so the whole group (anx and QEMU) can be stopped by id
-setsid gen/anx run "$manifest" -p "$platform" "${boot[@]}" --port "$port:8080" </dev/null >"$log" 2>&1 &
-pid=$!
-trap 'kill -- -$pid 2>/dev/null' EXIT
-for _ in $(seq 1 300); do
-  grep -q "httpd: listening" "$log" && break
-  sleep 0.1
-done
+start_image "$log" "httpd: listening" "$manifest" -p "$platform" "${boot[@]}" --port "$port:8080"
 "$client" "$port" 2   # the manifest's header_timeout; its idle_timeout (30s) outlasts opening 48 connections
 rc=$?
 if ! kill -0 $pid 2>/dev/null; then
