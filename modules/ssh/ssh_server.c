@@ -574,11 +574,15 @@ static void conn_main(void *arg)
     }
     if (r == SSH_ENOALG && !k->c.why)
         k->c.why = ssh_alg_category(k->t.nomatch);
+    /* The closing line is written once the connection is released (its
+     * slot free again), so a reader of the log can count on the slot. */
+    char line[160];
     if (r == SSH_ECLOSED)
-        log_info("%s: closed (%u key exchanges, %llu bytes in, %llu out)", k->peer, k->t.kex_done,
-                 (unsigned long long)k->bytes_in, (unsigned long long)k->bytes_out);
+        snprintf(line, sizeof line, "%s: closed (%u key exchanges, %llu bytes in, %llu out)", k->peer,
+                     k->t.kex_done, (unsigned long long)k->bytes_in, (unsigned long long)k->bytes_out);
     else
-        log_warn("%s: closed: %s%s%s", k->peer, ssh_strerror(r), k->c.why ? ": " : "", k->c.why ? k->c.why : "");
+        snprintf(line, sizeof line, "%s: closed: %s%s%s", k->peer, ssh_strerror(r), k->c.why ? ": " : "",
+                     k->c.why ? k->c.why : "");
     /* hang up every session and wait for its thread to end */
     k->dead = true;
     for (size_t i = 0; i < SSH_CONN_CHANNELS; i++)
@@ -600,6 +604,10 @@ static void conn_main(void *arg)
     ssh_transport_wipe(&k->t);
     anx_free(k);
     active--;
+    if (r == SSH_ECLOSED)
+        log_info("%s", line);
+    else
+        log_warn("%s", line);
 }
 
 /* ---- the listener ----------------------------------------------------- */
