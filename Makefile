@@ -11,6 +11,7 @@ help:
 	@echo "make         build the generator gen/anx"
 	@echo "make bench   run the benchmarks in tests/bench"
 	@echo "make css-reftests   the CSS 2.1 reftests and Acid1 on the browser image (needs ../shared/testdata)"
+	@echo "make crash-test   kill the store appliance 200 times per platform, check every acknowledged write (~25 min)"
 	@echo "make fuzz [FUZZ_SECONDS=60]   every module's fuzz targets (and the core's archive parser) for longer than make test does"
 	@echo "make clean   remove build/ and the generator's objects"
 	@echo "make install [PREFIX=/usr/local]   install anx to use from any folder (README); make uninstall"
@@ -42,6 +43,11 @@ boot-test: anx
 .PHONY: css-reftests
 css-reftests: anx
 	@tests/css/run.sh --all --acid1
+
+# make test kills the store appliance 20 times on each platform; this 200 (about 25 minutes)
+.PHONY: crash-test
+crash-test: anx
+	@tests/boot/store-crash.sh x86_64-pc 200 && tests/boot/store-crash.sh x86_64-microvm 200
 
 # make test fuzzes each parser briefly; this runs the same targets for FUZZ_SECONDS each
 FUZZ_SECONDS ?= 60

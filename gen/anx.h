@@ -569,6 +569,7 @@ struct cunit {
     char *src_abs;
     char *owner;        /* "core", "platform", "generated" or a module name */
     struct strlist flags;   /* extra flags (-Imodules/NAME) */
+    char *config;       /* the image's config.h, root-relative (NULL: third-party code) */
     char key[65];
     char *obj;          /* the cached object */
     uint64_t size;      /* .text+.data+.rodata+.bss kept after the link */
@@ -769,12 +770,10 @@ struct module_test {
  * errors at their file:line:col. */
 void module_tests_parse(struct module *m, const struct ynode *v);
 int cmd_module_tests(int argc, char **argv);
-/* build.c, also for module_tests.c: the flags of every image compile, the
- * config.h flags of the project's own units (not third-party ones), and
+/* build.c, also for module_tests.c: the flags of every image compile and
  * the include folders a module's code sees (its own, its dependencies',
  * their third-party trees'). */
 void common_flags(const char *root, const struct toolchain *t, const struct platform *p, struct strlist *f);
-void config_flags(const char *root, const char *gendir, struct strlist *f);
 void export_includes(const char *root, const struct resolution *r, const struct module *m, struct strlist *seen,
                      struct strlist *flags);
 
@@ -938,5 +937,8 @@ void matrix_summary(const struct matrix *m);
 int matrix_junit(const struct matrix *m, const char *path);
 int matrix_json(const struct matrix *m, const char *path);
 int cmd_matrix(int argc, char **argv);
+
+/* token.c: anx token mint|attenuate|inspect (capability tokens, modules/apikey/captoken.h). */
+int cmd_token(int argc, char **argv);
 
 #endif

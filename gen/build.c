@@ -171,7 +171,9 @@ static void add_step(struct build_result *res, const char *name, double ms)
 }
 
 /* Adds one compile unit. gendir, when given, makes the unit see the image's
- * config.h (see config_flags); third-party units pass NULL. */
+ * config.h (-include, see compile.c); third-party code never reads CONFIG_
+ * macros, so it compiles without it: its objects then do not depend on
+ * the manifest at all (NetSurf alone is a minute of compiling). */
 static void add_unit(struct cunit **u, size_t *n, const char *root, const char *abs, const char *owner,
                      const char *gendir)
 {
@@ -182,7 +184,7 @@ static void add_unit(struct cunit **u, size_t *n, const char *root, const char *
     c->src = xstrdup(path_rel(root, c->src_abs));
     c->owner = xstrdup(owner);
     if (gendir)
-        config_flags(root, gendir, &c->flags);
+        c->config = xstrdup(path_rel(root, path_join(gendir, "config.h")));
 }
 
 const char *third_party_root(void)
@@ -387,17 +389,6 @@ void common_flags(const char *root, const struct toolchain *t, const struct plat
     strlist_push(f, "-Icore/include");
     for (size_t i = 0; i < p->cflags.n; i++)
         strlist_push(f, p->cflags.v[i]);
-}
-
-/* The manifest's config.h, seen by the project's own code. Third-party code
- * never reads CONFIG_ macros, so it compiles without it: its objects then do
- * not depend on the manifest and are shared by every image from the cache
- * (NetSurf alone is a minute of compiling). */
-void config_flags(const char *root, const char *gendir, struct strlist *f)
-{
-    strlist_push(f, xasprintf("-I%s", path_rel(root, gendir)));
-    strlist_push(f, "-include");
-    strlist_push(f, "config.h");
 }
 
 static int gen_write(const char *path, const void *data, size_t len)

@@ -3,13 +3,16 @@
  * can change it: the compiler's identity, every flag, the source path (it
  * lands in the object's symbol table) and bytes, and every header the
  * include path can reach (a superset of what the source includes, which
- * costs a few extra rebuilds but can never serve a stale object). config.h
- * sits on the include path, so config changes are covered too. Objects live
- * in build/.cache/KEY.o and are shared by every image and platform.
+ * costs a few extra rebuilds but can never serve a stale object). Of an
+ * image's config.h only the CONFIG_ macros those files name count (see
+ * "config.h" below), so images of different manifests share objects.
+ * Objects live in build/.cache/KEY.o and are shared by every image and
+ * platform.
  */
 #define _GNU_SOURCE
 #include "anx.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -125,6 +128,7 @@ int toolchain_init(struct toolchain *t, const char *cross)
 struct dirhash {
     char *dir;
     char sha[65];
+    struct strlist names;   /* the CONFIG_ names its headers mention */
 };
 static struct dirhash *dirhashes;
 static size_t ndirhashes;
@@ -135,9 +139,31 @@ static bool is_header(const char *name)
     return (n > 2 && !strcmp(name + n - 2, ".h")) || (n > 4 && !strcmp(name + n - 4, ".inc"));
 }
 
+/* Every CONFIG_NAME written in text (comments too: a superset is safe)
+ * into names, once each. */
+static void config_names(const char *text, size_t len, struct strlist *names)
+{
+    for (const char *p = text, *end = text + len; (p = memmem(p, (size_t)(end - p), "CONFIG_", 7)); p += 7) {
+        if (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+            continue;
+        const char *e = p + 7;
+        while (e < end && (isalnum((unsigned char)*e) || *e == '_'))
+            e++;
+        char name[128];
+        if ((size_t)(e - p) >= sizeof name)
+            continue;
+        memcpy(name, p, (size_t)(e - p));
+        name[e - p] = 0;
+        if (!strlist_has(names, name))
+            strlist_push(names, name);
+    }
+}
+
 /* Collects the headers below dir (sorted, recursive, skipping build output
- * and hidden folders) into the running hash. */
-static void hash_headers(const char *root, const char *dir, int depth, struct anx_sha256 *s, struct inputs *in)
+ * and hidden folders) into the running hash, and the CONFIG_ names they
+ * mention into config. */
+static void hash_headers(const char *root, const char *dir, int depth, struct anx_sha256 *s, struct inputs *in,
+                         struct strlist *config)
 {
     if (depth > 16)
         return;
@@ -158,37 +184,43 @@ static void hash_headers(const char *root, const char *dir, int depth, struct an
             continue;
         if (S_ISDIR(st.st_mode)) {
             if (strcmp(names.v[i], "build") && strcmp(names.v[i], "tests"))
-                hash_headers(root, p, depth + 1, s, in);
+                hash_headers(root, p, depth + 1, s, in, config);
         } else if (S_ISREG(st.st_mode) && is_header(names.v[i])) {
-            char sha[65];
-            uint64_t size;
-            if (sha256_file(p, sha, &size) == 0) {
+            char sha[65], *text;
+            size_t size;
+            if (read_file(p, &text, &size, (size_t)1 << 30) == 0) {
+                sha256_buf(text, size, sha);
                 anx_sha256_update(s, names.v[i], strlen(names.v[i]) + 1);
                 anx_sha256_update(s, sha, 64);
                 inputs_add(in, root, p, sha, size);
+                config_names(text, size, config);
             }
         }
     }
 }
 
-static const char *dir_hash(const char *root, const char *dir, struct inputs *in)
+static const struct dirhash *dir_hash(const char *root, const char *dir, struct inputs *in)
 {
     char *abs = path_abs(path_join(root, dir));
     for (size_t i = 0; i < ndirhashes; i++)
         if (!strcmp(dirhashes[i].dir, abs))
-            return dirhashes[i].sha;
+            return &dirhashes[i];
     struct anx_sha256 s;
     uint8_t d[32];
+    struct strlist names = {0};
     anx_sha256_init(&s);
-    hash_headers(root, abs, 0, &s, in);
+    hash_headers(root, abs, 0, &s, in, &names);
     anx_sha256_final(&s, d);
     dirhashes = xrealloc(dirhashes, (ndirhashes + 1) * sizeof *dirhashes);
-    dirhashes[ndirhashes].dir = abs;
-    anx_sha256_hex(d, dirhashes[ndirhashes].sha);
-    return dirhashes[ndirhashes++].sha;
+    struct dirhash *h = &dirhashes[ndirhashes++];
+    h->dir = abs;
+    h->names = names;
+    anx_sha256_hex(d, h->sha);
+    return h;
 }
 
-static void add_include_dirs(const char *root, const struct strlist *flags, struct anx_sha256 *s, struct inputs *in)
+static void add_include_dirs(const char *root, const struct strlist *flags, struct anx_sha256 *s, struct inputs *in,
+                             struct strlist *names)
 {
     for (size_t i = 0; i < flags->n; i++) {
         const char *f = flags->v[i], *dir = NULL;
@@ -198,9 +230,79 @@ static void add_include_dirs(const char *root, const struct strlist *flags, stru
                 dir = flags->v[++i];
         }
         if (dir && *dir) {
+            const struct dirhash *h = dir_hash(root, dir, in);
             anx_sha256_update(s, dir, strlen(dir) + 1);
-            anx_sha256_update(s, dir_hash(root, dir, in), 64);
+            anx_sha256_update(s, h->sha, 64);
+            for (size_t k = 0; k < h->names.n; k++)
+                if (!strlist_has(names, h->names.v[k]))
+                    strlist_push(names, h->names.v[k]);
         }
+    }
+}
+
+/* ---- config.h ------------------------------------------------------------
+ * An object of the project's own code depends on its image's config.h only
+ * through the CONFIG_ macros it can name: those its source and the headers
+ * on its include path mention. Its key hashes the definitions of exactly
+ * those (and "undefined" for absent ones), so an image's name, its memory
+ * or another module's port do not recompile code that never reads them.
+ * Like Linux's fixdep this relies on every CONFIG_ name being written out
+ * whole, never pasted together with ## (tests/gen checks the tree). */
+
+struct config_file {
+    char *path;
+    struct strlist names, values;   /* "#define NAME VALUE": NAME and VALUE */
+};
+static struct config_file *configs;
+static size_t nconfigs;
+
+static const struct config_file *config_read(const char *root, const char *path, struct inputs *in)
+{
+    for (size_t i = 0; i < nconfigs; i++)
+        if (!strcmp(configs[i].path, path))
+            return &configs[i];
+    char *abs = path_join(root, path), *text, sha[65];
+    size_t len;
+    configs = xrealloc(configs, (nconfigs + 1) * sizeof *configs);
+    struct config_file *c = &configs[nconfigs++];
+    memset(c, 0, sizeof *c);
+    c->path = xstrdup(path);
+    if (read_file(abs, &text, &len, (size_t)1 << 24))
+        return c;   /* the compile reports the missing file */
+    sha256_buf(text, len, sha);
+    inputs_add(in, root, abs, sha, len);
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        if (strncmp(line, "#define CONFIG_", 15))
+            continue;
+        char *name = line + 8, *sp = strchr(name, ' ');
+        if (sp)
+            *sp = 0;
+        strlist_push(&c->names, name);
+        strlist_push(&c->values, sp ? sp + 1 : "");
+    }
+    return c;
+}
+
+/* Hashes the definitions of names in config (and of the CONFIG_ names
+ * their values use, which names grows by). */
+static void hash_config(const struct config_file *config, struct strlist *names, struct anx_sha256 *s)
+{
+    for (size_t i = 0; i < names->n; i++) {
+        size_t k = 0;
+        while (k < config->names.n && strcmp(config->names.v[k], names->v[i]))
+            k++;
+        if (k < config->names.n)
+            config_names(config->values.v[k], strlen(config->values.v[k]), names);
+    }
+    strlist_sort(names);
+    anx_sha256_update(s, "config", 7);
+    for (size_t i = 0; i < names->n; i++) {
+        size_t k = 0;
+        while (k < config->names.n && strcmp(config->names.v[k], names->v[i]))
+            k++;
+        const char *v = k < config->names.n ? config->values.v[k] : "\x01undefined";
+        anx_sha256_update(s, names->v[i], strlen(names->v[i]) + 1);
+        anx_sha256_update(s, v, strlen(v) + 1);
     }
 }
 
@@ -209,15 +311,18 @@ static int unit_key(const char *root, const struct toolchain *t, const struct st
 {
     struct anx_sha256 s;
     uint8_t d[32];
-    char sha[65];
-    uint64_t size;
-    if (sha256_file(u->src_abs, sha, &size)) {
+    char sha[65], *text;
+    size_t size;
+    if (read_file(u->src_abs, &text, &size, (size_t)1 << 30)) {
         diag_error(NULL, "cannot read source '%s'", path_display(u->src_abs));
         return -1;
     }
+    sha256_buf(text, size, sha);
     inputs_add(in, root, u->src_abs, sha, size);
+    struct strlist names = {0};
+    config_names(text, size, &names);
     anx_sha256_init(&s);
-    anx_sha256_update(&s, "anx-object-v1", 14);
+    anx_sha256_update(&s, "anx-object-v2", 14);
     anx_sha256_update(&s, t->id, 64);
     for (size_t i = 0; i < flags->n; i++)
         anx_sha256_update(&s, flags->v[i], strlen(flags->v[i]) + 1);
@@ -225,11 +330,17 @@ static int unit_key(const char *root, const struct toolchain *t, const struct st
         anx_sha256_update(&s, u->flags.v[i], strlen(u->flags.v[i]) + 1);
     anx_sha256_update(&s, u->src, strlen(u->src) + 1);
     anx_sha256_update(&s, sha, 64);
-    add_include_dirs(root, flags, &s, in);
-    add_include_dirs(root, &u->flags, &s, in);
+    add_include_dirs(root, flags, &s, in, &names);
+    add_include_dirs(root, &u->flags, &s, in, &names);
     /* "file.h" is looked up next to the source first. */
     char *dir = path_dirname(u->src_abs);
-    anx_sha256_update(&s, dir_hash(root, dir, in), 64);
+    const struct dirhash *h = dir_hash(root, dir, in);
+    anx_sha256_update(&s, h->sha, 64);
+    for (size_t k = 0; k < h->names.n; k++)
+        if (!strlist_has(&names, h->names.v[k]))
+            strlist_push(&names, h->names.v[k]);
+    if (u->config)
+        hash_config(config_read(root, u->config, in), &names, &s);
     anx_sha256_final(&s, d);
     anx_sha256_hex(d, u->key);
     return 0;
@@ -244,6 +355,10 @@ static pid_t spawn_cc(const char *root, const struct toolchain *t, const struct 
         strlist_push(&argv, flags->v[i]);
     for (size_t i = 0; i < u->flags.n; i++)
         strlist_push(&argv, u->flags.v[i]);
+    if (u->config) {
+        strlist_push(&argv, "-include");
+        strlist_push(&argv, u->config);
+    }
     strlist_push(&argv, "-c");
     strlist_push(&argv, u->src);
     strlist_push(&argv, "-o");

@@ -539,7 +539,6 @@ static bool compile_for(struct catalog *c, struct module *m, const struct resolu
         return false;
     struct strlist flags = {0};
     common_flags(root, &tc, p, &flags);
-    config_flags(root, gendir, &flags);
     strlist_push(&flags, "-Werror");
     struct strlist all = {0};
     for (size_t k = 0; k < m->sources.n; k++)
@@ -553,6 +552,7 @@ static bool compile_for(struct catalog *c, struct module *m, const struct resolu
         u[k].src_abs = path_join(m->dir, all.v[k]);
         u[k].src = xstrdup(path_rel(root, u[k].src_abs));
         u[k].owner = m->name;
+        u[k].config = xstrdup(path_rel(root, path_join(gendir, "config.h")));
         strlist_push(&u[k].flags, xasprintf("-I%s", path_rel(root, m->dir)));
         export_includes(root, r, m, &(struct strlist){0}, &u[k].flags);
     }

@@ -85,6 +85,12 @@ HOST_CORE_SRCS := $(filter-out $(ROOT)/core/kmain.c $(ROOT)/core/panic.c, \
 	$(sort $(wildcard $(ROOT)/core/*.c)) $(sort $(wildcard $(ROOT)/core/lib/*.c)))
 HOST_YAMLS := $(wildcard $(ROOT)/modules/*/module.yaml)
 
+# An object is written under a name of this process and renamed in place:
+# two builds side by side (tests/run.sh runs suites in parallel) may make
+# the same shared object at once.
+host_compile = $(1) -MMD -MP -MF $$@.$$$$$$$$.d -MT $$@ -c $$< -o $$@.$$$$$$$$.tmp && \
+	mv -f $$@.$$$$$$$$.d $$(@:.o=.d) && mv -f $$@.$$$$$$$$.tmp $$@
+
 # ---- per flavour: libanx.a and the glue of each platform --------------------
 define host_flavour
 HOST_LIB_$(1) := $(call host_libdir,$(1))/libanx.a
@@ -94,17 +100,16 @@ HOST_GLUE_unit_$(1) := $$(addprefix $(call host_libdir,$(1))/glue/,unit_host_pla
 HOST_GLUE_none_$(1) :=
 
 $$(HOST_LIB_$(1)): $$(HOST_CORE_OBJS_$(1))
-	@rm -f $$@.tmp
-	$$(HOST_AR_$(1)) rcs $$@.tmp $$^ && mv -f $$@.tmp $$@
+	$$(HOST_AR_$(1)) rcs $$@.$$$$$$$$.tmp $$^ && mv -f $$@.$$$$$$$$.tmp $$@
 $$(HOST_CORE_OBJS_$(1)): $(call host_libdir,$(1))/core.d/%.o: $(ROOT)/%.c $(HOST_MK)
 	@mkdir -p $$(@D)
-	$$(HOST_CC_$(1)) $$(call host_code_flags,$(1)) -MMD -MP -MF $$(@:.o=.d) -MT $$@ -c $$< -o $$@.tmp && mv -f $$@.tmp $$@
+	$(call host_compile,$$(HOST_CC_$(1)) $$(call host_code_flags,$(1)))
 $(call host_libdir,$(1))/glue/%.o: $(ROOT)/host/%.c $(HOST_MK)
 	@mkdir -p $$(@D)
-	$$(HOST_CC_$(1)) $$(call host_prog_flags,$(1)) -MMD -MP -MF $$(@:.o=.d) -MT $$@ -c $$< -o $$@.tmp && mv -f $$@.tmp $$@
+	$(call host_compile,$$(HOST_CC_$(1)) $$(call host_prog_flags,$(1)))
 $(call host_libdir,$(1))/glue/unit_%.o: $(ROOT)/tests/unit/%.c $(HOST_MK)
 	@mkdir -p $$(@D)
-	$$(HOST_CC_$(1)) $$(call host_prog_flags,$(1)) -I$(ROOT)/tests/unit -MMD -MP -MF $$(@:.o=.d) -MT $$@ -c $$< -o $$@.tmp && mv -f $$@.tmp $$@
+	$(call host_compile,$$(HOST_CC_$(1)) $$(call host_prog_flags,$(1)) -I$(ROOT)/tests/unit)
 -include $$(HOST_CORE_OBJS_$(1):.o=.d) $(call host_libdir,$(1))/glue/*.d
 endef
 HOST_AR_opt := ar
@@ -114,13 +119,18 @@ HOST_AR_arm64 := aarch64-linux-gnu-ar
 $(foreach f,opt asan fuzz arm64,$(eval $(call host_flavour,$(f))))
 
 # ---- programs ---------------------------------------------------------------
-# The objects of a program live in DIR/NAME.d: module code there is compiled
-# with the program's config.h, so two programs never share an object built
-# for another configuration.
+# Module and third-party code is compiled with a config.h that only the
+# program's modules decide, so its objects are kept per configuration, not
+# per program: LIBDIR/cfg/KEY, KEY a hash of the modules and include
+# folders. Programs of the same modules (a module's tests, its fuzz targets)
+# share them instead of compiling the same code once each, and never share
+# an object built for another configuration.
+host_cfg_dir = $(call host_libdir,$(1))/cfg/$(shell printf '%s' '$(strip $(2))' | sha256sum | cut -c1-12)
 define host_program
 $(1)_DIR := $(call host_dir,$(2))/$(1).d
+$(1)_CFG := $(call host_cfg_dir,$(2),$(5) $($(1)_INCLUDES))
 $(1)_HOST_OBJS := $$(patsubst $(ROOT)/%.c,$$($(1)_DIR)/host/%.o,$$(abspath $(3)))
-$(1)_MOD_OBJS := $$(patsubst $(ROOT)/%.c,$$($(1)_DIR)/mod/%.o,$$(abspath $(4)))
+$(1)_MOD_OBJS := $$(patsubst $(ROOT)/%.c,$$($(1)_CFG)/mod/%.o,$$(abspath $(4)))
 $(1)_INC := $$(addprefix -I$(ROOT)/modules/,$(5)) $$(addprefix -I,$$($(1)_INCLUDES))
 $(1)_QUOTE := $$(addprefix -iquote $(ROOT)/modules/,$(5)) $$(addprefix -I,$$($(1)_INCLUDES)) \
 	$(if $(filter unit,$(6)),-I$(ROOT)/tests/unit)
@@ -133,28 +143,31 @@ $$($(1)_HOST_OBJS): $$($(1)_DIR)/host/%.o: $(ROOT)/%.c $(HOST_MK)
 	$$(HOST_CC_$(2)) $$(call host_prog_flags,$(2)) $$($(1)_QUOTE) $$($(1)_CFLAGS) -MMD -MP -c $$< -o $$@
 # a module's source sees its own folder's headers first, as in an image
 # build (libc/stdlib.c its <stdlib.h>, not net's shim of the same name)
-$$($(1)_MOD_OBJS): $$($(1)_DIR)/mod/%.o: $(ROOT)/%.c $$($(1)_DIR)/config.h $(HOST_MK)
+$$($(1)_MOD_OBJS): $$($(1)_CFG)/mod/%.o: $(ROOT)/%.c $$($(1)_CFG)/config.h $(HOST_MK)
 	@mkdir -p $$(@D)
-	$$(HOST_CC_$(2)) $$(call host_code_flags,$(2)) -I$$(<D) $$($(1)_INC) -include $$($(1)_DIR)/config.h -MMD -MP -c $$< -o $$@
+	$(call host_compile,$$(HOST_CC_$(2)) $$(call host_code_flags,$(2)) -I$$(<D) $$($(1)_INC) -include $$($(1)_CFG)/config.h)
 # config.h, the defaults of every key from module.yaml, is written while
 # this is read: `anx config-h` rewrites it only when its text changes, so
 # objects rebuild exactly when a default changes and `make -q` (which
 # gen/host_tool.c asks) stays true.
-$(if $(4)$($(1)_TP_OBJS),$(if $(filter-out clean,$(or $(MAKECMDGOALS),all)),$$(call host_config,$$($(1)_DIR)/config.h,$(5))))
+$(if $(4)$($(1)_TP_OBJS),$(if $(filter-out clean,$(or $(MAKECMDGOALS),all)),$$(call host_config,$$($(1)_CFG)/config.h,$(5))))
 -include $$($(1)_HOST_OBJS:.o=.d) $$($(1)_MOD_OBJS:.o=.d) $$($(1)_TP_OBJS:.o=.d)
 endef
 
-# $(call host_tp_group,NAME,FLAVOUR,G,SRCS,FLAGS): third-party sources of a
-# program (absolute paths in a fetched tree: a module test's `link:
-# [third_party/ENTRY...]`), compiled as an image build compiles that
+# $(call host_tp_group,NAME,FLAVOUR,G,SRCS,FLAGS,MODULES): third-party
+# sources of a program (absolute paths in a fetched tree: a module test's
+# `link: [third_party/ENTRY...]`), compiled as an image build compiles that
 # third_party: entry - module code's flags, the entry's FLAGS (its private
-# include folders and cflags), warnings off - into NAME_TP_OBJS. Called
-# once per entry (G numbers them), before host_program.
+# include folders and cflags), warnings off - into NAME_TP_OBJS, kept with
+# the configuration's objects (host_cfg_dir) under a hash of FLAGS. Called
+# once per entry (G numbers them), before host_program; MODULES and
+# NAME_INCLUDES as host_program will be given them.
 define host_tp_group
-$(1)_TP_OBJS_$(3) := $$(patsubst /%.c,$(call host_dir,$(2))/$(1).d/tp/$(3)/%.o,$(4))
-$$($(1)_TP_OBJS_$(3)): $(call host_dir,$(2))/$(1).d/tp/$(3)/%.o: /%.c $(call host_dir,$(2))/$(1).d/config.h $(HOST_MK)
+$(1)_TP_DIR_$(3) := $(call host_cfg_dir,$(2),$(6) $($(1)_INCLUDES))/tp/$(shell printf '%s' '$(strip $(5))' | sha256sum | cut -c1-12)
+$(1)_TP_OBJS_$(3) := $$(patsubst /%.c,$$($(1)_TP_DIR_$(3))/%.o,$(4))
+$$($(1)_TP_OBJS_$(3)): $$($(1)_TP_DIR_$(3))/%.o: /%.c $(call host_cfg_dir,$(2),$(6) $($(1)_INCLUDES))/config.h $(HOST_MK)
 	@mkdir -p $$(@D)
-	$$(HOST_CC_$(2)) $$(call host_code_flags,$(2)) $$($(1)_INC) $(5) -w -include $$($(1)_DIR)/config.h -MMD -MP -c $$< -o $$@
+	$(call host_compile,$$(HOST_CC_$(2)) $$(call host_code_flags,$(2)) $$($(1)_INC) $(5) -w -include $(call host_cfg_dir,$(2),$(6) $($(1)_INCLUDES))/config.h)
 $(1)_TP_OBJS += $$($(1)_TP_OBJS_$(3))
 endef
 
@@ -187,7 +200,7 @@ ifdef PROG
 $(PROG)_CFLAGS := $(PROG_CFLAGS)
 $(PROG)_INCLUDES := $(PROG_INCLUDES)
 # PROG_TP_GROUPS="1 2 ...": PROG_TP_SRCS_N and PROG_TP_FLAGS_N of each (host_tp_group)
-$(foreach g,$(PROG_TP_GROUPS),$(eval $(call host_tp_group,$(PROG),$(FLAVOUR),$(g),$(PROG_TP_SRCS_$(g)),$(PROG_TP_FLAGS_$(g)))))
+$(foreach g,$(PROG_TP_GROUPS),$(eval $(call host_tp_group,$(PROG),$(FLAVOUR),$(g),$(PROG_TP_SRCS_$(g)),$(PROG_TP_FLAGS_$(g)),$(PROG_MODULES))))
 $(eval $(call host_program,$(PROG),$(FLAVOUR),$(PROG_SRCS),$(PROG_LINK),$(PROG_MODULES),$(or $(PROG_PLATFORM),host),$(PROG_LIBS)))
 program: $(call host_dir,$(FLAVOUR))/$(PROG)
 endif

@@ -268,10 +268,31 @@ fi
 sed 's/must: 2/must: 3/' build.yaml >"$out/build-cfg.yaml"
 cp motd.txt "$out/"
 "$anx" build "$out/build-cfg.yaml" -o "$out/b4" >"$out/build5.log" 2>&1
-if grep -q 'CONFIG_CFG_MUST 3' "$out/b4/gen/config.h" && grep -q '(0 cached' "$out/build5.log"; then
-    ok "build/a config change regenerates config.h and recompiles"
+# An object depends on the CONFIG_ macros it names, not on all of config.h:
+# 'must' is read by cfg.c alone, 'count' by no file, the image's name by
+# kmain.c; the generated modules.c and files.S (the manifest is in the files archive) always.
+if grep -q 'CONFIG_CFG_MUST 3' "$out/b4/gen/config.h" && grep -q '(7 cached, 3 compiled)' "$out/build5.log"; then
+    ok "build/a config change regenerates config.h and recompiles the file that reads it"
 else
-    bad "build/a config change regenerates config.h and recompiles" "$(cat "$out/build5.log")"
+    bad "build/a config change regenerates config.h and recompiles the file that reads it" "$(cat "$out/build5.log")"
+fi
+sed 's/must: 3/must: 3, count: 5/' "$out/build-cfg.yaml" >"$out/build-cfg2.yaml"
+"$anx" build "$out/build-cfg2.yaml" -o "$out/b4" >"$out/build5b.log" 2>&1
+sed 's/^name: build/name: renamed/' "$out/build-cfg2.yaml" >"$out/build-cfg3.yaml"
+"$anx" build "$out/build-cfg3.yaml" -o "$out/b4" >"$out/build5c.log" 2>&1
+if grep -q 'CONFIG_CFG_COUNT 5' "$out/b4/gen/config.h" && grep -q '(8 cached, 2 compiled)' "$out/build5b.log" &&
+    grep -q '(7 cached, 3 compiled)' "$out/build5c.log"; then
+    ok "build/a key no file reads recompiles only the generated files; a new name kmain.c too"
+else
+    bad "build/a key no file reads recompiles only the generated files; a new name kmain.c too" \
+        "$(cat "$out/build5b.log" "$out/build5c.log")"
+fi
+# which is safe while no CONFIG_ name is pasted together with ##
+if pasted=$(grep -rnE 'CONFIG_[A-Za-z0-9_]*[[:space:]]*##|##[[:space:]]*CONFIG_' "$root/core" "$root/arch" \
+        "$root/platforms" "$root/modules" --include='*.[chS]' --include='*.inc'); then
+    bad "build/no CONFIG_ name is pasted with ## (the object cache keys on names as written)" "$pasted"
+else
+    ok "build/no CONFIG_ name is pasted with ## (the object cache keys on names as written)"
 fi
 # --gc-sections dropped the unused function.
 if ! nm "$b1/anunix.elf" | grep -q fake_unused && nm "$b1/anunix.elf" | grep -q anx_files_start; then
