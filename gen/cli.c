@@ -26,6 +26,7 @@ static const char main_usage[] =
     "  module-tests MODULE what tests/modules.sh runs for a module (its module.yaml tests:)\n"
     "  model CMD ...       run a model on the host: generate, convert (to GGUF), info\n"
     "  store CMD ...       prepare and inspect object-store disks: create, ls, put, get, log, check\n"
+    "  token CMD ...       capability tokens for an image's HTTP doors: mint, attenuate, inspect\n"
     "\n"
     "Options:\n"
     "  --root DIR          the tree of modules, platforms and core (default: ANX_ROOT, else the\n"
@@ -187,7 +188,7 @@ static const struct {
     {"build", cmd_build},     {"run", cmd_run},         {"test", cmd_test},
     {"check", cmd_check},     {"modules", cmd_modules}, {"platforms", cmd_platforms},
     {"model", cmd_model},     {"store", cmd_store},     {"config-h", cmd_config_h},
-    {"module-tests", cmd_module_tests}, {"matrix", cmd_matrix},
+    {"module-tests", cmd_module_tests}, {"matrix", cmd_matrix}, {"token", cmd_token},
 };
 
 int anx_main(int argc, char **argv)

@@ -79,4 +79,37 @@ const struct apikey_rule *apikey_rule_find(const struct apikey_rule *rules, size
 /* The router guard (rt_guard_fn). */
 bool apikey_guard(struct rt_request *rq, struct rt_response *rs);
 
+/* ---- capability tokens (captoken.h; apikey_module.c) ---- */
+struct apikey_cap;
+/* Whether the caveats of a verified token allow a request whose rule
+ * names scope, at now_s (Unix seconds; have_clock false when the image
+ * has no wall clock): 0; 401 (expired, or an expiry with no clock to
+ * check it); 403 (a resource or rights caveat that does not cover the
+ * request, a caveat this image does not know, a known caveat's value
+ * that does not parse). why says which caveat. */
+int apikey_cap_allows(const struct apikey_cap *t, const char *method, const char *path, size_t path_len,
+                      const char *scope, uint64_t now_s, bool have_clock, char *why, size_t n);
+/* Tokens on: root key from the secret credential key_name (granted to
+ * apikey), revoked ids kept in the object store under object when the
+ * image has objstore. An empty key_name turns tokens off. */
+void apikey_configure_tokens(const char *key_name, const char *object);
+/* Revoke a token id (32 hex digits) and so every token attenuated from it:
+ * 0 (*persisted says whether the object store has it), ANX_EINVAL (not an
+ * id), ANX_EAGAIN (the list of revoked ids is not loaded: the store is not
+ * open), ANX_ENOMEM. */
+int apikey_revoke(const char *id, bool *persisted);
+/* Whether an id is revoked (false also when the list is not loaded). */
+bool apikey_revoked(const char *id);
+/* Forget every revoked id and whether the list was loaded (tests). */
+void apikey_revocations_reset(void);
+/* For the guard (apikey_tokens.c): the root key (0, or -1 with why: tokens
+ * off, the secret not provisioned); load the revoked ids (0, or ANX_EAGAIN
+ * while the store is not open); "token:ID", valid long after the request;
+ * the route and the shell command. */
+#define APIKEY_REVOKE_PATH "/api/v1/tokens/revoke"
+int apikey_token_root(uint8_t root[32], char *why, size_t n);
+int apikey_revocations_load(void);
+const char *apikey_token_who(const char *id);
+int apikey_tokens_init(void);
+
 #endif

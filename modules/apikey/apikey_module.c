@@ -10,6 +10,9 @@
  * both as JSON: in OpenAI's error shape under /v1/ (what its clients
  * parse: code invalid_api_key / insufficient_scope), else
  * {"error": "unauthorized"|"forbidden", "message": ..., "scope": ...}.
+ * A bearer value that starts with "anx1." is a capability token
+ * (captoken.h, apikey_tokens.c) instead of a key: a bad tag, an expired or
+ * revoked token is a 401, caveats that do not cover the request a 403.
  */
 #define LOG_TAG "apikey"
 #include <anx/buf.h>
@@ -23,6 +26,7 @@
 
 #include "../router/router.h"
 #include "apikey.h"
+#include "captoken.h"
 #include "cred.h"
 
 static struct apikey_rule *rules;
@@ -138,10 +142,57 @@ static bool within_rate(struct rt_request *rq, struct rt_response *rs, const str
     return false;
 }
 
+/* A capability token (len bytes at tok) for a request whose rule names
+ * scope: true, or false after a 401 or 403 and its audit event. */
+static bool token_guard(struct rt_request *rq, struct rt_response *rs, const char *tok, size_t len, const char *scope)
+{
+    char why[240], err[120];
+    uint8_t root[32];
+    struct apikey_cap *t = NULL;   /* 3.6 KiB: not on a thread's stack */
+    int status = 401;
+    const char *who = "unknown token", *result = "401 invalid token";
+    if (apikey_token_root(root, why, sizeof why)) {
+        /* why says: off, or the secret not provisioned */
+    } else if (!(t = anx_malloc(sizeof *t))) {
+        snprintf(why, sizeof why, "out of memory checking the token");
+    } else if (apikey_cap_decode(tok, len, t, err, sizeof err)) {
+        snprintf(why, sizeof why, "invalid token: %s", err);
+    } else if (!apikey_cap_verify(t, root)) {
+        snprintf(why, sizeof why, "invalid token: its tag does not match (altered, or made with another key)");
+    } else {
+        who = apikey_token_who(t->id);
+        if (apikey_revocations_load()) {
+            snprintf(why, sizeof why, "the revoked-token list is not loaded yet (the object store is not open)");
+        } else if (apikey_revoked(t->id)) {
+            snprintf(why, sizeof why, "the token %s was revoked", t->id);
+            result = "401 revoked token";
+        } else {
+            status = apikey_cap_allows(t, rq->method, rq->path, rq->path_len, scope,
+                                       anx_time_unix_ns() / 1000000000u, anx_time_has_wall_clock(), why, sizeof why);
+            result = status == 401 ? "401 expired token" : "403 token caveat";
+        }
+    }
+    memset(root, 0, sizeof root);
+    anx_free(t);
+    if (status) {
+        refuse(rq, rs, status, scope, why);
+        rt_audit(rq, who, result);
+        return false;
+    }
+    rq->who = who;
+    allowed++;
+    return true;
+}
+
 bool apikey_guard(struct rt_request *rq, struct rt_response *rs)
 {
-    const struct apikey_rule *r = apikey_rule_find(rules, nrules, rq->method, rq->path, rq->path_len);
-    const char *scope = r ? r->scope : "admin";
+    const char *scope;
+    if (rq->path_len == strlen(APIKEY_REVOKE_PATH) && !memcmp(rq->path, APIKEY_REVOKE_PATH, rq->path_len)) {
+        scope = "admin";   /* revoking is admin's, whatever the rules open */
+    } else {
+        const struct apikey_rule *r = apikey_rule_find(rules, nrules, rq->method, rq->path, rq->path_len);
+        scope = r ? r->scope : "admin";
+    }
     if (!strcmp(scope, "open"))
         return true;
     size_t hlen, klen;
@@ -152,6 +203,8 @@ bool apikey_guard(struct rt_request *rq, struct rt_response *rs)
                                      : "this route needs an API key: send Authorization: Bearer KEY");
         return false;
     }
+    if (klen >= 5 && !memcmp(key, APIKEY_CAP_PREFIX, 5))
+        return token_guard(rq, rs, key, klen, scope);
     const struct cred_info *which;
     if (cred_token_match("apikey", key, klen, &which) != 0) {
         refuse(rq, rs, 401, scope, "invalid API key");
@@ -249,6 +302,9 @@ static int apikey_init(void)
         log_error("config %s", err);
         return e;
     }
+    apikey_configure_tokens(CONFIG_APIKEY_TOKEN_KEY, CONFIG_APIKEY_REVOKED_OBJECT);
+    if ((e = apikey_tokens_init()))
+        return e;
     size_t keys = 0;
     for (size_t i = 0; i < cred_count(); i++) {
         const struct cred_info *c = cred_at(i);
@@ -256,7 +312,7 @@ static int apikey_init(void)
         if (c->type == CRED_API_TOKEN && cred_find("apikey", c->name, &mine) == 0)
             keys++;
     }
-    if (!keys)
+    if (!keys && !*CONFIG_APIKEY_TOKEN_KEY)
         log_warn("no api-token credential is granted to apikey: only the open rules' routes answer "
                  "(declare one with modules: [apikey] and give it with anx run --secret NAME=FILE)");
     rt_metrics_register(&metrics);

@@ -1349,5 +1349,74 @@ else
     echo "skip  fuzz/libFuzzer (clang unavailable)"
 fi
 
+# 8. anx token: mint, inspect with the key, attenuate (only narrows: the
+# caveats add up), a wrong key, a byte changed, and the errors of bad input
+head -c 32 /dev/urandom >"$out/tok-key"
+head -c 48 /dev/urandom >"$out/tok-other"
+printf 'short' >"$out/tok-short"
+tok=$("$anx" token mint --key "$out/tok-key" --resource '/api/v1/objects/docs/*' --rights read --expires 1h 2>"$out/stderr")
+if [[ $tok == anx1.*.* ]] && "$anx" token inspect "$tok" --key "$out/tok-key" >"$out/stdout" 2>>"$out/stderr" &&
+    grep -qx 'resource /api/v1/objects/docs/\*' "$out/stdout" && grep -qx 'rights   read' "$out/stdout" &&
+    grep -qE '^expires  [0-9]{10} \(20[0-9-]*T' "$out/stdout" && grep -qx 'tag      valid for this key' "$out/stdout" &&
+    grep -qE '^id       [0-9a-f]{32}$' "$out/stdout"; then
+    ok "token: mint, then inspect --key shows the id and caveats and a valid tag"
+else
+    bad "token: mint, then inspect --key shows the id and caveats and a valid tag" "$tok $(cat "$out/stdout" "$out/stderr")"
+fi
+id=$(sed -n 's/^id       //p' "$out/stdout")
+child=$(echo "$tok" | "$anx" token attenuate - --rights write --resource '/api/v1/objects/docs/a' 2>"$out/stderr")
+if "$anx" token inspect "$child" --key "$out/tok-key" >"$out/stdout" 2>>"$out/stderr" &&
+    grep -qx "id       $id" "$out/stdout" && [ "$(grep -c '^rights ' "$out/stdout")" = 2 ] &&
+    grep -qx 'resource /api/v1/objects/docs/a' "$out/stdout" && grep -qx 'tag      valid for this key' "$out/stdout"; then
+    ok "token: attenuate from standard input keeps the id and adds caveats after the old ones, still valid"
+else
+    bad "token: attenuate keeps the id and adds caveats" "$child $(cat "$out/stdout" "$out/stderr")"
+fi
+"$anx" token inspect "$child" --key "$out/tok-other" >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc = 1 ] && grep -qx 'tag      INVALID: altered, or made with another key' "$out/stdout"; then
+    ok "token: inspect with another key says INVALID and exits 1"
+else
+    bad "token: inspect with another key says INVALID and exits 1" "exit $rc: $(cat "$out/stdout" "$out/stderr")"
+fi
+# the body with one caveat's letter changed ('read' to 'reae'), re-encoded: the tag no longer matches
+body=${tok#anx1.}; body=${body%%.*}
+forged=$(printf '%s' "$body" | tr -- '-_' '+/' | base64 -d 2>/dev/null | sed 's/^rights read$/rights reae/' | base64 -w0 |
+         tr -- '+/' '-_' | tr -d '=')
+"$anx" token inspect "anx1.$forged.${tok##*.}" --key "$out/tok-key" >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc = 1 ] && grep -qx 'rights   reae' "$out/stdout" && grep -q 'INVALID' "$out/stdout"; then
+    ok "token: a caveat changed in the body is INVALID under the key"
+else
+    bad "token: a caveat changed in the body is INVALID under the key" "exit $rc: $(cat "$out/stdout" "$out/stderr")"
+fi
+# token_err DESCRIPTION EXPECTED-FIRST-STDERR-LINE ARGS...: exit 2 and that line
+token_err() {
+    local what=$1 want=$2
+    shift 2
+    "$anx" token "$@" >"$out/stdout" 2>"$out/stderr" </dev/null
+    local rc=$?
+    if [ $rc = 2 ] && [ "$(head -n 1 "$out/stderr")" = "$want" ]; then
+        ok "token: $what"
+    else
+        bad "token: $what" "exit $rc: $(cat "$out/stderr")"
+    fi
+}
+token_err "mint without --key" "anx: error: token mint: --key FILE is required (the secret given to the image with --secret)" mint --rights read
+token_err "a key file too short" "anx: error: token: --key $out/tok-short: 5 bytes; a secret file has 32 to 65536 (make one with 'head -c 32 /dev/urandom > $out/tok-short')" mint --key "$out/tok-short"
+token_err "a key file that is missing" "anx: error: token: --key $out/nope: cannot read it: No such file or directory" mint --key "$out/nope"
+token_err "a bad duration" "anx: error: token: --expires '1y': expected Unix seconds or a duration such as 90s, 30m, 1h, 7d" mint --key "$out/tok-key" --expires 1y
+token_err "a resource that is not a pattern" "anx: error: token: caveat 'resource docs': bad resource (a router pattern: literal and {param} segments from '/', an optional final *)" mint --key "$out/tok-key" --resource docs
+token_err "bad rights" "anx: error: token: caveat 'rights read write': bad caveat value (1-200 printable characters, no spaces)" attenuate "$tok" --rights 'read write'
+token_err "attenuate without a caveat" "anx: error: token attenuate: no caveat given (--resource, --rights, --expires or --caveat)" attenuate "$tok"
+token_err "not a token" "anx: error: token: 'sk-api-key-123': not a capability token (it starts with anx1.)" inspect sk-api-key-123
+token_err "a tag cut short" "anx: error: token: '${tok:0:40}...': the tag is not 32 bytes of base64url (43 characters)" inspect "${tok%?}"
+token_err "an unknown subcommand" "anx: error: token: unknown command 'forge' (mint, attenuate or inspect); see 'anx token --help'" forge
+if "$anx" token --help | grep -q '^  --expires WHEN ' && "$anx" --help | grep -q '^  token CMD'; then
+    ok "token: --help describes the caveats; anx --help lists token"
+else
+    bad "token: --help describes the caveats; anx --help lists token" "$("$anx" token --help 2>&1)"
+fi
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -20,5 +20,7 @@ void anx_sha256_final(struct anx_sha256 *s, uint8_t out[ANX_SHA256_SIZE]);
 void anx_sha256(const void *data, size_t n, uint8_t out[ANX_SHA256_SIZE]);
 /* Lower-case hex, out must hold 65 bytes. */
 void anx_sha256_hex(const uint8_t digest[ANX_SHA256_SIZE], char out[65]);
+/* HMAC-SHA256 (RFC 2104) of msg under key (any length; core/lib/hmac_sha256.c). */
+void anx_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t len, uint8_t out[ANX_SHA256_SIZE]);
 
 #endif
