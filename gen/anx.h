@@ -363,6 +363,10 @@ struct module {
      * existence is checked when an image uses it) */
     struct file_entry *files;
     size_t nfiles;
+    /* module.yaml `routes:`: the HTTP routes it serves, in the router's
+     * syntax (checked by the router's own parser), and where each is */
+    struct strlist routes;
+    struct mark *route_marks;
     struct mark mark;
 };
 /* Where third-party trees live: ANX_THIRD_PARTY, else
@@ -550,6 +554,13 @@ int cmd_config_h(int argc, char **argv);
  * module that reads it at boot (the router's routes: and upstreams:);
  * errors at the items' marks. Returns the number of errors. */
 int config_items_check(const char *module, const struct config_key *k, const struct cvalue *v);
+/* One item of a module.yaml `routes:` list, by the router's parser: 0, or
+ * -1 with what is wrong in err. */
+int module_route_check(const char *item, char *err, size_t n);
+/* Warns of routes that change something (POST, PUT, PATCH, DELETE, ANY)
+ * which anyone reaching httpd may use: every one when the image has no
+ * apikey module, else those an `open` rule lets through (issue 16). */
+void writable_routes_warn(const struct manifest *m, const struct resolution *r);
 char *modules_c_text(const struct resolution *r);
 /* Builds the archive; returns 0 or -1 (message printed). */
 int files_archive_build(const struct manifest *m, struct buf *out);

@@ -16,7 +16,7 @@ const char *const ctype_names[] = {"bool", "int", "size", "duration", "string", 
 
 static const char *const module_keys[] = {"name", "summary", "depends", "conflicts", "platforms",
                                           "sources", "config", "third_party", "memory", "tests", "prefix",
-                                          "files", "license"};
+                                          "files", "license", "routes"};
 static const char *const memory_keys[] = {"base", "add"};
 static const char *const term_keys[] = {"key", "each", "when"};
 static const char *const tp_keys[] = {"tree", "license", "sources", "exclude", "include", "private", "cflags"};
@@ -758,6 +758,12 @@ struct module *module_parse(const char *name, const char *yaml_path, const char 
     parse_prefix(m, ymap_get(root, "prefix"));
     if ((v = ymap_get(root, "files")))
         parse_module_files(m, v);
+    if ((v = ymap_get(root, "routes")) && yget_strlist(v, "'routes'", &m->routes, &m->route_marks) == 0)
+        for (size_t i = 0; i < m->routes.n; i++) {
+            char err[300];
+            if (module_route_check(m->routes.v[i], err, sizeof err))
+                diag_error(&m->route_marks[i], "in 'routes': %s", err);
+        }
     return diag_errors - errs0 ? NULL : m;
 }
 

@@ -2,8 +2,11 @@
  * The items of list config keys that a module parses at boot, checked here
  * with that module's own parser, compiled into anx: the router's `routes:`
  * and `upstreams:` (modules/router/route_spec.c, which router_init uses
- * too), apikey's `rules:` and `limits:` (modules/apikey/apikey_rules.c). So `anx check` reports a bad item at its file:line:col, with the
- * router's own words, instead of the image stopping at boot.
+ * too), apikey's `rules:` and `limits:` (modules/apikey/apikey_rules.c),
+ * and the `routes:` a module.yaml declares. So `anx check` reports a bad
+ * item at its file:line:col, with the router's own words, instead of the
+ * image stopping at boot. Then, with the routes and rules known, the
+ * warning of issue 16: writable routes that anyone on the network can use.
  */
 #include "anx.h"
 
@@ -107,4 +110,127 @@ int config_items_check(const char *module, const struct config_key *k, const str
         if (!strcmp(item_checks[i].module, module) && !strcmp(item_checks[i].key, k->name))
             return item_checks[i].check(xasprintf("'%s' of module '%s'", k->name, module), v);
     return 0;
+}
+
+int module_route_check(const char *item, char *err, size_t n)
+{
+    return parse_route(item, err, n);
+}
+
+/* ---- writable routes nobody guards ------------------------------------------------ */
+
+/* A path the pattern matches: each {param} and the final * as "x", so a
+ * rule's pattern can be tried against it as against a request. */
+static char *sample_path(const char *pattern)
+{
+    struct buf b = {0};
+    for (const char *p = pattern; *p; p++) {
+        if (*p == '{') {
+            const char *e = strchr(p, '}');
+            buf_puts(&b, "x");
+            p = e ? e : p + strlen(p) - 1;
+        } else if (*p == '*') {
+            buf_puts(&b, "x");
+        } else {
+            buf_add(&b, p, 1);
+        }
+    }
+    return xstrdup(buf_cstr(&b));
+}
+
+struct writable {
+    char *method, *pattern, *who;
+    const struct mark *mark;
+};
+
+static const char *const write_methods[] = {"POST", "PUT", "PATCH", "DELETE"};
+
+/* Adds the route item when its method changes something (POST, PUT,
+ * PATCH, DELETE or ANY). */
+static void add_writable(struct writable **w, size_t *n, const char *item, const char *who, const struct mark *mk)
+{
+    struct rt_route_spec rs;
+    char err[300];
+    if (rt_route_spec_parse(item, strlen(item), &rs, err, sizeof err))
+        return;   /* reported where the item is written */
+    bool any = !strcmp(rs.method, "ANY") || !strcmp(rs.method, "*"), write = any;
+    for (size_t i = 0; i < 4; i++)
+        write |= !strcmp(rs.method, write_methods[i]);
+    if (!write)
+        return;
+    *w = xrealloc(*w, (*n + 1) * sizeof **w);
+    (*w)[(*n)++] = (struct writable){xstrdup(any ? "ANY" : rs.method), xstrdup(rs.pattern), xstrdup(who), mk};
+}
+
+void writable_routes_warn(const struct manifest *m, const struct resolution *r)
+{
+    const struct resolved_mod *httpd = resolved_find(r, "httpd");
+    if (!httpd)
+        return;   /* no door to the network */
+    struct writable *w = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const struct module *mod = r->mods[i].mod;
+        const struct mod_req *req = NULL;
+        for (size_t k = 0; k < m->nmods; k++)
+            if (!strcmp(m->mods[k].name, mod->name))
+                req = &m->mods[k];
+        for (size_t k = 0; k < mod->routes.n; k++)
+            add_writable(&w, &n, mod->routes.v[k], mod->name, req ? &req->mark : &m->name_mark);
+    }
+    const struct resolved_mod *router = resolved_find(r, "router");
+    for (size_t k = 0; router && k < router->mod->nkeys; k++)
+        if (!strcmp(router->mod->keys[k].name, "routes"))
+            for (size_t i = 0; i < router->values[k].list.n; i++)
+                add_writable(&w, &n, router->values[k].list.v[i], "router routes:", &router->values[k].marks[i]);
+    if (!n)
+        return;
+    const struct resolved_mod *apikey = resolved_find(r, "apikey");
+    if (!apikey) {
+        struct buf b = {0};
+        for (size_t i = 0; i < n; i++)
+            buf_printf(&b, "%s%s %s (%s)", i ? ", " : "", w[i].method, w[i].pattern, w[i].who);
+        diag_warning(w[0].mark, "anyone who reaches httpd's port may, with no key: %s; add the apikey module "
+                                "with rules to ask for keys (docs/security.md)",
+                     buf_cstr(&b));
+        return;
+    }
+    /* with keys: a writable route is open only when the first rule that
+     * matches it says `open` (no rule: admin keys only) */
+    for (size_t k = 0; k < apikey->mod->nkeys; k++) {
+        if (strcmp(apikey->mod->keys[k].name, "rules"))
+            continue;
+        const struct cvalue *v = &apikey->values[k];
+        struct apikey_rule *rules = xcalloc(v->list.n + 1, sizeof *rules);
+        size_t *item = xcalloc(v->list.n + 1, sizeof *item), nr = 0;
+        char err[300];
+        for (size_t i = 0; i < v->list.n; i++)
+            if (apikey_rule_parse(v->list.v[i], &rules[nr], err, sizeof err) == 0)
+                item[nr++] = i;
+        /* the paths tried for each route: one its pattern matches, and
+         * each rule's own sample that the route's pattern matches too (a
+         * rule opening part of the route) */
+        for (size_t i = 0; i < n; i++) {
+            bool *told = xcalloc(nr + 1, sizeof *told);
+            for (size_t c = 0; c <= nr; c++) {
+                char *path = sample_path(c < nr ? rules[c].pattern : w[i].pattern);
+                if (c < nr && !rt_match(w[i].pattern, path, strlen(path), NULL, NULL))
+                    continue;
+                for (size_t j = 0; j < 4; j++) {
+                    bool any = !strcmp(w[i].method, "ANY");
+                    const char *method = any ? write_methods[j] : w[i].method;
+                    const struct apikey_rule *rule = apikey_rule_find(rules, nr, method, path, strlen(path));
+                    if (rule && !strcmp(rule->scope, "open") && !told[rule - rules]) {
+                        told[rule - rules] = true;
+                        diag_warning(v->marks ? &v->marks[item[rule - rules]] : w[i].mark,
+                                     "this rule lets anyone %s %s (%s), a writable route, with no key; give it "
+                                     "a scope unless the route is meant to be public",
+                                     method, path, w[i].who);
+                    }
+                    if (!any)
+                        break;
+                }
+            }
+        }
+    }
 }

@@ -1,6 +1,6 @@
 /*
- * modules.c: the table of the image's modules in init order. Names and
- * summaries come from module.yaml; the C symbol of module NAME is
+ * modules.c: the table of the image's modules in init order. Names,
+ * summaries and the HTTP routes they serve come from module.yaml; the C symbol of module NAME is
  * anx_module_NAME with '-' turned into '_' (see <anx/module.h>).
  */
 #include "anx.h"
@@ -22,13 +22,23 @@ char *modules_c_text(const struct resolution *r)
         buf_printf(&b, "extern const struct anx_module_ops anx_module_%s;\n", ident(r->mods[i].mod->name));
     if (r->n == 0) {
         /* An empty array is not valid C; the count keeps it unused. */
-        buf_puts(&b, "const struct anx_module anx_module_table[1] = {{ 0, 0, 0 }};\n");
+        buf_puts(&b, "const struct anx_module anx_module_table[1] = {{ 0, 0, 0, 0 }};\n");
     } else {
+        for (size_t i = 0; i < r->n; i++) {
+            const struct module *m = r->mods[i].mod;
+            if (!m->routes.n)
+                continue;
+            buf_printf(&b, "static const char *const routes_%s[] = {", ident(m->name));
+            for (size_t k = 0; k < m->routes.n; k++)
+                buf_printf(&b, "%s, ", c_string_literal(m->routes.v[k]));
+            buf_puts(&b, "0};\n");
+        }
         buf_puts(&b, "const struct anx_module anx_module_table[] = {\n");
         for (size_t i = 0; i < r->n; i++) {
             const struct module *m = r->mods[i].mod;
-            buf_printf(&b, "    { %s, %s, &anx_module_%s },\n", c_string_literal(m->name),
-                       c_string_literal(m->summary ? m->summary : ""), ident(m->name));
+            buf_printf(&b, "    { %s, %s, &anx_module_%s, %s%s },\n", c_string_literal(m->name),
+                       c_string_literal(m->summary ? m->summary : ""), ident(m->name),
+                       m->routes.n ? "routes_" : "0", m->routes.n ? ident(m->name) : "");
         }
         buf_puts(&b, "};\n");
     }

@@ -237,6 +237,8 @@ int validate(const struct manifest *m, struct resolution *r)
     r->need = need;
     if (diag_errors == errs0)
         memory_check(m, need, 0, false);
+    if (diag_errors == errs0)   /* about an image that would build: not amid its errors */
+        writable_routes_warn(m, r);
     return diag_errors - errs0;
 }
 

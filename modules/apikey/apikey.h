@@ -16,8 +16,9 @@
  * needs a key with `admin`: what the manifest does not open stays shut.
  *
  * apikey_rules.c is the pure part (the syntax of rules and limits, scopes,
- * the bearer header, token buckets): anx compiles it too, so `anx check`
- * reports a bad rule at its file:line:col. apikey_module.c is the router
+ * the rule a request matches, the bearer header, token buckets): anx
+ * compiles it too, so `anx check` reports a bad rule at its file:line:col
+ * and warns of writable routes a rule opens to anyone. apikey_module.c is the router
  * guard.
  */
 #ifndef APIKEY_H
@@ -43,6 +44,10 @@ bool apikey_scope_has(const char *scopes, const char *scope);
 /* The key of an Authorization header value "Bearer KEY" (case-insensitive
  * scheme, one or more spaces): a pointer into value and its length, or NULL. */
 const char *apikey_bearer(const char *value, size_t len, size_t *key_len);
+
+/* The first rule that matches, or NULL. A GET rule also covers HEAD, as a GET route does. */
+const struct apikey_rule *apikey_rule_find(const struct apikey_rule *rules, size_t n, const char *method,
+                                           const char *path, size_t path_len);
 
 /* A rate limit, one item of the config's `limits`: "NAME RATE [burst N]"
  * with NAME a key's credential name or `*` (every key without a line of
@@ -73,9 +78,6 @@ struct rt_response;
 int apikey_configure(const char *const *items, char *err, size_t errlen);
 /* Take the rate limits (a NULL-terminated list of items): 0, or ANX_EINVAL. */
 int apikey_configure_limits(const char *const *items, char *err, size_t errlen);
-/* The first rule that matches, or NULL. A GET rule also covers HEAD, as a GET route does. */
-const struct apikey_rule *apikey_rule_find(const struct apikey_rule *rules, size_t n, const char *method,
-                                           const char *path, size_t path_len);
 /* The router guard (rt_guard_fn). */
 bool apikey_guard(struct rt_request *rq, struct rt_response *rs);
 

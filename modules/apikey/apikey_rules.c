@@ -182,3 +182,27 @@ bool apikey_bucket_take(struct apikey_bucket *b, const struct apikey_limit *l, u
     *retry_ns = l->per_ns - b->tokens_ns;
     return false;
 }
+
+static bool method_listed(const char *methods, const char *method)
+{
+    size_t n = strlen(method);
+    for (const char *p = methods; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = (size_t)(comma - p);
+        if (len == 3 && !memcmp(p, "ANY", 3))
+            return true;
+        if ((len == n && !memcmp(p, method, n)) || (len == 3 && !memcmp(p, "GET", 3) && !strcmp(method, "HEAD")))
+            return true;
+        p = comma + 1;
+    }
+    return false;
+}
+
+const struct apikey_rule *apikey_rule_find(const struct apikey_rule *rules, size_t n, const char *method,
+                                           const char *path, size_t path_len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (method_listed(rules[i].methods, method) && rt_match(rules[i].pattern, path, path_len, NULL, NULL))
+            return &rules[i];
+    return NULL;
+}

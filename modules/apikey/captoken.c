@@ -1,6 +1,7 @@
 /* captoken.c - capability tokens: format, chain, caveat syntax (captoken.h). */
 #include "captoken.h"
 #include <anx/lib.h>
+#include <anx/base64.h>
 #include <anx/sha256.h>
 #include "../router/router.h"
 
@@ -125,66 +126,6 @@ void apikey_cap_root_key(const uint8_t *secret, size_t len, uint8_t key[32])
     wipe(h, sizeof h);
 }
 
-/* ---- base64url without padding ------------------------------------------------- */
-
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-static size_t b64_len(size_t n)
-{
-    return n / 3 * 4 + (n % 3 ? n % 3 + 1 : 0);
-}
-
-static void b64_encode(const uint8_t *in, size_t n, char *out)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
-        size_t chars = n - i >= 3 ? 4 : n - i + 1;
-        for (size_t k = 0; k < chars; k++)
-            out[o++] = b64[(v >> (18 - 6 * k)) & 63];
-    }
-}
-
-static int b64_value(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    return c == '-' ? 62 : c == '_' ? 63 : -1;
-}
-
-/* Decode n characters into out (room for cap bytes): the byte count, or -1
- * for a character outside the alphabet, a length no encoding has, unused
- * bits that are not zero (a second spelling of the same bytes), or more
- * than cap bytes. */
-static long b64_decode(const char *in, size_t n, uint8_t *out, size_t cap)
-{
-    if (n % 4 == 1)
-        return -1;
-    size_t bytes = n / 4 * 3 + (n % 4 ? n % 4 - 1 : 0);
-    if (bytes > cap)
-        return -1;
-    uint32_t acc = 0;
-    unsigned bits = 0;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        int v = b64_value(in[i]);
-        if (v < 0)
-            return -1;
-        acc = acc << 6 | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (uint8_t)(acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
-    }
-    return acc ? -1 : (long)o;
-}
-
 /* ---- the body and the chain ------------------------------------------------------ */
 
 static bool key_ok(const char *k, size_t n)
@@ -289,13 +230,13 @@ int apikey_cap_encode(const struct apikey_cap *t, char *out, size_t n)
     long bl = body_text(t, body, sizeof body);
     if (bl < 0)
         return -1;
-    size_t len = 5 + b64_len((size_t)bl) + 1 + b64_len(32);
+    size_t len = 5 + anx_base64_len((size_t)bl) + 1 + anx_base64_len(32);
     if (len + 1 > n)
         return -1;
     memcpy(out, APIKEY_CAP_PREFIX, 5);
-    b64_encode((const uint8_t *)body, (size_t)bl, out + 5);
-    out[5 + b64_len((size_t)bl)] = '.';
-    b64_encode(t->tag, 32, out + 6 + b64_len((size_t)bl));
+    anx_base64_encode((const uint8_t *)body, (size_t)bl, out + 5, ANX_BASE64_URL);
+    out[5 + anx_base64_len((size_t)bl)] = '.';
+    anx_base64_encode(t->tag, 32, out + 6 + anx_base64_len((size_t)bl), ANX_BASE64_URL);
     out[len] = 0;
     return (int)len;
 }
@@ -312,10 +253,10 @@ int apikey_cap_decode(const char *text, size_t len, struct apikey_cap *t, char *
         return fail(err, errlen, "no '.' before the tag (anx1.BODY.TAG)");
     size_t blen = (size_t)(dot - text - 5), tlen = len - 5 - blen - 1;
     char body[BODY_MAX];
-    long bl = b64_decode(text + 5, blen, (uint8_t *)body, sizeof body);
+    long bl = anx_base64_decode(text + 5, blen, (uint8_t *)body, sizeof body, ANX_BASE64_URL);
     if (bl <= 0)
         return fail(err, errlen, "the body is not base64url (A-Z a-z 0-9 - _, no padding)");
-    if (tlen != 43 || b64_decode(dot + 1, tlen, t->tag, sizeof t->tag) != 32)
+    if (tlen != 43 || anx_base64_decode(dot + 1, tlen, t->tag, sizeof t->tag, ANX_BASE64_URL) != 32)
         return fail(err, errlen, "the tag is not 32 bytes of base64url (43 characters)");
     size_t at = 0;
     for (size_t line = 0; at < (size_t)bl; line++) {

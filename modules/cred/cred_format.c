@@ -5,6 +5,7 @@
  * "AUTHORIZED_KEYS FILE FORMAT"), and a hidden line typed at the console.
  * All of it is untrusted: every length is checked against what is left.
  */
+#include <anx/base64.h>
 #include <anx/errno.h>
 #include <anx/lib.h>
 #include <anx/mem.h>
@@ -16,50 +17,6 @@ static void wipe(void *p, size_t n)
     volatile uint8_t *v = p;
     while (n--)
         *v++ = 0;
-}
-
-/* ---- base64 (RFC 4648, with padding; whitespace skipped) ----------------- */
-
-static int b64_value(int c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-/* Decode len characters into out (room for n bytes): the byte count, or
- * -1 for a character outside the alphabet, data after '=' or too little
- * room. */
-static long b64_decode(const char *s, size_t len, uint8_t *out, size_t n)
-{
-    uint32_t acc = 0;
-    int bits = 0, pad = 0;
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        int c = (unsigned char)s[i];
-        if (c == '\n' || c == '\r' || c == ' ' || c == '\t')
-            continue;
-        if (c == '=') {
-            pad++;
-            continue;
-        }
-        int v = b64_value(c);
-        if (v < 0 || pad)
-            return -1;
-        acc = acc << 6 | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (o >= n)
-                return -1;
-            out[o++] = (uint8_t)(acc >> bits);
-        }
-    }
-    return pad > 2 ? -1 : (long)o;
 }
 
 /* ---- SSH wire strings (RFC 4251: u32 length, bytes) ---------------------- */
@@ -152,7 +109,7 @@ int cred_openssh_ed25519(const uint8_t *text, size_t len, uint8_t sk[64])
     uint8_t *bin = anx_malloc(cap);
     if (!bin)
         return ANX_ENOMEM;
-    long n = b64_decode(b, (size_t)(e - b), bin, cap);
+    long n = anx_base64_decode(b, (size_t)(e - b), bin, cap, ANX_BASE64_LOOSE);
     int err = ANX_EINVAL;
     struct reader r = {bin, n < 0 ? 0 : (size_t)n};
     const uint8_t *s, *priv;
@@ -212,7 +169,7 @@ static int line_has(const char *s, size_t len, const uint8_t pk[32])
         if (n == 11 && memcmp(s + at, "ssh-ed25519", 11) == 0) {
             size_t bs = at + n, bl = field(s, len, &bs);
             uint8_t blob[64];
-            long got = bl && bl <= 88 ? b64_decode(s + bs, bl, blob, sizeof blob) : -1;
+            long got = bl && bl <= 88 ? anx_base64_decode(s + bs, bl, blob, sizeof blob, ANX_BASE64_LOOSE) : -1;
             const uint8_t *key;
             return got > 0 && ed25519_blob(blob, (size_t)got, &key) == 0 && memcmp(key, pk, 32) == 0;
         }

@@ -253,23 +253,10 @@ static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_re
 
 static struct rt_engine engine = {.name = "objstore", .handle = handle};
 
+/* Its routes are in module.yaml (routes:); the router adds them. */
 static int objstore_http_init(void)
 {
-    static const struct { const char *name, *method, *pattern; } routes[] = {
-        {"objstore-list", "GET", "/api/v1/objects"},
-        {"objstore-get", "GET", "/api/v1/objects/*"},
-        {"objstore-put", "PUT", "/api/v1/objects/*"},
-        {"objstore-delete", "DELETE", "/api/v1/objects/*"},
-        {"objstore-blob", "GET", "/api/v1/blobs/*"},
-    };
-    if (rt_engine_register(&engine))
-        return -1;
-    for (size_t i = 0; i < ANX_ARRAY_SIZE(routes); i++)
-        if (!rt_route_add(routes[i].name, routes[i].method, routes[i].pattern, RT_FIRST_HEALTHY, "objstore")) {
-            log_error("cannot add route %s %s", routes[i].method, routes[i].pattern);
-            return -1;
-        }
-    return 0;
+    return rt_engine_register(&engine) ? -1 : 0;
 }
 
 ANX_MODULE(objstore_http, .init = objstore_http_init);

@@ -133,24 +133,13 @@ static struct rt_engine engine = { .name = "openai", .handle = openai_handle, .h
 
 static int openai_init(void)
 {
-    static const struct { const char *name, *method, *pattern; } routes[] = {
-        {"openai-completions", "POST", "/v1/completions"},
-        {"openai-chat", "POST", "/v1/chat/completions"},
-        {"openai-models", "GET", "/v1/models"},
-        {"openai-model", "GET", "/v1/models/{id}"},
-    };
     server.ctx = inf_loaded_context();
     server.clock_ns = anx_time_unix_ns;     /* "created" is a Unix time in OpenAI's API */
     server.model_id = oa_model_id(inf_loaded_name(), inf_loaded_path());
     const char *file = oa_model_id("", inf_loaded_path());
     server.model_alias = strcmp(file, server.model_id) ? file : NULL;
-    if (rt_engine_register(&engine))
+    if (rt_engine_register(&engine))   /* its routes: module.yaml, added by the router */
         return -1;
-    for (size_t i = 0; i < ANX_ARRAY_SIZE(routes); i++)
-        if (!rt_route_add(routes[i].name, routes[i].method, routes[i].pattern, RT_FIRST_HEALTHY, "openai")) {
-            log_error("cannot add route %s %s", routes[i].method, routes[i].pattern);
-            return -1;
-        }
     find_model();
     if (!server.model)
         log_warn("no model loaded yet (%s): completions answer 503 until one is", server.no_model);

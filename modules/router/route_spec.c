@@ -288,3 +288,41 @@ int rt_upstream_spec_parse(const char *s, size_t n, struct rt_upstream_spec *u, 
         memcpy(u->health_path, RT_DEFAULT_HEALTH_PATH, sizeof RT_DEFAULT_HEALTH_PATH);
     return 0;
 }
+
+/* ---- matching a path (the dispatch's, apikey's rules', anx's checks) -------------------------------------------------------------------- */
+
+bool rt_match(const char *pat, const char *path, size_t n, struct rt_kv *params, size_t *np)
+{
+    size_t i = 0, count = 0;
+    while (*pat) {
+        if (*pat == '*') {
+            if (params && count < RT_MAX_PARAMS)
+                params[count++] = (struct rt_kv){ "*", 1, path + i, n - i };
+            if (np)
+                *np = count;
+            return true;
+        }
+        if (*pat == '{') {
+            const char *e = strchr(pat, '}');
+            size_t start = i;
+            while (i < n && path[i] != '/')
+                i++;
+            if (i == start)
+                return false; /* a parameter is never empty */
+            if (params && count < RT_MAX_PARAMS)
+                params[count++] =
+                    (struct rt_kv){ pat + 1, (size_t)(e - pat - 1), path + start, i - start };
+            pat = e + 1;
+            continue;
+        }
+        if (i >= n || path[i] != *pat)
+            return false;
+        i++;
+        pat++;
+    }
+    if (i != n)
+        return false;
+    if (np)
+        *np = count;
+    return true;
+}

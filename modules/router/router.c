@@ -113,44 +113,6 @@ bool rt_engine_healthy(struct rt_engine *e)
     return e && (!e->healthy || e->healthy(e));
 }
 
-/* ---- patterns -------------------------------------------------------------------- */
-
-bool rt_match(const char *pat, const char *path, size_t n, struct rt_kv *params, size_t *np)
-{
-    size_t i = 0, count = 0;
-    while (*pat) {
-        if (*pat == '*') {
-            if (params && count < RT_MAX_PARAMS)
-                params[count++] = (struct rt_kv){ "*", 1, path + i, n - i };
-            if (np)
-                *np = count;
-            return true;
-        }
-        if (*pat == '{') {
-            const char *e = strchr(pat, '}');
-            size_t start = i;
-            while (i < n && path[i] != '/')
-                i++;
-            if (i == start)
-                return false; /* a parameter is never empty */
-            if (params && count < RT_MAX_PARAMS)
-                params[count++] =
-                    (struct rt_kv){ pat + 1, (size_t)(e - pat - 1), path + start, i - start };
-            pat = e + 1;
-            continue;
-        }
-        if (i >= n || path[i] != *pat)
-            return false;
-        i++;
-        pat++;
-    }
-    if (i != n)
-        return false;
-    if (np)
-        *np = count;
-    return true;
-}
-
 /* ---- routes ----------------------------------------------------------------------- */
 
 static void route_free(struct rt_route *r)

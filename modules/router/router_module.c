@@ -55,6 +55,13 @@ static int router_init(void)
             log_error("config routes[%u]: %s", (unsigned)(r - config_routes), err);
             return -1;
         }
+    /* the routes each module declares in its module.yaml (modules.c) */
+    for (size_t m = 0; m < anx_module_count; m++)
+        for (const char *const *r = anx_module_table[m].routes; r && *r; r++)
+            if (rt_route_config(*r, err, sizeof err)) {
+                log_error("module %s: routes: %s", anx_module_table[m].name, err);
+                return -1;
+            }
     for (const char *const *u = config_upstreams; *u; u++)
         if (rt_upstream_config(*u, err, sizeof err)) {
             log_error("config upstreams[%u]: %s", (unsigned)(u - config_upstreams), err);

@@ -8,6 +8,7 @@
  * one loop. Plain C (malloc, string.h): host tests link this file with
  * BearSSL's decoders and parse Debian's real bundle.
  */
+#include <anx/base64.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,22 +136,6 @@ void tls_trust_free(struct tls_trust *t)
     free(t);
 }
 
-/* One base64 character's value, or -1. */
-static int b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
 /* The PEM block being read: base64 decoded into der, four characters at
  * a time; after padding ('=') only padding may follow. */
 struct pem_block {
@@ -169,7 +154,7 @@ static int b64_line(struct pem_block *b, const unsigned char *p, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (p[i] == ' ' || p[i] == '\t')
             continue;
-        int v = p[i] == '=' ? 0 : b64_value(p[i]);
+        int v = p[i] == '=' ? 0 : anx_base64_value(p[i], 0);
         if (v < 0 || (b->pad && p[i] != '=') || (p[i] == '=' && b->nquad < 2))
             return -1;
         b->pad += p[i] == '=';

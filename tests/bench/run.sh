@@ -56,7 +56,7 @@ echo "arm64-virt (same method, its own floor kernel):"
 tests/bench/arm64-floor/measure.sh "$runs"
 
 # The other benchmark families, each printing its own ratios.
-for b in tests/bench/infer/run.sh tests/bench/http/run.sh tests/bench/store/run.sh tests/bench/train/run.sh \
+for b in tests/bench/infer/run.sh tests/bench/http/run.sh tests/bench/store/run.sh tests/bench/train/run.sh tests/bench/auth/run.sh \
          tests/bench/display/run.sh; do
   [ -x "$b" ] || continue
   echo

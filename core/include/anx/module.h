@@ -45,6 +45,11 @@ struct anx_module {
     const char *name;      /* "virtio-net" */
     const char *summary;
     const struct anx_module_ops *ops;
+    /* module.yaml `routes:`: the HTTP routes the module serves, items in
+     * the router's syntax ("NAME: METHOD PATTERN -> ENGINE"), NULL-ended;
+     * NULL when it declares none. The router adds them at its start; anx
+     * reads the same list to warn of writable routes nobody guards. */
+    const char *const *routes;
 };
 
 /* Defined by the generated modules.c, in init (dependency) order. */

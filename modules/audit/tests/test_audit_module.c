@@ -15,7 +15,7 @@
 #include "objstore.h"
 
 extern const struct anx_module_ops anx_module_audit;
-const struct anx_module anx_module_table[] = {{"audit", "audit", &anx_module_audit}};
+const struct anx_module anx_module_table[] = {{"audit", "audit", &anx_module_audit, NULL}};
 const size_t anx_module_count = 1;
 
 static bool store_open;

@@ -15,8 +15,8 @@
 #include "router.h"
 
 const struct anx_module anx_module_table[] = {
-    { "net", "TCP/IP", NULL },
-    { "router", "Routing \"plane\"", NULL },
+    { "net", "TCP/IP", NULL, NULL },
+    { "router", "Routing \"plane\"", NULL, NULL },
 };
 const size_t anx_module_count = 2;
 

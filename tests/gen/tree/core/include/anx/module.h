@@ -11,6 +11,7 @@ struct anx_module {
     const char *name;
     const char *summary;
     const struct anx_module_ops *ops;
+    const char *const *routes;   /* as the real core's: module.yaml routes: */
 };
 extern const struct anx_module anx_module_table[];
 extern const size_t anx_module_count;
