@@ -23,7 +23,7 @@ static const char *const display_keys[] = {"device", "width", "height", "depth",
 static const char *const keymaps[] = {"us", "de"};   /* core/keymap.c's layouts */
 static const char *const cred_keys[] = {"type", "owner", "modules", "scopes", "required", "doc"};
 /* modules/cred/cred.h's types */
-static const char *const cred_types[] = {"ssh-host-key", "ssh-authorized-keys", "password", "api-token", "secret"};
+static const char *const cred_types[] = {"ssh-host-key", "ssh-authorized-keys", "password", "api-token", "secret", "tls-cert"};
 
 /* Names become folder names and C identifiers: keep them boring. Platform
  * names may also hold '_' (x86_64-pc). */
@@ -684,14 +684,14 @@ static int parse_cred(struct cred_conf *c, const struct ynode *k, const struct y
     size_t nt = sizeof cred_types / sizeof cred_types[0];
     if (!(v = ymap_get(n, "type")) || v->kind == Y_NULL) {
         diag_error(v ? &v->mark : &k->mark, "credential '%s' is missing 'type' (one of ssh-host-key, "
-                                            "ssh-authorized-keys, password, api-token, secret)", shown);
+                                            "ssh-authorized-keys, password, api-token, secret, tls-cert)", shown);
     } else if (yget_string(v, xasprintf("'type' of credential '%s'", shown), &c->type) == 0) {
         bool ok = false;
         for (size_t i = 0; i < nt && !ok; i++)
             ok = !strcmp(c->type, cred_types[i]);
         if (!ok)
             diag_error(&v->mark, "unknown credential type %s for '%s' (expected ssh-host-key, ssh-authorized-keys, "
-                                 "password, api-token or secret)%s", ykind_name(v), shown, suggest(c->type, cred_types, nt));
+                                 "password, api-token, secret or tls-cert)%s", ykind_name(v), shown, suggest(c->type, cred_types, nt));
     }
     if (!(v = ymap_get(n, "modules")) || v->kind == Y_NULL)
         diag_error(v ? &v->mark : &k->mark, "credential '%s' is missing 'modules' (the modules that may use it, like "

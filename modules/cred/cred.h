@@ -82,6 +82,7 @@ enum cred_type {
     CRED_PASSWORD,
     CRED_API_TOKEN,
     CRED_SECRET,
+    CRED_TLS_CERT,  /* PEM: a certificate chain and its private key (the https module) */
 };
 
 /* Where a credential's value came from. */
@@ -153,6 +154,13 @@ int cred_fingerprint(const char *name, char *out, size_t n);
  * derived from a secret credential: BLAKE2b keyed with the secret. The
  * same secret and context give the same key at every boot. */
 int cred_derive_key(const char *module, const char *name, const char *context, uint8_t key[32]);
+
+/* The PEM of a tls-cert credential (certificates and the private key),
+ * for the TLS server that must hold the key: *pem stays valid until the
+ * credential is dropped. 0, ANX_ENOENT (not provisioned), ANX_EPERM,
+ * ANX_EINVAL (another type). The store checked only its shape (a
+ * CERTIFICATE block and a PRIVATE KEY block): the tls module parses it. */
+int cred_tls_cert(const char *module, const char *name, const uint8_t **pem, size_t *len);
 
 /* A host key sealed for storage outside the store (cred-persist keeps it
  * in the object store): authenticated encryption (ChaCha20 and Poly1305

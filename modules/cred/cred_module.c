@@ -45,6 +45,7 @@ static int load_file(const struct cred_info *c, const struct anx_fw_cfg_file *f)
             [CRED_PASSWORD] = "a password or an $argon2id$ hash, one line",
             [CRED_API_TOKEN] = "a token of at least 16 characters or sha256:HEX",
             [CRED_SECRET] = "at least 32 bytes of key material (head -c 32 /dev/urandom)",
+            [CRED_TLS_CERT] = "PEM: -----BEGIN CERTIFICATE----- blocks and an unencrypted PRIVATE KEY block",
         };
         log_error("credential '%s': the --secret file is not of type %s (expected %s); ignored", c->name,
                   cred_type_name(c->type), expect[c->type]);

@@ -35,6 +35,7 @@ static const char *const type_names[] = {
     [CRED_PASSWORD] = "password",
     [CRED_API_TOKEN] = "api-token",
     [CRED_SECRET] = "secret",
+    [CRED_TLS_CERT] = "tls-cert",
 };
 
 const char *cred_type_name(enum cred_type t)
@@ -269,6 +270,16 @@ static int provision_host_key(struct cred_rec *r, const uint8_t *d, size_t len, 
     return err;
 }
 
+/* Whether the n bytes of text at p hold s. */
+static bool has_text(const uint8_t *p, size_t n, const char *s)
+{
+    size_t l = strlen(s);
+    for (size_t i = 0; i + l <= n; i++)
+        if (memcmp(p + i, s, l) == 0)
+            return true;
+    return false;
+}
+
 int cred_provision(const char *name, const uint8_t *data, size_t len, enum cred_origin origin)
 {
     struct cred_rec *r = lookup(name);
@@ -292,6 +303,13 @@ int cred_provision(const char *name, const uint8_t *data, size_t len, enum cred_
         sodium_memzero(h, sizeof h);
         return err;
     }
+    case CRED_TLS_CERT:
+        /* PEM text with a certificate and a private key; the tls module
+         * parses it (and checks the key belongs to the certificate) */
+        if (memchr(data, 0, len) || !has_text(data, len, "-----BEGIN CERTIFICATE-----") ||
+            !has_text(data, len, "PRIVATE KEY-----"))
+            return ANX_EINVAL;
+        return set_payload(r, data, len, origin);
     case CRED_SSH_AUTHORIZED_KEYS:
         if (memchr(data, 0, len))
             return ANX_EINVAL;            /* text, not a binary file given by mistake */
@@ -495,6 +513,17 @@ int cred_derive_key(const char *module, const char *name, const char *context, u
     if (err)
         return err;
     crypto_generichash_blake2b(key, 32, (const uint8_t *)context, strlen(context), r->payload, r->len);
+    return 0;
+}
+
+int cred_tls_cert(const char *module, const char *name, const uint8_t **pem, size_t *len)
+{
+    struct cred_rec *r;
+    int err = usable(module, name, CRED_TLS_CERT, &r);
+    if (err)
+        return err;
+    *pem = r->payload;
+    *len = r->len;
     return 0;
 }
 

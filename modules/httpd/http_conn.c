@@ -233,6 +233,55 @@ static const struct http_callbacks callbacks = {
 
 /* ---- one request ------------------------------------------------------------------- */
 
+/* Whether a Host header's host part (its port cut off) is safe to put
+ * into a Location: a name, an IPv4 address or a bracketed IPv6 one. */
+static size_t host_part(const char *h, size_t n)
+{
+    size_t end = 0;
+    if (n && h[0] == '[') {
+        const char *b = memchr(h, ']', n);
+        if (!b)
+            return 0;
+        end = (size_t)(b - h) + 1;
+        for (size_t i = 1; i + 1 < end; i++)
+            if (!isxdigit((unsigned char)h[i]) && h[i] != ':' && h[i] != '.')
+                return 0;
+        return end;
+    }
+    while (end < n && h[end] != ':') {
+        char ch = h[end];
+        if (!isalnum((unsigned char)ch) && ch != '-' && ch != '.')
+            return 0;
+        end++;
+    }
+    return end;
+}
+
+/* The plain port's answer when TLS is on and http: redirect: 308 (the
+ * method and body are kept, unlike 301) to the same target on HTTPS. */
+static int redirect_https(struct conn *c, const struct http_request *req, const char *t, size_t tl)
+{
+    const struct http_header *h = http_find_header(req, "Host");
+    size_t hl = h ? host_part(h->value, h->value_len) : 0;
+    if (!hl) {
+        error_response(c, 400, "a Host header is needed to redirect to HTTPS");
+        return 400;
+    }
+    char loc[600];
+    int n = snprintf(loc, sizeof loc, "Location: https://%.*s:%u%.*s\r\n", (int)hl, h->value,
+                     (unsigned)c->cfg->https_redirect_port, (int)(tl < 400 ? tl : 0), t);
+    if (tl >= 400) {
+        error_response(c, 414, "target too long to redirect");
+        return 414;
+    }
+    static const char body[] = "308 Permanent Redirect: this server answers on HTTPS\n";
+    write_head(c, 308, "text/plain; charset=utf-8", loc, (size_t)n, (int64_t)sizeof body - 1, false);
+    if (!c->head_method)
+        anx_buf_add(&c->out, body, sizeof body - 1);
+    c->resp_bytes = sizeof body - 1;
+    return 308;
+}
+
 static void answer(struct conn *c, const struct http_request *req)
 {
     c->keep_alive = req->keep_alive && !req->upgrade;
@@ -257,6 +306,17 @@ static void answer(struct conn *c, const struct http_request *req)
             t = "/";
             tl = 1;
         }
+    }
+    if (c->cfg->https_redirect_port) {
+        int status = redirect_https(c, req, t, tl);
+        if (status == 308) { /* error_response counted its own and flushed */
+            c->st->last_status = status;
+            count_status(status);
+            if (!c->keep_alive)
+                flush(c);
+        }
+        access_log(c, req->method_name, req->target, req->target_len, status);
+        return;
     }
     const char *q = memchr(t, '?', tl);
     rq.path = t;

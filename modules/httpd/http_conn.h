@@ -36,6 +36,10 @@ struct http_server_cfg {
     uint64_t body_timeout_ns;   /* longest silence inside a body */
     size_t recv_buffer;         /* bytes read at once (default 8192) */
     bool access_log;
+    /* Non-zero: the plain port redirects. Every request is answered 308
+     * with Location https://HOST:https_redirect_port/TARGET (HOST from the
+     * Host header without its port) instead of going to the router. */
+    uint16_t https_redirect_port;
     /* one access-log line, without newline (NULL: none) */
     void (*log)(const char *line);
 };
@@ -60,5 +64,13 @@ struct http_server_counters {
 extern struct http_server_counters http_counters;
 
 const char *http_status_text(int status);
+
+/* httpd_module.c, for the https module: the settings both ports serve
+ * with, and the connection count they share (max_connections):
+ * http_conn_begin counts one in (false when the limit is reached),
+ * http_conn_end counts it out. */
+const struct http_server_cfg *http_server_settings(void);
+bool http_conn_begin(void);
+void http_conn_end(void);
 
 #endif

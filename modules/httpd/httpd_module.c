@@ -2,9 +2,13 @@
  * httpd_module.c - the httpd module: a listener thread accepts TCP connections over
  * lwIP netconn and serves each in its own cooperative thread (at most
  * max_connections; more get a 503) through http_conn_serve(), which hands
- * every request to the router.
+ * every request to the router. With the https module in the image, its
+ * `http:` says what the plain port does: serve (on), redirect to HTTPS
+ * (308), or nothing (off); its connections count against the same
+ * max_connections (http_conn_begin/end).
  */
 #define LOG_TAG "httpd"
+#include <anx/errno.h>
 #include <anx/lib.h>
 #include <anx/log.h>
 #include <anx/mem.h>
@@ -27,7 +31,37 @@ struct nc_io {
 };
 
 static unsigned active, total_conns, refused;
-static struct http_server_cfg cfg;
+static struct http_server_cfg cfg, plain_cfg; /* plain_cfg: the plain port's (may redirect) */
+
+/* The https module's `http:` (what this port does beside HTTPS): "on",
+ * "redirect" or "off"; "on" without the module. */
+static bool plain_is(const char *mode)
+{
+#ifdef CONFIG_MODULE_HTTPS
+    return strcmp(CONFIG_HTTPS_HTTP, mode) == 0;
+#else
+    return strcmp("on", mode) == 0;
+#endif
+}
+
+const struct http_server_cfg *http_server_settings(void)
+{
+    return &cfg;
+}
+
+bool http_conn_begin(void)
+{
+    if (active >= CONFIG_HTTPD_MAX_CONNECTIONS)
+        return false;
+    active++;
+    total_conns++;
+    return true;
+}
+
+void http_conn_end(void)
+{
+    active--;
+}
 
 static long nc_recv(void *ctx, char *buf, size_t cap, uint64_t timeout_ns)
 {
@@ -81,7 +115,7 @@ static void conn_thread(void *arg)
     struct nc_io *io = arg;
     struct http_io hio = { nc_recv, nc_send, nc_now, io };
     struct http_conn_stats st;
-    http_conn_serve(&hio, &cfg, io->peer, &st);
+    http_conn_serve(&hio, &plain_cfg, io->peer, &st);
     if (io->pending)
         pbuf_free(io->pending);
     netconn_close(io->nc);
@@ -179,8 +213,15 @@ static int httpd_init(void)
     cfg.recv_buffer = 8192;
     cfg.access_log = CONFIG_HTTPD_ACCESS_LOG;
     cfg.log = log_line;
+    plain_cfg = cfg;
+#ifdef CONFIG_MODULE_HTTPS
+    if (plain_is("redirect"))
+        plain_cfg.https_redirect_port = (uint16_t)CONFIG_HTTPS_PORT;
+#endif
     rt_metrics_register(&metrics);
-    if (!anx_thread_create("httpd", listen_thread, NULL, 0))
+    if (plain_is("off"))
+        log_info("plain HTTP is off (http: off): HTTPS only");
+    else if (!anx_thread_create("httpd", listen_thread, NULL, 0))
         return -1;
     return 0;
 }

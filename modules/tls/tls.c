@@ -34,14 +34,19 @@
 #define DAYS_TO_UNIX_EPOCH 719528u
 
 /* Everything after creation works on `eng` alone, so that a server
- * session (issue 16: a br_ssl_server_context beside or instead of `cc`,
- * made by a tls_server_new) shares pump, read, write and close. */
+ * session (tls_server_new: `sc` instead of `cc`) shares pump, read,
+ * write and close. */
 struct tls_session {
-    br_ssl_engine_context *eng; /* the role's engine: &cc.eng for a client */
-    br_ssl_client_context cc;
-    br_x509_minimal_context xc;
+    br_ssl_engine_context *eng; /* the role's engine: &cc.eng or &sc.eng */
+    union {
+        br_ssl_client_context cc;
+        br_ssl_server_context sc;
+    };
+    br_x509_minimal_context xc; /* the client's certificate checks */
     struct tls_io io;
+    bool server;
     bool handshake_done;
+    bool first_read_done; /* a server checks the first bytes it gets */
     int br_err;      /* the engine's error when it failed */
     char error[320]; /* the failure in words; "" while none */
     char name[256];  /* the server name, for messages */
@@ -70,23 +75,29 @@ static void set_hashes(br_ssl_engine_context *eng, br_x509_minimal_context *xc)
     }
 }
 
-static void set_algorithms(br_ssl_engine_context *eng, br_x509_minimal_context *xc)
+/* What both roles' engines use: version, suites, record ciphers. */
+static void set_engine_algorithms(br_ssl_engine_context *eng)
 {
     br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
     br_ssl_engine_set_suites(eng, client_suites, ANX_ARRAY_SIZE(client_suites));
     br_ssl_engine_add_flags(eng, BR_OPT_NO_RENEGOTIATION);
-    set_hashes(eng, xc);
     br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
     br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
     br_ssl_engine_set_ec(eng, &br_ec_all_m31);
-    br_ssl_engine_set_rsavrfy(eng, &br_rsa_i31_pkcs1_vrfy);
-    br_ssl_engine_set_ecdsa(eng, &br_ecdsa_i31_vrfy_asn1);
     br_ssl_engine_set_aes_ctr(eng, &br_aes_ct64_ctr_vtable);
     br_ssl_engine_set_ghash(eng, &br_ghash_ctmul64);
     br_ssl_engine_set_gcm(eng, &br_sslrec_in_gcm_vtable, &br_sslrec_out_gcm_vtable);
     br_ssl_engine_set_chacha20(eng, &br_chacha20_ct_run);
     br_ssl_engine_set_poly1305(eng, &br_poly1305_ctmul_run);
     br_ssl_engine_set_chapol(eng, &br_sslrec_in_chapol_vtable, &br_sslrec_out_chapol_vtable);
+}
+
+static void set_algorithms(br_ssl_engine_context *eng, br_x509_minimal_context *xc)
+{
+    set_engine_algorithms(eng);
+    set_hashes(eng, xc);
+    br_ssl_engine_set_rsavrfy(eng, &br_rsa_i31_pkcs1_vrfy);
+    br_ssl_engine_set_ecdsa(eng, &br_ecdsa_i31_vrfy_asn1);
     br_x509_minimal_set_rsa(xc, &br_rsa_i31_pkcs1_vrfy);
     br_x509_minimal_set_ecdsa(xc, &br_ec_all_m31, &br_ecdsa_i31_vrfy_asn1);
     br_ssl_engine_set_x509(eng, &xc->vtable);
@@ -101,6 +112,23 @@ static void civil_date(int64_t days, char *buf, size_t n)
     snprintf(buf, n, "%04lld-%02u-%02u", (long long)y, m, d);
 }
 
+/* tls_error_text speaks of the server, as a client sees it; a server's
+ * peer is the client: the same words with the roles swapped. */
+static void peer_words(struct tls_session *s, const char *text)
+{
+    size_t o = 0;
+    while (*text && o + 1 < sizeof s->error) {
+        if (!strncmp(text, "the server", 10) && o + 10 < sizeof s->error) {
+            memcpy(s->error + o, "the client", 10);
+            o += 10;
+            text += 10;
+        } else {
+            s->error[o++] = *text++;
+        }
+    }
+    s->error[o] = 0;
+}
+
 /* Records the first failure: BearSSL's code in words, with what the user
  * needs to act on it. */
 static int fail_br(struct tls_session *s, int br_err)
@@ -109,6 +137,10 @@ static int fail_br(struct tls_session *s, int br_err)
         return ANX_EIO;
     s->br_err = br_err;
     const char *text = tls_error_text(br_err);
+    if (s->server) {
+        peer_words(s, text);
+        return ANX_EIO;
+    }
     if (br_err == BR_ERR_X509_EXPIRED) {
         char date[32];
         civil_date((int64_t)(anx_time_unix_ns() / ANX_NS_PER_S / 86400), date, sizeof date);
@@ -125,9 +157,21 @@ static int fail_br(struct tls_session *s, int br_err)
 
 static int fail_io(struct tls_session *s, const char *what)
 {
-    if (!s->error[0])
-        snprintf(s->error, sizeof s->error, "%s", what);
+    if (!s->error[0]) {
+        if (s->server)
+            peer_words(s, what);
+        else
+            snprintf(s->error, sizeof s->error, "%s", what);
+    }
     return ANX_EIO;
+}
+
+/* A TLS record starts with its type (20..23) and a client's first one is
+ * a handshake (22, or 0x80.. for an SSLv2-style hello): a letter there is
+ * a plain-text protocol, most likely an HTTP request to the HTTPS port. */
+static bool plain_text(const unsigned char *p, long n)
+{
+    return n > 0 && p[0] >= 'A' && p[0] <= 'Z';
 }
 
 /* Moves bytes until the engine is in one of the `want` states (1), the
@@ -183,6 +227,16 @@ static int pump(struct tls_session *s, unsigned want)
             }
             if (n < 0)
                 return fail_io(s, "receiving from the server failed (connection reset)");
+            if (s->server && !s->first_read_done) {
+                s->first_read_done = true;
+                if (plain_text(buf, n)) {
+                    br_ssl_engine_close(eng);
+                    snprintf(s->error, sizeof s->error,
+                             "the client sent plain text, not a TLS handshake (plain HTTP to the "
+                             "HTTPS port?)");
+                    return ANX_EIO;
+                }
+            }
             br_ssl_engine_recvrec_ack(eng, (size_t)n);
             continue;
         }
@@ -190,6 +244,27 @@ static int pump(struct tls_session *s, unsigned want)
          * reverse): the caller must read (write) first. */
         return ANX_EAGAIN;
     }
+}
+
+/* A zeroed session over io and the engine's seed from the hardware random
+ * source (both ends need one): 0, or a negative code with err set. */
+static int session_alloc(struct tls_session **out, const struct tls_io *io, uint8_t seed[32], char *err,
+                         size_t errlen)
+{
+    if (anx_random(seed, 32) < 0) {
+        snprintf(err, errlen, "no hardware random source (TLS refuses keys from guessable bits; "
+                              "add a virtio-rng device or use a CPU with RDRAND/RNDR)");
+        return ANX_ENOTSUP;
+    }
+    struct tls_session *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory (a TLS session takes %zu KiB)", sizeof *s / 1024);
+        memset(seed, 0, 32);
+        return ANX_ENOMEM;
+    }
+    s->io = *io;
+    *out = s;
+    return 0;
 }
 
 int tls_client_new(struct tls_session **out, const struct tls_client_config *cfg,
@@ -214,18 +289,10 @@ int tls_client_new(struct tls_session **out, const struct tls_client_config *cfg
         return ANX_ENOTSUP;
     }
     uint8_t seed[32];
-    if (anx_random(seed, sizeof seed) < 0) {
-        snprintf(err, errlen, "no hardware random source (TLS refuses keys from guessable bits; "
-                              "add a virtio-rng device or use a CPU with RDRAND/RNDR)");
-        return ANX_ENOTSUP;
-    }
-    struct tls_session *s = calloc(1, sizeof *s);
-    if (!s) {
-        snprintf(err, errlen, "out of memory (a TLS session takes %zu KiB)", sizeof *s / 1024);
-        memset(seed, 0, sizeof seed);
-        return ANX_ENOMEM;
-    }
-    s->io = *io;
+    struct tls_session *s;
+    int rc = session_alloc(&s, io, seed, err, errlen);
+    if (rc < 0)
+        return rc;
     strlcpy(s->name, cfg->server_name, sizeof s->name);
     br_ssl_client_zero(&s->cc);
     s->eng = &s->cc.eng;
@@ -244,6 +311,73 @@ int tls_client_new(struct tls_session **out, const struct tls_client_config *cfg
     }
     *out = s;
     return 0;
+}
+
+int tls_server_new(struct tls_session **out, const struct tls_server_config *cfg,
+                   const struct tls_io *io, char *err, size_t errlen)
+{
+    *out = NULL;
+    const struct tls_cert *c = cfg->cert;
+    if (!c || !c->nchain || !c->key) {
+        snprintf(err, errlen, "no server certificate and key");
+        return ANX_EINVAL;
+    }
+    uint8_t seed[32];
+    struct tls_session *s;
+    int rc = session_alloc(&s, io, seed, err, errlen);
+    if (rc < 0)
+        return rc;
+    s->server = true;
+    br_ssl_server_zero(&s->sc);
+    s->eng = &s->sc.eng;
+    set_engine_algorithms(s->eng);
+    /* the handshake's transcript and ServerKeyExchange signatures */
+    br_ssl_engine_set_hash(s->eng, br_sha256_ID, &br_sha256_vtable);
+    br_ssl_engine_set_hash(s->eng, br_sha384_ID, &br_sha384_vtable);
+    br_ssl_engine_set_hash(s->eng, br_sha512_ID, &br_sha512_vtable);
+    br_ssl_engine_set_hash(s->eng, br_sha224_ID, &br_sha224_vtable);
+    br_ssl_engine_set_hash(s->eng, br_sha1_ID, &br_sha1_vtable);
+    /* only ECDHE suites are enabled, so the key signs and never decrypts */
+    if (c->key_type == BR_KEYTYPE_EC)
+        br_ssl_server_set_single_ec(&s->sc, c->chain, c->nchain, &c->ec, BR_KEYTYPE_SIGN,
+                                    (unsigned)c->issuer_key_type, &br_ec_all_m31,
+                                    &br_ecdsa_i31_sign_asn1);
+    else
+        br_ssl_server_set_single_rsa(&s->sc, c->chain, c->nchain, &c->rsa, BR_KEYTYPE_SIGN,
+                                     &br_rsa_i31_private, &br_rsa_i31_pkcs1_sign);
+    br_ssl_engine_set_buffers_bidi(s->eng, s->in, sizeof s->in, s->out, sizeof s->out);
+    br_ssl_engine_inject_entropy(s->eng, seed, sizeof seed);
+    memset(seed, 0, sizeof seed);
+    if (!br_ssl_server_reset(&s->sc)) {
+        snprintf(err, errlen, "%s", tls_error_text(br_ssl_engine_last_error(s->eng)));
+        free(s);
+        return ANX_EIO;
+    }
+    *out = s;
+    return 0;
+}
+
+const char *tls_cipher_name(const struct tls_session *s)
+{
+    static const struct {
+        uint16_t id;
+        const char *name;
+    } names[] = {
+        { BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "ECDHE-ECDSA-AES128-GCM-SHA256" },
+        { BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256" },
+        { BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-ECDSA-CHACHA20-POLY1305" },
+        { BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-RSA-CHACHA20-POLY1305" },
+        { BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384" },
+        { BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384" },
+    };
+    if (!s->handshake_done)
+        return "";
+    br_ssl_session_parameters pp;
+    br_ssl_engine_get_session_parameters(s->eng, &pp);
+    for (size_t i = 0; i < ANX_ARRAY_SIZE(names); i++)
+        if (names[i].id == pp.cipher_suite)
+            return names[i].name;
+    return "";
 }
 
 int tls_handshake(struct tls_session *s)

@@ -2,12 +2,12 @@
  * TLS over BearSSL (modules/tls): the API other modules use.
  *
  * One session type for both ends of a connection. A client session is
- * made by tls_client_new() today (the browser's https: fetcher); a server
- * session will be made by a tls_server_new(&s, &cfg, io, err, n) whose
- * config names a certificate chain and its private key (issue 16, HTTPS
- * in httpd), and everything after creation - tls_handshake, tls_read,
- * tls_write, tls_close, tls_error, tls_free - is the same for both, so a
- * server needs no second set of calls.
+ * made by tls_client_new() (the browser's https: fetcher), a server
+ * session by tls_server_new() with a certificate chain and its private key
+ * (struct tls_cert: from PEM, or self-signed; the https module), and
+ * everything after creation - tls_handshake, tls_read, tls_write,
+ * tls_close, tls_error, tls_free - is the same for both, so a server
+ * needs no second set of calls.
  *
  * A session moves bytes through a transport given as a read/write pair
  * (struct tls_io): any connected byte stream. tls_netconn_io() makes one
@@ -119,6 +119,66 @@ struct tls_client_config {
  * ANX_ENOENT without trust anchors, ANX_ENOMEM. */
 int tls_client_new(struct tls_session **out, const struct tls_client_config *cfg,
                    const struct tls_io *io, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------ */
+/* Server certificates                                                  */
+
+/* A certificate chain and its private key, for server sessions. */
+struct tls_cert;
+
+/* Parses PEM holding the chain (CERTIFICATE blocks, the server's own
+ * first, then its intermediates) and one unencrypted private key (PKCS#8
+ * "PRIVATE KEY", SEC1 "EC PRIVATE KEY" or PKCS#1 "RSA PRIVATE KEY"; EC
+ * P-256/384/521 or RSA), in any order; other blocks are skipped. Checks
+ * that the key belongs to the first certificate. NULL with err saying
+ * why ("the private key does not belong to the first certificate ..."). */
+struct tls_cert *tls_cert_from_pem(const void *pem, size_t len, char *err, size_t errlen);
+
+/* What a self-signed certificate says. */
+struct tls_self_signed {
+    const char *name;           /* subject and issuer CN (the image's name) */
+    const char *const *dns;     /* subjectAltName DNS names */
+    size_t ndns;
+    const uint8_t (*ips)[4];    /* subjectAltName IPv4 addresses */
+    size_t nips;
+    uint64_t now_unix;          /* valid from an hour before to a year after;
+                                 * 0 (no wall clock): 2025-01-01 to 9999-12-31 */
+};
+
+/* A new P-256 key (from anx_random) and an X.509 v3 certificate for it,
+ * signed by itself (ECDSA-SHA256; serial: 16 random bytes). NULL with err
+ * saying why (no hardware random source ...). */
+struct tls_cert *tls_cert_self_signed(const struct tls_self_signed *p, char *err, size_t errlen);
+
+/* SHA-256 of the first certificate's DER: the fingerprint that
+ * `openssl x509 -fingerprint -sha256` prints. */
+void tls_cert_fingerprint(const struct tls_cert *c, uint8_t out[32]);
+/* The first certificate's DER. */
+const void *tls_cert_der(const struct tls_cert *c, size_t *len);
+/* "EC P-256", "RSA" ... */
+const char *tls_cert_key_name(const struct tls_cert *c);
+/* Wipes the key and frees. */
+void tls_cert_free(struct tls_cert *c);
+
+struct tls_server_config {
+    /* Must stay valid until tls_free. */
+    const struct tls_cert *cert;
+};
+
+/* A server session over io: TLS 1.2, ECDHE (P-256, P-384, P-521, X25519)
+ * with the certificate's key signing (ECDSA or RSA), AES-GCM or
+ * ChaCha20-Poly1305; no client certificates, no session resumption (each
+ * connection makes a full handshake). 0, or a negative code with err
+ * saying why: ANX_EINVAL without a certificate, ANX_ENOTSUP "no hardware
+ * random source", ANX_ENOMEM. A client that sends plain text (an HTTP
+ * request) instead of a handshake fails tls_handshake with "the client
+ * sent plain text, not a TLS handshake (plain HTTP to the HTTPS port?)". */
+int tls_server_new(struct tls_session **out, const struct tls_server_config *cfg,
+                   const struct tls_io *io, char *err, size_t errlen);
+
+/* The negotiated cipher suite's name once the handshake is complete
+ * ("ECDHE-ECDSA-AES128-GCM-SHA256", OpenSSL's names), else "". */
+const char *tls_cipher_name(const struct tls_session *s);
 
 /* Runs the handshake: 0 when it is complete (at once, if it already
  * was), ANX_EAGAIN (call again), or a negative code (tls_error). */

@@ -15,4 +15,17 @@ const br_x509_trust_anchor *tls_trust_anchors(const struct tls_trust *t, size_t 
 struct tls_trust *tls_trust_from_pem_each(const void *pem, size_t len, char *err, size_t errlen,
                                           void (*each)(void));
 
+/* A server's certificate chain and private key (cert.c). The key's
+ * numbers are one heap block (`key`), wiped when freed. */
+struct tls_cert {
+    br_x509_certificate *chain; /* DER, the server's own first */
+    size_t nchain;
+    int key_type;        /* BR_KEYTYPE_EC or BR_KEYTYPE_RSA */
+    int issuer_key_type; /* the key type that signed chain[0] (BearSSL asks) */
+    br_ec_private_key ec;
+    br_rsa_private_key rsa;
+    unsigned char *key;
+    size_t key_len;
+};
+
 #endif

@@ -19,7 +19,7 @@
 extern int unit_random_hw;
 
 static const struct anx_module_ops no_ops = {0};
-const struct anx_module anx_module_table[] = {{"cred", "cred", &no_ops}};
+const struct anx_module anx_module_table[] = {{.name = "cred", .summary = "cred", .ops = &no_ops}};
 const size_t anx_module_count = 1;
 
 #define PASSWORD "correct horse battery staple"
@@ -199,6 +199,30 @@ TEST(tokens_are_kept_as_sha256_and_matched)
     CHECK_EQ(cred_token_match(NULL, TOKEN, strlen(TOKEN), &who), ANX_EPERM);
     line[10] = 'z';
     CHECK_EQ(provision("ops-token", line), ANX_EINVAL);
+}
+
+/* tls-cert: PEM kept as given (the tls module parses it), only for the
+ * modules granted it; a file without a certificate or a key is refused. */
+TEST(tls_certs_are_pem_with_a_certificate_and_a_key)
+{
+    declare_all();
+    static const struct cred_decl site = {"site", "tls-cert", "httpd", "httpd", "", 0, 0};
+    CHECK_EQ(cred_declare(&site), 0);
+    static const char pem[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+                              "-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n";
+    const uint8_t *got;
+    size_t len;
+    CHECK_EQ(cred_tls_cert("httpd", "site", &got, &len), ANX_ENOENT);   /* not provisioned yet */
+    CHECK_EQ(provision("site", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), ANX_EINVAL);
+    CHECK_EQ(provision("site", "-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n"), ANX_EINVAL);
+    CHECK_EQ(provision("site", pem), 0);
+    CHECK_EQ(cred_tls_cert("httpd", "site", &got, &len), 0);
+    CHECK_EQ(len, sizeof pem - 1);
+    CHECK(memcmp(got, pem, len) == 0);
+    CHECK_EQ(cred_tls_cert("ssh", "site", &got, &len), ANX_EPERM);
+    CHECK_EQ(cred_tls_cert("httpd", "ci-token", &got, &len), ANX_EINVAL);   /* another type */
+    CHECK_STR(cred_type_name(CRED_TLS_CERT), "tls-cert");
+    CHECK_EQ(cred_type_parse("tls-cert"), CRED_TLS_CERT);
 }
 
 TEST(host_key_from_an_openssh_file_signs)
@@ -420,6 +444,7 @@ int main(void)
     RUN(grants_decide_who_may_use_a_credential);
     RUN(passwords_are_kept_as_argon2id_hashes);
     RUN(tokens_are_kept_as_sha256_and_matched);
+    RUN(tls_certs_are_pem_with_a_certificate_and_a_key);
     RUN(host_key_from_an_openssh_file_signs);
     RUN(host_key_generated_only_with_a_random_source);
     RUN(authorized_keys_match_ed25519_lines);

@@ -11,7 +11,7 @@
 #include "http_conn.h"
 #include "router.h"
 
-const struct anx_module anx_module_table[] = { { "httpd", "HTTP server", NULL } };
+const struct anx_module anx_module_table[] = { { .name = "httpd", .summary = "HTTP server" } };
 const size_t anx_module_count = 1;
 
 #define CLOSE ((const char *)1)
@@ -408,6 +408,31 @@ TEST(absolute_form_and_query)
     CHECK(!strncmp(o, "HTTP/1.1 200 OK", 15));
 }
 
+/* http: redirect: every request 308 to the same target on HTTPS, the
+ * Host's name with https's port; no Host (or one that is not a plain name or
+ * address): 400, nothing echoed into a Location. */
+TEST(redirect_to_https)
+{
+    setup();
+    cfg.https_redirect_port = 8443;
+    const struct step s[] = {
+        { "GET /api/v1/health?x=1 HTTP/1.1\r\nHost: example.org:8080\r\n\r\n", 0 },
+        { "POST /a HTTP/1.1\r\nHost: [::1]:8080\r\nContent-Length: 2\r\n\r\nhi", 0 },
+        { "GET http://other/b HTTP/1.1\r\nHost: 10.0.2.15\r\n\r\n", 0 },
+        { 0, 0 }
+    };
+    const char *o = serve(s);
+    CHECK_EQ(count(o, "HTTP/1.1 308 Permanent Redirect\r\n"), 3);
+    CHECK(strstr(o, "Location: https://example.org:8443/api/v1/health?x=1\r\n"));
+    CHECK(strstr(o, "Location: https://[::1]:8443/a\r\n"));
+    CHECK(strstr(o, "Location: https://10.0.2.15:8443/b\r\n"));
+    CHECK(strstr(logbuf, " 308 "));
+    expect_status("GET / HTTP/1.0\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n");
+    expect_status("GET / HTTP/1.1\r\nHost: a\"b\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n");
+    cfg.https_redirect_port = 0;
+    setup();
+}
+
 int main(void)
 {
     /* the core heap on a host arena */
@@ -427,5 +452,6 @@ int main(void)
     RUN(head_has_length_but_no_body);
     RUN(streamed_response_is_chunked);
     RUN(absolute_form_and_query);
+    RUN(redirect_to_https);
     return unit_done();
 }

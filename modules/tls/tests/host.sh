@@ -40,15 +40,22 @@ for pat in "${srcs[@]}"; do
 done
 flags=(-O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -I"$here" -I"$tree/inc")
 for f in trust.c tls_errors.c; do
-    cc "${flags[@]}" -c "$here/$f" -o "$out/$f.o"
+    cc "${flags[@]}" -I"$repo/core/include" -c "$here/$f" -o "$out/$f.o"
 done
+cc "${flags[@]}" -I"$repo/core/include" -c "$repo/core/lib/base64.c" -o "$out/base64.c.o"   # trust.c's PEM
 # tls.c is image code: the core's headers, with the test's stand-ins
 cc "${flags[@]}" -I"$repo/core/include" -include stdio.h -c "$here/tls.c" -o "$out/tls.c.o"
+cc "${flags[@]}" -I"$repo/core/include" -include stdio.h -c "$here/cert.c" -o "$out/cert.c.o"
 cc "${flags[@]}" -I"$repo/core/include" -c "$repo/core/lib/civil.c" -o "$out/civil.c.o"   # its dates
 cc "${flags[@]}" -I"$repo/core/include" -c "$here/tests/test_tls.c" -o "$out/test_tls.o"
 cc -fsanitize=address,undefined -o "$out/test_tls" "$out/test_tls.o" "$out"/*.c.o "${objs[@]}"
 
 "$here/tests/make_certs.sh" "$out/certs" 127.0.0.1
+# an EC P-256 self-signed leaf for the server tests, its key as PKCS#8 and SEC1
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=localhost \
+    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$out/certs/ec-pkcs8.key" \
+    -out "$out/certs/ec.pem" 2>/dev/null
+openssl ec -in "$out/certs/ec-pkcs8.key" -out "$out/certs/ec-sec1.key" 2>/dev/null
 rm -f "$out/ports"
 python3 -B "$here/tests/tls_server.py" "$out/certs" "$out/ports" 2>"$out/server.log" &
 server=$!
@@ -56,4 +63,29 @@ trap 'kill $server 2>/dev/null' EXIT
 for _ in $(seq 1 100); do [ -f "$out/ports" ] && break; sleep 0.05; done
 [ -f "$out/ports" ] || { echo "FAIL tls/host: tests/tls_server.py did not start:"; cat "$out/server.log"; exit 1; }
 read -r good unknown wrong slow <"$out/ports"
-"$out/test_tls" "$bundle" "$(grep -c -- '-----BEGIN CERTIFICATE-----' "$bundle")" "$out/certs" "$good" "$unknown" "$wrong" "$slow"
+"$out/test_tls" "$bundle" "$(grep -c -- '-----BEGIN CERTIFICATE-----' "$bundle")" "$out/certs" "$good" "$unknown" "$wrong" "$slow" "$out"
+# the self-signed certificate the test made, read by openssl: a valid
+# X.509 v3 certificate (it verifies as its own CA for its names), and the
+# fingerprint cert.c computed is openssl's
+ok=0 bad=0
+check() { if "$@"; then ok=$((ok + 1)); else bad=$((bad + 1)); echo "FAIL tls/host: $*"; fi; }
+ss=$out/selfsigned.pem
+check openssl verify -CAfile "$ss" -verify_hostname localhost "$ss" >/dev/null
+check openssl verify -CAfile "$ss" -verify_ip 127.0.0.1 "$ss" >/dev/null
+check openssl verify -CAfile "$ss" -verify_ip 10.0.2.15 "$ss" >/dev/null
+check test "$(openssl x509 -in "$ss" -noout -fingerprint -sha256 | cut -d= -f2)" = "$(cat "$out/selfsigned.fp")"
+text=$(openssl x509 -in "$ss" -noout -text)
+check grep -q "Version: 3 (0x2)" <<<"$text"
+check grep -q "Subject: CN *= *test-image" <<<"$text"
+check grep -q "Issuer: CN *= *test-image" <<<"$text"
+check grep -q "ecdsa-with-SHA256" <<<"$text"
+check grep -q "NIST CURVE: P-256" <<<"$text"
+check grep -q "CA:FALSE" <<<"$text"
+check grep -q "TLS Web Server Authentication" <<<"$text"
+# a year from now (give or take the hour back and the run)
+end=$(date -d "$(openssl x509 -in "$ss" -noout -enddate | cut -d= -f2)" +%s)
+check test $((end - $(date +%s))) -gt $((365 * 86400 - 120)) -a $((end - $(date +%s))) -le $((365 * 86400))
+check grep -q "notAfter=Dec 31 23:59:59 9999 GMT" <<<"$(openssl x509 -in "$out/selfsigned-noclock.pem" -noout -enddate)"
+check openssl verify -CAfile "$out/selfsigned-noclock.pem" "$out/selfsigned-noclock.pem" >/dev/null
+echo "openssl checks of the self-signed certificate: $ok passed, $bad failed"
+[ "$bad" = 0 ]

@@ -5,9 +5,13 @@
  * python3's ssl (tests/tls_server.py) - a good certificate, an unknown
  * CA, a wrong host name, an expired date, a transport that times out
  * during the handshake - and the refusals before any byte is sent (no
- * random source, no wall clock, no anchors).
+ * random source, no wall clock, no anchors). Server sessions: a client
+ * and a server of ours over an in-memory pipe with a self-signed
+ * certificate made here (written to OUTDIR for host.sh to check with
+ * openssl), with openssl-made EC and RSA certificates, plain HTTP sent to
+ * the server, and certificate/key pairs refused with their reasons.
  *
- *   test_tls BUNDLE NCERTS CERTDIR PORT_GOOD PORT_UNKNOWN PORT_WRONG PORT_SLOW
+ *   test_tls BUNDLE NCERTS CERTDIR PORT_GOOD PORT_UNKNOWN PORT_WRONG PORT_SLOW OUTDIR
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,6 +23,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <anx/errno.h> /* the core's codes */
@@ -397,10 +402,320 @@ static void test_sessions(const char *certdir, int good, int unknown, int wrong,
     tls_trust_free(t);
 }
 
+/* ------------------------------------------------------------------ */
+/* Server sessions: a client and a server of ours over an in-memory pipe */
+
+/* One direction of the pipe. Reads of an empty pipe say ANX_EAGAIN (as a
+ * netconn's receive timeout does), so one thread can run both ends. */
+struct pipe_dir {
+    unsigned char buf[1 << 17];
+    size_t rd, wr;
+    bool closed;
+};
+
+struct pipe_end {
+    struct pipe_dir *in, *out;
+};
+
+static long pipe_read(void *ctx, void *buf, size_t len)
+{
+    struct pipe_end *e = ctx;
+    size_t have = e->in->wr - e->in->rd;
+    if (!have)
+        return e->in->closed ? 0 : ANX_EAGAIN;
+    size_t n = have < len ? have : len;
+    memcpy(buf, e->in->buf + e->in->rd, n);
+    e->in->rd += n;
+    return (long)n;
+}
+
+static int pipe_write(void *ctx, const void *buf, size_t len)
+{
+    struct pipe_end *e = ctx;
+    if (e->out->closed || len > sizeof e->out->buf - e->out->wr)
+        return ANX_EIO;
+    memcpy(e->out->buf + e->out->wr, buf, len);
+    e->out->wr += len;
+    return 0;
+}
+
+static struct pipe_dir c2s, s2c;
+static struct pipe_end client_end = { &s2c, &c2s }, server_end = { &c2s, &s2c };
+static const struct tls_io client_io = { &client_end, pipe_read, pipe_write };
+static const struct tls_io server_io = { &server_end, pipe_read, pipe_write };
+
+static void pipe_reset(void)
+{
+    memset(&c2s, 0, sizeof c2s);
+    memset(&s2c, 0, sizeof s2c);
+}
+
+/* Both handshakes, taking turns: 0 when both are done, else the first
+ * failure (the server's error into err). */
+static int handshake_pair(struct tls_session *c, struct tls_session *s, char *err, size_t n)
+{
+    int rc_c = ANX_EAGAIN, rc_s = ANX_EAGAIN;
+    for (int i = 0; i < 50 && (rc_c == ANX_EAGAIN || rc_s == ANX_EAGAIN); i++) {
+        if (rc_c == ANX_EAGAIN)
+            rc_c = tls_handshake(c);
+        if (rc_s == ANX_EAGAIN)
+            rc_s = tls_handshake(s);
+    }
+    snprintf(err, n, "client: %d %s / server: %d %s", rc_c, tls_error(c), rc_s, tls_error(s));
+    return rc_c < 0 ? rc_c : rc_s < 0 ? rc_s : rc_c | rc_s;
+}
+
+/* A certificate's DER as PEM (for a trust set, and for openssl). */
+static char *der_to_pem(const void *der, size_t len)
+{
+    size_t n = br_pem_encode(NULL, der, len, "CERTIFICATE", BR_PEM_LINE64);
+    char *pem = malloc(n + 1);
+    br_pem_encode(pem, der, len, "CERTIFICATE", BR_PEM_LINE64);
+    return pem;
+}
+
+/* A handshake and a request/response both ways with cert, the client
+ * trusting `trust` and checking `name`. Returns the handshake's code. */
+static int serve_once(const struct tls_cert *cert, const struct tls_trust *trust, const char *name,
+                      char *err, size_t errlen, char *cipher, size_t cipherlen)
+{
+    struct tls_session *c, *s;
+    pipe_reset();
+    int rc = tls_server_new(&s, &(struct tls_server_config){ .cert = cert }, &server_io, err, errlen);
+    CHECK(rc == 0, "server new: %s", err);
+    if (rc)
+        return rc;
+    rc = tls_client_new(&c, &(struct tls_client_config){ .server_name = name, .trust = trust },
+                        &client_io, err, errlen);
+    CHECK(rc == 0, "client new: %s", err);
+    if (rc) {
+        tls_free(s);
+        return rc;
+    }
+    rc = handshake_pair(c, s, err, errlen);
+    if (rc == 0) {
+        snprintf(cipher, cipherlen, "%s", tls_cipher_name(s));
+        char buf[64] = "";
+        CHECK(tls_write(c, "GET / HTTP/1.1\r\n\r\n", 18) == 0, "client write: %s", tls_error(c));
+        long n = tls_read(s, buf, sizeof buf - 1);
+        CHECK(n == 18 && !memcmp(buf, "GET / HTTP/1.1\r\n\r\n", 18), "server read: %ld %s", n,
+              tls_error(s));
+        static char big[40000]; /* more than one record */
+        memset(big, 'x', sizeof big);
+        CHECK(tls_write(s, big, sizeof big) == 0, "server write: %s", tls_error(s));
+        size_t got = 0;
+        while (got < sizeof big && (n = tls_read(c, big, sizeof big)) > 0)
+            got += (size_t)n;
+        CHECK(got == sizeof big, "client read %zu of %zu: %s", got, sizeof big, tls_error(c));
+        tls_close(s);
+        CHECK(tls_read(c, buf, sizeof buf) == 0, "close_notify ends the client's stream");
+    }
+    tls_free(c);
+    tls_free(s);
+    return rc;
+}
+
+static char *read_text(const char *dir, const char *name, size_t *len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *p = read_file(path, len), *z = p ? realloc(p, *len + 1) : NULL;
+    if (z)
+        z[*len] = 0; /* text: ends with a NUL for strlen and %s */
+    else
+        free(p);
+    return z;
+}
+
+/* PEM of one certificate file followed by one key file */
+static struct tls_cert *cert_files(const char *dir, const char *crt, const char *key, char *err,
+                                   size_t errlen)
+{
+    size_t a, b;
+    char *pc = read_text(dir, crt, &a), *pk = read_text(dir, key, &b);
+    if (!pc || !pk) {
+        snprintf(err, errlen, "cannot read %s or %s", crt, key);
+        free(pc);
+        free(pk);
+        return NULL;
+    }
+    char *both = malloc(a + b);
+    memcpy(both, pc, a);
+    memcpy(both + a, pk, b);
+    struct tls_cert *c = tls_cert_from_pem(both, a + b, err, errlen);
+    free(both);
+    free(pc);
+    free(pk);
+    return c;
+}
+
+static void test_self_signed(const char *outdir)
+{
+    char err[320], cipher[64];
+    static const char *const dns[] = { "localhost" };
+    static const uint8_t ips[][4] = { { 127, 0, 0, 1 }, { 10, 0, 2, 15 } };
+    struct tls_self_signed p = { .name = "test-image", .dns = dns, .ndns = 1, .ips = ips, .nips = 2,
+                                 .now_unix = (uint64_t)time(NULL) };
+    struct tls_cert *cert = tls_cert_self_signed(&p, err, sizeof err);
+    CHECK(cert != NULL, "self-signed: %s", err);
+    if (!cert)
+        return;
+    CHECK(!strcmp(tls_cert_key_name(cert), "EC P-256"), "key name %s", tls_cert_key_name(cert));
+    size_t len;
+    const void *der = tls_cert_der(cert, &len);
+    char *pem = der_to_pem(der, len);
+    /* for openssl (host.sh): the certificate and our fingerprint of it */
+    char path[512];
+    snprintf(path, sizeof path, "%s/selfsigned.pem", outdir);
+    FILE *f = fopen(path, "w");
+    fputs(pem, f);
+    fclose(f);
+    uint8_t fp[32];
+    tls_cert_fingerprint(cert, fp);
+    snprintf(path, sizeof path, "%s/selfsigned.fp", outdir);
+    f = fopen(path, "w");
+    for (int i = 0; i < 32; i++)
+        fprintf(f, "%02X%s", fp[i], i < 31 ? ":" : "\n");
+    fclose(f);
+
+    /* BearSSL's own client trusts it directly, by name and by IP */
+    struct tls_trust *t = tls_trust_from_pem(pem, strlen(pem), err, sizeof err);
+    CHECK(t && tls_trust_count(t) == 1, "self-signed as anchor: %s", t ? "" : err);
+    if (t) {
+        int rc = serve_once(cert, t, "localhost", err, sizeof err, cipher, sizeof cipher);
+        CHECK(rc == 0 && !strcmp(cipher, "ECDHE-ECDSA-AES128-GCM-SHA256"), "self-signed session: %s %s",
+              err, cipher);
+        rc = serve_once(cert, t, "other.example", err, sizeof err, cipher, sizeof cipher);
+        CHECK(rc == ANX_EIO && strstr(err, "not for the host name other.example"), "wrong name: %s", err);
+        tls_trust_free(t);
+    }
+    /* two certificates differ: new key, new serial */
+    struct tls_cert *again = tls_cert_self_signed(&p, err, sizeof err);
+    uint8_t fp2[32];
+    if (again) {
+        tls_cert_fingerprint(again, fp2);
+        CHECK(memcmp(fp, fp2, 32) != 0, "a second self-signed certificate is another one");
+        tls_cert_free(again);
+    }
+    /* no clock: the far dates, still accepted by a client with a clock */
+    p.now_unix = 0;
+    again = tls_cert_self_signed(&p, err, sizeof err);
+    CHECK(again != NULL, "no clock: %s", err);
+    if (again) {
+        size_t l2;
+        const void *d2 = tls_cert_der(again, &l2);
+        char *pem2 = der_to_pem(d2, l2);
+        snprintf(path, sizeof path, "%s/selfsigned-noclock.pem", outdir);
+        f = fopen(path, "w");
+        fputs(pem2, f);
+        fclose(f);
+        free(pem2);
+        tls_cert_free(again);
+    }
+    random_works = false;
+    CHECK(!tls_cert_self_signed(&p, err, sizeof err) && strstr(err, "no hardware random source"),
+          "self-signed without random: %s", err);
+    struct tls_session *s;
+    int rc = tls_server_new(&s, &(struct tls_server_config){ .cert = cert }, &server_io, err, sizeof err);
+    CHECK(rc == ANX_ENOTSUP && strstr(err, "no hardware random source"), "server without random: %d %s",
+          rc, err);
+    random_works = true;
+    rc = tls_server_new(&s, &(struct tls_server_config){ 0 }, &server_io, err, sizeof err);
+    CHECK(rc == ANX_EINVAL, "server without a certificate: %d %s", rc, err);
+
+    /* plain HTTP to the server: refused at once with words, not a hang */
+    pipe_reset();
+    rc = tls_server_new(&s, &(struct tls_server_config){ .cert = cert }, &server_io, err, sizeof err);
+    if (rc == 0) {
+        pipe_write(&client_end, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 27);
+        rc = tls_handshake(s);
+        CHECK(rc == ANX_EIO && strstr(tls_error(s), "plain text, not a TLS handshake"),
+              "plain HTTP: %d %s", rc, tls_error(s));
+        tls_free(s);
+    }
+    /* a client that goes away in the middle: the client's fault, in words */
+    pipe_reset();
+    rc = tls_server_new(&s, &(struct tls_server_config){ .cert = cert }, &server_io, err, sizeof err);
+    if (rc == 0) {
+        c2s.closed = true;
+        rc = tls_handshake(s);
+        CHECK(rc == ANX_EIO && strstr(tls_error(s), "the client closed the connection"),
+              "client gone: %d %s", rc, tls_error(s));
+        tls_free(s);
+    }
+    free(pem);
+    tls_cert_free(cert);
+}
+
+static void bad_cert(const char *pem, const char *want)
+{
+    char err[320] = "";
+    struct tls_cert *c = tls_cert_from_pem(pem, strlen(pem), err, sizeof err);
+    CHECK(!c && strstr(err, want), "want \"%s\", got \"%s\"", want, err);
+    tls_cert_free(c);
+}
+
+static void test_provisioned(const char *dir)
+{
+    char err[320], cipher[64], path[512];
+    snprintf(path, sizeof path, "%s/ca.pem", dir);
+    struct tls_trust *ca = trust_file(path);
+    /* RSA leaf with the CA's EC signature (make_certs.sh), PKCS#8 key */
+    struct tls_cert *c = cert_files(dir, "server.pem", "server.key", err, sizeof err);
+    CHECK(c && !strcmp(tls_cert_key_name(c), "RSA"), "rsa: %s", c ? tls_cert_key_name(c) : err);
+    if (c && ca) {
+        int rc = serve_once(c, ca, "127.0.0.1", err, sizeof err, cipher, sizeof cipher);
+        CHECK(rc == 0 && !strcmp(cipher, "ECDHE-RSA-AES128-GCM-SHA256"), "rsa session: %s %s", err, cipher);
+    }
+    tls_cert_free(c);
+    /* EC leaf, key as SEC1 and as PKCS#8, key before the certificate */
+    const char *keys[] = { "ec-sec1.key", "ec-pkcs8.key" };
+    for (int i = 0; i < 2; i++) {
+        size_t a, b;
+        char *pk = read_text(dir, keys[i], &a), *pc = read_text(dir, "ec.pem", &b);
+        char *both = malloc(a + b + 1);
+        memcpy(both, pk, a);
+        memcpy(both + a, pc, b);
+        c = tls_cert_from_pem(both, a + b, err, sizeof err);
+        CHECK(c && !strcmp(tls_cert_key_name(c), "EC P-256"), "%s: %s", keys[i], c ? "" : err);
+        struct tls_trust *self = tls_trust_from_pem(pc, b, err, sizeof err);
+        if (c && self) {
+            int rc = serve_once(c, self, "localhost", err, sizeof err, cipher, sizeof cipher);
+            CHECK(rc == 0, "ec session (%s): %s", keys[i], err);
+        }
+        tls_trust_free(self);
+        tls_cert_free(c);
+        free(both);
+        free(pk);
+        free(pc);
+    }
+    /* refused pairs, each with its reason */
+    size_t a, b, k;
+    char *srv = read_text(dir, "server.pem", &a), *other = read_text(dir, "unknown.key", &b),
+         *eck = read_text(dir, "ec-sec1.key", &k);
+    char buf[16384];
+    snprintf(buf, sizeof buf, "%s%s", srv, other);
+    bad_cert(buf, "the private key does not belong to the first certificate");
+    snprintf(buf, sizeof buf, "%s%s", srv, eck);
+    bad_cert(buf, "the private key is an EC key but the certificate's key is RSA");
+    bad_cert(srv, "no private key in it");
+    bad_cert(eck, "no certificate in it");
+    snprintf(buf, sizeof buf, "%s%s%s", srv, other, other);
+    bad_cert(buf, "more than one private key");
+    bad_cert("-----BEGIN CERTIFICATE-----\nMIIB\n", "ends inside a block");
+    snprintf(buf, sizeof buf, "%s-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", srv);
+    bad_cert(buf, "the private key block is malformed");
+    bad_cert("", "no certificate in it");
+    free(srv);
+    free(other);
+    free(eck);
+    tls_trust_free(ca);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 8) {
-        fprintf(stderr, "usage: test_tls BUNDLE NCERTS CERTDIR GOOD UNKNOWN WRONG SLOW\n");
+    if (argc != 9) {
+        fprintf(stderr, "usage: test_tls BUNDLE NCERTS CERTDIR GOOD UNKNOWN WRONG SLOW OUTDIR\n");
         return 2;
     }
     char ca[512];
@@ -409,6 +724,8 @@ int main(int argc, char **argv)
     test_malformed(ca);
     test_error_text();
     test_sessions(argv[3], atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), atoi(argv[7]));
+    test_self_signed(argv[8]);
+    test_provisioned(argv[3]);
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }
