@@ -1,5 +1,6 @@
 /* The shell command registry, kept sorted by name. */
 #include <anx/command.h>
+#include <anx/console.h>
 #include <anx/errno.h>
 #include <anx/lib.h>
 #include <anx/printf.h>
@@ -56,5 +57,30 @@ int anx_command_run(char *line)
         anx_printf("unknown command '%s' (try help)\n", argv[0]);
         return -1;
     }
+    const struct anx_term *t = anx_term_current();
+    const char *need = c->scope ? c->scope : "console";
+    if (t && !anx_scopes_allow(t->scopes, need)) {
+        anx_printf("%s: not allowed here: it needs the scope '%s' (this session has: %s)\n", argv[0], need,
+                   t->scopes);
+        return ANX_COMMAND_DENIED;
+    }
     return c->fn(argc, argv);
+}
+
+int anx_scopes_allow(const char *scopes, const char *scope)
+{
+    if (!scopes)
+        return 1;
+    size_t n = strlen(scope);
+    for (const char *p = scopes; *p;) {
+        while (*p == ',' || *p == ' ')
+            p++;
+        size_t len = 0;
+        while (p[len] && p[len] != ',' && p[len] != ' ')
+            len++;
+        if ((len == n && !memcmp(p, scope, n)) || (len == 5 && !memcmp(p, "admin", 5)))
+            return 1;
+        p += len;
+    }
+    return 0;
 }

@@ -343,6 +343,7 @@ static int cmd_token(int argc, char **argv)
 
 static struct anx_command token_cmd = {
     .name = "token",
+    .scope = "credentials",
     .summary = "Inspect or revoke a capability token",
     .usage = "token inspect TOKEN | token revoke ID|TOKEN",
     .fn = cmd_token,

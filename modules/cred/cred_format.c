@@ -158,10 +158,41 @@ static size_t field(const char *s, size_t len, size_t *start)
     return i - *start;
 }
 
-/* One line: "[options] ssh-ed25519 BASE64 [comment]". */
-static int line_has(const char *s, size_t len, const uint8_t pk[32])
+/* The value of the scopes="..." option in an options field (o, n bytes:
+ * comma-separated, values double-quoted) into out, "" without one. A value
+ * that does not fit is cut after its last whole scope. */
+static void scopes_option(const char *o, size_t n, char *out, size_t cap)
 {
-    size_t at = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < n;) {
+        size_t e = i;
+        bool quoted = false;
+        while (e < n && (quoted || o[e] != ',')) {
+            if (o[e] == '"')
+                quoted = !quoted;
+            e++;
+        }
+        if (e - i > 8 && memcmp(o + i, "scopes=\"", 8) == 0 && o[e - 1] == '"') {
+            size_t vl = e - i - 9;
+            if (vl >= cap) {
+                vl = cap - 1;
+                while (vl && o[i + 8 + vl] != ',')
+                    vl--;
+            }
+            memcpy(out, o + i + 8, vl);
+            out[vl] = 0;
+            if (!vl)   /* "" would mean every scope: one scope too long for out grants none */
+                strlcpy(out, "none", cap);
+            return;
+        }
+        i = e + 1;
+    }
+}
+
+/* One line: "[options] ssh-ed25519 BASE64 [comment]". */
+static int line_has(const char *s, size_t len, const uint8_t pk[32], char *scopes, size_t cap)
+{
+    size_t at = 0, opts = 0, optlen = 0;
     for (int f = 0; f < 2; f++) {   /* the type is the first or the second field */
         size_t n = field(s, len, &at);
         if (!n || s[at] == '#')
@@ -171,14 +202,20 @@ static int line_has(const char *s, size_t len, const uint8_t pk[32])
             uint8_t blob[64];
             long got = bl && bl <= 88 ? anx_base64_decode(s + bs, bl, blob, sizeof blob, ANX_BASE64_LOOSE) : -1;
             const uint8_t *key;
-            return got > 0 && ed25519_blob(blob, (size_t)got, &key) == 0 && memcmp(key, pk, 32) == 0;
+            if (!(got > 0 && ed25519_blob(blob, (size_t)got, &key) == 0 && memcmp(key, pk, 32) == 0))
+                return 0;
+            if (scopes && cap)
+                scopes_option(s + opts, optlen, scopes, cap);
+            return 1;
         }
+        opts = at;
+        optlen = n;
         at += n;
     }
     return 0;
 }
 
-int cred_authorized_keys_has(const char *text, size_t len, const uint8_t pk[32])
+int cred_authorized_keys_has(const char *text, size_t len, const uint8_t pk[32], char *scopes, size_t n)
 {
     size_t i = 0;
     while (i < len) {
@@ -188,7 +225,7 @@ int cred_authorized_keys_has(const char *text, size_t len, const uint8_t pk[32])
         size_t l = e - i;
         if (l && text[i + l - 1] == '\r')
             l--;
-        if (line_has(text + i, l, pk))
+        if (line_has(text + i, l, pk, scopes, n))
             return 1;
         i = e + 1;
     }

@@ -234,6 +234,7 @@ static int cmd_cred(int argc, char **argv)
 
 static struct anx_command cred_cmd = {
     .name = "cred",
+    .scope = "credentials",
     .summary = "List credentials (never their values), type in a password, wipe one",
     .usage = "cred [ls] | cred add NAME [password [MODULE...]] | cred rm NAME",
     .fn = cmd_cred,

@@ -448,13 +448,13 @@ int cred_token_match(const char *module, const char *token, size_t len, const st
     return 0;
 }
 
-int cred_authorized_key(const char *module, const char *name, const uint8_t pk[32])
+int cred_authorized_key(const char *module, const char *name, const uint8_t pk[32], char *scopes, size_t n)
 {
     struct cred_rec *r;
     int err = usable(module, name, CRED_SSH_AUTHORIZED_KEYS, &r);
     if (err)
         return err;
-    return cred_authorized_keys_has((const char *)r->payload, r->len, pk) ? 0 : ANX_EAUTH;
+    return cred_authorized_keys_has((const char *)r->payload, r->len, pk, scopes, n) ? 0 : ANX_EAUTH;
 }
 
 /* The host key, made now if the boot could not. */

@@ -230,6 +230,7 @@ static int cmd_store(int argc, char **argv)
 
 static struct anx_command store_cmd = {
     .name = "store",
+    .scope = "objects",
     .summary = "Object store: ls, cat, put, log, rm, gc, df, check, bench",
     .usage = "store ls [PREFIX] | cat NAME[@V]|ID | put NAME TEXT | log NAME | rm NAME | gc | df | check | bench N SIZE",
     .fn = cmd_store,

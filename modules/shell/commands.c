@@ -213,7 +213,8 @@ static struct anx_command builtins[] = {
     { .name = "clear", .summary = "Clear the screen (the terminal's or the framebuffer console's)", .usage = "clear", .fn = cmd_clear },
     { .name = "sleep", .summary = "Wait (exercises the timer)", .usage = "sleep MILLISECONDS", .fn = cmd_sleep },
     { .name = "exit", .summary = "End this session (SSH), with an exit status", .usage = "exit [STATUS]", .fn = cmd_exit },
-    { .name = "poweroff", .summary = "Power off with an exit status", .usage = "poweroff [STATUS]", .fn = cmd_poweroff },
+    { .name = "poweroff", .summary = "Power off with an exit status", .usage = "poweroff [STATUS]", .fn = cmd_poweroff,
+      .scope = "admin" },
 };
 
 void shell_register_builtins(void)

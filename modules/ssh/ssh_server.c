@@ -72,6 +72,7 @@ struct conn {
     uint64_t bytes_in, bytes_out;
     unsigned running;              /* session threads not yet ended */
     struct session *sessions[SSH_CONN_CHANNELS];
+    char scopes[96];               /* the login key's scopes="..." ("": every scope) */
 };
 
 struct session {
@@ -287,6 +288,11 @@ static void session_main(void *arg)
         /* -1: not run (unknown command or a parse error; the message was
          * printed), as a Unix shell says 127 */
         status = status < 0 ? 127 : status > 255 ? 255 : status;
+    } else if (!anx_scopes_allow(s->term.scopes, "console")) {
+        /* the shell is the console scope's: a narrower key runs commands */
+        anx_printf("this key may not open a shell (its scopes: %s); run a command instead, as in "
+                   "ssh HOST store ls\n", s->term.scopes);
+        status = ANX_COMMAND_DENIED;
     } else {
         status = shell_session();
         if (status < 0)
@@ -322,6 +328,7 @@ static int conn_start(void *ctx, struct ssh_chan *ch, const char *command)
     s->term.write = term_write;
     s->term.getc = term_getc;
     s->term.echo = ch->pty;
+    s->term.scopes = k->scopes[0] ? k->scopes : NULL;
     s->k = k;
     s->ch = ch;
     s->exec = command != NULL;
@@ -375,7 +382,7 @@ static void conn_closed(void *ctx, struct ssh_chan *ch)
 static int conn_key_ok(void *ctx, const char *user, const uint8_t pk[32])
 {
     (void)ctx, (void)user;
-    return cred_authorized_key("ssh", CONFIG_SSH_AUTHORIZED_KEYS, pk);
+    return cred_authorized_key("ssh", CONFIG_SSH_AUTHORIZED_KEYS, pk, NULL, 0);
 }
 
 static int conn_password_ok(void *ctx, const char *user, const char *password, size_t len)
@@ -423,6 +430,13 @@ static void conn_login(void *ctx, bool ok, const char *method, const char *user,
         snprintf(what, sizeof what, "login %s", method);
     }
     anx_audit(who, what, "ssh", ok ? "ok" : "failed", k->peer);
+    /* what the sessions may run: the key's scopes="..." option (a password:
+     * every scope), taken for the key that logged in */
+    k->scopes[0] = 0;
+    if (ok && pk &&
+        cred_authorized_key("ssh", CONFIG_SSH_AUTHORIZED_KEYS, pk, k->scopes, sizeof k->scopes) == 0 &&
+        k->scopes[0])
+        log_info("%s: %s's key may use the scopes %s", k->peer, user, k->scopes);
 }
 
 static const struct ssh_conn_ops conn_ops = {

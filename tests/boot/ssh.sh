@@ -11,7 +11,8 @@
 #   - 10 MiB put over HTTP and read back with `ssh HOST -- store cat` is
 #     byte for byte the same; the time it took is printed;
 #   - a re-key every 256 KiB during that read (ssh -o RekeyLimit), 16
-#     sessions at once and the 17th refused, a client offering only
+#     sessions at once and the 17th refused, a key with scopes="objects"
+#     runs store but not echo, poweroff or a shell, a client offering only
 #     ciphers we lack and a peer sending garbage are closed cleanly while
 #     another session goes on, the banner, the idle timeout;
 #   - the image is still up and logged no fault.
@@ -24,7 +25,9 @@ ssh-keygen -q -t ed25519 -N '' -C ssh-test-user -f "$out/user"
 ssh-keygen -q -t ed25519 -N '' -C ssh-test-other -f "$out/other"
 ssh-keygen -q -t rsa -b 2048 -N '' -C ssh-test-rsa -f "$out/rsa"
 ssh-keygen -q -t ed25519 -N '' -C ssh-test-host -f "$out/host"
+ssh-keygen -q -t ed25519 -N '' -C ssh-test-objects -f "$out/objects"
 cp "$out/user.pub" "$out/authorized_keys"
+printf 'restrict,scopes="objects" %s\n' "$(cat "$out/objects.pub")" >>"$out/authorized_keys"   # store only
 pw="pw-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')"
 printf '%s\n' "$pw" >"$out/password"
 printf '#!/bin/sh\necho "%s"\n' "$pw" >"$out/askpass"
@@ -79,6 +82,19 @@ outp=$(SSH_ASKPASS="$out/askpass" SSH_ASKPASS_REQUIRE=force run_ssh "${pwopts[@]
 check "the password logs in" test "$rc" = 0 -a "$outp" = "by password"
 outp=$(SSH_ASKPASS="$out/askpass-wrong" SSH_ASKPASS_REQUIRE=force run_ssh "${pwopts[@]}" anx@127.0.0.1 -- echo nope </dev/null 2>&1); rc=$?
 check "a wrong password is refused" test "$rc" = 255
+
+# a key with scopes="objects": the store, nothing else, no shell
+okey=(-o BatchMode=yes -i "$out/objects")
+outp=$(run_ssh "${okey[@]}" anx@127.0.0.1 -- store ls 2>&1); rc=$?
+check "a key with scopes=\"objects\" runs store (exit $rc)" test "$rc" = 0
+outp=$(run_ssh "${okey[@]}" anx@127.0.0.1 -- echo hi 2>&1); rc=$?
+denied_ok() { [ "$rc" = 126 ] && grep -qF "echo: not allowed here: it needs the scope 'console' (this session has: objects)" <<<"$outp"; }
+check "  but not echo (console): 126, naming the scope" denied_ok
+outp=$(run_ssh "${okey[@]}" anx@127.0.0.1 -- poweroff 2>&1); rc=$?
+check "  nor poweroff (admin): 126, the image still up" sh -c "test $rc = 126 && kill -0 $pid"
+outp=$(printf 'echo x\n' | run_ssh -tt "${okey[@]}" anx@127.0.0.1 2>&1); rc=$?
+check "  nor a shell: 126 with the reason" sh -c "test $rc = 126 && echo '$outp' | grep -q 'this key may not open a shell (its scopes: objects)'"
+check "  its login logged with the scopes" grep -q "anx's key may use the scopes objects" "$log"
 
 # the audit trail: logins (with the key's fingerprint), failures, commands with their status
 userfp=$(ssh-keygen -l -f "$out/user.pub" | awk '{print $2}')

@@ -383,6 +383,49 @@ TEST(command_registry)
     CHECK_EQ(anx_command_run(empty), 0);
 }
 
+static char term_out[256];
+static void term_capture(struct anx_term *t, const char *p, size_t n)
+{
+    (void)t;
+    size_t have = strlen(term_out);
+    if (have + n < sizeof term_out) {
+        memcpy(term_out + have, p, n);
+        term_out[have + n] = 0;
+    }
+}
+
+/* A terminal's scopes (an SSH key's): a command outside them is refused
+ * with 126 and a line naming the scope; admin grants all; no scopes (the
+ * machine's console, a password login) run everything. */
+TEST(command_scopes)
+{
+    static struct anx_command obj = { .name = "objcmd", .summary = "o", .fn = cmd_probe, .scope = "objects" };
+    static struct anx_command plain = { .name = "plaincmd", .summary = "p", .fn = cmd_probe };
+    anx_command_register(&obj);
+    anx_command_register(&plain);
+    struct anx_term t = { .write = term_capture, .scopes = "objects" };
+    anx_term_bind(&t);
+    char l1[] = "objcmd a";
+    CHECK_EQ(anx_command_run(l1), 7);
+    char l2[] = "plaincmd";
+    term_out[0] = 0;
+    CHECK_EQ(anx_command_run(l2), ANX_COMMAND_DENIED);
+    CHECK(strstr(term_out, "plaincmd: not allowed here: it needs the scope 'console' (this session has: objects)"));
+    t.scopes = "console, admin";
+    char l3[] = "plaincmd";
+    CHECK_EQ(anx_command_run(l3), 7);
+    char l4[] = "objcmd";
+    CHECK_EQ(anx_command_run(l4), 7);
+    t.scopes = NULL;
+    char l5[] = "objcmd";
+    CHECK_EQ(anx_command_run(l5), 7);
+    anx_term_bind(NULL);
+    CHECK(anx_scopes_allow("console objects", "objects"));
+    CHECK(!anx_scopes_allow("console,objectsx", "objects"));
+    CHECK(!anx_scopes_allow("", "console"));
+    CHECK(anx_scopes_allow(NULL, "admin"));
+}
+
 static int tx_drop(struct anx_netif *nif, const void *frame, size_t len)
 {
     (void)nif, (void)frame, (void)len;
@@ -415,6 +458,7 @@ int main(void)
     RUN(console_input_and_output);
     RUN(log_lines_levels_ring);
     RUN(command_registry);
+    RUN(command_scopes);
     RUN(netif_registry);
     RUN(wall_clock);
     return unit_done();

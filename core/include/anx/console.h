@@ -66,6 +66,7 @@ struct anx_term {
     bool echo;               /* line editors echo (an interactive pty) */
     bool exit_requested;     /* the `exit` command was run on it */
     int exit_status;
+    const char *scopes;      /* the commands it may run (<anx/command.h>); NULL: all */
 };
 /* Bind the calling thread to t (NULL: back to the machine's console). */
 void anx_term_bind(struct anx_term *t);

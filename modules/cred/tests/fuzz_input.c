@@ -49,7 +49,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 2:
         if (n >= 32)
             memcpy(pk, d, 32);
-        cred_authorized_keys_has((const char *)d, n, pk);
+        {
+            char scopes[64];
+            cred_authorized_keys_has((const char *)d, n, pk, scopes, sizeof scopes);
+        }
         break;
     }
     return 0;

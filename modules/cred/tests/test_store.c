@@ -280,17 +280,43 @@ TEST(authorized_keys_match_ed25519_lines)
              "# team keys\n\nssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ== old\r\n%s\n",
              authorized_line(other, "from=\"10.0.0.1\",command=\"echo a b\""));
     CHECK_EQ(provision("keys", text), 0);
-    CHECK_EQ(cred_authorized_key("ssh", "keys", other), 0);
-    CHECK_EQ(cred_authorized_key("ssh", "keys", pk), ANX_EAUTH);
+    CHECK_EQ(cred_authorized_key("ssh", "keys", other, NULL, 0), 0);
+    CHECK_EQ(cred_authorized_key("ssh", "keys", pk, NULL, 0), ANX_EAUTH);
     snprintf(text + strlen(text), sizeof text - strlen(text), "%s\n", authorized_line(pk, ""));
     CHECK_EQ(provision("keys", text), 0);
-    CHECK_EQ(cred_authorized_key("ssh", "keys", pk), 0);
-    CHECK_EQ(cred_authorized_key("httpd", "keys", pk), ANX_EPERM);
+    CHECK_EQ(cred_authorized_key("ssh", "keys", pk, NULL, 0), 0);
+    CHECK_EQ(cred_authorized_key("httpd", "keys", pk, NULL, 0), ANX_EPERM);
     /* a commented-out key does not count */
     char commented[300];
     snprintf(commented, sizeof commented, "#%s\n", authorized_line(pk, ""));
     CHECK_EQ(provision("keys", commented), 0);
-    CHECK_EQ(cred_authorized_key("ssh", "keys", pk), ANX_EAUTH);
+    CHECK_EQ(cred_authorized_key("ssh", "keys", pk, NULL, 0), ANX_EAUTH);
+}
+
+TEST(authorized_keys_scopes_option)
+{
+    declare_all();
+    uint8_t pk[32], sk[64], other[32], osk[64], third[32], tsk[64];
+    unit_random_hw = 1;
+    crypto_sign_ed25519_keypair(pk, sk);
+    crypto_sign_ed25519_keypair(other, osk);
+    crypto_sign_ed25519_keypair(third, tsk);
+    char text[2048], scopes[32];
+    int n = snprintf(text, sizeof text, "%s\n", authorized_line(pk, "restrict,scopes=\"objects,console\""));
+    n += snprintf(text + n, sizeof text - (size_t)n, "%s\n", authorized_line(other, "command=\"a,b\""));
+    snprintf(text + n, sizeof text - (size_t)n, "%s\n",
+             authorized_line(third, "scopes=\"objects,credentials,console,admin\""));
+    CHECK_EQ(provision("keys", text), 0);
+    CHECK_EQ(cred_authorized_key("ssh", "keys", pk, scopes, sizeof scopes), 0);
+    CHECK_STR(scopes, "objects,console");
+    /* no scopes option (a comma inside another option's quotes is not one): every scope */
+    CHECK_EQ(cred_authorized_key("ssh", "keys", other, scopes, sizeof scopes), 0);
+    CHECK_STR(scopes, "");
+    /* too long for the buffer: cut after a whole scope, never to "" (which would be all) */
+    CHECK_EQ(cred_authorized_key("ssh", "keys", third, scopes, 20), 0);
+    CHECK_STR(scopes, "objects,credentials");
+    CHECK_EQ(cred_authorized_key("ssh", "keys", third, scopes, 5), 0);
+    CHECK_STR(scopes, "none");
 }
 
 TEST(required_but_missing_says_how_to_give_it)
@@ -448,6 +474,7 @@ int main(void)
     RUN(host_key_from_an_openssh_file_signs);
     RUN(host_key_generated_only_with_a_random_source);
     RUN(authorized_keys_match_ed25519_lines);
+    RUN(authorized_keys_scopes_option);
     RUN(required_but_missing_says_how_to_give_it);
     RUN(payloads_are_wiped_before_free);
     RUN(shell_added_credentials_are_dropped_by_rm);
