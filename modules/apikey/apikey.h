@@ -50,7 +50,8 @@ const struct apikey_rule *apikey_rule_find(const struct apikey_rule *rules, size
                                            const char *path, size_t path_len);
 
 /* A rate limit, one item of the config's `limits`: "NAME RATE [burst N]"
- * with NAME a key's credential name or `*` (every key without a line of
+ * with NAME a key's credential name, "token:ID" (a capability token and
+ * those attenuated from it) or `*` (every key and token without a line of
  * its own, each counted apart) and RATE "N/s", "N/min" or "N/h". Burst:
  * the requests a key may make at once after a quiet spell (default: one
  * second's worth, at least 1). */

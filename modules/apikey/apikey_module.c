@@ -33,10 +33,12 @@ static struct apikey_rule *rules;
 static size_t nrules;
 static struct apikey_limit *limits;
 static size_t nlimits;
-/* one bucket per key that has a limit, made at its first request */
+/* one bucket per key or token that has a limit, made at its first
+ * request, named as limits name them: the key's credential name, or
+ * "token:ID" (a token and everything attenuated from it share one) */
 #define BUCKETS 64
 static struct {
-    const struct cred_info *key;
+    char who[sizeof limits->name];
     struct apikey_bucket b;
 } buckets[BUCKETS];
 static unsigned long long allowed, refused_401, refused_403, refused_429;
@@ -81,12 +83,13 @@ static void refuse(struct rt_request *rq, struct rt_response *rs, int status, co
     }
 }
 
-/* The limit of a key: its own line, else the `*` line, else none. */
-static const struct apikey_limit *limit_of(const struct cred_info *key)
+/* The limit of a key or token (who): its own line, else the `*` line,
+ * else none. */
+static const struct apikey_limit *limit_of(const char *who)
 {
     const struct apikey_limit *any = NULL;
     for (size_t i = 0; i < nlimits; i++) {
-        if (!strcmp(limits[i].name, key->name))
+        if (!strcmp(limits[i].name, who))
             return &limits[i];
         if (!strcmp(limits[i].name, "*"))
             any = &limits[i];
@@ -94,24 +97,24 @@ static const struct apikey_limit *limit_of(const struct cred_info *key)
     return any;
 }
 
-/* Within the key's rate: true; else a 429 with Retry-After was answered. */
-static bool within_rate(struct rt_request *rq, struct rt_response *rs, const struct cred_info *key,
-                        const char *scope)
+/* Within who's rate: true; else a 429 with Retry-After was answered. */
+static bool within_rate(struct rt_request *rq, struct rt_response *rs, const char *who, const char *scope)
 {
-    const struct apikey_limit *l = limit_of(key);
+    const struct apikey_limit *l = limit_of(who);
     if (!l)
         return true;
     size_t i = 0;
-    while (i < BUCKETS && buckets[i].key && buckets[i].key != key)
+    while (i < BUCKETS && buckets[i].who[0] && strcmp(buckets[i].who, who))
         i++;
     if (i == BUCKETS)
-        return true;  /* more limited keys than buckets: counted nowhere (64 keys is far beyond use) */
-    buckets[i].key = key;
+        return true;  /* more limited keys than buckets: counted nowhere (64 is far beyond use) */
+    strlcpy(buckets[i].who, who, sizeof buckets[i].who);
     uint64_t retry;
     if (apikey_bucket_take(&buckets[i].b, l, anx_time_ns(), &retry))
         return true;
     char why[160], secs[24];
-    snprintf(why, sizeof why, "the key '%s' is over its rate limit; try again later", key->name);
+    snprintf(why, sizeof why, "%s '%s' is over its rate limit; try again later",
+             strncmp(who, "token:", 6) ? "the key" : "the token", strncmp(who, "token:", 6) ? who : who + 6);
     refuse(rq, rs, 429, scope, why);
     snprintf(secs, sizeof secs, "%llu", (unsigned long long)(retry / 1000000000u + 1));
     rt_add_header(rs, "Retry-After", secs);
@@ -156,6 +159,8 @@ static bool token_guard(struct rt_request *rq, struct rt_response *rs, const cha
         return false;
     }
     rq->who = who;
+    if (!within_rate(rq, rs, who, scope))
+        return false;
     allowed++;
     return true;
 }
@@ -188,7 +193,7 @@ bool apikey_guard(struct rt_request *rq, struct rt_response *rs)
         return false;
     }
     rq->who = which->name;   /* the credential's name: it outlives the request */
-    if (!within_rate(rq, rs, which, scope))
+    if (!within_rate(rq, rs, which->name, scope))
         return false;
     if (!apikey_scope_has(which->scopes, scope)) {
         char why[160];

@@ -123,7 +123,7 @@ int apikey_limit_parse(const char *s, struct apikey_limit *l, char *err, size_t 
     size_t n;
     memset(l, 0, sizeof *l);
     if (!(n = word(&s, &w)) || n >= sizeof l->name)
-        return fail(err, errlen, "expected 'NAME RATE [burst N]' (NAME a key's credential name or *; RATE N/s, N/min or N/h)");
+        return fail(err, errlen, "expected 'NAME RATE [burst N]' (NAME a key's credential name, token:ID or *; RATE N/s, N/min or N/h)");
     memcpy(l->name, w, n);
     if (!(n = word(&s, &w)))
         return fail(err, errlen, "missing the rate after the name (N/s, N/min or N/h)");

@@ -402,6 +402,26 @@ static const char *make(char *out, const uint8_t id[16], const char *const *cave
     return out;
 }
 
+/* limits: a token's own line ("token:ID") or `*`, one bucket per id: over
+ * it, 429 naming the token; another token is counted apart. */
+TEST(tokens_have_rate_limits)
+{
+    setup(true);
+    static const char *const lim[] = {"token:0102030405060708090a0b0c0d0e0f10 1/h burst 1", NULL};
+    static const char *const none[] = {NULL};
+    char err[200];
+    CHECK_EQ(apikey_configure_limits(lim, err, sizeof err), 0);
+    static const char *const docs_read[] = {"rights", "read", NULL};
+    make(text, id1, docs_read);
+    CHECK_EQ(call("GET", "/api/v1/objects/docs/a", text, NULL), 200);
+    CHECK_EQ(call("GET", "/api/v1/objects/docs/a", text, NULL), 429);
+    CHECK(strstr(body, "the token '0102030405060708090a0b0c0d0e0f10' is over its rate limit") != NULL);
+    static const uint8_t id4[16] = {4};
+    make(text2, id4, docs_read);
+    CHECK_EQ(call("GET", "/api/v1/objects/docs/a", text2, NULL), 200);   /* no line of its own, no `*` */
+    CHECK_EQ(apikey_configure_limits(none, err, sizeof err), 0);
+}
+
 TEST(guard_allows_and_refuses_tokens)
 {
     setup(true);
@@ -540,6 +560,7 @@ int main(void)
     RUN(syntax_errors_and_caps);
     RUN(unknown_caveats_and_expiry_fail_closed);
     RUN(guard_allows_and_refuses_tokens);
+    RUN(tokens_have_rate_limits);
     RUN(tokens_refused_without_the_secret);
     RUN(revocation_covers_the_token_and_its_children);
     RUN(shell_token_command);
