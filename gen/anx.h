@@ -927,6 +927,8 @@ struct mtask {
     enum mtask_state state;
     pid_t pid;
     double start, ms;       /* now_ms() when started; how long it ran */
+    double timeout_ms;      /* stopped and failed after this long (0: never) */
+    double term_sent;       /* now_ms() when the timeout's SIGTERM went (0: not yet) */
     char *tail;             /* the log's last lines (failures), valid UTF-8 */
 };
 struct matrix {

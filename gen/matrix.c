@@ -28,6 +28,7 @@ static const char matrix_usage[] =
     "                             platforms: [x86_64-pc, arm64-virt]\n"
     "                             boot: [default, uefi]         # optional (default: default)\n"
     "                             needs: data/model.bin         # optional: skipped when absent\n"
+    "                             timeout: 5m                   # optional (default --timeout)\n"
     "                           - script: persist.sh            # bash persist.sh PLATFORM [MODE]:\n"
     "                             platforms: [x86_64-pc]        # exit 0 passes, 77 with a\n"
     "                                                           # 'skip  NAME: REASON' line skips\n"
@@ -36,6 +37,8 @@ static const char matrix_usage[] =
     "  -p, --platform NAME  a platform (repeatable)\n"
     "  --boot MODE          a boot mode; 'default' is the platform's first (repeatable)\n"
     "  -j, --jobs N         runs at the same time (default: the number of online CPUs)\n"
+    "  --timeout DURATION   a run or build still going after it is stopped (SIGTERM, then\n"
+    "                       SIGKILL 5 s later) and fails 'timed out' (default 20m; 0: never)\n"
     "  --junit FILE         write a JUnit XML report (one testsuite per platform)\n"
     "  --json FILE          write the results as JSON\n"
     "  -n, --list           check the file, print the runs and their locks, run nothing\n"
@@ -43,6 +46,12 @@ static const char matrix_usage[] =
     "                       $ANX_BUILD/matrix with ANX_BUILD set, else build/matrix beside FILE)\n"
     "Exit: 0 all passed or skipped, 1 a run failed, 2 a usage or matrix file error.\n"
     "docs/anx.md, 'anx matrix', describes the file.\n";
+
+/* A run or build still going after this long is stopped and fails: one
+ * that hangs (a guest that never powers off, a script waiting on a port)
+ * must not hold CI until its own limit. The slowest run of the project's
+ * matrix takes about 3 minutes under TCG. */
+#define MATRIX_DEFAULT_TIMEOUT_NS (20ull * 60 * 1000000000)
 
 /* One entry of runs: (or the command line's manifests). */
 struct mentry {
@@ -55,6 +64,7 @@ struct mentry {
     struct mark *boot_marks;
     struct strlist needs;       /* absolute */
     struct strlist needs_shown;
+    uint64_t timeout_ns;        /* timeout: (0: the command line's) */
 };
 
 struct plan {
@@ -85,7 +95,7 @@ static int str_or_list(const struct ynode *n, const char *what, struct strlist *
 
 static int parse_entry(const struct ynode *it, const char *dir, struct mentry *e)
 {
-    static const char *const keys[] = {"manifest", "script", "platforms", "boot", "needs"};
+    static const char *const keys[] = {"manifest", "script", "platforms", "boot", "needs", "timeout"};
     memset(e, 0, sizeof *e);
     if (ymap_expect(it, "an item of runs:"))
         return 1;
@@ -120,6 +130,12 @@ static int parse_entry(const struct ynode *it, const char *dir, struct mentry *e
     struct strlist needs = {0};
     if ((v = ymap_get(it, "needs")) && str_or_list(v, "'needs'", &needs, NULL))
         errs++;
+    char *tmo;
+    if ((v = ymap_get(it, "timeout")) && yget_string(v, "'timeout'", &tmo) == 0 &&
+        (parse_duration(tmo, &e->timeout_ns) || !e->timeout_ns)) {
+        diag_error(&v->mark, "timeout '%s' is not a duration (90s, 5m, 1h)", yshow(tmo, strlen(tmo)));
+        errs++;
+    }
     for (size_t i = 0; i < needs.n; i++) {
         const char *s = needs.v[i];
         strlist_push(&e->needs, path_abs(s[0] == '/' ? s : path_join(dir, s)));
@@ -388,6 +404,8 @@ static int plan_entry(struct matrix *mx, struct plan *pl, const struct mentry *e
                 if (bi >= 0)
                     strlist_push(&t->locks, mx->t[bi].locks.v[0]);
             }
+            if (e->timeout_ns)
+                t->timeout_ms = (double)e->timeout_ns / 1e6;
             if (missing) {
                 t->state = MS_SKIP;
                 t->reason = xasprintf("%s is absent", missing);
@@ -449,6 +467,7 @@ int cmd_matrix(int argc, char **argv)
         {"jobs", required_argument, 0, 'j'},     {"junit", required_argument, 0, 'U'},
         {"json", required_argument, 0, 'J'},     {"logs", required_argument, 0, 'L'},
         {"list", no_argument, 0, 'n'},           {"help", no_argument, 0, 'h'},
+        {"timeout", required_argument, 0, 'T'},
         {0, 0, 0, 0},
     };
     bool list = false;
@@ -456,6 +475,7 @@ int cmd_matrix(int argc, char **argv)
     struct strlist plats = {0}, boots = {0};
     const char *junit = NULL, *json = NULL, *logs = NULL;
     struct matrix mx = {0};
+    uint64_t timeout_ns = MATRIX_DEFAULT_TIMEOUT_NS;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     mx.jobs = ncpu > 0 ? (int)ncpu : 1;
     int c;
@@ -480,6 +500,13 @@ int cmd_matrix(int argc, char **argv)
             break;
         case 'L':
             logs = optarg;
+            break;
+        case 'T':
+            timeout_ns = 0;
+            if (strcmp(optarg, "0") && parse_duration(optarg, &timeout_ns)) {
+                diag_error(NULL, "--timeout '%s' is not a duration (90s, 20m, 0 for none)", optarg);
+                return EXIT_USAGE;
+            }
             break;
         case 'n':
             list = true;
@@ -543,6 +570,9 @@ int cmd_matrix(int argc, char **argv)
         errs += plan_entry(&mx, &pl, &pl.e[i]);
     if (errs)
         return EXIT_USAGE;
+    for (size_t i = 0; i < mx.n; i++)   /* what no timeout: of its own covers */
+        if (!mx.t[i].timeout_ms)
+            mx.t[i].timeout_ms = (double)timeout_ns / 1e6;
     if (mx.n == 0) {
         diag_error(NULL, "no run matches -p %s --boot %s in %s", plats.n ? list_of(&plats) : "(any)",
                    boots.n ? list_of(&boots) : "(any)", path_display(file));

@@ -182,7 +182,11 @@ static void finish(struct matrix *m, struct mtask *t, int wstatus)
     t->pid = 0;
     int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
     char *why;
-    if (t->kind == MT_SCRIPT && code == 77 && (why = skip_reason(t->log))) {
+    if (t->term_sent) {   /* stopped by its timeout, whatever it exited with then */
+        t->state = MS_FAIL;
+        t->reason = xasprintf("timed out after %.0f s (--timeout or the run's timeout:)", t->timeout_ms / 1e3);
+        t->tail = log_tail(t->log);
+    } else if (t->kind == MT_SCRIPT && code == 77 && (why = skip_reason(t->log))) {
         t->state = MS_SKIP;
         t->reason = why;
     } else if (code == 0) {
@@ -250,6 +254,24 @@ static size_t start_ready(struct matrix *m, const char *self)
     return waiting;
 }
 
+/* A run past its timeout gets SIGTERM (its group: anx, QEMU, a script's
+ * children), then SIGKILL if it is still there 5 s later. */
+static void enforce_timeouts(struct matrix *m)
+{
+    double now = now_ms();
+    for (size_t i = 0; i < m->n; i++) {
+        struct mtask *t = &m->t[i];
+        if (t->state != MS_RUNNING || t->pid <= 0 || !t->timeout_ms)
+            continue;
+        if (!t->term_sent && now - t->start > t->timeout_ms) {
+            kill(-t->pid, SIGTERM);
+            t->term_sent = now;
+        } else if (t->term_sent && now - t->term_sent > 5000) {
+            kill(-t->pid, SIGKILL);
+        }
+    }
+}
+
 static void stop_all(struct matrix *m, int sig)
 {
     for (size_t i = 0; i < m->n; i++)
@@ -300,6 +322,7 @@ void matrix_execute(struct matrix *m)
             matrix_progress(m, false);
             drawn = now_ms();
         }
+        enforce_timeouts(m);
         if (!ended) {
             struct timespec ts = {0, 50 * 1000 * 1000};
             nanosleep(&ts, NULL);

@@ -2,7 +2,8 @@
 # tests/gen/run.sh, which sets anx, out, here, root, ok and bad): bad matrix
 # files, the plain lines and closing line, skips, failures with their log's
 # tail, JUnit and JSON, runs sharing a build folder never overlapping (and
-# others overlapping under -j 2), the live table on a terminal, SIGTERM, and
+# others overlapping under -j 2), the live table on a terminal, SIGTERM, a
+# run's timeout, and
 # examples/ci (its YAML parses, every command it runs exists).
 mx=$here/matrix
 mo=$out/matrix
@@ -126,7 +127,7 @@ fi
 rc=$?
 if [ $rc -eq 2 ] && grep -qx "anx: error: --jobs expects a number from 1 to 256, found '0'" "$mo/stdout" &&
     "$anx" --help | grep -q '^  matrix \[FILE\]' && "$anx" matrix --help >"$mo/help" &&
-    for o in --platform --boot --jobs --junit --json --logs --list runs: manifest: script: platforms: needs:; do
+    for o in --platform --boot --jobs --junit --json --logs --list --timeout runs: manifest: script: platforms: needs: timeout:; do
         grep -q -- "$o" "$mo/help" || { echo "no $o in anx matrix --help"; false; } || break
     done; then
     ok "matrix/-j 0 refused; anx --help lists matrix; anx matrix --help names every option and key"
@@ -159,6 +160,22 @@ if [ $rc -eq 1 ] && [ $(($(date +%s) - start)) -le 5 ] && grep -q 'anx matrix: s
     ok "matrix/SIGTERM stops the runs"
 else
     bad "matrix/SIGTERM stops the runs" "exit $rc: $(cat "$mo/term.out")"
+fi
+
+# A run past its timeout (the slow mode's 30 s boot, given 3 s) is stopped
+# and fails saying so, without waiting for it; a bad timeout is refused.
+start=$(date +%s)
+"$anx" matrix "$here/runner/pass.yaml" -p fake --boot slow --timeout 3s --logs "$mo/tmo-logs" >"$mo/tmo.out" 2>&1
+rc=$?
+printf 'runs:\n  - manifest: %s\n    platforms: [fake]\n    timeout: soon\n' "$here/runner/pass.yaml" >"$mo/tmo-bad.yaml"
+"$anx" matrix "$mo/tmo-bad.yaml" >"$mo/tmo-bad.out" 2>&1
+rc2=$?
+if [ $rc -eq 1 ] && [ $(($(date +%s) - start)) -le 12 ] && grep -q '^FAIL .*pass.yaml fake --boot slow .*timed out after 3 s' "$mo/tmo.out" &&
+    [ $rc2 -eq 2 ] && grep -q "tmo-bad.yaml:4:14: error: timeout 'soon' is not a duration (90s, 5m, 1h)" "$mo/tmo-bad.out"; then
+    ok "matrix/a run past its timeout is stopped and fails 'timed out'; a bad timeout: is refused"
+else
+    bad "matrix/a run past its timeout is stopped and fails 'timed out'; a bad timeout: is refused" \
+        "exit $rc $rc2: $(cat "$mo/tmo.out" "$mo/tmo-bad.out")"
 fi
 
 # examples/ci: the workflow's YAML parses; every repository path its run:
