@@ -481,6 +481,9 @@ size_t modules_closure(struct catalog *c, struct module **mods, size_t n, size_t
 /* toposort() of mods by their depends (those among mods): the init order. */
 int modules_order(struct module *const *mods, size_t n, size_t *order, char *cycle, size_t cyclen);
 int resolve(struct catalog *c, struct manifest *m, const char *platform, struct resolution *r);
+/* The value of a module's config key in the image, or NULL when the image
+ * lacks the module (or the module the key). */
+const struct cvalue *resolved_value(const struct resolution *r, const char *mod, const char *key);
 const char *resolved_string(const struct resolution *r, const char *mod, const char *key);
 /* The resolved module of that name, or NULL when the image lacks it. */
 const struct resolved_mod *resolved_find(const struct resolution *r, const char *mod);

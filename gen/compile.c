@@ -139,6 +139,19 @@ static bool is_header(const char *name)
     return (n > 2 && !strcmp(name + n - 2, ".h")) || (n > 4 && !strcmp(name + n - 4, ".inc"));
 }
 
+/* name into names unless it is there. */
+static void add_name(struct strlist *names, const char *name)
+{
+    if (!strlist_has(names, name))
+        strlist_push(names, name);
+}
+
+static void add_names(struct strlist *names, const struct strlist *more)
+{
+    for (size_t k = 0; k < more->n; k++)
+        add_name(names, more->v[k]);
+}
+
 /* Every CONFIG_NAME written in text (comments too: a superset is safe)
  * into names, once each. */
 static void config_names(const char *text, size_t len, struct strlist *names)
@@ -154,8 +167,7 @@ static void config_names(const char *text, size_t len, struct strlist *names)
             continue;
         memcpy(name, p, (size_t)(e - p));
         name[e - p] = 0;
-        if (!strlist_has(names, name))
-            strlist_push(names, name);
+        add_name(names, name);
     }
 }
 
@@ -233,9 +245,7 @@ static void add_include_dirs(const char *root, const struct strlist *flags, stru
             const struct dirhash *h = dir_hash(root, dir, in);
             anx_sha256_update(s, dir, strlen(dir) + 1);
             anx_sha256_update(s, h->sha, 64);
-            for (size_t k = 0; k < h->names.n; k++)
-                if (!strlist_has(names, h->names.v[k]))
-                    strlist_push(names, h->names.v[k]);
+            add_names(names, &h->names);
         }
     }
 }
@@ -283,24 +293,30 @@ static const struct config_file *config_read(const char *root, const char *path,
     return c;
 }
 
+/* The definition of name in config, or NULL when it has none. */
+static const char *config_value(const struct config_file *config, const char *name)
+{
+    for (size_t k = 0; k < config->names.n; k++)
+        if (!strcmp(config->names.v[k], name))
+            return config->values.v[k];
+    return NULL;
+}
+
 /* Hashes the definitions of names in config (and of the CONFIG_ names
  * their values use, which names grows by). */
 static void hash_config(const struct config_file *config, struct strlist *names, struct anx_sha256 *s)
 {
     for (size_t i = 0; i < names->n; i++) {
-        size_t k = 0;
-        while (k < config->names.n && strcmp(config->names.v[k], names->v[i]))
-            k++;
-        if (k < config->names.n)
-            config_names(config->values.v[k], strlen(config->values.v[k]), names);
+        const char *v = config_value(config, names->v[i]);
+        if (v)
+            config_names(v, strlen(v), names);
     }
     strlist_sort(names);
     anx_sha256_update(s, "config", 7);
     for (size_t i = 0; i < names->n; i++) {
-        size_t k = 0;
-        while (k < config->names.n && strcmp(config->names.v[k], names->v[i]))
-            k++;
-        const char *v = k < config->names.n ? config->values.v[k] : "\x01undefined";
+        const char *v = config_value(config, names->v[i]);
+        if (!v)
+            v = "\x01undefined";
         anx_sha256_update(s, names->v[i], strlen(names->v[i]) + 1);
         anx_sha256_update(s, v, strlen(v) + 1);
     }
@@ -336,9 +352,7 @@ static int unit_key(const char *root, const struct toolchain *t, const struct st
     char *dir = path_dirname(u->src_abs);
     const struct dirhash *h = dir_hash(root, dir, in);
     anx_sha256_update(&s, h->sha, 64);
-    for (size_t k = 0; k < h->names.n; k++)
-        if (!strlist_has(&names, h->names.v[k]))
-            strlist_push(&names, h->names.v[k]);
+    add_names(&names, &h->names);
     if (u->config)
         hash_config(config_read(root, u->config, in), &names, &s);
     anx_sha256_final(&s, d);

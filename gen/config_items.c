@@ -144,6 +144,7 @@ struct writable {
 };
 
 static const char *const write_methods[] = {"POST", "PUT", "PATCH", "DELETE"};
+#define NWRITE (sizeof write_methods / sizeof write_methods[0])
 
 /* Adds the route item when its method changes something (POST, PUT,
  * PATCH, DELETE or ANY). */
@@ -154,7 +155,7 @@ static void add_writable(struct writable **w, size_t *n, const char *item, const
     if (rt_route_spec_parse(item, strlen(item), &rs, err, sizeof err))
         return;   /* reported where the item is written */
     bool any = !strcmp(rs.method, "ANY") || !strcmp(rs.method, "*"), write = any;
-    for (size_t i = 0; i < 4; i++)
+    for (size_t i = 0; i < NWRITE; i++)
         write |= !strcmp(rs.method, write_methods[i]);
     if (!write)
         return;
@@ -162,10 +163,43 @@ static void add_writable(struct writable **w, size_t *n, const char *item, const
     (*w)[(*n)++] = (struct writable){xstrdup(any ? "ANY" : rs.method), xstrdup(rs.pattern), xstrdup(who), mk};
 }
 
+/* With keys, a writable route is open only where the first rule that
+ * matches it says `open` (no rule: admin keys only). The paths tried: one
+ * the route's pattern matches, and each rule's own sample that the route's
+ * pattern matches too (a rule opening part of the route). One warning per
+ * rule, at its line. */
+static void warn_open_rules(const struct writable *w, size_t n, const struct cvalue *v)
+{
+    struct apikey_rule *rules = xcalloc(v->list.n + 1, sizeof *rules);
+    size_t *item = xcalloc(v->list.n + 1, sizeof *item), nr = 0;
+    char err[300];
+    for (size_t i = 0; i < v->list.n; i++)
+        if (apikey_rule_parse(v->list.v[i], &rules[nr], err, sizeof err) == 0)
+            item[nr++] = i;
+    for (size_t i = 0; i < n; i++) {
+        bool any = !strcmp(w[i].method, "ANY"), *told = xcalloc(nr + 1, sizeof *told);
+        for (size_t c = 0; c <= nr; c++) {
+            char *path = sample_path(c < nr ? rules[c].pattern : w[i].pattern);
+            if (c < nr && !rt_match(w[i].pattern, path, strlen(path), NULL, NULL))
+                continue;
+            for (size_t j = 0; j < (any ? NWRITE : 1); j++) {
+                const char *method = any ? write_methods[j] : w[i].method;
+                const struct apikey_rule *rule = apikey_rule_find(rules, nr, method, path, strlen(path));
+                if (!rule || strcmp(rule->scope, "open") || told[rule - rules])
+                    continue;
+                told[rule - rules] = true;
+                diag_warning(v->marks ? &v->marks[item[rule - rules]] : w[i].mark,
+                             "this rule lets anyone %s %s (%s), a writable route, with no key; give it a scope "
+                             "unless the route is meant to be public",
+                             method, path, w[i].who);
+            }
+        }
+    }
+}
+
 void writable_routes_warn(const struct manifest *m, const struct resolution *r)
 {
-    const struct resolved_mod *httpd = resolved_find(r, "httpd");
-    if (!httpd)
+    if (!resolved_find(r, "httpd"))
         return;   /* no door to the network */
     struct writable *w = NULL;
     size_t n = 0;
@@ -178,59 +212,20 @@ void writable_routes_warn(const struct manifest *m, const struct resolution *r)
         for (size_t k = 0; k < mod->routes.n; k++)
             add_writable(&w, &n, mod->routes.v[k], mod->name, req ? &req->mark : &m->name_mark);
     }
-    const struct resolved_mod *router = resolved_find(r, "router");
-    for (size_t k = 0; router && k < router->mod->nkeys; k++)
-        if (!strcmp(router->mod->keys[k].name, "routes"))
-            for (size_t i = 0; i < router->values[k].list.n; i++)
-                add_writable(&w, &n, router->values[k].list.v[i], "router routes:", &router->values[k].marks[i]);
+    const struct cvalue *routes = resolved_value(r, "router", "routes");
+    for (size_t i = 0; routes && i < routes->list.n; i++)
+        add_writable(&w, &n, routes->list.v[i], "router routes:", &routes->marks[i]);
     if (!n)
         return;
-    const struct resolved_mod *apikey = resolved_find(r, "apikey");
-    if (!apikey) {
-        struct buf b = {0};
-        for (size_t i = 0; i < n; i++)
-            buf_printf(&b, "%s%s %s (%s)", i ? ", " : "", w[i].method, w[i].pattern, w[i].who);
-        diag_warning(w[0].mark, "anyone who reaches httpd's port may, with no key: %s; add the apikey module "
-                                "with rules to ask for keys (docs/security.md)",
-                     buf_cstr(&b));
+    const struct cvalue *rules = resolved_value(r, "apikey", "rules");
+    if (rules) {
+        warn_open_rules(w, n, rules);
         return;
     }
-    /* with keys: a writable route is open only when the first rule that
-     * matches it says `open` (no rule: admin keys only) */
-    for (size_t k = 0; k < apikey->mod->nkeys; k++) {
-        if (strcmp(apikey->mod->keys[k].name, "rules"))
-            continue;
-        const struct cvalue *v = &apikey->values[k];
-        struct apikey_rule *rules = xcalloc(v->list.n + 1, sizeof *rules);
-        size_t *item = xcalloc(v->list.n + 1, sizeof *item), nr = 0;
-        char err[300];
-        for (size_t i = 0; i < v->list.n; i++)
-            if (apikey_rule_parse(v->list.v[i], &rules[nr], err, sizeof err) == 0)
-                item[nr++] = i;
-        /* the paths tried for each route: one its pattern matches, and
-         * each rule's own sample that the route's pattern matches too (a
-         * rule opening part of the route) */
-        for (size_t i = 0; i < n; i++) {
-            bool *told = xcalloc(nr + 1, sizeof *told);
-            for (size_t c = 0; c <= nr; c++) {
-                char *path = sample_path(c < nr ? rules[c].pattern : w[i].pattern);
-                if (c < nr && !rt_match(w[i].pattern, path, strlen(path), NULL, NULL))
-                    continue;
-                for (size_t j = 0; j < 4; j++) {
-                    bool any = !strcmp(w[i].method, "ANY");
-                    const char *method = any ? write_methods[j] : w[i].method;
-                    const struct apikey_rule *rule = apikey_rule_find(rules, nr, method, path, strlen(path));
-                    if (rule && !strcmp(rule->scope, "open") && !told[rule - rules]) {
-                        told[rule - rules] = true;
-                        diag_warning(v->marks ? &v->marks[item[rule - rules]] : w[i].mark,
-                                     "this rule lets anyone %s %s (%s), a writable route, with no key; give it "
-                                     "a scope unless the route is meant to be public",
-                                     method, path, w[i].who);
-                    }
-                    if (!any)
-                        break;
-                }
-            }
-        }
-    }
+    struct buf b = {0};
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "%s%s %s (%s)", i ? ", " : "", w[i].method, w[i].pattern, w[i].who);
+    diag_warning(w[0].mark, "anyone who reaches httpd's port may, with no key: %s; add the apikey module "
+                            "with rules to ask for keys (docs/security.md)",
+                 buf_cstr(&b));
 }

@@ -280,16 +280,19 @@ int resolve(struct catalog *c, struct manifest *m, const char *override, struct 
     return validate(m, r);
 }
 
+const struct cvalue *resolved_value(const struct resolution *r, const char *mod, const char *key)
+{
+    const struct resolved_mod *m = resolved_find(r, mod);
+    for (size_t k = 0; m && k < m->mod->nkeys; k++)
+        if (!strcmp(m->mod->keys[k].name, key))
+            return &m->values[k];
+    return NULL;
+}
+
 const char *resolved_string(const struct resolution *r, const char *mod, const char *key)
 {
-    for (size_t i = 0; i < r->n; i++) {
-        if (strcmp(r->mods[i].mod->name, mod))
-            continue;
-        for (size_t k = 0; k < r->mods[i].mod->nkeys; k++)
-            if (!strcmp(r->mods[i].mod->keys[k].name, key))
-                return r->mods[i].values[k].s;
-    }
-    return NULL;
+    const struct cvalue *v = resolved_value(r, mod, key);
+    return v ? v->s : NULL;
 }
 
 const struct resolved_mod *resolved_find(const struct resolution *r, const char *mod)

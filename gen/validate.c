@@ -216,10 +216,8 @@ static void check_infer(const struct manifest *m, const struct resolution *r, st
     uint64_t copies = (ms == SRC_OBJECT_FILE ? heap_cost(f.file_bytes) : 0) +
                       (ts == SRC_OBJECT_FILE ? heap_cost(f.tok_bytes) : 0);
     memory_need_add(need, "infer model", f.heap + f.transient + copies);
-    int64_t ctx = 0;   /* infer.context: KV positions per session, 0 = the model's */
-    for (size_t k = 0; k < inf->mod->nkeys; k++)
-        if (!strcmp(inf->mod->keys[k].name, "context"))
-            ctx = inf->values[k].i;
+    const struct cvalue *cv = resolved_value(r, "infer", "context");
+    int64_t ctx = cv ? cv->i : 0;   /* infer.context: KV positions per session, 0 = the model's */
     uint64_t kv, scratch;
     model_session(&f, (int)ctx, &kv, &scratch);
     memory_need_add(need, "KV cache", kv);

@@ -125,7 +125,8 @@ $(foreach f,opt asan fuzz arm64,$(eval $(call host_flavour,$(f))))
 # folders. Programs of the same modules (a module's tests, its fuzz targets)
 # share them instead of compiling the same code once each, and never share
 # an object built for another configuration.
-host_cfg_dir = $(call host_libdir,$(1))/cfg/$(shell printf '%s' '$(strip $(2))' | sha256sum | cut -c1-12)
+host_hash = $(shell printf '%s' '$(strip $(1))' | sha256sum | cut -c1-12)
+host_cfg_dir = $(call host_libdir,$(1))/cfg/$(call host_hash,$(2))
 define host_program
 $(1)_DIR := $(call host_dir,$(2))/$(1).d
 $(1)_CFG := $(call host_cfg_dir,$(2),$(5) $($(1)_INCLUDES))
@@ -163,11 +164,12 @@ endef
 # once per entry (G numbers them), before host_program; MODULES and
 # NAME_INCLUDES as host_program will be given them.
 define host_tp_group
-$(1)_TP_DIR_$(3) := $(call host_cfg_dir,$(2),$(6) $($(1)_INCLUDES))/tp/$(shell printf '%s' '$(strip $(5))' | sha256sum | cut -c1-12)
+$(1)_CFG := $(call host_cfg_dir,$(2),$(6) $($(1)_INCLUDES))
+$(1)_TP_DIR_$(3) := $$($(1)_CFG)/tp/$(call host_hash,$(5))
 $(1)_TP_OBJS_$(3) := $$(patsubst /%.c,$$($(1)_TP_DIR_$(3))/%.o,$(4))
-$$($(1)_TP_OBJS_$(3)): $$($(1)_TP_DIR_$(3))/%.o: /%.c $(call host_cfg_dir,$(2),$(6) $($(1)_INCLUDES))/config.h $(HOST_MK)
+$$($(1)_TP_OBJS_$(3)): $$($(1)_TP_DIR_$(3))/%.o: /%.c $$($(1)_CFG)/config.h $(HOST_MK)
 	@mkdir -p $$(@D)
-	$(call host_compile,$$(HOST_CC_$(2)) $$(call host_code_flags,$(2)) $$($(1)_INC) $(5) -w -include $(call host_cfg_dir,$(2),$(6) $($(1)_INCLUDES))/config.h)
+	$(call host_compile,$$(HOST_CC_$(2)) $$(call host_code_flags,$(2)) $$($(1)_INC) $(5) -w -include $$($(1)_CFG)/config.h)
 $(1)_TP_OBJS += $$($(1)_TP_OBJS_$(3))
 endef
 
