@@ -65,12 +65,13 @@ extern struct http_server_counters http_counters;
 
 const char *http_status_text(int status);
 
-/* httpd_module.c, for the https module: the settings both ports serve
- * with, and the connection count they share (max_connections):
- * http_conn_begin counts one in (false when the limit is reached),
- * http_conn_end counts it out. */
+/* httpd_module.c, for both ports (the plain one's listener and the https
+ * module's): the settings they serve with, and the connection counts they
+ * share. http_conn_begin counts an accepted connection in (false when
+ * max_connections are open: counted refused); http_conn_end counts it out
+ * (served false: it was refused after all, for want of memory). */
 const struct http_server_cfg *http_server_settings(void);
 bool http_conn_begin(void);
-void http_conn_end(void);
+void http_conn_end(bool served);
 
 #endif

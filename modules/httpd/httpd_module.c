@@ -51,16 +51,20 @@ const struct http_server_cfg *http_server_settings(void)
 
 bool http_conn_begin(void)
 {
-    if (active >= CONFIG_HTTPD_MAX_CONNECTIONS)
-        return false;
-    active++;
     total_conns++;
+    if (active >= CONFIG_HTTPD_MAX_CONNECTIONS) {
+        refused++;
+        return false;
+    }
+    active++;
     return true;
 }
 
-void http_conn_end(void)
+void http_conn_end(bool served)
 {
     active--;
+    if (!served)
+        refused++;
 }
 
 static long nc_recv(void *ctx, char *buf, size_t cap, uint64_t timeout_ns)
@@ -121,7 +125,7 @@ static void conn_thread(void *arg)
     netconn_close(io->nc);
     netconn_delete(io->nc);
     free(io);
-    active--;
+    http_conn_end(true);
 }
 
 static void refuse(struct netconn *nc)
@@ -129,7 +133,6 @@ static void refuse(struct netconn *nc)
     static const char msg[] =
         "HTTP/1.1 503 Service Unavailable\r\nServer: anunix\r\nContent-Type: text/plain\r\n"
         "Content-Length: 20\r\nConnection: close\r\nRetry-After: 1\r\n\r\ntoo many connections\n";
-    refused++;
     netconn_set_sendtimeout(nc, 1000);
     net_write_all(nc, msg, sizeof msg - 1);
     netconn_close(nc);
@@ -150,22 +153,21 @@ static void listen_thread(void *arg)
         struct netconn *nc;
         if (netconn_accept(l, &nc) != ERR_OK)
             continue;
-        total_conns++;
-        if (active >= CONFIG_HTTPD_MAX_CONNECTIONS) {
+        if (!http_conn_begin()) {
             refuse(nc);
             continue;
         }
         struct nc_io *io = calloc(1, sizeof *io);
         if (!io) {
+            http_conn_end(false);
             refuse(nc);
             continue;
         }
         io->nc = nc;
         net_accepted(nc, io->peer, sizeof io->peer, false);
         netconn_set_sendtimeout(nc, (int)(CONFIG_HTTPD_BODY_TIMEOUT / 1000000));
-        active++;
         if (!anx_thread_create("http", conn_thread, io, CONFIG_HTTPD_STACK)) {
-            active--;
+            http_conn_end(false);
             free(io);
             refuse(nc);
         }

@@ -117,7 +117,7 @@ static void conn_thread(void *arg)
     netconn_close(c->nc);
     netconn_delete(c->nc);
     free(c);
-    http_conn_end();
+    http_conn_end(true);
 }
 
 /* "AB:CD:..." of the certificate's SHA-256, as openssl prints it. */
@@ -233,7 +233,7 @@ static void listen_thread(void *arg)
         }
         struct tls_conn *c = calloc(1, sizeof *c);
         if (!c) {
-            http_conn_end();
+            http_conn_end(false);
             refuse(nc);
             continue;
         }
@@ -241,7 +241,7 @@ static void listen_thread(void *arg)
         net_accepted(nc, c->peer, sizeof c->peer, false);
         netconn_set_sendtimeout(nc, (int)(CONFIG_HTTPD_BODY_TIMEOUT / 1000000));
         if (!anx_thread_create("https", conn_thread, c, CONFIG_HTTPD_STACK)) {
-            http_conn_end();
+            http_conn_end(false);
             free(c);
             refuse(nc);
         }
