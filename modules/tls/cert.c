@@ -139,47 +139,18 @@ static const char *key_mismatch(struct tls_cert *c)
     return NULL;
 }
 
-/* The PEM reader's state: the object being decoded and the line it began
- * on, for messages. */
-struct pem_obj {
-    unsigned char *der;
-    size_t len, cap;
-    bool oom;
-};
-
-static void pem_append(void *ctx, const void *data, size_t len)
-{
-    struct pem_obj *o = ctx;
-    if (o->oom)
-        return;
-    if (o->len + len > o->cap) {
-        size_t cap = o->cap ? o->cap * 2 : 2048;
-        while (cap < o->len + len)
-            cap *= 2;
-        unsigned char *p = realloc(o->der, cap);
-        if (!p) {
-            o->oom = true;
-            return;
-        }
-        o->der = p;
-        o->cap = cap;
-    }
-    memcpy(o->der + o->len, data, len);
-    o->len += len;
-}
-
 /* One finished PEM object: a certificate, a key, or something skipped. */
-static const char *take_object(struct tls_cert *c, const char *name, struct pem_obj *o, bool *have_key)
+static const char *take_object(struct tls_cert *c, const char *name, struct tls_bytes *o, bool *have_key)
 {
     if (!strcmp(name, "CERTIFICATE"))
-        return add_cert_der(c, o->der, o->len) ? "out of memory" : NULL;
+        return add_cert_der(c, o->p, o->len) ? "out of memory" : NULL;
     if (strcmp(name, "PRIVATE KEY") && strcmp(name, "EC PRIVATE KEY") && strcmp(name, "RSA PRIVATE KEY"))
         return NULL; /* parameters, other text: not ours */
     if (*have_key)
         return "more than one private key (give exactly one, for the first certificate)";
     br_skey_decoder_context kd;
     br_skey_decoder_init(&kd);
-    br_skey_decoder_push(&kd, o->der, o->len);
+    br_skey_decoder_push(&kd, o->p, o->len);
     int e = br_skey_decoder_last_error(&kd);
     if (e || !br_skey_decoder_key_type(&kd)) {
         memset(&kd, 0, sizeof kd);
@@ -197,7 +168,7 @@ static const char *take_object(struct tls_cert *c, const char *name, struct pem_
 struct tls_cert *tls_cert_from_pem(const void *pem, size_t len, char *err, size_t errlen)
 {
     struct tls_cert *c = calloc(1, sizeof *c);
-    struct pem_obj o = { 0 };
+    struct tls_bytes o = { 0 }; /* the object being decoded */
     br_pem_decoder_context pc;
     const unsigned char *p = pem;
     char name[128] = "";
@@ -213,7 +184,7 @@ struct tls_cert *tls_cert_from_pem(const void *pem, size_t len, char *err, size_
             snprintf(name, sizeof name, "%s", br_pem_decoder_name(&pc));
             o.len = 0;
             in_obj = true;
-            br_pem_decoder_setdest(&pc, pem_append, &o);
+            br_pem_decoder_setdest(&pc, tls_bytes_add, &o);
             break;
         case BR_PEM_END_OBJ:
             in_obj = false;
@@ -224,9 +195,9 @@ struct tls_cert *tls_cert_from_pem(const void *pem, size_t len, char *err, size_
             break;
         }
     }
-    if (o.der) {
-        memset(o.der, 0, o.cap); /* may have held the key */
-        free(o.der);
+    if (o.p) {
+        memset(o.p, 0, o.cap); /* may have held the key */
+        free(o.p);
     }
     if (!why && in_obj)
         why = "the PEM ends inside a block (a BEGIN line without its END)";

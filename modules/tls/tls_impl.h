@@ -28,4 +28,14 @@ struct tls_cert {
     size_t key_len;
 };
 
+/* A growable byte buffer (trust.c) that BearSSL's decoders write into:
+ * one object's DER or one name. A failed growth sets oom and drops what
+ * follows. */
+struct tls_bytes {
+    unsigned char *p;
+    size_t len, cap;
+    int oom;
+};
+void tls_bytes_add(void *ctx, const void *data, size_t len);
+
 #endif

@@ -23,16 +23,9 @@ struct tls_trust {
     size_t bytes;   /* heap held: table and anchors */
 };
 
-/* A growable byte buffer for one object's DER or one name. */
-struct bytes {
-    unsigned char *p;
-    size_t len, cap;
-    int oom;
-};
-
-static void bytes_add(void *ctx, const void *data, size_t len)
+void tls_bytes_add(void *ctx, const void *data, size_t len)
 {
-    struct bytes *b = ctx;
+    struct tls_bytes *b = ctx;
     if (b->oom)
         return;
     if (b->len + len > b->cap) {
@@ -63,9 +56,9 @@ static size_t key_bytes(const br_x509_pkey *pk)
  * (*x509_err is BearSSL's decoder error). */
 static int add_cert(struct tls_trust *t, const unsigned char *der, size_t len, int *x509_err)
 {
-    struct bytes dn = { 0 };
+    struct tls_bytes dn = { 0 };
     br_x509_decoder_context dc;
-    br_x509_decoder_init(&dc, bytes_add, &dn);
+    br_x509_decoder_init(&dc, tls_bytes_add, &dn);
     br_x509_decoder_push(&dc, der, len);
     const br_x509_pkey *pk = br_x509_decoder_get_pkey(&dc);
     int rc = 0;
@@ -144,7 +137,7 @@ struct pem_block {
     int is_cert;
     uint32_t quad; /* bits of the characters of an incomplete group */
     int nquad, pad;
-    struct bytes der;
+    struct tls_bytes der;
 };
 
 /* Decodes one base64 line into b->der: 0, or -1 at a character that
@@ -162,7 +155,7 @@ static int b64_line(struct pem_block *b, const unsigned char *p, size_t n)
         if (++b->nquad == 4) {
             unsigned char out[3] = { (unsigned char)(b->quad >> 16), (unsigned char)(b->quad >> 8),
                                      (unsigned char)b->quad };
-            bytes_add(&b->der, out, (size_t)(3 - b->pad));
+            tls_bytes_add(&b->der, out, (size_t)(3 - b->pad));
             b->quad = 0;
             b->nquad = 0;
         }
