@@ -100,7 +100,7 @@ pid=
 # a certificate with another key: https (essential) fails with the reason and the image powers off
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$out/other.key" 2>/dev/null
 cat "$out/cert.pem" "$out/other.key" >"$out/mismatch.pem"
-timeout 60 gen/anx run "$out/https-cert.yaml" -p "$platform" "${boot[@]}" --port "$(free_port):8443" \
+timeout 60 gen/anx run "$out/https-cert.yaml" -p "$platform" "${boot[@]}" --port "$(free_port):8080" --port "$(free_port):8443" \
     --secret site="$out/mismatch.pem" </dev/null >"$out/console3.log" 2>&1
 check "a certificate with another key: https fails saying so" grep -q "module https: error: failed: cert: credential 'site': the private key does not belong to the first certificate (their public keys differ)" "$out/console3.log"
 check "  and the image powers off (status 1)" grep -q "guest exited with status 1" "$out/console3.log"
