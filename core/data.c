@@ -27,14 +27,14 @@ static int from_files(const char *name, struct anx_data *out)
     return 0;
 }
 
-int anx_data_get(const char *name, struct anx_data *out)
+int anx_data_get(const char *module, const char *name, struct anx_data *out)
 {
     memset(out, 0, sizeof *out);
     if (name[0] == '/')
         return from_files(name, out);
     int result = ANX_ENOENT;
     for (struct anx_data_provider *p = providers; p; p = p->next) {
-        int rc = p->get(name, out);
+        int rc = p->get(module, name, out);
         if (rc == 0) {
             out->from = p->name;
             return 0;
@@ -46,10 +46,11 @@ int anx_data_get(const char *name, struct anx_data *out)
     return result;
 }
 
-int anx_data_read(const char *name, const void **data, size_t *size, bool *owned, const char **from)
+int anx_data_read(const char *module, const char *name, const void **data, size_t *size, bool *owned,
+                  const char **from)
 {
     struct anx_data d;
-    int rc = anx_data_get(name, &d);
+    int rc = anx_data_get(module, name, &d);
     if (rc != 0)
         return rc;
     *data = d.data;

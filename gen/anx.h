@@ -215,6 +215,14 @@ struct cred_conf {
 };
 #define CRED_NAME_MAX 37    /* fw_cfg names hold 55 bytes, 18 are opt/anunix/secret/ */
 bool valid_cred_name(const char *s);
+/* One module's entry of the manifest's `grants:` (grants.c): the lists it
+ * gives replace the module's own objects: defaults. */
+struct grant_conf {
+    const char *module;
+    struct mark mark;
+    bool has_read, has_write;
+    struct strlist read, write;
+};
 struct manifest {
     char *path;     /* as given */
     char *abs_path;
@@ -240,6 +248,8 @@ struct manifest {
     size_t nchecks;
     struct cred_conf *creds;    /* credentials:, in manifest order */
     size_t ncreds;
+    struct grant_conf *grants;  /* grants:, in manifest order */
+    size_t ngrants;
 };
 /* Both return the number of errors (0 = usable manifest). manifest_load
  * also checks module names (did-you-mean; a module's config key indented
@@ -367,6 +377,10 @@ struct module {
      * syntax (checked by the router's own parser), and where each is */
     struct strlist routes;
     struct mark *route_marks;
+    /* module.yaml `objects:`: the object names it may read and write unless
+     * the manifest's grants: says otherwise (grants.c; {KEY} placeholders
+     * not yet replaced) */
+    struct strlist obj_read, obj_write;
     struct mark mark;
 };
 /* Where third-party trees live: ANX_THIRD_PARTY, else
@@ -564,7 +578,18 @@ int module_route_check(const char *item, char *err, size_t n);
  * which anyone reaching httpd may use: every one when the image has no
  * apikey module, else those an `open` rule lets through (issue 16). */
 void writable_routes_warn(const struct manifest *m, const struct resolution *r);
-char *modules_c_text(const struct resolution *r);
+/* The generated modules.c: the module table, with each module's routes
+ * and object grants. */
+char *modules_c_text(const struct manifest *m, const struct resolution *r);
+
+/* grants.c: object grants (module.yaml objects:, the manifest's grants:). */
+void module_objects_parse(struct module *m, const struct ynode *v);
+void manifest_grants_parse(struct manifest *m, const struct ynode *n, struct catalog *cat);
+/* Errors for grants of modules the image does not hold and for defaults
+ * whose {KEY} expands to no object name; returns their number. */
+int grants_validate(const struct manifest *m, const struct resolution *r);
+/* What module rm may read (or write) in this image, expanded. */
+void grants_of(const struct manifest *m, const struct resolved_mod *rm, bool write, struct strlist *out);
 /* Builds the archive; returns 0 or -1 (message printed). */
 int files_archive_build(const struct manifest *m, struct buf *out);
 /* The files below folder dir (absolute), as paths relative to it, for a

@@ -507,7 +507,7 @@ int build(struct catalog *c, struct manifest *m, struct resolution *r, const str
                               "anx_files_end:\n"
                               "\t.section .note.GNU-stack,\"\",%%progbits\n",
                               files_sha, path_rel(root, files_bin));
-    char *config = config_h_text(m, r), *modules = modules_c_text(r);
+    char *config = config_h_text(m, r), *modules = modules_c_text(m, r);
     if (gen_write(path_join(gendir, "config.h"), config, strlen(config)) ||
         gen_write(path_join(gendir, "modules.c"), modules, strlen(modules)) ||
         gen_write(files_bin, files.p ? files.p : "", files.n) || gen_write(path_join(gendir, "files.S"), files_s, strlen(files_s)))

@@ -16,7 +16,7 @@ const char *const ctype_names[] = {"bool", "int", "size", "duration", "string", 
 
 static const char *const module_keys[] = {"name", "summary", "depends", "conflicts", "platforms",
                                           "sources", "config", "third_party", "memory", "tests", "prefix",
-                                          "files", "license", "routes"};
+                                          "files", "license", "routes", "objects"};
 static const char *const memory_keys[] = {"base", "add"};
 static const char *const term_keys[] = {"key", "each", "when"};
 static const char *const tp_keys[] = {"tree", "license", "sources", "exclude", "include", "private", "cflags"};
@@ -764,6 +764,8 @@ struct module *module_parse(const char *name, const char *yaml_path, const char 
             if (module_route_check(m->routes.v[i], err, sizeof err))
                 diag_error(&m->route_marks[i], "in 'routes': %s", err);
         }
+    if ((v = ymap_get(root, "objects")))
+        module_objects_parse(m, v);
     return diag_errors - errs0 ? NULL : m;
 }
 

@@ -177,7 +177,7 @@ int cmd_check(int argc, char **argv)
         printf(" %s", r.mods[i].mod->name);
     printf("\n");
     if (print)
-        printf("%s%s", config_h_text(&m, &r), modules_c_text(&r));
+        printf("%s%s", config_h_text(&m, &r), modules_c_text(&m, &r));
     return EXIT_OK;
 }
 

@@ -229,6 +229,7 @@ int validate(const struct manifest *m, struct resolution *r)
     int errs0 = diag_errors;
     check_drivers(m, r);
     check_tests(m, r);
+    grants_validate(m, r);
     struct mem_need *need = xcalloc(1, sizeof *need);
     memory_need_init(need, anx_root(), m, r);
     check_infer(m, r, need);

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct resolution r = {&plat, &rm, 1};
         struct manifest dummy = {.name = "fuzz", .cmdline = "", .memory = 1 << 20, .cpus = 1};
         config_h_text(&dummy, &r);
-        modules_c_text(&r);
+        modules_c_text(&dummy, &r);
     }
     platform_parse("fuzz", "/nonexistent/platforms/fuzz/platform.yaml", text, size);
     arch_parse("fuzz", "/nonexistent/arch/fuzz/arch.yaml", "/nonexistent", text, size);

@@ -8,6 +8,7 @@
  * command. The guard that uses them is apikey_module.c's.
  */
 #define LOG_TAG "apikey"
+#define SELF "apikey"      /* this module, as the object store's grants name it */
 #include <anx/audit.h>
 #include <anx/buf.h>
 #include <anx/command.h>
@@ -142,7 +143,7 @@ int apikey_revocations_load(void)
         return ANX_EAGAIN;
     void *data;
     size_t len;
-    int err = os_read(revoked_object, 0, &data, &len, NULL);
+    int err = os_read(SELF, revoked_object, 0, &data, &len, NULL);
     if (err == ANX_ENOENT) {
         revoked_loaded = true;
         return 0;
@@ -187,7 +188,7 @@ static bool persist(void)
     for (size_t i = 0; i < nrevoked; i++)
         anx_buf_printf(&b, "%s\n", revoked[i]);
     struct objstore_write_opts o = {.writer = "apikey", .type = "text/plain"};
-    int err = b.oom ? ANX_ENOMEM : os_write(revoked_object, b.p ? b.p : "", b.len, &o, NULL);
+    int err = b.oom ? ANX_ENOMEM : os_write(SELF, revoked_object, b.p ? b.p : "", b.len, &o, NULL);
     anx_buf_free(&b);
     if (!err)
         return true;

@@ -13,6 +13,7 @@
  * counted; the first such failure is logged.
  */
 #define LOG_TAG "audit"
+#define SELF "audit"      /* this module, as the object store's grants name it */
 #include <anx/audit.h>
 #include <anx/errno.h>
 #include <anx/log.h>
@@ -26,7 +27,7 @@ static void keep(const struct anx_audit_event *e, const char *json, size_t len)
 {
     (void)e;
     struct objstore_write_opts o = {.writer = "audit", .type = "application/json"};
-    int rc = os_ready() ? os_write(CONFIG_AUDIT_OBJECT, json, len, &o, NULL) : -1;
+    int rc = os_ready() ? os_write(SELF, CONFIG_AUDIT_OBJECT, json, len, &o, NULL) : -1;
     if (rc == 0) {
         stored++;
         return;

@@ -28,7 +28,7 @@ static void persist_one(const struct cred_info *c)
     snprintf(obj, sizeof obj, "%s%s", CONFIG_CRED_PERSIST_PREFIX, c->name);
     void *data = NULL;
     size_t len = 0;
-    int err = os_read(obj, 0, &data, &len, NULL);
+    int err = os_read(SELF, obj, 0, &data, &len, NULL);
     if (err == 0) {
         err = cred_host_key_unseal(SELF, c->name, CONFIG_CRED_PERSIST_KEY, data, len);
         anx_free(data);
@@ -51,7 +51,7 @@ static void persist_one(const struct cred_info *c)
     err = cred_host_key_seal(SELF, c->name, CONFIG_CRED_PERSIST_KEY, sealed);
     if (!err) {
         struct objstore_write_opts o = {.writer = SELF, .type = "application/octet-stream"};
-        err = os_write(obj, sealed, sizeof sealed, &o, NULL);
+        err = os_write(SELF, obj, sealed, sizeof sealed, &o, NULL);
     }
     if (!err)
         log_info("host key '%s' stored sealed in object %s", c->name, obj);

@@ -6,6 +6,7 @@
  * which serves inf_loaded_model(). Image glue: the host tools leave this file out.
  */
 #define LOG_TAG "infer"
+#define SELF "infer"      /* this module, as the object store's grants name it */
 #include <anx/command.h>
 #include <anx/data.h>
 #include <anx/files.h>
@@ -104,7 +105,7 @@ static struct anx_command generate_cmd = {
 static int read_named(const char *what, const char *name, const void **data, size_t *size,
                       bool *owned, const char **from, char *err)
 {
-    int rc = anx_data_read(name, data, size, owned, from);
+    int rc = anx_data_read(SELF, name, data, size, owned, from);
     if (rc == 0)
         return 0;
     if (rc == ANX_EAGAIN)

@@ -12,6 +12,7 @@
  *   GET    /api/v1/blobs/ID                content by object id
  */
 #define LOG_TAG "objstore-http"
+#define SELF "objstore-http"      /* this module, as the object store's grants name it */
 #include <anx/lib.h>
 #include <anx/log.h>
 #include <anx/mem.h>
@@ -26,7 +27,7 @@ static int status_of(int err)
     case ANX_ENOENT: return 404;
     case ANX_EINVAL: return 400;
     case ANX_EDQUOT: case ANX_ENOSPC: return 507;
-    case ANX_EROFS: return 403;
+    case ANX_EROFS: case ANX_EPERM: return 403;    /* read-only, or not granted */
     case ANX_EAGAIN: case ANX_EBROKEN: return 503;
     }
     return 500;
@@ -153,7 +154,7 @@ static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_re
         struct list_ctx c = {&rs->out, 0};
         rs->content_type = "application/json";
         anx_buf_puts(&rs->out, "{\"objects\": [");
-        int rc = os_list(prefix, list_one, &c);
+        int rc = os_list(SELF, prefix, list_one, &c);
         if (rc < 0) {           /* e.g. the disk is still opening: 503, not an empty list */
             anx_buf_free(&rs->out);
             return fail(rs, rc);
@@ -169,7 +170,7 @@ static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_re
     if (!strcmp(rq->route, "objstore-blob")) {       /* GET /api/v1/blobs/ID */
         void *data;
         size_t len;
-        int rc = os_get(name, &data, &len);
+        int rc = os_get(SELF, name, &data, &len);
         if (rc)
             return fail(rs, rc);
         rt_add_header(rs, "Cache-Control", "public, max-age=31536000, immutable");
@@ -181,7 +182,7 @@ static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_re
         name[pl - 9] = 0;
         struct list_ctx c = {&rs->out, 0};
         anx_buf_puts(&rs->out, "{\"versions\": [");
-        int rc = os_versions(name, list_one, &c);
+        int rc = os_versions(SELF, name, list_one, &c);
         if (rc) {
             anx_buf_free(&rs->out);
             return fail(rs, rc);
@@ -196,7 +197,7 @@ static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_re
         struct objstore_version v;
         void *data;
         size_t len;
-        int rc = os_read(name, no, &data, &len, &v);
+        int rc = os_read(SELF, name, no, &data, &len, &v);
         if (rc)
             return fail(rs, rc);
         char num[16];
@@ -209,7 +210,7 @@ static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_re
         const char *im = rt_header(rq, "If-Match", &iml);
         if (im) {                             /* optimistic concurrency */
             struct objstore_version cur;
-            bool have = os_read(name, 0, NULL, NULL, &cur) == 0, ok = false;
+            bool have = os_read(SELF, name, 0, NULL, NULL, &cur) == 0, ok = false;
             if (iml == 1 && im[0] == '*')
                 ok = have;
             for (size_t i = 0; have && !ok && i + 64 <= iml; i++)
@@ -230,7 +231,7 @@ static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_re
         }
         struct objstore_write_opts o = {.writer = "http", .type = type[0] ? type : NULL};
         struct objstore_version v;
-        int rc = os_write(name, rq->body, rq->body_len, &o, &v);
+        int rc = os_write(SELF, name, rq->body, rq->body_len, &o, &v);
         if (rc)
             return fail(rs, rc);
         rs->status = v.no == 1 ? 201 : 200;
@@ -241,7 +242,7 @@ static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_re
         return 0;
     }
     if (!strcmp(rq->method, "DELETE")) {
-        int rc = os_delete(name);
+        int rc = os_delete(SELF, name);
         if (rc)
             return fail(rs, rc);
         rs->status = 204;

@@ -9,6 +9,10 @@
 #include <anx/time.h>
 #include "objstore.h"
 
+/* The store command runs as the objstore module (its grants: module.yaml
+ * objects:); an operator's SSH key scopes limit who may run it. */
+#define SELF "objstore"
+
 static const char *type_of(const struct objstore_version *v)
 {
     for (int i = 0; i < v->nmeta; i++)
@@ -56,7 +60,7 @@ static int cat(const char *arg)
     int rc;
     char name[201];
     const char *at = strchr(arg, '@');
-    if (strlen(arg) == 64 && !strchr(arg, '/') && !at && os_get(arg, &data, &len) == 0) {
+    if (strlen(arg) == 64 && !strchr(arg, '/') && !at && os_get(SELF, arg, &data, &len) == 0) {
         rc = 0;
     } else if (at) {
         size_t nl = (size_t)(at - arg);
@@ -65,11 +69,11 @@ static int cat(const char *arg)
         memcpy(name, arg, nl);
         name[nl] = 0;
         const char *vs = at[1] == 'v' ? at + 2 : at + 1;
-        rc = os_read(name, (uint32_t)strtoul(vs, NULL, 10), &data, &len, NULL);
+        rc = os_read(SELF, name, (uint32_t)strtoul(vs, NULL, 10), &data, &len, NULL);
         if (!rc && !strtoul(vs, NULL, 10))
             rc = ANX_EINVAL;
     } else {
-        rc = os_read(arg, 0, &data, &len, NULL);
+        rc = os_read(SELF, arg, 0, &data, &len, NULL);
     }
     if (rc)
         return rc;
@@ -124,7 +128,7 @@ static int bench(uint32_t n, size_t size)
         memcpy(buf, tag, size < 16 ? size : 16);
         struct objstore_version v;
         uint64_t s = anx_time_ns();
-        rc = os_write(name, buf, size, &o, &v);
+        rc = os_write(SELF, name, buf, size, &o, &v);
         lat[i] = anx_time_ns() - s;
         if (!i)
             first = v.no;
@@ -137,14 +141,14 @@ static int bench(uint32_t n, size_t size)
         size_t len;
         struct objstore_version v;
         uint64_t s = anx_time_ns();
-        rc = os_read(name, first + i, &d, &len, &v);
+        rc = os_read(SELF, name, first + i, &d, &len, &v);
         lat[i] = anx_time_ns() - s;
         if (!rc)
             anx_free(d);
     }
     if (!rc)
         bench_report("get", lat, n, anx_time_ns() - t0, size);
-    os_delete(name);
+    os_delete(SELF, name);
     uint32_t nobj;
     uint64_t bytes;
     os_gc(&nobj, &bytes);
@@ -158,7 +162,7 @@ static int cmd_store(int argc, char **argv)
     const char *sub = argc > 1 ? argv[1] : "";
     int rc = 0;
     if (!strcmp(sub, "ls") && argc <= 3) {
-        rc = os_list(argc > 2 ? argv[2] : "", ls_line, NULL);
+        rc = os_list(SELF, argc > 2 ? argv[2] : "", ls_line, NULL);
     } else if (!strcmp(sub, "cat") && argc == 3) {
         rc = cat(argv[2]);
     } else if (!strcmp(sub, "put") && argc >= 4) {
@@ -180,14 +184,14 @@ static int cmd_store(int argc, char **argv)
         text[at] = 0;
         struct objstore_write_opts o = {.writer = "shell", .type = "text/plain"};
         struct objstore_version v;
-        rc = os_write(argv[2], text, strlen(text), &o, &v);
+        rc = os_write(SELF, argv[2], text, strlen(text), &o, &v);
         anx_free(text);
         if (!rc)
             anx_printf("%s v%u %s\n", v.name, (unsigned)v.no, v.id);
     } else if (!strcmp(sub, "log") && argc == 3) {
-        rc = os_versions(argv[2], log_line, NULL);
+        rc = os_versions(SELF, argv[2], log_line, NULL);
     } else if (!strcmp(sub, "rm") && argc == 3) {
-        rc = os_delete(argv[2]);
+        rc = os_delete(SELF, argv[2]);
         if (!rc)
             anx_printf("removed %s\n", argv[2]);
     } else if (!strcmp(sub, "gc") && argc == 2) {

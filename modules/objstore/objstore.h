@@ -53,7 +53,7 @@ struct objstore_version {
 };
 
 struct objstore_write_opts {
-    const char *writer;                 /* module name; NULL = "unknown" */
+    const char *writer;                 /* provenance label; NULL = the calling module */
     const char *type;                   /* content type; NULL = none */
     int nmeta;                          /* more metadata */
     const char *const *keys;
@@ -64,31 +64,41 @@ struct objstore_write_opts {
 
 bool os_ready(void);
 
+/* Grants. Every call below takes the calling module's name first (its
+ * own, as module.yaml spells it) and answers ANX_EPERM, with one log line,
+ * when the image's grants (<anx/module.h>, "object grants") do not let
+ * that module read or write the name: reading covers os_read, os_versions
+ * and os_list (which lists only the names the module may read), writing
+ * covers os_write, os_link and os_delete. Objects by id reach any name's
+ * content, so os_get needs the read grant "*" and os_put the write grant
+ * "*". The writer recorded in a version's provenance is the module, or
+ * the label o->writer gives. */
+
 /* Store content without a name (gc collects it unless a version names it). */
-int os_put(const void *data, size_t len, char id[65]);
+int os_put(const char *module, const void *data, size_t len, char id[65]);
 /* Read an object by id (either layer), verified; *data freed with anx_free. */
-int os_get(const char *id, void **data, size_t *len);
+int os_get(const char *module, const char *id, void **data, size_t *len);
 
 /* A new version of name holding data; *out (optional) describes it. */
-int os_write(const char *name, const void *data, size_t len,
-                   const struct objstore_write_opts *o, struct objstore_version *out);
+int os_write(const char *module, const char *name, const void *data, size_t len,
+             const struct objstore_write_opts *o, struct objstore_version *out);
 /* A new version of name pointing at an existing object. */
-int os_link(const char *name, const char *id, const struct objstore_write_opts *o,
-                  struct objstore_version *out);
+int os_link(const char *module, const char *name, const char *id, const struct objstore_write_opts *o,
+            struct objstore_version *out);
 /* Version no (0 = current) of name: its content (*data freed with anx_free;
  * data may be NULL to only stat) and description. */
-int os_read(const char *name, uint32_t no, void **data, size_t *len,
-                  struct objstore_version *out);
+int os_read(const char *module, const char *name, uint32_t no, void **data, size_t *len,
+            struct objstore_version *out);
 /* Forget a name and its history (writable layer only). */
-int os_delete(const char *name);
+int os_delete(const char *module, const char *name);
 
 /* Every version of name, oldest first; fn returns nonzero to stop. */
-int os_versions(const char *name, int (*fn)(const struct objstore_version *v, void *arg),
-                      void *arg);
-/* The current version of every name starting with prefix ("" = all), in
- * name order, writable layer shadowing the base. */
-int os_list(const char *prefix, int (*fn)(const struct objstore_version *v, void *arg),
-                  void *arg);
+int os_versions(const char *module, const char *name, int (*fn)(const struct objstore_version *v, void *arg),
+                void *arg);
+/* The current version of every name starting with prefix ("" = all) that
+ * module may read, in name order, writable layer shadowing the base. */
+int os_list(const char *module, const char *prefix, int (*fn)(const struct objstore_version *v, void *arg),
+            void *arg);
 
 int os_gc(uint32_t *objects, uint64_t *bytes);
 

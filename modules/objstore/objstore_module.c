@@ -91,8 +91,16 @@ static void describe(const char *name, const struct os_version *v, struct objsto
     }
 }
 
-int os_put(const void *data, size_t len, char id[65])
+/* The grant check of every call (objstore.h, "Grants"). */
+static bool may(const char *module, const char *name, enum anx_access how)
 {
+    return anx_object_granted(module, name, how);
+}
+
+int os_put(const char *module, const void *data, size_t len, char id[65])
+{
+    if (!may(module, "*", ANX_ACCESS_WRITE))
+        return ANX_EPERM;
     if (!ready)
         return unavailable();
     uint8_t raw[32];
@@ -104,8 +112,10 @@ int os_put(const void *data, size_t len, char id[65])
     return rc;
 }
 
-int os_get(const char *id, void **data, size_t *len)
+int os_get(const char *module, const char *id, void **data, size_t *len)
 {
+    if (!may(module, "*", ANX_ACCESS_READ))
+        return ANX_EPERM;
     uint8_t raw[32];
     if (os_id_parse(id, raw))
         return ANX_EINVAL;
@@ -124,10 +134,11 @@ int os_get(const char *id, void **data, size_t *len)
     return ANX_ENOENT;
 }
 
-static int make_opts(const struct objstore_write_opts *o, struct os_put_opts *po, struct os_meta *meta)
+static int make_opts(const char *module, const struct objstore_write_opts *o, struct os_put_opts *po,
+                     struct os_meta *meta)
 {
     memset(po, 0, sizeof(*po));
-    po->writer = o && o->writer ? o->writer : "unknown";
+    po->writer = o && o->writer ? o->writer : module;
     po->manifest = manifest;
     po->meta = meta;
     int n = 0;
@@ -153,14 +164,16 @@ static int make_opts(const struct objstore_write_opts *o, struct os_put_opts *po
     return 0;
 }
 
-int os_write(const char *name, const void *data, size_t len,
-                   const struct objstore_write_opts *o, struct objstore_version *out)
+int os_write(const char *module, const char *name, const void *data, size_t len,
+             const struct objstore_write_opts *o, struct objstore_version *out)
 {
+    if (!may(module, name, ANX_ACCESS_WRITE))
+        return ANX_EPERM;
     if (!ready)
         return unavailable();
     struct os_put_opts po;
     struct os_meta meta[OS_META_MAX];
-    int rc = make_opts(o, &po, meta);
+    int rc = make_opts(module, o, &po, meta);
     if (rc)
         return rc;
     struct os_version v;
@@ -172,9 +185,11 @@ int os_write(const char *name, const void *data, size_t len,
     return rc;
 }
 
-int os_link(const char *name, const char *id, const struct objstore_write_opts *o,
-                  struct objstore_version *out)
+int os_link(const char *module, const char *name, const char *id, const struct objstore_write_opts *o,
+            struct objstore_version *out)
 {
+    if (!may(module, name, ANX_ACCESS_WRITE))
+        return ANX_EPERM;
     if (!ready)
         return unavailable();
     uint8_t raw[32];
@@ -182,7 +197,7 @@ int os_link(const char *name, const char *id, const struct objstore_write_opts *
         return ANX_EINVAL;
     struct os_put_opts po;
     struct os_meta meta[OS_META_MAX];
-    int rc = make_opts(o, &po, meta);
+    int rc = make_opts(module, o, &po, meta);
     if (rc)
         return rc;
     struct os_version v;
@@ -222,8 +237,11 @@ static int read_version(const char *name, struct os_name *nm, void *arg)
     return ANX_ENOENT;
 }
 
-int os_read(const char *name, uint32_t no, void **data, size_t *len, struct objstore_version *out)
+int os_read(const char *module, const char *name, uint32_t no, void **data, size_t *len,
+            struct objstore_version *out)
 {
+    if (!may(module, name, ANX_ACCESS_READ))
+        return ANX_EPERM;
     struct objstore_version tmp;
     struct read_args a = {no, data, len, out ? out : &tmp};
     int rc = on_name(name, read_version, &a);
@@ -236,8 +254,10 @@ int os_read(const char *name, uint32_t no, void **data, size_t *len, struct objs
     return data ? os_base_read(&f, data, len) : 0;
 }
 
-int os_delete(const char *name)
+int os_delete(const char *module, const char *name)
 {
+    if (!may(module, name, ANX_ACCESS_WRITE))
+        return ANX_EPERM;
     if (!ready)
         return unavailable();
     lock();
@@ -266,8 +286,11 @@ static int each_version(const char *name, struct os_name *nm, void *arg)
     return 0;
 }
 
-int os_versions(const char *name, int (*fn)(const struct objstore_version *v, void *arg), void *arg)
+int os_versions(const char *module, const char *name, int (*fn)(const struct objstore_version *v, void *arg),
+                void *arg)
 {
+    if (!may(module, name, ANX_ACCESS_READ))
+        return ANX_EPERM;
     struct versions_args a = {fn, arg};
     int rc = on_name(name, each_version, &a);
     if (rc != NOT_WRITABLE)
@@ -281,8 +304,8 @@ int os_versions(const char *name, int (*fn)(const struct objstore_version *v, vo
     return 0;
 }
 
-int os_list(const char *prefix, int (*fn)(const struct objstore_version *v, void *arg),
-                  void *arg)
+int os_list(const char *module, const char *prefix, int (*fn)(const struct objstore_version *v, void *arg),
+            void *arg)
 {
     size_t plen = strlen(prefix);
     size_t wi = 0, bi = 0, nb = os_base_count();
@@ -308,13 +331,13 @@ int os_list(const char *prefix, int (*fn)(const struct objstore_version *v, void
             struct os_name *nm = &store.ix.names[wi++];
             if (c == 0)
                 bi++;
-            if (!strncmp(nm->name, prefix, plen)) {
+            if (!strncmp(nm->name, prefix, plen) && anx_object_grant_test(module, nm->name, ANX_ACCESS_READ)) {
                 describe(nm->name, &nm->v[nm->nver - 1], &out);
                 stop = fn(&out, arg);
             }
         } else {
             bi++;
-            if (!strncmp(bname, prefix, plen)) {
+            if (!strncmp(bname, prefix, plen) && anx_object_grant_test(module, bname, ANX_ACCESS_READ)) {
                 os_base_describe(&f, bname, &out);
                 stop = fn(&out, arg);
             }
@@ -500,8 +523,12 @@ static int current_data(const char *name, struct os_name *nm, void *arg)
     return 0;
 }
 
-static int data_get(const char *name, struct anx_data *out)
+static int data_get(const char *module, const char *name, struct anx_data *out)
 {
+    if (!os_name_valid(name))
+        return ANX_ENOENT;
+    if (!may(module, name, ANX_ACCESS_READ))
+        return ANX_EPERM;
     int rc = on_name(name, current_data, out);
     if (rc == ANX_EINVAL)
         return ANX_ENOENT;

@@ -1230,6 +1230,23 @@ if [ $rc -eq 2 ] && grep -q "modules/cfg/module.yaml:9:3: error: config key 'mus
 else
     bad "config-h/a key without a default is an error at module.yaml" "exit $rc: $(cat "$out/stderr")"
 fi
+# Object grants (grants.c): a module's objects: with {KEY} from the image's
+# config, and the manifest's grants: replacing one list, in the module table.
+cd "$here/grants"
+grant_case() {  # NAME MANIFEST LINE...: each LINE is in the generated modules.c
+    local name=$1 f=$2; shift 2
+    "$anx" check "$f" --print-config >"$out/stdout" 2>"$out/stderr"
+    local rc=$? miss=""
+    for l in "$@"; do grep -qxF "$l" "$out/stdout" || miss="$miss [$l]"; done
+    if [ $rc -eq 0 ] && [ -z "$miss" ]; then ok "grants/$name"; else bad "grants/$name" "exit $rc, missing$miss: $(cat "$out/stderr")"; fi
+}
+grant_case "module.yaml objects: with the config's value" defaults.yaml \
+    'static const char *const reads_grant_cfg[] = {"logs/today", "shared/", 0};' \
+    'static const char *const writes_grant_cfg[] = {"logs/today", 0};'
+grant_case "the manifest's grants: replaces the write list only" override.yaml \
+    'static const char *const reads_grant_cfg[] = {"data/x", "shared/", 0};' \
+    'static const char *const writes_grant_cfg[] = {"*", "notes/", 0};'
+cd "$here/config-h"
 # A list is COUNT plus a null-terminated initializer: valid ISO C, empty too.
 cat >"$out/lists.c" <<'EOF2'
 #include <string.h>

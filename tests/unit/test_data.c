@@ -14,23 +14,26 @@
 
 static int ready_provider_calls;
 
-static int empty_get(const char *name, struct anx_data *out)
+static int empty_get(const char *module, const char *name, struct anx_data *out)
 {
+    CHECK_STR(module, "infer");            /* the caller's name reaches the provider */
     (void)name;
     out->size = 99;          /* a provider that says "not found" leaves nothing behind */
     return ANX_ENOENT;
 }
 
-static int opening_get(const char *name, struct anx_data *out)
+static int opening_get(const char *module, const char *name, struct anx_data *out)
 {
+    CHECK_STR(module, "infer");            /* the caller's name reaches the provider */
     (void)out;
     if (strcmp(name, "damaged/x") == 0)
         return ANX_ECORRUPT;                        /* it has the name but cannot read it */
     return strcmp(name, "later/x") == 0 ? ANX_EAGAIN : ANX_ENOENT;
 }
 
-static int models_get(const char *name, struct anx_data *out)
+static int models_get(const char *module, const char *name, struct anx_data *out)
 {
+    CHECK_STR(module, "infer");            /* the caller's name reaches the provider */
     ready_provider_calls++;
     if (strcmp(name, "www/index.html") == 0) {       /* an object with its id and type */
         out->data = "<p>hi</p>";
@@ -61,7 +64,7 @@ TEST(image_paths_go_to_the_files_archive)
     bool owned;
     anx_files_init();
     /* the host platform links an empty archive: an image path is simply absent */
-    CHECK_EQ(anx_data_read("/models/x.bin", &d, &s, &owned, NULL), ANX_ENOENT);
+    CHECK_EQ(anx_data_read("infer", "/models/x.bin", &d, &s, &owned, NULL), ANX_ENOENT);
     CHECK_EQ(ready_provider_calls, 0);      /* providers are not asked for image paths */
 }
 
@@ -71,20 +74,20 @@ TEST(providers_in_order)
     size_t s;
     bool owned = false;
     const char *from = NULL;
-    CHECK_EQ(anx_data_read("models/tiny", &d, &s, &owned, &from), ANX_ENOENT);   /* none yet */
+    CHECK_EQ(anx_data_read("infer", "models/tiny", &d, &s, &owned, &from), ANX_ENOENT);   /* none yet */
     anx_data_provider_register(&empty);
     anx_data_provider_register(&opening);
     anx_data_provider_register(&models);
-    CHECK_EQ(anx_data_read("models/tiny", &d, &s, &owned, &from), 0);
+    CHECK_EQ(anx_data_read("infer", "models/tiny", &d, &s, &owned, &from), 0);
     CHECK_EQ(s, 4);
     CHECK(owned);
     CHECK(memcmp(d, "tiny", 4) == 0);
     CHECK(strcmp(from, "models") == 0);
     anx_free((void *)d);
-    CHECK_EQ(anx_data_read("models/none", &d, &s, &owned, &from), ANX_ENOENT);
-    CHECK_EQ(anx_data_read("later/x", &d, &s, &owned, &from), ANX_EAGAIN);
+    CHECK_EQ(anx_data_read("infer", "models/none", &d, &s, &owned, &from), ANX_ENOENT);
+    CHECK_EQ(anx_data_read("infer", "later/x", &d, &s, &owned, &from), ANX_EAGAIN);
     /* a provider's own error reaches the caller over the others' ENOENT */
-    CHECK_EQ(anx_data_read("damaged/x", &d, &s, &owned, &from), ANX_ECORRUPT);
+    CHECK_EQ(anx_data_read("infer", "damaged/x", &d, &s, &owned, &from), ANX_ECORRUPT);
 }
 
 /* anx_data_get also gives the content's hash and type when the provider
@@ -92,12 +95,12 @@ TEST(providers_in_order)
 TEST(get_gives_hash_and_type)
 {
     struct anx_data d;
-    CHECK_EQ(anx_data_get("www/index.html", &d), 0);
+    CHECK_EQ(anx_data_get("infer", "www/index.html", &d), 0);
     CHECK_EQ(d.size, 9);
     CHECK(!d.owned && d.has_sha256 && d.sha256[31] == 0xab);
     CHECK_STR(d.type, "text/html");
     CHECK_STR(d.from, "models");
-    CHECK_EQ(anx_data_get("nothing/here", &d), ANX_ENOENT);
+    CHECK_EQ(anx_data_get("infer", "nothing/here", &d), ANX_ENOENT);
     CHECK(d.size == 0 && d.data == NULL);           /* cleared, not the empty provider's 99 */
 }
 

@@ -31,11 +31,11 @@ ANX_MODULE(d, .init = init_d, .essential = true);
 static const struct anx_module_ops no_init = { 0 };
 
 const struct anx_module anx_module_table[] = {
-    { "a", "first", &anx_module_a, NULL },
-    { "b", "second", &anx_module_b, NULL },
-    { "c-d", "third", &anx_module_c_d, NULL },
-    { "d", "essential", &anx_module_d, NULL },
-    { "e", "no init", &no_init, NULL },
+    { .name = "a", .summary = "first", .ops = &anx_module_a },
+    { .name = "b", .summary = "second", .ops = &anx_module_b },
+    { .name = "c-d", .summary = "third", .ops = &anx_module_c_d },
+    { .name = "d", .summary = "essential", .ops = &anx_module_d },
+    { .name = "e", .summary = "no init", .ops = &no_init },
 };
 const size_t anx_module_count = 5;
 

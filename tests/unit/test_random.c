@@ -17,7 +17,7 @@ extern unsigned long long unit_random_hw_calls;
 
 /* An image without virtio-rng: the boot line then says how to get keys. */
 static const struct anx_module_ops no_ops = { 0 };
-const struct anx_module anx_module_table[] = { { "console", "console", &no_ops, NULL } };
+const struct anx_module anx_module_table[] = { { .name = "console", .summary = "console", .ops = &no_ops } };
 const size_t anx_module_count = 1;
 
 static bool all_zero(const uint8_t *p, size_t n)

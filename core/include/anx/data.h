@@ -36,22 +36,26 @@ struct anx_data_provider {
     /* Fill *out (data, size, owned; sha256 and type when known; from is
      * set by the core) and return 0, or return ANX_ENOENT, ANX_EAGAIN or
      * the error that kept it from reading a name it has. */
-    int (*get)(const char *name, struct anx_data *out);
+    int (*get)(const char *module, const char *name, struct anx_data *out);
     struct anx_data_provider *next; /* private */
 };
 
 void anx_data_provider_register(struct anx_data_provider *p);
 
-/* Get a named piece of data into *out. Returns 0 or one of the errors
- * above: a provider's error or ANX_EAGAIN outranks ANX_ENOENT from the
- * others. An image path ('/...') comes from the files archive (with its
- * sha256); other names from the first provider that has them. */
-int anx_data_get(const char *name, struct anx_data *out);
+/* Get a named piece of data into *out for module (the caller's own name:
+ * providers check it against the image's object grants, <anx/module.h>,
+ * and answer ANX_EPERM, logged, to a module not granted the name). Returns 0
+ * or one of the errors above: a provider's error or ANX_EAGAIN outranks
+ * ANX_ENOENT from the others. An image path ('/...') comes from the files
+ * archive (with its sha256), which every module may read; other names
+ * from the first provider that has them. */
+int anx_data_get(const char *module, const char *name, struct anx_data *out);
 
 /* The same, for callers that want only the bytes. On success *data is valid
  * for the life of the image when *owned is false (image files), else the
  * caller owns it (free with anx_free). *from (optional) names where it came
  * from ("files", "objstore"). */
-int anx_data_read(const char *name, const void **data, size_t *size, bool *owned, const char **from);
+int anx_data_read(const char *module, const char *name, const void **data, size_t *size, bool *owned,
+                  const char **from);
 
 #endif

@@ -50,6 +50,11 @@ struct anx_module {
      * NULL when it declares none. The router adds them at its start; anx
      * reads the same list to warn of writable routes nobody guards. */
     const char *const *routes;
+    /* The object names it may read and write: its module.yaml `objects:`
+     * or the manifest's `grants:` (anx_object_granted), NULL-ended; NULL
+     * grants none. */
+    const char *const *reads;
+    const char *const *writes;
 };
 
 /* Defined by the generated modules.c, in init (dependency) order. */
@@ -64,6 +69,29 @@ int anx_modules_init(void);
 
 /* True when the image holds the module (by name). */
 int anx_module_present(const char *name);
+
+/* ---- object grants -------------------------------------------------------
+ * What each module may do to the object store's names. The grants come
+ * from module.yaml `objects:` (read: [...], write: [...]) unless the
+ * manifest's `grants:` section replaces them for one image
+ * (docs/objstore.md, "Grants"). An entry is "*" (every name), a name
+ * ("sys/revoked-tokens": that name and the names under it) or a prefix
+ * ending in '/' ("notes/": the names under it). Writing covers creating,
+ * changing and deleting; reading covers reading, versions and listing.
+ *
+ * Like credential grants, these stop mistakes and make an image's reach
+ * visible, not a hostile module: every module runs in one address space. */
+
+enum anx_access { ANX_ACCESS_READ, ANX_ACCESS_WRITE };
+
+/* Whether module may read (or write) the object name. A refusal logs one
+ * line naming the module, the access and the name. A module the image does
+ * not hold is granted nothing. */
+bool anx_object_granted(const char *module, const char *name, enum anx_access how);
+/* The same without the log line, for filtering a listing. */
+bool anx_object_grant_test(const char *module, const char *name, enum anx_access how);
+/* Whether one grant entry covers name (the matching rule above). */
+bool anx_grant_covers(const char *grant, const char *name);
 
 /* ---- module state ------------------------------------------------------- */
 

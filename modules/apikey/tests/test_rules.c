@@ -16,7 +16,10 @@
 #include "cred.h"
 
 static const struct anx_module_ops no_ops = {0};
-const struct anx_module anx_module_table[] = {{"router", "router", &no_ops, NULL}, {"apikey", "apikey", &no_ops, NULL}};
+const struct anx_module anx_module_table[] = {
+    { .name = "router", .summary = "router", .ops = &no_ops },
+    { .name = "apikey", .summary = "apikey", .ops = &no_ops },
+};
 const size_t anx_module_count = 2;
 
 #define READER_KEY "sk-reader-4f1c2a9e7b3d5f60a1b2c3d4e5f60718"

@@ -15,7 +15,7 @@
 #include "objstore.h"
 
 extern const struct anx_module_ops anx_module_audit;
-const struct anx_module anx_module_table[] = {{"audit", "audit", &anx_module_audit, NULL}};
+const struct anx_module anx_module_table[] = {{ .name = "audit", .summary = "audit", .ops = &anx_module_audit }};
 const size_t anx_module_count = 1;
 
 static bool store_open;
@@ -27,10 +27,11 @@ bool os_ready(void)
     return store_open;
 }
 
-int os_write(const char *name, const void *data, size_t len, const struct objstore_write_opts *o,
-             struct objstore_version *out)
+int os_write(const char *module, const char *name, const void *data, size_t len,
+             const struct objstore_write_opts *o, struct objstore_version *out)
 {
     (void)out;
+    CHECK_STR(module, "audit");     /* checked against audit's object grant */
     if (store_error)
         return store_error;
     writes++;

@@ -17,7 +17,7 @@ extern int unit_random_hw;
 
 /* core/module.c, linked with the core, lists the image's modules */
 static const struct anx_module_ops no_ops = {0};
-const struct anx_module anx_module_table[] = {{"crypto", "crypto", &no_ops, NULL}};
+const struct anx_module anx_module_table[] = {{ .name = "crypto", .summary = "crypto", .ops = &no_ops }};
 const size_t anx_module_count = 1;
 
 static bool all_zero(const uint8_t *p, size_t n)

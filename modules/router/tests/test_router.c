@@ -14,9 +14,11 @@
 
 #include "router.h"
 
+/* the router's object grant (module.yaml objects:); a test narrows it */
+static const char *router_reads[] = { "www/", NULL };
 const struct anx_module anx_module_table[] = {
-    { "net", "TCP/IP", NULL, NULL },
-    { "router", "Routing \"plane\"", NULL, NULL },
+    { .name = "net", .summary = "TCP/IP" },
+    { .name = "router", .summary = "Routing \"plane\"", .reads = router_reads },
 };
 const size_t anx_module_count = 2;
 
@@ -480,8 +482,11 @@ TEST(upstream_spec)
 /* A store (a named-data provider) in front of the files: what was PUT is
  * what the site serves, with the object's id as ETag. */
 static int store_state; /* 0 open, 1 opening */
-static int store_get(const char *name, struct anx_data *out)
+static int store_calls;
+static int store_get(const char *module, const char *name, struct anx_data *out)
 {
+    store_calls++;
+    CHECK_STR(module, "router");
     if (store_state == 1)
         return ANX_EAGAIN;
     if (!strcmp(name, "www/index.html") || !strcmp(name, "www/notes")) {
@@ -541,6 +546,14 @@ TEST(static_pages_from_the_store)
     CHECK(rs.headers.p && strstr(rs.headers.p, "Retry-After: 1\r\n"));
     done(&rs);
     store_state = 0;
+    /* a router not granted www/ serves the image's files only: the store is
+     * not asked (no refusal logged per request) */
+    router_reads[0] = NULL;
+    store_calls = 0;
+    CHECK_EQ(get("GET", "/", &rs), 404);
+    CHECK_EQ(store_calls, 0);
+    done(&rs);
+    router_reads[0] = "www/";
 }
 
 TEST(static_paths)

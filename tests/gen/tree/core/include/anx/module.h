@@ -12,6 +12,8 @@ struct anx_module {
     const char *summary;
     const struct anx_module_ops *ops;
     const char *const *routes;   /* as the real core's: module.yaml routes: */
+    const char *const *reads;    /* object grants, as the real core's */
+    const char *const *writes;
 };
 extern const struct anx_module anx_module_table[];
 extern const size_t anx_module_count;
