@@ -701,6 +701,8 @@ char *report_json(const struct manifest *m, const struct resolution *r, const st
 /* ---- qemu.c: the QEMU command line and exit statuses -------------------- */
 
 enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
+/* "auto", "kvm" or "tcg" into *a (run.c): 0, or -1 for any other value. */
+int parse_accel(const char *s, enum accel *a);
 struct qemu_opts {
     const char *boot;       /* NULL = the platform's first mode */
     enum accel accel;
@@ -981,5 +983,8 @@ int cmd_matrix(int argc, char **argv);
 
 /* token.c: anx token mint|attenuate|inspect (capability tokens, modules/apikey/captoken.h). */
 int cmd_token(int argc, char **argv);
+
+/* export.c: anx export libvirt (a libvirt domain XML from anx run's QEMU command line). */
+int cmd_export(int argc, char **argv);
 
 #endif

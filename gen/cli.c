@@ -27,6 +27,8 @@ static const char main_usage[] =
     "  model CMD ...       run a model on the host: generate, convert (to GGUF), info\n"
     "  store CMD ...       prepare and inspect object-store disks: create, ls, put, get, log, check\n"
     "  token CMD ...       capability tokens for an image's HTTP doors: mint, attenuate, inspect\n"
+    "  export libvirt MANIFEST\n"
+    "                      a libvirt domain XML that boots the image (virsh define, start)\n"
     "\n"
     "Options:\n"
     "  --root DIR          the tree of modules, platforms and core (default: ANX_ROOT, else the\n"
@@ -189,6 +191,7 @@ static const struct {
     {"check", cmd_check},     {"modules", cmd_modules}, {"platforms", cmd_platforms},
     {"model", cmd_model},     {"store", cmd_store},     {"config-h", cmd_config_h},
     {"module-tests", cmd_module_tests}, {"matrix", cmd_matrix}, {"token", cmd_token},
+    {"export", cmd_export},
 };
 
 int anx_main(int argc, char **argv)
@@ -225,7 +228,7 @@ int anx_main(int argc, char **argv)
         fputs(main_usage, stderr);
         return EXIT_USAGE;
     }
-    const char *names[16];
+    const char *names[sizeof commands / sizeof commands[0]];
     size_t n = sizeof commands / sizeof commands[0];
     for (size_t k = 0; k < n; k++) {
         names[k] = commands[k].name;

@@ -21,7 +21,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-int parse_accel(const char *s, enum accel *a);
 
 /* --secret NAME=FILE: a credential's value for the image, handed to QEMU
  * as the fw_cfg file opt/anunix/secret/NAME (docs/credentials.md). anx

@@ -23,7 +23,6 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-int parse_accel(const char *s, enum accel *a);
 
 static int err_fd = -1;
 static struct buf qemu_stderr;

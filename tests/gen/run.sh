@@ -13,6 +13,7 @@
 #      against the QMP double fakeqmp.py
 #   6. CLI basics and a fuzz smoke (corpus replay, libFuzzer if clang works)
 #   anx matrix: tests/gen/matrix.sh (its files in tests/gen/matrix/)
+#   anx export libvirt: tests/gen/export.sh (its files in tests/gen/export/)
 # Prints one line per test and ends with "N passed, N failed".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -1356,6 +1357,9 @@ fi
 
 # anx matrix (bad files, results, reports, scheduling, examples/ci)
 source "$here/matrix.sh"
+
+# anx export libvirt (the domain XML, its schema, the usage errors)
+source "$here/export.sh"
 
 # 7. fuzz smoke
 if res=$("$root/gen/fuzz/replay" "$here/fuzz-corpus" "$here/bad" "$here/good" 2>&1); then
