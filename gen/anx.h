@@ -987,4 +987,48 @@ int cmd_token(int argc, char **argv);
 /* export.c: anx export libvirt (a libvirt domain XML from anx run's QEMU command line). */
 int cmd_export(int argc, char **argv);
 
+/* ---- minisign.c, sign.c: anx sign / anx verify (minisign's formats) ----- */
+
+struct mini_pubkey {
+    uint8_t id[8];          /* the key ID, as stored (minisign shows it reversed, in hex) */
+    uint8_t pk[32];         /* Ed25519 */
+};
+struct mini_seckey {
+    uint8_t id[8];
+    uint8_t sk[64];         /* libsodium's Ed25519 secret key: seed || public key */
+};
+#define MINI_TRUSTED_MAX 8192
+struct mini_sig {
+    bool prehashed;         /* "ED": over BLAKE2b-512 of the file; "Ed": over the file (minisign -l) */
+    uint8_t id[8];
+    uint8_t sig[64];
+    char *trusted;          /* the trusted comment, without "trusted comment: " */
+    uint8_t global[64];     /* over sig || trusted */
+};
+enum mini_result { MINI_OK, MINI_WRONG_KEY, MINI_BAD_SIG, MINI_BAD_COMMENT };
+/* Parsers of untrusted text: 0, or -1 with why and the 1-based line that
+ * is wrong in *line (0: the text as a whole). file_form: a .pub file (two
+ * lines), else the base64 string of `minisign -P`. */
+int mini_pubkey_parse(const char *text, size_t len, bool file_form, struct mini_pubkey *k, int *line, char *why,
+                      size_t whylen);
+int mini_seckey_parse(const char *text, size_t len, struct mini_seckey *k, int *line, char *why, size_t whylen);
+int mini_sig_parse(const char *text, size_t len, struct mini_sig *s, int *line, char *why, size_t whylen);
+void mini_seckey_public(const struct mini_seckey *k, struct mini_pubkey *pk);
+void mini_key_id_hex(const uint8_t id[8], char out[17]);
+char *mini_base64(const uint8_t *data, size_t n);
+/* BLAKE2b-512 of a file: 0 or -errno. */
+int mini_hash_file(const char *path, uint8_t out[64]);
+/* A whole .minisig text: an "ED" signature of hash and the trusted comment (one line). */
+char *mini_sign_text(const struct mini_seckey *k, const uint8_t hash[64], const char *trusted);
+/* msg: the file's BLAKE2b-512 for a prehashed signature, else the file. */
+enum mini_result mini_verify(const struct mini_pubkey *k, const struct mini_sig *s, const uint8_t *msg, size_t len);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+/* anx run --verify KEY: checks the signatures of the image's build folder
+ * (out, else the default) as `anx verify` does, without building, and fills
+ * res with its images for qemu_argv. KEY is a public key file or its base64
+ * string. Returns 0, or an exit code after saying why nothing boots. */
+int verified_image(const struct manifest *m, const struct resolution *r, const char *out, const char *key,
+                   struct build_result *res);
+
 #endif

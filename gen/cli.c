@@ -29,6 +29,8 @@ static const char main_usage[] =
     "  token CMD ...       capability tokens for an image's HTTP doors: mint, attenuate, inspect\n"
     "  export libvirt MANIFEST\n"
     "                      a libvirt domain XML that boots the image (virsh define, start)\n"
+    "  sign -s KEY M...    sign an image's files (report.json's outputs, report.json) as minisign does\n"
+    "  verify -p PUB M...  check their FILE.minisig signatures (also: anx run --verify PUB)\n"
     "\n"
     "Options:\n"
     "  --root DIR          the tree of modules, platforms and core (default: ANX_ROOT, else the\n"
@@ -191,7 +193,7 @@ static const struct {
     {"check", cmd_check},     {"modules", cmd_modules}, {"platforms", cmd_platforms},
     {"model", cmd_model},     {"store", cmd_store},     {"config-h", cmd_config_h},
     {"module-tests", cmd_module_tests}, {"matrix", cmd_matrix}, {"token", cmd_token},
-    {"export", cmd_export},
+    {"export", cmd_export},   {"sign", cmd_sign},       {"verify", cmd_verify},
 };
 
 int anx_main(int argc, char **argv)

@@ -146,7 +146,7 @@ int parse_accel(const char *s, enum accel *a)
 static const char run_usage[] =
     "usage: anx run MANIFEST [-p PLATFORM] [--port HOST:GUEST]... [--disk FILE [--disk-size SIZE]]\n"
     "               [--display none|gtk|vnc=:N | --vnc] [--boot MODE] [--accel kvm|tcg|auto] [-o DIR]\n"
-    "               [--secret NAME=FILE]...\n"
+    "               [--secret NAME=FILE]... [--verify PUBLIC_KEY]\n"
     "Builds the image if needed (one line per step) and boots it in QEMU with the serial\n"
     "console on this terminal (Ctrl-A X quits). Exits with the guest's exit status; SIGTERM\n"
     "or SIGHUP stops QEMU too. The disk is locked while QEMU runs: anx store, another anx\n"
@@ -171,6 +171,9 @@ static const char run_usage[] =
     "  --secret NAME=FILE   give credential NAME of the manifest's credentials: its value from\n"
     "                       FILE (repeatable; at most 64 KiB), passed to the guest through\n"
     "                       QEMU's fw_cfg, never built into the image (docs/credentials.md)\n"
+    "  --verify KEY         boot only a signed image: no build; the files anx sign signs in the\n"
+    "                       build folder must match their .minisig under KEY (a minisign public\n"
+    "                       key file, or its base64 string), else nothing boots (exit 1)\n"
     "  -o, --out DIR        build folder (default build/NAME-PLATFORM)\n";
 
 /* ---- the screen: --display and --vnc -------------------------------------- */
@@ -591,10 +594,12 @@ int cmd_run(int argc, char **argv)
         {"boot", required_argument, 0, 'b'},     {"accel", required_argument, 0, 'a'},
         {"out", required_argument, 0, 'o'},      {"help", no_argument, 0, 'h'},
         {"disk-size", required_argument, 0, 'S'}, {"secret", required_argument, 0, 'C'},
+        {"verify", required_argument, 0, 'K'},
         {0, 0, 0, 0},
     };
     struct qemu_opts q = {0};
     struct build_opts bo = {0};
+    const char *verify_key = NULL;
     bool display_given = false, vnc = false;
     int c;
     optind = 0;
@@ -619,6 +624,9 @@ int cmd_run(int argc, char **argv)
         }
         case 'V':
             vnc = true;
+            break;
+        case 'K':
+            verify_key = optarg;
             break;
         case 'h':
             fputs(run_usage, stdout);
@@ -651,16 +659,24 @@ int cmd_run(int argc, char **argv)
         diag_error(NULL, "--vnc and --display both choose the screen; give one of them");
         return EXIT_USAGE;
     }
-    /* The build's step lines, as anx build prints them, so an edit's
-     * recompilation is not a blank terminal. */
-    printf("  %-9s%s: %zu modules:", "resolve", r.plat->name, r.n);
-    for (size_t i = 0; i < r.n; i++)
-        printf(" %s", r.mods[i].mod->name);
-    printf("\n");
     struct build_result res = {0};
-    if (build(&cat, &m, &r, &bo, &res))
-        return EXIT_FAIL;
-    printf("built %s in %.3f s\n", path_display(res.main_image), res.total_ms / 1e3);
+    if (verify_key) {
+        /* Boot the files as they were signed: a build would rewrite
+         * report.json and could replace the signed image. */
+        rc = verified_image(&m, &r, bo.outdir, verify_key, &res);
+        if (rc)
+            return rc;
+    } else {
+        /* The build's step lines, as anx build prints them, so an edit's
+         * recompilation is not a blank terminal. */
+        printf("  %-9s%s: %zu modules:", "resolve", r.plat->name, r.n);
+        for (size_t i = 0; i < r.n; i++)
+            printf(" %s", r.mods[i].mod->name);
+        printf("\n");
+        if (build(&cat, &m, &r, &bo, &res))
+            return EXIT_FAIL;
+        printf("built %s in %.3f s\n", path_display(res.main_image), res.total_ms / 1e3);
+    }
     struct port_fwd *ports;
     size_t np = qemu_ports(&m, &q, &ports);
     if (!nic_driver(r.plat, &r))

@@ -14,6 +14,7 @@
 #   6. CLI basics and a fuzz smoke (corpus replay, libFuzzer if clang works)
 #   anx matrix: tests/gen/matrix.sh (its files in tests/gen/matrix/)
 #   anx export libvirt: tests/gen/export.sh (its files in tests/gen/export/)
+#   anx sign, verify and run --verify: tests/gen/sign.sh (keys in tests/gen/sign/)
 # Prints one line per test and ends with "N passed, N failed".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -1360,6 +1361,8 @@ source "$here/matrix.sh"
 
 # anx export libvirt (the domain XML, its schema, the usage errors)
 source "$here/export.sh"
+# anx sign, anx verify, anx run --verify; round trips with minisign
+source "$here/sign.sh"
 
 # 7. fuzz smoke
 if res=$("$root/gen/fuzz/replay" "$here/fuzz-corpus" "$here/bad" "$here/good" 2>&1); then
