@@ -11,9 +11,12 @@
  * The certificate: the `tls-cert` credential `cert` names (PEM,
  * provisioned with anx run --secret NAME=FILE), or, when cert is
  * empty, a self-signed P-256 certificate made at start, whose SHA-256
- * fingerprint goes to the console for an operator to pin. It is made
- * again at every boot (nothing keeps its key: the store's sealing is for
- * SSH host keys), so a pinned fingerprint holds until the next boot.
+ * fingerprint goes to the console for an operator to pin. With config
+ * `key` naming a secret credential, its key is derived from that secret
+ * (cred_derive_key) and its dates fixed, so the certificate is the same at
+ * every boot and a pinned fingerprint holds; without, it is new each boot.
+ * Deriving rather than storing needs no disk, and the secret that would
+ * seal a stored key is all an attacker would need either way.
  *
  * The credential store is reached through a weak reference: https does not
  * depend on cred (an image without credentials has no cred module), and a
@@ -39,6 +42,8 @@
 
 /* modules/cred/cred.h's, when the cred module is in the image */
 int cred_tls_cert(const char *module, const char *name, const uint8_t **pem, size_t *len)
+    __attribute__((weak));
+int cred_derive_key(const char *module, const char *name, const char *context, uint8_t key[32])
     __attribute__((weak));
 
 static struct tls_cert *cert;
@@ -186,8 +191,24 @@ static int load_cert(void)
         .nips = nips,
         .now_unix = anx_time_has_wall_clock() ? anx_time_unix_ns() / ANX_NS_PER_S : 0,
     };
+    uint8_t seed[32];
+    if (CONFIG_HTTPS_KEY[0]) {
+        int rc = cred_derive_key ? cred_derive_key("https", CONFIG_HTTPS_KEY, "anunix https self-signed P-256 v1", seed)
+                                 : ANX_ENOENT;
+        if (rc < 0) {
+            anx_module_fail("https", rc,
+                            "key: no secret '%s' to derive the certificate's key from (%s): declare it in "
+                            "credentials: as {type: secret, modules: [https]} and give it with anx run "
+                            "--secret %s=FILE",
+                            CONFIG_HTTPS_KEY, anx_strerror(rc), CONFIG_HTTPS_KEY);
+            return rc;
+        }
+        p.seed = seed;
+    }
     uint64_t t0 = anx_time_ns();
-    if (!(cert = tls_cert_self_signed(&p, err, sizeof err))) {
+    cert = tls_cert_self_signed(&p, err, sizeof err);
+    memset(seed, 0, sizeof seed);
+    if (!cert) {
         anx_module_fail("https", ANX_ENOTSUP, "cannot make a self-signed TLS certificate: %s", err);
         return ANX_ENOTSUP;
     }
@@ -197,9 +218,11 @@ static int load_cert(void)
         snprintf(names, sizeof names, ", %u.%u.%u.%u", ips[1][0], ips[1][1], ips[1][2], ips[1][3]);
     /* two lines: a log line holds about 250 characters */
     log_info("self-signed TLS certificate for CN=%s, localhost, 127.0.0.1%s (EC P-256, %s, made in "
-             "%llu ms, new at every boot)",
-             CONFIG_IMAGE_NAME, names, p.now_unix ? "valid one year" : "no wall clock: valid to 9999",
-             (unsigned long long)((anx_time_ns() - t0) / ANX_NS_PER_MS));
+             "%llu ms, %s)",
+             CONFIG_IMAGE_NAME, names,
+             p.now_unix && !p.seed ? "valid one year" : "valid to 9999",
+             (unsigned long long)((anx_time_ns() - t0) / ANX_NS_PER_MS),
+             p.seed ? "key derived from secret '" CONFIG_HTTPS_KEY "': the same at every boot" : "new at every boot");
     log_info("TLS certificate SHA-256 fingerprint %s", fp);
     return 0;
 }

@@ -449,7 +449,16 @@ struct tls_cert *tls_cert_self_signed(const struct tls_self_signed *p, char *err
         why = "out of memory";
         goto out;
     }
-    if (anx_random(w->seed, sizeof w->seed) < 0 || anx_random(w->serial, sizeof w->serial) < 0) {
+    if (p->seed) {
+        /* the key from the seed through the DRBG below, the serial from its hash */
+        memcpy(w->seed, p->seed, sizeof w->seed);
+        br_sha256_context hs;
+        br_sha256_init(&hs);
+        br_sha256_update(&hs, "anunix self-signed serial", 25);
+        br_sha256_update(&hs, w->seed, sizeof w->seed);
+        br_sha256_out(&hs, w->hash);
+        memcpy(w->serial, w->hash, sizeof w->serial);
+    } else if (anx_random(w->seed, sizeof w->seed) < 0 || anx_random(w->serial, sizeof w->serial) < 0) {
         why = "no hardware random source (a key from guessable bits is refused; add a virtio-rng "
               "device or use a CPU with RDRAND/RNDR)";
         goto out;
@@ -465,7 +474,7 @@ struct tls_cert *tls_cert_self_signed(const struct tls_self_signed *p, char *err
         goto out;
     }
     uint64_t from = NO_CLOCK_NOT_BEFORE, to = NO_CLOCK_NOT_AFTER;
-    if (p->now_unix) {
+    if (p->now_unix && !p->seed) {
         from = p->now_unix - 3600; /* an hour back: clients' clocks differ a little */
         to = p->now_unix + ONE_YEAR_S;
     }

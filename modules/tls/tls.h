@@ -143,11 +143,17 @@ struct tls_self_signed {
     size_t nips;
     uint64_t now_unix;          /* valid from an hour before to a year after;
                                  * 0 (no wall clock): 2025-01-01 to 9999-12-31 */
+    const uint8_t *seed;        /* NULL: a new key from anx_random. Else 32
+                                 * secret bytes the key and serial are derived
+                                 * from, valid 2025-01-01 to 9999-12-31 whatever
+                                 * the clock: the same seed and names give the
+                                 * same certificate at every boot (ECDSA with
+                                 * RFC 6979 nonces is deterministic) */
 };
 
-/* A new P-256 key (from anx_random) and an X.509 v3 certificate for it,
- * signed by itself (ECDSA-SHA256; serial: 16 random bytes). NULL with err
- * saying why (no hardware random source ...). */
+/* A P-256 key (new from anx_random, or from p->seed) and an X.509 v3
+ * certificate for it, signed by itself (ECDSA-SHA256; serial: 16 random or
+ * derived bytes). NULL with err saying why (no hardware random source ...). */
 struct tls_cert *tls_cert_self_signed(const struct tls_self_signed *p, char *err, size_t errlen);
 
 /* SHA-256 of the first certificate's DER: the fingerprint that

@@ -10,7 +10,10 @@
 # certificate made here with openssl, given with --secret, verifies with
 # curl --cacert for localhost and 127.0.0.1, the plain port is closed, and
 # the private key is nowhere on the console. Boot 3: the certificate with
-# another key fails https with the reason.
+# another key fails https with the reason. Boots 4-7, a copy with key:
+# tls-seed (a secret credential): the same secret serves the same
+# certificate at every boot, another secret another one, and no secret
+# fails https with the reason.
 # Usage: tests/boot/https.sh [PLATFORM [MODE]]   (default x86_64-pc)
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -104,5 +107,42 @@ timeout 60 gen/anx run "$out/https-cert.yaml" -p "$platform" "${boot[@]}" --port
     --secret site="$out/mismatch.pem" </dev/null >"$out/console3.log" 2>&1
 check "a certificate with another key: https fails saying so" grep -q "module https: error: failed: cert: credential 'site': the private key does not belong to the first certificate (their public keys differ)" "$out/console3.log"
 check "  and the image powers off (status 1)" grep -q "guest exited with status 1" "$out/console3.log"
+# (e) key: a secret the self-signed certificate's key is derived from: the
+# same certificate at every boot with the same secret, another with another
+sed -e 's/^name: https$/name: https-key/' -e 's/https: {port: 8443, http: redirect}/https: {port: 8443, key: tls-seed}/' \
+    tests/boot/https.yaml >"$out/https-key.yaml"
+printf 'credentials:\n  tls-seed: {type: secret, modules: [https]}\n' >>"$out/https-key.yaml"
+gen/anx build "$out/https-key.yaml" -p "$platform" >"$out/build4.log" 2>&1 || { cat "$out/build4.log"; exit 1; }
+head -c 32 /dev/urandom >"$out/seed1"
+head -c 32 /dev/urandom >"$out/seed2"
+# boot_fp N SEED: boot with that secret; the console's fingerprint into $out/fp.N
+boot_fp() {
+  local n=$1 seed=$2 tls
+  tls=$(free_port)
+  start_image "$out/console-key$n.log" "https: listening for HTTPS" "$out/https-key.yaml" -p "$platform" "${boot[@]}" \
+      --port "$(free_port):8080" --port "$tls:8443" --secret tls-seed="$seed" ||
+      { echo "FAIL boot $n with key: did not start"; tail -n 20 "$out/console-key$n.log"; }
+  sed -n 's/.*SHA-256 fingerprint \([0-9A-F:]*\).*/\1/p' "$out/console-key$n.log" | head -1 >"$out/fp.$n"
+  echo | timeout 20 openssl s_client -connect "127.0.0.1:$tls" >"$out/s_client-key$n.txt" 2>&1
+  openssl x509 -in "$out/s_client-key$n.txt" -noout -fingerprint -sha256 2>/dev/null | sed 's/.*=//' >"$out/fp.$n.openssl"
+  kill -- -"$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  pid=
+}
+boot_fp 1 "$out/seed1"
+boot_fp 2 "$out/seed1"
+boot_fp 3 "$out/seed2"
+check "key: the console says the key is derived" \
+    grep -q "key derived from secret 'tls-seed': the same at every boot" "$out/console-key1.log"
+check "  the certificate served is the one logged" sh -c "test -s '$out/fp.1' && cmp -s '$out/fp.1' '$out/fp.1.openssl'"
+check "  two boots with the same secret serve the same certificate" \
+    sh -c "test -s '$out/fp.2.openssl' && cmp -s '$out/fp.1.openssl' '$out/fp.2.openssl'"
+check "  another secret, another certificate" sh -c "test -s '$out/fp.3.openssl' && ! cmp -s '$out/fp.1.openssl' '$out/fp.3.openssl'"
+check "  valid to 9999 whatever the clock (fixed dates keep it the same)" \
+    sh -c "openssl x509 -in '$out/s_client-key1.txt' -noout -enddate | grep -q 'Dec 31 23:59:59 9999 GMT'"
+timeout 60 gen/anx run "$out/https-key.yaml" -p "$platform" "${boot[@]}" --port "$(free_port):8080" \
+    --port "$(free_port):8443" </dev/null >"$out/console-key4.log" 2>&1
+check "key: without the secret, https fails saying what to give" \
+    grep -q "key: no secret 'tls-seed' to derive the certificate's key from" "$out/console-key4.log"
 echo "$passes passed, $fails failed"
 [ "$fails" = 0 ]

@@ -612,7 +612,25 @@ static void test_self_signed(const char *outdir)
         free(pem2);
         tls_cert_free(again);
     }
+    /* from a seed: the same certificate whatever the clock, and without the
+     * random source; another seed, another one */
+    uint8_t seed[32], fps[3][32];
+    memset(seed, 0x42, sizeof seed);
     random_works = false;
+    for (int i = 0; i < 3; i++) {
+        p.now_unix = i == 1 ? 1800000000 : 0;
+        seed[0] = i == 2 ? 0x43 : 0x42;
+        p.seed = seed;
+        struct tls_cert *sc = tls_cert_self_signed(&p, err, sizeof err);
+        CHECK(sc != NULL, "self-signed from a seed: %s", err);
+        if (sc) {
+            tls_cert_fingerprint(sc, fps[i]);
+            tls_cert_free(sc);
+        }
+    }
+    CHECK(memcmp(fps[0], fps[1], 32) == 0, "one seed: the same certificate at any clock");
+    CHECK(memcmp(fps[0], fps[2], 32) != 0, "another seed: another certificate");
+    p.seed = NULL;
     CHECK(!tls_cert_self_signed(&p, err, sizeof err) && strstr(err, "no hardware random source"),
           "self-signed without random: %s", err);
     struct tls_session *s;

@@ -9,7 +9,10 @@
 #             credential store's lookup of a hashed key);
 #   - token:  the same with a capability token of three caveats (resource,
 #             rights, expires: an HMAC-SHA256 chain of four links, then the
-#             caveats checked against the request).
+#             caveats checked against the request);
+#   - https, https-token: open and token over HTTPS (module https, TLS 1.2
+#             with a self-signed certificate; wrk keeps its connections, so
+#             this is the record layer's cost, not the handshake's).
 # Prints requests/s, p99 latency and the ratio to open; never pass/fail.
 # Usage: tests/bench/auth/run.sh [DURATION_S]   (default 10 s)
 # Needs: wrk, curl (scripts/packages-bench.txt; make bench installs them).
@@ -24,14 +27,15 @@ for t in wrk curl; do
   command -v $t >/dev/null || { echo "missing $t (scripts/setup.sh --bench installs it)"; exit 2; }
 done
 source tests/boot/lib.sh
-port=$(free_port)
+port=$(free_port) tls_port=$(free_port)
 
 printf 'sk-bench-%s' "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" >"$out/key"
 head -c 32 /dev/urandom >"$out/tokkey"
 gen/anx token mint --key "$out/tokkey" --resource '/api/v1/objects/keyed/*' --rights read \
     --expires 1h >"$out/token" 2>"$out/token.log" || { cat "$out/token.log"; exit 1; }
 gen/anx build tests/bench/auth/auth-bench.yaml >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
-start_image "$out/console.log" "httpd: listening" tests/bench/auth/auth-bench.yaml --port "$port:8080" \
+start_image "$out/console.log" "https: listening" tests/bench/auth/auth-bench.yaml --port "$port:8080" \
+    --port "$tls_port:8443" \
     --secret reader="$out/key" --secret tokkey="$out/tokkey" ||
     { echo "the image did not start:"; tail -n 20 "$out/console.log"; exit 1; }
 base=http://127.0.0.1:$port/api/v1/objects
@@ -42,24 +46,27 @@ for p in open/page keyed/page; do
   case $code in 200|201) ;; *) echo "PUT $p answered $code"; exit 1 ;; esac
 done
 
-# run NAME PATH [HEADER]: one wrk run after a check that it answers 200
+# run NAME URL [HEADER]: one wrk run after a check that it answers 200
 run() {
-  local name=$1 path=$2 hdr=${3:-} code
-  code=$(curl -s -o /dev/null -w '%{http_code}' ${hdr:+-H "$hdr"} "$base/$path")
-  [ "$code" = 200 ] || { echo "GET $path ($name) answered $code"; exit 1; }
-  wrk -t 2 -c 4 -d "${dur}s" --latency ${hdr:+-H "$hdr"} "$base/$path" >"$out/$name.txt" 2>&1
+  local name=$1 url=$2 hdr=${3:-} code
+  code=$(curl -sk -o /dev/null -w '%{http_code}' ${hdr:+-H "$hdr"} "$url")
+  [ "$code" = 200 ] || { echo "GET $url ($name) answered $code"; exit 1; }
+  wrk -t 2 -c 4 -d "${dur}s" --latency ${hdr:+-H "$hdr"} "$url" >"$out/$name.txt" 2>&1
   local rps p99
   rps=$(awk '/^Requests\/sec/ { print $2 }' "$out/$name.txt")
   p99=$(awk '$1 == "99%" { print $2 }' "$out/$name.txt")
   echo "$name ${rps:-0} ${p99:--}"
 }
-results=$(run open open/page
-          run apikey keyed/page "Authorization: Bearer $(cat "$out/key")"
-          run token keyed/page "Authorization: Bearer $(cat "$out/token")")
-echo "$results" | grep -v '^[a-z]* [0-9.]* ' && exit 1
+tls=https://127.0.0.1:$tls_port/api/v1/objects
+results=$(run open "$base/open/page"
+          run apikey "$base/keyed/page" "Authorization: Bearer $(cat "$out/key")"
+          run token "$base/keyed/page" "Authorization: Bearer $(cat "$out/token")"
+          run https "$tls/open/page"
+          run https-token "$tls/keyed/page" "Authorization: Bearer $(cat "$out/token")")
+echo "$results" | grep -v '^[a-z-]* [0-9.]* ' && exit 1
 base_rps=$(echo "$results" | awk '$1 == "open" { print $2 }')
-printf '%-8s %12s %10s %10s\n' "request" "req/s" "p99" "ratio"
+printf '%-12s %12s %10s %10s\n' "request" "req/s" "p99" "ratio"
 echo "$results" | while read -r name rps p99; do
-  printf '%-8s %12s %10s %10s\n' "$name" "$rps" "$p99" "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
+  printf '%-12s %12s %10s %10s\n' "$name" "$rps" "$p99" "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
 done
 echo "(wrk -c 4, ${dur} s each, TCG; ratio = req/s / open's; logs in build/bench/auth)"
