@@ -67,27 +67,15 @@ static int key_from_file(const char *path, uint8_t root[32])
 /* "1h" from now, or Unix seconds, into a caveat value. */
 static int expires_value(const char *s, char out[24])
 {
-    uint64_t v;
-    size_t n = strlen(s);
-    if (!apikey_cap_parse_seconds(s, &v)) {
-        if ((time_t)v <= time(NULL))
-            fprintf(stderr, "anx: warning: token: --expires %s is in the past: the token is expired already\n", s);
-        snprintf(out, 24, "%llu", (unsigned long long)v);
-        return 0;
+    uint64_t at;
+    if (apikey_cap_expires_at(s, (uint64_t)time(NULL), &at)) {
+        diag_error(NULL, "token: --expires '%s': expected Unix seconds or a duration such as 90s, 30m, 1h, 7d", s);
+        return -1;
     }
-    static const struct { char unit; uint64_t secs; } units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
-    char num[24];
-    if (n >= 2 && n < sizeof num) {
-        memcpy(num, s, n - 1);
-        num[n - 1] = 0;
-        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-            if (s[n - 1] == units[i].unit && !apikey_cap_parse_seconds(num, &v) && v && v < 100ull * 365 * 86400) {
-                snprintf(out, 24, "%llu", (unsigned long long)time(NULL) + (unsigned long long)(v * units[i].secs));
-                return 0;
-            }
-    }
-    diag_error(NULL, "token: --expires '%s': expected Unix seconds or a duration such as 90s, 30m, 1h, 7d", s);
-    return -1;
+    if ((time_t)at <= time(NULL))
+        fprintf(stderr, "anx: warning: token: --expires %s is in the past: the token is expired already\n", s);
+    snprintf(out, 24, "%llu", (unsigned long long)at);
+    return 0;
 }
 
 /* Add one caveat option to t: 0, or -1 after an error naming it. */

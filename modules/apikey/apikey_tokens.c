@@ -17,6 +17,7 @@
 #include <anx/log.h>
 #include <anx/mem.h>
 #include <anx/printf.h>
+#include <anx/random.h>
 #include <anx/time.h>
 
 #include "../router/router.h"
@@ -294,37 +295,84 @@ static int revoke_handle(struct rt_engine *e, const struct rt_request *rq, struc
 
 static struct rt_engine engine = {.name = "apikey", .handle = revoke_handle};
 
-/* ---- the shell: token inspect TOKEN | token revoke ID|TOKEN ------------------------ */
+/* ---- the shell: token mint|attenuate|inspect|revoke ------------------------------- */
 
-static int cmd_token(int argc, char **argv)
+#define TOKEN_USAGE                                                                                        \
+    "token mint [KEY=VALUE...] | token attenuate TOKEN KEY=VALUE... | token inspect TOKEN | token revoke " \
+    "ID|TOKEN"
+
+/* Append the caveats "KEY=VALUE" of args to t (expires=1h from now): 0,
+ * or 1 after saying which is wrong. */
+static int add_caveats(struct apikey_cap *t, int n, char **args)
 {
-    if (argc != 3 || (strcmp(argv[1], "inspect") && strcmp(argv[1], "revoke"))) {
-        anx_printf("usage: token inspect TOKEN | token revoke ID|TOKEN\n");
-        return 1;
-    }
-    if (!strcmp(argv[1], "revoke")) {
-        char id[APIKEY_CAP_ID_HEX + 1], why[200];
-        bool persisted;
-        if (id_of(argv[2], strlen(argv[2]), id, why, sizeof why)) {
-            anx_printf("token: %s\n", why);
+    for (int i = 0; i < n; i++) {
+        char *eq = strchr(args[i], '='), err[160], at_text[24];
+        if (!eq || eq == args[i]) {
+            anx_printf("token: caveat '%s': expected KEY=VALUE (resource=/api/v1/objects/notes/*, rights=read, "
+                       "expires=1h)\n", args[i]);
             return 1;
         }
-        int err = apikey_revoke(id, &persisted);
-        anx_audit("console", "token revoke", id, err ? anx_strerror(err) : "ok", NULL);
-        if (err) {
-            anx_printf("token: cannot revoke %s: %s\n", id, anx_strerror(err));
+        *eq = 0;
+        const char *value = eq + 1;
+        uint64_t at;
+        if (!strcmp(args[i], "expires")) {
+            if (!anx_time_has_wall_clock() && apikey_cap_parse_seconds(value, &at) != 0) {
+                anx_printf("token: expires=%s: the image has no wall clock; give Unix seconds\n", value);
+                return 1;
+            }
+            if (apikey_cap_expires_at(value, anx_time_unix_ns() / ANX_NS_PER_S, &at)) {
+                anx_printf("token: expires=%s: expected Unix seconds or a duration such as 90s, 30m, 1h, 7d\n", value);
+                return 1;
+            }
+            snprintf(at_text, sizeof at_text, "%llu", (unsigned long long)at);
+            value = at_text;
+        }
+        if (apikey_cap_add(t, args[i], value, err, sizeof err)) {
+            anx_printf("token: caveat %s=%s: %s\n", args[i], value, err);
             return 1;
         }
-        anx_printf("revoked %s%s\n", id, persisted ? "" : " (in memory only: no object store)");
-        return 0;
     }
-    struct apikey_cap *t = anx_malloc(sizeof *t);
-    char err[120];
-    if (!t || apikey_cap_decode(argv[2], strlen(argv[2]), t, err, sizeof err)) {
-        anx_printf("token: %s\n", t ? err : "out of memory");
-        anx_free(t);
+    return 0;
+}
+
+static int print_token(const struct apikey_cap *t)
+{
+    char *text = anx_malloc(APIKEY_CAP_TEXT_MAX + 1);
+    if (!text || apikey_cap_encode(t, text, APIKEY_CAP_TEXT_MAX + 1) < 0) {
+        anx_printf("token: out of memory\n");
+        anx_free(text);
         return 1;
     }
+    anx_printf("%s\n", text);
+    anx_free(text);
+    return 0;
+}
+
+/* token mint: a new token under the image's key, with the caveats given
+ * (an operator at the console, or an SSH key with the credentials scope). */
+static int token_mint(struct apikey_cap *t, int n, char **args)
+{
+    uint8_t root[32], id[APIKEY_CAP_ID_BYTES];
+    char why[160];
+    if (apikey_token_root(root, why, sizeof why)) {
+        anx_printf("token: cannot mint: %s\n", why);
+        return 1;
+    }
+    if (anx_random(id, sizeof id) < 0) {
+        memset(root, 0, sizeof root);
+        anx_printf("token: cannot mint: no hardware random source for the id\n");
+        return 1;
+    }
+    apikey_cap_mint(t, root, id);
+    memset(root, 0, sizeof root);
+    if (add_caveats(t, n, args))
+        return 1;
+    anx_audit("console", "token mint", t->id, "ok", NULL);
+    return print_token(t);
+}
+
+static int token_inspect(struct apikey_cap *t)
+{
     uint8_t root[32];
     char why[160];
     anx_printf("id       %s\n", t->id);
@@ -338,15 +386,62 @@ static int cmd_token(int argc, char **argv)
     anx_printf("revoked  %s\n", apikey_revocations_load() ? "unknown (the store is not open)"
                                 : apikey_revoked(t->id)    ? "yes"
                                                            : "no");
-    anx_free(t);
     return 0;
+}
+
+static int token_revoke(const char *arg)
+{
+    char id[APIKEY_CAP_ID_HEX + 1], why[200];
+    bool persisted;
+    if (id_of(arg, strlen(arg), id, why, sizeof why)) {
+        anx_printf("token: %s\n", why);
+        return 1;
+    }
+    int err = apikey_revoke(id, &persisted);
+    anx_audit("console", "token revoke", id, err ? anx_strerror(err) : "ok", NULL);
+    if (err) {
+        anx_printf("token: cannot revoke %s: %s\n", id, anx_strerror(err));
+        return 1;
+    }
+    anx_printf("revoked %s%s\n", id, persisted ? "" : " (in memory only: no object store)");
+    return 0;
+}
+
+static int cmd_token(int argc, char **argv)
+{
+    const char *sub = argc > 1 ? argv[1] : "";
+    bool mint = !strcmp(sub, "mint"), att = !strcmp(sub, "attenuate");
+    if (!((mint && argc >= 2) || (att && argc >= 4) || (!strcmp(sub, "inspect") && argc == 3) ||
+          (!strcmp(sub, "revoke") && argc == 3))) {
+        anx_printf("usage: " TOKEN_USAGE "\n");
+        return 1;
+    }
+    if (!strcmp(sub, "revoke"))
+        return token_revoke(argv[2]);
+    struct apikey_cap *t = anx_malloc(sizeof *t);     /* 3.6 KiB: not on the shell's stack */
+    char err[120];
+    int rc = 1;
+    if (!t)
+        anx_printf("token: out of memory\n");
+    else if (mint)
+        rc = token_mint(t, argc - 2, argv + 2);
+    else if (apikey_cap_decode(argv[2], strlen(argv[2]), t, err, sizeof err))
+        anx_printf("token: %s\n", err);
+    else if (att)
+        rc = add_caveats(t, argc - 3, argv + 3) ? 1 : print_token(t);   /* no key needed: the chain goes on */
+    else
+        rc = token_inspect(t);
+    if (t)
+        memset(t, 0, sizeof *t);
+    anx_free(t);
+    return rc;
 }
 
 static struct anx_command token_cmd = {
     .name = "token",
     .scope = "credentials",
-    .summary = "Inspect or revoke a capability token",
-    .usage = "token inspect TOKEN | token revoke ID|TOKEN",
+    .summary = "Mint, attenuate, inspect or revoke a capability token",
+    .usage = TOKEN_USAGE,
     .fn = cmd_token,
 };
 

@@ -314,6 +314,29 @@ int apikey_cap_parse_seconds(const char *s, uint64_t *out)
     return 0;
 }
 
+int apikey_cap_expires_at(const char *s, uint64_t now, uint64_t *at)
+{
+    if (!apikey_cap_parse_seconds(s, at))
+        return 0;
+    static const struct {
+        char unit;
+        uint64_t secs;
+    } units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+    char num[24];
+    size_t n = strlen(s);
+    uint64_t v;
+    if (n < 2 || n >= sizeof num)
+        return -1;
+    memcpy(num, s, n - 1);
+    num[n - 1] = 0;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (s[n - 1] == units[i].unit && !apikey_cap_parse_seconds(num, &v) && v && v < 100ull * 365 * 86400) {
+            *at = now + v * units[i].secs;
+            return 0;
+        }
+    return -1;
+}
+
 static bool right_ok(const char *w, size_t n)
 {
     if (!n || n > 40)

@@ -103,6 +103,9 @@ int apikey_cap_caveat_check(const char *key, const char *value, char *err, size_
 bool apikey_cap_rights_cover(const char *rights, const char *method, const char *scope);
 /* An `expires` value: 0 with the seconds, or -1. */
 int apikey_cap_parse_seconds(const char *s, uint64_t *out);
+/* When a token given "WHEN" expires: Unix seconds as they are, or a
+ * duration from now (90s, 30m, 1h, 7d; under 100 years). 0, or -1. */
+int apikey_cap_expires_at(const char *s, uint64_t now, uint64_t *at);
 /* Whether s (n bytes) is a token id: 32 lower-case hex digits. */
 bool apikey_cap_is_id(const char *s, size_t n);
 

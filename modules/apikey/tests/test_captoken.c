@@ -551,6 +551,79 @@ TEST(shell_token_command)
     CHECK_EQ(anx_command_run(line), 1);
 }
 
+/* The token of the console's output (the line starting "anx1."), into out. */
+static void console_token(char *out, size_t n)
+{
+    const char *p = strstr(unit_console, "anx1.");
+    size_t k = 0;
+    while (p && p[k] && p[k] != '\r' && p[k] != '\n' && k + 1 < n)
+        k++;
+    memcpy(out, p ? p : "", k);
+    out[k] = 0;
+}
+
+/* anx_command_run splits its line in place: a writable copy */
+static int run_line(char *line, size_t n, const char *text)
+{
+    snprintf(line, n, "%s", text);
+    return anx_command_run(line);
+}
+
+/* token mint and token attenuate in the shell: a minted token is valid
+ * under the image's key and opens what its caveats say; an attenuated one
+ * narrows it without the key; bad caveats are refused with the reason. */
+TEST(shell_token_mint_and_attenuate)
+{
+    static char line[APIKEY_CAP_TEXT_MAX + 64], minted[APIKEY_CAP_TEXT_MAX + 1], narrow[APIKEY_CAP_TEXT_MAX + 1];
+    extern int unit_random_hw;
+    unit_random_hw = 1;
+    setup(true);
+    unit_console_clear();
+    CHECK_EQ(run_line(line, sizeof line, "token mint resource=/api/v1/objects/docs/* rights=read,write expires=1h"), 0);
+    console_token(minted, sizeof minted);
+    struct apikey_cap *t = malloc(sizeof *t);
+    char err[160];
+    uint8_t root[32];
+    apikey_cap_root_key((const uint8_t *)secret_file, strlen(secret_file), root);
+    CHECK_EQ(apikey_cap_decode(minted, strlen(minted), t, err, sizeof err), 0);
+    CHECK(apikey_cap_verify(t, root));
+    CHECK_EQ(t->n, 3);
+    CHECK_STR(t->c[2].key, "expires");
+    uint64_t at = 0;
+    CHECK_EQ(apikey_cap_parse_seconds(t->c[2].value, &at), 0);
+    CHECK(at > anx_time_unix_ns() / ANX_NS_PER_S + 3500);      /* an hour from the image's clock */
+    CHECK_EQ(call("GET", "/api/v1/objects/docs/a", minted, NULL), 200);
+    CHECK_EQ(call("PUT", "/api/v1/objects/docs/a", minted, "x"), 200);
+    CHECK_EQ(call("GET", "/api/v1/objects/other", minted, NULL), 403);
+    snprintf(line, sizeof line, "token attenuate %s rights=read", minted);
+    unit_console_clear();
+    CHECK_EQ(anx_command_run(line), 0);
+    console_token(narrow, sizeof narrow);
+    CHECK(strlen(narrow) > strlen(minted));
+    CHECK_EQ(call("GET", "/api/v1/objects/docs/a", narrow, NULL), 200);
+    CHECK_EQ(call("PUT", "/api/v1/objects/docs/a", narrow, "x"), 403);   /* narrowed: read only */
+    unit_console_clear();
+    CHECK_EQ(run_line(line, sizeof line, "token mint rights"), 1);
+    CHECK(strstr(unit_console, "token: caveat 'rights': expected KEY=VALUE"));
+    unit_console_clear();
+    CHECK_EQ(run_line(line, sizeof line, "token mint expires=soon"), 1);
+    CHECK(strstr(unit_console, "token: expires=soon: expected Unix seconds or a duration"));
+    unit_console_clear();
+    CHECK_EQ(run_line(line, sizeof line, "token mint rights=r@d"), 1);
+    CHECK(strstr(unit_console, "token: caveat rights=r@d: "));
+    CHECK(!strstr(unit_console, secret_file));
+    CHECK_EQ(apikey_cap_expires_at("90s", 1000, &at), 0);
+    CHECK_EQ(at, 1090);
+    CHECK_EQ(apikey_cap_expires_at("7d", 0, &at), 0);
+    CHECK_EQ(at, 7 * 86400);
+    CHECK_EQ(apikey_cap_expires_at("1700000000", 5, &at), 0);
+    CHECK_EQ(at, 1700000000);
+    CHECK_EQ(apikey_cap_expires_at("0h", 0, &at), -1);
+    CHECK_EQ(apikey_cap_expires_at("h", 0, &at), -1);
+    CHECK_EQ(apikey_cap_expires_at("1y", 0, &at), -1);
+    free(t);
+}
+
 int main(void)
 {
     unit_heap_init(16u << 20);
@@ -567,5 +640,6 @@ int main(void)
     RUN(tokens_refused_without_the_secret);
     RUN(revocation_covers_the_token_and_its_children);
     RUN(shell_token_command);
+    RUN(shell_token_mint_and_attenuate);
     return unit_done();
 }
