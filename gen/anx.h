@@ -981,6 +981,25 @@ int matrix_junit(const struct matrix *m, const char *path);
 int matrix_json(const struct matrix *m, const char *path);
 int cmd_matrix(int argc, char **argv);
 
+/* ---- sbom.c, schema.c: what is inside an image; the manifest's schema ---- */
+
+/* sbom.cdx.json (CycloneDX 1.5) of a built image: modules with their
+ * sources' hashes, third-party trees with their pinned Debian sources,
+ * the files archive, the compiler. sbom_write puts it beside report.json;
+ * 0, or -1 after an error message. */
+char *sbom_json(const struct manifest *m, const struct resolution *r, const struct build_result *res);
+int sbom_write(const struct manifest *m, const struct resolution *r, const struct build_result *res);
+/* anx schema: the manifest's JSON Schema (draft 2020-12) from the module
+ * and platform descriptors of the root. */
+char *manifest_schema_json(struct catalog *c);
+/* manifest.c's own lists, so the schema follows what the parser accepts. */
+struct name_list {
+    const char *const *v;
+    size_t n;
+};
+extern const struct name_list manifest_top_keys, manifest_keymaps, manifest_cred_types;
+int cmd_schema(int argc, char **argv);
+
 /* token.c: anx token mint|attenuate|inspect (capability tokens, modules/apikey/captoken.h). */
 int cmd_token(int argc, char **argv);
 

@@ -161,7 +161,7 @@ static void gpl_note(const struct build_opts *o, const struct resolution *r)
     }
     if (b.n)
         step_line(o, "license", "this image combines GPL code: %s; distribute it under the GPL's terms "
-                  "(report.json lists every licence)", b.p);
+                  "(report.json and sbom.cdx.json list every licence)", b.p);
 }
 
 static void add_step(struct build_result *res, const char *name, double ms)
@@ -615,6 +615,8 @@ int build(struct catalog *c, struct manifest *m, struct resolution *r, const str
     for (size_t i = 0; i < res->nsteps; i++)
         if (!strcmp(res->steps[i].name, "parse") || !strcmp(res->steps[i].name, "resolve"))
             res->total_ms += res->steps[i].ms;
+    if (sbom_write(m, r, res))
+        return EXIT_FAIL;
     char *report = report_json(m, r, res);
     char *report_path = path_join(res->outdir, "report.json");
     if (gen_write(report_path, report, strlen(report)))

@@ -15,13 +15,14 @@ static const char main_usage[] =
     "Anunix builds one bootable unikernel image per workload from a YAML manifest.\n"
     "\n"
     "Commands:\n"
-    "  build MANIFEST      resolve, compile and link the image; write images and report.json\n"
+    "  build MANIFEST      resolve, compile and link the image; write images, report.json, sbom.cdx.json\n"
     "  run MANIFEST        build if needed and boot it in QEMU on this terminal\n"
     "  test MANIFEST...    build, boot headless and run the manifest's test: checks\n"
     "  matrix [FILE]       build and boot-test manifests x platforms x boot modes in parallel (CI)\n"
     "  check MANIFEST      parse, resolve and validate only\n"
     "  modules             list the modules with their config keys\n"
     "  platforms           list the platforms with their images and boot modes\n"
+    "  schema              print the manifest's JSON Schema (for editors and CI)\n"
     "  config-h MODULE...  the config.h of a host build of modules (tests, tools): defaults\n"
     "  module-tests MODULE what tests/modules.sh runs for a module (its module.yaml tests:)\n"
     "  model CMD ...       run a model on the host: generate, convert (to GGUF), info\n"
@@ -44,8 +45,9 @@ static const char build_usage[] =
     "usage: anx build MANIFEST [-p PLATFORM] [-o DIR] [--json] [-j JOBS]\n"
     "Parses and resolves the manifest, generates config.h, modules.c and the files archive,\n"
     "compiles (in parallel, through the object cache), links, and writes the platform's\n"
-    "images and report.json into DIR (default build/NAME-PLATFORM: in the repository, or\n"
-    "beside the manifest for an installed anx; docs/anx.md, 'Where things are').\n"
+    "images, report.json and sbom.cdx.json (CycloneDX 1.5) into DIR (default\n"
+    "build/NAME-PLATFORM: in the repository, or beside the manifest for an installed anx;\n"
+    "docs/anx.md, 'Where things are').\n"
     "  -p, --platform NAME  target platform (default: the manifest's platform:)\n"
     "  -o, --out DIR        output folder\n"
     "  --json               print report.json on stdout instead of the step lines\n"
@@ -135,6 +137,7 @@ int cmd_build(int argc, char **argv)
     for (size_t i = 0; i < res.noutputs; i++)
         if (!strcmp(res.outputs[i].path, res.main_image))
             bytes = res.outputs[i].bytes;
+    printf("  %-9s%s\n", "sbom", path_display(path_join(res.outdir, "sbom.cdx.json")));
     printf("  %-9s%s\n", "report", path_display(path_join(res.outdir, "report.json")));
     printf("built %s (%llu bytes, %.1f KiB) in %.3f s\n", path_display(res.main_image), (unsigned long long)bytes,
            (double)bytes / 1024.0, res.total_ms / 1e3);
@@ -194,6 +197,7 @@ static const struct {
     {"model", cmd_model},     {"store", cmd_store},     {"config-h", cmd_config_h},
     {"module-tests", cmd_module_tests}, {"matrix", cmd_matrix}, {"token", cmd_token},
     {"export", cmd_export},   {"sign", cmd_sign},       {"verify", cmd_verify},
+    {"schema", cmd_schema},
 };
 
 int anx_main(int argc, char **argv)

@@ -24,6 +24,10 @@ static const char *const keymaps[] = {"us", "de"};   /* core/keymap.c's layouts 
 static const char *const cred_keys[] = {"type", "owner", "modules", "scopes", "required", "doc"};
 /* modules/cred/cred.h's types */
 static const char *const cred_types[] = {"ssh-host-key", "ssh-authorized-keys", "password", "api-token", "secret", "tls-cert"};
+/* The lists above, for the manifest's JSON Schema (schema.c). */
+const struct name_list manifest_top_keys = {top_keys, sizeof top_keys / sizeof top_keys[0]};
+const struct name_list manifest_keymaps = {keymaps, sizeof keymaps / sizeof keymaps[0]};
+const struct name_list manifest_cred_types = {cred_types, sizeof cred_types / sizeof cred_types[0]};
 
 /* Names become folder names and C identifiers: keep them boring. Platform
  * names may also hold '_' (x86_64-pc). */

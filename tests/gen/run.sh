@@ -15,6 +15,7 @@
 #   anx matrix: tests/gen/matrix.sh (its files in tests/gen/matrix/)
 #   anx export libvirt: tests/gen/export.sh (its files in tests/gen/export/)
 #   anx sign, verify and run --verify: tests/gen/sign.sh (keys in tests/gen/sign/)
+#   SBOM: tests/gen/sbom.sh; anx schema: tests/gen/schema.sh
 # Prints one line per test and ends with "N passed, N failed".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -1358,6 +1359,9 @@ fi
 
 # anx matrix (bad files, results, reports, scheduling, examples/ci)
 source "$here/matrix.sh"
+# sbom.cdx.json against the official CycloneDX 1.5 schema; anx schema and the manifests
+source "$here/sbom.sh"
+source "$here/schema.sh"
 
 # anx export libvirt (the domain XML, its schema, the usage errors)
 source "$here/export.sh"
