@@ -2,7 +2,8 @@
  * The ISO image: grub-mkrescue (GRUB + xorriso) makes a hybrid BIOS+UEFI
  * CD/USB image holding /boot/anunix.elf and the platform's grub.cfg.
  *
- * Reproducibility takes three things: SOURCE_DATE_EPOCH plus explicit
+ * Reproducibility takes four things: TZ=UTC for the tools (FAT keeps
+ * local times), SOURCE_DATE_EPOCH plus explicit
  * xorriso options pin every file date, the volume uuid and the GPT disk
  * GUID; and the EFI boot image's FAT gets a fixed volume serial through an
  * mformat wrapper put first on PATH (grub-mkrescue offers no option for
@@ -66,6 +67,11 @@ int iso_build(const char *root, const struct platform *p, const char *elf, const
     setenv("ANX_ORIG_PATH", orig, 1);
     setenv("PATH", xasprintf("%s:%s", tools, orig), 1);
     setenv("SOURCE_DATE_EPOCH", epoch, 1);
+    /* FAT stores local times: mtools writes the EFI image's file dates in
+     * TZ, so the same epoch gave another ISO in another time zone */
+    const char *tz0 = getenv("TZ");
+    char *tz_saved = tz0 ? xstrdup(tz0) : NULL;
+    setenv("TZ", "UTC", 1);
     struct tm tm;
     gmtime_r(&t, &tm);
     char uuid[64];
@@ -79,6 +85,10 @@ int iso_build(const char *root, const struct platform *p, const char *elf, const
     int rc = run_argv(argv, root, &out);
     setenv("PATH", orig, 1);
     unsetenv("ANX_ORIG_PATH");
+    if (tz_saved)
+        setenv("TZ", tz_saved, 1);
+    else
+        unsetenv("TZ");
     if (rc != 0 || rename(tmp, iso) < 0) {
         fputs(buf_cstr(&out), diag_out ? diag_out : stderr);
         unlink(tmp);

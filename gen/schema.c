@@ -400,13 +400,13 @@ static json_t *credentials_schema(const struct strlist *modules)
 
 /* grants: MODULE -> {read: [...], write: [...]}; names as grants.c checks
  * them ("*", or segments of [A-Za-z0-9._-] separated by '/', an optional
- * trailing '/'); "." and ".." segments are left to anx check. */
+ * trailing '/', no "." or ".." segment). */
 static json_t *grants_schema(const struct strlist *modules)
 {
     json_t *props = json_object();
     for (int w = 0; w < 2; w++) {
         json_t *l = type_is("array");
-        json_object_set_new(l, "items", string_pattern("^(\\*|[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*/?)$"));
+        json_object_set_new(l, "items", string_pattern("^(\\*|(?!(.*/)?\\.\\.?(/|$))[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*/?)$"));
         json_object_set_new(props, w ? "write" : "read",
                             or_null(with_doc(l, w ? "Object names it may create, change and delete"
                                                   : "Object names it may read and list")));

@@ -130,6 +130,8 @@ no-platform: the command line may give the platform (-p)
 test-bad-regex: a regular expression's syntax
 test-key-order: key chords (QEMU's key names and their order)
 test-key-unknown: key chords (QEMU's key names)
+grants-not-in-image: module resolution: the image's modules
+grants-expands-badly: a module's config value, expanded into its objects: grants
 "
 python3 "$here/manifest_schema.py" "$sc/tree.json" "$here"/bad/*.yaml >"$sc/bad.log" 2>&1
 wrong=""
