@@ -648,6 +648,14 @@ int strip_image(const struct toolchain *t, const char *in, const char *out);
 int iso_build(const char *root, const struct platform *p, const char *elf, const char *iso,
               const char *workdir);
 
+/* ---- image_disk.c: raw (GPT, BIOS + UEFI GRUB) and qcow2 disk images ---- */
+
+/* Writes raw, a GPT disk booting elf under BIOS and UEFI; key (64 hex)
+ * seeds its GUIDs. Returns 0, or 1 after an error message. */
+int disk_build(const struct platform *p, const char *elf, const char *raw, const char *workdir, const char *key);
+/* qemu-img convert of raw into qcow2. Returns 0, or 1 after an error. */
+int qcow2_build(const char *raw, const char *qcow2);
+
 /* ---- build.c, report.c -------------------------------------------------- */
 
 struct build_opts {
@@ -655,13 +663,19 @@ struct build_opts {
     const char *outdir;
     bool json, quiet;
     int jobs;
+    /* The images to write (elf, iso, raw, qcow2); none: the platform's
+     * images except raw and qcow2, which are made only when asked here or
+     * by the boot mode. */
+    struct strlist formats;
+    bool boots;         /* anx run/test: the images boot mode `boot` names ({iso}, {raw}, {qcow2}) are made too */
+    const char *boot;   /* NULL: the platform's first mode */
 };
 struct step_time {
     const char *name;
     double ms;
 };
 struct output_file {
-    char *kind;     /* elf-debug, elf, iso, report */
+    char *kind;     /* elf-debug, elf, iso, raw, qcow2 */
     char *path;
     uint64_t bytes;
     char sha[65];
@@ -671,6 +685,8 @@ struct build_result {
     char *elf_debug;    /* anunix.elf */
     char *image_elf;    /* image.elf or NULL */
     char *iso;          /* anunix.iso or NULL */
+    char *raw;          /* anunix.raw or NULL */
+    char *qcow2;        /* anunix.qcow2 or NULL */
     char *main_image;
     struct output_file outputs[8];
     size_t noutputs;

@@ -452,6 +452,139 @@ static void add_input_file(struct build_result *res, const char *root, const cha
         inputs_add(&res->inputs, root, path, sha, size);
 }
 
+static char *images_text(const struct strlist *l)
+{
+    struct buf b = {0};
+    for (size_t i = 0; i < l->n; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", l->v[i]);
+    return xstrdup(buf_cstr(&b));
+}
+
+/* Whether the platform arguments a boot uses name the placeholder, e.g.
+ * "{raw}": the boot then needs that image. */
+static bool boot_needs(const struct platform *p, const struct build_opts *o, const char *placeholder)
+{
+    if (!o->boots)
+        return false;
+    int mode = check_boot_mode(p, o->boot);
+    const struct strlist *lists[] = {&p->qemu_machine, &p->qemu_common,
+                                     mode >= 0 && (size_t)mode < p->nboot ? &p->boot[mode].args : NULL};
+    for (size_t l = 0; l < 3; l++)
+        for (size_t i = 0; lists[l] && i < lists[l]->n; i++)
+            if (strstr(lists[l]->v[i], placeholder))
+                return true;
+    return false;
+}
+
+/* The images this build writes, in the order the report lists them: those
+ * --format names, else the platform's images except raw and qcow2 (a disk
+ * image is seconds of work and tens of MiB; made only when asked), plus what
+ * the boot mode needs. qcow2 is converted from raw, so raw comes first. */
+static int wanted_images(const struct platform *p, const struct build_opts *o, struct strlist *want)
+{
+    static const char *const order[] = {"elf", "iso", "raw", "qcow2"};
+    struct strlist asked = {0};
+    for (size_t i = 0; i < o->formats.n; i++) {
+        if (!strlist_has(&p->images, o->formats.v[i])) {
+            diag_error(NULL, "platform '%s' cannot make a %s image (its images: %s); choose one of those with "
+                       "--format, or another platform with -p (anx platforms lists them)", p->name,
+                       o->formats.v[i], images_text(&p->images));
+            return EXIT_USAGE;
+        }
+        strlist_push(&asked, o->formats.v[i]);
+    }
+    if (!o->formats.n)
+        for (size_t i = 0; i < p->images.n; i++)
+            if (strcmp(p->images.v[i], "raw") && strcmp(p->images.v[i], "qcow2"))
+                strlist_push(&asked, p->images.v[i]);
+    for (size_t k = 1; k < 4; k++) {
+        char *ph = xasprintf("{%s}", order[k]);
+        if (!strlist_has(&asked, order[k]) && boot_needs(p, o, ph)) {
+            if (!strlist_has(&p->images, order[k])) {
+                diag_error(NULL, "platform '%s': boot mode '%s' needs the %s image, which its images: list (%s) "
+                           "does not name; add %s to images: in %s", p->name, o->boot ? o->boot : p->boot[0].name,
+                           order[k], images_text(&p->images), order[k], path_display(p->yaml_path));
+                return EXIT_USAGE;
+            }
+            strlist_push(&asked, order[k]);
+        }
+    }
+    if (strlist_has(&asked, "qcow2") && !strlist_has(&asked, "raw"))
+        strlist_push(&asked, "raw");
+    for (size_t k = 0; k < 4; k++)
+        if (strlist_has(&asked, order[k]))
+            strlist_push(want, order[k]);
+    return 0;
+}
+
+/* A derived image is rebuilt only when its key (the hash of what it is made
+ * of) differs from the one stamped beside it by the last build. */
+static bool image_fresh(const char *outdir, const char *kind, const char *image, const char *key)
+{
+    char *stamp = path_join(outdir, xasprintf(".%s-key", kind));
+    if (stamp_matches(stamp, key) && file_exists(image))
+        return false;
+    unlink(stamp);
+    return true;
+}
+
+static void image_stamp(const char *outdir, const char *kind, const char *key)
+{
+    write_file(path_join(outdir, xasprintf(".%s-key", kind)), key, 64);
+}
+
+/* Writes one image kind (elf is the link's output already), adds it to the
+ * outputs and prints its step line. Returns an exit code. */
+static int write_image(const char *root, const struct platform *p, const char *kind, const struct build_opts *o,
+                       struct build_result *res)
+{
+    double t = now_ms();
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    char elf_sha[65], cfg_sha[65] = "", key[65];
+    char *cfg = path_join(p->dir, "grub.cfg");
+    char *path;
+    bool fresh = false;
+    if (!strcmp(kind, "elf")) {
+        path = res->image_elf;
+    } else if (!strcmp(kind, "iso") || !strcmp(kind, "raw")) {
+        path = path_join(res->outdir, xasprintf("anunix.%s", kind));
+        sha256_file(res->image_elf, elf_sha, NULL);
+        sha256_file(cfg, cfg_sha, NULL);
+        if (file_exists(cfg))
+            add_input_file(res, root, cfg);
+        char *keytext = xasprintf("anx-%s-v1 %s %s %s", kind, elf_sha, cfg_sha, epoch ? epoch : "");
+        sha256_buf(keytext, strlen(keytext), key);
+        fresh = image_fresh(res->outdir, kind, path, key);
+        if (fresh) {
+            if (!strcmp(kind, "iso") ? iso_build(root, p, res->image_elf, path, res->outdir)
+                                     : disk_build(p, res->image_elf, path, res->outdir, key))
+                return EXIT_FAIL;
+            image_stamp(res->outdir, kind, key);
+        }
+        *(!strcmp(kind, "iso") ? &res->iso : &res->raw) = path;
+    } else {   /* qcow2, from the raw image made just before */
+        path = path_join(res->outdir, "anunix.qcow2");
+        char raw_sha[65];
+        sha256_file(res->raw, raw_sha, NULL);
+        char *keytext = xasprintf("anx-qcow2-v1 %s", raw_sha);
+        sha256_buf(keytext, strlen(keytext), key);
+        fresh = image_fresh(res->outdir, kind, path, key);
+        if (fresh) {
+            if (qcow2_build(res->raw, path))
+                return EXIT_FAIL;
+            image_stamp(res->outdir, kind, key);
+        }
+        res->qcow2 = path;
+    }
+    if (strcmp(kind, "elf"))
+        add_step(res, kind, now_ms() - t);
+    add_output(res, kind, path);
+    step_line(o, "image", "%s %s%s", kind, path_display(path), fresh || !strcmp(kind, "elf") ? "" : " (up to date)");
+    if (!res->main_image)
+        res->main_image = path;
+    return 0;
+}
+
 int build(struct catalog *c, struct manifest *m, struct resolution *r, const struct build_opts *o,
           struct build_result *res)
 {
@@ -576,40 +709,18 @@ int build(struct catalog *c, struct manifest *m, struct resolution *r, const str
     add_step(res, "link", now_ms() - t);
     add_output(res, "elf-debug", res->elf_debug);
     step_line(o, "link", "%s%s", path_display(res->elf_debug), res->relinked ? "" : " (up to date)");
-    if (strlist_has(&p->images, "elf")) {
-        add_output(res, "elf", res->image_elf);
-        step_line(o, "image", "elf %s", path_display(res->image_elf));
-        if (!res->main_image)
-            res->main_image = res->image_elf;
-    }
-
-    /* ISO. */
-    if (strlist_has(&p->images, "iso")) {
-        t = now_ms();
-        res->iso = path_join(res->outdir, "anunix.iso");
-        char *cfg = path_join(p->dir, "grub.cfg");
-        char elf_sha[65], cfg_sha[65] = "", iso_key[65];
-        sha256_file(res->image_elf, elf_sha, NULL);
-        sha256_file(cfg, cfg_sha, NULL);
-        if (file_exists(cfg))
-            add_input_file(res, root, cfg);
-        const char *epoch = getenv("SOURCE_DATE_EPOCH");
-        char *keytext = xasprintf("anx-iso-v1 %s %s %s", elf_sha, cfg_sha, epoch ? epoch : "");
-        sha256_buf(keytext, strlen(keytext), iso_key);
-        char *iso_stamp = path_join(res->outdir, ".iso-key");
-        bool fresh = !(stamp_matches(iso_stamp, iso_key) && file_exists(res->iso));
-        if (fresh) {
-            unlink(iso_stamp);
-            if (iso_build(root, p, res->image_elf, res->iso, res->outdir))
-                return EXIT_FAIL;
-            write_file(iso_stamp, iso_key, 64);
-        }
-        add_step(res, "iso", now_ms() - t);
-        add_output(res, "iso", res->iso);
-        step_line(o, "image", "iso %s%s", path_display(res->iso), fresh ? "" : " (up to date)");
-        if (!res->main_image)
-            res->main_image = res->iso;
-    }
+    struct strlist want = {0};
+    int rc = wanted_images(p, o, &want);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < want.n; i++)
+        if ((rc = write_image(root, p, want.v[i], o, res)))
+            return rc;
+    /* "built PATH": the first kind --format named (--format qcow2 makes raw
+     * first, but qcow2 is what was asked for). */
+    for (size_t i = 0; i < res->noutputs && o->formats.n; i++)
+        if (!strcmp(res->outputs[i].kind, o->formats.v[0]))
+            res->main_image = res->outputs[i].path;
     if (!res->main_image)
         res->main_image = res->elf_debug;
     gpl_note(o, r);

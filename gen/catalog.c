@@ -25,7 +25,7 @@ static const char *const platform_keys[] = {"name", "summary", "arch", "cross_co
                                             "linker_script", "sources", "images", "exit", "qemu"};
 static const char *const arch_keys[] = {"cross_compile", "cflags", "ldflags", "linker_script", "sources"};
 static const char *const qemu_keys[] = {"binary", "machine", "common", "boot", "nic", "disk", "display", "input", "devices"};
-static const char *const image_kinds[] = {"elf", "iso"};
+static const char *const image_kinds[] = {"elf", "iso", "raw", "qcow2"};
 static const char *const exit_modes[] = {"debug-exit", "direct"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -42,7 +42,7 @@ static const char main_usage[] =
     "2 usage or manifest error. Documentation: docs/anx.md and docs/manifest.md.\n";
 
 static const char build_usage[] =
-    "usage: anx build MANIFEST [-p PLATFORM] [-o DIR] [--json] [-j JOBS]\n"
+    "usage: anx build MANIFEST [-p PLATFORM] [-o DIR] [--format KIND[,KIND]] [--json] [-j JOBS]\n"
     "Parses and resolves the manifest, generates config.h, modules.c and the files archive,\n"
     "compiles (in parallel, through the object cache), links, and writes the platform's\n"
     "images, report.json and sbom.cdx.json (CycloneDX 1.5) into DIR (default\n"
@@ -50,6 +50,11 @@ static const char build_usage[] =
     "docs/anx.md, 'Where things are').\n"
     "  -p, --platform NAME  target platform (default: the manifest's platform:)\n"
     "  -o, --out DIR        output folder\n"
+    "  -f, --format KINDS   the images to write, comma-separated or repeated: elf (image.elf),\n"
+    "                       iso (anunix.iso), raw (anunix.raw: a GPT disk booting under BIOS and\n"
+    "                       UEFI, arm64 UEFI only, for -drive format=raw or dd to a USB stick),\n"
+    "                       qcow2 (anunix.qcow2); any the platform's images: list names (anx\n"
+    "                       platforms). Default: its images except raw and qcow2\n"
     "  --json               print report.json on stdout instead of the step lines\n"
     "  -j, --jobs N         parallel compilations (default: the number of CPUs)\n";
 
@@ -59,18 +64,48 @@ static const char check_usage[] =
     "value, without building. Prints the platform and the modules in init order.\n"
     "  --print-config       also print the config.h and modules.c a build would generate\n";
 
+/* --format's kinds, comma-separated; whether the platform can make each
+ * is checked by build() once the platform is known. */
+static int add_formats(const char *arg, struct strlist *out)
+{
+    static const char *const kinds[] = {"elf", "iso", "raw", "qcow2"};
+    char *copy = xstrdup(arg), *save = NULL;
+    for (char *k = strtok_r(copy, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+        bool known = false;
+        for (size_t i = 0; i < 4; i++)
+            known |= !strcmp(k, kinds[i]);
+        if (!known) {
+            diag_error(NULL, "--format: unknown image kind '%s' (kinds: elf, iso, raw, qcow2)%s", k,
+                       suggest(k, kinds, 4));
+            return -1;
+        }
+        if (!strlist_has(out, k))
+            strlist_push(out, k);
+    }
+    if (!out->n) {
+        diag_error(NULL, "--format expects image kinds, e.g. --format raw,qcow2 (kinds: elf, iso, raw, qcow2)");
+        return -1;
+    }
+    return 0;
+}
+
 int cmd_build(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"platform", required_argument, 0, 'p'}, {"out", required_argument, 0, 'o'},
         {"json", no_argument, 0, 'J'},           {"jobs", required_argument, 0, 'j'},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
+        {"format", required_argument, 0, 'f'},   {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
     struct build_opts o = {0};
     int c;
     optind = 0;
-    while ((c = getopt_long(argc, argv, "p:o:j:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:o:j:f:h", opts, NULL)) != -1) {
         switch (c) {
+        case 'f':
+            if (add_formats(optarg, &o.formats))
+                return EXIT_USAGE;
+            break;
         case 'p':
             o.platform = optarg;
             break;
@@ -124,8 +159,9 @@ int cmd_build(int argc, char **argv)
         printf("\n");
     }
     fflush(stdout);
-    if (build(&cat, &m, &r, &o, &res))
-        return EXIT_FAIL;
+    int rc = build(&cat, &m, &r, &o, &res);
+    if (rc)
+        return rc;
     if (o.json) {
         char *data;
         size_t len;

@@ -66,7 +66,7 @@ int check_boot_mode(const struct platform *p, const char *boot)
 }
 
 struct subst {
-    const char *elf, *elf_debug, *iso, *cmdline, *disk;
+    const char *elf, *elf_debug, *iso, *cmdline, *disk, *raw, *qcow2;
 };
 
 /* Replaces {elf}, {iso}, {cmdline} ... in one argument. Returns NULL (after
@@ -74,18 +74,21 @@ struct subst {
 static char *substitute(const char *arg, const struct subst *s, const struct platform *p)
 {
     struct buf b = {0};
-    static const char *const names[] = {"{elf}", "{elf_debug}", "{iso}", "{cmdline}", "{disk}"};
-    const char *vals[] = {s->elf, s->elf_debug, s->iso, s->cmdline, s->disk};
+    static const char *const names[] = {"{elf}", "{elf_debug}", "{iso}", "{cmdline}", "{disk}", "{raw}", "{qcow2}"};
+    const char *vals[] = {s->elf, s->elf_debug, s->iso, s->cmdline, s->disk, s->raw, s->qcow2};
     const char *q = arg;
     while (*q) {
         bool done = false;
-        for (size_t i = 0; i < 5 && !done; i++) {
+        for (size_t i = 0; i < 7 && !done; i++) {
             size_t l = strlen(names[i]);
             if (strncmp(q, names[i], l))
                 continue;
             if (!vals[i]) {
                 diag_error(NULL, "platform '%s': QEMU argument '%s' needs %s, which this build has not made%s", p->name,
-                           arg, names[i], !strcmp(names[i], "{iso}") ? " (add iso to 'images')" : "");
+                           arg, names[i], !strcmp(names[i], "{iso}")    ? " (add iso to 'images')"
+                                          : !strcmp(names[i], "{raw}")  ? " (add raw to 'images')"
+                                          : !strcmp(names[i], "{qcow2}") ? " (add qcow2 to 'images')"
+                                                                         : "");
                 return NULL;
             }
             buf_puts(&b, vals[i]);
@@ -192,7 +195,7 @@ int qemu_argv(const struct manifest *m, const struct resolution *r, const struct
     int mode = check_boot_mode(p, o->boot);
     if (mode < 0)
         return -1;
-    struct subst s = {b->image_elf, b->elf_debug, b->iso, m->cmdline, o->disk};
+    struct subst s = {b->image_elf, b->elf_debug, b->iso, m->cmdline, o->disk, b->raw, b->qcow2};
     /* A binary given as a relative path (a test double) is relative to the root. */
     if (strchr(p->qemu_binary, '/') && p->qemu_binary[0] != '/')
         strlist_push(argv, path_join(anx_root(), p->qemu_binary));

@@ -655,6 +655,8 @@ int cmd_run(int argc, char **argv)
         return rc;
     if (check_boot_mode(r.plat, q.boot) < 0)
         return EXIT_USAGE;
+    bo.boots = true;   /* the build makes the image the boot mode names */
+    bo.boot = q.boot;
     if (vnc && display_given) {
         diag_error(NULL, "--vnc and --display both choose the screen; give one of them");
         return EXIT_USAGE;

@@ -965,6 +965,8 @@ int cmd_test(int argc, char **argv)
     signal(SIGTERM, on_signal);
     signal(SIGHUP, on_signal);
     bo.quiet = true;
+    bo.boots = true;   /* the build makes the image the boot mode names */
+    bo.boot = qo.boot;
     int passed = 0, failed = 0;
     for (int i = optind; i < argc; i++)
         test_one(argv[i], &bo, &qo, &passed, &failed);

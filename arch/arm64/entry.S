@@ -8,6 +8,13 @@
  * vectors, the RAM check, boot stack, zero .bss, record the counter,
  * arm64_boot() (page tables, MMU on), then kmain(dtb).
  *
+ * The same header makes the raw Image a PE/COFF EFI application, the way
+ * Linux's EFI stub does: code0 starts with "MZ" (an harmless ccmp), the
+ * reserved word at 0x3c points at a PE header, and the EFI entry
+ * (arm64_efi_entry, efi.c) finds the device tree, exits boot services and
+ * enters arm64_entry like a direct boot. UEFI loads the image at its
+ * ImageBase, the link address (relocations stripped), so no copy is needed.
+ *
  * The RAM check (arm64_ram_check in boot.c) runs first on a stack just
  * below the image, in the 2 MiB of RAM under its load address: the boot
  * stack and .bss lie at the image's end, which too little RAM leaves
@@ -18,14 +25,59 @@
         .section .text.head, "ax"
         .globl _start
 _start:
-        b       arm64_entry             /* code0 */
-        .long   0                       /* code1 */
+        ccmp    x18, #0, #0xd, pl       /* code0: "MZ", the PE/COFF DOS signature */
+        b       arm64_entry             /* code1 */
         .quad   0x200000                /* text_offset: 2 MiB above the RAM base */
         .quad   __image_size            /* image_size incl. .bss and page tables */
         .quad   0x2                     /* flags: little endian, 4 KiB pages */
         .quad   0, 0, 0                 /* reserved */
         .ascii  "ARM\x64"               /* magic at offset 56 */
-        .long   0                       /* PE header offset: none */
+        .long   pe_header - _start      /* PE header offset */
+
+/* PE32+ headers (Microsoft PE/COFF; UEFI spec 2.1.1): one section from
+ * 4 KiB to the image end (.bss included: the loader zeroes it), its file
+ * offsets equal to its addresses. */
+        .balign 8
+pe_header:
+        .ascii  "PE\0\0"
+        .short  0xaa64                  /* Machine: arm64 */
+        .short  1                       /* NumberOfSections */
+        .long   0, 0, 0                 /* TimeDateStamp, symbol table */
+        .short  section_table - optional_header
+        .short  0x0207                  /* relocs stripped, executable, no line numbers, no debug */
+optional_header:
+        .short  0x20b                   /* PE32+ */
+        .byte   2, 20                   /* linker version */
+        .long   __efi_raw_size          /* SizeOfCode */
+        .long   0, 0                    /* SizeOfInitializedData, SizeOfUninitializedData */
+        .long   __efi_entry_rva         /* AddressOfEntryPoint */
+        .long   __efi_headers_size      /* BaseOfCode */
+        .quad   __image_start           /* ImageBase: the link address */
+        .long   0x1000                  /* SectionAlignment */
+        .long   0x200                   /* FileAlignment */
+        .short  0, 0, 0, 0, 0, 0        /* OS, image, subsystem versions */
+        .long   0                       /* Win32VersionValue */
+        .long   __image_size            /* SizeOfImage */
+        .long   __efi_headers_size      /* SizeOfHeaders */
+        .long   0                       /* CheckSum */
+        .short  10                      /* Subsystem: EFI application */
+        .short  0                       /* DllCharacteristics */
+        .quad   0, 0, 0, 0              /* stack and heap reserve/commit */
+        .long   0                       /* LoaderFlags */
+        .long   6                       /* NumberOfRvaAndSizes */
+        .quad   0, 0, 0, 0, 0, 0        /* no exports, imports, resources, exceptions, certificates, relocations */
+section_table:
+        .ascii  ".text\0\0\0"
+        .long   __efi_virt_size         /* VirtualSize */
+        .long   __efi_headers_size      /* VirtualAddress */
+        .long   __efi_raw_size          /* SizeOfRawData */
+        .long   __efi_headers_size      /* PointerToRawData */
+        .long   0, 0                    /* relocations, line numbers */
+        .short  0, 0
+        /* code, execute, read: not write, which would make the firmware's
+         * image protection map it non-executable; the EFI entry writes
+         * nothing in the image */
+        .long   0x60000020
 
 arm64_entry:
         mov     x19, x0                 /* device tree */
@@ -114,6 +166,48 @@ el1_entry:
 5:      mov     w0, #3                  /* kmain returned: should not happen */
         bl      plat_poweroff
         b       5b
+
+/*
+ * The EFI entry: x0 = image handle, x1 = system table, on the firmware's
+ * stack with its MMU (identity map) and caches on. arm64_efi_main (efi.c)
+ * returns the device tree's new address after ExitBootServices, or 0 after
+ * printing why it cannot boot (returned to the firmware as
+ * EFI_LOAD_ERROR). Then MMU and caches off, as a direct boot enters.
+ */
+        .section .text.efi, "ax"        /* kept: only the PE header names it */
+        .globl arm64_efi_entry
+arm64_efi_entry:
+        stp     x29, x30, [sp, #-16]!
+        mov     x29, sp
+        bl      arm64_efi_main
+        cbnz    x0, 1f
+        ldp     x29, x30, [sp], #16
+        mov     x0, #1
+        orr     x0, x0, #(1 << 63)      /* EFI_LOAD_ERROR */
+        ret
+1:      mov     x19, x0
+        msr     daifset, #0xf
+        mrs     x1, CurrentEL
+        cmp     x1, #(2 << 2)
+        b.eq    2f
+        mrs     x1, sctlr_el1
+        bic     x1, x1, #1              /* M */
+        bic     x1, x1, #(1 << 2)       /* C */
+        bic     x1, x1, #(1 << 12)      /* I */
+        msr     sctlr_el1, x1
+        b       3f
+2:      mrs     x1, sctlr_el2
+        bic     x1, x1, #1
+        bic     x1, x1, #(1 << 2)
+        bic     x1, x1, #(1 << 12)
+        msr     sctlr_el2, x1
+3:      isb
+        ic      iallu
+        dsb     sy
+        isb
+        mov     x0, x19
+        bl      arm64_efi_move_dtb      /* returns its new address */
+        b       arm64_entry
 
         .section .bss.boot_stack, "aw", %nobits
         .balign 16

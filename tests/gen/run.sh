@@ -361,6 +361,119 @@ else
     echo "skip  build/ISO determinism (grub-mkrescue, xorriso or mtools missing)"
 fi
 
+# Disk images (gen/image_disk.c): raw and qcow2 only when asked, bit-identical
+# across builds, a valid GPT (sgdisk -v, from gdisk, when installed) whose
+# ESP holds GRUB, grub.cfg and the kernel; report.json lists their sha256;
+# --format refuses what the platform cannot make; a boot mode naming {raw}
+# makes it. The boots themselves are in tests/boot/matrix.yaml.
+if [ -s "$out/iso1/anunix.iso" ] && [ ! -e "$out/iso1/anunix.raw" ] && [ ! -e "$out/iso1/anunix.qcow2" ]; then
+    ok "build/disk images are not made unless asked"
+else
+    bad "build/disk images are not made unless asked" "$(ls "$out/iso1")"
+fi
+if command -v grub-mkimage >/dev/null && command -v mformat >/dev/null && command -v qemu-img >/dev/null &&
+   [ -f /usr/lib/grub/i386-pc/boot.img ] && [ -d /usr/lib/grub/x86_64-efi ]; then
+    "$anx" build build.yaml -p fake-iso --format raw,qcow2 -o "$out/disk1" >"$out/disk1.log" 2>&1
+    sleep 1   # a different wall-clock second must not matter
+    "$anx" build build.yaml -p fake-iso -f raw -f qcow2 -o "$out/disk2" >"$out/disk2.log" 2>&1
+    if [ -s "$out/disk1/anunix.raw" ] && [ -s "$out/disk1/anunix.qcow2" ] &&
+       cmp -s "$out/disk1/anunix.raw" "$out/disk2/anunix.raw" &&
+       cmp -s "$out/disk1/anunix.qcow2" "$out/disk2/anunix.qcow2" && [ ! -e "$out/disk1/anunix.iso" ]; then
+        ok "build/two raw and qcow2 builds are bit-identical (and --format skips the ISO)"
+    else
+        bad "build/two raw and qcow2 builds are bit-identical (and --format skips the ISO)" \
+            "$(cat "$out/disk1.log" "$out/disk2.log"; ls "$out/disk1")"
+    fi
+    if ! command -v sgdisk >/dev/null; then
+        echo "skip  build/the raw image is a valid GPT disk (sgdisk missing: Debian's gdisk)"
+    elif sgdisk -v "$out/disk1/anunix.raw" | grep -q 'No problems found' &&
+         sgdisk -p "$out/disk1/anunix.raw" | grep -Eq '^ +1 +4096 .* EF00 +EFI system partition' &&
+         sgdisk -p "$out/disk1/anunix.raw" | grep -Eq '^ +2 +2048 +4095 .* EF02 +BIOS boot partition'; then
+        ok "build/the raw image is a valid GPT disk (ESP and BIOS boot partitions)"
+    else
+        bad "build/the raw image is a valid GPT disk (ESP and BIOS boot partitions)" \
+            "$(sgdisk -v "$out/disk1/anunix.raw"; sgdisk -p "$out/disk1/anunix.raw")"
+    fi
+    esp="$out/disk1/anunix.raw@@2M"
+    if mcopy -n -i "$esp" ::/boot/anunix.elf "$out/esp-kernel" 2>/dev/null &&
+       cmp -s "$out/esp-kernel" "$out/disk1/image.elf" &&
+       mdir -i "$esp" ::/EFI/BOOT 2>/dev/null | grep -q 'BOOTX64  EFI' &&
+       mtype -i "$esp" ::/boot/grub/grub.cfg 2>/dev/null | cmp -s - "$here/tree/platforms/fake-iso/grub.cfg" &&
+       dd if="$out/disk1/anunix.raw" bs=1 skip=510 count=2 status=none | od -An -tx1 | grep -q '55 aa'; then
+        ok "build/the raw image's ESP holds the kernel, GRUB and grub.cfg; its MBR boots"
+    else
+        bad "build/the raw image's ESP holds the kernel, GRUB and grub.cfg; its MBR boots" "$(mdir -/ -i "$esp" :: 2>&1)"
+    fi
+    if python3 - "$out/disk1" <<'PY'
+import hashlib, json, os, sys
+d = sys.argv[1]
+outs = {o["kind"]: o for o in json.load(open(os.path.join(d, "report.json")))["outputs"]}
+for kind, name in (("raw", "anunix.raw"), ("qcow2", "anunix.qcow2")):
+    data = open(os.path.join(d, name), "rb").read()
+    o = outs[kind]
+    assert o["sha256"] == hashlib.sha256(data).hexdigest() and o["bytes"] == len(data), kind
+assert "iso" not in outs
+PY
+    then
+        ok "build/report.json lists the raw and qcow2 images with their sha256"
+    else
+        bad "build/report.json lists the raw and qcow2 images with their sha256" "$(cat "$out/disk1/report.json")"
+    fi
+    "$anx" test pass.yaml -p fake-iso --boot raw -o "$out/disk3" >"$out/disk3.log" 2>&1
+    if [ -s "$out/disk3/anunix.raw" ] && [ ! -e "$out/disk3/anunix.qcow2" ] &&
+       grep -q "format=raw,file=$out/disk3/anunix.raw,snapshot=on" "$out/disk3.log"; then
+        ok "build/a boot mode naming {raw} makes the raw image"
+    else
+        bad "build/a boot mode naming {raw} makes the raw image" "$(cat "$out/disk3.log")"
+    fi
+else
+    echo "skip  build/disk images (grub-mkimage, GRUB's i386-pc or x86_64-efi files, mtools or qemu-img missing)"
+fi
+# arm64's raw disk, from the real repository: the kernel itself is the EFI
+# application (arch/arm64/entry.S's PE header, efi.c), alone on the ESP of a
+# UEFI-only GPT disk; bit-identical across builds like the x86 one.
+if command -v aarch64-linux-gnu-objcopy >/dev/null && command -v mformat >/dev/null && command -v qemu-img >/dev/null; then
+    "$anx" --root "$root" build "$root/manifests/hello.yaml" -p arm64-virt -f raw,qcow2 -o "$out/arm1" >"$out/arm1.log" 2>&1
+    sleep 1
+    "$anx" --root "$root" build "$root/manifests/hello.yaml" -p arm64-virt -f raw,qcow2 -o "$out/arm2" >"$out/arm2.log" 2>&1
+    mcopy -n -i "$out/arm1/anunix.raw@@2M" ::/EFI/BOOT/BOOTAA64.EFI "$out/arm1.efi" 2>/dev/null
+    if [ -s "$out/arm1/anunix.raw" ] && cmp -s "$out/arm1/anunix.raw" "$out/arm2/anunix.raw" &&
+       cmp -s "$out/arm1/anunix.qcow2" "$out/arm2/anunix.qcow2" &&
+       aarch64-linux-gnu-objdump -f "$out/arm1.efi" 2>/dev/null | grep -q 'file format pei-aarch64-little' &&
+       aarch64-linux-gnu-objdump -p "$out/arm1.efi" 2>/dev/null | grep -Eq 'Subsystem[[:space:]]+0+a[[:space:]]+\(EFI application\)' &&
+       aarch64-linux-gnu-objdump -p "$out/arm1.efi" 2>/dev/null | grep -Eq 'ImageBase[[:space:]]+0+40200000'; then
+        ok "build/arm64 raw: the kernel is a PE EFI application on the ESP; two builds are bit-identical"
+    else
+        bad "build/arm64 raw: the kernel is a PE EFI application on the ESP; two builds are bit-identical" \
+            "$(cat "$out/arm1.log" "$out/arm2.log"; aarch64-linux-gnu-objdump -p "$out/arm1.efi" 2>&1 | head -30)"
+    fi
+    if ! command -v sgdisk >/dev/null; then
+        echo "skip  build/arm64 raw is a UEFI-only GPT disk (sgdisk missing: Debian's gdisk)"
+    elif sgdisk -v "$out/arm1/anunix.raw" | grep -q 'No problems found' &&
+         [ "$(sgdisk -p "$out/arm1/anunix.raw" | grep -Ec '^ +[0-9]+ ')" = 1 ] &&
+         sgdisk -p "$out/arm1/anunix.raw" | grep -Eq '^ +1 +4096 .* EF00 +EFI system partition'; then
+        ok "build/arm64 raw is a UEFI-only GPT disk (one partition: the ESP)"
+    else
+        bad "build/arm64 raw is a UEFI-only GPT disk (one partition: the ESP)" "$(sgdisk -p "$out/arm1/anunix.raw")"
+    fi
+else
+    echo "skip  build/arm64 raw (aarch64-linux-gnu-objcopy, mtools or qemu-img missing)"
+fi
+"$anx" build build.yaml --format raw -o "$out/disk4" >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 2 ] && [ "$(head -1 "$out/stderr")" = "anx: error: platform 'fake' cannot make a raw image (its images: elf); choose one of those with --format, or another platform with -p (anx platforms lists them)" ]; then
+    ok "build/--format refuses an image the platform cannot make"
+else
+    bad "build/--format refuses an image the platform cannot make" "exit $rc: $(cat "$out/stderr")"
+fi
+"$anx" build build.yaml --format rawr -o "$out/disk4" >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 2 ] && [ "$(head -1 "$out/stderr")" = "anx: error: --format: unknown image kind 'rawr' (kinds: elf, iso, raw, qcow2) (did you mean 'raw'?)" ]; then
+    ok "build/--format refuses an unknown kind"
+else
+    bad "build/--format refuses an unknown kind" "exit $rc: $(cat "$out/stderr")"
+fi
+
 # files: folders (docs/manifest.md): every file below, sorted by image path
 # whatever order the folder was written in, each in report.json; two builds
 # from folders written in opposite orders are bit-identical.
