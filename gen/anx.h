@@ -653,6 +653,15 @@ int iso_build(const char *root, const struct platform *p, const char *elf, const
 /* Writes raw, a GPT disk booting elf under BIOS and UEFI; key (64 hex)
  * seeds its GUIDs. Returns 0, or 1 after an error message. */
 int disk_build(const struct platform *p, const char *elf, const char *raw, const char *workdir, const char *key);
+/* image_env.c: the build's epoch (SOURCE_DATE_EPOCH, else 2024-01-01) and
+ * the environment image tools run in (that epoch, TZ=UTC); leave puts the
+ * caller's back. */
+struct tool_env {
+    char *epoch, *tz;
+};
+time_t build_epoch(void);
+time_t tool_env_enter(struct tool_env *saved);
+void tool_env_leave(struct tool_env *saved);
 /* qemu-img convert of raw into qcow2. Returns 0, or 1 after an error. */
 int qcow2_build(const char *raw, const char *qcow2);
 

@@ -43,7 +43,6 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define SECTOR 512u
-#define DEFAULT_EPOCH "1704067200"   /* 2024-01-01, when SOURCE_DATE_EPOCH is unset (as image_iso.c) */
 #define FAT_SERIAL "414e5831"        /* "ANX1", as the ISO's EFI image */
 #define MIB_SECTORS 2048u
 #define BIOS_BOOT_LBA MIB_SECTORS      /* partition 2: 1 MiB */
@@ -440,10 +439,6 @@ int disk_build(const struct platform *p, const char *elf, const char *raw, const
                    "from its images: list", p->name);
         return 1;
     }
-    const char *epoch = getenv("SOURCE_DATE_EPOCH");
-    if (!epoch || !*epoch)
-        epoch = DEFAULT_EPOCH;
-    time_t t = (time_t)strtoll(epoch, NULL, 10);
     /* Per process: anx matrix boots two modes of one build at once, and
      * each `anx test` makes the disk its mode names; both write the same
      * bytes, and the rename makes either result whole. */
@@ -455,14 +450,11 @@ int disk_build(const struct platform *p, const char *elf, const char *raw, const
         return 1;
     }
     /* mtools takes file dates from SOURCE_DATE_EPOCH (directories, label)
-     * and, with mcopy -m, from the files: both pinned. */
-    char *saved = getenv("SOURCE_DATE_EPOCH") ? xstrdup(getenv("SOURCE_DATE_EPOCH")) : NULL;
-    setenv("SOURCE_DATE_EPOCH", epoch, 1);
+     * and, with mcopy -m, from the files: both pinned, in UTC (image_env.c) */
+    struct tool_env env;
+    time_t t = tool_env_enter(&env);
     int rc = x86 ? disk_x86_64(p, elf, tmp, stage, t, key) : disk_arm64(p, elf, tmp, stage, t, key);
-    if (saved)
-        setenv("SOURCE_DATE_EPOCH", saved, 1);
-    else
-        unsetenv("SOURCE_DATE_EPOCH");
+    tool_env_leave(&env);
     if (rc || rename(tmp, raw) < 0) {
         unlink(tmp);
         if (!rc)

@@ -2,8 +2,8 @@
  * The ISO image: grub-mkrescue (GRUB + xorriso) makes a hybrid BIOS+UEFI
  * CD/USB image holding /boot/anunix.elf and the platform's grub.cfg.
  *
- * Reproducibility takes four things: TZ=UTC for the tools (FAT keeps
- * local times), SOURCE_DATE_EPOCH plus explicit
+ * Reproducibility takes three things: the tools' environment
+ * (image_env.c: SOURCE_DATE_EPOCH, TZ=UTC) plus explicit
  * xorriso options pin every file date, the volume uuid and the GPT disk
  * GUID; and the EFI boot image's FAT gets a fixed volume serial through an
  * mformat wrapper put first on PATH (grub-mkrescue offers no option for
@@ -20,7 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEFAULT_EPOCH "1704067200"   /* 2024-01-01, when SOURCE_DATE_EPOCH is unset */
 
 static void set_mtime(const char *path, time_t t)
 {
@@ -35,10 +34,7 @@ int iso_build(const char *root, const struct platform *p, const char *elf, const
         diag_error(NULL, "platform '%s' lists the iso image but has no %s", p->name, path_rel(root, cfg));
         return 1;
     }
-    const char *epoch = getenv("SOURCE_DATE_EPOCH");
-    if (!epoch || !*epoch)
-        epoch = DEFAULT_EPOCH;
-    time_t t = (time_t)strtoll(epoch, NULL, 10);
+    time_t t = build_epoch();
     char *stage = path_join(workdir, "iso-root");
     rm_rf(stage);
     char *grubdir = path_join(stage, "boot/grub");
@@ -66,12 +62,8 @@ int iso_build(const char *root, const struct platform *p, const char *elf, const
     char *orig = xstrdup(path ? path : "/usr/bin:/bin");
     setenv("ANX_ORIG_PATH", orig, 1);
     setenv("PATH", xasprintf("%s:%s", tools, orig), 1);
-    setenv("SOURCE_DATE_EPOCH", epoch, 1);
-    /* FAT stores local times: mtools writes the EFI image's file dates in
-     * TZ, so the same epoch gave another ISO in another time zone */
-    const char *tz0 = getenv("TZ");
-    char *tz_saved = tz0 ? xstrdup(tz0) : NULL;
-    setenv("TZ", "UTC", 1);
+    struct tool_env env;
+    tool_env_enter(&env);
     struct tm tm;
     gmtime_r(&t, &tm);
     char uuid[64];
@@ -85,10 +77,7 @@ int iso_build(const char *root, const struct platform *p, const char *elf, const
     int rc = run_argv(argv, root, &out);
     setenv("PATH", orig, 1);
     unsetenv("ANX_ORIG_PATH");
-    if (tz_saved)
-        setenv("TZ", tz_saved, 1);
-    else
-        unsetenv("TZ");
+    tool_env_leave(&env);
     if (rc != 0 || rename(tmp, iso) < 0) {
         fputs(buf_cstr(&out), diag_out ? diag_out : stderr);
         unlink(tmp);

@@ -24,7 +24,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define DEFAULT_EPOCH 1704067200LL   /* image_iso.c's, when SOURCE_DATE_EPOCH is unset */
 
 /* ---- small JSON helpers ---------------------------------------------------- */
 
@@ -284,14 +283,10 @@ static json_t *tool(const char *name, const char *version, const char *descripti
     return t;
 }
 
-/* SOURCE_DATE_EPOCH when it is a number, else the fixed epoch. */
+/* The build's epoch (image_env.c), as ISO 8601. */
 static char *sbom_time(void)
 {
-    const char *e = getenv("SOURCE_DATE_EPOCH");
-    long long t = DEFAULT_EPOCH;
-    if (e && *e && strspn(e, "0123456789") == strlen(e) && strlen(e) < 12)
-        t = atoll(e);
-    time_t tt = (time_t)t;
+    time_t tt = build_epoch();
     struct tm tm;
     gmtime_r(&tt, &tm);
     char s[32];

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproducible builds beyond one folder (issue 17): every artifact of an
-# image - the unstripped ELF, the stripped image, the ISO where the
-# platform makes one, and the SBOM - is byte-identical between two builds
+# image - the unstripped ELF, the stripped image, the ISO, raw and qcow2
+# disks the platform makes, and the SBOM - is byte-identical between two builds
 # that differ in everything but their inputs:
 #   A: build/test/reproducible-TAG/a, the usual object cache, umask 022,
 #      LC_ALL=C, TZ=UTC;
@@ -27,8 +27,14 @@ build() {
   [ "$who" = nobody ] && run=(setpriv --reuid=65534 --regid=65534 --clear-groups)
   (umask "$um"; "${run[@]}" env LC_ALL="$loc" TZ="$tz" ANX_CACHE="$cache" HOME="$b_root" \
       ANX_THIRD_PARTY="${ANX_THIRD_PARTY:-${XDG_CACHE_HOME:-$HOME/.cache}/anunix}" \
-      gen/anx build "$manifest" -p "$platform" -o "$dir") >"$dir.log" 2>&1
+      gen/anx build "$manifest" -p "$platform" -o "$dir" "${formats[@]}") >"$dir.log" 2>&1
 }
+# every image kind the platform makes (anx platforms lists them)
+case $platform in
+  x86_64-pc) formats=(--format elf,iso,raw,qcow2) ;;
+  arm64-virt) formats=(--format elf,raw,qcow2) ;;
+  *) formats=() ;;
+esac
 
 for manifest in manifests/hello.yaml manifests/web.yaml; do
   name=$(basename "$manifest" .yaml)
@@ -48,7 +54,7 @@ for manifest in manifests/hello.yaml manifests/web.yaml; do
   fi
   also=""
   [ $who = nobody ] && also=", user nobody"
-  for f in anunix.elf image.elf anunix.iso sbom.cdx.json; do
+  for f in anunix.elf image.elf anunix.iso anunix.raw anunix.qcow2 sbom.cdx.json; do
     [ -f "$a/$f" ] || continue
     check "$name: $f is identical (other folder, fresh object cache, umask, locale, TZ, time$also)" \
         cmp -s "$a/$f" "$b/$f"
