@@ -27,6 +27,8 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* v as n little-endian bytes at p (disk and archive formats). */
+void put_le(uint8_t *p, uint64_t v, int n);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void xfree_all(void);

@@ -27,18 +27,6 @@
 #define MAX_FOLDER_ENTRIES 65536   /* per folder entry of files:, subfolders included */
 #define MAX_FOLDER_DEPTH 32
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static uint32_t get32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -184,16 +172,16 @@ int files_archive_build(const struct manifest *m, struct buf *out)
     }
     uint8_t *a = xcalloc(total ? total : 1, 1);
     memcpy(a, "ANXFILES", 8);
-    put32(a + 8, 1);
-    put32(a + 12, (uint32_t)n);
+    put_le(a + 8, 1, 4);
+    put_le(a + 12, (uint32_t)n, 4);
     size_t poff = head;
     for (size_t i = 0; i < n; i++) {
         uint8_t *e = a + HDR + ENTRY * i;
         size_t pl = strlen(m->files[i].image_path);
-        put32(e, (uint32_t)poff);
-        put32(e + 4, (uint32_t)pl);
-        put64(e + 8, data_off[i]);
-        put64(e + 16, len[i]);
+        put_le(e, (uint32_t)poff, 4);
+        put_le(e + 4, (uint32_t)pl, 4);
+        put_le(e + 8, data_off[i], 8);
+        put_le(e + 16, len[i], 8);
         struct anx_sha256 s;
         anx_sha256_init(&s);
         anx_sha256_update(&s, data[i], len[i]);

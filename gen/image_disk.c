@@ -72,24 +72,6 @@ static void set_mtime(const char *path, time_t t)
     utimes(path, tv);
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* The CRC-32 of GPT headers and entry arrays (IEEE 802.3, as zlib's crc32). */
 static uint32_t crc32(const uint8_t *p, size_t n)
 {
@@ -128,10 +110,10 @@ static void gpt_entry(uint8_t *e, const uint8_t type[16], const uint8_t id[16], 
 {
     memcpy(e, type, 16);
     memcpy(e + 16, id, 16);
-    put64(e + 32, first);
-    put64(e + 40, last);
+    put_le(e + 32, first, 8);
+    put_le(e + 40, last, 8);
     for (size_t i = 0; name[i] && i < 36; i++)
-        put16(e + 56 + 2 * i, (uint8_t)name[i]);
+        put_le(e + 56 + 2 * i, (uint8_t)name[i], 2);
 }
 
 static void gpt_header(uint8_t *h, uint64_t self, uint64_t alt, uint64_t entries_lba, uint64_t last_usable,
@@ -139,18 +121,18 @@ static void gpt_header(uint8_t *h, uint64_t self, uint64_t alt, uint64_t entries
 {
     memset(h, 0, SECTOR);
     memcpy(h, "EFI PART", 8);
-    put32(h + 8, 0x00010000);
-    put32(h + 12, 92);
-    put64(h + 24, self);
-    put64(h + 32, alt);
-    put64(h + 40, 2 + GPT_ENTRY_SECTORS);
-    put64(h + 48, last_usable);
+    put_le(h + 8, 0x00010000, 4);
+    put_le(h + 12, 92, 4);
+    put_le(h + 24, self, 8);
+    put_le(h + 32, alt, 8);
+    put_le(h + 40, 2 + GPT_ENTRY_SECTORS, 8);
+    put_le(h + 48, last_usable, 8);
     memcpy(h + 56, disk_guid, 16);
-    put64(h + 72, entries_lba);
-    put32(h + 80, GPT_ENTRIES);
-    put32(h + 84, GPT_ENTRY_SIZE);
-    put32(h + 88, entries_crc);
-    put32(h + 16, crc32(h, 92));
+    put_le(h + 72, entries_lba, 8);
+    put_le(h + 80, GPT_ENTRIES, 4);
+    put_le(h + 84, GPT_ENTRY_SIZE, 4);
+    put_le(h + 88, entries_crc, 4);
+    put_le(h + 16, crc32(h, 92), 4);
 }
 
 static int pwrite_all(int fd, const void *p, size_t n, uint64_t lba)
@@ -257,7 +239,7 @@ static int write_mbr(int fd, const uint8_t *boot_img, uint64_t total, const uint
     uint8_t mbr[SECTOR] = {0};
     if (boot_img) {   /* no boot code on a UEFI-only disk */
         memcpy(mbr, boot_img, MBR_SIGNATURE);
-        put64(mbr + BOOT_KERNEL_SECTOR, BIOS_BOOT_LBA);
+        put_le(mbr + BOOT_KERNEL_SECTOR, BIOS_BOOT_LBA, 8);
         mbr[BOOT_DRIVE] = 0xff;
         mbr[BOOT_DRIVE_CHECK] = 0x90;
         mbr[BOOT_DRIVE_CHECK + 1] = 0x90;
@@ -267,8 +249,8 @@ static int write_mbr(int fd, const uint8_t *boot_img, uint64_t total, const uint
     p[1] = 0x00, p[2] = 0x02, p[3] = 0x00;   /* CHS of LBA 1 */
     p[4] = 0xee;                             /* GPT protective */
     p[5] = 0xff, p[6] = 0xff, p[7] = 0xff;
-    put32(p + 8, 1);
-    put32(p + 12, total - 1 > 0xffffffffu ? 0xffffffffu : (uint32_t)(total - 1));
+    put_le(p + 8, 1, 4);
+    put_le(p + 12, total - 1 > 0xffffffffu ? 0xffffffffu : (uint32_t)(total - 1), 4);
     mbr[510] = 0x55;
     mbr[511] = 0xaa;
     return pwrite_all(fd, mbr, SECTOR, 0);
@@ -285,7 +267,7 @@ static int write_core(int fd, char *core, size_t len)
     }
     uint8_t *c = xcalloc(sectors, SECTOR);
     memcpy(c, core, len);
-    put64(c + BLOCKLIST_START, BIOS_BOOT_LBA + 1);
+    put_le(c + BLOCKLIST_START, BIOS_BOOT_LBA + 1, 8);
     uint16_t listed = (uint16_t)(c[BLOCKLIST_START + 8] | c[BLOCKLIST_START + 9] << 8);
     if (listed != sectors - 1) {
         diag_error(NULL, "GRUB's core.img lists %u sectors after its first, expected %zu (unknown GRUB layout)",

@@ -88,6 +88,12 @@ char *xstrndup(const char *s, size_t n)
     return p;
 }
 
+void put_le(uint8_t *p, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
 char *xstrdup(const char *s)
 {
     return xstrndup(s, strlen(s));
