@@ -17,7 +17,10 @@ struct code_text {
  * wrong with the server's certificate, not BearSSL's decoder state. */
 static const struct code_text errors[] = {
     { BR_ERR_OK, "no error" },
-    { BR_ERR_BAD_PARAM, "bad parameter (a bug in the caller)" },
+    /* BearSSL's handshake code fails with BAD_PARAM when a length in the
+     * peer's message does not fit (ssl_hs_common.t0: check-len, open-elt,
+     * close-elt); a misconfigured engine fails at reset, before any byte. */
+    { BR_ERR_BAD_PARAM, "a malformed handshake message from the server (a length that does not fit)" },
     { BR_ERR_BAD_STATE, "bad state (a bug in the caller)" },
     { BR_ERR_UNSUPPORTED_VERSION, "the server does not speak TLS 1.2 (the only version supported)" },
     { BR_ERR_BAD_VERSION, "the server answered with a TLS version that was not offered" },
