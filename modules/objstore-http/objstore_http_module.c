@@ -13,11 +13,13 @@
  */
 #define LOG_TAG "objstore-http"
 #define SELF "objstore-http"      /* this module, as the object store's grants name it */
+#include <anx/feed.h>
 #include <anx/lib.h>
 #include <anx/log.h>
 #include <anx/mem.h>
 #include <anx/module.h>
 #include <anx/printf.h>
+#include <anx/time.h>
 #include "objstore.h"   /* the objstore module's API (this module depends on it) */
 #include "router.h"     /* the router module's API */
 
@@ -125,6 +127,69 @@ static bool query(const struct rt_request *rq, const char *key, char *out, size_
     return false;
 }
 
+/* Whether the query has key, with or without a value (?watch). */
+static bool has_query(const struct rt_request *rq, const char *key)
+{
+    size_t kl = strlen(key), n = rq->query ? rq->query_len : 0;
+    const char *q = rq->query;
+    for (size_t i = 0; i < n;) {
+        size_t e = i;
+        while (e < n && q[e] != '&')
+            e++;
+        if (e - i >= kl && !memcmp(q + i, key, kl) && (e - i == kl || q[i + kl] == '='))
+            return true;
+        i = e + 1;
+    }
+    return false;
+}
+
+/* One event of the change feed as server-sent event text. Names are
+ * object names (letters, digits, . _ - /): JSON without escapes. */
+static int sse_event(const struct anx_feed_event *ev, char *out, size_t n)
+{
+    if (ev->kind == ANX_FEED_LOST)
+        return snprintf(out, n, "event: lost\ndata: {\"lost\": %llu}\n\n", (unsigned long long)ev->lost);
+    if (ev->kind == ANX_FEED_DELETE)
+        return snprintf(out, n, "id: %llu\nevent: delete\ndata: {\"name\": \"%s\"}\n\n",
+                        (unsigned long long)ev->seq, ev->name);
+    return snprintf(out, n, "id: %llu\nevent: version\ndata: {\"name\": \"%s\", \"version\": %u, \"id\": \"%s\"}\n\n",
+                    (unsigned long long)ev->seq, ev->name, (unsigned)ev->version, ev->id);
+}
+
+#define WATCH_KEEPALIVE_NS (15 * ANX_NS_PER_S)
+
+/* GET /api/v1/objects/PREFIX?watch, GET /api/v1/objects?watch[&prefix=P]:
+ * the change feed of the names under PREFIX (that this module may read) as
+ * server-sent events, until the client goes away, which the next event or
+ * the keep-alive comment every 15 s finds out. No history: a client that
+ * reconnects, or gets `event: lost` (its queue of watch_depth events
+ * overflowed while it read slowly; the oldest were dropped), lists the
+ * prefix again. Writers never wait for a watcher (<anx/feed.h>). */
+static int watch(struct rt_response *rs, const char *prefix)
+{
+    struct anx_feed_sub *s;
+    int rc = anx_feed_subscribe(SELF, prefix, CONFIG_OBJSTORE_HTTP_WATCH_DEPTH, &s);
+    if (rc)
+        return fail(rs, rc);
+    rs->status = 200;
+    rs->content_type = "text/event-stream";
+    rt_add_header(rs, "Cache-Control", "no-cache");
+    rc = rt_stream_begin(rs);
+    if (rc) {
+        anx_feed_unsubscribe(s);
+        return rc == ANX_ENOTSUP ? fail(rs, rc) : 0;
+    }
+    char text[400];
+    int n = snprintf(text, sizeof text, "retry: 2000\n: watching '%s'\n\n", prefix);
+    for (rc = rt_stream_write(rs, text, (size_t)n); rc >= 0; rc = rt_stream_write(rs, text, (size_t)n)) {
+        struct anx_feed_event ev;
+        n = anx_feed_next(s, &ev, WATCH_KEEPALIVE_NS) ? snprintf(text, sizeof text, ": keep-alive\n\n")
+                                                       : sse_event(&ev, text, sizeof text);
+    }
+    anx_feed_unsubscribe(s);
+    return 0;
+}
+
 static int send_content(const struct rt_request *rq, struct rt_response *rs, const char *id,
                         void *data, size_t len, const char *type)
 {
@@ -151,6 +216,8 @@ static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_re
     if (!p) {                                         /* GET /api/v1/objects */
         char prefix[201] = "";
         query(rq, "prefix", prefix, sizeof(prefix));
+        if (has_query(rq, "watch"))
+            return watch(rs, prefix);
         struct list_ctx c = {&rs->out, 0};
         rs->content_type = "application/json";
         anx_buf_puts(&rs->out, "{\"objects\": [");
@@ -178,6 +245,8 @@ static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_re
     }
 
     bool get = !strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD");
+    if (!strcmp(rq->method, "GET") && has_query(rq, "watch"))
+        return watch(rs, name);
     if (get && pl > 9 && !strcmp(name + pl - 9, "/versions")) {
         name[pl - 9] = 0;
         struct list_ctx c = {&rs->out, 0};
@@ -255,8 +324,22 @@ static int handle(struct rt_engine *e, const struct rt_request *rq, struct rt_re
 static struct rt_engine engine = {.name = "objstore", .handle = handle};
 
 /* Its routes are in module.yaml (routes:); the router adds them. */
+static void emit_metrics(struct anx_buf *b, void *arg)
+{
+    (void)arg;
+    anx_buf_printf(b,
+                   "# HELP anx_feed_subscribers Change-feed subscribers (?watch streams and modules).\n"
+                   "# TYPE anx_feed_subscribers gauge\nanx_feed_subscribers %zu\n"
+                   "# HELP anx_feed_dropped_total Change-feed events dropped from full subscriber queues.\n"
+                   "# TYPE anx_feed_dropped_total counter\nanx_feed_dropped_total %llu\n",
+                   anx_feed_subscribers(), (unsigned long long)anx_feed_dropped());
+}
+
+static struct rt_metrics_source metrics = { .emit = emit_metrics };
+
 static int objstore_http_init(void)
 {
+    rt_metrics_register(&metrics);
     return rt_engine_register(&engine) ? -1 : 0;
 }
 

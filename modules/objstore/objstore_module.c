@@ -3,6 +3,7 @@
 #define LOG_TAG "objstore"
 #include <anx/blockdev.h>
 #include <anx/data.h>
+#include <anx/feed.h>
 #include <anx/lib.h>
 #include <anx/log.h>
 #include <anx/mem.h>
@@ -89,6 +90,15 @@ static void describe(const char *name, const struct os_version *v, struct objsto
         strlcpy(out->key[i], v->meta[i].key, sizeof(out->key[i]));
         strlcpy(out->value[i], v->meta[i].value, sizeof(out->value[i]));
     }
+}
+
+/* Every new version and deletion goes to the change feeds (<anx/feed.h>),
+ * after the store has it durably. */
+static void published(const char *name, const struct os_version *v)
+{
+    char id[65];
+    anx_sha256_hex(v->id, id);
+    anx_feed_publish(ANX_FEED_VERSION, name, v->no, id);
 }
 
 /* The grant check of every call (objstore.h, "Grants"). */
@@ -180,6 +190,8 @@ int os_write(const char *module, const char *name, const void *data, size_t len,
     lock();
     rc = os_store_put(&store, name, data, len, &po, &v);
     unlock();
+    if (!rc)
+        published(name, &v);
     if (!rc && out)
         describe(name, &v, out);
     return rc;
@@ -214,6 +226,8 @@ int os_link(const char *module, const char *name, const char *id, const struct o
         }
     }
     unlock();
+    if (!rc)
+        published(name, &v);
     if (!rc && out)
         describe(name, &v, out);
     return rc;
@@ -263,6 +277,8 @@ int os_delete(const char *module, const char *name)
     lock();
     int rc = os_store_delete(&store, name);
     unlock();
+    if (!rc)
+        anx_feed_publish(ANX_FEED_DELETE, name, 0, NULL);
     struct anx_file f;
     if (rc == ANX_ENOENT && !os_base_find_name(name, &f))
         rc = ANX_EROFS;
