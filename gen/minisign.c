@@ -142,11 +142,31 @@ static int pubkey_line(const struct line *l, struct mini_pubkey *k, char *why, s
     return 0;
 }
 
-int mini_pubkey_parse(const char *text, size_t len, bool file_form, struct mini_pubkey *k, int *line, char *why,
-                      size_t whylen)
+/* A key file: an untrusted comment line, then the key's base64 line into
+ * *key. 0, or -1 with why (kind: "public" or "secret"). */
+static int key_file(const char *text, size_t len, const char *kind, struct line *key, int *line, char *why,
+                    size_t whylen)
 {
     struct line l[2];
     bool more;
+    int n = split_lines(text, len, l, 2, &more);
+    if (n < 0)
+        return fail(line, 0, why, whylen, "not a minisign %s key file (it holds NUL bytes)", kind);
+    if (n < 1 || !has_prefix(&l[0], UNTRUSTED_PREFIX))
+        return fail(line, 1, why, whylen, "not a minisign %s key file: expected '" UNTRUSTED_PREFIX "...' on its "
+                    "first line", kind);
+    if (n < 2)
+        return fail(line, 2, why, whylen, "the %s key's base64 line is missing", kind);
+    if (more)
+        return fail(line, 3, why, whylen, "text after the key: a %s key file has two lines", kind);
+    *key = l[1];
+    return 0;
+}
+
+int mini_pubkey_parse(const char *text, size_t len, bool file_form, struct mini_pubkey *k, int *line, char *why,
+                      size_t whylen)
+{
+    struct line key;
     *line = 0;
     if (!file_form) {
         struct line one = {text, len};
@@ -156,37 +176,20 @@ int mini_pubkey_parse(const char *text, size_t len, bool file_form, struct mini_
             return fail(line, 0, why, whylen, "expected one line of base64 (a public key as 'minisign -P' takes it)");
         return pubkey_line(&one, k, why, whylen);
     }
-    int n = split_lines(text, len, l, 2, &more);
-    if (n < 0)
-        return fail(line, 0, why, whylen, "not a minisign public key file (it holds NUL bytes)");
-    if (n < 1 || !has_prefix(&l[0], UNTRUSTED_PREFIX))
-        return fail(line, 1, why, whylen, "not a minisign public key file: expected '" UNTRUSTED_PREFIX "...' "
-                    "on its first line");
-    if (n < 2)
-        return fail(line, 2, why, whylen, "the public key's base64 line is missing");
-    if (more)
-        return fail(line, 3, why, whylen, "text after the key: a public key file has two lines");
+    if (key_file(text, len, "public", &key, line, why, whylen))
+        return -1;
     *line = 2;
-    return pubkey_line(&l[1], k, why, whylen);
+    return pubkey_line(&key, k, why, whylen);
 }
 
 int mini_seckey_parse(const char *text, size_t len, struct mini_seckey *k, int *line, char *why, size_t whylen)
 {
-    struct line l[2];
-    bool more;
+    struct line key;
     *line = 0;
-    int n = split_lines(text, len, l, 2, &more);
-    if (n < 0)
-        return fail(line, 0, why, whylen, "not a minisign secret key file (it holds NUL bytes)");
-    if (n < 1 || !has_prefix(&l[0], UNTRUSTED_PREFIX))
-        return fail(line, 1, why, whylen, "not a minisign secret key file: expected '" UNTRUSTED_PREFIX "...' "
-                    "on its first line");
-    if (n < 2)
-        return fail(line, 2, why, whylen, "the secret key's base64 line is missing");
-    if (more)
-        return fail(line, 3, why, whylen, "text after the key: a secret key file has two lines");
+    if (key_file(text, len, "secret", &key, line, why, whylen))
+        return -1;
     uint8_t raw[SECKEY_BYTES];
-    if (base64_exact(&l[1], raw, sizeof raw)) {
+    if (base64_exact(&key, raw, sizeof raw)) {
         sodium_memzero(raw, sizeof raw);
         return fail(line, 2, why, whylen, "not the base64 of a minisign secret key (%d bytes)", SECKEY_BYTES);
     }
