@@ -1,11 +1,39 @@
-/* Fatal errors: anx_panic and the CPU fault report. */
+/*
+ * Fatal errors: anx_panic, anx_fail and the CPU fault report. A fault or
+ * anx_fail in a supervised service's thread may end that thread alone
+ * (<anx/service.h>); everything else powers off with status 3.
+ */
 #include <anx/console.h>
 #include <anx/panic.h>
 #include <anx/platform.h>
 #include <anx/printf.h>
+#include <anx/service.h>
 #include <anx/thread.h>
 
 static volatile int panicking;
+static volatile int containing;   /* a contained failure is being reported */
+
+/* Can this failure end only the current thread? Then the report is
+ * printed as for a fatal one and contained() ends the thread. */
+static bool begin_contained(bool irqs_were_on)
+{
+    plat_irq_disable();
+    if (!irqs_were_on || panicking || containing || !anx_service_containable())
+        return false;
+    containing = 1;
+    anx_term_bind(NULL);
+    return true;
+}
+
+static _Noreturn void contained(const char *why)
+{
+    struct anx_thread *t = anx_thread_current();
+    anx_printf("contained: only thread '%s' ends; the supervisor takes over\n",
+               anx_thread_name(t));
+    containing = 0;
+    plat_fault_done();
+    anx_service_fail_current(why);
+}
 
 /* First entry wins; a nested fault or panic powers off at once. */
 static void enter(void)
@@ -51,9 +79,30 @@ void anx_panic(const char *fmt, ...)
     plat_poweroff(ANX_EXIT_PANIC);
 }
 
+_Noreturn void anx_fail(const char *fmt, ...)
+{
+    char why[96];
+    va_list ap;
+    bool contain = begin_contained(plat_irq_enabled());
+    if (!contain)
+        enter();
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    anx_printf("\n%s: %s\n", contain ? "failed" : "panic", why);
+    report_thread();
+    anx_backtrace_print((uintptr_t)__builtin_frame_address(0));
+    if (contain)
+        contained(why);
+    anx_printf("powering off (status %d)\n", ANX_EXIT_PANIC);
+    plat_poweroff(ANX_EXIT_PANIC);
+}
+
 void anx_fault_report(const struct anx_fault *f)
 {
-    enter();
+    bool contain = begin_contained(f->containable);
+    if (!contain)
+        enter();
     anx_printf("FAULT: %s (vector %lu, error 0x%lx) at pc 0x%lx",
                f->name ? f->name : "exception", f->vector, f->error, (unsigned long)f->pc);
     if (f->has_addr)
@@ -62,6 +111,12 @@ void anx_fault_report(const struct anx_fault *f)
     report_thread();
     anx_printf("  pc 0x%lx (faulting instruction)\n", (unsigned long)f->pc);
     anx_backtrace_print(f->fp);
+    if (contain) {
+        char why[96];
+        snprintf(why, sizeof why, "%s at pc 0x%lx", f->name ? f->name : "exception",
+                 (unsigned long)f->pc);
+        contained(why);
+    }
     anx_printf("powering off (status %d)\n", ANX_EXIT_PANIC);
     plat_poweroff(ANX_EXIT_PANIC);
 }

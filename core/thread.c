@@ -32,6 +32,7 @@ struct anx_thread {
     void *arg;
     uint64_t switches;
     struct anx_term *term;          /* its own console (<anx/console.h>), or NULL */
+    struct anx_service *service;    /* the service it runs (core/service.c), or NULL */
 };
 
 static struct anx_thread main_thread;
@@ -53,6 +54,23 @@ static void runq_push(struct anx_thread *t)
     else
         run_head = t;
     run_tail = t;
+}
+
+static void runq_remove(struct anx_thread *t)
+{
+    struct anx_thread *prev = NULL;
+    for (struct anx_thread *p = run_head; p; prev = p, p = p->next) {
+        if (p != t)
+            continue;
+        if (prev)
+            prev->next = p->next;
+        else
+            run_head = p->next;
+        if (run_tail == p)
+            run_tail = prev;
+        p->next = NULL;
+        return;
+    }
 }
 
 static struct anx_thread *runq_pop(void)
@@ -324,6 +342,36 @@ void anx_thread_exit(void)
     zombies = current;
     schedule();
     anx_panic("dead thread '%s' was scheduled", current->name);
+}
+
+int anx_thread_kill(struct anx_thread *t)
+{
+    unsigned long f = plat_irq_save();
+    int r = 0;
+    if (t == current || t == idle || t == &main_thread || t->state == ANX_THREAD_DEAD) {
+        r = -1;
+    } else {
+        if (t->state == ANX_THREAD_BLOCKED && t->waiting_on)
+            waitq_remove(t->waiting_on, t);
+        else if (t->state == ANX_THREAD_READY)
+            runq_remove(t);
+        anx_timer_cancel(&t->timer);
+        t->state = ANX_THREAD_DEAD;
+        t->next = zombies;
+        zombies = t;
+    }
+    plat_irq_restore(f);
+    return r;
+}
+
+void anx_thread_set_service(struct anx_thread *t, struct anx_service *s)
+{
+    t->service = s;
+}
+
+struct anx_service *anx_thread_service(const struct anx_thread *t)
+{
+    return t ? t->service : NULL;
 }
 
 void anx_thread_wake(struct anx_thread *t)

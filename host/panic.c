@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include <anx/panic.h>
+#include <anx/service.h>
 
 void anx_backtrace_print(uintptr_t frame)
 {
@@ -32,6 +33,21 @@ void anx_panic(const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\n");
     abort();
+}
+
+/* As in the image: a supervised service's thread ends alone. */
+void anx_fail(const char *fmt, ...)
+{
+    char why[96];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    if (anx_service_containable()) {
+        fprintf(stderr, "failed: %s\ncontained\n", why);
+        anx_service_fail_current(why);
+    }
+    anx_panic("%s", why);
 }
 
 void anx_fault_report(const struct anx_fault *f)

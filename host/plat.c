@@ -92,6 +92,7 @@ unsigned long plat_irq_save(void)
 void plat_irq_restore(unsigned long f) { irq_on = (int)f; }
 void plat_irq_enable(void) { irq_on = 1; }
 void plat_irq_disable(void) { irq_on = 0; }
+bool plat_irq_enabled(void) { return irq_on != 0; }
 
 /* The only interrupt a host program gets is the timer's: sleep until the
  * deadline, then run it. With no timer armed every thread is blocked for
@@ -193,6 +194,15 @@ void plat_poweroff(int status)
     fflush(NULL);
     exit(status);
 }
+
+void plat_reboot(void)
+{
+    fprintf(stderr, "plat_reboot: a host program does not reboot; exiting with 5\n");
+    fflush(NULL);
+    exit(5);
+}
+
+void plat_fault_done(void) {}
 
 /* ---- no buses: a host program drives no device -------------------------- */
 

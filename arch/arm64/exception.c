@@ -59,6 +59,13 @@ void plat_irq_restore(unsigned long flags)
 void plat_irq_enable(void) { __asm__ volatile("msr daifclr, #2" ::: "memory"); }
 void plat_irq_disable(void) { __asm__ volatile("msr daifset, #2" ::: "memory"); }
 
+bool plat_irq_enabled(void)
+{
+    unsigned long f;
+    __asm__ volatile("mrs %0, daif" : "=r"(f));
+    return !(f & 0x80);
+}
+
 void plat_wait_for_interrupt(void)
 {
     /* wfi wakes on a pending interrupt even while masked, so nothing can
@@ -175,6 +182,13 @@ static const char *const kind_names[] = {
 
 void arm64_psci_off(void);
 
+extern volatile unsigned arm64_fault_depth;
+
+void plat_fault_done(void)
+{
+    arm64_fault_depth = 0;
+}
+
 /* Called by vectors.S on the fault stack; does not return. */
 _Noreturn void arm64_fatal_exception(struct arm64_frame *f)
 {
@@ -224,6 +238,10 @@ _Noreturn void arm64_fatal_exception(struct arm64_frame *f)
         .addr = f->far,
         .has_addr = kind == 0 && (ec == 0x20 || ec == 0x21 || ec == 0x24 || ec == 0x25 ||
                                   ec == 0x22),
+        /* a synchronous exception of a thread with IRQs unmasked (SPSR.I
+         * clear); the report runs on the fault stack, which the core may
+         * leave for good */
+        .containable = kind == 0 && !(f->spsr & (1u << 7)),
     };
     anx_fault_report(&af);
 }

@@ -15,6 +15,7 @@
  * QEMU emulates EL2 with virtualization=on) comes from /psci "method".
  */
 #include <anx/platform.h>
+#include <anx/panic.h>
 #include "arm64.h"
 
 int arm64_semihosting;         /* read by vectors.S too */
@@ -23,6 +24,7 @@ int arm64_psci_smc;
 volatile int arm64_powering_off;
 
 #define PSCI_SYSTEM_OFF 0x84000008u
+#define PSCI_SYSTEM_RESET 0x84000009u
 #define SYS_EXIT 0x18
 #define ADP_Stopped_ApplicationExit 0x20026
 
@@ -32,16 +34,24 @@ void arm64_power_config(bool semihosting, bool psci_smc)
     arm64_psci_smc = psci_smc;
 }
 
-static void psci_off(void)
+static void psci_call(uint64_t fn)
 {
-    register uint64_t x0 __asm__("x0") = PSCI_SYSTEM_OFF;
+    register uint64_t x0 __asm__("x0") = fn;
     if (arm64_psci_smc)
         __asm__ volatile("smc #0" : "+r"(x0) :: "x1", "x2", "x3", "memory");
     else
         __asm__ volatile("hvc #0" : "+r"(x0) :: "x1", "x2", "x3", "memory");
 }
 
+static void psci_off(void) { psci_call(PSCI_SYSTEM_OFF); }
 void arm64_psci_off(void) { psci_off(); }
+
+_Noreturn void plat_reboot(void)
+{
+    __asm__ volatile("msr daifset, #2" ::: "memory");
+    psci_call(PSCI_SYSTEM_RESET);
+    plat_poweroff(ANX_EXIT_PANIC);   /* no PSCI reset: at least stop */
+}
 
 _Noreturn void plat_poweroff(int status)
 {

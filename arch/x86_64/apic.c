@@ -259,6 +259,13 @@ void x86_timer_interrupt(void)
 
 /* ---- interrupt flag ------------------------------------------------------ */
 
+bool plat_irq_enabled(void)
+{
+    unsigned long f;
+    __asm__ volatile("pushfq; popq %0" : "=r"(f));
+    return f & 0x200;
+}
+
 unsigned long plat_irq_save(void)
 {
     unsigned long f;

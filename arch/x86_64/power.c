@@ -15,3 +15,20 @@ _Noreturn void plat_poweroff(int status)
     for (;;)
         __asm__ volatile("cli; hlt");
 }
+
+/* Reset: the PCI reset control register (0xcf9, PIIX/ICH: pc and q35),
+ * then the keyboard controller's reset line, then a triple fault (an empty
+ * IDT and a breakpoint), which resets any PC. */
+_Noreturn void plat_reboot(void)
+{
+    static const struct { uint16_t limit; uint64_t base; } __attribute__((packed)) none = { 0, 0 };
+    __asm__ volatile("cli");
+    outb(0xcf9, 0x02);
+    outb(0xcf9, 0x06);
+    for (int i = 0; i < 100000 && (inb(0x64) & 2); i++)
+        ;
+    outb(0x64, 0xfe);
+    __asm__ volatile("lidt %0; int3" ::"m"(none));
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}

@@ -25,6 +25,11 @@ static const char *const exc_names[32] = {
 
 static volatile int fault_depth;
 
+void plat_fault_done(void)
+{
+    fault_depth = 0;
+}
+
 static inline uint64_t read_cr(int n)
 {
     uint64_t v = 0;
@@ -116,6 +121,9 @@ static _Noreturn void exception(struct x86_frame *f)
         .fp = f->rbp,
         .addr = read_cr(2),
         .has_addr = v == 14,
+        /* #DF, NMI and #MC run on IST stacks; IF clear means a critical
+         * section or an interrupt handler was trapped */
+        .containable = v != 2 && v != 8 && v != 18 && (f->rflags & 0x200),
     };
     anx_fault_report(&af);
 }

@@ -11,7 +11,7 @@
 
 struct http_server_counters http_counters;
 
-struct conn {
+struct http_conn {
     const struct http_io *io;
     const struct http_server_cfg *cfg;
     const char *peer;
@@ -23,6 +23,8 @@ struct conn {
     size_t max_headers;
     struct anx_buf body;
     struct anx_buf out; /* responses not sent yet */
+    char *in;           /* the receive buffer */
+    struct rt_response rs; /* the answer being made */
     int reject;         /* status decided in on_headers */
     bool headers_done;
     bool failed;     /* a send failed: stop */
@@ -72,7 +74,7 @@ const char *http_status_text(int s)
     }
 }
 
-static void flush(struct conn *c)
+static void flush(struct http_conn *c)
 {
     if (c->failed || !c->out.len)
         return;
@@ -83,7 +85,7 @@ static void flush(struct conn *c)
     anx_buf_reset(&c->out);
 }
 
-static void send_direct(struct conn *c, const void *data, size_t n)
+static void send_direct(struct http_conn *c, const void *data, size_t n)
 {
     flush(c);
     if (c->failed || !n)
@@ -100,7 +102,7 @@ static void count_status(int status)
         http_counters.responses_by_class[status / 100]++;
 }
 
-static void access_log(struct conn *c, const char *method, const char *target, size_t tlen,
+static void access_log(struct http_conn *c, const char *method, const char *target, size_t tlen,
                        int status)
 {
     if (!c->cfg->access_log || !c->cfg->log)
@@ -116,7 +118,7 @@ static void access_log(struct conn *c, const char *method, const char *target, s
 }
 
 /* The status line and header fields of a response into c->out. */
-static void write_head(struct conn *c, int status, const char *ctype, const char *extra,
+static void write_head(struct http_conn *c, int status, const char *ctype, const char *extra,
                        size_t extra_len, int64_t length, bool chunked)
 {
     anx_buf_printf(&c->out, "HTTP/1.1 %d %s\r\nServer: anunix\r\n", status,
@@ -136,7 +138,7 @@ static void write_head(struct conn *c, int status, const char *ctype, const char
 }
 
 /* An error answer after which the connection closes. */
-static void error_response(struct conn *c, int status, const char *why)
+static void error_response(struct http_conn *c, int status, const char *why)
 {
     c->keep_alive = false;
     char body[160];
@@ -154,7 +156,7 @@ static void error_response(struct conn *c, int status, const char *why)
 
 static int stream_begin(struct rt_response *rs)
 {
-    struct conn *c = rs->stream_ctx;
+    struct http_conn *c = rs->stream_ctx;
     if (c->http10)
         c->keep_alive = false; /* the body ends when the connection does */
     write_head(c, rs->status, rs->content_type ? rs->content_type : "text/plain; charset=utf-8",
@@ -165,7 +167,7 @@ static int stream_begin(struct rt_response *rs)
 
 static int stream_write(struct rt_response *rs, const void *data, size_t n)
 {
-    struct conn *c = rs->stream_ctx;
+    struct http_conn *c = rs->stream_ctx;
     if (!n || c->head_method)
         return c->failed ? -1 : 0;
     if (!c->http10)
@@ -185,7 +187,7 @@ static const struct rt_stream_ops stream_ops = { stream_begin, stream_write };
 
 static int on_headers(void *ctx, const struct http_request *req)
 {
-    struct conn *c = ctx;
+    struct http_conn *c = ctx;
     c->headers_done = true;
     anx_buf_reset(&c->body);
     if (req->protocol != HTTP_PROTO_HTTP || req->version_major != 1) {
@@ -213,7 +215,7 @@ static int on_headers(void *ctx, const struct http_request *req)
 
 static int on_body(void *ctx, const char *data, size_t len)
 {
-    struct conn *c = ctx;
+    struct http_conn *c = ctx;
     anx_buf_add(&c->body, data, len);
     return c->body.oom ? -1 : HTTP_CB_OK;
 }
@@ -259,7 +261,7 @@ static size_t host_part(const char *h, size_t n)
 
 /* The plain port's answer when TLS is on and http: redirect: 308 (the
  * method and body are kept, unlike 301) to the same target on HTTPS. */
-static int redirect_https(struct conn *c, const struct http_request *req, const char *t, size_t tl)
+static int redirect_https(struct http_conn *c, const struct http_request *req, const char *t, size_t tl)
 {
     const struct http_header *h = http_find_header(req, "Host");
     size_t hl = h ? host_part(h->value, h->value_len) : 0;
@@ -282,7 +284,7 @@ static int redirect_https(struct conn *c, const struct http_request *req, const 
     return 308;
 }
 
-static void answer(struct conn *c, const struct http_request *req)
+static void answer(struct http_conn *c, const struct http_request *req)
 {
     c->keep_alive = req->keep_alive && !req->upgrade;
     c->http10 = req->version_minor == 0;
@@ -335,19 +337,21 @@ static void answer(struct conn *c, const struct http_request *req)
     rq.body = c->body.p;
     rq.body_len = c->body.len;
 
-    struct rt_response rs;
-    memset(&rs, 0, sizeof rs);
-    rs.stream = &stream_ops;
-    rs.stream_ctx = c;
-    rt_dispatch(&rq, &rs);
-    int status = rs.status ? rs.status : 200;
-    if (rs.streamed) {
+    /* in the connection's record, not on the stack: http_conn_release
+     * frees its buffers after a failure in the engine */
+    struct rt_response *rs = &c->rs;
+    memset(rs, 0, sizeof *rs);
+    rs->stream = &stream_ops;
+    rs->stream_ctx = c;
+    rt_dispatch(&rq, rs);
+    int status = rs->status ? rs->status : 200;
+    if (rs->streamed) {
         if (!c->http10 && !c->head_method)
             anx_buf_add(&c->out, "0\r\n\r\n", 5);
     } else {
-        const void *body = rs.body ? rs.body : rs.out.p;
-        size_t blen = rs.body ? rs.body_len : rs.out.len;
-        if (rs.out.oom && !rs.body) {
+        const void *body = rs->body ? rs->body : rs->out.p;
+        size_t blen = rs->body ? rs->body_len : rs->out.len;
+        if (rs->out.oom && !rs->body) {
             status = 500;
             body = "out of memory\n";
             blen = 14;
@@ -355,9 +359,9 @@ static void answer(struct conn *c, const struct http_request *req)
         bool no_body = status == 204 || status == 304 || status < 200;
         write_head(c, status,
                    no_body           ? NULL
-                   : rs.content_type ? rs.content_type
+                   : rs->content_type ? rs->content_type
                                      : "text/plain; charset=utf-8",
-                   rs.headers.p, rs.headers.len, no_body ? -1 : (int64_t)blen, false);
+                   rs->headers.p, rs->headers.len, no_body ? -1 : (int64_t)blen, false);
         if (!c->head_method && !no_body) {
             if (blen > 4096)
                 send_direct(c, body, blen); /* large: no copy */
@@ -369,8 +373,8 @@ static void answer(struct conn *c, const struct http_request *req)
     c->st->last_status = status;
     count_status(status);
     access_log(c, req->method_name, req->target, req->target_len, status);
-    anx_buf_free(&rs.out);
-    anx_buf_free(&rs.headers);
+    anx_buf_free(&rs->out);
+    anx_buf_free(&rs->headers);
     if (c->out.len > 16384 || !c->keep_alive)
         flush(c);
 }
@@ -384,12 +388,17 @@ void http_conn_serve(const struct http_io *io, const struct http_server_cfg *cfg
     if (!stats)
         stats = &local;
     memset(stats, 0, sizeof *stats);
-    struct conn c;
-    memset(&c, 0, sizeof c);
-    c.io = io;
-    c.cfg = cfg;
-    c.peer = peer;
-    c.st = stats;
+    struct http_conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        stats->close_reason = "out of memory";
+        return;
+    }
+    if (io->live)
+        *io->live = c;
+    c->io = io;
+    c->cfg = cfg;
+    c->peer = peer;
+    c->st = stats;
     struct http_limits lim = cfg->lim;
     if (!lim.max_request_line)
         lim.max_request_line = HTTP_DEFAULT_MAX_REQUEST_LINE;
@@ -399,38 +408,38 @@ void http_conn_serve(const struct http_io *io, const struct http_server_cfg *cfg
         lim.max_headers = HTTP_DEFAULT_MAX_HEADERS;
     size_t head_size = lim.max_request_line + lim.max_header_bytes + 16;
     size_t rbuf_size = cfg->recv_buffer ? cfg->recv_buffer : 8192;
-    c.max_headers = lim.max_headers;
-    c.head = malloc(head_size);
-    c.hdrs = calloc(lim.max_headers, sizeof *c.hdrs);
-    c.kv = calloc(lim.max_headers, sizeof *c.kv);
-    char *in = malloc(rbuf_size);
-    if (!c.head || !c.hdrs || !c.kv || !in) {
+    c->max_headers = lim.max_headers;
+    c->head = malloc(head_size);
+    c->hdrs = calloc(lim.max_headers, sizeof *c->hdrs);
+    c->kv = calloc(lim.max_headers, sizeof *c->kv);
+    char *in = c->in = malloc(rbuf_size);
+    if (!c->head || !c->hdrs || !c->kv || !in) {
         stats->close_reason = "out of memory";
         goto out;
     }
-    http_parser_init(&c.p, &lim, c.head, head_size, c.hdrs, lim.max_headers);
+    http_parser_init(&c->p, &lim, c->head, head_size, c->hdrs, lim.max_headers);
 
     size_t len = 0, pos = 0;
     for (;;) {
         if (pos == len) {
-            flush(&c); /* answers of every request that arrived together go out at once */
-            if (c.failed) {
+            flush(c); /* answers of every request that arrived together go out at once */
+            if (c->failed) {
                 stats->close_reason = "send failed";
                 break;
             }
-            bool idle = http_parser_idle(&c.p);
+            bool idle = http_parser_idle(&c->p);
             uint64_t now = io->now(io->ctx), timeout;
-            if (!idle && !c.headers_done && now >= c.req_start + cfg->header_timeout_ns) {
+            if (!idle && !c->headers_done && now >= c->req_start + cfg->header_timeout_ns) {
                 http_counters.timeouts++; /* a slow client trickling its head */
                 stats->close_reason = "header timeout";
-                error_response(&c, 408, stats->close_reason);
+                error_response(c, 408, stats->close_reason);
                 break;
             }
             if (idle)
                 timeout = cfg->idle_timeout_ns;
-            else if (!c.headers_done)
-                timeout = c.req_start + cfg->header_timeout_ns > now
-                              ? c.req_start + cfg->header_timeout_ns - now
+            else if (!c->headers_done)
+                timeout = c->req_start + cfg->header_timeout_ns > now
+                              ? c->req_start + cfg->header_timeout_ns - now
                               : 1;
             else
                 timeout = cfg->body_timeout_ns;
@@ -440,14 +449,14 @@ void http_conn_serve(const struct http_io *io, const struct http_server_cfg *cfg
                 if (idle) {
                     stats->close_reason = "idle timeout";
                 } else {
-                    stats->close_reason = c.headers_done ? "body timeout" : "header timeout";
-                    error_response(&c, 408, stats->close_reason);
+                    stats->close_reason = c->headers_done ? "body timeout" : "header timeout";
+                    error_response(c, 408, stats->close_reason);
                 }
                 break;
             }
             if (n == HTTP_IO_CLOSED) {
                 stats->close_reason =
-                    http_finish(&c.p) == HTTP_OK ? "peer closed" : "peer closed mid-request";
+                    http_finish(&c->p) == HTTP_OK ? "peer closed" : "peer closed mid-request";
                 break;
             }
             if (n < 0) {
@@ -455,53 +464,63 @@ void http_conn_serve(const struct http_io *io, const struct http_server_cfg *cfg
                 break;
             }
             if (idle)
-                c.req_start = io->now(io->ctx);
+                c->req_start = io->now(io->ctx);
             stats->bytes_in += (uint64_t)n;
             http_counters.bytes_in += (uint64_t)n;
             len = (size_t)n;
             pos = 0;
         }
-        bool was_idle = http_parser_idle(&c.p);
-        size_t used = http_parse(&c.p, in + pos, len - pos, &callbacks, &c);
+        bool was_idle = http_parser_idle(&c->p);
+        size_t used = http_parse(&c->p, in + pos, len - pos, &callbacks, c);
         if (was_idle && used && pos)
-            c.req_start = io->now(io->ctx); /* a pipelined request starts now */
+            c->req_start = io->now(io->ctx); /* a pipelined request starts now */
         pos += used;
-        if (c.p.error == HTTP_PAUSED) {
-            answer(&c, &c.p.req);
-            http_parser_resume(&c.p);
-            c.headers_done = false;
-            if (!c.keep_alive || c.failed) {
-                stats->close_reason = c.failed ? "send failed" : "connection: close";
+        if (c->p.error == HTTP_PAUSED) {
+            answer(c, &c->p.req);
+            http_parser_resume(&c->p);
+            c->headers_done = false;
+            if (!c->keep_alive || c->failed) {
+                stats->close_reason = c->failed ? "send failed" : "connection: close";
                 break;
             }
             continue;
         }
-        if (c.p.error == HTTP_PAUSED_UPGRADE) {
+        if (c->p.error == HTTP_PAUSED_UPGRADE) {
             /* no protocol upgrades: answer the request as a plain one, then close */
-            anx_buf_reset(&c.body);
-            answer(&c, &c.p.req);
-            flush(&c);
+            anx_buf_reset(&c->body);
+            answer(c, &c->p.req);
+            flush(c);
             stats->close_reason = "upgrade refused";
             break;
         }
-        if (c.p.error >= HTTP_ERR_FIRST) {
+        if (c->p.error >= HTTP_ERR_FIRST) {
             http_counters.parse_errors++;
-            int status = c.p.error == HTTP_ERR_CALLBACK && c.reject ? c.reject
-                                                                    : http_error_status(c.p.error);
-            error_response(&c, status, c.reject ? NULL : http_error_name(c.p.error));
+            int status = c->p.error == HTTP_ERR_CALLBACK && c->reject ? c->reject
+                                                                    : http_error_status(c->p.error);
+            error_response(c, status, c->reject ? NULL : http_error_name(c->p.error));
             stats->close_reason = "request error";
-            c.resp_bytes = 0;
-            access_log(&c, c.p.req.method_name[0] ? c.p.req.method_name : "-", "-", 1, status);
+            c->resp_bytes = 0;
+            access_log(c, c->p.req.method_name[0] ? c->p.req.method_name : "-", "-", 1, status);
             break;
         }
     }
-    flush(&c);
+    flush(c);
 out:
     http_counters.bytes_out += stats->bytes_out;
-    anx_buf_free(&c.body);
-    anx_buf_free(&c.out);
-    free(in);
-    free(c.kv);
-    free(c.hdrs);
-    free(c.head);
+    if (io->live)
+        *io->live = NULL;
+    http_conn_release(c);
+}
+
+void http_conn_release(struct http_conn *c)
+{
+    anx_buf_free(&c->body);
+    anx_buf_free(&c->out);
+    anx_buf_free(&c->rs.out);
+    anx_buf_free(&c->rs.headers);
+    free(c->in);
+    free(c->kv);
+    free(c->hdrs);
+    free(c->head);
+    free(c);
 }

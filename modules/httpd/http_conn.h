@@ -27,6 +27,10 @@ struct http_io {
     int (*send)(void *ctx, const void *data, size_t n);
     uint64_t (*now)(void *ctx); /* monotonic ns */
     void *ctx;
+    /* Optional: set to the connection's state while http_conn_serve runs
+     * (NULL after), so that the supervisor's cleanup of a thread that died
+     * in it can free it with http_conn_release (docs/supervision.md). */
+    struct http_conn **live;
 };
 
 struct http_server_cfg {
@@ -54,6 +58,10 @@ struct http_conn_stats {
 /* Serves one connection until it closes; the caller closes the transport. */
 void http_conn_serve(const struct http_io *io, const struct http_server_cfg *cfg, const char *peer,
                      struct http_conn_stats *stats);
+
+/* Frees a connection's buffers and state (see http_io.live). */
+struct http_conn;
+void http_conn_release(struct http_conn *c);
 
 /* Global counters for /metrics (updated by http_conn_serve). */
 struct http_server_counters {

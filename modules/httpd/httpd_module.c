@@ -14,6 +14,7 @@
 #include <anx/mem.h>
 #include <anx/module.h>
 #include <anx/printf.h>
+#include <anx/service.h>
 #include <anx/thread.h>
 #include <anx/time.h>
 
@@ -28,6 +29,7 @@ struct nc_io {
     struct pbuf *pending; /* received, not yet copied out */
     uint16_t offset;
     char peer[24];
+    struct http_conn *live; /* http_conn_serve's state while it runs */
 };
 
 static unsigned active, total_conns, refused;
@@ -114,18 +116,29 @@ static void log_line(const char *line)
     log_info("%s", line);
 }
 
-static void conn_thread(void *arg)
+/* Closes the connection and frees its record: at the end of conn_thread,
+ * or by the supervisor after the thread failed (then the buffers
+ * http_conn_serve had are lost: docs/supervision.md). */
+static void conn_release(void *arg)
 {
     struct nc_io *io = arg;
-    struct http_io hio = { nc_recv, nc_send, nc_now, io };
-    struct http_conn_stats st;
-    http_conn_serve(&hio, &plain_cfg, io->peer, &st);
+    if (io->live)
+        http_conn_release(io->live);
     if (io->pending)
         pbuf_free(io->pending);
     netconn_close(io->nc);
     netconn_delete(io->nc);
     free(io);
     http_conn_end(true);
+}
+
+static void conn_thread(void *arg)
+{
+    struct nc_io *io = arg;
+    struct http_io hio = { nc_recv, nc_send, nc_now, io, &io->live };
+    struct http_conn_stats st;
+    http_conn_serve(&hio, &plain_cfg, io->peer, &st);
+    conn_release(io);
 }
 
 static void refuse(struct netconn *nc)
@@ -139,11 +152,13 @@ static void refuse(struct netconn *nc)
     netconn_delete(nc);
 }
 
+static struct netconn *listener;
+
 static void listen_thread(void *arg)
 {
     (void)arg;
     const char *why;
-    struct netconn *l = net_listen_tcp(CONFIG_HTTPD_PORT, 64, &why);
+    struct netconn *l = listener = net_listen_tcp(CONFIG_HTTPD_PORT, 64, &why);
     if (!l) {
         anx_module_fail("httpd", -1, "cannot listen on port %d: %s", CONFIG_HTTPD_PORT, why);
         return;
@@ -166,13 +181,28 @@ static void listen_thread(void *arg)
         io->nc = nc;
         net_accepted(nc, io->peer, sizeof io->peer, false);
         netconn_set_sendtimeout(nc, (int)(CONFIG_HTTPD_BODY_TIMEOUT / 1000000));
-        if (!anx_thread_create("http", conn_thread, io, CONFIG_HTTPD_STACK)) {
+        if (anx_service_spawn("http", conn_thread, io, CONFIG_HTTPD_STACK, conn_release)) {
             http_conn_end(false);
             free(io);
             refuse(nc);
         }
     }
 }
+
+/* After the listener failed: free the port for its restart. */
+static void listen_cleanup(void *arg)
+{
+    (void)arg;
+    if (listener) {
+        netconn_close(listener);
+        netconn_delete(listener);
+        listener = NULL;
+    }
+}
+
+static struct anx_service listen_service = {
+    .name = "httpd", .run = listen_thread, .cleanup = listen_cleanup,
+};
 
 static void emit_metrics(struct anx_buf *b, void *arg)
 {
@@ -223,7 +253,7 @@ static int httpd_init(void)
     rt_metrics_register(&metrics);
     if (plain_is("off"))
         log_info("plain HTTP is off (http: off): HTTPS only");
-    else if (!anx_thread_create("httpd", listen_thread, NULL, 0))
+    else if (anx_service_start(&listen_service))
         return -1;
     return 0;
 }

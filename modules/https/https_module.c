@@ -30,6 +30,7 @@
 #include <anx/mem.h>
 #include <anx/module.h>
 #include <anx/printf.h>
+#include <anx/service.h>
 #include <anx/thread.h>
 #include <anx/time.h>
 
@@ -56,6 +57,7 @@ struct tls_conn {
     struct tls_netconn tn;
     struct tls_session *s;
     char peer[24];
+    struct http_conn *live; /* http_conn_serve's state while it runs */
 };
 
 static long tls_recv(void *ctx, char *buf, size_t cap, uint64_t timeout_ns)
@@ -100,6 +102,22 @@ static int handshake(struct tls_conn *c)
     return rc;
 }
 
+/* Ends the TLS session and the connection and frees its record: at the end
+ * of conn_thread, or by the supervisor after that thread failed. */
+static void conn_release(void *arg)
+{
+    struct tls_conn *c = arg;
+    if (c->live)
+        http_conn_release(c->live);
+    if (c->s)
+        tls_free(c->s);
+    tls_netconn_release(&c->tn);
+    netconn_close(c->nc);
+    netconn_delete(c->nc);
+    free(c);
+    http_conn_end(true);
+}
+
 static void conn_thread(void *arg)
 {
     struct tls_conn *c = arg;
@@ -109,20 +127,14 @@ static void conn_thread(void *arg)
     if (tls_server_new(&c->s, &(struct tls_server_config){ .cert = cert }, &io, err, sizeof err) < 0) {
         log_error("%s: TLS session refused: %s", c->peer, err);
     } else if (handshake(c) == 0) {
-        struct http_io hio = { tls_recv, tls_send, tls_now, c };
+        struct http_io hio = { tls_recv, tls_send, tls_now, c, &c->live };
         struct http_conn_stats st;
         http_conn_serve(&hio, conn_cfg, c->peer, &st);
         tls_close(c->s);
     } else {
         handshake_failures++;
     }
-    if (c->s)
-        tls_free(c->s);
-    tls_netconn_release(&c->tn);
-    netconn_close(c->nc);
-    netconn_delete(c->nc);
-    free(c);
-    http_conn_end(true);
+    conn_release(c);
 }
 
 /* "AB:CD:..." of the certificate's SHA-256, as openssl prints it. */
@@ -263,7 +275,7 @@ static void listen_thread(void *arg)
         c->nc = nc;
         net_accepted(nc, c->peer, sizeof c->peer, false);
         netconn_set_sendtimeout(nc, (int)(CONFIG_HTTPD_BODY_TIMEOUT / 1000000));
-        if (!anx_thread_create("https", conn_thread, c, CONFIG_HTTPD_STACK)) {
+        if (anx_service_spawn("https", conn_thread, c, CONFIG_HTTPD_STACK, conn_release)) {
             http_conn_end(false);
             free(c);
             refuse(nc);

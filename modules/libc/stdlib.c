@@ -95,10 +95,10 @@ _Noreturn void _Exit(int status)
 
 _Noreturn void abort(void)
 {
-    anx_panic("abort() called");
+    anx_fail("abort() called");
 }
 
 _Noreturn void libc_assert_fail(const char *expr, const char *file, int line, const char *func)
 {
-    anx_panic("assertion failed: %s (%s:%d, %s)", expr, file, line, func);
+    anx_fail("assertion failed: %s (%s:%d, %s)", expr, file, line, func);
 }

@@ -74,6 +74,7 @@ unsigned long plat_irq_save(void)
 void plat_irq_restore(unsigned long f) { irq_on = (int)f; }
 void plat_irq_enable(void) { irq_on = 1; }
 void plat_irq_disable(void) { irq_on = 0; }
+bool plat_irq_enabled(void) { return irq_on != 0; }
 
 void anx_timer_interrupt(void);
 
@@ -121,6 +122,14 @@ size_t plat_backtrace(uintptr_t frame, uintptr_t *pcs, size_t max)
 }
 
 void plat_trigger_fault(const char *kind) { (void)kind; }
+void plat_fault_done(void) {}
+
+int unit_reboots;
+void plat_reboot(void)
+{
+    unit_reboots++;
+    plat_poweroff(-1);   /* a test arms unit_poweroff_jmp and checks unit_reboots */
+}
 
 void plat_poweroff(int status)
 {

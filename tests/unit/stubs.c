@@ -7,10 +7,25 @@
 #include "rename.h"
 #include <anx/panic.h>
 #include <anx/printf.h>
+#include <anx/service.h>
 
 jmp_buf unit_panic_jmp;
 int unit_panic_armed;
 char unit_panic_msg[512];
+
+/* A supervised service's thread ends alone, as in the image (core/panic.c);
+ * anywhere else it is anx_panic. */
+void anx_fail(const char *fmt, ...)
+{
+    char why[96];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    if (anx_service_containable())
+        anx_service_fail_current(why);
+    anx_panic("%s", why);
+}
 
 void anx_panic(const char *fmt, ...)
 {

@@ -1,7 +1,13 @@
 /*
- * Fatal errors (core/panic.c). Both print a report with a backtrace and
- * power off with ANX_EXIT_PANIC (3). A fault or panic while reporting one
- * powers off at once.
+ * Fatal errors (core/panic.c). anx_panic and anx_fault_report print a
+ * report with a backtrace and power off with ANX_EXIT_PANIC (3). A fault or
+ * panic while reporting one powers off at once.
+ *
+ * Exception: with the supervisor module in the image, a CPU fault the arch
+ * marks containable, or anx_fail(), in a service's thread prints the same
+ * report, then "contained: ..." and ends that thread alone; the supervisor
+ * cleans up and restarts it (<anx/service.h>). anx_panic never does: it is
+ * for broken invariants of the whole image.
  *
  * For the arch engineers: a CPU exception handler that cannot recover
  * prints the registers of the trapped context (it may use anx_printf),
@@ -31,6 +37,8 @@ struct anx_fault {
     uintptr_t fp;          /* trapped frame pointer (start of backtrace) */
     uintptr_t addr;        /* faulting data address (CR2 / FAR) */
     int has_addr;          /* addr is meaningful */
+    int containable;       /* a thread's own fault on its own stack with interrupts on:
+                              the core may end that thread alone (<anx/service.h>) */
 };
 
 _Noreturn void anx_panic(const char *fmt, ...)
@@ -40,7 +48,11 @@ _Noreturn void anx_fault_report(const struct anx_fault *f);
 /* Print "backtrace:" and the return addresses from frame (0 = caller). */
 void anx_backtrace_print(uintptr_t frame);
 
+/* A module's own check failed: ends only the calling thread when it is a
+ * supervised service (<anx/service.h>), else as anx_panic. */
+_Noreturn void anx_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #define ANX_ASSERT(cond) \
-    do { if (!(cond)) anx_panic("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__); } while (0)
+    do { if (!(cond)) anx_fail("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__); } while (0)
 
 #endif

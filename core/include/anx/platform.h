@@ -79,6 +79,7 @@ unsigned long plat_irq_save(void);         /* disable, return old state */
 void plat_irq_restore(unsigned long flags);
 void plat_irq_enable(void);
 void plat_irq_disable(void);
+bool plat_irq_enabled(void);            /* are interrupts on here? */
 
 /* Atomically enable interrupts and wait for one (sti;hlt / wfi); returns
  * with interrupts disabled after an interrupt was taken. */
@@ -159,11 +160,18 @@ size_t plat_backtrace(uintptr_t frame, uintptr_t *pcs, size_t max);
  * unknown kind returns without faulting. */
 void plat_trigger_fault(const char *kind);
 
+/* The core ended the faulting thread alone and goes on: the next fault is
+ * a first fault again (resets the arch's nested-fault guard). */
+void plat_fault_done(void);
+
 /* ---- power ------------------------------------------------------------ */
 
 /* Power the machine off reporting `status` (0 = success) to the host:
  * isa-debug-exit / semihosting under QEMU, ACPI / PSCI otherwise. */
 _Noreturn void plat_poweroff(int status);
+/* Reset the machine (it boots again; under `anx run`, whose QEMU has
+ * -no-reboot unless the image has a watchdog, QEMU exits instead). */
+_Noreturn void plat_reboot(void);
 
 /* ---- buses (for drivers) --------------------------------------------- */
 

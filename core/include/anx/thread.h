@@ -51,6 +51,17 @@ const char *anx_thread_name(const struct anx_thread *t);
 /* Make a blocked thread runnable (no-op otherwise). IRQ safe. */
 void anx_thread_wake(struct anx_thread *t);
 
+/* End another thread that is blocked or ready, from outside (the
+ * supervisor ends a hung service this way): it is taken off its wait or
+ * run queue and its stack is freed; nothing it held is released. 0, or -1
+ * for the current, idle, boot or a dead thread. */
+int anx_thread_kill(struct anx_thread *t);
+
+/* The service a thread runs (<anx/service.h>), set by core/service.c. */
+struct anx_service;
+void anx_thread_set_service(struct anx_thread *t, struct anx_service *s);
+struct anx_service *anx_thread_service(const struct anx_thread *t);
+
 void anx_waitq_init(struct anx_waitq *wq);
 /* Block until woken. See the pattern above. */
 void anx_wait(struct anx_waitq *wq);

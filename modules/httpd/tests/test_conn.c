@@ -95,7 +95,7 @@ static const char *serve(const struct step *steps)
     memset(&fk, 0, sizeof fk);
     fk.steps = steps;
     logbuf[0] = 0;
-    struct http_io io = { f_recv, f_send, f_now, NULL };
+    struct http_io io = { f_recv, f_send, f_now, NULL, NULL };
     http_conn_serve(&io, &cfg, "10.0.2.2", &st);
     return fk.out;
 }
@@ -349,7 +349,7 @@ TEST(send_failure_stops_the_connection)
                               { 0, 0 } };
     fk.steps = s;
     fk.fail_send = 1;
-    struct http_io io = { f_recv, f_send, f_now, NULL };
+    struct http_io io = { f_recv, f_send, f_now, NULL, NULL };
     http_conn_serve(&io, &cfg, NULL, &st);
     CHECK_EQ(st.requests, 1);
     CHECK_STR(st.close_reason, "send failed");
