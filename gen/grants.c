@@ -89,9 +89,12 @@ static void module_list(struct module *m, const struct ynode *v, const char *whi
         for (const char *p = strchr(e, '{'); p; p = strchr(p + 1, '{')) {
             const char *end = strchr(p, '}');
             const struct config_key *k = find_key(m, p + 1, (size_t)(end - p - 1));
-            if (!k || (k->type != CT_STRING && k->type != CT_ENUM))
+            /* a list key only as the whole entry: each of its items is an entry */
+            bool whole = p == e && end[1] == 0;
+            if (!k || (k->type != CT_STRING && k->type != CT_ENUM && !(k->type == CT_LIST && whole)))
                 diag_error(&marks[i], "'%s' in '%s' of 'objects': {%.*s} is not a string config key of module "
-                                      "'%s'", yshow(e, strlen(e)), which, (int)(end - p - 1), p + 1, m->name);
+                                      "'%s' (a list key only as a whole entry)", yshow(e, strlen(e)), which,
+                           (int)(end - p - 1), p + 1, m->name);
         }
     }
 }
@@ -195,11 +198,40 @@ static char *expand(const struct resolved_mod *rm, const char *e)
 
 /* The module's own entries of one list, expanded; with report, an entry
  * that expands to no object name is an error at the module's config. */
+/* The list config key an entry is, when it is exactly "{KEY}" of one. */
+static const struct strlist *list_value(const struct resolved_mod *rm, const char *e)
+{
+    size_t n = strlen(e);
+    if (n < 3 || e[0] != '{' || e[n - 1] != '}')
+        return NULL;
+    for (size_t k = 0; k < rm->mod->nkeys; k++)
+        if (rm->mod->keys[k].type == CT_LIST && strlen(rm->mod->keys[k].name) == n - 2 &&
+            !strncmp(rm->mod->keys[k].name, e + 1, n - 2))
+            return &rm->values[k].list;
+    return NULL;
+}
+
 static void defaults(const struct manifest *m, const struct resolved_mod *rm, bool write, bool report,
                      struct strlist *out)
 {
     const struct strlist *d = write ? &rm->mod->obj_write : &rm->mod->obj_read;
     for (size_t k = 0; k < d->n; k++) {
+        const struct strlist *items = list_value(rm, d->v[k]);
+        if (items) {    /* {KEY} of a list: its items, each as an entry */
+            for (size_t j = 0; j < items->n; j++) {
+                const char *s = items->v[j];
+                while (*s == '/')
+                    s++;
+                const char *why = s[0] ? entry_problem(s, false) : "it is empty";
+                if (why && report)
+                    diag_error(config_mark(m, rm->mod), "module '%s' would use the object name '%s' (item %zu "
+                                                        "of its config '%s'), which is not one: %s",
+                               rm->mod->name, yshow(s, strlen(s)), j, d->v[k], why);
+                else if (!why && !strlist_has(out, s))
+                    strlist_push(out, xstrdup(s));
+            }
+            continue;
+        }
         char *e = expand(rm, d->v[k]);
         const char *why = e[0] ? entry_problem(e, false) : NULL;
         if (why && report && !(write && strlist_has(&rm->mod->obj_read, d->v[k])))

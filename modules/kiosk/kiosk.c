@@ -10,12 +10,15 @@
  *                 the page comes back when the server does;
  *  - reload:      the page is fetched again every interval;
  *  - idle_reset:  back to the start page after that long without input;
- *  - zoom:        the page's scale.
+ *  - zoom:        the page's scale;
+ *  - watch:       object names whose new versions reload the page (the
+ *                 change feed, <anx/feed.h>), 0.3 s after a burst ends.
  * The policy's callbacks run in the browser thread and only record and
  * wake; this thread decides (threads are cooperative: no locks needed).
  */
 #define LOG_TAG "kiosk"
 #include <anx/errno.h>
+#include <anx/feed.h>
 #include <anx/log.h>
 #include <anx/module.h>
 #include <anx/thread.h>
@@ -30,6 +33,9 @@
 #include "kiosk_policy.h"
 
 static const char *const allow_list[] = CONFIG_KIOSK_ALLOW;
+static const char *const watch_list[] = CONFIG_KIOSK_WATCH;
+/* a burst of writes (a page and its stylesheet) reloads once */
+#define WATCH_SETTLE_NS (300 * ANX_NS_PER_MS)
 static const char *start_url;
 static const char *prefixes[CONFIG_KIOSK_ALLOW_COUNT + 1];
 static size_t nprefixes;
@@ -45,6 +51,8 @@ static struct {
     uint64_t page_at;        /* when it loaded (or was last reloaded) */
     uint64_t input_at;       /* the last key or pointer event */
     uint64_t failed_at;      /* when the first failure of this outage came */
+    uint64_t changed_at;     /* a watched object changed (0: none pending) */
+    char changed[ANX_FEED_NAME_MAX + 1];
 } st;
 
 static void set_str(char **dst, const char *src)
@@ -126,7 +134,7 @@ static const struct browser_kiosk policy = {
 
 /* ---- the kiosk's clock (its own thread) ---- */
 
-enum action { NONE, RETRY, RELOAD, RESET };
+enum action { NONE, RETRY, RELOAD, RESET, CHANGED };
 
 /* The next thing to do and when (UINT64_MAX: nothing until woken). */
 static enum action next_action(uint64_t *when)
@@ -147,6 +155,10 @@ static enum action next_action(uint64_t *when)
     } else if (CONFIG_KIOSK_RELOAD && st.page && st.page_at + CONFIG_KIOSK_RELOAD < *when) {
         *when = st.page_at + CONFIG_KIOSK_RELOAD;
         a = RELOAD;
+    }
+    if (st.changed_at && st.changed_at + WATCH_SETTLE_NS < *when) {
+        *when = st.changed_at + WATCH_SETTLE_NS;
+        a = CHANGED;
     }
     return a;
 }
@@ -175,12 +187,24 @@ static void act(enum action a)
         st.page_at = now;
         rc = browser_go(start_url);
         break;
+    case CHANGED:
+        st.changed_at = 0;
+        if (st.failing) {      /* the page that failed may be there now */
+            log_info("%s changed: trying %s again", st.changed, st.fail_url);
+            st.retry_at = UINT64_MAX;
+            rc = browser_go(st.fail_url);
+        } else if (st.page) {
+            log_info("%s changed: reloading %s", st.changed, st.page);
+            st.page_at = now;
+            rc = browser_reload();
+        }
+        break;
     case NONE:
         break;
     }
     if (rc < 0) {
         log_error("cannot navigate: %s", anx_strerror(rc));
-        if (a == RETRY)        /* no try is under way: the next one as planned */
+        if (a == RETRY || (a == CHANGED && st.failing))   /* no try is under way: plan the next */
             st.retry_at = now + kiosk_backoff_ns(st.attempt, CONFIG_KIOSK_RETRY_MAX);
     }
 }
@@ -201,6 +225,51 @@ static void kiosk_thread(void *arg)
         else
             anx_wait_timeout(&wake, when - now);
     }
+}
+
+/* watch: the change feed's events for the watched names mark the page
+ * changed; the kiosk thread reloads once they settle. */
+static void watch_thread(void *arg)
+{
+    struct anx_feed_sub *sub = arg;
+    for (;;) {
+        struct anx_feed_event ev;
+        if (anx_feed_next(sub, &ev, 3600 * ANX_NS_PER_S) != 0)
+            continue;
+        bool ours = ev.kind == ANX_FEED_LOST;   /* events were dropped: reload to be sure */
+        for (const char *const *w = watch_list; *w && !ours; w++)
+            ours = anx_grant_covers(*w[0] == '/' ? *w + 1 : *w, ev.name);
+        if (!ours)
+            continue;
+        if (ev.kind == ANX_FEED_LOST)
+            strlcpy(st.changed, "(events lost)", sizeof st.changed);
+        else
+            snprintf(st.changed, sizeof st.changed, "%s%s", ev.name,
+                     ev.kind == ANX_FEED_DELETE ? " (deleted)" : "");
+        st.changed_at = anx_time_ns();
+        anx_waitq_wake_all(&wake);
+    }
+}
+
+static void watch_start(void)
+{
+    if (!watch_list[0])
+        return;
+#ifndef CONFIG_MODULE_OBJSTORE
+    log_warn("watch: no object store in the image, so no object will ever change");
+#endif
+    struct anx_feed_sub *sub;
+    int rc = anx_feed_subscribe("kiosk", "", 0, &sub);
+    if (rc < 0) {
+        log_error("watch: cannot subscribe to the change feed: %s", anx_strerror(rc));
+        return;
+    }
+    if (!anx_thread_create("kiosk-watch", watch_thread, sub, 0)) {
+        anx_feed_unsubscribe(sub);
+        log_error("watch: cannot create its thread (out of memory)");
+        return;
+    }
+    log_info("watching %s%s for changes", watch_list[0], watch_list[1] ? " ..." : "");
 }
 
 static int kiosk_init(void)
@@ -231,6 +300,7 @@ static void kiosk_start(void)
 {
     if (!anx_thread_create("kiosk", kiosk_thread, NULL, 0))
         anx_module_fail("kiosk", ANX_ENOMEM, "cannot create the kiosk thread");
+    watch_start();
 }
 
 ANX_MODULE(kiosk, .init = kiosk_init, .start = kiosk_start);

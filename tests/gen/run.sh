@@ -1359,6 +1359,8 @@ grant_case() {  # NAME MANIFEST LINE...: each LINE is in the generated modules.c
 grant_case "module.yaml objects: with the config's value" defaults.yaml \
     'static const char *const reads_grant_cfg[] = {"logs/today", "shared/", 0};' \
     'static const char *const writes_grant_cfg[] = {"logs/today", 0};'
+grant_case "a list key's items are entries (leading '/' dropped)" list.yaml \
+    'static const char *const reads_grant_cfg[] = {"data/x", "shared/", "www/", "pages/home", 0};'
 grant_case "the manifest's grants: replaces the write list only" override.yaml \
     'static const char *const reads_grant_cfg[] = {"data/x", "shared/", 0};' \
     'static const char *const writes_grant_cfg[] = {"*", "notes/", 0};'
