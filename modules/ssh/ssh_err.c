@@ -18,6 +18,8 @@ const char *ssh_strerror(int err)
     case SSH_EVERSION: return "bad identification line (want SSH-2.0-..., at most 255 bytes with CR LF)";
     case SSH_EKEY: return "invalid public key value";
     case SSH_ESEQ: return "sequence number wrapped during the initial strict key exchange";
+    case SSH_EREKEY:
+        return "the client does not answer our key re-exchange (too many messages held for it)";
     case SSH_EAUTHMAX: return "too many authentication failures";
     case SSH_ESERVICE: return "service not available";
     case SSH_EUNAUTH: return "connection protocol message before authentication";

@@ -22,6 +22,7 @@ enum {
     SSH_EVERSION = -11, /* the identification line is not SSH-2.0 or too long */
     SSH_EKEY = -12,     /* an invalid public value (wrong size, or a zero shared secret) */
     SSH_ESEQ = -13,     /* the sequence number would wrap during the initial strict kex */
+    SSH_EREKEY = -14,   /* more messages held for our re-key than fit: the client ignores it */
     /* the layers above the transport (ssh_conn.h) */
     SSH_EAUTHMAX = -20, /* too many failed authentication attempts */
     SSH_ESERVICE = -21, /* a service other than ssh-userauth / ssh-connection */

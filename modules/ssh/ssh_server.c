@@ -10,9 +10,16 @@
  * threads (their output, exit status) seal packets with one transport, so
  * one of them at a time holds the connection's send lock from sealing a
  * packet to the last byte written: sequence numbers go out in order. A
- * session waits without the lock while a key exchange runs or the
- * client's window is closed; the connection thread wakes it after every
- * chunk of input it handled.
+ * session waits without the lock while a key exchange holds our sending
+ * (from our KEXINIT to our NEWKEYS) or the client's window is closed; the
+ * connection thread wakes it after every chunk of input it handled. What
+ * the connection thread itself answers during a re-key (channel replies)
+ * the transport holds and sends after our NEWKEYS, so nothing is lost or
+ * reordered.
+ *
+ * Re-keying by the server (rekey_bytes, rekey_interval, RFC 4253 section
+ * 9): the transport starts it from whichever send or input crosses a limit;
+ * the connection thread polls it for the interval when nothing flows.
  *
  * Output of a session is buffered (SESSION_OUT bytes) and sent when the
  * buffer fills, before the session waits for input, when it ends, and by
@@ -45,7 +52,12 @@
 #include "ssh_transport.h"
 
 #define RX_CAP (SSH_CONN_MAX_PACKET + 2048) /* one whole packet, with room for the next one's start */
-#define TX_CAP (SSH_CONN_DATA_MAX + 256)    /* one sealed packet */
+/* one sealed packet, and our KEXINIT when that packet crosses a re-key limit */
+#define TX_CAP (SSH_CONN_DATA_MAX + 256 + SSH_KEXINIT_WIRE)
+/* Re-key before a direction's sequence number could come near a wrap
+ * under one key (chacha20's nonce is the sequence number, which strict kex
+ * resets at every NEWKEYS): OpenSSH's MAX_PACKETS. */
+#define REKEY_PACKETS (1ull << 31)
 #define SESSION_OUT SSH_CONN_DATA_MAX /* one full data packet */
 #define FLUSH_NS (20 * ANX_NS_PER_MS)
 #define IDLE_POLL_NS (500 * ANX_NS_PER_MS)
@@ -68,7 +80,7 @@ struct conn {
     struct anx_waitq progress_wq;  /* sessions waiting for the window or the end of a key exchange */
     struct anx_waitq done_wq;      /* the connection thread waiting for its sessions to end */
     bool dead;                     /* the connection failed or is closing: sessions hang up */
-    uint64_t last_traffic;         /* a byte in or out (idle_timeout) */
+    uint64_t last_traffic;         /* a message of the layers above in or out (idle_timeout) */
     uint64_t bytes_in, bytes_out;
     unsigned running;              /* session threads not yet ended */
     struct session *sessions[SSH_CONN_CHANNELS];
@@ -126,13 +138,19 @@ static void send_unlock(struct conn *k)
 {
     if (--k->sender_depth == 0) {
         k->sender = NULL;
-        anx_waitq_wake_one(&k->send_wq);
+        /* Let the waiter take it before we can take it back: a session
+         * streaming output re-takes the lock packet after packet, and the
+         * connection thread would read nothing (the client's NEWKEYS, its
+         * WINDOW_ADJUST) until the stream stopped. */
+        if (anx_waitq_wake_one(&k->send_wq))
+            anx_yield();
     }
 }
 
-/* For a session: the lock, at a moment no key exchange runs. -1 when the
- * connection is gone. */
-static int session_send_begin(struct conn *k)
+/* For a session: the lock, at a moment no key exchange holds our sending.
+ * -1 when the connection is gone, or, without wait (the connection thread,
+ * which must not wait for its own progress), while an exchange holds it. */
+static int session_send_begin(struct conn *k, bool wait)
 {
     for (;;) {
         send_lock(k);
@@ -140,9 +158,11 @@ static int session_send_begin(struct conn *k)
             send_unlock(k);
             return -1;
         }
-        if (!ssh_transport_kex_running(&k->t))
+        if (!ssh_transport_send_held(&k->t))
             return 0;
         send_unlock(k);
+        if (!wait)
+            return -1;
         wait_on(&k->progress_wq, 0);
     }
 }
@@ -155,7 +175,6 @@ static int write_raw(struct conn *k, const uint8_t *p, size_t n)
         k->dead = true;
         return -1;
     }
-    k->last_traffic = anx_time_ns();
     k->bytes_out += n;
     return 0;
 }
@@ -168,6 +187,7 @@ static int conn_send(void *ctx, const uint8_t *payload, size_t len)
     int e = ssh_transport_send(&k->t, payload, len, &w);
     if (e)
         return e;
+    k->last_traffic = anx_time_ns(); /* a re-key's own messages do not count */
     return write_raw(k, w.p, w.len) ? SSH_ECLOSED : 0;
 }
 
@@ -184,7 +204,7 @@ static void session_flush(struct session *s, bool block)
         return;
     s->flushing = true;
     while (off < s->out_len && !s->hangup && !k->dead) {
-        if (session_send_begin(k))
+        if (session_send_begin(k, block))
             break;
         long n = ssh_conn_write(&k->c, s->ch, (const uint8_t *)s->out + off, s->out_len - off);
         send_unlock(k);
@@ -258,7 +278,7 @@ static int term_getc(struct anx_term *t, unsigned long long timeout_ns)
     }
     int c = s->in[s->in_tail++ % sizeof s->in];
     /* give the window back in big steps, not a message per key */
-    if (++s->unreported >= SSH_CONN_WINDOW / 2 && session_send_begin(k) == 0) {
+    if (++s->unreported >= SSH_CONN_WINDOW / 2 && session_send_begin(k, true) == 0) {
         ssh_conn_consumed(&k->c, s->ch, s->unreported);
         send_unlock(k);
         s->unreported = 0;
@@ -304,7 +324,7 @@ static void session_main(void *arg)
     snprintf(who, sizeof who, "ssh:%s", k->c.user);
     snprintf(result, sizeof result, "exit %d", status);
     anx_audit(who, s->exec ? "exec" : "shell", s->exec ? s->command : "-", result, k->peer);
-    if (session_send_begin(k) == 0) {
+    if (session_send_begin(k, true) == 0) {
         ssh_conn_finish(&k->c, s->ch, status);
         send_unlock(k);
     }
@@ -474,7 +494,6 @@ static int receive(struct conn *k, uint64_t timeout_ns)
     pbuf_copy_partial(p, k->rx + k->rx_len, (u16_t)n, 0);
     k->rx_len += n;
     k->bytes_in += n;
-    k->last_traffic = anx_time_ns();
     if (n < p->tot_len) {
         /* the buffer holds one packet of the largest size we accept; a
          * client past it gets an error (ssh_transport_input cannot finish) */
@@ -504,6 +523,7 @@ static int handle_input(struct conn *k)
             break;
         }
         if (r == SSH_INPUT_MSG) {
+            k->last_traffic = anx_time_ns();
             r = ssh_conn_message(&k->c, msg.payload, msg.payload_len, msg.seq);
             if (r == SSH_EUNKNOWN) {
                 w = ssh_wr_init(k->tx, sizeof k->tx);
@@ -537,6 +557,18 @@ static void flush_sessions(struct conn *k)
             session_flush(k->sessions[i], false);
 }
 
+/* Start a re-key whose time has come while nothing flowed. */
+static int poll_rekey(struct conn *k)
+{
+    send_lock(k);
+    struct ssh_wr w = ssh_wr_init(k->tx, sizeof k->tx);
+    int r = ssh_transport_poll(&k->t, &w);
+    if (!r && write_raw(k, w.p, w.len))
+        r = SSH_ECLOSED;
+    send_unlock(k);
+    return r;
+}
+
 static int serve(struct conn *k)
 {
     ssh_conn_init(&k->c, &conn_ops, k, &auth_cfg, k->t.session_id);
@@ -558,6 +590,8 @@ static int serve(struct conn *k)
         }
         if (got)
             r = handle_input(k);
+        if (!r)
+            r = poll_rekey(k);
         flush_sessions(k);
         uint64_t now = anx_time_ns();
         if (!k->c.authenticated && now > login_deadline) {
@@ -572,10 +606,23 @@ static int serve(struct conn *k)
     return r;
 }
 
+static uint64_t clock_ns(void *ctx)
+{
+    (void)ctx;
+    return anx_time_ns();
+}
+
 static void conn_main(void *arg)
 {
     struct conn *k = arg;
     ssh_transport_init(&k->t, "Anunix_1.0", &host_key, fill_random, NULL);
+    const struct ssh_rekey_limits limits = {
+        .bytes = CONFIG_SSH_REKEY_BYTES,
+        .packets = REKEY_PACKETS,
+        .interval_ns = CONFIG_SSH_REKEY_INTERVAL,
+        .clock = clock_ns,
+    };
+    ssh_transport_set_rekey(&k->t, &limits);
     k->last_traffic = anx_time_ns();
     int r = serve(k);
     if (r != SSH_ECLOSED && !k->dead) {
@@ -592,8 +639,10 @@ static void conn_main(void *arg)
      * slot free again), so a reader of the log can count on the slot. */
     char line[160];
     if (r == SSH_ECLOSED)
-        snprintf(line, sizeof line, "%s: closed (%u key exchanges, %llu bytes in, %llu out)", k->peer,
-                     k->t.kex_done, (unsigned long long)k->bytes_in, (unsigned long long)k->bytes_out);
+        snprintf(line, sizeof line,
+                 "%s: closed (%u key exchanges, %u started by the server, %llu bytes in, %llu out)",
+                 k->peer, k->t.kex_done, k->t.kex_ours, (unsigned long long)k->bytes_in,
+                 (unsigned long long)k->bytes_out);
     else
         snprintf(line, sizeof line, "%s: closed: %s%s%s", k->peer, ssh_strerror(r), k->c.why ? ": " : "",
                      k->c.why ? k->c.why : "");

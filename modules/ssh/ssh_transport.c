@@ -34,6 +34,8 @@ static int emit(struct ssh_transport *t, const uint8_t *payload, size_t len, str
     if (e)
         return e;
     out->len += wire;
+    t->tx_bytes += wire;
+    t->tx_packets++;
     return 0;
 }
 
@@ -48,7 +50,78 @@ static int send_kexinit(struct ssh_transport *t, struct ssh_wr *out)
         return SSH_ESPACE;
     t->i_s_len = w.len;
     t->step = SSH_STEP_KEXINIT;
+    t->tx_kex = true; /* nothing but the exchange goes out until our NEWKEYS */
+    if (t->limits.clock)
+        t->kexinit_ns = t->limits.clock(t->limits.clock_ctx);
     return emit(t, t->i_s, t->i_s_len, out);
+}
+
+/* A limit of ssh_transport_set_rekey reached while no exchange runs. */
+static bool rekey_due(const struct ssh_transport *t)
+{
+    const struct ssh_rekey_limits *l = &t->limits;
+    if (t->step != SSH_STEP_RUNNING)
+        return false;
+    if (l->bytes && (t->rx_bytes >= l->bytes || t->tx_bytes >= l->bytes))
+        return true;
+    if (l->packets && (t->rx_packets >= l->packets || t->tx_packets >= l->packets))
+        return true;
+    return l->interval_ns && l->clock && l->clock(l->clock_ctx) - t->keys_ns >= l->interval_ns;
+}
+
+/* Start a re-key when one is due and our KEXINIT fits in out (else a later
+ * call starts it: the limits are far from where the keys wear out). */
+static int maybe_rekey(struct ssh_transport *t, struct ssh_wr *out)
+{
+    if (!rekey_due(t) || out->overflow || out->cap - out->len < SSH_KEXINIT_WIRE)
+        return 0;
+    t->kex_ours++;
+    return send_kexinit(t, out);
+}
+
+void ssh_transport_set_rekey(struct ssh_transport *t, const struct ssh_rekey_limits *limits)
+{
+    t->limits = *limits;
+    if (limits->clock)
+        t->keys_ns = limits->clock(limits->clock_ctx);
+}
+
+int ssh_transport_poll(struct ssh_transport *t, struct ssh_wr *out)
+{
+    const struct ssh_rekey_limits *l = &t->limits;
+    /* a re-key (not the first exchange, which has login_timeout) left unanswered */
+    if (t->tx_kex && t->kex_done && l->clock &&
+        l->clock(l->clock_ctx) - t->kexinit_ns >= SSH_REKEY_ANSWER_NS)
+        return SSH_EREKEY;
+    return maybe_rekey(t, out);
+}
+
+/* Keep one message of the layers above until our NEWKEYS is out. */
+static int hold(struct ssh_transport *t, const uint8_t *payload, size_t len)
+{
+    /* its length here, then sealed: length, padding length, up to 11 bytes of padding, tag */
+    size_t wire = 4 + len + 32;
+    if (len > SSH_HOLD_MAX || t->hold_wire + wire > SSH_HOLD_MAX)
+        return SSH_EREKEY;
+    ssh_put_u32(t->hold + t->hold_len, (uint32_t)len);
+    memcpy(t->hold + t->hold_len + 4, payload, len);
+    t->hold_len += 4 + len;
+    t->hold_wire += wire;
+    return 0;
+}
+
+/* The held messages, in the order they were given, under the new keys. */
+static int send_held(struct ssh_transport *t, struct ssh_wr *out)
+{
+    int e = 0;
+    for (size_t off = 0; !e && off < t->hold_len;) {
+        uint32_t len = ssh_get_u32(t->hold + off);
+        e = emit(t, t->hold + off + 4, len, out);
+        off += 4 + len;
+    }
+    sodium_memzero(t->hold, t->hold_len); /* channel data: wipe it like the keys */
+    t->hold_len = t->hold_wire = 0;
+    return e;
 }
 
 int ssh_transport_start(struct ssh_transport *t, struct ssh_wr *out)
@@ -166,6 +239,8 @@ static int on_ecdh_init(struct ssh_transport *t, const struct ssh_packet *p, str
         if (t->strict)
             t->tx.seq = 0;
         t->step = SSH_STEP_NEWKEYS;
+        t->tx_kex = false;
+        t->tx_bytes = t->tx_packets = 0;
     }
     sodium_memzero(tx_key, sizeof tx_key);
     if (!e && t->initial && t->ext_info_c) { /* RFC 8308: the packet after our first NEWKEYS */
@@ -174,6 +249,8 @@ static int on_ecdh_init(struct ssh_transport *t, const struct ssh_packet *p, str
         ssh_ext_info_build(&x);
         e = x.overflow ? SSH_ESPACE : emit(t, ext, x.len, out);
     }
+    if (!e && t->hold_len) /* RFC 4253 7.3: we may send again once our NEWKEYS is out */
+        e = send_held(t, out);
     return e;
 }
 
@@ -188,6 +265,9 @@ static int on_newkeys(struct ssh_transport *t, const struct ssh_packet *p)
     t->initial = false;
     t->step = SSH_STEP_RUNNING;
     t->kex_done++;
+    t->rx_bytes = t->rx_packets = 0;
+    if (t->limits.clock)
+        t->keys_ns = t->limits.clock(t->limits.clock_ctx);
     return 0;
 }
 
@@ -202,11 +282,18 @@ static uint8_t expected(const struct ssh_transport *t)
     }
 }
 
+static int running(struct ssh_transport *t, const struct ssh_packet *p, struct ssh_wr *out);
+
 static int during_kex(struct ssh_transport *t, const struct ssh_packet *p, struct ssh_wr *out)
 {
     uint8_t msg = p->payload[0];
     if (msg == SSH_MSG_DISCONNECT)
         return SSH_INPUT_MSG;
+    /* Our re-key's KEXINIT is out, the client's not in: until it sees ours
+     * the client may send anything (RFC 4253 7.1), and its KEXINIT, sent
+     * for its own re-key or in answer, makes this the one exchange. */
+    if (t->step == SSH_STEP_KEXINIT && !t->initial)
+        return running(t, p, out);
     if (msg != expected(t)) {
         if (t->strict && t->initial)
             return SSH_ESTRICT;
@@ -254,21 +341,31 @@ int ssh_transport_input(struct ssh_transport *t, uint8_t *in, size_t n, size_t *
     if (e)
         return e;
     *used = u;
+    t->rx_bytes += u;
+    t->rx_packets++;
     if (t->initial && t->strict && p.seq == UINT32_MAX)
         return SSH_ESEQ; /* OpenSSH: a wrap during the initial strict kex is fatal */
     e = t->step == SSH_STEP_RUNNING ? running(t, &p, out) : during_kex(t, &p, out);
     if (e == SSH_INPUT_MSG)
         *msg = p;
+    if (e == 0 || e == SSH_INPUT_MSG) {
+        int r = maybe_rekey(t, out);
+        if (r)
+            return r;
+    }
     return e;
 }
 
 int ssh_transport_send(struct ssh_transport *t, const uint8_t *payload, size_t len, struct ssh_wr *out)
 {
-    if (ssh_transport_kex_running(t))
-        return SSH_EORDER;
+    if (t->initial)
+        return SSH_EORDER; /* nothing of the layers above exists before the first exchange */
     if (len == 0)
         return SSH_EFORMAT;
-    return emit(t, payload, len, out);
+    if (t->tx_kex)
+        return hold(t, payload, len);
+    int e = emit(t, payload, len, out);
+    return e ? e : maybe_rekey(t, out);
 }
 
 uint32_t ssh_disconnect_reason(int err)

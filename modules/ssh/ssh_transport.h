@@ -23,9 +23,19 @@
  * NEWKEYS resets that direction's sequence number to 0 - in every later
  * key exchange too.
  *
- * Re-keying: a client's KEXINIT after the first exchange starts another;
- * the transport answers with its own KEXINIT first. While it runs the
- * layers above must not call ssh_transport_send (ssh_transport_kex_running).
+ * Re-keying (RFC 4253 section 9): a client's KEXINIT after the first
+ * exchange starts another, which the transport answers with its own
+ * KEXINIT; and the transport starts one itself (sends its KEXINIT) once a
+ * direction has carried the limits of ssh_transport_set_rekey under one
+ * set of keys, or the keys have lived the interval - checked after each
+ * packet in or out and by ssh_transport_poll. When both KEXINITs cross,
+ * each side has sent one and there is one exchange (RFC 4253 7.1). From
+ * our KEXINIT to our NEWKEYS nothing but key exchange messages may go out:
+ * ssh_transport_send holds the layers' messages (up to SSH_HOLD_MAX bytes)
+ * and seals them, in order, right after our NEWKEYS. A sender of bulk
+ * data waits instead while ssh_transport_send_held() is true. Until the
+ * client has seen our KEXINIT it may send anything: those messages are
+ * handed up as usual.
  */
 #ifndef SSH_TRANSPORT_H
 #define SSH_TRANSPORT_H
@@ -44,11 +54,32 @@
 
 #define SSH_VERSION_MAX 255 /* the identification line with CR LF (RFC 4253 4.2) */
 #define SSH_KEXINIT_S_MAX 512
+/* Room for our KEXINIT sealed: the transport starts a re-key only when out
+ * has this much left (else at the next call). */
+#define SSH_KEXINIT_WIRE (SSH_KEXINIT_S_MAX + 64)
+/* Messages of the layers above held during a re-key, counted as the wire
+ * bytes they take once sealed; beyond it ssh_transport_send fails with
+ * SSH_EREKEY (a client that never answers our KEXINIT). */
+#define SSH_HOLD_MAX 4096
+/* A client that has not finished a re-key we started this long after our
+ * KEXINIT is gone (ssh_transport_poll: SSH_EREKEY); needs the clock. */
+#define SSH_REKEY_ANSWER_NS (60ull * 1000000000ull)
 /* ssh_transport_input returns this when msg holds a message for the layers above */
 #define SSH_INPUT_MSG 1
 
 /* Fills buf with n random bytes (the server: randombytes_buf). */
 typedef void (*ssh_random_fn)(void *ctx, uint8_t *buf, size_t n);
+/* A monotonic clock in nanoseconds (the server: anx_time_ns; tests: their own). */
+typedef uint64_t (*ssh_clock_fn)(void *ctx);
+
+/* When the server re-keys by itself; 0 turns a limit off (all are off after init). */
+struct ssh_rekey_limits {
+    uint64_t bytes;        /* wire bytes one direction may carry under one key */
+    uint64_t packets;      /* packets one direction may carry under one key */
+    uint64_t interval_ns;  /* age of the keys, from the end of the last exchange (needs clock) */
+    ssh_clock_fn clock;
+    void *clock_ctx;
+};
 
 enum ssh_kex_step {
     SSH_STEP_VERSION,      /* waiting for the client's identification line */
@@ -68,6 +99,15 @@ struct ssh_transport {
     bool have_session_id;
     int nomatch;           /* after SSH_ENOALG: the SSH_ALG_* category without a common algorithm */
     unsigned kex_done;     /* key exchanges completed (the first and every re-key) */
+    unsigned kex_ours;     /* re-keys the server started (limits reached) */
+    bool tx_kex;           /* our KEXINIT out, our NEWKEYS not yet: the layers' messages held */
+    struct ssh_rekey_limits limits;
+    uint64_t rx_bytes, tx_bytes;     /* wire bytes under the keys in use, each direction */
+    uint64_t rx_packets, tx_packets;
+    uint64_t keys_ns;      /* the clock when the last exchange ended */
+    uint64_t kexinit_ns;   /* the clock when our last KEXINIT went out */
+    uint8_t hold[SSH_HOLD_MAX];      /* held messages: u32 length, payload */
+    size_t hold_len, hold_wire;
     uint8_t session_id[SSH_HASH_LEN];
     uint8_t rx_key[SSH_CHACHA_KEY_LEN]; /* derived, used once the client's NEWKEYS arrives */
     crypto_hash_sha256_state hash;      /* H so far: V_C, V_S, I_C, I_S */
@@ -94,15 +134,29 @@ int ssh_transport_start(struct ssh_transport *t, struct ssh_wr *out);
 
 /* Consume the client's identification line or one packet from in[0..n)
  * (decrypted in place), *used bytes of it; write any answer to out (size it
- * for 1 KiB per call at least). Returns 0 (handled), SSH_INPUT_MSG (*msg
- * is a message for the layers above, pointing into in), SSH_EAGAIN (need
- * more bytes; *used is 0) or a negative error, after which the connection
- * must be closed. */
+ * for 1 KiB per call at least, plus SSH_HOLD_MAX when the layers above may
+ * send during a re-key: the held messages follow our NEWKEYS). Returns 0
+ * (handled), SSH_INPUT_MSG (*msg is a message for the layers above,
+ * pointing into in), SSH_EAGAIN (need more bytes; *used is 0) or a negative
+ * error, after which the connection must be closed. */
 int ssh_transport_input(struct ssh_transport *t, uint8_t *in, size_t n, size_t *used, struct ssh_wr *out,
                         struct ssh_packet *msg);
 
-/* Seal one payload of the layers above into out. SSH_EORDER during a key exchange. */
+/* Seal one payload of the layers above into out; then, when a limit is
+ * reached and out has SSH_KEXINIT_WIRE bytes left, our KEXINIT too.
+ * SSH_EORDER before the first exchange has ended. During a re-key the
+ * payload is held (0, nothing written) and goes out after our NEWKEYS,
+ * from the ssh_transport_input call that sends it (SSH_EREKEY when the
+ * hold is full). */
 int ssh_transport_send(struct ssh_transport *t, const uint8_t *payload, size_t len, struct ssh_wr *out);
+
+/* Turn on re-keying by the server (limits copied). */
+void ssh_transport_set_rekey(struct ssh_transport *t, const struct ssh_rekey_limits *limits);
+/* Start a re-key when a limit is reached (the interval, when nothing else
+ * flows): our KEXINIT into out. 0 when started or not due, < 0 an error:
+ * SSH_EREKEY when a re-key we started is not done SSH_REKEY_ANSWER_NS
+ * after our KEXINIT. */
+int ssh_transport_poll(struct ssh_transport *t, struct ssh_wr *out);
 
 /* RFC 4253 section 11.1 reason codes (the ones this layer uses) */
 #define SSH_DISCONNECT_PROTOCOL_ERROR 2
@@ -125,5 +179,10 @@ int ssh_transport_disconnect(struct ssh_transport *t, uint32_t reason, const cha
 int ssh_transport_unimplemented(struct ssh_transport *t, uint32_t seq, struct ssh_wr *out);
 
 static inline bool ssh_transport_kex_running(const struct ssh_transport *t) { return t->step != SSH_STEP_RUNNING; }
+/* ssh_transport_send would hold (or, before the first exchange ends, refuse) a message. */
+static inline bool ssh_transport_send_held(const struct ssh_transport *t)
+{
+    return t->initial || t->tx_kex;
+}
 
 #endif

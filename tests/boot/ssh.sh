@@ -10,6 +10,11 @@
 #     refused, the right password is accepted (SSH_ASKPASS);
 #   - 10 MiB put over HTTP and read back with `ssh HOST -- store cat` is
 #     byte for byte the same; the time it took is printed;
+#   - the image re-keys by itself (rekey_bytes: 1M, rekey_interval: 3s in
+#     ssh.yaml): that read goes through ~10 exchanges the server started
+#     (its closing log line counts them) and arrives intact (sha256); 2 MiB
+#     of commands piped into a shell (ssh -T) come back as their output
+#     through server re-keys; each of 16 idle sessions re-keys by time;
 #   - a re-key every 256 KiB during that read (ssh -o RekeyLimit), 16
 #     sessions at once and the 17th refused, a key with scopes="objects"
 #     runs store but not echo, poweroff or a shell, a client offering only
@@ -48,6 +53,15 @@ opts=(-p "$sshport" -o IdentitiesOnly=yes -o UserKnownHostsFile="$out/known_host
 key=(-o BatchMode=yes -i "$out/user")
 # ssh takes the first value an option gets: LogLevel comes from $loglevel
 run_ssh() { timeout 120 ssh -o LogLevel="${loglevel:-ERROR}" "${opts[@]}" "$@"; }
+# The server's closing line of the next connection to end after the log
+# had $1 of them (written once its slot is free), waited for up to 10 s.
+closing_after() {
+    for _ in $(seq 1 100); do [ "$(grep -c ': closed' "$log")" -gt "$1" ] && break; sleep 0.1; done
+    grep ': closed' "$log" | sed -n "$(($1 + 1))p"
+}
+kex_total() { sed -n 's/.*closed (\([0-9]*\) key exchanges.*/\1/p' <<<"$1"; }
+kex_ours() { sed -n 's/.*key exchanges, \([0-9]*\) started by the server.*/\1/p' <<<"$1"; }
+sha() { sha256sum <"$1" | cut -d' ' -f1; }
 
 want=$(ssh-keygen -l -f "$out/host.pub" | awk '{print $2}')
 check "the image logs the provisioned host key ($want)" grep -q "host key ED25519 $want" "$log"
@@ -114,12 +128,22 @@ size=$(stat -c %s "$out/big")
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 120 -X PUT -H 'Content-Type: text/plain' \
        --data-binary @"$out/big" "http://127.0.0.1:$httpport/api/v1/objects/big/file")
 check "10 MiB object stored over HTTP ($code)" test "$code" = 201 -o "$code" = 200
+closed0=$(grep -c ': closed' "$log")
 start=$(date +%s.%N)
 run_ssh "${key[@]}" anx@127.0.0.1 -- store cat big/file >"$out/big.back" 2>"$out/big.err"; rc=$?
 secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
 mib=$(awk -v n="$size" -v s="$secs" 'BEGIN { printf "%.2f", n / 1048576 / s }')
 echo "    store cat of $size bytes over ssh: ${secs}s, $mib MiB/s"
 check "store cat over ssh gives back the $size bytes" cmp -s "$out/big" "$out/big.back"
+line=$(closing_after "$closed0")
+total=$(kex_total "$line"); ours=$(kex_ours "$line")
+echo "    server: $line"
+self_rekey_ok() {
+    [ "${ours:-0}" -ge $((size / 1048576 - 1)) ] && [ "${total:-0}" -gt "${ours:-0}" ] &&
+    [ "$(sha "$out/big")" = "$(sha "$out/big.back")" ]
+}
+what="with no client RekeyLimit the server re-keyed every MiB by itself (${ours:-?} of ${total:-?})"
+check "  $what, sha256 equal" self_rekey_ok
 # the baseline in the same run: the same object over plain HTTP (no crypto)
 start=$(date +%s.%N)
 curl -s --max-time 120 -o "$out/big.http" "http://127.0.0.1:$httpport/api/v1/objects/big/file"
@@ -133,12 +157,31 @@ rsecs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }'
 check "store cat with a re-key every 256 KiB gives back the same bytes" cmp -s "$out/big" "$out/big.rekey"
 # the server's closing line, written once the connection's slot is free:
 # the next test needs all 16 slots
-for _ in $(seq 1 100); do [ "$(grep -c ': closed' "$log")" -gt "$closed0" ] && break; sleep 0.1; done
-rekeys=$(grep -A3 "exec: store cat big/file" "$log" | sed -n 's/.*closed (\([0-9]*\) key exchanges.*/\1/p' | tail -n 1)
-echo "    the same with a re-key every 256 KiB: ${rsecs}s, $rekeys key exchanges"
-check "the server went through the client's re-keys ($rekeys key exchanges, the first included)" test "${rekeys:-0}" -ge 3
+line=$(closing_after "$closed0")
+rekeys=$(kex_total "$line"); ours=$(kex_ours "$line")
+theirs=$((${rekeys:-0} - ${ours:-0} - 1))
+echo "    the same with a re-key every 256 KiB: ${rsecs}s, $rekeys key exchanges ($ours ours)"
+check "the server went through the client's re-keys ($theirs besides the first and its own)" \
+    test "$theirs" -ge 3
+
+# client to server: lines of commands piped into a shell without a pty,
+# their output back, while the server re-keys (its window adjustments wait)
+head -c 1572864 /dev/urandom | base64 -w 76 >"$out/up.txt"   # 2 MiB of text lines
+sed 's/^/echo /' "$out/up.txt" >"$out/up.cmds"
+closed0=$(grep -c ': closed' "$log")
+start=$(date +%s.%N)
+run_ssh -T "${key[@]}" anx@127.0.0.1 <"$out/up.cmds" >"$out/up.back" 2>"$out/up.err"; rc=$?
+usecs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
+line=$(closing_after "$closed0")
+total=$(kex_total "$line"); ours=$(kex_ours "$line")
+echo "    $(stat -c %s "$out/up.cmds") bytes of commands into a shell, their output back: ${usecs}s"
+echo "    server: $line"
+up_ok() { [ "$rc" = 0 ] && [ "$(sha "$out/up.txt")" = "$(sha "$out/up.back")" ]; }
+check "2 MiB in through a shell and out across ${ours:-?} server re-keys: intact (sha256)" up_ok
+check "  the server re-keyed at least twice on that connection" test "${ours:-0}" -ge 2
 
 echo "== 16 sessions at once, the 17th refused (max_connections: 16)"
+closed16=$(grep -c ': closed' "$log")
 pids=()
 start=$(date +%s.%N)
 for i in $(seq 1 16); do
@@ -154,6 +197,15 @@ check "16 sessions of 6 s each ran side by side ($ok16 exited 0 after ${secs16}s
     test "$ok16" = 16 -a "$(awk -v s="$secs16" 'BEGIN { print (s < 30) }')" = 1
 check "the 17th connection was refused while 16 ran" \
     sh -c "test $rc17 = 255 && grep -q 'refused a connection: 16 at once is the limit' '$log'"
+for _ in $(seq 1 100); do
+    [ "$(grep -c ': closed' "$log")" -ge $((closed16 + 16)) ] && break
+    sleep 0.1
+done
+timed=0
+while read -r l; do [ "$(kex_ours "$l")" -ge 1 ] 2>/dev/null && timed=$((timed + 1)); done \
+    < <(grep ': closed' "$log" | tail -n +$((closed16 + 1)))
+check "each of 16 idle 6 s sessions was re-keyed by the server (rekey_interval 3 s): $timed" \
+    test "$timed" -ge 16
 
 echo "== clients the server must close cleanly, while another session goes on"
 run_ssh "${key[@]}" anx@127.0.0.1 -- sleep 4000 >"$out/bystander" 2>&1 &

@@ -159,13 +159,16 @@ static int c_exchange(struct client *c, const char *v_c)
     if (r != SSH_EAGAIN)
         return r;
     struct ssh_packet p;
-    CHECK(c_recv(c, &p) == 0);
-    struct ssh_rd rd = ssh_rd_init(p.payload, p.payload_len);
-    uint8_t msg;
+    uint8_t msg = 0;
     struct ssh_str k_s, q_s, sig;
-    CHECK(ssh_rd_u8(&rd, &msg) == 0 && msg == SSH_MSG_KEX_ECDH_REPLY);
-    CHECK(ssh_rd_string(&rd, &k_s) == 0 && ssh_rd_string(&rd, &q_s) == 0 && ssh_rd_string(&rd, &sig) == 0);
-    CHECK(ssh_rd_end(&rd) == 0 && q_s.len == 32);
+    bool reply = c_recv(c, &p) == 0;
+    struct ssh_rd rd = ssh_rd_init(reply ? p.payload : NULL, reply ? p.payload_len : 0);
+    reply = reply && ssh_rd_u8(&rd, &msg) == 0 && msg == SSH_MSG_KEX_ECDH_REPLY &&
+            ssh_rd_string(&rd, &k_s) == 0 && ssh_rd_string(&rd, &q_s) == 0 &&
+            ssh_rd_string(&rd, &sig) == 0 && ssh_rd_end(&rd) == 0 && q_s.len == 32;
+    CHECK(reply);
+    if (!reply) /* the server sent something else: nothing below can be checked */
+        return SSH_EFORMAT;
     const uint8_t *pk;
     CHECK(ssh_ed25519_key_parse(k_s.p, k_s.len, &pk) == 0 && memcmp(pk, host_pk, 32) == 0);
     uint8_t k[32];
@@ -445,6 +448,342 @@ static void test_rekey(void)
     t_end();
 }
 
+/* ---- re-keying started by the server ---------------------------------- */
+
+static void c_compact(struct client *c)
+{
+    memmove(c->from_s, c->from_s + c->from_off, c->from_len - c->from_off);
+    c->from_len -= c->from_off;
+    c->from_off = 0;
+    memmove(c->to_s, c->to_s + c->to_off, c->to_len - c->to_off);
+    c->to_len -= c->to_off;
+    c->to_off = 0;
+}
+
+/* CHANNEL_DATA on channel 0 with n bytes that start with a running number */
+static size_t data_msg(uint8_t *buf, uint32_t no, size_t n)
+{
+    struct ssh_wr w = ssh_wr_init(buf, 16 + n);
+    uint8_t data[1024];
+    memset(data, (int)(no & 0xff), sizeof data);
+    ssh_put_u32(data, no);
+    ssh_wr_u8(&w, 94);
+    ssh_wr_u32(&w, 0);
+    ssh_wr_string(&w, data, n);
+    return w.len;
+}
+
+static uint32_t data_no(const struct ssh_packet *p)
+{
+    return p->payload_len >= 13 && p->payload[0] == 94 ? ssh_get_u32(p->payload + 9) : UINT32_MAX;
+}
+
+/* The server's layers send data message no: ssh_transport_send's result. */
+static int s_data(struct client *c, uint32_t no)
+{
+    uint8_t buf[600];
+    size_t n = data_msg(buf, no, 500);
+    struct ssh_wr out = ssh_wr_init(c->from_s + c->from_len, sizeof c->from_s - c->from_len);
+    int e = ssh_transport_send(&c->t, buf, n, &out);
+    c->from_len += out.len;
+    return e;
+}
+
+static void c_data(struct client *c, uint32_t no)
+{
+    uint8_t buf[600];
+    c_send(c, buf, data_msg(buf, no, 500));
+}
+
+/* Keep the server's KEXINIT for the client's side of the exchange. */
+static void c_take_kexinit(struct client *c, const struct ssh_packet *p)
+{
+    memcpy(c->i_s, p->payload, p->payload_len);
+    c->i_s_len = p->payload_len;
+}
+
+/* The client reads what the server sent: data messages numbered from *got,
+ * up to and including the server's KEXINIT (true when it came). */
+static bool c_read_until_kexinit(struct client *c, uint32_t *got)
+{
+    struct ssh_packet p;
+    while (c_recv(c, &p) == 0) {
+        if (p.payload[0] == SSH_MSG_KEXINIT) {
+            c_take_kexinit(c, &p);
+            return true;
+        }
+        CHECK_EQ(data_no(&p), *got);
+        (*got)++;
+    }
+    return false;
+}
+
+static void test_server_rekey_sent(void)
+{
+    t_begin("server re-key after rekey bytes sent: data before, held during, after it, in order");
+    struct client *c = calloc(1, sizeof *c);
+    struct ssh_packet p, m;
+    CHECK_EQ(handshake(c, STRICT_EXT, true), SSH_EAGAIN);
+    CHECK(c_recv(c, &p) == 0); /* EXT_INFO */
+    struct ssh_rekey_limits lim = {.bytes = 4096};
+    ssh_transport_set_rekey(&c->t, &lim);
+    uint64_t base = c->t.tx_bytes; /* EXT_INFO, under these keys */
+    uint32_t sent = 0, got = 0;
+    bool kexinit = false;
+    while (sent < 20 && !kexinit) {
+        c_compact(c);
+        CHECK_EQ(s_data(c, sent++), 0);
+        kexinit = c_read_until_kexinit(c, &got);
+    }
+    CHECK(kexinit);
+    CHECK_EQ(got, sent); /* every message sent came before the KEXINIT */
+    /* the one that crossed 4096 bytes started it, not one before */
+    size_t wire = ssh_packet_wire_len(&c->rx, 509, ssh_packet_padlen(&c->rx, 509));
+    CHECK_EQ(sent, (4096 - base + wire - 1) / wire);
+    CHECK_EQ(c->t.kex_ours, 1);
+    CHECK(ssh_transport_kex_running(&c->t) && ssh_transport_send_held(&c->t));
+    /* the layers above go on sending: held, nothing goes out */
+    size_t before = c->from_len;
+    CHECK_EQ(s_data(c, sent++), 0);
+    CHECK_EQ(s_data(c, sent++), 0);
+    CHECK(c->from_len == before);
+    /* the client has not seen our KEXINIT yet: its data is handed up */
+    c_data(c, 1000);
+    CHECK_EQ(pump(c, &m), SSH_INPUT_MSG);
+    CHECK_EQ(data_no(&m), 1000);
+    CHECK_EQ(pump(c, &m), SSH_EAGAIN);
+    /* then it answers; no second KEXINIT from us */
+    build_kexinit(c, STRICT_EXT, false, NULL);
+    c_send(c, c->i_c, c->i_c_len);
+    CHECK_EQ(pump(c, &m), SSH_EAGAIN);
+    CHECK(c->from_len == before);
+    CHECK_EQ(c_exchange(c, "SSH-2.0-OpenSSH_9.9"), SSH_EAGAIN);
+    CHECK(!ssh_transport_kex_running(&c->t) && !ssh_transport_send_held(&c->t));
+    CHECK_EQ(c->t.kex_done, 2);
+    /* the held messages right after NEWKEYS, under the new keys, strict: from sequence 0 */
+    for (uint32_t seq = 0; seq < 2; seq++) {
+        CHECK(c_recv(c, &p) == 0 && p.seq == seq);
+        CHECK_EQ(data_no(&p), got++);
+    }
+    CHECK(c->from_off == c->from_len);
+    CHECK(c->t.hold_len == 0 && c->t.tx_bytes < 4096 && c->t.rx_bytes == 0);
+    /* data flows after it, both ways */
+    c_compact(c);
+    CHECK_EQ(s_data(c, sent++), 0);
+    CHECK(c_recv(c, &p) == 0 && p.seq == 2);
+    CHECK_EQ(data_no(&p), got++);
+    c_data(c, 1001);
+    CHECK_EQ(pump(c, &m), SSH_INPUT_MSG);
+    CHECK(m.seq == 0 && data_no(&m) == 1001);
+    CHECK_EQ(got, sent);
+    CHECK_EQ(c->t.kex_ours, 1);
+    free(c);
+    t_end();
+}
+
+static void test_server_rekey_received(void)
+{
+    t_begin("server re-key after rekey bytes received; without strict kex sequence numbers go on");
+    struct client *c = calloc(1, sizeof *c);
+    struct ssh_packet p, m;
+    CHECK_EQ(handshake(c, "curve25519-sha256", false), SSH_EAGAIN);
+    CHECK(!c->t.strict);
+    struct ssh_rekey_limits lim = {.bytes = 4096};
+    ssh_transport_set_rekey(&c->t, &lim);
+    size_t wire = ssh_packet_wire_len(&c->tx, 509, ssh_packet_padlen(&c->tx, 509));
+    uint32_t sent = 0;
+    while (sent < 20 && c->from_off == c->from_len) {
+        c_compact(c);
+        c_data(c, sent);
+        CHECK_EQ(pump(c, &m), SSH_INPUT_MSG);
+        CHECK_EQ(data_no(&m), sent);
+        CHECK_EQ(pump(c, &m), SSH_EAGAIN);
+        sent++;
+    }
+    CHECK_EQ(sent, (4096 + wire - 1) / wire); /* the packet that crossed 4096 bytes */
+    CHECK(c_recv(c, &p) == 0 && p.payload[0] == SSH_MSG_KEXINIT);
+    c_take_kexinit(c, &p);
+    uint32_t rx_seq = c->t.rx.seq, tx_seq = c->t.tx.seq;
+    build_kexinit(c, "curve25519-sha256", false, NULL);
+    c_send(c, c->i_c, c->i_c_len);
+    CHECK_EQ(pump(c, &m), SSH_EAGAIN);
+    CHECK_EQ(c_exchange(c, "SSH-2.0-OpenSSH_9.9"), SSH_EAGAIN);
+    CHECK_EQ(c->t.kex_done, 2);
+    CHECK_EQ(c->t.rx.seq, rx_seq + 3); /* KEXINIT, ECDH_INIT, NEWKEYS */
+    CHECK_EQ(c->t.tx.seq, tx_seq + 2); /* ECDH_REPLY, NEWKEYS */
+    c_data(c, 77);
+    CHECK_EQ(pump(c, &m), SSH_INPUT_MSG);
+    CHECK(data_no(&m) == 77 && m.seq == rx_seq + 3);
+    CHECK(c->t.rx_bytes == wire && c->t.kex_ours == 1);
+    free(c);
+    t_end();
+}
+
+static void test_server_rekey_crossing(void)
+{
+    t_begin("re-key: both KEXINITs cross (one exchange), and a client's re-key near our limit");
+    struct client *c = calloc(1, sizeof *c);
+    struct ssh_packet p, m;
+    CHECK_EQ(handshake(c, STRICT_EXT, true), SSH_EAGAIN);
+    CHECK(c_recv(c, &p) == 0); /* EXT_INFO */
+    struct ssh_rekey_limits lim = {.bytes = 4096};
+    ssh_transport_set_rekey(&c->t, &lim);
+    uint32_t sent = 0, got = 0;
+    while (sent < 20 && c->t.kex_ours == 0)
+        CHECK_EQ(s_data(c, sent++), 0);
+    CHECK_EQ(c->t.kex_ours, 1);
+    /* the client re-keys too, before it reads ours */
+    build_kexinit(c, STRICT_EXT, false, NULL);
+    c_send(c, c->i_c, c->i_c_len);
+    CHECK_EQ(pump(c, &m), SSH_EAGAIN);
+    CHECK(c_read_until_kexinit(c, &got));
+    CHECK_EQ(got, sent);
+    CHECK(c->from_off == c->from_len); /* one KEXINIT from us, not two */
+    CHECK_EQ(c_exchange(c, "SSH-2.0-OpenSSH_9.9"), SSH_EAGAIN);
+    CHECK_EQ(c->t.kex_done, 2);
+    CHECK(c->from_off == c->from_len);
+    /* now the client starts one while we are below our limit; we answer it;
+     * what we send meanwhile is held, and nothing starts another */
+    c_compact(c);
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ(s_data(c, sent++), 0);
+        CHECK(c_recv(c, &p) == 0 && data_no(&p) == got++);
+    }
+    build_kexinit(c, STRICT_EXT, false, NULL);
+    c_send(c, c->i_c, c->i_c_len);
+    CHECK_EQ(pump(c, &m), SSH_EAGAIN);
+    CHECK(c_recv(c, &p) == 0 && p.payload[0] == SSH_MSG_KEXINIT);
+    c_take_kexinit(c, &p);
+    for (int i = 0; i < 5; i++) /* 2.7 KiB: past the limit if they were counted */
+        CHECK_EQ(s_data(c, sent++), 0);
+    CHECK(c->from_off == c->from_len);
+    CHECK_EQ(c_exchange(c, "SSH-2.0-OpenSSH_9.9"), SSH_EAGAIN);
+    for (uint32_t seq = 0; seq < 5; seq++) {
+        CHECK(c_recv(c, &p) == 0 && p.seq == seq);
+        CHECK_EQ(data_no(&p), got++);
+    }
+    CHECK(c->from_off == c->from_len);
+    CHECK_EQ(c->t.kex_done, 3);
+    CHECK_EQ(c->t.kex_ours, 1);
+    free(c);
+    t_end();
+}
+
+static uint64_t fake_now;
+static uint64_t fake_clock(void *ctx)
+{
+    (void)ctx;
+    return fake_now;
+}
+
+/* The server polls: true when its KEXINIT came out (kept by the client). */
+static bool s_poll(struct client *c)
+{
+    struct ssh_wr out = ssh_wr_init(c->from_s + c->from_len, sizeof c->from_s - c->from_len);
+    CHECK_EQ(ssh_transport_poll(&c->t, &out), 0);
+    c->from_len += out.len;
+    struct ssh_packet p;
+    if (c_recv(c, &p) != 0)
+        return false;
+    CHECK(p.payload[0] == SSH_MSG_KEXINIT);
+    c_take_kexinit(c, &p);
+    return true;
+}
+
+static void test_server_rekey_time(void)
+{
+    t_begin("server re-key after rekey_interval, counted from the end of the last exchange");
+    struct client *c = calloc(1, sizeof *c);
+    struct ssh_packet p, m;
+    const uint64_t s = 1000000000ull;
+    fake_now = 5 * s;
+    CHECK_EQ(handshake(c, STRICT_EXT, true), SSH_EAGAIN);
+    CHECK(c_recv(c, &p) == 0); /* EXT_INFO */
+    struct ssh_rekey_limits lim = {.interval_ns = 3600 * s, .clock = fake_clock};
+    ssh_transport_set_rekey(&c->t, &lim);
+    fake_now += 3599 * s;
+    CHECK(!s_poll(c));
+    fake_now += s;
+    CHECK(s_poll(c));
+    CHECK_EQ(c->t.kex_ours, 1);
+    fake_now += 10 * s; /* the exchange takes 10 s */
+    CHECK(!s_poll(c));
+    build_kexinit(c, STRICT_EXT, false, NULL);
+    c_send(c, c->i_c, c->i_c_len);
+    CHECK_EQ(pump(c, &m), SSH_EAGAIN);
+    CHECK_EQ(c_exchange(c, "SSH-2.0-OpenSSH_9.9"), SSH_EAGAIN);
+    CHECK_EQ(c->t.kex_done, 2);
+    fake_now += 3599 * s;
+    CHECK(!s_poll(c));
+    fake_now += s;
+    CHECK(s_poll(c));
+    CHECK_EQ(c->t.kex_ours, 2);
+    /* a client that never answers this one is dropped after a minute */
+    struct ssh_wr out = ssh_wr_init(c->from_s + c->from_len, sizeof c->from_s - c->from_len);
+    fake_now += 59 * s;
+    CHECK_EQ(ssh_transport_poll(&c->t, &out), 0);
+    fake_now += s;
+    CHECK_EQ(ssh_transport_poll(&c->t, &out), SSH_EREKEY);
+    free(c);
+    t_end();
+}
+
+static void test_server_rekey_packets(void)
+{
+    t_begin("server re-key after the packet limit; postponed while out has no room for it");
+    struct client *c = calloc(1, sizeof *c);
+    struct ssh_packet p;
+    CHECK_EQ(handshake(c, STRICT_EXT, true), SSH_EAGAIN);
+    CHECK(c_recv(c, &p) == 0); /* EXT_INFO: one packet under these keys */
+    CHECK_EQ(c->t.tx_packets, 1);
+    struct ssh_rekey_limits lim = {.packets = 5};
+    ssh_transport_set_rekey(&c->t, &lim);
+    const uint8_t ign[] = {SSH_MSG_IGNORE, 0, 0, 0, 0};
+    for (int i = 0; i < 3; i++) {
+        struct ssh_wr out = ssh_wr_init(c->from_s + c->from_len, sizeof c->from_s - c->from_len);
+        CHECK_EQ(ssh_transport_send(&c->t, ign, sizeof ign, &out), 0);
+        c->from_len += out.len;
+    }
+    CHECK_EQ(c->t.kex_ours, 0);
+    /* the fifth packet, into an output with room for it only */
+    uint8_t small[64];
+    struct ssh_wr out = ssh_wr_init(small, sizeof small);
+    CHECK_EQ(ssh_transport_send(&c->t, ign, sizeof ign, &out), 0);
+    CHECK(out.len > 0 && c->t.kex_ours == 0 && !ssh_transport_kex_running(&c->t));
+    memcpy(c->from_s + c->from_len, small, out.len);
+    c->from_len += out.len;
+    for (int i = 0; i < 4; i++)
+        CHECK(c_recv(c, &p) == 0 && p.payload[0] == SSH_MSG_IGNORE);
+    CHECK(s_poll(c)); /* the next call with room starts it */
+    CHECK_EQ(c->t.kex_ours, 1);
+    free(c);
+    t_end();
+}
+
+static void test_server_rekey_unanswered(void)
+{
+    t_begin("server re-key the client does not answer: kex messages refused, the hold fills");
+    struct client *c = calloc(1, sizeof *c);
+    struct ssh_packet p, m;
+    CHECK_EQ(handshake(c, STRICT_EXT, true), SSH_EAGAIN);
+    CHECK(c_recv(c, &p) == 0); /* EXT_INFO */
+    struct ssh_rekey_limits lim = {.packets = 1};
+    ssh_transport_set_rekey(&c->t, &lim);
+    CHECK(s_poll(c));
+    uint32_t sent = 0;
+    int e = 0;
+    while (sent < 20 && (e = s_data(c, sent)) == 0)
+        sent++;
+    CHECK_EQ(e, SSH_EREKEY);
+    CHECK_EQ(sent, SSH_HOLD_MAX / (4 + 509 + 32)); /* each held message counted as sealed */
+    CHECK(c->from_off == c->from_len);
+    /* a key exchange message other than KEXINIT before the client's KEXINIT */
+    c_ecdh_init(c, c->q_c, 32);
+    CHECK_EQ(pump(c, &m), SSH_EORDER);
+    free(c);
+    t_end();
+}
+
 /* The client reads a DISCONNECT: reason and description. */
 static void expect_disconnect(struct client *c, uint32_t reason, const char *text)
 {
@@ -626,6 +965,12 @@ int main(int argc, char **argv)
     test_versions();
     test_bad_public();
     test_rekey();
+    test_server_rekey_sent();
+    test_server_rekey_received();
+    test_server_rekey_crossing();
+    test_server_rekey_time();
+    test_server_rekey_packets();
+    test_server_rekey_unanswered();
     test_wrong_guess();
     test_disconnect();
     free(recorded_i_c);
