@@ -518,15 +518,23 @@ static bool c_read_until_kexinit(struct client *c, uint32_t *got)
     return false;
 }
 
+/* A client past the first exchange and the server's EXT_INFO, with the
+ * server's re-key limits set. */
+static struct client *rekey_client(const struct ssh_rekey_limits *lim)
+{
+    struct client *c = calloc(1, sizeof *c);
+    struct ssh_packet p;
+    CHECK_EQ(handshake(c, STRICT_EXT, true), SSH_EAGAIN);
+    CHECK(c_recv(c, &p) == 0); /* EXT_INFO */
+    ssh_transport_set_rekey(&c->t, lim);
+    return c;
+}
+
 static void test_server_rekey_sent(void)
 {
     t_begin("server re-key after rekey bytes sent: data before, held during, after it, in order");
-    struct client *c = calloc(1, sizeof *c);
     struct ssh_packet p, m;
-    CHECK_EQ(handshake(c, STRICT_EXT, true), SSH_EAGAIN);
-    CHECK(c_recv(c, &p) == 0); /* EXT_INFO */
-    struct ssh_rekey_limits lim = {.bytes = 4096};
-    ssh_transport_set_rekey(&c->t, &lim);
+    struct client *c = rekey_client(&(struct ssh_rekey_limits){.bytes = 4096});
     uint64_t base = c->t.tx_bytes; /* EXT_INFO, under these keys */
     uint32_t sent = 0, got = 0;
     bool kexinit = false;
@@ -622,12 +630,8 @@ static void test_server_rekey_received(void)
 static void test_server_rekey_crossing(void)
 {
     t_begin("re-key: both KEXINITs cross (one exchange), and a client's re-key near our limit");
-    struct client *c = calloc(1, sizeof *c);
     struct ssh_packet p, m;
-    CHECK_EQ(handshake(c, STRICT_EXT, true), SSH_EAGAIN);
-    CHECK(c_recv(c, &p) == 0); /* EXT_INFO */
-    struct ssh_rekey_limits lim = {.bytes = 4096};
-    ssh_transport_set_rekey(&c->t, &lim);
+    struct client *c = rekey_client(&(struct ssh_rekey_limits){.bytes = 4096});
     uint32_t sent = 0, got = 0;
     while (sent < 20 && c->t.kex_ours == 0)
         CHECK_EQ(s_data(c, sent++), 0);
@@ -693,14 +697,11 @@ static bool s_poll(struct client *c)
 static void test_server_rekey_time(void)
 {
     t_begin("server re-key after rekey_interval, counted from the end of the last exchange");
-    struct client *c = calloc(1, sizeof *c);
-    struct ssh_packet p, m;
+    struct ssh_packet m;
     const uint64_t s = 1000000000ull;
     fake_now = 5 * s;
-    CHECK_EQ(handshake(c, STRICT_EXT, true), SSH_EAGAIN);
-    CHECK(c_recv(c, &p) == 0); /* EXT_INFO */
-    struct ssh_rekey_limits lim = {.interval_ns = 3600 * s, .clock = fake_clock};
-    ssh_transport_set_rekey(&c->t, &lim);
+    struct client *c =
+        rekey_client(&(struct ssh_rekey_limits){.interval_ns = 3600 * s, .clock = fake_clock});
     fake_now += 3599 * s;
     CHECK(!s_poll(c));
     fake_now += s;
@@ -763,12 +764,8 @@ static void test_server_rekey_packets(void)
 static void test_server_rekey_unanswered(void)
 {
     t_begin("server re-key the client does not answer: kex messages refused, the hold fills");
-    struct client *c = calloc(1, sizeof *c);
-    struct ssh_packet p, m;
-    CHECK_EQ(handshake(c, STRICT_EXT, true), SSH_EAGAIN);
-    CHECK(c_recv(c, &p) == 0); /* EXT_INFO */
-    struct ssh_rekey_limits lim = {.packets = 1};
-    ssh_transport_set_rekey(&c->t, &lim);
+    struct ssh_packet m;
+    struct client *c = rekey_client(&(struct ssh_rekey_limits){.packets = 1});
     CHECK(s_poll(c));
     uint32_t sent = 0;
     int e = 0;
