@@ -740,6 +740,9 @@ struct qemu_opts {
     size_t nports;
     const char *disk;       /* the disk file (attached only with a disk driver module) */
     uint64_t disk_size;     /* --disk-size: for a disk created now (0 = default) */
+    const char *tap;        /* anx run --tap NAME: the NIC on this host tap device (no forwards) */
+    const char *disk_fault; /* --disk-fault RULES: the disk through QEMU's blkdebug driver,
+                             * which injects the I/O errors RULES describes */
     struct secret_arg *secrets;   /* --secret NAME=FILE, passed as fw_cfg files */
     size_t nsecrets;
 };

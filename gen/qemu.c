@@ -195,7 +195,12 @@ int qemu_argv(const struct manifest *m, const struct resolution *r, const struct
     int mode = check_boot_mode(p, o->boot);
     if (mode < 0)
         return -1;
-    struct subst s = {b->image_elf, b->elf_debug, b->iso, m->cmdline, o->disk, b->raw, b->qcow2};
+    /* --disk-fault: QEMU's blkdebug protocol between the disk's format and
+     * its file; the rules file's I/O errors then reach the guest's driver. */
+    const char *disk = o->disk;
+    if (disk && o->disk_fault)
+        disk = xasprintf("blkdebug:%s:%s", o->disk_fault, o->disk);
+    struct subst s = {b->image_elf, b->elf_debug, b->iso, m->cmdline, disk, b->raw, b->qcow2};
     /* A binary given as a relative path (a test double) is relative to the root. */
     if (strchr(p->qemu_binary, '/') && p->qemu_binary[0] != '/')
         strlist_push(argv, path_join(anx_root(), p->qemu_binary));
@@ -243,13 +248,23 @@ int qemu_argv(const struct manifest *m, const struct resolution *r, const struct
     const struct nic_args *nic = nic_driver(p, r);
     if (nic) {
         struct buf nd = {0};
-        buf_puts(&nd, "user,id=net0");
-        for (size_t i = 0; i < np; i++)
-            buf_printf(&nd, ",hostfwd=tcp:127.0.0.1:%d-:%d", ports[i].host, ports[i].guest);
+        if (o->tap) {
+            /* an existing tap device: the host's own network stack (and its
+             * tc qdiscs) in front of the guest; no forwards there */
+            buf_printf(&nd, "tap,id=net0,ifname=%s,script=no,downscript=no", o->tap);
+        } else {
+            buf_puts(&nd, "user,id=net0");
+            for (size_t i = 0; i < np; i++)
+                buf_printf(&nd, ",hostfwd=tcp:127.0.0.1:%d-:%d", ports[i].host, ports[i].guest);
+        }
         strlist_push(argv, "-netdev");
         strlist_push(argv, buf_cstr(&nd));
         if (push_all(argv, &nic->args, &s, p))
             return -1;
+    } else if (o->tap) {
+        diag_error(NULL, "--tap %s: the image has no NIC driver module for platform '%s' "
+                         "(qemu: nic: in platform.yaml)", o->tap, p->name);
+        return -1;
     } else if (np) {
         diag_warning(NULL, "the image has no NIC driver module for platform '%s' (qemu: nic: in platform.yaml), so the port forwards are ignored",
                      p->name);
@@ -264,6 +279,10 @@ int qemu_argv(const struct manifest *m, const struct resolution *r, const struct
             diag_warning(NULL, "the image has no disk driver module for platform '%s' (qemu: disk: in platform.yaml), so the disk is not attached",
                          p->name);
         }
+    } else if (o->disk_fault) {
+        diag_error(NULL, "--disk-fault needs a disk: give --disk FILE, or run: disk: in the "
+                         "manifest");
+        return -1;
     }
     push_secrets(m, o, argv);
     /* QEMU's image locking is what stops a second QEMU, or anx store, from

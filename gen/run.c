@@ -64,8 +64,34 @@ static int secret_option(const char *arg, struct qemu_opts *q)
     return 1;
 }
 
+/* --disk-fault RULES: a blkdebug rules file (QEMU's docs/devel/blkdebug.rst)
+ * put in front of the disk, for tests of I/O errors. QEMU reads the file;
+ * anx only checks that it can, and that the path survives blkdebug's
+ * "blkdebug:RULES:IMAGE" syntax, which splits at ':'. */
+static int disk_fault_option(const char *arg, struct qemu_opts *q)
+{
+    struct stat st;
+    if (stat(arg, &st) || access(arg, R_OK)) {
+        diag_error(NULL, "--disk-fault: cannot read the rules file '%s': %s", arg, strerror(errno));
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        diag_error(NULL, "--disk-fault: '%s' is not a regular file", arg);
+        return -1;
+    }
+    char *path = path_abs(arg);
+    if (strpbrk(path, ":,")) {
+        diag_error(NULL, "--disk-fault: the path '%s' holds ':' or ',', which QEMU's "
+                         "blkdebug: syntax cannot carry; copy the rules file to a path without "
+                         "them", path);
+        return -1;
+    }
+    q->disk_fault = path;
+    return 1;
+}
+
 /* The QEMU options anx run and anx test share (--port, --disk, --disk-size,
- * --boot, --accel). Returns 1 when c is one of them (handled), 0 when it is
+ * --disk-fault, --boot, --accel). Returns 1 when c is one of them (handled), 0 when it is
  * not, -1 after reporting a bad value. */
 int qemu_option(int c, const char *arg, struct qemu_opts *q)
 {
@@ -88,6 +114,8 @@ int qemu_option(int c, const char *arg, struct qemu_opts *q)
             return -1;
         }
         return 1;
+    case 'F':
+        return disk_fault_option(arg, q);
     case 'b':
         q->boot = arg;
         return 1;
@@ -145,8 +173,9 @@ int parse_accel(const char *s, enum accel *a)
 
 static const char run_usage[] =
     "usage: anx run MANIFEST [-p PLATFORM] [--port HOST:GUEST]... [--disk FILE [--disk-size SIZE]]\n"
-    "               [--display none|gtk|vnc=:N | --vnc] [--boot MODE] [--accel kvm|tcg|auto] [-o DIR]\n"
-    "               [--secret NAME=FILE]... [--verify PUBLIC_KEY]\n"
+    "               [--disk-fault RULES] [--tap NAME] [--display none|gtk|vnc=:N | --vnc]\n"
+    "               [--boot MODE] [--accel kvm|tcg|auto] [-o DIR] [--secret NAME=FILE]...\n"
+    "               [--verify PUBLIC_KEY]\n"
     "Builds the image if needed (one line per step) and boots it in QEMU with the serial\n"
     "console on this terminal (Ctrl-A X quits). Exits with the guest's exit status; SIGTERM\n"
     "or SIGHUP stops QEMU too. The disk is locked while QEMU runs: anx store, another anx\n"
@@ -160,6 +189,11 @@ static const char run_usage[] =
     "                       manifest: DIR/disk.img, kept between runs; raw images only)\n"
     "  --disk-size SIZE     size of a disk created now (like 64M, 1G; default the manifest's\n"
     "                       run: disk: size or 64M)\n"
+    "  --disk-fault RULES   put QEMU's blkdebug driver in front of the disk, injecting the I/O\n"
+    "                       errors of the rules file RULES (docs/anx.md, \"Disk faults\")\n"
+    "  --tap NAME           the NIC on the existing host tap device NAME instead of QEMU's user\n"
+    "                       network (no port forwards; the guest needs an address of that\n"
+    "                       network, like net: ipv4: 10.0.3.15/24; docs/anx.md)\n"
     "  --display MODE       the screen: none (-nographic), gtk (a window) or vnc=:N (VNC on\n"
     "                       127.0.0.1, port 5900+N); --display alone means gtk, as before.\n"
     "                       Default with a display: section in the manifest: gtk when\n"
@@ -594,7 +628,8 @@ int cmd_run(int argc, char **argv)
         {"boot", required_argument, 0, 'b'},     {"accel", required_argument, 0, 'a'},
         {"out", required_argument, 0, 'o'},      {"help", no_argument, 0, 'h'},
         {"disk-size", required_argument, 0, 'S'}, {"secret", required_argument, 0, 'C'},
-        {"verify", required_argument, 0, 'K'},
+        {"verify", required_argument, 0, 'K'},   {"disk-fault", required_argument, 0, 'F'},
+        {"tap", required_argument, 0, 'T'},
         {0, 0, 0, 0},
     };
     struct qemu_opts q = {0};
@@ -625,6 +660,19 @@ int cmd_run(int argc, char **argv)
         case 'V':
             vnc = true;
             break;
+        case 'T': {
+            /* a Linux interface name: IFNAMSIZ - 1 bytes, no '/', ',' or blank */
+            static const char ifname_chars[] = "abcdefghijklmnopqrstuvwxyz"
+                                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
+            size_t len = strlen(optarg);
+            if (!len || len > 15 || strspn(optarg, ifname_chars) != len) {
+                diag_error(NULL, "--tap expects a network interface name (1-15 letters, digits, "
+                                 "'_', '.', '-'), found '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            q.tap = optarg;
+            break;
+        }
         case 'K':
             verify_key = optarg;
             break;
@@ -683,6 +731,11 @@ int cmd_run(int argc, char **argv)
     size_t np = qemu_ports(&m, &q, &ports);
     if (!nic_driver(r.plat, &r))
         np = 0;   /* not forwarded: qemu_argv warns */
+    if (q.tap && np) {
+        fprintf(stderr, "anx: --tap %s: the port forwards do not apply; reach the guest at its "
+                        "own address\n", q.tap);
+        np = 0;
+    }
     char *busy = ports_problem(ports, np);
     if (busy) {
         diag_error(NULL, "%s", busy);

@@ -891,7 +891,8 @@ static void test_one(const char *path, const struct build_opts *bo, const struct
 
 static const char test_usage[] =
     "usage: anx test MANIFEST... [-p PLATFORM] [-o DIR] [--port HOST:GUEST]... [--boot MODE]\n"
-    "                [--accel kvm|tcg|auto] [--disk FILE [--disk-size SIZE]] [--secret NAME=FILE]...\n"
+    "                [--accel kvm|tcg|auto] [--disk FILE [--disk-size SIZE]] [--disk-fault RULES]\n"
+    "                [--secret NAME=FILE]...\n"
     "Builds each manifest, boots it headless and runs its test: checks in order,\n"
     "one line per check, then 'N passed, N failed'. Exits 0 only if all pass.\n"
     "  -p, --platform NAME  target platform (default: each manifest's platform:)\n"
@@ -907,6 +908,8 @@ static const char test_usage[] =
     "                       DIR/test-disk.img recreated empty for each run (anx run's\n"
     "                       DIR/disk.img is never touched)\n"
     "  --disk-size SIZE     size of a disk created now (default: run: disk: size, or 64M)\n"
+    "  --disk-fault RULES   the disk through QEMU's blkdebug driver with the rules file RULES\n"
+    "                       (injected I/O errors, as anx run)\n"
     "  --secret NAME=FILE   credential NAME's value from FILE, through fw_cfg (as anx run)\n"
     "Check kinds: serial: REGEX | shell: CMD + expect: REGEX | exit: N | http: PATH (+ method,\n"
     "body, headers, port, status, expect: a request to the forwarded guest port) |\n"
@@ -926,7 +929,8 @@ int cmd_test(int argc, char **argv)
         {"accel", required_argument, 0, 'a'},    {"out", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},           {"disk", required_argument, 0, 'd'},
         {"disk-size", required_argument, 0, 'S'}, {"port", required_argument, 0, 'P'},
-        {"secret", required_argument, 0, 'C'}, {0, 0, 0, 0},
+        {"secret", required_argument, 0, 'C'}, {"disk-fault", required_argument, 0, 'F'},
+        {0, 0, 0, 0},
     };
     struct build_opts bo = {0};
     struct qemu_opts qo = {0};

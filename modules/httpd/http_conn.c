@@ -25,7 +25,8 @@ struct http_conn {
     struct anx_buf out; /* responses not sent yet */
     char *in;           /* the receive buffer */
     struct rt_response rs; /* the answer being made */
-    int reject;         /* status decided in on_headers */
+    int reject;         /* status decided in on_headers or on_body */
+    const char *reject_why;   /* its reason in the answer, or NULL */
     bool headers_done;
     bool failed;     /* a send failed: stop */
     bool keep_alive; /* of the request being answered */
@@ -217,7 +218,13 @@ static int on_body(void *ctx, const char *data, size_t len)
 {
     struct http_conn *c = ctx;
     anx_buf_add(&c->body, data, len);
-    return c->body.oom ? -1 : HTTP_CB_OK;
+    if (c->body.oom) {
+        /* the server's memory, not the request: 503 (try again), never 500 */
+        c->reject = 503;
+        c->reject_why = "out of memory for the request body";
+        return -1;
+    }
+    return HTTP_CB_OK;
 }
 
 static int on_complete(void *ctx, const struct http_request *req)
@@ -352,7 +359,7 @@ static void answer(struct http_conn *c, const struct http_request *req)
         const void *body = rs->body ? rs->body : rs->out.p;
         size_t blen = rs->body ? rs->body_len : rs->out.len;
         if (rs->out.oom && !rs->body) {
-            status = 500;
+            status = 503;       /* an answer too large for the memory left: try again */
             body = "out of memory\n";
             blen = 14;
         }
@@ -497,7 +504,7 @@ void http_conn_serve(const struct http_io *io, const struct http_server_cfg *cfg
             http_counters.parse_errors++;
             int status = c->p.error == HTTP_ERR_CALLBACK && c->reject ? c->reject
                                                                     : http_error_status(c->p.error);
-            error_response(c, status, c->reject ? NULL : http_error_name(c->p.error));
+            error_response(c, status, c->reject ? c->reject_why : http_error_name(c->p.error));
             stats->close_reason = "request error";
             c->resp_bytes = 0;
             access_log(c, c->p.req.method_name[0] ? c->p.req.method_name : "-", "-", 1, status);

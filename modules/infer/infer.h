@@ -47,7 +47,8 @@ int inf_tokenizer_init(struct inf_tokenizer *t, enum inf_tok_type type, int n,
                        int bos, int eos, char *err);
 void inf_tokenizer_free(struct inf_tokenizer *t);
 int inf_token_lookup(const struct inf_tokenizer *t, const char *s, size_t len);
-/* Encode text into at most max tokens; returns the count or -1 (too many). */
+/* Encode text into at most max tokens; returns the count, -1 (too many) or
+ * ANX_ENOMEM (out of memory: not the request's fault). */
 int inf_encode(const struct inf_tokenizer *t, const char *text, bool bos, bool eos,
                int *tokens, int max);
 /* The text of token after prev (leading space dropped after BOS, <0xXX> as
@@ -161,7 +162,8 @@ typedef int (*inf_text_cb)(void *arg, int token, const char *text, size_t len);
 struct inf_session;
 struct inf_session *inf_session_create(const struct inf_model *m, const struct inf_params *p,
                                        char *err);
-/* Tokenize (BOS first) and run the prompt; returns its token count or -1. */
+/* Tokenize (BOS first) and run the prompt; returns its token count, -1 (it
+ * does not fit the context, or the forward pass failed) or ANX_ENOMEM. */
 int inf_session_prompt(struct inf_session *s, const char *text);
 /* Produce one token; the visible text goes to cb. Returns INF_RUNNING, or
  * why generation finished. */

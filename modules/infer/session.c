@@ -98,7 +98,7 @@ int inf_session_prompt(struct inf_session *s, const char *text)
     int n = inf_encode(t, text ? text : "", true, false, s->tokens, s->cap);
     if (n < 0 || n > s->st.ctx) {
         s->fin = INF_FINISH_ERROR;
-        return -1;
+        return n == ANX_ENOMEM ? ANX_ENOMEM : -1;
     }
     if (n == 0)                          /* no BOS in this vocabulary and no text */
         s->tokens[n++] = 0;

@@ -283,7 +283,7 @@ static int encode_spm(const struct inf_tokenizer *t, const char *text, int *tok,
     size_t cap = (size_t)t->max_token_length * 2 + 8;
     char *buf = anx_malloc(cap);
     if (!buf)
-        return -1;
+        return ANX_ENOMEM;
     int first = n;                       /* merges never reach back into BOS */
     if (text[0] && t->add_space_prefix) {
         int sp = inf_token_lookup(t, " ", 1);
@@ -358,7 +358,7 @@ static int encode_gpt2(const struct inf_tokenizer *t, const char *text, int *tok
     char *sym = anx_malloc(tl * 2 + 1);
     int *start = anx_malloc((tl + 1) * sizeof(int)), *len = anx_malloc((tl + 1) * sizeof(int));
     if (!sym || !start || !len) {
-        n = -1;
+        n = ANX_ENOMEM;
         goto out;
     }
     for (size_t i = 0; i < tl;) {
@@ -442,7 +442,7 @@ int inf_encode(const struct inf_tokenizer *t, const char *text, bool bos, bool e
     n = t->type == INF_TOK_SPM ? encode_spm(t, text, tokens, n, max)
                                : encode_gpt2(t, text, tokens, n, max);
     if (n < 0)
-        return -1;
+        return n;                        /* -1 (too many) or ANX_ENOMEM */
     if (eos && t->eos >= 0) {
         if (n >= max) return -1;
         tokens[n++] = t->eos;

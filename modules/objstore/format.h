@@ -53,8 +53,8 @@
  * ANX_ENOENT (no such name, version or object), ANX_ENOSPC (disk, journal
  * or index full), ANX_EDQUOT (quota exceeded), ANX_EIO (block device
  * error), ANX_ECORRUPT (damaged or foreign data), ANX_ENOMEM, ANX_EROFS
- * (read-only store or layer), ANX_EBROKEN (an earlier write failed: reopen
- * the store). */
+ * (read-only store or layer), ANX_EBROKEN (an earlier write failed and
+ * reopening the store from the disk fails too). */
 
 /* ---- block I/O: sectors of OS_SECTOR bytes --------------------------------- */
 struct os_bio {

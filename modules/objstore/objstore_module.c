@@ -34,6 +34,13 @@ static void lock(void)
 
 static void unlock(void)
 {
+    /* a write after a failed one reopened the store from the disk (store.h) */
+    static uint32_t recoveries;
+    if (store.recoveries != recoveries) {
+        recoveries = store.recoveries;
+        log_info("%s: recovered from the disk after a write error: %llu names, %u journal records",
+                 backend_name, (unsigned long long)store.ix.nnames, (unsigned)store.replayed);
+    }
     busy = false;
 }
 

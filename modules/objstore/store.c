@@ -88,11 +88,33 @@ void os_store_close(struct os_store *s)
     os_index_free(&s->ix);
 }
 
+/* After a failed write the disk may hold less than the index (the write
+ * never landed) or more (it landed, its flush failed): the disk is the
+ * truth. Reopen from it as after a crash, which also starts a new epoch, so
+ * nothing is ever appended after a record the device may have half taken.
+ * Until a reopen succeeds the store stays broken and keeps the index it had
+ * (reads go on; writes fail with ANX_EBROKEN). */
+static int recover(struct os_store *s)
+{
+    struct os_store *fresh = anx_malloc(sizeof(*fresh));
+    if (!fresh)
+        return ANX_ENOMEM;
+    int rc = os_store_open(fresh, s->bio, false);
+    if (!rc) {
+        fresh->quota = s->quota;
+        fresh->recoveries = s->recoveries + 1;
+        os_store_close(s);
+        *s = *fresh;
+    }
+    anx_free(fresh);
+    return rc;
+}
+
 static int writable(struct os_store *s)
 {
     if (s->readonly)
         return ANX_EROFS;
-    if (s->broken)
+    if (s->broken && recover(s))
         return ANX_EBROKEN;
     return 0;
 }

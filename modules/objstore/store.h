@@ -4,8 +4,9 @@
  * caller serializes (the module holds a lock around every call).
  *
  * Every write is acknowledged (returns 0) only after it is durable. After
- * a failed write the store is "broken": writes fail with ANX_EBROKEN until
- * it is reopened (which recovers from the disk).
+ * a failed write the store is "broken": the next write first reopens it
+ * from the disk (recovery, as after a crash) and fails with ANX_EBROKEN
+ * while that reopen fails; reads go on from the index it had meanwhile.
  */
 #ifndef OBJSTORE_STORE_H
 #define OBJSTORE_STORE_H
@@ -20,6 +21,7 @@ struct os_store {
     uint64_t quota;            /* bytes of objects, 0 = the disk's size */
     bool readonly, broken;
     uint32_t replayed;         /* journal records replayed at open */
+    uint32_t recoveries;       /* reopens after a failed write (store.c recover) */
     char err[200];             /* why open failed */
 };
 

@@ -16,6 +16,19 @@ static int bad(struct oa_error *e, const char *param, const char *code, const ch
     return -1;
 }
 
+/* Out of memory while taking a request apart: the server's state, not the
+ * request's fault nor a bug, so 503 like a session that does not fit. */
+static int out_of_memory(struct oa_error *e)
+{
+    e->status = 503;
+    e->type = "server_error";
+    e->param = NULL;
+    e->code = "out_of_memory";
+    snprintf(e->message, sizeof(e->message),
+             "The server is out of memory for this request; try again later or with a smaller one.");
+    return -1;
+}
+
 static int bad_type(struct oa_error *e, const char *param, const char *want,
                     const struct json_value *v)
 {
@@ -109,12 +122,8 @@ static int chat_template(const struct json_doc *d, const struct json_value *msgs
         }
     }
     anx_buf_add(&t, "Assistant:", 10);
-    if (!(*out = anx_buf_take(&t))) {     /* out of memory on the way */
-        e->status = 500;
-        e->type = "server_error";
-        snprintf(e->message, sizeof(e->message), "out of memory");
-        return -1;
-    }
+    if (!(*out = anx_buf_take(&t)))       /* out of memory on the way */
+        return out_of_memory(e);
     return 0;
 fail:
     anx_buf_free(&t);
@@ -139,7 +148,7 @@ static int add_stop(struct oa_request *rq, const char *s, size_t n, struct oa_er
     if (n > 256 || has_nul(s, n))
         return bad(e, "stop", "invalid_value", "Invalid 'stop': a stop string is too long or holds a NUL.", 0, 0);
     if (!(rq->stop[rq->n_stop] = strndup(s, n)))
-        return bad(e, "stop", NULL, "out of memory", 0, 0);
+        return out_of_memory(e);
     rq->n_stop++;
     return 0;
 }
@@ -156,6 +165,8 @@ int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_re
     struct json_doc d;
     struct json_error je;
     if (oa_json_parse(&d, body, n, &je) < 0) {
+        if (je.oom)
+            return out_of_memory(e);
         char off[24];
         snprintf(off, sizeof(off), "%zu", je.offset);
         bad(e, NULL, NULL, "We could not parse the JSON body of your request: %s at byte %s.",
@@ -298,9 +309,7 @@ int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_re
     rc = 0;
     goto out;
 oom:
-    e->status = 500;
-    e->type = "server_error";
-    snprintf(e->message, sizeof(e->message), "out of memory");
+    out_of_memory(e);
 out:
     oa_json_free(&d);
     return rc;
@@ -574,10 +583,15 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
         snprintf(e.message, sizeof(e.message), "%.190s", err);
         goto fail;
     }
-    if (inf_session_prompt(s, rq.prompt) < 0) {
+    int pn = inf_session_prompt(s, rq.prompt);
+    if (pn < 0) {
         inf_session_free(s);
         if (io->unlock)
             io->unlock(io->ctx);
+        if (pn == ANX_ENOMEM) {
+            out_of_memory(&e);
+            goto fail;
+        }
         e.status = 400;
         e.type = "invalid_request_error";
         e.param = kind == OA_CHAT ? "messages" : "prompt";

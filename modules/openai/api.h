@@ -41,7 +41,8 @@ struct oa_error {
     char message[200];
 };
 
-/* 0, or -1 with e filled (status 400). Free rq with oa_request_free either way. */
+/* 0, or -1 with e filled (status 400, or 503 out of memory). Free rq with oa_request_free
+ * either way. */
 int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_request *rq,
                      struct oa_error *e);
 void oa_request_free(struct oa_request *rq);

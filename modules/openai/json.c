@@ -39,8 +39,11 @@ static int new_value(struct parser *p, enum json_type t)
             return fail(p, p->i, "too many values");
         int nc = d->cap ? d->cap * 2 : 16;
         struct json_value *nv = anx_realloc(d->v, (size_t)nc * sizeof(*nv));
-        if (!nv)
+        if (!nv) {
+            if (p->e)
+                p->e->oom = true;
             return fail(p, p->i, "out of memory");
+        }
         d->v = nv;
         d->cap = nc;
     }
@@ -328,6 +331,8 @@ int oa_json_parse(struct json_doc *d, const char *text, size_t n, struct json_er
     struct parser p = { .s = text, .n = n, .d = d, .e = e };
     d->strs = anx_malloc(n + 1);
     if (!d->strs) {
+        if (e)
+            e->oom = true;
         fail(&p, 0, "out of memory");
         return -1;
     }

@@ -43,6 +43,7 @@ struct json_doc {
 struct json_error {
     size_t offset;          /* byte offset of the problem in the input */
     char msg[96];
+    bool oom;               /* out of memory: not the input's fault */
 };
 
 /* 0, or -1 with e filled (and d empty). Free d with oa_json_free either way. */

@@ -1057,6 +1057,62 @@ else
     bad "run/a qcow2 --disk" "exit $rc: $(cat "$out/stderr")"
 fi
 
+# --disk-fault RULES: the disk through QEMU's blkdebug; a rules file that is
+# not there, a path blkdebug's syntax cannot carry, or no disk: exit 2
+printf '[inject-error]\nevent = "write_aio"\n' >"$out/faults.conf"
+"$anx" test nic.yaml --disk "$out/d1.img" --disk-fault "$out/faults.conf" >"$out/test-fault.log" 2>&1
+if grep -q -- "-drive file=blkdebug:$out/faults.conf:$out/d1.img,format=raw" "$out/test-fault.log"; then
+    ok "test/--disk-fault puts blkdebug with the rules in front of the disk"
+else
+    bad "test/--disk-fault puts blkdebug in front of the disk" "$(cat "$out/test-fault.log")"
+fi
+"$anx" run nic.yaml --disk "$out/d1.img" --disk-fault "$out/none.conf" </dev/null >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 2 ] && grep -q -- "--disk-fault: cannot read the rules file '$out/none.conf': No such file" "$out/stderr"; then
+    ok "run/--disk-fault: a missing rules file"
+else
+    bad "run/--disk-fault: a missing rules file" "exit $rc: $(cat "$out/stderr")"
+fi
+cp "$out/faults.conf" "$out/fa:ults.conf"
+"$anx" run nic.yaml --disk "$out/d1.img" --disk-fault "$out/fa:ults.conf" </dev/null >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 2 ] && grep -q -- "holds ':' or ',', which QEMU's blkdebug: syntax cannot carry" "$out/stderr"; then
+    ok "run/--disk-fault: a path with ':' is refused"
+else
+    bad "run/--disk-fault: a path with ':'" "exit $rc: $(cat "$out/stderr")"
+fi
+"$anx" run nic.yaml --disk-fault "$out/faults.conf" </dev/null >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -ne 0 ] && grep -q -- "--disk-fault needs a disk" "$out/stderr" && ! grep -q 'anx: booting' "$out/stderr"; then
+    ok "run/--disk-fault without a disk is refused before boot"
+else
+    bad "run/--disk-fault without a disk" "exit $rc: $(cat "$out/stderr")"
+fi
+
+# --tap NAME: the NIC on a host tap device instead of the user network (no
+# forwards); a name that is no interface name, or an image without a NIC: refused
+"$anx" run nic.yaml --tap anxt0 --port 18080:80 </dev/null >"$out/stdout" 2>"$out/stderr"
+if grep -q -- "-netdev tap,id=net0,ifname=anxt0,script=no,downscript=no -device fake-nic,netdev=net0" "$out/stderr" &&
+    ! grep -q hostfwd "$out/stderr" && grep -q -- "--tap anxt0: the port forwards do not apply" "$out/stderr"; then
+    ok "run/--tap puts the NIC on the tap device, without forwards"
+else
+    bad "run/--tap puts the NIC on the tap device" "$(cat "$out/stderr")"
+fi
+"$anx" run nic.yaml --tap 'bad name,x' </dev/null >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -eq 2 ] && grep -q -- "--tap expects a network interface name" "$out/stderr"; then
+    ok "run/--tap: a bad interface name"
+else
+    bad "run/--tap: a bad interface name" "exit $rc: $(cat "$out/stderr")"
+fi
+"$anx" run pass.yaml --tap anxt0 </dev/null >"$out/stdout" 2>"$out/stderr"
+rc=$?
+if [ $rc -ne 0 ] && grep -q -- "--tap anxt0: the image has no NIC driver module" "$out/stderr" && ! grep -q 'anx: booting' "$out/stderr"; then
+    ok "run/--tap without a NIC driver is refused before boot"
+else
+    bad "run/--tap without a NIC driver" "exit $rc: $(cat "$out/stderr")"
+fi
+
 # disk locks: anx run/test hold the disk while QEMU runs; anx store and
 # another anx refuse it, naming the holder; anx refuses a disk anx store or
 # a bare QEMU holds; QEMU's own locking cannot be turned off

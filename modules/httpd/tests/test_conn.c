@@ -433,6 +433,36 @@ TEST(redirect_to_https)
     setup();
 }
 
+/* A body the heap cannot hold is the server's state, not the request's
+ * fault: 503 (try again), not the 500 of a failed callback it once was. */
+TEST(body_out_of_memory_is_503)
+{
+    setup();
+    cfg.lim.max_body = 1u << 20;
+    /* take the heap but 128 KiB, in 64 KiB pieces: the connection's own
+     * buffers still fit, a 300 KB body does not */
+    static void *hog[1024];
+    size_t n = 0;
+    while (n < sizeof hog / sizeof hog[0] && (hog[n] = anx_malloc(64u << 10)))
+        n++;
+    CHECK(n > 2 && n < sizeof hog / sizeof hog[0]);
+    anx_free(hog[--n]);
+    anx_free(hog[--n]);
+    static char req[400u << 10];
+    int h = snprintf(req, sizeof req,
+                     "POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: %u\r\n\r\n", 300u << 10);
+    memset(req + h, 'x', 300u << 10);
+    req[h + (300u << 10)] = 0;
+    const struct step s[] = { { req, 0 }, { 0, 0 } };
+    const char *o = serve(s);
+    CHECK(!strncmp(o, "HTTP/1.1 503 ", 13));
+    CHECK(strstr(o, "out of memory for the request body") != NULL);
+    CHECK(strstr(o, "Connection: close\r\n") != NULL);
+    while (n)
+        anx_free(hog[--n]);
+    setup();
+}
+
 int main(void)
 {
     /* the core heap on a host arena */
@@ -453,5 +483,6 @@ int main(void)
     RUN(streamed_response_is_chunked);
     RUN(absolute_form_and_query);
     RUN(redirect_to_https);
+    RUN(body_out_of_memory_is_503);
     return unit_done();
 }

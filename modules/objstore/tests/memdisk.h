@@ -8,6 +8,9 @@
  * reached, the disk "loses power": each dirty sector is persisted or not
  * at random, some of them torn (a prefix new, the rest old), the crashing
  * write itself may be persisted partly, and every later operation fails.
+ * fail_writes / fail_flushes make the next N writes / flushes fail without
+ * a crash (a transient I/O error, as QEMU's blkdebug injects): a failed
+ * write changes nothing, a failed flush persists nothing; later ones work.
  */
 #ifndef MEMDISK_H
 #define MEMDISK_H
@@ -25,6 +28,7 @@ struct memdisk {
     int crashed;
     uint64_t rng;
     uint64_t reads, writes, flushes;
+    uint32_t fail_writes, fail_flushes;
     struct os_bio bio;
 };
 
@@ -72,6 +76,10 @@ static int md_write(void *ctx, uint64_t sector, const void *buf, uint32_t count)
     d->writes++;
     if (d->crashed || sector > d->sectors || count > d->sectors - sector)
         return -1;
+    if (d->fail_writes) {
+        d->fail_writes--;
+        return -1;
+    }
     if (++d->ops == d->crash_at) {
         /* the crashing write reaches the cache partly */
         uint64_t part = count ? md_rand(d) % (count + 1) : 0;
@@ -92,6 +100,10 @@ static int md_flush(void *ctx)
     d->flushes++;
     if (d->crashed)
         return -1;
+    if (d->fail_flushes) {
+        d->fail_flushes--;
+        return -1;
+    }
     if (++d->ops == d->crash_at) {
         md_crash(d);
         return -1;
