@@ -1,7 +1,7 @@
 # Anunix: the two commands a newcomer runs are `make demo` and `make test`.
 # Both start with `make setup`, which installs missing Debian packages.
 
-.PHONY: all setup anx demo test unit gen-test boot-test fuzz bench clean help model fresh-check
+.PHONY: all setup anx demo test unit gen-test boot-test fuzz bench clean help model fresh-check soak
 
 all: anx
 
@@ -12,6 +12,7 @@ help:
 	@echo "make bench   run the benchmarks in tests/bench"
 	@echo "make css-reftests   the CSS 2.1 reftests and Acid1 on the browser image (needs ../shared/testdata)"
 	@echo "make crash-test   kill the store appliance 200 times per platform, check every acknowledged write (~25 min)"
+	@echo "make soak [SOAK_MINUTES=10]   web, store, inference and SSH images under mixed load: no errors, memory flat"
 	@echo "make fuzz [FUZZ_SECONDS=60]   every module's fuzz targets (and the core's archive parser) for longer than make test does"
 	@echo "make clean   remove build/ and the generator's objects"
 	@echo "make install [PREFIX=/usr/local]   install anx to use from any folder (README); make uninstall"
@@ -48,6 +49,12 @@ css-reftests: anx
 .PHONY: crash-test
 crash-test: anx
 	@tests/boot/store-crash.sh x86_64-pc 200 && tests/boot/store-crash.sh x86_64-microvm 200
+
+# make test runs a 1-minute soak (tests/soak/run.sh); this one runs SOAK_MINUTES (about 1.5
+# minutes more for the boots and the report)
+SOAK_MINUTES ?= 10
+soak: setup anx
+	@tests/soak/run.sh $(SOAK_MINUTES)
 
 # make test fuzzes each parser briefly; this runs the same targets for FUZZ_SECONDS each
 # (ANX_FUZZ_SECONDS tells a module test that fuzzes in a script of its own, such as

@@ -11,7 +11,8 @@
 # The host suites run ANX_TEST_JOBS at a time (default: the number of
 # cores), each into its own log, printed whole when it ends, in order; the
 # suites that boot images (the CSS sample, then the boot matrix, which
-# runs its own boots side by side) come after them, one at a time.
+# runs its own boots side by side, then the soak) come after them, one at
+# a time.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -21,11 +22,12 @@ suites=(tests/unit/run.sh tests/gen/run.sh tests/install/run.sh)
 for s in arch/*/tests/run.sh modules/*/module.yaml tools/*/tests/run.sh; do
   [ -e "$s" ] && suites+=("${s%/module.yaml}")
 done
-booting=(tests/css/sample.sh tests/boot/run.sh)   # CSS 2.1 reftests that pass today; the boot matrix
+# CSS 2.1 reftests that pass today; the boot matrix; a 1-minute soak (make soak: 10 minutes)
+booting=(tests/css/sample.sh tests/boot/run.sh tests/soak/run.sh)
 if [ $# -gt 0 ]; then
   suites=() booting=()
   for s in "$@"; do
-    case $s in tests/boot/*|tests/css/*) booting+=("$s") ;; *) suites+=("$s") ;; esac
+    case $s in tests/boot/*|tests/css/*|tests/soak/*) booting+=("$s") ;; *) suites+=("$s") ;; esac
   done
 fi
 jobs=${ANX_TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}

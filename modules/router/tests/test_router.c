@@ -325,6 +325,56 @@ TEST(metrics_text_format)
     anx_buf_free(&b);
 }
 
+/* The value of the unlabelled sample NAME in a /metrics text, or -1. */
+static long long metric(const char *text, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *l = text; *l; l = strchr(l, '\n') + 1) {
+        if (!strncmp(l, name, n) && l[n] == ' ')
+            return strtoll(l + n + 1, NULL, 10);
+        if (!strchr(l, '\n'))
+            break;
+    }
+    return -1;
+}
+
+/* The memory gauges follow the core's heap and page allocator: what a soak
+ * test samples to tell a leak from a steady state. */
+TEST(metrics_memory_gauges)
+{
+    setup();
+    struct anx_buf b = { 0 };
+    rt_metrics_text(&b);
+    long long heap0 = metric(b.p, "anx_heap_in_use_bytes"), pages0 = metric(b.p, "anx_pages_in_use");
+    long long total = metric(b.p, "anx_pages_total"), hpages0 = metric(b.p, "anx_heap_pages");
+    anx_buf_free(&b);
+    struct anx_pmem_stats ps;
+    anx_pmem_stats(&ps);
+    CHECK_EQ(total, (long long)ps.total_pages);
+    CHECK_EQ(pages0, (long long)(ps.total_pages - ps.free_pages));   /* the text's pages stay the heap's */
+    CHECK(pages0 > 0 && pages0 < total);
+    CHECK(hpages0 > 0 && hpages0 <= pages0);
+
+    void *blk = anx_malloc(100000);   /* a large block: its own pages */
+    void *pg = anx_page_alloc(3);
+    CHECK(blk && pg);
+    rt_metrics_text(&b);
+    CHECK(strstr(b.p, "# TYPE anx_pages_in_use gauge\n"));
+    CHECK(strstr(b.p, "# TYPE anx_heap_pages gauge\n"));
+    /* the text itself is on the heap while it is measured: at least, not exactly */
+    CHECK(metric(b.p, "anx_heap_in_use_bytes") >= heap0 + 100000);
+    CHECK(metric(b.p, "anx_heap_pages") >= hpages0 + 100000 / ANX_PAGE_SIZE);
+    CHECK(metric(b.p, "anx_pages_in_use") >= pages0 + 3 + 100000 / ANX_PAGE_SIZE);
+    anx_buf_free(&b);
+
+    anx_free(blk);
+    anx_page_free(pg, 3);
+    rt_metrics_text(&b);
+    CHECK_EQ(metric(b.p, "anx_heap_in_use_bytes"), heap0);
+    CHECK_EQ(metric(b.p, "anx_pages_in_use"), pages0);
+    anx_buf_free(&b);
+}
+
 /* The router's errors are <anx/errno.h> codes a caller can tell apart. */
 TEST(engine_and_stream_errors)
 {
@@ -621,6 +671,7 @@ int main(void)
     RUN(fallback_tries_the_next_on_failure);
     RUN(first_healthy_engine_error_is_502_and_counted);
     RUN(metrics_text_format);
+    RUN(metrics_memory_gauges);
     RUN(json_escaping);
     RUN(engine_and_stream_errors);
     RUN(builtin_endpoints);
