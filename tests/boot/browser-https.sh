@@ -16,7 +16,7 @@ out=$root/build/test/browser-https-$tag
 rm -rf "$out"
 mkdir -p "$out"
 modules/tls/tests/make_certs.sh "$out" 10.0.2.2 || { echo "FAIL browser-https: openssl could not make the test certificates"; exit 1; }
-good=$(free_port) unknown=$(free_port) wrong=$(free_port)
+read -r good unknown wrong <<<"$(free_port 3)"
 python3 tests/boot/browser_https_server.py "$out" "$good" "$unknown" "$wrong" "$out/requests.log" >"$out/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null' EXIT

@@ -19,7 +19,7 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 fresh_out https
 gen/anx build tests/boot/https.yaml -p "$platform" >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
-http_port=$(free_port) tls_port=$(free_port)
+read -r http_port tls_port <<<"$(free_port 2)"
 log=$out/console.log
 start_image "$log" "https: listening for HTTPS" tests/boot/https.yaml -p "$platform" "${boot[@]}" \
     --port "$http_port:8080" --port "$tls_port:8443" ||
@@ -78,7 +78,7 @@ sed -e 's/^name: https$/name: https-cert/' -e 's/https: {port: 8443, http: redir
     tests/boot/https.yaml >"$out/https-cert.yaml"
 printf 'credentials:\n  site: {type: tls-cert, modules: [https]}\n' >>"$out/https-cert.yaml"
 gen/anx build "$out/https-cert.yaml" -p "$platform" >"$out/build2.log" 2>&1 || { cat "$out/build2.log"; exit 1; }
-http_port=$(free_port) tls_port=$(free_port)
+read -r http_port tls_port <<<"$(free_port 2)"
 log=$out/console2.log
 start_image "$log" "https: listening for HTTPS" "$out/https-cert.yaml" -p "$platform" "${boot[@]}" \
     --port "$http_port:8080" --port "$tls_port:8443" --secret site="$out/site.pem" ||
@@ -103,7 +103,8 @@ pid=
 # a certificate with another key: https (essential) fails with the reason and the image powers off
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$out/other.key" 2>/dev/null
 cat "$out/cert.pem" "$out/other.key" >"$out/mismatch.pem"
-timeout 60 gen/anx run "$out/https-cert.yaml" -p "$platform" "${boot[@]}" --port "$(free_port):8080" --port "$(free_port):8443" \
+read -r -a ports <<<"$(free_port 2)"
+timeout 60 gen/anx run "$out/https-cert.yaml" -p "$platform" "${boot[@]}" --port "${ports[0]}:8080" --port "${ports[1]}:8443" \
     --secret site="$out/mismatch.pem" </dev/null >"$out/console3.log" 2>&1
 check "a certificate with another key: https fails saying so" grep -q "module https: error: failed: cert: credential 'site': the private key does not belong to the first certificate (their public keys differ)" "$out/console3.log"
 check "  and the image powers off (status 1)" grep -q "guest exited with status 1" "$out/console3.log"

@@ -16,11 +16,16 @@ boot=()
 if [ -n "${2:-}" ]; then boot=(--boot "$2"); fi
 tag=$platform${2:+-$2}
 
-# A TCP port free on 127.0.0.1 now (the kernel's choice for a bind to port
-# 0), for a host-side forward or server: a fixed port could be another
-# suite's, so two runs side by side would take each other's.
+# free_port [N]: N (1) TCP ports free on 127.0.0.1 now (the kernel's choice
+# for a bind to port 0), for host-side forwards or servers: a fixed port
+# could be another suite's, so two runs side by side would take each
+# other's. The N are bound together while chosen, so they differ (separate
+# calls may get one port twice): read -r a b <<<"$(free_port 2)".
 free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+    python3 -c 'import socket, sys
+s = [socket.socket() for _ in range(int(sys.argv[1]))]
+for x in s: x.bind(("127.0.0.1", 0))
+print(" ".join(str(x.getsockname()[1]) for x in s))' "${1:-1}"
 }
 
 # True when something listens on PORT (on 127.0.0.1 or any IPv4 address).

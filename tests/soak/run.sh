@@ -49,7 +49,7 @@ done
 
 ssh-keygen -q -t ed25519 -N '' -C soak-user -f "$out/user"
 ssh-keygen -q -t ed25519 -N '' -C soak-host -f "$out/host"
-web=$(free_port) store=$(free_port) infer=$(free_port) sshhttp=$(free_port) sshport=$(free_port)
+read -r web store infer sshhttp sshport <<<"$(free_port 5)"
 echo "[127.0.0.1]:$sshport $(cut -d' ' -f1,2 "$out/host.pub")" >"$out/known_hosts"
 
 # The four boot at once (start_image follows one image; these are stopped together at exit).

@@ -27,7 +27,7 @@ for t in wrk curl; do
   command -v $t >/dev/null || { echo "missing $t (scripts/setup.sh --bench installs it)"; exit 2; }
 done
 source tests/boot/lib.sh
-port=$(free_port) tls_port=$(free_port)
+read -r port tls_port <<<"$(free_port 2)"
 
 printf 'sk-bench-%s' "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" >"$out/key"
 head -c 32 /dev/urandom >"$out/tokkey"
