@@ -180,6 +180,10 @@ void inf_session_free(struct inf_session *s);
 
 /* The model the manifest's infer.model names (loaded at init), or NULL. */
 const struct inf_model *inf_loaded_model(void);
+/* The model in use, held until inf_model_put (a session's life): a new
+ * version swapped in meanwhile does not free it. NULL: none loaded. */
+const struct inf_model *inf_model_get(void);
+void inf_model_put(const struct inf_model *m);
 /* The infer.context config: KV cache positions per session (0 = the model's). */
 int inf_loaded_context(void);
 /* The infer.name config ("" = none) and infer.model (the file or object). */

@@ -2,13 +2,19 @@
  * The infer module in the image: loads the model named by the config (an
  * image file at init, or an object-store object once the boot is complete),
  * registers the tensors, and adds the `generate`
- * shell command. The HTTP API is the openai module's (modules/openai),
+ * shell command. With reload (module.yaml), a new version of an
+ * object-store model or tokenizer (the change feed, <anx/feed.h>) is
+ * loaded beside the one in use and swapped in once it works; sessions hold
+ * the model they started with (inf_model_get/put), and the old one is
+ * freed when the last of them ends. The HTTP API is the openai module's (modules/openai),
  * which serves inf_loaded_model(). Image glue: the host tools leave this file out.
  */
 #define LOG_TAG "infer"
 #define SELF "infer"      /* this module, as the object store's grants name it */
 #include <anx/command.h>
 #include <anx/data.h>
+#include <anx/feed.h>
+#include <anx/mem.h>
 #include <anx/files.h>
 #include <anx/kernel.h>
 #include <anx/log.h>
@@ -16,14 +22,7 @@
 #include <anx/thread.h>
 #include <anx/time.h>
 #include "infer.h"
-
-static struct inf_model model;
-static bool loaded;
-
-const struct inf_model *inf_loaded_model(void)
-{
-    return loaded ? &model : NULL;
-}
+#include "slot.h"
 
 int inf_loaded_context(void)
 {
@@ -51,7 +50,7 @@ static int print_cb(void *arg, int token, const char *text, size_t len)
 /* generate [-n STEPS] [-t TEMP_MILLI] [-s SEED] PROMPT... */
 static int cmd_generate(int argc, char **argv)
 {
-    if (!loaded) {
+    if (!inf_loaded_model()) {
         struct anx_module_status st = anx_module_status_of("infer");
         if (!CONFIG_INFER_MODEL[0])
             anx_printf("generate: no model (set infer.model in the manifest)\n");
@@ -75,8 +74,10 @@ static int cmd_generate(int argc, char **argv)
         o += (size_t)snprintf(prompt + o, o < sizeof(prompt) ? sizeof(prompt) - o : 0, "%s%s",
                               o ? " " : "", argv[i]);
     char err[INF_ERR_MAX];
-    struct inf_session *s = inf_session_create(&model, &p, err);
+    const struct inf_model *model = inf_model_get();
+    struct inf_session *s = inf_session_create(model, &p, err);
     if (!s) {
+        inf_model_put(model);
         anx_printf("generate: %s\n", err);
         return 1;
     }
@@ -89,6 +90,7 @@ static int cmd_generate(int argc, char **argv)
     anx_printf("\n[%s: %d prompt + %d completion tokens, %lu tok/s]\n", inf_finish_name(f), u.prompt_tokens,
                u.completion_tokens, (unsigned long)(ns ? tokens * ANX_NS_PER_S / ns : 0));
     inf_session_free(s);
+    inf_model_put(model);
     return f == INF_FINISH_ERROR;
 }
 
@@ -121,64 +123,115 @@ static int read_named(const char *what, const char *name, const void **data, siz
 
 /* Load, then make sure one session fits: a model that loads but cannot
  * answer a single request would leave every completion failing while the
- * image looks healthy. 0, or an <anx/errno.h> code with err saying why. */
-static int load_model(const char *mp, const char *tp, char *err)
+ * image looks healthy. 0 with *out, or an <anx/errno.h> code with err
+ * saying why. */
+static int load_model(const char *mp, const char *tp, struct inf_loaded **out, char *err)
 {
-    const void *md, *td = NULL;
+    struct inf_loaded *l = anx_calloc(1, sizeof *l);
+    if (!l) {
+        snprintf(err, INF_ERR_MAX, "%s: out of memory", mp);
+        return ANX_ENOMEM;
+    }
     size_t ms, ts = 0;
-    bool mown = false, town = false;
     const char *from;
-    int rc = read_named("model", mp, &md, &ms, &mown, &from, err);
+    int rc = read_named("model", mp, &l->md, &ms, &l->mown, &from, err);
     if (rc < 0)
-        return rc;
-    if (tp[0] && (rc = read_named("tokenizer", tp, &td, &ts, &town, NULL, err)) < 0)
         goto fail;
-    if ((rc = inf_model_load(&model, mp, md, ms, td, ts, err)) < 0)
+    if (tp[0] && (rc = read_named("tokenizer", tp, &l->td, &ts, &l->town, NULL, err)) < 0)
+        goto fail;
+    if ((rc = inf_model_load(&l->m, mp, l->md, ms, l->td, ts, err)) < 0)
         goto fail;
     struct inf_params trial = { .ctx = CONFIG_INFER_CONTEXT };
     char why[INF_ERR_MAX];
-    struct inf_session *s = inf_session_create(&model, &trial, why);
+    struct inf_session *s = inf_session_create(&l->m, &trial, why);
     if (!s) {
         snprintf(err, INF_ERR_MAX, "%s loaded, but a session does not fit: %s", mp, why);
-        inf_model_free(&model);
-        rc = ANX_ENOMEM;    /* sessions fail only for memory (inf_oom) */
-        goto fail;
+        inf_loaded_free(l);
+        return ANX_ENOMEM;    /* sessions fail only for memory (inf_oom) */
     }
     inf_session_free(s);
-    model.act = strcmp(CONFIG_INFER_ACT, "f32") == 0 ? TN_ACT_F32 : TN_ACT_Q8_0;   /* module.yaml act */
-    tn_register(&model.tok_emb);
-    tn_register(&model.out_norm);
-    for (int l = 0; l < model.cfg.n_layers; l++) {
-        struct inf_layer *L = &model.layers[l];
-        struct tn_tensor *all[] = { &L->att_norm, &L->wq, &L->wk, &L->wv, &L->wo,
-                                    &L->ffn_norm, &L->w1, &L->w2, &L->w3 };
-        for (unsigned k = 0; k < sizeof(all) / sizeof(all[0]); k++)
-            tn_register(all[k]);
-    }
+    l->m.act = strcmp(CONFIG_INFER_ACT, "f32") == 0 ? TN_ACT_F32 : TN_ACT_Q8_0;   /* module.yaml act */
     char d[160];
-    inf_model_describe(&model, d, sizeof(d));
+    inf_model_describe(&l->m, d, sizeof(d));
     log_info("%s (%s): %s", mp, from, d);
-    loaded = true;
+    *out = l;
     return 0;
 fail:   /* bytes read from a store are ours: give them back for the others */
-    if (mown)
-        anx_free((void *)md);
-    if (town)
-        anx_free((void *)td);
+    if (l->mown)
+        anx_free((void *)l->md);
+    if (l->town)
+        anx_free((void *)l->td);
+    anx_free(l);
     return rc;
+}
+
+/* reload: a new version of the model's or the tokenizer's object. A burst
+ * of events (a model and its tokenizer written together) loads once, when
+ * the feed has been quiet for RELOAD_SETTLE_NS. A model that does not load
+ * leaves the one in use in place. */
+#define RELOAD_SETTLE_NS (2 * ANX_NS_PER_S)
+
+static bool names_ours(const char *name)
+{
+    return !strcmp(name, CONFIG_INFER_MODEL) ||
+           (CONFIG_INFER_TOKENIZER[0] && !strcmp(name, CONFIG_INFER_TOKENIZER));
+}
+
+static _Noreturn void reload_thread(struct anx_feed_sub *sub)
+{
+    char why[ANX_FEED_NAME_MAX + 32] = "";
+    bool pending = false;
+    for (;;) {
+        struct anx_feed_event ev;
+        int rc = anx_feed_next(sub, &ev, pending ? RELOAD_SETTLE_NS : 3600 * ANX_NS_PER_S);
+        if (rc == 0) {
+            if ((ev.kind == ANX_FEED_VERSION && names_ours(ev.name)) || ev.kind == ANX_FEED_LOST) {
+                if (ev.kind == ANX_FEED_LOST)
+                    snprintf(why, sizeof why, "events were lost");
+                else
+                    snprintf(why, sizeof why, "%s version %u", ev.name, (unsigned)ev.version);
+                pending = true;
+            }
+            continue;
+        }
+        if (!pending)
+            continue;
+        pending = false;
+        log_info("%s: loading the new model beside the one in use", why);
+        char err[INF_ERR_MAX];
+        struct inf_loaded *l;
+        if ((rc = load_model(CONFIG_INFER_MODEL, CONFIG_INFER_TOKENIZER, &l, err)) < 0) {
+            log_warn("the new model did not load, the one in use stays: %s", err);
+            continue;
+        }
+        inf_slot_install(l);
+    }
 }
 
 /* An object-store model loads once the boot is complete: the store may only
  * open its disk in its start phase, after every module's init. A failure
- * then marks the module failed (module.h), as a failed init would. */
+ * then marks the module failed (module.h), as a failed init would. With
+ * reload the thread then follows the change feed (subscribed before the
+ * first load, so a version written meanwhile is not missed). */
 static void load_later(void *arg)
 {
     (void)arg;
     char err[INF_ERR_MAX];
+    struct anx_feed_sub *sub = NULL;
     anx_boot_wait_ready();
-    int rc = load_model(CONFIG_INFER_MODEL, CONFIG_INFER_TOKENIZER, err);
+    if (CONFIG_INFER_RELOAD) {
+        int rc = anx_feed_subscribe("infer", "", 0, &sub);
+        if (rc < 0)
+            log_warn("reload: cannot subscribe to the change feed: %s", anx_strerror(rc));
+    }
+    struct inf_loaded *l;
+    int rc = load_model(CONFIG_INFER_MODEL, CONFIG_INFER_TOKENIZER, &l, err);
     if (rc < 0)
         anx_module_fail("infer", rc, "%s", err);
+    else
+        inf_slot_install(l);
+    if (sub)
+        reload_thread(sub);     /* never returns */
     anx_thread_exit();
 }
 
@@ -190,10 +243,12 @@ static int infer_init(void)
     if (rc < 0)
         return rc;
     if (mp[0] == '/') {
-        if ((rc = load_model(mp, CONFIG_INFER_TOKENIZER, err)) < 0) {
+        struct inf_loaded *l;
+        if ((rc = load_model(mp, CONFIG_INFER_TOKENIZER, &l, err)) < 0) {
             log_error("%s", err);       /* the module's reason (module.h) */
             return rc;
         }
+        inf_slot_install(l);
     } else if (mp[0] && !anx_thread_create("infer-load", load_later, NULL, 16 * 1024)) {
         log_error("cannot start the thread that loads %s (out of memory)", mp);
         return ANX_ENOMEM;

@@ -574,8 +574,13 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
         .stop = stops, .n_stop = rq.n_stop, .ctx = srv->ctx,
     };
     char err[INF_ERR_MAX];
-    struct inf_session *s = inf_session_create(srv->model, &p, err);
+    const struct inf_model *model = srv->model_get ? srv->model_get() : srv->model;
+    struct inf_session *s = model ? inf_session_create(model, &p, err) : NULL;
+    if (!model)
+        snprintf(err, sizeof(err), "the model was unloaded");
     if (!s) {
+        if (model && srv->model_put)
+            srv->model_put(model);
         if (io->unlock)
             io->unlock(io->ctx);
         e.status = 503;
@@ -586,6 +591,8 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
     int pn = inf_session_prompt(s, rq.prompt);
     if (pn < 0) {
         inf_session_free(s);
+        if (srv->model_put)
+            srv->model_put(model);
         if (io->unlock)
             io->unlock(io->ctx);
         if (pn == ANX_ENOMEM) {
@@ -597,7 +604,7 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
         e.param = kind == OA_CHAT ? "messages" : "prompt";
         e.code = "context_length_exceeded";
         snprintf(e.message, sizeof(e.message), "The prompt does not fit in the model's context of %d tokens.",
-                 srv->ctx ? srv->ctx : srv->model->cfg.seq_len);
+                 srv->ctx ? srv->ctx : model->cfg.seq_len);
         goto fail;
     }
     struct gen g = { .io = io, .meta = &meta, .rq = &rq, .stream = rq.stream, .first = true,
@@ -614,6 +621,8 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
             io->yield(io->ctx);
     struct inf_usage u = inf_session_usage(s);
     inf_session_free(s);
+    if (srv->model_put)
+        srv->model_put(model);
     const char *finish = f == INF_FINISH_LENGTH ? "length" : f == INF_FINISH_STOP ? "stop" : "error";
     if (g.stream) {
         if (!g.gone) {

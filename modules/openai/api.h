@@ -81,6 +81,11 @@ struct oa_server {
     int ctx;                          /* KV cache positions (0 = the model's) */
     unsigned long next_id;
     uint64_t (*clock_ns)(void);       /* created = clock_ns() / 1e9; seeds without "seed" */
+    /* The model a request generates with, held until its session ends (the
+     * infer module swaps in a new version meanwhile: inf_model_get/put);
+     * NULL: model, as it is. */
+    const struct inf_model *(*model_get)(void);
+    void (*model_put)(const struct inf_model *m);
 };
 
 /* How the driver answers: a body in out with status/content_type, or a

@@ -135,6 +135,8 @@ static int openai_init(void)
 {
     server.ctx = inf_loaded_context();
     server.clock_ns = anx_time_unix_ns;     /* "created" is a Unix time in OpenAI's API */
+    server.model_get = inf_model_get;       /* a session keeps its model across a swap */
+    server.model_put = inf_model_put;
     server.model_id = oa_model_id(inf_loaded_name(), inf_loaded_path());
     const char *file = oa_model_id("", inf_loaded_path());
     server.model_alias = strcmp(file, server.model_id) ? file : NULL;

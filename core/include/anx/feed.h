@@ -3,8 +3,9 @@
  *
  * A storage module (the object store) publishes every new version and
  * every deletion of a name; any module subscribes to the names under a
- * prefix and reacts - the kiosk reloading a page object, a router swapping
- * a model when models/x gets a new version, objstore-http streaming them
+ * prefix and reacts - the kiosk reloading a page (its watch:), infer
+ * swapping in a model when models/x gets a new version (its reload:),
+ * objstore-http streaming them
  * as server-sent events (GET /api/v1/objects/PREFIX?watch).
  *
  *     struct anx_feed_sub *s;
