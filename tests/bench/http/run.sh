@@ -50,10 +50,13 @@ launch() {
   local t0 t
   first_ms="-"
   t0=$(date +%s%N)
+  local q=(qemu-system-x86_64 -M q35 -accel tcg -cpu max -smp 1 -no-reboot -display none
+           -serial "file:$out/console.log" -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04)
   # shellcheck disable=SC2046
-  in_net qemu-system-x86_64 -M q35 -accel tcg -cpu max -smp 1 -no-reboot -display none \
-    -serial "file:$out/console.log" -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-    $(netdev) "$@" &
+  q+=($(netdev) "$@")
+  # a plain command in the background (not a function: that would be a
+  # subshell, and stop would kill the subshell and leave QEMU running)
+  if [ "$net" = user ]; then "${q[@]}" & else ip netns exec "$ns" "${q[@]}" & fi
   qemu_pid=$!
   for _ in $(seq 1 3000); do
     if [ "$(in_net curl -s -o /dev/null -w '%{http_code}' --max-time 0.2 "$(url)")" = 200 ]; then
@@ -84,7 +87,7 @@ bench() {
   for c in "${conns[@]}"; do
     local f=$out/$name-$net-c$c.txt
     in_net wrk -t2 -c"$c" -d"${dur}s" --latency "$(url)" >"$f" 2>&1
-    res+=("$(awk '/^Requests\/sec:/ { r = $2 } $1 == "99%" { p = $2 } $1 == "Latency" { m = $4 }
+    res+=("$(awk '/^Requests\/sec:/ { r = $2 } $1 == "99%" { p = $2 } $1 == "Latency" && $2 != "Distribution" { m = $4 }
                   END { printf "%s %s %s", r ? r : "-", p ? p : "-", m ? m : "-" }' "$f")")
   done
   stop
