@@ -13,7 +13,7 @@ import json
 import random
 import time
 
-from soaklib import Gate, Tally, request
+from soaklib import drive, Gate, Tally, request
 
 PROMPTS = ["Once upon a time", "The little dog", "She found a", "One day, a boy named Tim",
            "The sun was", ""]
@@ -125,18 +125,7 @@ class Client:
         return text, finish
 
     def run(self, until, gate):
-        try:
-            while time.monotonic() < until:
-                gate.wait()
-                try:
-                    self.one()
-                except OSError as e:
-                    self.tally.error(f"connection: {e}")
-                    time.sleep(1)
-                except Exception as e:   # an answer the checks did not foresee: counted, go on
-                    self.tally.error(f"{type(e).__name__}: {e}")
-        finally:
-            gate.done()
+        drive(self.one, self.tally, until, gate)
 
 
 def main():

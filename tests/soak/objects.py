@@ -21,7 +21,7 @@ import random
 import threading
 import time
 
-from soaklib import Gate, Tally, request
+from soaklib import drive, Gate, Tally, request
 
 NAMES_PER_WORKER = 6
 MAX_VERSIONS = 6          # a name with this many versions is deleted (bounded index)
@@ -172,18 +172,7 @@ class Worker:
             self.history(name)
 
     def run(self, until, gate):
-        try:
-            while time.monotonic() < until:
-                gate.wait()
-                try:
-                    self.step()
-                except OSError as e:
-                    self.tally.error(f"connection: {e}")
-                    time.sleep(1)
-                except Exception as e:   # an answer the checks did not foresee: counted, go on
-                    self.tally.error(f"{type(e).__name__}: {e}")
-        finally:
-            gate.done()
+        drive(self.step, self.tally, until, gate)
 
     def readback(self):
         """Every version still held, read once more; returns (versions, bytes) read."""

@@ -13,7 +13,7 @@ import random
 import subprocess
 import time
 
-from soaklib import TIMEOUT, Gate, Tally
+from soaklib import drive, TIMEOUT, Gate, Tally
 
 
 class Client:
@@ -77,16 +77,7 @@ class Client:
                         contains=token + "\n")
 
     def run(self, until, gate):
-        try:
-            while time.monotonic() < until:
-                gate.wait()
-                try:
-                    self.one()
-                except Exception as e:   # ssh missing, a pipe closed: counted, go on
-                    self.tally.error(f"{type(e).__name__}: {e}")
-                    time.sleep(1)
-        finally:
-            gate.done()
+        drive(self.one, self.tally, until, gate, retry_errors=(Exception,))
 
 
 def main():

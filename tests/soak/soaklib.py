@@ -104,3 +104,22 @@ class Tally:
         with open(path, "w") as f:
             json.dump(out, f, indent=1)
             f.write("\n")
+
+
+def drive(step, tally, until, gate, retry_errors=(OSError,)):
+    """Call step() until the monotonic clock passes until, each call once the
+    gate lets the load run; an error is counted in tally and the load goes on
+    (after a second for those in retry_errors: a connection refused or reset
+    needs the server a moment). Tells the gate when it is done."""
+    try:
+        while time.monotonic() < until:
+            gate.wait()
+            try:
+                step()
+            except retry_errors as e:
+                tally.error(f"connection: {e}" if isinstance(e, OSError) else f"{type(e).__name__}: {e}")
+                time.sleep(1)
+            except Exception as e:   # an answer the checks did not foresee: counted, go on
+                tally.error(f"{type(e).__name__}: {e}")
+    finally:
+        gate.done()
