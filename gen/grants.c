@@ -93,8 +93,9 @@ static void module_list(struct module *m, const struct ynode *v, const char *whi
             bool whole = p == e && end[1] == 0;
             if (!k || (k->type != CT_STRING && k->type != CT_ENUM && !(k->type == CT_LIST && whole)))
                 diag_error(&marks[i], "'%s' in '%s' of 'objects': {%.*s} is not a string config key of module "
-                                      "'%s' (a list key only as a whole entry)", yshow(e, strlen(e)), which,
-                           (int)(end - p - 1), p + 1, m->name);
+                                      "'%s'%s", yshow(e, strlen(e)), which, (int)(end - p - 1), p + 1, m->name,
+                           k && k->type == CT_LIST ? " (a list key stands alone: \"{KEY}\", each item an entry)"
+                                                   : "");
         }
     }
 }
