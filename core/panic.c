@@ -81,7 +81,7 @@ void anx_panic(const char *fmt, ...)
 
 _Noreturn void anx_fail(const char *fmt, ...)
 {
-    char why[96];
+    char why[ANX_FAIL_MAX];
     va_list ap;
     bool contain = begin_contained(plat_irq_enabled());
     if (!contain)

@@ -55,7 +55,8 @@ static int launch(struct anx_service *s)
     return 0;
 }
 
-/* Queue a dead service for the supervisor (interrupts off). */
+/* Queue a dead service for the supervisor (interrupts off); why is "" for
+ * one that returned and restarts under restart: always. */
 static void queue_failed(struct anx_service *s, const char *why)
 {
     strlcpy(s->last_failure, why, sizeof s->last_failure);
@@ -76,11 +77,7 @@ static void service_main(void *arg)
         anx_thread_set_service(anx_thread_current(), NULL);
         anx_free(s);
     } else if (installed && policy.restart == ANX_RESTART_ALWAYS) {
-        s->last_failure[0] = 0;
-        s->dying = true;
-        s->next_failed = failed;
-        failed = s;
-        anx_waitq_wake_one(&supervisor_wq);
+        queue_failed(s, "");
     } else {
         s->state = ANX_SERVICE_STOPPED;
     }

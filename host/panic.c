@@ -38,7 +38,7 @@ void anx_panic(const char *fmt, ...)
 /* As in the image: a supervised service's thread ends alone. */
 void anx_fail(const char *fmt, ...)
 {
-    char why[96];
+    char why[ANX_FAIL_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);

@@ -146,8 +146,8 @@ static int load_model(const char *mp, const char *tp, struct inf_loaded **out, c
     struct inf_session *s = inf_session_create(&l->m, &trial, why);
     if (!s) {
         snprintf(err, INF_ERR_MAX, "%s loaded, but a session does not fit: %s", mp, why);
-        inf_loaded_free(l);
-        return ANX_ENOMEM;    /* sessions fail only for memory (inf_oom) */
+        rc = ANX_ENOMEM;    /* sessions fail only for memory (inf_oom) */
+        goto fail;
     }
     inf_session_free(s);
     l->m.act = strcmp(CONFIG_INFER_ACT, "f32") == 0 ? TN_ACT_F32 : TN_ACT_Q8_0;   /* module.yaml act */
@@ -156,12 +156,9 @@ static int load_model(const char *mp, const char *tp, struct inf_loaded **out, c
     log_info("%s (%s): %s", mp, from, d);
     *out = l;
     return 0;
-fail:   /* bytes read from a store are ours: give them back for the others */
-    if (l->mown)
-        anx_free((void *)l->md);
-    if (l->town)
-        anx_free((void *)l->td);
-    anx_free(l);
+fail:   /* bytes read from a store are ours: give them back for the others (a model the
+         * loader refused is already freed and zeroed, which inf_model_free takes) */
+    inf_loaded_free(l);
     return rc;
 }
 

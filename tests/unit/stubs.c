@@ -17,7 +17,7 @@ char unit_panic_msg[512];
  * anywhere else it is anx_panic. */
 void anx_fail(const char *fmt, ...)
 {
-    char why[96];
+    char why[ANX_FAIL_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);

@@ -51,6 +51,7 @@ void anx_backtrace_print(uintptr_t frame);
 /* A module's own check failed: ends only the calling thread when it is a
  * supervised service (<anx/service.h>), else as anx_panic. */
 _Noreturn void anx_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define ANX_FAIL_MAX 256   /* a longer message is cut (a service keeps 96 bytes of it) */
 
 #define ANX_ASSERT(cond) \
     do { if (!(cond)) anx_fail("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__); } while (0)
