@@ -15,9 +15,11 @@
 #include "anx.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,6 +56,14 @@ static int exec_host_tool(const char *tool, const char *source_dir, int argc, ch
 {
     const char *out = anx_installed() ? path_join(anx_user_cache(), "host") : path_join(anx_root(), "build/host");
     char *path = path_join(out, tool), *dir = path_join(anx_root(), source_dir);
+    /* Two anx processes that need the tool at once (boot tests side by
+     * side) build it one after the other: the second would otherwise run a
+     * half-written file. The lock is released at exec (O_CLOEXEC), so runs
+     * of the tool go on side by side. */
+    int lock = mkdir_p(out) == 0 ? open(path_join(out, xasprintf(".%s.lock", tool)),
+                                        O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
+    if (lock >= 0)
+        flock(lock, LOCK_EX);
     bool present = access(path, X_OK) == 0;
     /* Without make, a tool already built is still usable. */
     int q = run_make("-q", dir, out);
