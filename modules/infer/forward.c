@@ -2,7 +2,8 @@
  * The transformer forward pass for one token (llama2.c's run.c semantics):
  * per layer RMSNorm -> q,k,v -> RoPE -> grouped-query attention over the
  * KV cache -> output projection + residual -> RMSNorm -> SwiGLU FFN +
- * residual; final RMSNorm and the classifier.
+ * residual; final RMSNorm (inf_forward_hidden stops there) and the
+ * classifier.
  */
 #include "infer.h"
 
@@ -52,7 +53,7 @@ void inf_state_free(struct inf_state *s)
     memset(s, 0, sizeof(*s));
 }
 
-float *inf_forward(const struct inf_model *m, struct inf_state *s, int token, int pos)
+float *inf_forward_hidden(const struct inf_model *m, struct inf_state *s, int token, int pos)
 {
     const struct inf_config *c = &m->cfg;
     int D = c->dim, H = c->hidden_dim, KV = c->kv_dim, HS = c->head_size;
@@ -90,7 +91,13 @@ float *inf_forward(const struct inf_model *m, struct inf_state *s, int token, in
         tn_add(s->x, s->x, s->xb, (size_t)D);
     }
     tn_rmsnorm(s->x, s->x, m->out_norm.data, (size_t)D, c->rms_eps);
-    if (tn_matmul(s->logits, &m->wcls, s->x, 1, act, w) < 0)
+    return s->x;
+}
+
+float *inf_forward(const struct inf_model *m, struct inf_state *s, int token, int pos)
+{
+    const float *x = inf_forward_hidden(m, s, token, pos);
+    if (!x || tn_matmul(s->logits, &m->wcls, x, 1, m->act, &s->work) < 0)
         return NULL;
     return s->logits;
 }

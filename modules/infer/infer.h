@@ -118,6 +118,24 @@ size_t inf_state_bytes(const struct inf_config *c, int ctx, size_t *kv_cache);
 void inf_state_free(struct inf_state *s);
 /* Run token at pos (< s->ctx); returns the logits (vocab_size floats). */
 float *inf_forward(const struct inf_model *m, struct inf_state *s, int token, int pos);
+/* The same without the classifier: fills the KV cache at pos and returns the
+ * final hidden state (dim floats, after the final RMSNorm; s->x). Prompt
+ * tokens before the last and embeddings need no logits. */
+float *inf_forward_hidden(const struct inf_model *m, struct inf_state *s, int token, int pos);
+
+/* ---- embeddings (embed.c) ---------------------------------------------------------------- */
+
+/* The embedding of text: every token of it (BOS first) runs through the model
+ * and the final hidden states of the text's tokens (BOS's excluded: it is the
+ * same for every text) are averaged and scaled to unit length, so the dot
+ * product of two embeddings is their cosine similarity. out gets
+ * m->cfg.dim floats; *n_tokens (optional) the tokens counted (with BOS). An
+ * empty text is the BOS state. Returns 0; -1 with err when
+ * the text has more than max_tokens tokens (0 = the model's context), so a
+ * caller chunks it; ANX_ENOMEM when memory ran out. The KV cache of
+ * max_tokens positions is allocated per call. */
+int inf_embed(const struct inf_model *m, const char *text, int max_tokens, float *out,
+              int *n_tokens, char *err);
 
 /* ---- sampling ------------------------------------------------------------------------- */
 

@@ -104,7 +104,7 @@ int inf_session_prompt(struct inf_session *s, const char *text)
         s->tokens[n++] = 0;
     s->n_tokens = s->n_prompt = n;
     for (int i = 0; i + 1 < n; i++)
-        if (!inf_forward(s->m, &s->st, s->tokens[i], i)) {
+        if (!inf_forward_hidden(s->m, &s->st, s->tokens[i], i)) {   /* no logits needed */
             s->fin = INF_FINISH_ERROR;
             return -1;
         }

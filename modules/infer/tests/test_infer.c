@@ -505,6 +505,54 @@ static int t_oom_messages(void)
     return 1;
 }
 
+/* Embeddings: unit length, deterministic, closer for related texts than for
+ * unrelated ones, and a clear error past the token limit. */
+static float dot(const float *a, const float *b, int n)
+{
+    float d = 0;
+    for (int i = 0; i < n; i++)
+        d += a[i] * b[i];
+    return d;
+}
+
+static int t_embeddings(void)
+{
+    NEED(bin); NEED(tok);
+    struct inf_model m;
+    if (!load_stories(&m)) return 0;
+    int D = m.cfg.dim, n = 0, ok = 0;
+    float *a = malloc(4 * (size_t)D), *a2 = malloc(4 * (size_t)D), *b = malloc(4 * (size_t)D),
+          *c = malloc(4 * (size_t)D);
+    char err[INF_ERR_MAX];
+    if (inf_embed(&m, "The little girl played in the park with her dog.", 0, a, &n, err) < 0 ||
+        inf_embed(&m, "The little girl played in the park with her dog.", 0, a2, NULL, err) < 0 ||
+        inf_embed(&m, "A little girl was playing with a dog in the park.", 0, b, NULL, err) < 0 ||
+        inf_embed(&m, "zzzz 1234 qqqq %%%% xxxx", 0, c, NULL, err) < 0) {
+        snprintf(why, sizeof(why), "inf_embed: %s", err);
+        goto out;
+    }
+    float self = dot(a, a, D), near = dot(a, b, D), far = dot(a, c, D);
+    if (self < 0.999f || self > 1.001f || memcmp(a, a2, 4 * (size_t)D) || n < 10) {
+        snprintf(why, sizeof(why), "|a|^2=%f, deterministic=%d, tokens=%d", self,
+                 !memcmp(a, a2, 4 * (size_t)D), n);
+        goto out;
+    }
+    if (!(near > far)) {
+        snprintf(why, sizeof(why), "cos(related)=%f is not above cos(unrelated)=%f", near, far);
+        goto out;
+    }
+    if (inf_embed(&m, "Once upon a time there was a big dog.", 4, c, NULL, err) != -1 ||
+        !strstr(err, "more than 4 tokens")) {
+        snprintf(why, sizeof(why), "a text past the limit: \"%s\"", err);
+        goto out;
+    }
+    ok = 1;
+out:
+    free(a); free(a2); free(b); free(c);
+    inf_model_free(&m);
+    return ok;
+}
+
 int main(void)
 {
     bin = slurp(getenv("STORIES_BIN"), &bin_n);
@@ -526,6 +574,7 @@ int main(void)
     run("truncated GGUF files refused (every header offset)", t_truncated_gguf);
     run("random byte flips: refused or harmless, never a crash", t_byte_flips);
     run("out of memory: bytes wanted and free", t_oom_messages);
+    run("embeddings: unit length, deterministic, related texts closer", t_embeddings);
     printf("%d passed, %d failed\n", pass, fail);
     return fail != 0;
 }
