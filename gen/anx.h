@@ -32,6 +32,11 @@ void put_le(uint8_t *p, uint64_t v, int n);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void xfree_all(void);
+/* Blocks and bytes allocated since the last xfree_all (the fuzz harness
+ * bounds them per input: a parse must not allocate far more than its
+ * input's size). */
+size_t xalloc_blocks(void);
+size_t xalloc_bytes(void);
 
 struct strlist {
     char **v;
@@ -600,6 +605,9 @@ int files_archive_build(const struct manifest *m, struct buf *out);
  * Appends to out in walk order (not sorted by full path); returns the
  * number of errors. */
 int files_list_folder(const char *dir, const char *shown, const struct mark *mk, struct strlist *out);
+/* Files and folders one folder entry may hold (65536); the fuzz harness
+ * lowers it, as its manifests may name any folder of the host. */
+extern int files_folder_limit;
 /* Reads an archive back (tests, report); returns entry count or -1. */
 int files_archive_check(const uint8_t *data, size_t len);
 

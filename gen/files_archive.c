@@ -24,8 +24,9 @@
 #define HDR 16
 #define ENTRY 64
 #define MAX_FILE ((size_t)1 << 32)
-#define MAX_FOLDER_ENTRIES 65536   /* per folder entry of files:, subfolders included */
 #define MAX_FOLDER_DEPTH 32
+
+int files_folder_limit = 65536;   /* per folder entry of files:, subfolders included */
 
 static uint32_t get32(const uint8_t *p)
 {
@@ -115,17 +116,17 @@ static void walk_dir(struct walk *w, const char *abs, const char *rel, int depth
     }
     struct strlist names = {0};
     struct dirent *e;
-    while ((e = readdir(d)))
+    while ((e = readdir(d)) && names.n <= (size_t)files_folder_limit)   /* more is an error below */
         if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
             strlist_push(&names, e->d_name);
     closedir(d);
     /* readdir's order is the file system's; sorting here makes the
      * messages repeatable (the manifest sorts the entries themselves). */
     strlist_sort(&names);
-    for (size_t i = 0; i < names.n && w->entries <= MAX_FOLDER_ENTRIES; i++) {
-        if (++w->entries > MAX_FOLDER_ENTRIES) {
+    for (size_t i = 0; i < names.n && w->entries <= (size_t)files_folder_limit; i++) {
+        if (++w->entries > (size_t)files_folder_limit) {
             diag_error(w->mark, "folder '%s' holds more than %d files and folders; embed smaller folders",
-                       yshow(w->shown, strlen(w->shown)), MAX_FOLDER_ENTRIES);
+                       yshow(w->shown, strlen(w->shown)), files_folder_limit);
             w->errors++;
             break;
         }

@@ -21,6 +21,17 @@ struct ahdr {
     max_align_t align[];
 };
 static struct ahdr *blocks;
+static size_t nblocks, nbytes;
+
+size_t xalloc_blocks(void)
+{
+    return nblocks;
+}
+
+size_t xalloc_bytes(void)
+{
+    return nbytes;
+}
 
 static void *link_block(struct ahdr *h)
 {
@@ -28,6 +39,7 @@ static void *link_block(struct ahdr *h)
         fputs("anx: out of memory\n", stderr);
         abort();
     }
+    nblocks++;
     h->prev = NULL;
     h->next = blocks;
     if (blocks)
@@ -40,6 +52,7 @@ void *xmalloc(size_t n)
 {
     if (n > SIZE_MAX - sizeof(struct ahdr) - 1)
         return link_block(NULL);
+    nbytes += n;
     return link_block(malloc(sizeof(struct ahdr) + (n ? n : 1)));
 }
 
@@ -58,6 +71,7 @@ void *xrealloc(void *p, size_t n)
         return xmalloc(n);
     struct ahdr *h = (struct ahdr *)p - 1;
     struct ahdr *prev = h->prev, *next = h->next;
+    nbytes += n;
     struct ahdr *nh = realloc(h, sizeof(struct ahdr) + (n ? n : 1));
     if (!nh)
         return link_block(NULL);
@@ -78,6 +92,7 @@ void xfree_all(void)
         free(blocks);
         blocks = n;
     }
+    nblocks = nbytes = 0;
 }
 
 char *xstrndup(const char *s, size_t n)
