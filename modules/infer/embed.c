@@ -15,12 +15,12 @@ int inf_embed(const struct inf_model *m, const char *text, int max_tokens, float
     int *tokens = anx_malloc(((size_t)ctx + 8) * sizeof(int));
     if (!tokens)
         return inf_oom(err, NULL, "the tokens of an embedding", ((size_t)ctx + 8) * sizeof(int));
-    int n = inf_encode(&m->tok, text ? text : "", true, false, tokens, ctx + 8);
+    int n = inf_encode_all(&m->tok, text ? text : "", tokens, ctx);
     if (n == ANX_ENOMEM) {
         anx_free(tokens);
         return inf_oom(err, NULL, "tokenizing an embedding's text", 0);
     }
-    if (n < 0 || n > ctx) {
+    if (n < 0) {
         anx_free(tokens);
         snprintf(err, INF_ERR_MAX, "the text has more than %d tokens (the %s)", ctx,
                  ctx == c->seq_len ? "model's context" : "limit");

@@ -51,6 +51,11 @@ int inf_token_lookup(const struct inf_tokenizer *t, const char *s, size_t len);
  * ANX_ENOMEM (out of memory: not the request's fault). */
 int inf_encode(const struct inf_tokenizer *t, const char *text, bool bos, bool eos,
                int *tokens, int max);
+/* A prompt: BOS and the text, into at most max tokens counted after
+ * merging (inf_encode stops at max before merging, when a text longer
+ * than max bytes may still fit). Returns the count, -1 (more than max) or
+ * ANX_ENOMEM. */
+int inf_encode_all(const struct inf_tokenizer *t, const char *text, int *tokens, int max);
 /* The text of token after prev (leading space dropped after BOS, <0xXX> as
  * the byte, GPT2 symbols mapped back to bytes). buf gets at least 2 bytes
  * per token byte + 1; returns the length. */

@@ -94,11 +94,10 @@ fail:
 
 int inf_session_prompt(struct inf_session *s, const char *text)
 {
-    const struct inf_tokenizer *t = &s->m->tok;
-    int n = inf_encode(t, text ? text : "", true, false, s->tokens, s->cap);
-    if (n < 0 || n > s->st.ctx) {
+    int n = inf_encode_all(&s->m->tok, text ? text : "", s->tokens, s->st.ctx);
+    if (n < 0) {
         s->fin = INF_FINISH_ERROR;
-        return n == ANX_ENOMEM ? ANX_ENOMEM : -1;
+        return n;
     }
     if (n == 0)                          /* no BOS in this vocabulary and no text */
         s->tokens[n++] = 0;

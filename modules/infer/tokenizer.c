@@ -450,6 +450,22 @@ int inf_encode(const struct inf_tokenizer *t, const char *text, bool bos, bool e
     return n;
 }
 
+int inf_encode_all(const struct inf_tokenizer *t, const char *text, int *tokens, int max)
+{
+    /* Room for one token per byte: the encoders start there and merge. */
+    size_t room = strlen(text) + 8;
+    int *all = anx_malloc(room * sizeof(int));
+    if (!all)
+        return ANX_ENOMEM;
+    int n = inf_encode(t, text, true, false, all, (int)room);
+    if (n > max)
+        n = -1;
+    if (n > 0)
+        memcpy(tokens, all, (size_t)n * sizeof(int));
+    anx_free(all);
+    return n;
+}
+
 /* ---- decoding ------------------------------------------------------------------------- */
 
 static int hexval(char c)

@@ -553,6 +553,27 @@ out:
     return ok;
 }
 
+/* A prompt of more bytes than the context has positions still fits when
+ * its tokens do (the encoder merges after splitting into bytes). */
+static int t_long_prompt(void)
+{
+    NEED(bin); NEED(tok);
+    struct inf_model m;
+    if (!load_stories(&m)) return 0;
+    const char *text = "Once upon a time, there was a little girl named Lily. She loved to play outside "
+                       "in the park.";
+    struct inf_params p = {.ctx = 48, .max_tokens = 4};
+    char err[INF_ERR_MAX];
+    struct inf_session *s = inf_session_create(&m, &p, err);
+    int n = s ? inf_session_prompt(s, text) : -2;
+    int ok = n > 0 && n < 48 && strlen(text) > 48 + 8;
+    if (!ok)
+        snprintf(why, sizeof(why), "%zu bytes in a 48-position context: %d tokens", strlen(text), n);
+    inf_session_free(s);
+    inf_model_free(&m);
+    return ok;
+}
+
 int main(void)
 {
     bin = slurp(getenv("STORIES_BIN"), &bin_n);
@@ -575,6 +596,7 @@ int main(void)
     run("random byte flips: refused or harmless, never a crash", t_byte_flips);
     run("out of memory: bytes wanted and free", t_oom_messages);
     run("embeddings: unit length, deterministic, related texts closer", t_embeddings);
+    run("a prompt longer in bytes than the context, shorter in tokens", t_long_prompt);
     printf("%d passed, %d failed\n", pass, fail);
     return fail != 0;
 }

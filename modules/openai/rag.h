@@ -1,0 +1,37 @@
+/*
+ * rag.h - retrieval-augmented chat: the passages a retriever (<anx/retrieve.h>,
+ * the vecstore module) finds for the last user message go before the
+ * conversation, each under its source's name and version, and the answer
+ * lists them ("sources"). See docs/openai-api.md, "Retrieval".
+ */
+#ifndef OA_RAG_H
+#define OA_RAG_H
+
+#include <anx/buf.h>
+#include <anx/retrieve.h>
+#include "infer.h"
+
+#define OA_RAG_MAX_K 16
+
+/* The passages a prompt was given, best first. */
+struct oa_sources {
+    int n;
+    struct anx_passage p[OA_RAG_MAX_K];
+};
+
+/* *out (anx_malloc'd) = "Context:\n[NAME vN] PASSAGE\n...\n\n" + prompt,
+ * with up to k passages of collection retrieved for question (whitespace
+ * runs of a passage folded into one space). Passages are dropped, worst
+ * first, until the prompt leaves reserve tokens of the context ctx
+ * (0 = the model's) free for the answer, so retrieval never makes a
+ * request that fit fail. src gets the passages used (free with
+ * oa_sources_free). Returns 0, or the retriever's error (<anx/errno.h>:
+ * ANX_ENOENT no such collection, ANX_EAGAIN not ready) or ANX_ENOMEM,
+ * with *out NULL. */
+int oa_rag_prompt(const struct inf_model *m, int ctx, int reserve, const char *collection, int k,
+                  const char *question, const char *prompt, struct oa_sources *src, char **out);
+/* ", \"sources\": [{\"object\": NAME, \"version\": N, \"offset\": N, \"score\": X}, ...]" */
+void oa_sources_json(struct anx_buf *b, const struct oa_sources *src);
+void oa_sources_free(struct oa_sources *src);
+
+#endif
