@@ -48,7 +48,23 @@ static int cmd_modules(int argc, char **argv)
 
 static int cmd_mem(int argc, char **argv)
 {
-    (void)argc, (void)argv;
+    if (argc > 1) {
+        /* mem add|query|rm|ls ...: vector memory, the vecstore module's vmem
+         * command, under the same scope check anx_command_run makes. */
+        const struct anx_command *v = anx_command_find("vmem");
+        const struct anx_term *t = anx_term_current();
+        if (!v) {
+            anx_printf("mem: no vector memory in this image (module vecstore); "
+                       "bare mem prints memory statistics\n");
+            return 1;
+        }
+        if (t && !anx_scopes_allow(t->scopes, v->scope ? v->scope : "console")) {
+            anx_printf("mem %s: not allowed here: it needs the scope '%s'\n", argv[1],
+                       v->scope ? v->scope : "console");
+            return ANX_COMMAND_DENIED;
+        }
+        return v->fn(argc, argv);
+    }
     struct anx_pmem_stats p;
     struct anx_heap_stats h;
     anx_pmem_stats(&p);
@@ -203,7 +219,8 @@ static int cmd_exit(int argc, char **argv)
 static struct anx_command builtins[] = {
     { .name = "help", .summary = "List commands, or show one's usage", .usage = "help [COMMAND]", .fn = cmd_help },
     { .name = "modules", .summary = "Modules in this image, in init order, with their state", .usage = "modules", .fn = cmd_modules },
-    { .name = "mem", .summary = "Physical memory and heap statistics", .usage = "mem", .fn = cmd_mem },
+    { .name = "mem", .summary = "Physical memory and heap statistics; mem add|query|ls: vmem",
+      .usage = "mem [add|query|rm|ls ...]", .fn = cmd_mem },
     { .name = "uptime", .summary = "Time since boot", .usage = "uptime", .fn = cmd_uptime },
     { .name = "log", .summary = "Recent log lines", .usage = "log", .fn = cmd_log },
     { .name = "threads", .summary = "Threads and their state", .usage = "threads", .fn = cmd_threads },
