@@ -4,6 +4,7 @@
  */
 #include "api.h"
 #include "json.h"
+#include "tools.h"
 
 static int bad(struct oa_error *e, const char *param, const char *code, const char *fmt,
                const char *a, const char *b)
@@ -105,6 +106,11 @@ static int chat_template(const struct json_doc *d, const struct json_value *msgs
         }
         const struct json_value *role = oa_json_get(d, m, "role");
         const char *r = role && role->type == JSON_STRING ? role->str : "";
+        int tm = oa_tool_message(d, msgs, m, &t, e);   /* role tool, assistant tool_calls */
+        if (tm < 0)
+            goto fail;
+        if (tm > 0)
+            continue;
         if (!strcmp(r, "system") || !strcmp(r, "developer")) {
             if (chat_content(d, oa_json_get(d, m, "content"), &t, e) < 0)
                 goto fail;
@@ -136,6 +142,7 @@ void oa_request_free(struct oa_request *rq)
 {
     anx_free(rq->prompt);
     anx_free(rq->model);
+    oa_tools_free(rq->tools);
     for (int i = 0; i < rq->n_stop; i++)
         anx_free(rq->stop[i]);
     memset(rq, 0, sizeof(*rq));
@@ -216,6 +223,8 @@ int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_re
             goto out;
         }
         if (chat_template(&d, oa_json_get(&d, root, "messages"), &rq->prompt, e) < 0)
+            goto out;
+        if (oa_tools_parse(&d, root, &rq->tools, e) < 0)
             goto out;
     }
     /* max_tokens (chat also max_completion_tokens) */
@@ -556,6 +565,11 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
         e.code = "unsupported_value";
         snprintf(e.message, sizeof(e.message), "Streaming is not available on this connection.");
         goto fail;
+    }
+    if (oa_tools_active(srv, &rq)) {              /* tools.h: tool_serve.c answers */
+        oa_serve_tools(srv, &rq, io);
+        oa_request_free(&rq);
+        return;
     }
 
     if (io->lock)

@@ -14,6 +14,7 @@
 #include "router.h"
 
 enum oa_kind { OA_COMPLETION, OA_CHAT };
+struct oa_tools;
 
 #define OA_MAX_STOP 4                 /* stop strings a request may give */
 #define OA_MAX_MESSAGES 256
@@ -31,6 +32,7 @@ struct oa_request {
     char *stop[OA_MAX_STOP + 1];      /* + the chat stop */
     int n_stop;
     bool stream, include_usage;
+    struct oa_tools *tools;           /* tools and tool_choice (tools.h), or NULL */
 };
 
 struct oa_error {
@@ -86,6 +88,16 @@ struct oa_server {
      * NULL: model, as it is. */
     const struct inf_model *(*model_get)(void);
     void (*model_put)(const struct inf_model *m);
+    /* Tool calls (tools.h): the built-in tools the manifest enables (names,
+     * NULL-terminated; NULL = none), how to run one for the request's caller
+     * (io->caller): 0 with the result text in out and *status (200 = ok,
+     * else HTTP-like), or a negative error; at most tool_rounds rounds of
+     * built-in calls per request; tool_max_tokens bounds a forced call's
+     * arguments (0: the openai.tool_rounds and tool_max_tokens defaults). */
+    const char *const *builtin_tools;
+    int (*run_tool)(const void *caller, const char *name, const char *args, struct anx_buf *out,
+                    int *status);
+    int tool_rounds, tool_max_tokens;
 };
 
 /* How the driver answers: a body in out with status/content_type, or a
@@ -101,6 +113,7 @@ struct oa_io {
     void (*lock)(void *ctx);
     void (*unlock)(void *ctx);
     void (*yield)(void *ctx);         /* after every token */
+    const void *caller;               /* the request, for run_tool (the caller's rights) */
 };
 
 void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t n,

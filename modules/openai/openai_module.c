@@ -13,8 +13,12 @@
 #include <anx/thread.h>
 #include <anx/time.h>
 #include "api.h"
+#include "builtin_tools.h"
 
 static struct oa_server server;
+static const char *const tools_enabled[] = CONFIG_OPENAI_TOOLS;
+static const char *const tool_routes[] = CONFIG_OPENAI_TOOL_ROUTES;
+static const char *const http_allow[] = CONFIG_OPENAI_HTTP_ALLOW;
 static bool busy;
 static struct anx_waitq waiting = ANX_WAITQ_INIT;
 
@@ -83,6 +87,7 @@ static int openai_handle(struct rt_engine *eng, const struct rt_request *rq, str
         .ctx = rs, .out = &rs->out, .lock = lock, .unlock = unlock, .yield = yield,
         .stream_begin = rs->stream ? stream_begin : NULL,
         .stream_write = rs->stream ? stream_write : NULL,
+        .caller = rq,                       /* built-in tools run with its rights */
     };
     const char *route = rq->route ? rq->route : "";
     if (!strcmp(route, "openai-models")) {
@@ -131,6 +136,42 @@ static bool openai_healthy(struct rt_engine *e)
 
 static struct rt_engine engine = { .name = "openai", .handle = openai_handle, .healthy = openai_healthy };
 
+/* The built-in tools (builtin_tools.h): known names, and one remote engine
+ * oa-http-N per http_allow prefix "http://IPV4:PORT/PATH". */
+static int tools_init(void)
+{
+    for (int i = 0; tools_enabled[i]; i++)
+        if (!oa_builtin_known(tools_enabled[i])) {
+            log_error("openai.tools: no built-in tool is called '%s' (read_object, list_objects, "
+                      "route, http_get)", tools_enabled[i]);
+            return -1;
+        }
+    for (int i = 0; http_allow[i]; i++) {
+        const char *u = http_allow[i], *hp = u + 7;
+        const char *slash = strncmp(u, "http://", 7) ? NULL : strchr(hp, '/');
+        char item[128], err[128];
+        if (!slash || slash - hp > 40) {
+            log_error("openai.http_allow: '%s' is not http://HOST:PORT/PATH", u);
+            return -1;
+        }
+        /* the engine probes its health path: the prefix itself, not /api/v1/health,
+         * which another server does not have */
+        size_t pl = strlen(slash);
+        snprintf(item, sizeof(item), "oa-http-%d=%.*s%s", i, (int)(slash - hp), hp,
+                 pl < 48 ? slash : "/");
+        if (rt_upstream_config(item, err, sizeof(err)) < 0) {
+            log_error("openai.http_allow: '%s': %s", u, err);
+            return -1;
+        }
+    }
+    oa_builtins_configure(tool_routes, http_allow);
+    server.builtin_tools = tools_enabled;
+    server.run_tool = oa_builtin_run;
+    server.tool_rounds = CONFIG_OPENAI_TOOL_ROUNDS;
+    server.tool_max_tokens = CONFIG_OPENAI_TOOL_MAX_TOKENS;
+    return 0;
+}
+
 static int openai_init(void)
 {
     server.ctx = inf_loaded_context();
@@ -140,6 +181,8 @@ static int openai_init(void)
     server.model_id = oa_model_id(inf_loaded_name(), inf_loaded_path());
     const char *file = oa_model_id("", inf_loaded_path());
     server.model_alias = strcmp(file, server.model_id) ? file : NULL;
+    if (tools_init() < 0)
+        return -1;
     if (rt_engine_register(&engine))   /* its routes: module.yaml, added by the router */
         return -1;
     find_model();

@@ -224,7 +224,7 @@ static void test_requests(void)
     req_bad(OA_CHAT, "{\"messages\": []}", "messages", "empty array");
     req_bad(OA_CHAT, "{\"messages\": {}}", "messages", "expected an array");
     req_bad(OA_CHAT, "{\"messages\": [3]}", "messages", "must be an object");
-    req_bad(OA_CHAT, "{\"messages\": [{\"role\": \"tool\", \"content\": \"x\"}]}", "messages", "got tool");
+    req_bad(OA_CHAT, "{\"messages\": [{\"role\": \"function\", \"content\": \"x\"}]}", "messages", "got function");
     req_bad(OA_CHAT, "{\"messages\": [{\"role\": \"user\"}]}", "messages", "'content'");
     req_bad(OA_CHAT, "{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"image_url\"}]}]}", "messages", "type 'text'");
     req_bad(OA_CHAT, "{\"prompt\": \"x\", \"messages\": []}", "prompt", "use 'messages'");
