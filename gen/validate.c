@@ -224,11 +224,25 @@ static void check_infer(const struct manifest *m, const struct resolution *r, st
     memory_need_add(need, "activations", scratch);
 }
 
+/* Retrieval-augmented chat asks a retriever (<anx/retrieve.h>) for the
+ * collection: without vecstore every chat completion would fail. */
+static void check_rag(const struct manifest *m, const struct resolution *r)
+{
+    const char *coll = resolved_string(r, "openai", "rag_collection");
+    if (coll && coll[0] && !resolved_find(r, "vecstore")) {
+        struct mark mk = config_mark(m, "openai", "rag_collection");
+        diag_error(&mk, "openai rag_collection '%s' needs the vecstore module, which keeps collections: add "
+                        "'vecstore: {collections: [%s/]}' to modules:",
+                   coll, coll);
+    }
+}
+
 int validate(const struct manifest *m, struct resolution *r)
 {
     int errs0 = diag_errors;
     check_drivers(m, r);
     check_tests(m, r);
+    check_rag(m, r);
     grants_validate(m, r);
     struct mem_need *need = xcalloc(1, sizeof *need);
     memory_need_init(need, anx_root(), m, r);

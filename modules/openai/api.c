@@ -4,6 +4,7 @@
  */
 #include "api.h"
 #include "json.h"
+#include "rag.h"
 #include "tools.h"
 
 static int bad(struct oa_error *e, const char *param, const char *code, const char *fmt,
@@ -87,8 +88,9 @@ static int chat_content(const struct json_doc *d, const struct json_value *c, st
 /* System (and developer) messages: their text and a blank line; user and
  * assistant messages: "User: TEXT\n", "Assistant: TEXT\n"; then "Assistant:". */
 static int chat_template(const struct json_doc *d, const struct json_value *msgs, char **out,
-                         struct oa_error *e)
+                         char **question, struct oa_error *e)
 {
+    size_t q_at = 0, q_len = 0;           /* the last user message's text in t */
     if (!msgs)
         return bad(e, "messages", "missing_required_parameter",
                    "Missing required parameter: 'messages'.", 0, 0);
@@ -117,8 +119,11 @@ static int chat_template(const struct json_doc *d, const struct json_value *msgs
             anx_buf_add(&t, "\n\n", 2);
         } else if (!strcmp(r, "user") || !strcmp(r, "assistant")) {
             anx_buf_add(&t, r[0] == 'u' ? "User: " : "Assistant: ", r[0] == 'u' ? 6 : 11);
+            size_t at = t.len;
             if (chat_content(d, oa_json_get(d, m, "content"), &t, e) < 0)
                 goto fail;
+            if (r[0] == 'u')
+                q_at = at, q_len = t.len - at;
             anx_buf_add(&t, "\n", 1);
         } else {
             bad(e, "messages", "invalid_value",
@@ -128,6 +133,12 @@ static int chat_template(const struct json_doc *d, const struct json_value *msgs
         }
     }
     anx_buf_add(&t, "Assistant:", 10);
+    if (!t.oom && !(*question = anx_malloc(q_len + 1)))
+        t.oom = true;
+    if (*question) {
+        memcpy(*question, t.p + q_at, q_len);
+        (*question)[q_len] = 0;
+    }
     if (!(*out = anx_buf_take(&t)))       /* out of memory on the way */
         return out_of_memory(e);
     return 0;
@@ -143,6 +154,7 @@ void oa_request_free(struct oa_request *rq)
     anx_free(rq->prompt);
     anx_free(rq->model);
     oa_tools_free(rq->tools);
+    anx_free(rq->question);
     for (int i = 0; i < rq->n_stop; i++)
         anx_free(rq->stop[i]);
     memset(rq, 0, sizeof(*rq));
@@ -222,7 +234,7 @@ int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_re
             bad(e, "prompt", "unknown_parameter", "Unrecognized request argument supplied: 'prompt' (use 'messages').", 0, 0);
             goto out;
         }
-        if (chat_template(&d, oa_json_get(&d, root, "messages"), &rq->prompt, e) < 0)
+        if (chat_template(&d, oa_json_get(&d, root, "messages"), &rq->prompt, &rq->question, e) < 0)
             goto out;
         if (oa_tools_parse(&d, root, &rq->tools, e) < 0)
             goto out;
@@ -383,6 +395,8 @@ static void head(struct anx_buf *b, const struct oa_meta *m, bool chunk)
     add_u(b, m->created);
     add_s(b, ", \"model\": ");
     rt_json_str(b, m->model, strlen(m->model));
+    if (m->sources && !chunk)
+        oa_sources_json(b, m->sources);
 }
 
 static void usage_json(struct anx_buf *b, struct inf_usage u)
@@ -421,6 +435,8 @@ void oa_chunk_sse(struct anx_buf *b, const struct oa_meta *m, bool role, const c
 {
     add_s(b, "data: ");
     head(b, m, true);
+    if (role && m->sources)
+        oa_sources_json(b, m->sources);
     if (usage) {
         add_s(b, ", \"choices\": [], ");
         usage_json(b, *usage);
@@ -533,6 +549,8 @@ void oa_serve_models(struct oa_server *srv, struct oa_io *io)
 void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t n,
               struct oa_io *io)
 {
+    struct oa_sources sources = { 0 };    /* retrieval: the passages given (rag.h) */
+    bool rag = false;
     struct oa_request rq;
     struct oa_error e;
     if (oa_parse_request(kind, body, n, &rq, &e) < 0) {
@@ -566,8 +584,13 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
         snprintf(e.message, sizeof(e.message), "Streaming is not available on this connection.");
         goto fail;
     }
+    rag = kind == OA_CHAT && srv->rag_collection && srv->rag_collection[0];
+    if (rag && oa_rag_apply(srv, &rq, &sources, &e) < 0)
+        goto fail;
+    rq.sources = rag ? &sources : NULL;
     if (oa_tools_active(srv, &rq)) {              /* tools.h: tool_serve.c answers */
         oa_serve_tools(srv, &rq, io);
+        oa_sources_free(&sources);
         oa_request_free(&rq);
         return;
     }
@@ -578,7 +601,7 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
     char id[32];
     unsigned long no = ++srv->next_id;
     snprintf(id, sizeof(id), "%s-%lu", kind == OA_CHAT ? "chatcmpl" : "cmpl", no);
-    struct oa_meta meta = { kind, id, now / 1000000000u, srv->model_id };
+    struct oa_meta meta = { kind, id, now / 1000000000u, srv->model_id, rq.sources };
     const char *stops[OA_MAX_STOP + 1];
     for (int i = 0; i < rq.n_stop; i++)
         stops[i] = rq.stop[i];
@@ -674,9 +697,11 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
     anx_buf_free(&g.text);
     if (io->unlock)
         io->unlock(io->ctx);
+    oa_sources_free(&sources);
     oa_request_free(&rq);
     return;
 fail:
     reply_error(io, &e);
+    oa_sources_free(&sources);
     oa_request_free(&rq);
 }

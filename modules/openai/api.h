@@ -15,6 +15,7 @@
 
 enum oa_kind { OA_COMPLETION, OA_CHAT };
 struct oa_tools;
+struct oa_sources;
 
 #define OA_MAX_STOP 4                 /* stop strings a request may give */
 #define OA_MAX_MESSAGES 256
@@ -33,6 +34,8 @@ struct oa_request {
     int n_stop;
     bool stream, include_usage;
     struct oa_tools *tools;           /* tools and tool_choice (tools.h), or NULL */
+    char *question;                   /* chat: the last user message's text (retrieval), or NULL */
+    const struct oa_sources *sources; /* the passages retrieval gave the prompt (rag.h), or NULL */
 };
 
 struct oa_error {
@@ -56,6 +59,8 @@ struct oa_meta {
     const char *id;                   /* "cmpl-7", "chatcmpl-7" */
     uint64_t created;
     const char *model;
+    const struct oa_sources *sources; /* retrieval (rag.h): listed in the answer and in a
+                                         stream's first chunk; NULL: no "sources" key */
 };
 
 void oa_error_json(struct anx_buf *b, const struct oa_error *e);
@@ -98,6 +103,11 @@ struct oa_server {
     int (*run_tool)(const void *caller, const char *name, const char *args, struct anx_buf *out,
                     int *status);
     int tool_rounds, tool_max_tokens;
+    /* Retrieval-augmented chat (rag.h): the collection whose passages chat
+     * completions get before the conversation (NULL or "" = off), and how
+     * many at most. */
+    const char *rag_collection;
+    int rag_top_k;
 };
 
 /* How the driver answers: a body in out with status/content_type, or a

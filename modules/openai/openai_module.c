@@ -167,6 +167,8 @@ static int tools_init(void)
     oa_builtins_configure(tool_routes, http_allow);
     server.builtin_tools = tools_enabled;
     server.run_tool = oa_builtin_run;
+    server.rag_collection = CONFIG_OPENAI_RAG_COLLECTION;
+    server.rag_top_k = CONFIG_OPENAI_RAG_TOP_K;
     server.tool_rounds = CONFIG_OPENAI_TOOL_ROUNDS;
     server.tool_max_tokens = CONFIG_OPENAI_TOOL_MAX_TOKENS;
     return 0;

@@ -6,6 +6,7 @@
 #include <anx/lib.h>
 #include <anx/mem.h>
 #include <anx/printf.h>
+#include "api.h"
 #include "rag.h"
 #include "router.h"
 
@@ -103,4 +104,40 @@ void oa_sources_json(struct anx_buf *b, const struct oa_sources *src)
                        (v < 0 ? -v : v) % 10000);
     }
     anx_buf_puts(b, "]");
+}
+
+int oa_rag_apply(struct oa_server *srv, struct oa_request *rq, struct oa_sources *src,
+                 struct oa_error *e)
+{
+    char *prompt;
+    int k = srv->rag_top_k > 0 ? srv->rag_top_k : 1;
+    int rc = oa_rag_prompt(srv->model, srv->ctx, rq->max_tokens > 0 ? rq->max_tokens : OA_RAG_RESERVE,
+                           srv->rag_collection, k, rq->question ? rq->question : "", rq->prompt, src,
+                           &prompt);
+    if (rc == 0) {
+        anx_free(rq->prompt);
+        rq->prompt = prompt;
+        return 0;
+    }
+    e->type = "server_error";
+    e->param = NULL;
+    if (rc == ANX_ENOENT) {
+        e->status = 500;
+        e->code = "collection_not_found";
+        snprintf(e->message, sizeof(e->message),
+                 "No module keeps the collection '%.60s' that openai.rag_collection names "
+                 "(add it to vecstore.collections).", srv->rag_collection);
+    } else if (rc == ANX_EAGAIN) {
+        e->status = 503;
+        e->code = "collection_not_ready";
+        snprintf(e->message, sizeof(e->message),
+                 "The collection '%.60s' is not ready yet (its model is loading or its documents "
+                 "are being indexed); try again in a moment.", srv->rag_collection);
+    } else {
+        e->status = 503;
+        e->code = rc == ANX_ENOMEM ? "out_of_memory" : "retrieval_failed";
+        snprintf(e->message, sizeof(e->message), "Retrieval from '%.60s' failed: %s.",
+                 srv->rag_collection, anx_strerror(rc));
+    }
+    return -1;
 }

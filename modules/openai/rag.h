@@ -30,6 +30,17 @@ struct oa_sources {
  * with *out NULL. */
 int oa_rag_prompt(const struct inf_model *m, int ctx, int reserve, const char *collection, int k,
                   const char *question, const char *prompt, struct oa_sources *src, char **out);
+struct oa_server;
+struct oa_request;
+struct oa_error;
+/* Answer tokens kept free when a request does not set max_tokens. */
+#define OA_RAG_RESERVE 64
+/* For a chat request to srv (rag_collection set): rq->prompt gets the
+ * passages retrieved for rq->question, src the passages. 0, or -1 with e
+ * filled: 503 while the collection is not ready (no model yet, still
+ * indexing) or memory ran out, 500 when no module has the collection. */
+int oa_rag_apply(struct oa_server *srv, struct oa_request *rq, struct oa_sources *src,
+                 struct oa_error *e);
 /* ", \"sources\": [{\"object\": NAME, \"version\": N, \"offset\": N, \"score\": X}, ...]" */
 void oa_sources_json(struct anx_buf *b, const struct oa_sources *src);
 void oa_sources_free(struct oa_sources *src);

@@ -507,7 +507,7 @@ void oa_serve_tools(struct oa_server *srv, struct oa_request *rq, struct oa_io *
     char id[32];
     unsigned long no = ++srv->next_id;
     snprintf(id, sizeof(id), "chatcmpl-%lu", no);
-    struct oa_meta meta = { OA_CHAT, id, now / 1000000000u, srv->model_id };
+    struct oa_meta meta = { OA_CHAT, id, now / 1000000000u, srv->model_id, rq->sources };
     const char *stops[OA_MAX_STOP + 2];
     for (int i = 0; i < rq->n_stop; i++)
         stops[i] = rq->stop[i];

@@ -246,7 +246,7 @@ static void test_format(void)
     check(strstr(b.p, "\"param\": null, \"code\": null") != NULL, "format: null param and code");
     anx_buf_free(&b);
 
-    struct oa_meta m = { OA_COMPLETION, "cmpl-3", 12, "stories260K.bin" };
+    struct oa_meta m = { OA_COMPLETION, "cmpl-3", 12, "stories260K.bin", NULL };
     struct inf_usage u = { 1, 5 };
     oa_response_json(&b, &m, "Once\n", 5, "length", u);
     check(!strcmp(b.p, "{\"id\": \"cmpl-3\", \"object\": \"text_completion\", \"created\": 12, \"model\": \"stories260K.bin\", "
