@@ -222,6 +222,17 @@ static void check_infer(const struct manifest *m, const struct resolution *r, st
     model_session(&f, (int)ctx, &kv, &scratch);
     memory_need_add(need, "KV cache", kv);
     memory_need_add(need, "activations", scratch);
+    /* openai keeps chat sessions between turns, each a session like the one
+     * above, and a response cache of up to cache_bytes (modules/openai) */
+    if (resolved_find(r, "openai")) {
+        const struct cvalue *sv = resolved_value(r, "openai", "sessions");
+        const struct cvalue *ce = resolved_value(r, "openai", "cache_entries");
+        const struct cvalue *cb = resolved_value(r, "openai", "cache_bytes");
+        if (sv && sv->i > 0)
+            memory_need_add(need, "kept sessions", (uint64_t)sv->i * (kv + scratch));
+        if (ce && ce->i > 0 && cb && cb->u > 0)
+            memory_need_add(need, "response cache", cb->u);
+    }
 }
 
 /* Retrieval-augmented chat asks a retriever (<anx/retrieve.h>) for the

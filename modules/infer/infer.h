@@ -141,6 +141,10 @@ float *inf_forward_hidden(const struct inf_model *m, struct inf_state *s, int to
  * max_tokens positions is allocated per call. */
 int inf_embed(const struct inf_model *m, const char *text, int max_tokens, float *out,
               int *n_tokens, char *err);
+/* The same from token ids (each in [0, vocab_size): -1 with err otherwise),
+ * BOS put first as for text, so a text and its tokens embed alike. */
+int inf_embed_tokens(const struct inf_model *m, const int *ids, int n_ids, int max_tokens,
+                     float *out, int *n_tokens, char *err);
 
 /* ---- sampling ------------------------------------------------------------------------- */
 
@@ -176,6 +180,8 @@ enum inf_finish { INF_RUNNING = 0, INF_FINISH_LENGTH, INF_FINISH_STOP, INF_FINIS
 
 struct inf_usage {
     int prompt_tokens, completion_tokens;
+    int cached_tokens;              /* of prompt_tokens, found in the KV cache already */
+    bool reused;                    /* inf_session_continue ran: cached_tokens is meant */
 };
 
 /* Streaming callback: text is the next stretch of output (token is the
@@ -188,6 +194,20 @@ struct inf_session *inf_session_create(const struct inf_model *m, const struct i
 /* Tokenize (BOS first) and run the prompt; returns its token count, -1 (it
  * does not fit the context, or the forward pass failed) or ANX_ENOMEM. */
 int inf_session_prompt(struct inf_session *s, const char *text);
+/* The next turn of a kept session (a multi-turn chat): p replaces the
+ * session's parameters (sampling, stop strings, max_tokens; not ctx: the
+ * KV cache stays), text is tokenized (BOS first) and only the tokens after
+ * its longest common prefix with the session's tokens whose KV entries are
+ * computed run through the model. *cached (optional) gets that prefix's
+ * length (at most the prompt's length - 1: the last token always runs, for
+ * its logits). Returns the prompt's token count, -1 (it does not fit the
+ * context, or the forward pass failed) or ANX_ENOMEM; the session then
+ * keeps the prefix and may be continued again. Works on a new session too
+ * (nothing cached). */
+int inf_session_continue(struct inf_session *s, const struct inf_params *p, const char *text,
+                         int *cached);
+/* Bytes the session holds (KV cache, activations, buffers). */
+size_t inf_session_bytes(const struct inf_session *s);
 /* Produce one token; the visible text goes to cb. Returns INF_RUNNING, or
  * why generation finished. */
 enum inf_finish inf_session_step(struct inf_session *s, inf_text_cb cb, void *arg);
@@ -207,6 +227,9 @@ const struct inf_model *inf_loaded_model(void);
  * version swapped in meanwhile does not free it. NULL: none loaded. */
 const struct inf_model *inf_model_get(void);
 void inf_model_put(const struct inf_model *m);
+/* Counts the models installed so far (1 after the first load, +1 per
+ * swap): a cache of answers keyed on it never serves an old model's. */
+unsigned inf_model_version(void);
 /* The infer.context config: KV cache positions per session (0 = the model's). */
 int inf_loaded_context(void);
 /* The infer.name config ("" = none) and infer.model (the file or object). */

@@ -19,6 +19,8 @@ struct inf_session {
     enum inf_finish fin;
     char **stop;
     int n_stop;
+    int cached;                          /* prompt tokens inf_session_continue kept */
+    bool reused;
 };
 
 const char *inf_finish_name(enum inf_finish f)
@@ -31,15 +33,42 @@ const char *inf_finish_name(enum inf_finish f)
     }
 }
 
+static void free_stops(struct inf_session *s)
+{
+    for (int i = 0; i < s->n_stop; i++)
+        anx_free(s->stop[i]);
+    anx_free(s->stop);
+    s->stop = NULL;
+    s->n_stop = 0;
+}
+
+/* Copies p's stop strings (empty ones dropped); -1 when memory ran out. */
+static int set_stops(struct inf_session *s, const struct inf_params *p)
+{
+    free_stops(s);
+    if (p->n_stop <= 0)
+        return 0;
+    s->stop = anx_calloc((size_t)p->n_stop, sizeof(char *));
+    if (!s->stop)
+        return -1;
+    for (int i = 0; i < p->n_stop; i++) {
+        if (!p->stop[i] || !p->stop[i][0])
+            continue;
+        size_t n = strlen(p->stop[i]);
+        if (!(s->stop[s->n_stop] = anx_malloc(n + 1)))
+            return -1;
+        memcpy(s->stop[s->n_stop++], p->stop[i], n + 1);
+    }
+    return 0;
+}
+
 void inf_session_free(struct inf_session *s)
 {
     if (!s)
         return;
     inf_state_free(&s->st);
     inf_sampler_free(&s->smp);
-    for (int i = 0; i < s->n_stop; i++)
-        anx_free(s->stop[i]);
-    anx_free(s->stop);
+    free_stops(s);
     anx_free(s->tokens);
     anx_free(s->pend);
     anx_free(s);
@@ -71,19 +100,8 @@ struct inf_session *inf_session_create(const struct inf_model *m, const struct i
     s->pend = anx_malloc(s->pend_cap);
     if (!s->tokens || !s->pend)
         goto oom;
-    if (p->n_stop > 0) {
-        s->stop = anx_calloc((size_t)p->n_stop, sizeof(char *));
-        if (!s->stop)
-            goto oom;
-        for (int i = 0; i < p->n_stop; i++) {
-            if (!p->stop[i] || !p->stop[i][0])
-                continue;
-            size_t n = strlen(p->stop[i]);
-            if (!(s->stop[s->n_stop] = anx_malloc(n + 1)))
-                goto oom;
-            memcpy(s->stop[s->n_stop++], p->stop[i], n + 1);
-        }
-    }
+    if (set_stops(s, p) < 0)
+        goto oom;
     return s;
 oom:
     inf_oom(err, NULL, "the token buffers", (size_t)s->cap * sizeof(int) + s->pend_cap);
@@ -92,16 +110,34 @@ fail:
     return NULL;
 }
 
+/* Tokenize text (BOS first) into a new array; SentencePiece starts from one
+ * symbol per character before it merges, so the array holds a symbol per
+ * byte even when the tokens would fit the context. The count, -1 (more
+ * than ctx tokens) or ANX_ENOMEM; *out is freed by the caller. */
+static int encode_all(const struct inf_session *s, const char *text, int **out)
+{
+    if (!(*out = anx_malloc(((size_t)s->st.ctx + 1) * sizeof(int))))
+        return ANX_ENOMEM;
+    int n = inf_encode_all(&s->m->tok, text, *out, s->st.ctx);
+    if (n == 0)                          /* no BOS in this vocabulary and no text */
+        (*out)[n++] = 0;
+    return n;
+}
+
 int inf_session_prompt(struct inf_session *s, const char *text)
 {
-    int n = inf_encode_all(&s->m->tok, text ? text : "", s->tokens, s->st.ctx);
+    int *all = NULL;
+    int n = encode_all(s, text ? text : "", &all);
+    if (n > 0)
+        memcpy(s->tokens, all, (size_t)n * sizeof(int));
+    anx_free(all);
     if (n < 0) {
         s->fin = INF_FINISH_ERROR;
         return n;
     }
-    if (n == 0)                          /* no BOS in this vocabulary and no text */
-        s->tokens[n++] = 0;
     s->n_tokens = s->n_prompt = n;
+    s->cached = 0;
+    s->reused = false;
     for (int i = 0; i + 1 < n; i++)
         if (!inf_forward_hidden(s->m, &s->st, s->tokens[i], i)) {   /* no logits needed */
             s->fin = INF_FINISH_ERROR;
@@ -110,6 +146,67 @@ int inf_session_prompt(struct inf_session *s, const char *text)
     s->pos = n - 1;
     s->cur = s->tokens[n - 1];
     return n;
+}
+
+int inf_session_continue(struct inf_session *s, const struct inf_params *p, const char *text,
+                         int *cached)
+{
+    /* KV entries exist for positions below pos, and only for tokens kept
+     * in tokens[] (a BOS/EOS that ended a turn is not). */
+    int valid = s->pos < s->n_tokens ? s->pos : s->n_tokens;
+    if (cached)
+        *cached = 0;
+    int *t = NULL;
+    int n = encode_all(s, text ? text : "", &t);
+    if (n < 0) {                         /* the session stays as it was */
+        anx_free(t);
+        s->fin = INF_FINISH_ERROR;
+        return n;
+    }
+    int k = 0;
+    while (k < valid && k < n && t[k] == s->tokens[k])
+        k++;
+    if (k >= n)
+        k = n - 1;                       /* the last token runs again, for its logits */
+    /* whatever happens next, the session keeps tokens[0..k) and their KV entries */
+    s->n_tokens = s->pos = k;
+    s->n_prompt = s->completion = 0;
+    s->pend_len = 0;
+    s->fin = INF_FINISH_ERROR;
+    int ctx = s->p.ctx;
+    s->p = *p;
+    s->p.stop = NULL;
+    s->p.ctx = ctx;
+    inf_sampler_free(&s->smp);
+    if (set_stops(s, p) < 0 ||
+        inf_sampler_init(&s->smp, s->m->cfg.vocab_size, p->temperature, p->top_p, p->seed) < 0) {
+        anx_free(t);
+        return ANX_ENOMEM;
+    }
+    for (int i = k; i < n; i++)
+        s->tokens[i] = t[i];
+    anx_free(t);
+    for (int i = k; i + 1 < n; i++) {
+        if (!inf_forward_hidden(s->m, &s->st, s->tokens[i], i))
+            return -1;
+        s->n_tokens = s->pos = i + 1;
+    }
+    s->n_tokens = s->n_prompt = n;
+    s->pos = n - 1;
+    s->cur = s->tokens[n - 1];
+    s->fin = INF_RUNNING;
+    s->cached = k;
+    s->reused = true;
+    if (cached)
+        *cached = k;
+    return n;
+}
+
+size_t inf_session_bytes(const struct inf_session *s)
+{
+    return sizeof(*s) + inf_state_bytes(&s->m->cfg, s->st.ctx, NULL) +
+           (size_t)s->cap * sizeof(int) + s->pend_cap +
+           (size_t)s->m->cfg.vocab_size * sizeof(*s->smp.cand);
 }
 
 static int emit(struct inf_session *s, int token, size_t len, inf_text_cb cb, void *arg)
@@ -214,7 +311,7 @@ enum inf_finish inf_generate(struct inf_session *s, const char *prompt, inf_text
 
 struct inf_usage inf_session_usage(const struct inf_session *s)
 {
-    struct inf_usage u = { s->n_prompt, s->completion };
+    struct inf_usage u = { s->n_prompt, s->completion, s->cached, s->reused };
     return u;
 }
 

@@ -6,7 +6,7 @@
 #include "tensor.h"
 
 static struct inf_loaded *cur;
-static unsigned swaps;
+static unsigned swaps, installed;
 
 const struct inf_model *inf_loaded_model(void)
 {
@@ -16,6 +16,11 @@ const struct inf_model *inf_loaded_model(void)
 unsigned inf_slot_swaps(void)
 {
     return swaps;
+}
+
+unsigned inf_model_version(void)
+{
+    return installed;
 }
 
 static void register_tensors(struct inf_model *m, bool on)
@@ -54,6 +59,7 @@ void inf_slot_install(struct inf_loaded *l)
     struct inf_loaded *old = cur;
     register_tensors(&l->m, true);
     cur = l;
+    installed++;
     if (!old)
         return;
     swaps++;

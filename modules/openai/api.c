@@ -3,6 +3,8 @@
  * JSON and SSE, and the generation driver of the OpenAI-compatible API.
  */
 #include "api.h"
+#include "cache.h"
+#include "chat_sessions.h"
 #include "json.h"
 #include "rag.h"
 #include "tools.h"
@@ -155,6 +157,7 @@ void oa_request_free(struct oa_request *rq)
     anx_free(rq->model);
     oa_tools_free(rq->tools);
     anx_free(rq->question);
+    anx_free(rq->session_id);
     for (int i = 0; i < rq->n_stop; i++)
         anx_free(rq->stop[i]);
     memset(rq, 0, sizeof(*rq));
@@ -327,6 +330,14 @@ int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_re
         bad(e, "logprobs", "unsupported_value", "Unsupported parameter: 'logprobs'.", 0, 0);
         goto out;
     }
+    if ((v = oa_json_get(&d, root, "session_id")) && v->type != JSON_NULL) {   /* chat_sessions.h */
+        if (v->type != JSON_STRING || !oa_session_id_valid(v->str, v->len)) {
+            bad(e, "session_id", "invalid_value",
+                "Invalid 'session_id': expected 1 to 64 of the characters A-Z a-z 0-9 . _ : -", 0, 0);
+            goto out;
+        }
+        if (!(rq->session_id = strndup(v->str, v->len))) goto oom;
+    }
     rc = 0;
     goto out;
 oom:
@@ -407,6 +418,11 @@ static void usage_json(struct anx_buf *b, struct inf_usage u)
     add_u(b, (unsigned)u.completion_tokens);
     add_s(b, ", \"total_tokens\": ");
     add_u(b, (unsigned)(u.prompt_tokens + u.completion_tokens));
+    if (u.reused) {                   /* a kept session's turn (chat_sessions.h) */
+        add_s(b, ", \"prompt_tokens_details\": {\"cached_tokens\": ");
+        add_u(b, (unsigned)u.cached_tokens);
+        add_s(b, "}");
+    }
     add_s(b, "}");
 }
 
@@ -495,7 +511,8 @@ struct gen {
     const struct oa_meta *meta;
     const struct oa_request *rq;
     struct anx_buf text;         /* non-streamed: all of it; streamed: the held-back tail */
-    bool stream, first, lstrip, gone;
+    struct anx_buf all;          /* streamed and cacheable: all of it, for the cache */
+    bool stream, first, lstrip, gone, keep_all;
 };
 
 static int send_chunk(struct gen *g, const char *s, size_t n, const char *finish, bool force)
@@ -526,6 +543,8 @@ static int on_text(void *arg, int token, const char *text, size_t len)
             g->lstrip = false;
     }
     anx_buf_add(&g->text, text, len);
+    if (g->keep_all)
+        anx_buf_add(&g->all, text, len);
     if (!g->stream)
         return 0;
     size_t ok = oa_utf8_complete_prefix(g->text.p, g->text.len);
@@ -584,6 +603,26 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
         snprintf(e.message, sizeof(e.message), "Streaming is not available on this connection.");
         goto fail;
     }
+    if (!rq.session_id && io->session_hdr) {    /* X-Session-Id, when the body names none */
+        if (!oa_session_id_valid(io->session_hdr, io->session_hdr_len)) {
+            e.status = 400;
+            e.type = "invalid_request_error";
+            e.param = "session_id";
+            e.code = "invalid_value";
+            snprintf(e.message, sizeof(e.message), "Invalid X-Session-Id header: expected 1 to 64 "
+                     "of the characters A-Z a-z 0-9 . _ : -");
+            goto fail;
+        }
+        if (!(rq.session_id = strndup(io->session_hdr, io->session_hdr_len))) {
+            out_of_memory(&e);
+            goto fail;
+        }
+    }
+    if (!oa_sessions_enabled(srv->sessions)) {  /* sessions off: an id changes nothing */
+        anx_free(rq.session_id);
+        rq.session_id = NULL;
+    }
+
     rag = kind == OA_CHAT && srv->rag_collection && srv->rag_collection[0];
     if (rag && oa_rag_apply(srv, &rq, &sources, &e) < 0)
         goto fail;
@@ -594,6 +633,24 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
         oa_request_free(&rq);
         return;
     }
+
+    /* the response cache (cache.h): a deterministic request answered before */
+    struct anx_buf key = { 0 };
+    bool cacheable = oa_cache_enabled(srv->cache) && oa_cache_key(&key, &rq, srv->ctx);
+    if (cacheable) {
+        const struct oa_cache_entry *ce =
+            oa_cache_get(srv->cache, srv->model_version ? srv->model_version() : 0, key.p, key.len);
+        if (ce) {
+            if (io->header)
+                io->header(io->ctx, "X-Anunix-Cache", "hit");
+            oa_cache_reply(srv, kind, &rq, ce, io);
+            anx_buf_free(&key);
+            oa_request_free(&rq);
+            return;
+        }
+    }
+    if (oa_cache_enabled(srv->cache) && io->header)
+        io->header(io->ctx, "X-Anunix-Cache", cacheable ? "miss" : "bypass");
 
     if (io->lock)
         io->lock(io->ctx);
@@ -612,10 +669,47 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
     };
     char err[INF_ERR_MAX];
     const struct inf_model *model = srv->model_get ? srv->model_get() : srv->model;
-    struct inf_session *s = model ? inf_session_create(model, &p, err) : NULL;
+    unsigned version = srv->model_version ? srv->model_version() : 0;
+    struct oa_chat_session *cs = NULL;            /* a kept session's turn (chat_sessions.h) */
+    struct inf_session *s = NULL;
+    if (model && oa_sessions_enabled(srv->sessions))
+        oa_sessions_drop_stale(srv->sessions, model);   /* a swap: let the old model go */
+    if (model && rq.session_id) {
+        const char *why = "";
+        if (!(cs = oa_sessions_take(srv->sessions, rq.session_id, model, &why))) {
+            if (srv->model_put)
+                srv->model_put(model);
+            if (io->unlock)
+                io->unlock(io->ctx);
+            bool busy = !strcmp(why, "busy");
+            e.status = busy ? 409 : 503;
+            e.type = busy ? "invalid_request_error" : "server_error";
+            e.param = "session_id";
+            e.code = busy ? "session_busy" : "sessions_full";
+            snprintf(e.message, sizeof(e.message), busy
+                     ? "Session '%.64s' is answering another request; send its turns one at a time."
+                     : "Every kept session is answering a request; try again in a moment (%.64s).",
+                     rq.session_id);
+            anx_buf_free(&key);
+            goto fail;
+        }
+        /* a new session; when it does not fit, idle sessions make room */
+        while (!cs->s && !(cs->s = inf_session_create(model, &p, err)) &&
+               oa_sessions_evict_one(srv->sessions, cs))
+            ;
+        if (cs->s && !cs->model) {
+            cs->model = srv->model_get ? srv->model_get() : model;   /* the session's own hold */
+            srv->sessions->created++;
+        }
+        s = cs->s;
+    } else if (model) {
+        s = inf_session_create(model, &p, err);
+    }
     if (!model)
         snprintf(err, sizeof(err), "the model was unloaded");
     if (!s) {
+        if (cs)
+            oa_sessions_release(srv->sessions, cs, false);
         if (model && srv->model_put)
             srv->model_put(model);
         if (io->unlock)
@@ -623,11 +717,16 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
         e.status = 503;
         e.type = "server_error";
         snprintf(e.message, sizeof(e.message), "%.190s", err);
+        anx_buf_free(&key);
         goto fail;
     }
-    int pn = inf_session_prompt(s, rq.prompt);
+    int pn = cs ? inf_session_continue(s, &p, rq.prompt, NULL) : inf_session_prompt(s, rq.prompt);
     if (pn < 0) {
-        inf_session_free(s);
+        anx_buf_free(&key);
+        if (cs)
+            oa_sessions_release(srv->sessions, cs, true);   /* it keeps what it had */
+        else
+            inf_session_free(s);
         if (srv->model_put)
             srv->model_put(model);
         if (io->unlock)
@@ -645,7 +744,7 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
         goto fail;
     }
     struct gen g = { .io = io, .meta = &meta, .rq = &rq, .stream = rq.stream, .first = true,
-                     .lstrip = kind == OA_CHAT };
+                     .lstrip = kind == OA_CHAT, .keep_all = cacheable && rq.stream };
     if (g.stream) {
         if (io->stream_begin(io->ctx, "text/event-stream") < 0)
             g.gone = true;
@@ -657,10 +756,21 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
         if (io->yield)
             io->yield(io->ctx);
     struct inf_usage u = inf_session_usage(s);
-    inf_session_free(s);
+    if (cs)
+        oa_sessions_release(srv->sessions, cs, f != INF_FINISH_ERROR);
+    else
+        inf_session_free(s);
     if (srv->model_put)
         srv->model_put(model);
     const char *finish = f == INF_FINISH_LENGTH ? "length" : f == INF_FINISH_STOP ? "stop" : "error";
+    if (cacheable && f != INF_FINISH_ERROR && !g.gone) {
+        const struct anx_buf *all = g.stream ? &g.all : &g.text;
+        if (!all->oom)
+            oa_cache_put(srv->cache, version, key.p, key.len, all->p ? all->p : "", all->len,
+                         finish, u);
+    }
+    anx_buf_free(&key);
+    anx_buf_free(&g.all);
     if (g.stream) {
         if (!g.gone) {
             send_chunk(&g, g.text.p, g.text.len, NULL, false);   /* the held-back tail */

@@ -13,6 +13,9 @@
 #include "infer.h"    /* depends: [infer, router] */
 #include "router.h"
 
+struct oa_cache;
+struct oa_sessions;
+
 enum oa_kind { OA_COMPLETION, OA_CHAT };
 struct oa_tools;
 struct oa_sources;
@@ -36,6 +39,7 @@ struct oa_request {
     struct oa_tools *tools;           /* tools and tool_choice (tools.h), or NULL */
     char *question;                   /* chat: the last user message's text (retrieval), or NULL */
     const struct oa_sources *sources; /* the passages retrieval gave the prompt (rag.h), or NULL */
+    char *session_id;                 /* "session_id": a kept session (chat_sessions.h), or NULL */
 };
 
 struct oa_error {
@@ -108,6 +112,12 @@ struct oa_server {
      * many at most. */
     const char *rag_collection;
     int rag_top_k;
+    /* The model's version (inf_model_version): the response cache never
+     * answers from another version's entries; NULL = always 0. */
+    unsigned (*model_version)(void);
+    struct oa_cache *cache;           /* answers of deterministic requests (cache.h), or NULL */
+    struct oa_sessions *sessions;     /* kept chat sessions (chat_sessions.h), or NULL */
+    unsigned long embed_requests, embed_inputs;   /* for /metrics (embeddings.c) */
 };
 
 /* How the driver answers: a body in out with status/content_type, or a
@@ -124,11 +134,18 @@ struct oa_io {
     void (*unlock)(void *ctx);
     void (*yield)(void *ctx);         /* after every token */
     const void *caller;               /* the request, for run_tool (the caller's rights) */
+    /* An extra header line of the answer (X-Anunix-Cache), called before
+     * stream_begin or the body; NULL: none. */
+    void (*header)(void *ctx, const char *name, const char *value);
+    const char *session_hdr;          /* the X-Session-Id header's value (not NUL-terminated), */
+    size_t session_hdr_len;           /* or NULL */
 };
 
 void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t n,
               struct oa_io *io);
 void oa_serve_models(struct oa_server *srv, struct oa_io *io);
+/* POST /v1/embeddings (embeddings.c). */
+void oa_serve_embeddings(struct oa_server *srv, const char *body, size_t n, struct oa_io *io);
 /* The model id clients see (docs/openai-api.md): the infer.name config when
  * it is not empty, else the base name of infer.model, the file or object
  * ("/models/stories260K.bin" -> "stories260K.bin"). A GGUF's general.name

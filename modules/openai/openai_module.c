@@ -14,8 +14,13 @@
 #include <anx/time.h>
 #include "api.h"
 #include "builtin_tools.h"
+#include "cache.h"
+#include "chat_sessions.h"
+#include "metrics.h"
 
 static struct oa_server server;
+static struct oa_cache cache;
+static struct oa_sessions sessions;
 static const char *const tools_enabled[] = CONFIG_OPENAI_TOOLS;
 static const char *const tool_routes[] = CONFIG_OPENAI_TOOL_ROUTES;
 static const char *const http_allow[] = CONFIG_OPENAI_HTTP_ALLOW;
@@ -57,6 +62,19 @@ static int stream_write(void *ctx, const void *p, size_t n)
     return rt_stream_write(ctx, p, n);
 }
 
+static void header(void *ctx, const char *name, const char *value)
+{
+    rt_add_header(ctx, name, value);
+}
+
+static void emit_metrics(struct anx_buf *b, void *arg)
+{
+    (void)arg;
+    oa_metrics_text(b, &server);
+}
+
+static struct rt_metrics_source metrics = { .emit = emit_metrics };
+
 /* infer loads an object-store model only after the boot; pick it up then.
  * Until it is there, say why not (in the 503 of every request). */
 static void find_model(void)
@@ -88,9 +106,13 @@ static int openai_handle(struct rt_engine *eng, const struct rt_request *rq, str
         .stream_begin = rs->stream ? stream_begin : NULL,
         .stream_write = rs->stream ? stream_write : NULL,
         .caller = rq,                       /* built-in tools run with its rights */
+        .header = header,
     };
+    io.session_hdr = rt_header(rq, "X-Session-Id", &io.session_hdr_len);
     const char *route = rq->route ? rq->route : "";
-    if (!strcmp(route, "openai-models")) {
+    if (!strcmp(route, "openai-embeddings")) {
+        oa_serve_embeddings(&server, rq->body ? rq->body : "", rq->body_len, &io);
+    } else if (!strcmp(route, "openai-models")) {
         oa_serve_models(&server, &io);
     } else if (!strcmp(route, "openai-model")) {
         size_t n;
@@ -180,6 +202,15 @@ static int openai_init(void)
     server.clock_ns = anx_time_unix_ns;     /* "created" is a Unix time in OpenAI's API */
     server.model_get = inf_model_get;       /* a session keeps its model across a swap */
     server.model_put = inf_model_put;
+    server.model_version = inf_model_version;   /* the cache never serves an old model's answer */
+    oa_cache_init(&cache, CONFIG_OPENAI_CACHE_ENTRIES, CONFIG_OPENAI_CACHE_BYTES);
+    server.cache = &cache;
+    int rc = oa_sessions_init(&sessions, CONFIG_OPENAI_SESSIONS, inf_model_put);
+    if (rc < 0) {
+        log_error("no memory for the table of %d kept sessions", CONFIG_OPENAI_SESSIONS);
+        return rc;
+    }
+    server.sessions = &sessions;
     server.model_id = oa_model_id(inf_loaded_name(), inf_loaded_path());
     const char *file = oa_model_id("", inf_loaded_path());
     server.model_alias = strcmp(file, server.model_id) ? file : NULL;
@@ -187,6 +218,7 @@ static int openai_init(void)
         return -1;
     if (rt_engine_register(&engine))   /* its routes: module.yaml, added by the router */
         return -1;
+    rt_metrics_register(&metrics);
     find_model();
     if (!server.model)
         log_warn("no model loaded yet (%s): completions answer 503 until one is", server.no_model);

@@ -55,6 +55,10 @@ if [ "$story" = 1 ]; then
 else
   check "the next completion comes from the new version (the same model: the same text)" [ "$after" = "$before" ]
 fi
+# the same greedy request as before the swap: the response cache (on by default) held the
+# old model's answer, and the new model's version emptied it (docs/openai-api.md)
+check "  the response cache did not answer with the old model's text (emptied by the swap)" \
+  [ "$(metric anx_openai_cache_flushes_total)" = 1 ]
 heap2=$(metric anx_heap_in_use_bytes)
 echo "     heap in use: $heap1 with the first model, $heap2 after the swap"
 check "  one model's memory in use after the swap, not two (within 1 MiB of the first's and the new model's size)" \

@@ -574,6 +574,139 @@ static int t_long_prompt(void)
     return ok;
 }
 
+/* Token ids embed as their text does (BOS first either way); an id past the
+ * vocabulary is refused. */
+static int t_embed_tokens(void)
+{
+    NEED(bin); NEED(tok);
+    struct inf_model m;
+    if (!load_stories(&m)) return 0;
+    int D = m.cfg.dim, ids[64], ok = 0;
+    float *a = malloc(4 * (size_t)D), *b = malloc(4 * (size_t)D);
+    char err[INF_ERR_MAX];
+    const char *text = "The dog ran to the park.";
+    int n = inf_encode(&m.tok, text, false, false, ids, 64), na = 0, nb = 0;
+    if (n <= 0 || inf_embed(&m, text, 0, a, &na, err) < 0 ||
+        inf_embed_tokens(&m, ids, n, 0, b, &nb, err) < 0) {
+        snprintf(why, sizeof(why), "n=%d: %s", n, err);
+        goto out;
+    }
+    if (na != nb || na != n + 1 || memcmp(a, b, 4 * (size_t)D)) {
+        snprintf(why, sizeof(why), "text %d tokens, ids %d tokens, same=%d", na, nb,
+                 !memcmp(a, b, 4 * (size_t)D));
+        goto out;
+    }
+    ids[1] = m.cfg.vocab_size;
+    if (inf_embed_tokens(&m, ids, n, 0, b, NULL, err) != -1 || !strstr(err, "not in the vocabulary")) {
+        snprintf(why, sizeof(why), "a token past the vocabulary: \"%s\"", err);
+        goto out;
+    }
+    if (inf_embed_tokens(&m, ids, 4, 4, b, NULL, err) != -1 || !strstr(err, "more than 4 tokens")) {
+        snprintf(why, sizeof(why), "ids past the limit (with BOS): \"%s\"", err);
+        goto out;
+    }
+    ok = 1;
+out:
+    free(a); free(b);
+    inf_model_free(&m);
+    return ok;
+}
+
+/* inf_session_continue: a second turn runs only the tokens after the common
+ * prefix, and gives exactly what a fresh session gives for the whole text. */
+static int turn(struct inf_session *s, struct text *out)
+{
+    out->n = 0;
+    out->buf[0] = 0;
+    enum inf_finish f;
+    while ((f = inf_session_step(s, collect, out)) == INF_RUNNING)
+        ;
+    return f;
+}
+
+static int t_session_continue(void)
+{
+    NEED(bin); NEED(tok);
+    struct inf_model m;
+    if (!load_stories(&m)) return 0;
+    char err[INF_ERR_MAX], p2[4096];
+    struct inf_params p = { .max_tokens = 24 };
+    struct inf_session *s = inf_session_create(&m, &p, err), *f = NULL;
+    struct text t1, t2, t3;
+    int ok = 0, c1 = -1, c2 = -1, c3 = -1;
+    int n1 = inf_session_continue(s, &p, "Once upon a time", &c1);
+    struct inf_usage u1 = inf_session_usage(s);
+    if (n1 != 5 || c1 != 0 || !u1.reused || u1.cached_tokens != 0 || turn(s, &t1) != INF_FINISH_LENGTH) {
+        snprintf(why, sizeof(why), "turn 1: %d tokens, %d cached", n1, c1);
+        goto out;
+    }
+    snprintf(p2, sizeof(p2), "Once upon a time%.3000s The dog", t1.buf);
+    const char *stop[] = { "park" };      /* parameters change between turns */
+    struct inf_params q = { .max_tokens = 30, .stop = stop, .n_stop = 1 };
+    int n2 = inf_session_continue(s, &q, p2, &c2);
+    struct inf_usage u2 = inf_session_usage(s);
+    if (n2 <= n1 + 24 || c2 < n1 + 24 - 2 || c2 >= n2 || u2.cached_tokens != c2 ||
+        u2.prompt_tokens != n2 || u2.completion_tokens != 0) {
+        snprintf(why, sizeof(why), "turn 2: %d tokens, %d cached (turn 1 had %d + 24)", n2, c2, n1);
+        goto out;
+    }
+    int f2 = turn(s, &t2);
+    f = inf_session_create(&m, &q, err);
+    if (!f || inf_session_prompt(f, p2) != n2) {
+        snprintf(why, sizeof(why), "a fresh session: %s", err);
+        goto out;
+    }
+    int ff = turn(f, &t3);
+    if (f2 != ff || strcmp(t2.buf, t3.buf) || inf_session_usage(s).completion_tokens !=
+                                                   inf_session_usage(f).completion_tokens) {
+        snprintf(why, sizeof(why), "continued \"%.200s\" (%s) != fresh \"%.200s\" (%s)", t2.buf,
+                 inf_finish_name(f2), t3.buf, inf_finish_name(ff));
+        goto out;
+    }
+    /* a text the session already holds: all but its last token cached */
+    int n3 = inf_session_continue(s, &p, "Once upon a time", &c3);
+    if (n3 != 5 || c3 != 4) {
+        snprintf(why, sizeof(why), "a prefix: %d tokens, %d cached", n3, c3);
+        goto out;
+    }
+    /* too long a text: refused, and the session still works */
+    static char big[40000];
+    for (size_t i = 0; i + 4 < sizeof(big); i += 4)
+        memcpy(big + i, "dog ", 4);
+    big[sizeof(big) - 4] = 0;
+    if (inf_session_continue(s, &p, big, &c3) != -1 ||
+        inf_session_continue(s, &p, "Once upon a time", &c3) != 5 || turn(s, &t3) != INF_FINISH_LENGTH ||
+        strcmp(t3.buf, t1.buf)) {
+        snprintf(why, sizeof(why), "after a text too long: \"%.200s\" vs \"%.200s\"", t3.buf, t1.buf);
+        goto out;
+    }
+    if (inf_session_bytes(s) <= inf_state_bytes(&m.cfg, 0, NULL)) {
+        snprintf(why, sizeof(why), "inf_session_bytes %zu", inf_session_bytes(s));
+        goto out;
+    }
+    /* a text of more characters than the context has positions, but fewer
+     * tokens, fits (SentencePiece merges down from one symbol per byte) */
+    static char longtext[1200];
+    longtext[0] = 0;
+    for (int i = 0; i < 12; i++)
+        strcat(longtext, "Lily and Ben went to the park. They saw a big tree. ");
+    inf_session_free(f);
+    f = inf_session_create(&m, &p, err);
+    float *e = malloc(4 * (size_t)m.cfg.dim);
+    int np = f ? inf_session_prompt(f, longtext) : -9, ne = 0;
+    int re = e ? inf_embed(&m, longtext, 0, e, &ne, err) : -9;
+    free(e);
+    ok = strlen(longtext) > 600 && np > 100 && np < 512 && re == 0 && ne == np;
+    if (!ok)
+        snprintf(why, sizeof(why), "%zu characters: prompt %d tokens, embed %d (%d tokens)", strlen(longtext),
+                 np, re, ne);
+out:
+    inf_session_free(s);
+    inf_session_free(f);
+    inf_model_free(&m);
+    return ok;
+}
+
 int main(void)
 {
     bin = slurp(getenv("STORIES_BIN"), &bin_n);
@@ -597,6 +730,8 @@ int main(void)
     run("out of memory: bytes wanted and free", t_oom_messages);
     run("embeddings: unit length, deterministic, related texts closer", t_embeddings);
     run("a prompt longer in bytes than the context, shorter in tokens", t_long_prompt);
+    run("embeddings of token ids: as of their text; ids checked", t_embed_tokens);
+    run("sessions continued: the common prefix is not run again, same text as fresh", t_session_continue);
     printf("%d passed, %d failed\n", pass, fail);
     return fail != 0;
 }

@@ -26,14 +26,15 @@ static struct inf_loaded *fake(const char *name)
 int main(void)
 {
     struct inf_loaded *a = fake("a.emb"), *b = fake("b.emb"), *c = fake("c.emb");
-    CHECK(inf_model_get() == NULL);
+    CHECK(inf_model_get() == NULL && inf_model_version() == 0);
     inf_slot_install(a);
+    CHECK(inf_model_version() == 1);
     CHECK(inf_loaded_model() == &a->m && tn_find("a.emb"));
 
     const struct inf_model *s1 = inf_model_get(), *s2 = inf_model_get();
     CHECK(s1 == &a->m && s2 == &a->m && a->refs == 2);
     inf_slot_install(b);                        /* two sessions hold a */
-    CHECK(inf_slot_swaps() == 1 && inf_loaded_model() == &b->m);
+    CHECK(inf_slot_swaps() == 1 && inf_loaded_model() == &b->m && inf_model_version() == 2);
     CHECK(a->retired && a->refs == 2 && tn_find("a.emb") && tn_find("b.emb"));
     const struct inf_model *s3 = inf_model_get();
     CHECK(s3 == &b->m);                         /* a new session gets the new model */
@@ -46,6 +47,7 @@ int main(void)
     CHECK(inf_loaded_model() == &b->m && b->refs == 0 && tn_find("b.emb"));
     inf_slot_install(c);                        /* nobody holds b: freed at once */
     CHECK(inf_slot_swaps() == 2 && tn_find("b.emb") == NULL && tn_find("c.emb"));
+    CHECK(inf_model_version() == 3);
     CHECK(inf_model_get() == &c->m);
     inf_model_put(&c->m);
     printf("%s infer/slot: a swap while sessions hold the old model (%d checks)\n",

@@ -1,5 +1,6 @@
 /*
- * libFuzzer harness of the JSON parser and the request parser: any input
+ * libFuzzer harness of the JSON parser and the request parsers (completions,
+ * chat, embeddings): any input
  * must parse or fail cleanly (ASan/UBSan watch); a parsed document's
  * strings must write back as JSON that parses to the same bytes (modulo
  * U+FFFD, which cannot occur: parsed strings are valid UTF-8).
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
+#include "embeddings.h"
 #include "json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -43,6 +45,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         oa_request_free(&rq);
     }
+    struct oa_embed_request er;
+    struct oa_error ee;
+    int r = oa_embed_parse((const char *)data, size, &er, &ee);
+    if (r < 0 && (ee.status < 400 || !ee.message[0]))
+        abort();
+    if (r == 0) {
+        if (er.n < 1 || er.n > OA_EMBED_MAX_INPUTS)
+            abort();
+        for (int i = 0; i < er.n; i++)
+            if (!er.in[i].text == !er.in[i].ids || (er.in[i].ids && er.in[i].n_ids < 1))
+                abort();
+    }
+    oa_embed_request_free(&er);
     size_t p = oa_utf8_complete_prefix((const char *)data, size);
     if (p > size || size - p > 3)
         abort();

@@ -247,7 +247,7 @@ static void test_format(void)
     anx_buf_free(&b);
 
     struct oa_meta m = { OA_COMPLETION, "cmpl-3", 12, "stories260K.bin", NULL };
-    struct inf_usage u = { 1, 5 };
+    struct inf_usage u = { .prompt_tokens = 1, .completion_tokens = 5 };
     oa_response_json(&b, &m, "Once\n", 5, "length", u);
     check(!strcmp(b.p, "{\"id\": \"cmpl-3\", \"object\": \"text_completion\", \"created\": 12, \"model\": \"stories260K.bin\", "
                        "\"choices\": [{\"text\": \"Once\\n\", \"index\": 0, \"logprobs\": null, \"finish_reason\": \"length\"}], "

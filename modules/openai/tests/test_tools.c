@@ -992,7 +992,7 @@ static void test_json_answer(void)
     strcpy(tc.c[0].name, "f");
     tc.c[0].arguments = "{\"a\": \"\\\"q\\\"\"}";
     struct oa_meta m = { OA_CHAT, "chatcmpl-3", 42, "m", NULL };
-    struct inf_usage u = { 5, 7 };
+    struct inf_usage u = { .prompt_tokens = 5, .completion_tokens = 7 };
     struct anx_buf b = { 0 };
     oa_tool_response_json(&b, &m, NULL, &tc, "tool_calls", u, NULL, 0);
     check(
