@@ -230,6 +230,27 @@ struct grant_conf {
     bool has_read, has_write;
     struct strlist read, write;
 };
+/* pipelines: (docs/pipelines.md, gen/pipelines.c): task graphs the
+ * pipelines module runs; each step calls a route or an engine. */
+struct step_conf {
+    char *name;             /* NULL after an error */
+    char *method, *path;    /* call: "METHOD PATH" */
+    char *engine;           /* NULL: dispatched as a route */
+    char *input;            /* the body's template */
+    char *content_type;
+    uint32_t after;         /* bit j: runs after step j (after: and references) */
+    uint64_t timeout_ns;
+    unsigned retries;
+    struct mark mark, call_mark, engine_mark;
+};
+struct pipeline_conf {
+    char *name;
+    char *result;           /* the object its output is stored as */
+    char *output;           /* the output's template */
+    struct step_conf *steps;
+    size_t nsteps;
+    struct mark mark;
+};
 struct manifest {
     char *path;     /* as given */
     char *abs_path;
@@ -257,6 +278,8 @@ struct manifest {
     size_t ncreds;
     struct grant_conf *grants;  /* grants:, in manifest order */
     size_t ngrants;
+    struct pipeline_conf *pipelines;   /* pipelines:, in manifest order */
+    size_t npipelines;
 };
 /* Both return the number of errors (0 = usable manifest). manifest_load
  * also checks module names (did-you-mean; a module's config key indented
@@ -588,6 +611,14 @@ void writable_routes_warn(const struct manifest *m, const struct resolution *r);
 /* The generated modules.c: the module table, with each module's routes
  * and object grants. */
 char *modules_c_text(const struct manifest *m, const struct resolution *r);
+
+/* pipelines.c: the manifest's pipelines: (parsed with the rest; the
+ * pipelines module joins the image when there is one), checked against
+ * the image's routes and engines once resolved (validate calls it;
+ * returns the number of errors), and written into config.h. */
+void manifest_pipelines_parse(struct manifest *m, const struct ynode *n);
+int pipelines_validate(const struct manifest *m, const struct resolution *r);
+void pipelines_config_h(struct buf *b, const struct manifest *m);
 
 /* grants.c: object grants (module.yaml objects:, the manifest's grants:). */
 void module_objects_parse(struct module *m, const struct ynode *v);
@@ -1036,6 +1067,8 @@ struct name_list {
     size_t n;
 };
 extern const struct name_list manifest_top_keys, manifest_keymaps, manifest_cred_types;
+/* pipelines.c: the keys of a pipeline and of a step */
+extern const struct name_list manifest_pipeline_keys, manifest_step_keys;
 int cmd_schema(int argc, char **argv);
 
 /* token.c: anx token mint|attenuate|inspect (capability tokens, modules/apikey/captoken.h). */

@@ -87,6 +87,10 @@ char *config_h_text(const struct manifest *m, const struct resolution *r)
         }
         buf_puts(&b, " { 0 } }\n");
     }
+    /* pipelines: rows of modules/pipelines' struct pl_def, in every image
+     * that holds the module (an empty table without pipelines:). */
+    if (resolved_find(r, "pipelines"))
+        pipelines_config_h(&b, m);
     for (size_t i = 0; i < r->n; i++) {
         const struct module *mod = r->mods[i].mod;
         const char *mm = macro_part(mod->name);

@@ -16,7 +16,8 @@
 #define MAX_MANIFEST (1 << 20)
 
 static const char *const top_keys[] = {"name", "platform", "memory", "cpus", "cmdline",
-                                       "modules", "files", "display", "run", "test", "credentials", "grants"};
+                                       "modules", "files", "display", "run", "test", "credentials", "grants",
+                                       "pipelines"};
 static const char *const run_keys[] = {"ports", "disk"};
 static const char *const disk_keys[] = {"size"};
 static const char *const display_keys[] = {"device", "width", "height", "depth", "keymap"};
@@ -841,6 +842,8 @@ static int parse(const char *path, const char *data, size_t len, struct manifest
         parse_credentials(m, v, cat);
     if ((v = ymap_get(root, "grants")))
         manifest_grants_parse(m, v, cat);
+    if ((v = ymap_get(root, "pipelines")))
+        manifest_pipelines_parse(m, v);
     return diag_errors - errs0;
 }
 

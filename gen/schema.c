@@ -418,6 +418,56 @@ static json_t *grants_schema(const struct strlist *modules)
                                "(docs/objstore.md, Grants)"));
 }
 
+/* pipelines: NAME -> {steps: [...], result, output} (gen/pipelines.c);
+ * references, cycles and calls are anx check's. */
+static json_t *pipelines_schema(void)
+{
+    json_t *sp = json_object();
+    json_object_set_new(sp, "name", with_doc(string_pattern("^(?!input$)[a-z0-9_-]{1,32}$"),
+                                             "The step's name, which later steps' templates refer to"));
+    json_object_set_new(sp, "call", with_doc(string_pattern("^[A-Z]+ /[^ ?#]*$"),
+                                             "The request the step makes: METHOD PATH of a route of the image"));
+    json_object_set_new(sp, "engine", or_null(with_doc(type_is("string"),
+                                                       "Call this engine directly (with call's method and path) "
+                                                       "instead of routing the request")));
+    json_object_set_new(sp, "input", or_null(with_doc(scalar_text(),
+                                                      "The request body: a template with {{input}}, "
+                                                      "{{STEP.field}}, {{X|raw}} (default {{input|raw}})")));
+    json_object_set_new(sp, "content_type", or_null(with_doc(type_is("string"),
+                                                             "The body's Content-Type (default application/json)")));
+    json_t *after = type_is("array");
+    json_object_set_new(after, "items", type_is("string"));
+    json_object_set_new(sp, "after", or_null(with_doc(any_of2(after, type_is("string")),
+                                                      "Steps this one runs after (references add theirs)")));
+    json_t *dur = string_pattern("^[0-9]+ *(ns|us|ms|s|m|min|h)$");
+    json_object_set_new(sp, "timeout", or_null(with_doc(dur, "Per attempt, 1ms to 1h (default 30s)")));
+    json_object_set_new(sp, "retries", or_null(with_doc(int_schema(0, 10),
+                                                        "Further attempts after a 5xx, an engine error or "
+                                                        "a timeout (default 0)")));
+    json_object_set_new(sp, "doc", or_null(scalar_text()));
+    json_t *step = object_schema(sp, true);
+    json_object_set_new(step, "required", json_pack("[ss]", "name", "call"));
+    json_t *steps = type_is("array");
+    json_object_set_new(steps, "items", step);
+    json_object_set_new(steps, "minItems", json_integer(1));
+    json_object_set_new(steps, "maxItems", json_integer(32));
+    json_t *pp = json_object();
+    json_object_set_new(pp, "steps", with_doc(steps, "The steps, run in dependency order"));
+    json_object_set_new(pp, "result", or_null(with_doc(string_pattern("^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$"),
+                                                       "The object the output is stored as (default "
+                                                       "pipelines/NAME/result)")));
+    json_object_set_new(pp, "output", or_null(with_doc(scalar_text(),
+                                                       "The stored content: a template (default the last "
+                                                       "step's answer)")));
+    json_object_set_new(pp, "doc", or_null(scalar_text()));
+    json_t *pl = object_schema(pp, true);
+    json_object_set_new(pl, "required", json_pack("[s]", "steps"));
+    json_t *s = type_is("object");
+    json_object_set_new(s, "propertyNames", string_pattern(NAME_PATTERN));
+    json_object_set_new(s, "additionalProperties", pl);
+    return or_null(with_doc(s, "Task graphs the router runs: POST /api/v1/pipelines/NAME (docs/pipelines.md)"));
+}
+
 static json_t *top_key_schema(struct catalog *c, const char *key, struct strlist *modules)
 {
     if (!strcmp(key, "name"))
@@ -451,6 +501,8 @@ static json_t *top_key_schema(struct catalog *c, const char *key, struct strlist
         return credentials_schema(modules);
     if (!strcmp(key, "grants"))
         return grants_schema(modules);
+    if (!strcmp(key, "pipelines"))
+        return pipelines_schema();
     return with_doc(json_object(), "see docs/manifest.md");
 }
 

@@ -255,6 +255,7 @@ int validate(const struct manifest *m, struct resolution *r)
     check_tests(m, r);
     check_rag(m, r);
     grants_validate(m, r);
+    pipelines_validate(m, r);
     struct mem_need *need = xcalloc(1, sizeof *need);
     memory_need_init(need, anx_root(), m, r);
     check_infer(m, r, need);

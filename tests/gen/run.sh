@@ -159,7 +159,15 @@ for f in *.yaml; do
         ok "$name"
     fi
     grep '^#define CONFIG_ROUTER_' "$out/stdout" >"$out/${f%.yaml}.router.h"
+    grep '^#define CONFIG_PIPELINES' "$out/stdout" >"$out/${f%.yaml}.pipelines.h"
 done
+# the pipelines table anx writes into config.h (rows of modules/pipelines'
+# struct pl_def: dependency masks from after: and {{references}}, defaults)
+if d=$(diff "$here/real-warn/pipelines-good.config" "$out/pipelines-good.pipelines.h"); then
+    ok "real-warn/pipelines-good.yaml: config.h's CONFIG_PIPELINES"
+else
+    bad "real-warn/pipelines-good.yaml: config.h's CONFIG_PIPELINES" "$d"
+fi
 if [ -s "$out/router-strings.router.h" ] && d=$(diff "$out/router-strings.router.h" "$out/router-lists.router.h"); then
     ok "real-warn/the deprecated string form gives the list form's config.h"
 else

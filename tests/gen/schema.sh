@@ -133,6 +133,8 @@ test-key-order: key chords (QEMU's key names and their order)
 test-key-unknown: key chords (QEMU's key names)
 grants-not-in-image: module resolution: the image's modules
 grants-expands-badly: a module's config value, expanded into its objects: grants
+pipelines-cycle: a pipeline's steps depend on each other in a cycle (after: and {{references}})
+pipelines-route: a step calls a route none of the image's modules serves
 "
 python3 "$here/manifest_schema.py" "$sc/tree.json" "$here"/bad/*.yaml >"$sc/bad.log" 2>&1
 wrong=""
