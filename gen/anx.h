@@ -110,6 +110,14 @@ int parse_bool(const char *s, bool *out);
 void format_size(uint64_t bytes, char *out, size_t n);
 void format_duration(uint64_t ns, char *out, size_t n);
 
+/* ---- regex_size.c ------------------------------------------------------- */
+
+/* The estimated size (atoms after expanding repetitions) of a POSIX
+ * extended regex's compiled form, or -1 with *why for a pattern glibc
+ * would expand without bound (stacked quantifiers). */
+double regex_size(const char *re, const char **why);
+#define REGEX_SIZE_MAX 20000.0
+
 /* ---- editdist.c --------------------------------------------------------- */
 
 int edit_distance(const char *a, const char *b);

@@ -35,6 +35,14 @@ static int regex_field(const struct ynode *map, const char *key, bool required, 
     }
     if (yget_string(v, xasprintf("'%s'", key), out))
         return -1;
+    const char *why;
+    double size = regex_size(*out, &why);
+    if (size < 0 || size > REGEX_SIZE_MAX) {
+        diag_error(&v->mark, "regular expression for '%s' is too costly to compile: %s", key,
+                   why ? why : xasprintf("its repetitions expand to about %.0f atoms (at most %.0f)",
+                                         size, REGEX_SIZE_MAX));
+        return -1;
+    }
     regex_t re;
     int rc = regcomp(&re, *out, REG_EXTENDED | REG_NEWLINE);
     if (rc) {
