@@ -16,10 +16,23 @@ void oa_sources_free(struct oa_sources *src)
     src->n = 0;
 }
 
-/* The context block of the first n passages, then the prompt. */
-static char *compose(const struct oa_sources *src, int n, const char *prompt)
+/* Where the context goes: before the last "User: QUESTION" of the prompt,
+ * so the turns before it stay a stable prefix (a kept session reuses their
+ * KV cache: docs/openai-api.md, "Sessions"); the start when it is not there. */
+static size_t context_at(const char *prompt, const char *question)
+{
+    size_t ql = strlen(question), at = 0;
+    for (const char *p = strstr(prompt, "User: "); p; p = strstr(p + 1, "User: "))
+        if (!strncmp(p + 6, question, ql))
+            at = (size_t)(p - prompt);
+    return at;
+}
+
+/* The prompt with the context block of the first n passages at `at`. */
+static char *compose(const struct oa_sources *src, int n, const char *prompt, size_t at)
 {
     struct anx_buf b = {0};
+    anx_buf_add(&b, prompt, at);
     if (n > 0) {
         anx_buf_puts(&b, "Context:\n");
         for (int i = 0; i < n; i++) {
@@ -41,7 +54,7 @@ static char *compose(const struct oa_sources *src, int n, const char *prompt)
         }
         anx_buf_add(&b, "\n", 1);
     }
-    anx_buf_puts(&b, prompt);
+    anx_buf_puts(&b, prompt + at);
     return anx_buf_take(&b);
 }
 
@@ -68,9 +81,10 @@ int oa_rag_prompt(const struct inf_model *m, int ctx, int reserve, const char *c
         return n;
     src->n = n;
     int limit = ctx > 0 && ctx < m->cfg.seq_len ? ctx : m->cfg.seq_len;
+    size_t at = question[0] ? context_at(prompt, question) : 0;
     limit -= reserve > 0 ? reserve : 0;
     for (int use = n; use >= 0; use--) {
-        char *text = compose(src, use, prompt);
+        char *text = compose(src, use, prompt, at);
         if (!text)
             break;
         int t = use ? count_tokens(m, text, limit) : 0;

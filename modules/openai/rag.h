@@ -19,9 +19,11 @@ struct oa_sources {
     struct anx_passage p[OA_RAG_MAX_K];
 };
 
-/* *out (anx_malloc'd) = "Context:\n[NAME vN] PASSAGE\n...\n\n" + prompt,
+/* *out (anx_malloc'd) = prompt with "Context:\n[NAME vN] PASSAGE\n...\n\n"
+ * before its last "User: QUESTION" (at its start when that is not in it),
  * with up to k passages of collection retrieved for question (whitespace
- * runs of a passage folded into one space). Passages are dropped, worst
+ * runs of a passage folded into one space). Earlier turns stay a prefix
+ * that a kept session does not run again. Passages are dropped, worst
  * first, until the prompt leaves reserve tokens of the context ctx
  * (0 = the model's) free for the answer, so retrieval never makes a
  * request that fit fail. src gets the passages used (free with

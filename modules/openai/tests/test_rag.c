@@ -128,6 +128,16 @@ int main(void)
     anx_free(out);
     oa_sources_free(&src);
 
+    /* A conversation: the context goes before the last user message. */
+    const char *conv = "User: Hi\nAssistant: Hello.\nUser: Where is the key?\nAssistant:";
+    rc = oa_rag_prompt(&m, 0, 16, "docs", 1, "Where is the key?", conv, &src, &out);
+    const char *want2 = "User: Hi\nAssistant: Hello.\nContext:\n[docs/a.md v1] The secret code of the blue door "
+                        "is 4417.\n\nUser: Where is the key?\nAssistant:";
+    check(rc == 0 && out && !strcmp(out, want2), "the context goes before the last user message: %s",
+          out ? out : "");
+    anx_free(out);
+    oa_sources_free(&src);
+
     rc = oa_rag_prompt(&m, 0, 0, "nothing", 3, "q", prompt, &src, &out);
     check(rc == ANX_ENOENT && !out && src.n == 0, "an unknown collection: ANX_ENOENT");
     rc = oa_rag_prompt(&m, 0, 0, "busy", 3, "q", prompt, &src, &out);
