@@ -8,6 +8,7 @@
 #define VEC_COLL_H
 
 #include <anx/feed.h>
+#include "lexical.h"
 #include "vecstore.h"
 
 #define VEC_SELF "vecstore"          /* this module, as the object store's grants name it */
@@ -22,6 +23,7 @@ struct vec_entry {
     char object[65];                    /* the source version's object id, "" = none */
     const char *source;                 /* in the block: the document, "" = none */
     const char *model;                  /* in the block: the model, "" = a raw vector */
+    struct vec_lex_doc *lex;            /* the passage's terms in its collection's BM25 */
     size_t text_len;
     char text[];                        /* the passage, NUL, then source and model */
 };
@@ -31,6 +33,7 @@ struct vec_coll {
     char prefix[VEC_SOURCE_MAX + 1];    /* documents followed ("docs/"), "" = none */
     bool has_dim;
     struct vec_index x;
+    struct vec_lex lex;                 /* BM25 statistics of the passages of x's rows */
     const char *state;
     struct anx_feed_sub *sub;           /* its documents' change feed, or NULL */
 };
@@ -66,8 +69,10 @@ int vec_forget_doc(struct vec_coll *c, const char *name);
 /* Every document under c's prefix ingested, vectors of gone ones deleted. */
 int vec_sync(struct vec_coll *c);
 
-/* The doors: the HTTP engine (http.c) and the vmem command (commands.c). */
+/* The doors: the HTTP engine (http.c), the vmem command (commands.c) and
+ * the core's retriever (retrieve.c, <anx/retrieve.h>). */
 int vec_http_init(void);
 int vec_commands_init(void);
+void vec_retriever_init(void);
 
 #endif

@@ -4,9 +4,14 @@
  * stays the memory statistics).
  *
  *   vmem add COLL ID TEXT...        embed TEXT with the model and store it as ID
- *   vmem query COLL [-k N] TEXT...  the N (default top_k) nearest passages
+ *   vmem query COLL [-k N] [-m MODE] TEXT...
+ *                                   the N (default top_k) best passages, ranked
+ *                                   by MODE (default: the config's retrieval)
  *   vmem rm COLL ID                 delete ID
  *   vmem ls [COLL]                  collections, or the rows of one
+ *   vmem retrieve MODULE COLL TEXT...
+ *                                   what <anx/retrieve.h> gives module MODULE
+ *                                   (only passages of objects it may read)
  *   vmem bench N DIM                exact top-10 query time over N random vectors
  *                                   in a scratch index (nothing stored): the
  *                                   in-image figure of tests/bench/vecstore
@@ -16,6 +21,7 @@
 #include <anx/mem.h>
 #include <anx/printf.h>
 #include <anx/random.h>
+#include <anx/retrieve.h>
 #include <anx/thread.h>
 #include <anx/time.h>
 #include "coll.h"
@@ -79,15 +85,25 @@ static int cmd_ls(int argc, char **argv)
     return 0;
 }
 
+static const char *query_error(int n)
+{
+    return n == ANX_EAGAIN ? "no model is loaded yet"
+           : n == ANX_ERANGE ? "more tokens than the model's context" : anx_strerror(n);
+}
+
 static int cmd_query(int argc, char **argv)
 {
-    int k = CONFIG_VECSTORE_TOP_K, from = 3;
-    if (argc > 4 && !strcmp(argv[3], "-k")) {
-        k = atoi(argv[4]);
-        from = 5;
+    int k = CONFIG_VECSTORE_TOP_K, from = 3, mode = vec_retrieval();
+    for (; argc > from + 2; from += 2) {
+        if (!strcmp(argv[from], "-k"))
+            k = atoi(argv[from + 1]);
+        else if (!strcmp(argv[from], "-m"))
+            mode = vec_mode_parse(argv[from + 1]);
+        else
+            break;
     }
-    if (argc <= from || k < 1 || k > 100) {
-        anx_printf("usage: vmem query COLL [-k 1..100] TEXT...\n");
+    if (argc <= from || k < 1 || k > 100 || mode < 0) {
+        anx_printf("usage: vmem query COLL [-k 1..100] [-m hybrid|cosine|lexical] TEXT...\n");
         return 1;
     }
     char *text = join(argc, argv, from);
@@ -95,29 +111,61 @@ static int cmd_query(int argc, char **argv)
     int n = text && hits ? 0 : ANX_ENOMEM;
     uint64_t t0 = anx_time_ns();
     if (!n)
-        n = vec_query_text(argv[2], text, k, hits, k);
+        n = vec_query_text_as(argv[2], text, (enum vec_mode)mode, k, hits, k, NULL, NULL);
     uint64_t us = (anx_time_ns() - t0) / ANX_NS_PER_US;
     if (n < 0) {
-        anx_printf("vmem: %s: %s\n", argv[2],
-                   n == ANX_EAGAIN ? "no model is loaded yet"
-                   : n == ANX_ERANGE ? "more tokens than the model's context" : anx_strerror(n));
+        anx_printf("vmem: %s: %s\n", argv[2], query_error(n));
     } else {
         for (int i = 0; i < n; i++) {
-            char s[16];
+            char s[16], c[16], l[16];
             vec_fmt_score(hits[i].score, s);
+            vec_fmt_score(hits[i].cosine, c);
+            vec_fmt_score(hits[i].lexical, l);
             anx_printf("%s  %s", s, hits[i].id);
             if (hits[i].source[0])
                 anx_printf("  (%s version %u, byte %llu)", hits[i].source,
                            (unsigned)hits[i].version, (unsigned long long)hits[i].offset);
-            anx_printf("\n");
+            if (mode == VEC_MODE_LEXICAL)
+                anx_printf("  bm25 %s\n", l);
+            else
+                anx_printf("  cosine %s bm25 %s\n", c, l);
             show_passage(hits[i].text, hits[i].text_len);
         }
-        anx_printf("%d hit%s in %llu us\n", n, n == 1 ? "" : "s", (unsigned long long)us);
+        anx_printf("%d hit%s (%s) in %llu us\n", n, n == 1 ? "" : "s",
+                   vec_mode_name((enum vec_mode)mode), (unsigned long long)us);
         vec_hits_free(hits, n);
     }
     anx_free(hits);
     anx_free(text);
     return n < 0;
+}
+
+/* What the core's retrieval (<anx/retrieve.h>) gives a module: the
+ * passages it may read, as anx_retrieve hands them to openai's chat. */
+static int cmd_retrieve(int argc, char **argv)
+{
+    if (argc < 5) {
+        anx_printf("usage: vmem retrieve MODULE COLL TEXT...\n");
+        return 1;
+    }
+    char *text = join(argc, argv, 4);
+    struct anx_passage p[CONFIG_VECSTORE_TOP_K];
+    int n = text ? anx_retrieve(argv[2], argv[3], text, CONFIG_VECSTORE_TOP_K, p) : ANX_ENOMEM;
+    anx_free(text);
+    if (n < 0) {
+        anx_printf("vmem: %s: %s\n", argv[3], query_error(n));
+        return 1;
+    }
+    for (int i = 0; i < n; i++) {
+        char s[16];
+        vec_fmt_score(p[i].score, s);
+        anx_printf("%s  %s version %u, byte %zu\n", s, p[i].source, (unsigned)p[i].version,
+                   p[i].offset);
+        show_passage(p[i].text, strlen(p[i].text));
+    }
+    anx_printf("%d passage%s for %s\n", n, n == 1 ? "" : "s", argv[2]);
+    anx_passages_free(p, n);
+    return 0;
 }
 
 static int cmd_add(int argc, char **argv)
@@ -198,6 +246,8 @@ static int cmd_vmem(int argc, char **argv)
         return cmd_query(argc, argv);
     if (!strcmp(sub, "add"))
         return cmd_add(argc, argv);
+    if (!strcmp(sub, "retrieve"))
+        return cmd_retrieve(argc, argv);
     if (!strcmp(sub, "bench"))
         return cmd_bench(argc, argv);
     if (!strcmp(sub, "rm") && argc == 4) {
@@ -206,16 +256,16 @@ static int cmd_vmem(int argc, char **argv)
             anx_printf("vmem: %s/%s: %s\n", argv[2], argv[3], anx_strerror(rc));
         return rc < 0;
     }
-    anx_printf("usage: vmem add COLL ID TEXT... | query COLL [-k N] TEXT... | rm COLL ID | "
-               "ls [COLL] | bench N DIM\n");
+    anx_printf("usage: vmem add COLL ID TEXT... | query COLL [-k N] [-m MODE] TEXT... | "
+               "rm COLL ID | ls [COLL] | retrieve MODULE COLL TEXT... | bench N DIM\n");
     return 1;
 }
 
 static struct anx_command vmem_cmd = {
     .name = "vmem",
     .summary = "Vector memory: add, query, list passages (also: mem add|query|rm|ls)",
-    .usage = "vmem add COLL ID TEXT... | query COLL [-k N] TEXT... | rm COLL ID | ls [COLL] | "
-             "bench N DIM",
+    .usage = "vmem add COLL ID TEXT... | query COLL [-k N] [-m MODE] TEXT... | rm COLL ID | "
+             "ls [COLL] | retrieve MODULE COLL TEXT... | bench N DIM",
     .fn = cmd_vmem,
     .scope = "objects",
 };

@@ -4,7 +4,8 @@
  *   GET    /api/v1/mem                    collections: name, prefix, dim, vectors, state
  *   GET    /api/v1/mem/COLL               its rows: id, source, version, offset, length
  *   POST   /api/v1/mem/COLL               add {"id", "text" | "vector"} -> 201
- *   POST   /api/v1/mem/COLL/query         {"text" | "vector", "k"} -> hits, best first
+ *   POST   /api/v1/mem/COLL/query         {"text" | "vector", "k", "retrieval"} -> hits,
+ *                                          best first, with their cosine and BM25 scores
  *   DELETE /api/v1/mem/COLL/ID            204
  *
  * Errors are {"error": "..."} with 400 (a bad body), 404 (no such collection
@@ -104,9 +105,11 @@ static int query(struct rt_response *rs, const char *coll, const struct vec_req 
     struct vec_hit *hits = anx_calloc((size_t)k, sizeof(*hits));
     if (!hits)
         return fail_err(rs, ANX_ENOMEM, "query");
+    enum vec_mode mode = r->vector ? VEC_MODE_COSINE
+                       : r->mode >= 0 ? (enum vec_mode)r->mode : vec_retrieval();
     uint64_t t0 = anx_time_ns();
     int n = r->vector ? vec_query_vector(coll, r->vector, r->dim, (int)k, hits, (int)k)
-                      : vec_query_text(coll, r->text, (int)k, hits, (int)k);
+                      : vec_query_text_as(coll, r->text, mode, (int)k, hits, (int)k, NULL, NULL);
     uint64_t took = anx_time_ns() - t0;
     if (n < 0) {
         anx_free(hits);
@@ -118,12 +121,19 @@ static int query(struct rt_response *rs, const char *coll, const struct vec_req 
     rs->content_type = "application/json";
     anx_buf_puts(&rs->out, "{");
     str_member(&rs->out, "collection", coll, strlen(coll));
-    anx_buf_printf(&rs->out, ", \"took_us\": %llu, \"hits\": [",
-                   (unsigned long long)(took / ANX_NS_PER_US));
+    anx_buf_printf(&rs->out, ", \"retrieval\": \"%s\", \"took_us\": %llu, \"hits\": [",
+                   vec_mode_name(mode), (unsigned long long)(took / ANX_NS_PER_US));
     for (int i = 0; i < n; i++) {
-        char score[16];
+        char score[16], cos[16], lex[16];
         vec_fmt_score(hits[i].score, score);
+        vec_fmt_score(hits[i].cosine, cos);
+        vec_fmt_score(hits[i].lexical, lex);
         anx_buf_printf(&rs->out, "%s{\"score\": %s, ", i ? ",\n  " : "\n  ", score);
+        /* the scores behind a text's ranking (a vector's score is its cosine) */
+        if (!r->vector && mode != VEC_MODE_LEXICAL)
+            anx_buf_printf(&rs->out, "\"cosine\": %s, ", cos);
+        if (!r->vector)
+            anx_buf_printf(&rs->out, "\"lexical\": %s, ", lex);
         str_member(&rs->out, "id", hits[i].id, strlen(hits[i].id));
         anx_buf_puts(&rs->out, ", ");
         str_member(&rs->out, "source", hits[i].source, strlen(hits[i].source));

@@ -15,6 +15,7 @@
 #include "coll.h"
 #include "infer.h"
 #include "objstore.h"
+#include "rank.h"
 
 struct vec_coll vec_colls[VEC_COLL_MAX];
 int vec_ncolls;
@@ -73,6 +74,33 @@ static void entry_free(void *p)
     anx_free(p);
 }
 
+/* Free an entry that was a row of c: its terms leave c's BM25 statistics. */
+static void entry_drop(struct vec_coll *c, struct vec_entry *e)
+{
+    if (!e)
+        return;
+    vec_lex_remove(&c->lex, e->lex);
+    anx_free(e);
+}
+
+/* Put row id (vector v, entry e) into c's index and e's passage into its
+ * BM25 statistics, both or neither; the entry it replaces is dropped. */
+static int put_row(struct vec_coll *c, const char *id, const float *v, struct vec_entry *e)
+{
+    int rc = vec_lex_add(&c->lex, e->text, e->text_len, &e->lex);
+    if (rc < 0)
+        return rc;
+    void *old;
+    rc = vec_index_put(&c->x, id, v, e, &old);
+    if (rc < 0) {
+        vec_lex_remove(&c->lex, e->lex);
+        e->lex = NULL;
+        return rc;
+    }
+    entry_drop(c, old);
+    return 0;
+}
+
 static int object_name(char *out, size_t n, const struct vec_coll *c, const char *id)
 {
     int l = snprintf(out, n, "%s%s/%s", CONFIG_VECSTORE_PREFIX, c->name, id);
@@ -127,16 +155,11 @@ static int store_row(struct vec_coll *c, const char *id, const float *v, int dim
     anx_buf_free(&b);
     if (rc < 0)
         return rc;
-    void *old;
     bool existed = vec_index_find(&c->x, id) >= 0;
-    rc = vec_index_put(&c->x, id, v, e, &old);
-    if (rc < 0) {               /* out of memory: a new id's object goes again */
-        if (!existed)
-            os_delete(VEC_SELF, name);
-        return rc;
-    }
-    entry_free(old);
-    return 0;
+    rc = put_row(c, id, v, e);
+    if (rc < 0 && !existed)     /* out of memory: a new id's object goes again */
+        os_delete(VEC_SELF, name);
+    return rc;
 }
 
 static int delete_row(struct vec_coll *c, const char *id)
@@ -150,7 +173,7 @@ static int delete_row(struct vec_coll *c, const char *id)
     void *old;
     int rc2 = c->has_dim ? vec_index_del(&c->x, id, &old) : ANX_ENOENT;
     if (rc2 == 0)
-        entry_free(old);
+        entry_drop(c, old);
     return rc == ANX_ENOENT && rc2 == ANX_ENOENT ? ANX_ENOENT : 0;
 }
 
@@ -259,6 +282,26 @@ void vec_hits_free(struct vec_hit *hits, int n)
     }
 }
 
+/* Row r of c as hit o (its passage copied): 0 or ANX_ENOMEM. */
+static int fill_hit(const struct vec_coll *c, size_t r, float score, float cosine, float lexical,
+                    struct vec_hit *o)
+{
+    const struct vec_entry *e = c->x.user[r];
+    memset(o, 0, sizeof(*o));
+    o->score = score;
+    o->cosine = cosine;
+    o->lexical = lexical;
+    strlcpy(o->id, c->x.ids[r], sizeof(o->id));
+    strlcpy(o->source, e->source, sizeof(o->source));
+    o->version = e->version;
+    o->offset = e->offset;
+    o->text_len = e->text_len;
+    if (!(o->text = anx_malloc(e->text_len + 1)))
+        return ANX_ENOMEM;
+    memcpy(o->text, e->text, e->text_len + 1);
+    return 0;
+}
+
 int vec_query_vector(const char *coll, const float *v, int dim, int k, struct vec_hit *hits, int n)
 {
     struct vec_coll *c = vec_coll_find(coll);
@@ -285,44 +328,96 @@ int vec_query_vector(const char *coll, const float *v, int dim, int k, struct ve
         vec_stats.query_ns += anx_time_ns() - t0;
         vec_stats.queries++;
     }
-    for (int i = 0; i < m; i++) {
-        const struct vec_entry *e = c->x.user[h[i].row];
-        struct vec_hit *o = &hits[i];
-        memset(o, 0, sizeof(*o));
-        o->score = h[i].score;
-        strlcpy(o->id, c->x.ids[h[i].row], sizeof(o->id));
-        strlcpy(o->source, e->source, sizeof(o->source));
-        o->version = e->version;
-        o->offset = e->offset;
-        o->text_len = e->text_len;
-        o->text = anx_malloc(e->text_len + 1);
-        if (!o->text) {
+    for (int i = 0; i < m; i++)
+        if (fill_hit(c, h[i].row, h[i].score, h[i].score, 0, &hits[i]) < 0) {
             vec_hits_free(hits, i);
             m = ANX_ENOMEM;
             break;
         }
-        memcpy(o->text, e->text, e->text_len + 1);
-    }
     anx_free(q);
     anx_free(h);
     return m;
 }
 
-int vec_query_text(const char *coll, const char *text, int k, struct vec_hit *hits, int n)
+enum vec_mode vec_retrieval(void)
 {
-    if (!vec_coll_find(coll))
+    int m = vec_mode_parse(CONFIG_VECSTORE_RETRIEVAL);
+    return m < 0 ? VEC_MODE_HYBRID : (enum vec_mode)m;     /* anx checked the enum */
+}
+
+/* Every row of c scored in mode (q: the text's unit vector, NULL in
+ * lexical mode), the rows keep refuses left out, the k best into hits. */
+static int rank_rows(struct vec_coll *c, enum vec_mode mode, const float *q, const char *text,
+                     int k, struct vec_hit *hits, vec_keep_fn keep, void *arg)
+{
+    size_t n = c->x.n;
+    float *cos = mode != VEC_MODE_LEXICAL ? anx_malloc(n * sizeof(float)) : NULL;
+    float *lex = anx_malloc(n * sizeof(float));     /* shown in every mode: cheap */
+    bool *skip = keep ? anx_malloc(n * sizeof(bool)) : NULL;
+    struct vec_ranked *r = anx_malloc((size_t)k * sizeof(*r));
+    int m = ANX_ENOMEM;
+    if ((mode != VEC_MODE_LEXICAL && !cos) || !lex || (keep && !skip) || !r)
+        goto out;
+    uint64_t t0 = anx_time_ns();
+    struct vec_lex_query lq;
+    vec_lex_query_init(&c->lex, text, &lq);
+    for (size_t i = 0; i < n; i++) {
+        const struct vec_entry *e = c->x.user[i];
+        if (cos)
+            cos[i] = vec_dot(q, c->x.vecs + i * (size_t)c->x.dim, c->x.dim);
+        lex[i] = vec_lex_score(&c->lex, &lq, e->lex);
+        if (skip)
+            skip[i] = !keep(c->name, c->x.ids[i], e->source, arg);
+    }
+    m = vec_rank(mode, cos, lex, (const char *const *)c->x.ids, skip, n, k, r);
+    vec_stats.query_ns += anx_time_ns() - t0;
+    vec_stats.queries++;
+    for (int i = 0; i < m; i++)
+        if (fill_hit(c, r[i].row, r[i].score, r[i].cosine, r[i].lexical, &hits[i]) < 0) {
+            vec_hits_free(hits, i);
+            m = ANX_ENOMEM;
+            break;
+        }
+out:
+    anx_free(cos);
+    anx_free(lex);
+    anx_free(skip);
+    anx_free(r);
+    return m;
+}
+
+int vec_query_text_as(const char *coll, const char *text, enum vec_mode mode, int k,
+                      struct vec_hit *hits, int n, vec_keep_fn keep, void *arg)
+{
+    struct vec_coll *c = vec_coll_find(coll);
+    if (!c)
         return ANX_ENOENT;
     if (!text || !text[0])
         return ANX_EINVAL;
-    float *v;
-    int dim;
-    char model[VEC_MODEL_MAX + 1], err[INF_ERR_MAX];
-    int rc = embed(text, &v, &dim, model, err);
-    if (rc < 0)
-        return rc;
-    rc = vec_query_vector(coll, v, dim, k, hits, n);
+    if (k > n)
+        k = n;
+    float *v = NULL;
+    if (mode != VEC_MODE_LEXICAL) {
+        int dim;
+        char model[VEC_MODEL_MAX + 1], err[INF_ERR_MAX];
+        int rc = embed(text, &v, &dim, model, err);
+        if (rc < 0)
+            return rc;
+        /* c again: embedding ran the model, other threads may have run */
+        if (!(c = vec_coll_find(coll)) || (c->has_dim && c->x.n && dim != c->x.dim) ||
+            vec_normalize(v, dim) < 0) {
+            anx_free(v);
+            return c ? ANX_EINVAL : ANX_ENOENT;
+        }
+    }
+    int m = k > 0 && c->has_dim && c->x.n ? rank_rows(c, mode, v, text, k, hits, keep, arg) : 0;
     anx_free(v);
-    return rc;
+    return m;
+}
+
+int vec_query_text(const char *coll, const char *text, int k, struct vec_hit *hits, int n)
+{
+    return vec_query_text_as(coll, text, vec_retrieval(), k, hits, n, NULL, NULL);
 }
 
 int vec_collections(void)
@@ -458,12 +553,10 @@ static int load_row(const char *name)
         e->offset = r.offset;
         if (!c->has_dim && (rc = vec_index_init(&c->x, r.dim)) == 0)
             c->has_dim = true;
-        void *old = NULL;
-        if (rc == 0 && (rc = vec_index_put(&c->x, id, v, e, &old)) == 0)
+        if (rc == 0 && (rc = put_row(c, id, v, e)) == 0)
             e = NULL;
         else if (rc == ANX_EINVAL)
             log_warn("%s: a vector without direction", name);
-        entry_free(old);
     }
     entry_free(e);
     anx_free(v);

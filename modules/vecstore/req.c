@@ -9,6 +9,7 @@
 #include <anx/mem.h>
 #include <anx/printf.h>
 #include "index.h"
+#include "rank.h"
 #include "req.h"
 
 #define DEPTH_MAX 32
@@ -339,6 +340,22 @@ static int member(struct p *p, const char *key, size_t kl, struct vec_req *r)
         r->vector = NULL;
         return vector(p, r);
     }
+    if (kl == 9 && !memcmp(key, "retrieval", 9)) {
+        struct anx_buf b = {0};
+        if (p->i >= p->n || p->s[p->i] != '"')
+            return fail(p, "'retrieval' must be a string");
+        if (string(p, &b)) {
+            anx_buf_free(&b);
+            return p->rc;
+        }
+        r->mode = b.p && !b.oom && strlen(b.p) == b.len ? vec_mode_parse(b.p) : -1;
+        bool oomed = b.oom;
+        anx_buf_free(&b);
+        if (oomed)
+            return oom(p);
+        return r->mode < 0 ? fail(p, "'retrieval' must be \"hybrid\", \"cosine\" or "
+                                     "\"lexical\"") : 0;
+    }
     if (kl == 1 && key[0] == 'k') {
         double d;
         if (p->i >= p->n || (p->s[p->i] != '-' && (p->s[p->i] < '0' || p->s[p->i] > '9')))
@@ -357,6 +374,7 @@ static int member(struct p *p, const char *key, size_t kl, struct vec_req *r)
 int vec_req_parse(const char *body, size_t n, struct vec_req *r, char *err, size_t errlen)
 {
     memset(r, 0, sizeof(*r));
+    r->mode = -1;
     struct p p = {body, n, 0, err, errlen, 0};
     if (!eat(&p, '{'))
         return fail(&p, "an object expected");

@@ -5,6 +5,7 @@
  *     add:    {"id": "note-1", "text": "..."}   or   {"id": "v1", "vector": [0.1, ...]}
  *             (both: the vector is stored, the text kept as its passage)
  *     query:  {"text": "...", "k": 3}           or   {"vector": [...], "k": 3}
+ *             (and "retrieval": "hybrid" | "cosine" | "lexical" for a text)
  *
  * Only an object at the top; the members above with their types; other
  * members are skipped (any JSON value, nested at most 32 deep). Strings are
@@ -28,6 +29,7 @@ struct vec_req {
     int dim;
     bool has_k;
     long k;
+    int mode;                       /* "retrieval": an enum vec_mode (rank.h), -1 absent */
 };
 
 /* 0, ANX_EINVAL with a message in err (errlen bytes), or ANX_ENOMEM. Free

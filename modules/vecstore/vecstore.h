@@ -37,10 +37,13 @@
 #include <stdint.h>
 #include <anx/errno.h>
 #include "index.h"
+#include "rank.h"
 #include "record.h"
 
 struct vec_hit {
-    float score;                        /* cosine similarity, -1 .. 1 */
+    float score;                        /* what the retrieval ranks by (below) */
+    float cosine;                       /* cosine similarity, -1 .. 1 (0 in lexical mode) */
+    float lexical;                      /* BM25 (lexical.h); 0 in cosine mode and for vectors */
     char id[VEC_ID_MAX + 1];            /* in the collection: "a.md/0", "note-1" */
     char source[VEC_SOURCE_MAX + 1];    /* the document's object name; "" when added by hand */
     uint32_t version;                   /* the document's version the passage is from */
@@ -49,11 +52,28 @@ struct vec_hit {
     size_t text_len;
 };
 
-/* The k (<= n) passages of collection coll nearest text, best first, into
+/* The k (<= n) passages of collection coll best for text, best first, into
  * hits: their count (0 for an empty collection), or a negative error. The
+ * ranking is the config's retrieval (vec_retrieval()): hybrid (default:
+ * cosine and BM25 fused by reciprocal rank, score = the fused value,
+ * rank.h), cosine (score = cosine) or lexical (score = BM25; the text is
+ * not embedded, so it works without a model). Except in lexical mode the
  * text is embedded with the loaded model (at most its context in tokens). */
 int vec_query_text(const char *coll, const char *text, int k, struct vec_hit *hits, int n);
-/* The same for a vector of dim floats (normalized here). */
+
+/* Whether a query may see the row id of collection coll, cut from the
+ * object source ("" for a passage added by hand). */
+typedef bool (*vec_keep_fn)(const char *coll, const char *id, const char *source, void *arg);
+/* vec_query_text in a given mode, leaving out (before ranking) the rows
+ * keep (optional) refuses: the retriever of <anx/retrieve.h> keeps only
+ * what the calling module may read. */
+int vec_query_text_as(const char *coll, const char *text, enum vec_mode mode, int k,
+                      struct vec_hit *hits, int n, vec_keep_fn keep, void *arg);
+/* The config's retrieval: module.yaml `retrieval`. */
+enum vec_mode vec_retrieval(void);
+
+/* Nearest a vector of dim floats (normalized here): plain cosine, which is
+ * score and cosine of each hit. */
 int vec_query_vector(const char *coll, const float *v, int dim, int k, struct vec_hit *hits, int n);
 /* Frees the passages of n hits. */
 void vec_hits_free(struct vec_hit *hits, int n);

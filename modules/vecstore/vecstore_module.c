@@ -200,6 +200,7 @@ static int vecstore_init(void)
         return rc;
     }
     rt_metrics_register(&metrics);
+    vec_retriever_init();
     if (!anx_thread_create("vecstore", follow_thread, NULL, 32 * 1024)) {
         log_error("cannot start the thread (out of memory)");
         return ANX_ENOMEM;

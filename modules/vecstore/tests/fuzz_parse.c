@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "index.h"
+#include "lexical.h"
 #include "record.h"
 #include "req.h"
 
@@ -37,5 +38,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == 0 && q.vector && (q.dim < 1 || q.dim > VEC_DIM_MAX))
         abort();
     vec_req_free(&q);
+    /* The input as a document's passage and as a question (BM25): the
+     * statistics come back to nothing when it is removed. */
+    struct vec_lex lx = {0};
+    struct vec_lex_doc *d, *d2;
+    if (vec_lex_add(&lx, (const char *)data, size, &d) == 0 &&
+        vec_lex_add(&lx, (const char *)data, size / 2, &d2) == 0) {
+        char *text = malloc(size + 1);
+        memcpy(text, data, size);
+        text[size] = 0;
+        struct vec_lex_query lq;
+        vec_lex_query_init(&lx, text, &lq);
+        float s = vec_lex_score(&lx, &lq, d);
+        if (s != s || s < 0)
+            abort();
+        vec_lex_remove(&lx, d);
+        vec_lex_remove(&lx, d2);
+        if (lx.docs || lx.total_len || lx.nterms)
+            abort();
+        free(text);
+    }
+    vec_lex_free(&lx);
     return 0;
 }

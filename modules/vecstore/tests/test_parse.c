@@ -9,6 +9,7 @@
 #include <string.h>
 #include "index.h"
 #include "record.h"
+#include "rank.h"
 #include "req.h"
 
 static int passed, failed;
@@ -121,6 +122,13 @@ static void test_req(void)
     CHECK(parse("{\"k\": 1e300}", &r, err) == ANX_EINVAL, "k beyond range");
     vec_req_free(&r);
     CHECK(parse("{}", &r, err) == 0 && !r.id && !r.text && !r.vector && !r.has_k, "empty object");
+    CHECK(r.mode == -1, "no retrieval: -1");
+    vec_req_free(&r);
+    CHECK(parse("{\"text\": \"q\", \"retrieval\": \"lexical\"}", &r, err) == 0 &&
+          r.mode == VEC_MODE_LEXICAL, "retrieval lexical: %s", err);
+    vec_req_free(&r);
+    CHECK(parse("{\"retrieval\": \"cosine\", \"retrieval\": \"hybrid\"}", &r, err) == 0 &&
+          r.mode == VEC_MODE_HYBRID, "the last retrieval counts");
     vec_req_free(&r);
     /* a long vector grows */
     char big[40000] = "{\"vector\": [";
@@ -138,6 +146,8 @@ static void test_req(void)
         "{\"text\": \"a\x01\"}", "{\"text\": \"\xc3\"}", "{\"text\": \"\xed\xa0\x80\"}",
         "{\"text\": \"\xc0\x80\"}", "{\"a\": tru}", "{\"a\": 01}", "{\"a\": -}", "{\"a\": 1.}",
         "{\"a\": 1e}", "{\"text\": \"unterminated", "{\"a\": [1 2]}",
+        "{\"retrieval\": \"bm25\"}", "{\"retrieval\": 1}", "{\"retrieval\": \"hybrid\\u0000\"}",
+        "{\"retrieval\": \"Hybrid\"}",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         err[0] = 0;

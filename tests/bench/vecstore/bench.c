@@ -8,8 +8,9 @@
  *     (inf_embed) with stories260K and with the bundled examples/model,
  *     passages per second;
  *  3. retrieval: for questions about planted facts, the rank of the passage
- *     that holds the fact under plain cosine, and the mean cosine between
- *     passages (how little room the tiny model's embeddings leave).
+ *     that holds the fact by cosine, by BM25 and hybrid (rank.h), and the
+ *     mean cosine between passages (how little room the tiny model's
+ *     embeddings leave); the hybrid query's time at 1k/10k/100k passages.
  * Prints numbers and ratios; never pass/fail.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -20,6 +21,8 @@
 #include "chunk.h"
 #include "index.h"
 #include "infer.h"
+#include "lexical.h"
+#include "rank.h"
 
 static double now(void)
 {
@@ -103,6 +106,90 @@ static void bench_index(void)
             free(v);
             vec_index_free(&x, NULL);
         }
+}
+
+/* Bytes the BM25 index holds (lexical.h): postings per passage, and the
+ * dictionary (an entry of 24 bytes and the term's text), allocator
+ * headers not counted. */
+static void lex_bytes(const struct vec_lex *lx, struct vec_lex_doc *const *d, size_t n,
+                      double *per_passage, double *dict)
+{
+    size_t b = 0;
+    for (size_t i = 0; i < n; i++)
+        b += sizeof(*d[i]) + d[i]->nterms * sizeof(d[i]->postings[0]);
+    *per_passage = n ? (double)b / (double)n : 0;
+    *dict = (double)lx->nterms * (24 + 6) + (double)lx->nbuckets * sizeof(void *);
+}
+
+/* Hybrid query time (every row's cosine and BM25, vec_rank's fusion) over
+ * random passages of 20 to 40 words from 5000 made-up ones. */
+static void bench_hybrid(void)
+{
+    static const size_t ns[] = {1000, 10000, 100000};
+    const int dim = 64;
+    printf("hybrid query (cosine + BM25 of every row, rank fusion, top-10; host), dim 64, "
+           "passages of 20-40 words of a 5000-word vocabulary:\n");
+    for (int ni = 0; ni < 3; ni++) {
+        size_t n = ns[ni];
+        struct vec_index x;
+        struct vec_lex lx = {0};
+        struct vec_lex_doc **ld = malloc(n * sizeof(*ld));
+        vec_index_init(&x, dim);
+        float v[64];
+        char id[32], text[512];
+        double lex_add = 0;
+        for (size_t i = 0; i < n; i++) {
+            for (int d = 0; d < dim; d++)
+                v[d] = frand();
+            snprintf(id, sizeof(id), "doc%zu/%zu", i / 8, i % 8);
+            vec_index_put(&x, id, v, NULL, NULL);
+            size_t len = 0, w = 20 + (size_t)((frand() + 1) * 10);
+            for (size_t j = 0; j < w; j++)
+                len += (size_t)snprintf(text + len, sizeof(text) - len, "w%d ",
+                                        (int)((frand() + 1) * 2500));
+            double t0 = now();
+            vec_lex_add(&lx, text, len, &ld[i]);
+            lex_add += now() - t0;
+        }
+        float *cs = malloc(n * sizeof(float)), *ls = malloc(n * sizeof(float));
+        struct vec_ranked hits[10];
+        int reps = n >= 100000 ? 10 : n >= 10000 ? 50 : 500;
+        double t_score = 0, t_rank = 0, t_cos = 0;
+        for (int r = 0; r < reps; r++) {
+            for (int d = 0; d < dim; d++)
+                v[d] = frand();
+            vec_normalize(v, dim);
+            snprintf(text, sizeof(text), "w%d w%d w%d w%d", (int)((frand() + 1) * 2500),
+                     (int)((frand() + 1) * 2500), (int)((frand() + 1) * 2500),
+                     (int)((frand() + 1) * 2500));
+            double t0 = now();
+            for (size_t i = 0; i < n; i++)
+                cs[i] = vec_dot(v, x.vecs + i * (size_t)dim, dim);
+            double t1 = now();
+            struct vec_lex_query q;
+            vec_lex_query_init(&lx, text, &q);
+            for (size_t i = 0; i < n; i++)
+                ls[i] = vec_lex_score(&lx, &q, ld[i]);
+            double t2 = now();
+            vec_rank(VEC_MODE_HYBRID, cs, ls, (const char *const *)x.ids, NULL, n, 10, hits);
+            t_cos += t1 - t0;
+            t_score += t2 - t1;
+            t_rank += now() - t2;
+        }
+        double pp, dict;
+        lex_bytes(&lx, ld, n, &pp, &dict);
+        printf("  %6zu passages: %8.1f us/query (cosine %.1f, BM25 %.1f, fusion sort %.1f); "
+               "BM25 add %.2f us/passage; %.0f bytes/passage of postings, dictionary %.0f KB\n",
+               n, (t_cos + t_score + t_rank) / reps * 1e6, t_cos / reps * 1e6,
+               t_score / reps * 1e6, t_rank / reps * 1e6, lex_add / n * 1e6, pp, dict / 1e3);
+        for (size_t i = 0; i < n; i++)
+            vec_lex_remove(&lx, ld[i]);
+        vec_lex_free(&lx);
+        free(ld);
+        free(cs);
+        free(ls);
+        vec_index_free(&x, NULL);
+    }
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -232,20 +319,49 @@ static void bench_model(const char *label, const char *bin, const char *tok, con
         }
         free(mu);
         vec_index_free(&cx, NULL);
+        /* The module's three retrievals (rank.h): the same passages in a
+         * BM25 index (lexical.h), every row scored, ranked by vec_rank. */
+        struct vec_lex lx = {0};
+        struct vec_lex_doc *ld[MAXP];
+        for (size_t r = 0; r < x.n; r++) {
+            const struct passage *p = x.user[r];
+            vec_lex_add(&lx, p->text, strlen(p->text), &ld[r]);
+        }
         for (size_t qi = 0; qi < sizeof(questions) / sizeof(questions[0]) && x.n; qi++) {
             inf_embed(&m, questions[qi].q, 0, v, NULL, err);
-            struct vec_index_hit h[MAXP];
-            int n = vec_index_query(&x, v, MAXP, h);
-            int rank = -1;
-            for (int i = 0; i < n && rank < 0; i++) {
-                const struct passage *p = x.user[h[i].row];
-                if (!strcmp(p->doc, questions[qi].doc) && strstr(p->text, questions[qi].needle))
-                    rank = i + 1;
+            float cs[MAXP], ls[MAXP];
+            struct vec_lex_query lq;
+            vec_lex_query_init(&lx, questions[qi].q, &lq);
+            for (size_t r = 0; r < x.n; r++) {
+                cs[r] = vec_dot(v, x.vecs + r * (size_t)dim, dim);
+                ls[r] = vec_lex_score(&lx, &lq, ld[r]);
             }
-            const struct passage *top = x.user[h[0].row];
-            printf("  \"%s\": the fact's passage ranks %d of %d (top: %s/%d %.3f)\n",
-                   questions[qi].q, rank, n, top->doc, top->no, h[0].score);
+            int rank[3] = {-1, -1, -1}, n = 0;
+            const struct passage *top[3] = {0};
+            for (int mode = 0; mode < 3; mode++) {
+                struct vec_ranked h[MAXP];
+                n = vec_rank((enum vec_mode)mode, cs, ls, (const char *const *)x.ids, NULL, x.n,
+                             MAXP, h);
+                top[mode] = x.user[h[0].row];
+                for (int i = 0; i < n && rank[mode] < 0; i++) {
+                    const struct passage *p = x.user[h[i].row];
+                    if (!strcmp(p->doc, questions[qi].doc) &&
+                        strstr(p->text, questions[qi].needle))
+                        rank[mode] = i + 1;
+                }
+            }
+            printf("  \"%s\": the fact's passage ranks %d of %d by cosine (top: %s/%d), %d by "
+                   "BM25 (top: %s/%d), %d hybrid (top: %s/%d)\n", questions[qi].q, rank[0], n,
+                   top[0]->doc, top[0]->no, rank[1], top[1]->doc, top[1]->no, rank[2],
+                   top[2]->doc, top[2]->no);
         }
+        double pp, dict;
+        lex_bytes(&lx, ld, x.n, &pp, &dict);
+        printf("  BM25 index: %.0f bytes of postings a passage, %zu distinct terms\n", pp,
+               lx.nterms);
+        for (size_t r = 0; r < x.n; r++)
+            vec_lex_remove(&lx, ld[r]);
+        vec_lex_free(&lx);
         for (int i = 0; i < np; i++)
             free(ps[i].text);
         free(v);
@@ -259,6 +375,7 @@ static void bench_model(const char *label, const char *bin, const char *tok, con
 int main(int argc, char **argv)
 {
     bench_index();
+    bench_hybrid();
     /* argv: DOCS, then LABEL MODEL TOKENIZER for each model */
     for (int i = 2; i + 2 < argc; i += 3)
         bench_model(argv[i], argv[i + 1], argv[i + 2], argv[1]);

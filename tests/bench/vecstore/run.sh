@@ -14,7 +14,7 @@ mkdir -p "$out"
 cd "$root"
 engine=$(ls modules/tensor/*.c modules/infer/*.c | grep -v -e _module.c)
 make -s -f host/host.mk ROOT="$root" OUT="$out" PROG=bench PROG_SRCS=tests/bench/vecstore/bench.c \
-  PROG_LINK="$(echo $engine) modules/vecstore/index.c modules/vecstore/chunk.c" \
+  PROG_LINK="$(echo $engine) modules/vecstore/index.c modules/vecstore/chunk.c modules/vecstore/lexical.c modules/vecstore/rank.c" \
   PROG_MODULES="tensor infer vecstore" program >"$out/build.log" 2>&1 ||
   { cat "$out/build.log"; echo "bench vecstore: build failed"; exit 0; }
 models=$root/../shared/testdata/models
