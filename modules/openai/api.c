@@ -22,17 +22,6 @@ static int bad(struct oa_error *e, const char *param, const char *code, const ch
 
 /* Out of memory while taking a request apart: the server's state, not the
  * request's fault nor a bug, so 503 like a session that does not fit. */
-static int out_of_memory(struct oa_error *e)
-{
-    e->status = 503;
-    e->type = "server_error";
-    e->param = NULL;
-    e->code = "out_of_memory";
-    snprintf(e->message, sizeof(e->message),
-             "The server is out of memory for this request; try again later or with a smaller one.");
-    return -1;
-}
-
 static int bad_type(struct oa_error *e, const char *param, const char *want,
                     const struct json_value *v)
 {
@@ -142,7 +131,7 @@ static int chat_template(const struct json_doc *d, const struct json_value *msgs
         (*question)[q_len] = 0;
     }
     if (!(*out = anx_buf_take(&t)))       /* out of memory on the way */
-        return out_of_memory(e);
+        return oa_out_of_memory(e);
     return 0;
 fail:
     anx_buf_free(&t);
@@ -170,7 +159,7 @@ static int add_stop(struct oa_request *rq, const char *s, size_t n, struct oa_er
     if (n > 256 || has_nul(s, n))
         return bad(e, "stop", "invalid_value", "Invalid 'stop': a stop string is too long or holds a NUL.", 0, 0);
     if (!(rq->stop[rq->n_stop] = strndup(s, n)))
-        return out_of_memory(e);
+        return oa_out_of_memory(e);
     rq->n_stop++;
     return 0;
 }
@@ -188,7 +177,7 @@ int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_re
     struct json_error je;
     if (oa_json_parse(&d, body, n, &je) < 0) {
         if (je.oom)
-            return out_of_memory(e);
+            return oa_out_of_memory(e);
         char off[24];
         snprintf(off, sizeof(off), "%zu", je.offset);
         bad(e, NULL, NULL, "We could not parse the JSON body of your request: %s at byte %s.",
@@ -341,7 +330,7 @@ int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_re
     rc = 0;
     goto out;
 oom:
-    out_of_memory(e);
+    oa_out_of_memory(e);
 out:
     oa_json_free(&d);
     return rc;
@@ -614,7 +603,7 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
             goto fail;
         }
         if (!(rq.session_id = strndup(io->session_hdr, io->session_hdr_len))) {
-            out_of_memory(&e);
+            oa_out_of_memory(&e);
             goto fail;
         }
     }
@@ -732,7 +721,7 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
         if (io->unlock)
             io->unlock(io->ctx);
         if (pn == ANX_ENOMEM) {
-            out_of_memory(&e);
+            oa_out_of_memory(&e);
             goto fail;
         }
         e.status = 400;

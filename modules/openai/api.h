@@ -50,6 +50,13 @@ struct oa_error {
     char message[200];
 };
 
+/* e as a 400 invalid_request_error about param (NULL = null) with code and
+ * the formatted message; returns -1. */
+int oa_bad(struct oa_error *e, const char *param, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* e as the 503 out_of_memory error; returns -1. */
+int oa_out_of_memory(struct oa_error *e);
+
 /* 0, or -1 with e filled (status 400, or 503 out of memory). Free rq with oa_request_free
  * either way. */
 int oa_parse_request(enum oa_kind kind, const char *body, size_t n, struct oa_request *rq,

@@ -8,34 +8,6 @@
 #include "embeddings.h"
 #include "json.h"
 
-static int bad(struct oa_error *e, const char *param, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int bad(struct oa_error *e, const char *param, const char *code, const char *fmt, ...)
-{
-    e->status = 400;
-    e->type = "invalid_request_error";
-    e->param = param;
-    e->code = code;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->message, sizeof(e->message), fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-static int oom(struct oa_error *e)
-{
-    e->status = 503;
-    e->type = "server_error";
-    e->param = NULL;
-    e->code = "out_of_memory";
-    snprintf(
-        e->message, sizeof(e->message),
-        "The server is out of memory for this request; try again later or with a smaller one.");
-    return -1;
-}
-
 void oa_embed_request_free(struct oa_embed_request *rq)
 {
     for (int i = 0; i < rq->n; i++) {
@@ -63,29 +35,29 @@ static int take_input(const struct json_doc *d, const struct json_value *v,
 {
     if (v->type == JSON_STRING) {
         if (v->len == 0)
-            return bad(e, "input", "invalid_value",
+            return oa_bad(e, "input", "invalid_value",
                        "Invalid 'input[%d]': an empty string cannot be embedded.", index);
         if (memchr(v->str, 0, v->len))
-            return bad(e, "input", "invalid_value",
+            return oa_bad(e, "input", "invalid_value",
                        "Invalid 'input[%d]': contains a NUL character.", index);
-        return (in->text = strndup(v->str, v->len)) ? 0 : oom(e);
+        return (in->text = strndup(v->str, v->len)) ? 0 : oa_out_of_memory(e);
     }
     if (v->type != JSON_ARRAY)
-        return bad(
+        return oa_bad(
             e, "input", "invalid_type",
             "Invalid type for 'input[%d]': expected a string or an array of token ids, but got %s.",
             index, oa_json_type_name(v->type));
     if (v->count == 0)
-        return bad(e, "input", "invalid_value", "Invalid 'input[%d]': an empty token array.",
+        return oa_bad(e, "input", "invalid_value", "Invalid 'input[%d]': an empty token array.",
                    index);
     if (v->count > OA_EMBED_MAX_IDS)
-        return bad(e, "input", "invalid_value", "Invalid 'input[%d]': more than %d token ids.",
+        return oa_bad(e, "input", "invalid_value", "Invalid 'input[%d]': more than %d token ids.",
                    index, OA_EMBED_MAX_IDS);
     if (!(in->ids = anx_malloc((size_t)v->count * sizeof(int))))
-        return oom(e);
+        return oa_out_of_memory(e);
     for (const struct json_value *t = oa_json_at(d, v->first); t; t = oa_json_at(d, t->next)) {
         if (!is_id(t))
-            return bad(e, "input", "invalid_value",
+            return oa_bad(e, "input", "invalid_value",
                        "Invalid 'input[%d]': token ids are integers from 0 up.", index);
         in->ids[in->n_ids++] = (int)t->num;
     }
@@ -100,56 +72,56 @@ int oa_embed_parse(const char *body, size_t n, struct oa_embed_request *rq, stru
     struct json_error je;
     if (oa_json_parse(&d, body, n, &je) < 0) {
         if (je.oom)
-            return oom(e);
-        return bad(e, NULL, NULL,
+            return oa_out_of_memory(e);
+        return oa_bad(e, NULL, NULL,
                    "We could not parse the JSON body of your request: %s at byte %zu.", je.msg,
                    je.offset);
     }
     int rc = -1;
     const struct json_value *root = &d.v[0], *v;
     if (root->type != JSON_OBJECT) {
-        bad(e, NULL, NULL, "The body of your request must be a JSON object.");
+        oa_bad(e, NULL, NULL, "The body of your request must be a JSON object.");
         goto out;
     }
     if ((v = oa_json_get(&d, root, "model")) && v->type != JSON_NULL) {
         if (v->type != JSON_STRING) {
-            bad(e, "model", "invalid_type",
+            oa_bad(e, "model", "invalid_type",
                 "Invalid type for 'model': expected a string, but got %s.",
                 oa_json_type_name(v->type));
             goto out;
         }
         if (!(rq->model = strndup(v->str, v->len))) {
-            oom(e);
+            oa_out_of_memory(e);
             goto out;
         }
     }
     v = oa_json_get(&d, root, "input");
     if (!v || v->type == JSON_NULL) {
-        bad(e, "input", "missing_required_parameter", "Missing required parameter: 'input'.");
+        oa_bad(e, "input", "missing_required_parameter", "Missing required parameter: 'input'.");
         goto out;
     }
     /* a string, one token array, or a list of strings / token arrays */
     bool one = v->type == JSON_STRING || (v->type == JSON_ARRAY && v->count > 0 &&
                                           oa_json_at(&d, v->first)->type == JSON_NUMBER);
     if (!one && v->type != JSON_ARRAY) {
-        bad(e, "input", "invalid_type",
+        oa_bad(e, "input", "invalid_type",
             "Invalid type for 'input': expected a string or an array, but got %s.",
             oa_json_type_name(v->type));
         goto out;
     }
     int count = one ? 1 : v->count;
     if (count == 0) {
-        bad(e, "input", "invalid_value",
+        oa_bad(e, "input", "invalid_value",
             "Invalid 'input': empty array. Expected at least one input.");
         goto out;
     }
     if (count > OA_EMBED_MAX_INPUTS) {
-        bad(e, "input", "invalid_value", "Invalid 'input': at most %d inputs per request, got %d.",
+        oa_bad(e, "input", "invalid_value", "Invalid 'input': at most %d inputs per request, got %d.",
             OA_EMBED_MAX_INPUTS, count);
         goto out;
     }
     if (!(rq->in = anx_calloc((size_t)count, sizeof(*rq->in)))) {
-        oom(e);
+        oa_out_of_memory(e);
         goto out;
     }
     if (one) {
@@ -166,7 +138,7 @@ int oa_embed_parse(const char *body, size_t n, struct oa_embed_request *rq, stru
     }
     if ((v = oa_json_get(&d, root, "encoding_format")) && v->type != JSON_NULL) {
         if (v->type != JSON_STRING || (strcmp(v->str, "float") && strcmp(v->str, "base64"))) {
-            bad(e, "encoding_format", "invalid_value",
+            oa_bad(e, "encoding_format", "invalid_value",
                 "Invalid 'encoding_format': expected 'float' or 'base64'.");
             goto out;
         }
@@ -174,14 +146,14 @@ int oa_embed_parse(const char *body, size_t n, struct oa_embed_request *rq, stru
     }
     if ((v = oa_json_get(&d, root, "dimensions")) && v->type != JSON_NULL) {
         if (!is_id(v) || v->num < 1) {
-            bad(e, "dimensions", "invalid_value",
+            oa_bad(e, "dimensions", "invalid_value",
                 "Invalid 'dimensions': expected a positive integer.");
             goto out;
         }
         rq->dimensions = (int)v->num;
     }
     if ((v = oa_json_get(&d, root, "user")) && v->type != JSON_NULL && v->type != JSON_STRING) {
-        bad(e, "user", "invalid_type", "Invalid type for 'user': expected a string, but got %s.",
+        oa_bad(e, "user", "invalid_type", "Invalid type for 'user': expected a string, but got %s.",
             oa_json_type_name(v->type));
         goto out;
     }
@@ -342,7 +314,7 @@ void oa_serve_embeddings(struct oa_server *srv, const char *body, size_t n, stru
         goto fail;
     }
     if (rq.model && !oa_model_matches(srv, rq.model, strlen(rq.model))) {
-        bad(&e, "model", "model_not_found",
+        oa_bad(&e, "model", "model_not_found",
             "The model '%.80s' does not exist (this server has '%.60s').", rq.model, srv->model_id);
         e.status = 404;
         goto fail;
@@ -364,14 +336,14 @@ void oa_serve_embeddings(struct oa_server *srv, const char *body, size_t n, stru
     struct anx_buf b = { 0 };
     long tokens = 0;
     if (rq.dimensions && rq.dimensions != dim) {
-        bad(&e, "dimensions", "invalid_value",
+        oa_bad(&e, "dimensions", "invalid_value",
             "Invalid 'dimensions': this model's embeddings have %d dimensions, and cannot be "
             "shortened (%d asked).",
             dim, rq.dimensions);
         goto done;
     }
     if (!(vec = anx_malloc((size_t)dim * sizeof(float)))) {
-        oom(&e);
+        oa_out_of_memory(&e);
         goto done;
     }
     anx_buf_puts(&b, "{\"object\": \"list\", \"data\": [");
@@ -382,11 +354,11 @@ void oa_serve_embeddings(struct oa_server *srv, const char *body, size_t n, stru
                      ? inf_embed(model, rq.in[i].text, limit, vec, &nt, err)
                      : inf_embed_tokens(model, rq.in[i].ids, rq.in[i].n_ids, limit, vec, &nt, err);
         if (rc == ANX_ENOMEM) {
-            oom(&e);
+            oa_out_of_memory(&e);
             goto done;
         }
         if (rc < 0) {
-            bad(&e, "input", strstr(err, "more than") ? "context_length_exceeded" : "invalid_value",
+            oa_bad(&e, "input", strstr(err, "more than") ? "context_length_exceeded" : "invalid_value",
                 "Invalid 'input[%d]': %.160s.", i, err);
             goto done;
         }
@@ -402,7 +374,7 @@ void oa_serve_embeddings(struct oa_server *srv, const char *body, size_t n, stru
     anx_buf_printf(&b, ", \"usage\": {\"prompt_tokens\": %ld, \"total_tokens\": %ld}}\n", tokens,
                    tokens);
     if (b.oom) {
-        oom(&e);
+        oa_out_of_memory(&e);
         goto done;
     }
     srv->embed_requests++;

@@ -6,34 +6,6 @@
  */
 #include "tools.h"
 
-static int tbad(struct oa_error *e, const char *param, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int tbad(struct oa_error *e, const char *param, const char *code, const char *fmt, ...)
-{
-    e->status = 400;
-    e->type = "invalid_request_error";
-    e->param = param;
-    e->code = code;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->message, sizeof(e->message), fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-static int toom(struct oa_error *e)
-{
-    e->status = 503;
-    e->type = "server_error";
-    e->param = NULL;
-    e->code = "out_of_memory";
-    snprintf(
-        e->message, sizeof(e->message),
-        "The server is out of memory for this request; try again later or with a smaller one.");
-    return -1;
-}
-
 bool oa_tool_name_ok(const char *s, size_t n)
 {
     if (n == 0 || n > OA_TOOL_NAME_MAX)
@@ -78,34 +50,34 @@ static int parse_one(const struct json_doc *d, const struct json_value *tv, int 
                      struct oa_tool *t, struct oa_error *e)
 {
     if (tv->type != JSON_OBJECT)
-        return tbad(e, tool_param(i, ""), "invalid_type",
+        return oa_bad(e, tool_param(i, ""), "invalid_type",
                     "Invalid type for 'tools[%d]': expected an object, but got %s.", i,
                     oa_json_type_name(tv->type));
     const struct json_value *ty = oa_json_get(d, tv, "type");
     if (!ty)
-        return tbad(e, tool_param(i, ".type"), "missing_required_parameter",
+        return oa_bad(e, tool_param(i, ".type"), "missing_required_parameter",
                     "Missing required parameter: 'tools[%d].type'.", i);
     if (ty->type != JSON_STRING || strcmp(ty->str, "function"))
-        return tbad(e, tool_param(i, ".type"), "invalid_value",
+        return oa_bad(e, tool_param(i, ".type"), "invalid_value",
                     "Invalid value for 'tools[%d].type': supported values are: 'function'.", i);
     const struct json_value *f = oa_json_get(d, tv, "function");
     if (!f)
-        return tbad(e, tool_param(i, ".function"), "missing_required_parameter",
+        return oa_bad(e, tool_param(i, ".function"), "missing_required_parameter",
                     "Missing required parameter: 'tools[%d].function'.", i);
     if (f->type != JSON_OBJECT)
-        return tbad(e, tool_param(i, ".function"), "invalid_type",
+        return oa_bad(e, tool_param(i, ".function"), "invalid_type",
                     "Invalid type for 'tools[%d].function': expected an object, but got %s.", i,
                     oa_json_type_name(f->type));
     const struct json_value *nm = oa_json_get(d, f, "name");
     if (!nm)
-        return tbad(e, tool_param(i, ".function.name"), "missing_required_parameter",
+        return oa_bad(e, tool_param(i, ".function.name"), "missing_required_parameter",
                     "Missing required parameter: 'tools[%d].function.name'.", i);
     if (nm->type != JSON_STRING)
-        return tbad(e, tool_param(i, ".function.name"), "invalid_type",
+        return oa_bad(e, tool_param(i, ".function.name"), "invalid_type",
                     "Invalid type for 'tools[%d].function.name': expected a string, but got %s.", i,
                     oa_json_type_name(nm->type));
     if (!oa_tool_name_ok(nm->str, nm->len))
-        return tbad(e, tool_param(i, ".function.name"), "invalid_value",
+        return oa_bad(e, tool_param(i, ".function.name"), "invalid_value",
                     "Invalid 'tools[%d].function.name': string does not match pattern. Expected a "
                     "string that matches the pattern '^[a-zA-Z0-9_-]{1,64}$'.",
                     i);
@@ -114,31 +86,31 @@ static int parse_one(const struct json_doc *d, const struct json_value *tv, int 
     const struct json_value *ds = oa_json_get(d, f, "description");
     if (ds && ds->type != JSON_NULL) {
         if (ds->type != JSON_STRING)
-            return tbad(
+            return oa_bad(
                 e, tool_param(i, ".function.description"), "invalid_type",
                 "Invalid type for 'tools[%d].function.description': expected a string, but got %s.",
                 i, oa_json_type_name(ds->type));
         if (memchr(ds->str, 0, ds->len))
-            return tbad(e, tool_param(i, ".function.description"), "invalid_value",
+            return oa_bad(e, tool_param(i, ".function.description"), "invalid_value",
                         "Invalid 'tools[%d].function.description': contains a NUL character.", i);
         if (!(t->description = strndup(ds->str, ds->len)))
-            return toom(e);
+            return oa_out_of_memory(e);
     }
     const struct json_value *ps = oa_json_get(d, f, "parameters");
     if (ps && ps->type != JSON_NULL) {
         if (ps->type != JSON_OBJECT)
-            return tbad(
+            return oa_bad(
                 e, tool_param(i, ".function.parameters"), "invalid_type",
                 "Invalid type for 'tools[%d].function.parameters': expected an object, but got %s.",
                 i, oa_json_type_name(ps->type));
         struct anx_buf b = { 0 };
         oa_json_write(&b, d, ps);
         if (!(t->parameters = anx_buf_take(&b)))
-            return toom(e);
+            return oa_out_of_memory(e);
     }
     const struct json_value *st = oa_json_get(d, f, "strict");
     if (st && st->type != JSON_NULL && st->type != JSON_TRUE && st->type != JSON_FALSE)
-        return tbad(e, tool_param(i, ".function.strict"), "invalid_type",
+        return oa_bad(e, tool_param(i, ".function.strict"), "invalid_type",
                     "Invalid type for 'tools[%d].function.strict': expected a boolean, but got %s.",
                     i, oa_json_type_name(st->type));
     return 0;
@@ -156,26 +128,26 @@ static int parse_choice(const struct json_doc *d, const struct json_value *c, st
         else if (!strcmp(c->str, "required"))
             ts->choice = OA_TC_REQUIRED;
         else
-            return tbad(e, "tool_choice", "invalid_value",
+            return oa_bad(e, "tool_choice", "invalid_value",
                         "Invalid value for 'tool_choice': supported values are 'none', 'auto', "
                         "'required' or an object naming a function.");
         return 0;
     }
     if (c->type != JSON_OBJECT)
-        return tbad(e, "tool_choice", "invalid_type",
+        return oa_bad(e, "tool_choice", "invalid_type",
                     "Invalid type for 'tool_choice': expected a string or an object, but got %s.",
                     oa_json_type_name(c->type));
     const struct json_value *ty = oa_json_get(d, c, "type");
     if (!ty || ty->type != JSON_STRING || strcmp(ty->str, "function"))
-        return tbad(e, "tool_choice.type", "invalid_value",
+        return oa_bad(e, "tool_choice.type", "invalid_value",
                     "Invalid value for 'tool_choice.type': supported values are: 'function'.");
     const struct json_value *f = oa_json_get(d, c, "function");
     const struct json_value *nm = f && f->type == JSON_OBJECT ? oa_json_get(d, f, "name") : NULL;
     if (!nm)
-        return tbad(e, "tool_choice.function.name", "missing_required_parameter",
+        return oa_bad(e, "tool_choice.function.name", "missing_required_parameter",
                     "Missing required parameter: 'tool_choice.function.name'.");
     if (nm->type != JSON_STRING || !oa_tool_name_ok(nm->str, nm->len))
-        return tbad(e, "tool_choice.function.name", "invalid_value",
+        return oa_bad(e, "tool_choice.function.name", "invalid_value",
                     "Invalid 'tool_choice.function.name': expected a tool name matching "
                     "'^[a-zA-Z0-9_-]{1,64}$'.");
     ts->choice = OA_TC_NAMED;
@@ -192,7 +164,7 @@ int oa_tools_parse(const struct json_doc *d, const struct json_value *root, stru
     const struct json_value *cv = oa_json_get(d, root, "tool_choice");
     const struct json_value *pv = oa_json_get(d, root, "parallel_tool_calls");
     if (pv && pv->type != JSON_NULL && pv->type != JSON_TRUE && pv->type != JSON_FALSE)
-        return tbad(e, "parallel_tool_calls", "invalid_type",
+        return oa_bad(e, "parallel_tool_calls", "invalid_type",
                     "Invalid type for 'parallel_tool_calls': expected a boolean, but got %s.",
                     oa_json_type_name(pv->type));
     if (tv && tv->type == JSON_NULL)
@@ -202,18 +174,18 @@ int oa_tools_parse(const struct json_doc *d, const struct json_value *root, stru
     if (!tv && !cv)
         return 0;
     if (tv && tv->type != JSON_ARRAY)
-        return tbad(e, "tools", "invalid_type",
+        return oa_bad(e, "tools", "invalid_type",
                     "Invalid type for 'tools': expected an array, but got %s.",
                     oa_json_type_name(tv->type));
     if (tv && tv->count > OA_MAX_TOOLS)
-        return tbad(
+        return oa_bad(
             e, "tools", "array_above_max_length",
             "Invalid 'tools': array too long. Expected an array with maximum length %d, but "
             "got an array with length %d instead.",
             OA_MAX_TOOLS, tv->count);
     struct oa_tools *ts = anx_calloc(1, sizeof(*ts));
     if (!ts)
-        return toom(e);
+        return oa_out_of_memory(e);
     *out = ts;
     int i = 0;
     for (const struct json_value *t = tv ? oa_json_at(d, tv->first) : NULL; t;
@@ -224,7 +196,7 @@ int oa_tools_parse(const struct json_doc *d, const struct json_value *root, stru
         }
         if (oa_tools_find(ts, ts->t[ts->n].name, strlen(ts->t[ts->n].name))) {
             ts->n++;
-            return tbad(e, tool_param(i, ".function.name"), "invalid_value",
+            return oa_bad(e, tool_param(i, ".function.name"), "invalid_value",
                         "Invalid 'tools': the function name '%s' is given twice.",
                         ts->t[ts->n - 1].name);
         }
@@ -255,11 +227,11 @@ void oa_tools_add_builtins(struct oa_tools *ts, const char *const *names)
 int oa_tools_check_choice(const struct oa_tools *ts, struct oa_error *e)
 {
     if (ts->choice_given && ts->n == 0)
-        return tbad(
+        return oa_bad(
             e, "tool_choice", "invalid_value",
             "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.");
     if (ts->choice == OA_TC_NAMED && !oa_tools_find(ts, ts->forced, strlen(ts->forced)))
-        return tbad(e, "tool_choice", "invalid_value",
+        return oa_bad(e, "tool_choice", "invalid_value",
                     "Invalid value for 'tool_choice': no function named '%s' in 'tools'.",
                     ts->forced);
     return 0;
@@ -368,12 +340,12 @@ static int tool_result(const struct json_doc *d, const struct json_value *msgs,
 {
     const struct json_value *id = oa_json_get(d, m, "tool_call_id");
     if (!id || id->type != JSON_STRING)
-        return tbad(
+        return oa_bad(
             e, "messages", "missing_required_parameter",
             "Missing parameter 'tool_call_id': messages with role 'tool' must have a 'tool_call_id'.");
     const struct json_value *call = call_by_id(d, msgs, m, id->str, id->len);
     if (!call)
-        return tbad(
+        return oa_bad(
             e, "messages", "invalid_value",
             "Invalid parameter: messages with role 'tool' must be a response to a preceding "
             "message with 'tool_calls' (no call has the id in 'tool_call_id').");
@@ -386,19 +358,19 @@ static int tool_result(const struct json_doc *d, const struct json_value *msgs,
     const struct json_value *c = oa_json_get(d, m, "content");
     if (c && c->type == JSON_STRING) {
         if (memchr(c->str, 0, c->len))
-            return tbad(e, "messages", "invalid_value",
+            return oa_bad(e, "messages", "invalid_value",
                         "Invalid 'messages': content contains a NUL character.");
         anx_buf_add(t, c->str, c->len);
     } else if (c && c->type == JSON_ARRAY) {
         for (const struct json_value *p = oa_json_at(d, c->first); p; p = oa_json_at(d, p->next)) {
             const struct json_value *tx = p->type == JSON_OBJECT ? oa_json_get(d, p, "text") : NULL;
             if (!tx || tx->type != JSON_STRING || memchr(tx->str, 0, tx->len))
-                return tbad(e, "messages", "invalid_value",
+                return oa_bad(e, "messages", "invalid_value",
                             "Invalid 'messages': only content parts of type 'text' are supported.");
             anx_buf_add(t, tx->str, tx->len);
         }
     } else {
-        return tbad(e, "messages", "invalid_type",
+        return oa_bad(e, "messages", "invalid_type",
                     "Invalid 'messages': a message with role 'tool' needs a 'content' string.");
     }
     anx_buf_puts(t, "\n");
@@ -409,14 +381,14 @@ static int assistant_calls(const struct json_doc *d, const struct json_value *m,
                            const struct json_value *tc, struct anx_buf *t, struct oa_error *e)
 {
     if (tc->type != JSON_ARRAY || tc->count == 0)
-        return tbad(
+        return oa_bad(
             e, "messages", "invalid_value",
             "Invalid 'messages': an assistant message's 'tool_calls' must be a non-empty array.");
     anx_buf_puts(t, "Assistant: ");
     const struct json_value *c = oa_json_get(d, m, "content");
     if (c && c->type == JSON_STRING && c->len) {
         if (memchr(c->str, 0, c->len))
-            return tbad(e, "messages", "invalid_value",
+            return oa_bad(e, "messages", "invalid_value",
                         "Invalid 'messages': content contains a NUL character.");
         anx_buf_add(t, c->str, c->len);
         anx_buf_puts(t, " ");
@@ -430,7 +402,7 @@ static int assistant_calls(const struct json_doc *d, const struct json_value *m,
             f && f->type == JSON_OBJECT ? oa_json_get(d, f, "arguments") : NULL;
         if (!id || id->type != JSON_STRING || !nm || nm->type != JSON_STRING ||
             !oa_tool_name_ok(nm->str, nm->len) || !ar || ar->type != JSON_STRING)
-            return tbad(e, "messages", "invalid_value",
+            return oa_bad(e, "messages", "invalid_value",
                         "Invalid 'messages': each tool call needs an 'id' and a 'function' with a "
                         "'name' and 'arguments' (a string).");
         /* arguments as the model would have written them: the JSON itself */
@@ -442,7 +414,7 @@ static int assistant_calls(const struct json_doc *d, const struct json_value *m,
         if (oa_json_parse(&ad, ar->str, ar->len, &je) == 0 && ad.v[0].type == JSON_OBJECT)
             oa_json_write(t, &ad, &ad.v[0]);
         else if (je.oom)
-            return oa_json_free(&ad), toom(e);
+            return oa_json_free(&ad), oa_out_of_memory(e);
         else
             rt_json_str(t, ar->str, ar->len); /* not JSON: as the string it is */
         oa_json_free(&ad);
