@@ -554,6 +554,26 @@ void oa_serve_models(struct oa_server *srv, struct oa_io *io)
                    srv->clock_ns ? srv->clock_ns() / 1000000000u : 0);
 }
 
+int oa_model_check(const struct oa_server *srv, const char *want, struct oa_error *e)
+{
+    if (!srv->model) {
+        e->status = 503;
+        e->type = "server_error";
+        e->param = NULL;
+        e->code = "model_not_loaded";
+        snprintf(e->message, sizeof(e->message), "No model is loaded: %.160s.",
+                 srv->no_model ? srv->no_model : "set infer.model in the manifest");
+        return -1;
+    }
+    if (want && !oa_model_matches(srv, want, strlen(want))) {
+        oa_bad(e, "model", "model_not_found", "The model '%.80s' does not exist (this server has '%.60s').",
+               want, srv->model_id);
+        e->status = 404;
+        return -1;
+    }
+    return 0;
+}
+
 void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t n,
               struct oa_io *io)
 {
@@ -567,23 +587,8 @@ void oa_serve(struct oa_server *srv, enum oa_kind kind, const char *body, size_t
         return;
     }
     memset(&e, 0, sizeof(e));
-    if (!srv->model) {
-        e.status = 503;
-        e.type = "server_error";
-        e.code = "model_not_loaded";
-        snprintf(e.message, sizeof(e.message), "No model is loaded: %.160s.",
-                 srv->no_model ? srv->no_model : "set infer.model in the manifest");
+    if (oa_model_check(srv, rq.model, &e) < 0)
         goto fail;
-    }
-    if (rq.model && !oa_model_matches(srv, rq.model, strlen(rq.model))) {
-        e.status = 404;
-        e.type = "invalid_request_error";
-        e.param = "model";
-        e.code = "model_not_found";
-        snprintf(e.message, sizeof(e.message), "The model '%.80s' does not exist (this server has '%.60s').",
-                 rq.model, srv->model_id);
-        goto fail;
-    }
     if (rq.stream && (!io->stream_begin || !io->stream_write)) {
         e.status = 400;
         e.type = "invalid_request_error";

@@ -158,6 +158,10 @@ void oa_serve_embeddings(struct oa_server *srv, const char *body, size_t n, stru
  * ("/models/stories260K.bin" -> "stories260K.bin"). A GGUF's general.name
  * does not count: the person who writes the manifest names the model. */
 const char *oa_model_id(const char *name, const char *path);
+/* 0 when srv has a model and want (a request's "model"; NULL = any) names
+ * it; else -1 with e: 503 model_not_loaded (with the reason), 404
+ * model_not_found. */
+int oa_model_check(const struct oa_server *srv, const char *want, struct oa_error *e);
 /* Whether a request's "model" (n bytes) names the served model: its id or
  * its alias. */
 bool oa_model_matches(const struct oa_server *srv, const char *want, size_t n);

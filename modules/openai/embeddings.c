@@ -305,20 +305,8 @@ void oa_serve_embeddings(struct oa_server *srv, const char *body, size_t n, stru
     if (oa_embed_parse(body, n, &rq, &e) < 0)
         goto fail;
     memset(&e, 0, sizeof(e));
-    if (!srv->model) {
-        e.status = 503;
-        e.type = "server_error";
-        e.code = "model_not_loaded";
-        snprintf(e.message, sizeof(e.message), "No model is loaded: %.160s.",
-                 srv->no_model ? srv->no_model : "set infer.model in the manifest");
+    if (oa_model_check(srv, rq.model, &e) < 0)
         goto fail;
-    }
-    if (rq.model && !oa_model_matches(srv, rq.model, strlen(rq.model))) {
-        oa_bad(&e, "model", "model_not_found",
-            "The model '%.80s' does not exist (this server has '%.60s').", rq.model, srv->model_id);
-        e.status = 404;
-        goto fail;
-    }
     if (io->lock)
         io->lock(io->ctx);
     const struct inf_model *model = srv->model_get ? srv->model_get() : srv->model;
