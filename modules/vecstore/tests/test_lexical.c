@@ -12,7 +12,7 @@
 #include "lexical.h"
 
 static int passed, failed;
-#define CHECK(c, ...) do { if (c) passed++; else { failed++;                      \
+#define CHECK(c, ...) do { static char once_; if (c) { passed += !once_; once_ = 1; } else { failed++;                    \
     printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
 #define NEAR(a, b) (fabs((double)(a) - (double)(b)) < 1e-5)
 
