@@ -16,18 +16,7 @@
 #include "chat_sessions.h"
 #include "json.h"
 #include "metrics.h"
-
-static int passed, failed;
-static void check(int ok, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    printf(ok ? "ok   " : "FAIL ");
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    if (ok) passed++; else failed++;
-}
+#include "oa_test.h"
 
 /* ---- the cache alone ------------------------------------------------------------------------ */
 
@@ -145,20 +134,6 @@ static void test_lru(void)
 }
 
 /* ---- serving on stories260K ----------------------------------------------------------------- */
-
-static void *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long l = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    void *p = malloc((size_t)l);
-    if (p && fread(p, 1, (size_t)l, f) != (size_t)l) { free(p); p = NULL; }
-    fclose(f);
-    *n = (size_t)l;
-    return p;
-}
 
 struct cap { struct anx_buf body; char cache[16]; int locks, begun; };
 static int c_begin(void *ctx, const char *ct) { ((struct cap *)ctx)->begun = !strcmp(ct, "text/event-stream"); return 0; }

@@ -12,18 +12,7 @@
 #include <string.h>
 #include "embeddings.h"
 #include "json.h"
-
-static int passed, failed;
-static void check(int ok, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    printf(ok ? "ok   " : "FAIL ");
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    if (ok) passed++; else failed++;
-}
+#include "oa_test.h"
 
 static int parse(const char *body, struct oa_embed_request *rq, struct oa_error *e)
 {
@@ -162,20 +151,6 @@ static void test_base64(void)
 }
 
 /* ---- the driver on stories260K ------------------------------------------------------------- */
-
-static void *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long l = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    void *p = malloc((size_t)l);
-    if (p && fread(p, 1, (size_t)l, f) != (size_t)l) { free(p); p = NULL; }
-    fclose(f);
-    *n = (size_t)l;
-    return p;
-}
 
 struct cap { struct anx_buf body; int locks, unlocks; };
 static void c_lock(void *ctx) { ((struct cap *)ctx)->locks++; }

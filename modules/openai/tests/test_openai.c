@@ -10,21 +10,10 @@
 #include <string.h>
 #include "api.h"
 #include "json.h"
+#include "oa_test.h"
 
 /* The answers are built in the core's struct anx_buf (core/lib/buf.c, in
  * the core the host build links). */
-
-static int passed, failed;
-static void check(int ok, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    printf(ok ? "ok   " : "FAIL ");
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    if (ok) passed++; else failed++;
-}
 
 /* ---- JSON ---------------------------------------------------------------------------------- */
 
@@ -301,20 +290,6 @@ static void test_format(void)
 }
 
 /* ---- serving on the real model ------------------------------------------------------------ */
-
-static void *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long l = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    void *p = malloc((size_t)l);
-    if (p && fread(p, 1, (size_t)l, f) != (size_t)l) { free(p); p = NULL; }
-    fclose(f);
-    *n = (size_t)l;
-    return p;
-}
 
 struct cap { struct anx_buf body; int begun, writes, fail_after; int locks, unlocks, yields; };
 static int c_begin(void *ctx, const char *ct) { struct cap *c = ctx; c->begun = !strcmp(ct, "text/event-stream"); return 0; }

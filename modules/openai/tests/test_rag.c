@@ -13,18 +13,8 @@
 #include <anx/errno.h>
 #include <anx/mem.h>
 #include "rag.h"
-
-static int passed, failed;
-static void check(int ok, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    printf(ok ? "ok   rag: " : "FAIL rag: ");
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    if (ok) passed++; else failed++;
-}
+#define OA_TEST_PREFIX "rag: "
+#include "oa_test.h"
 
 static const char *const texts[] = {
     "The secret code of the  blue\n\ndoor is 4417.",
@@ -56,23 +46,6 @@ static int query(const char *module, const char *collection, const char *text, i
 }
 
 static struct anx_retriever fake = {.name = "fake", .query = query};
-
-static void *slurp(const char *path, size_t *n)
-{
-    FILE *f = path ? fopen(path, "rb") : NULL;
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    void *p = malloc(*n);
-    if (fread(p, 1, *n, f) != *n) {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    return p;
-}
 
 int main(void)
 {

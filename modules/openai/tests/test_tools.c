@@ -18,6 +18,7 @@
 #include "json.h"
 #include "json_constrain.h"
 #include "tools.h"
+#include "oa_test.h"
 
 /* The router reaches the module table (health, grants): this program's. */
 static const struct anx_module_ops no_ops = { 0 };
@@ -26,21 +27,6 @@ const struct anx_module anx_module_table[] = {
     { .name = "openai", .summary = "openai", .ops = &no_ops },
 };
 const size_t anx_module_count = 2;
-
-static int passed, failed;
-static void check(int ok, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    printf(ok ? "ok   " : "FAIL ");
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    if (ok)
-        passed++;
-    else
-        failed++;
-}
 
 static int parse_chat(const char *body, struct oa_request *rq, struct oa_error *e)
 {
@@ -620,24 +606,6 @@ static void test_builtins(void)
 }
 
 /* ---- the driver on stories260K ---------------------------------------------------------- */
-
-static void *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long l = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    void *p = malloc((size_t)l);
-    if (p && fread(p, 1, (size_t)l, f) != (size_t)l) {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    *n = (size_t)l;
-    return p;
-}
 
 struct cap {
     struct anx_buf body;
