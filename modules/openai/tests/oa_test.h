@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "infer.h"
 
 #ifndef OA_TEST_PREFIX
 #define OA_TEST_PREFIX ""
@@ -47,6 +48,33 @@ static inline void *slurp(const char *path, size_t *n)
     fclose(f);
     *n = p ? (size_t)l : 0;
     return p;
+}
+
+/* stories260K from STORIES_BIN/STORIES_TOK (../shared/testdata/models) into
+ * *m, its files' bytes in *md and *td (freed by the caller after
+ * inf_model_free): 1. Without the variables: 0 and a skip line naming test.
+ * A file that does not read or load: -1 and the FAIL line "WHAT: load
+ * stories260K". */
+static inline int load_stories260k(const char *test, const char *what, struct inf_model *m,
+                                   void **md, void **td)
+{
+    const char *mb = getenv("STORIES_BIN"), *tb = getenv("STORIES_TOK");
+    if (!mb || !tb) {
+        printf("skip  %s: STORIES_BIN/STORIES_TOK not set (../shared/testdata/models is absent)\n",
+               test);
+        return 0;
+    }
+    size_t ms, ts;
+    char err[INF_ERR_MAX];
+    *md = slurp(mb, &ms);
+    *td = slurp(tb, &ts);
+    if (!*md || !*td || inf_model_load(m, "/models/stories260K.bin", *md, ms, *td, ts, err) < 0) {
+        check(0, "%s: load stories260K", what);
+        free(*md);
+        free(*td);
+        return -1;
+    }
+    return 1;
 }
 
 #endif

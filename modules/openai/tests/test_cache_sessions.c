@@ -360,21 +360,10 @@ static void test_serve_sessions(struct oa_server *srv, struct oa_sessions *t)
 
 static void test_serve(void)
 {
-    const char *mb = getenv("STORIES_BIN"), *tb = getenv("STORIES_TOK");
-    if (!mb || !tb) {
-        printf("skip  openai/cache-serve: STORIES_BIN/STORIES_TOK not set (../shared/testdata/models is absent)\n");
-        return;
-    }
-    size_t ms, ts;
-    void *md = slurp(mb, &ms), *td = slurp(tb, &ts);
+    void *md, *td;
     struct inf_model model;
-    char err[INF_ERR_MAX];
-    if (!md || !td || inf_model_load(&model, "/models/stories260K.bin", md, ms, td, ts, err) < 0) {
-        check(0, "serve: load stories260K");
-        free(md);
-        free(td);
+    if (load_stories260k("openai/cache-serve", "serve", &model, &md, &td) <= 0)
         return;
-    }
     struct oa_cache cache;
     oa_cache_init(&cache, 8, 64 * 1024);
     struct oa_sessions sessions;

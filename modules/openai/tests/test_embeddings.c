@@ -221,21 +221,10 @@ static int vectors(const char *body, float *out, int max, int dim, int *tokens)
 
 static void test_serve(void)
 {
-    const char *mb = getenv("STORIES_BIN"), *tb = getenv("STORIES_TOK");
-    if (!mb || !tb) {
-        printf("skip  openai/embeddings-serve: STORIES_BIN/STORIES_TOK not set (../shared/testdata/models is absent)\n");
-        return;
-    }
-    size_t ms, ts;
-    void *md = slurp(mb, &ms), *td = slurp(tb, &ts);
+    void *md, *td;
     struct inf_model model;
-    char err[INF_ERR_MAX];
-    if (!md || !td || inf_model_load(&model, "/models/stories260K.bin", md, ms, td, ts, err) < 0) {
-        check(0, "embeddings: load stories260K");
-        free(md);
-        free(td);
+    if (load_stories260k("openai/embeddings-serve", "embeddings", &model, &md, &td) <= 0)
         return;
-    }
     int D = model.cfg.dim;
     struct oa_server srv = { .model = &model, .model_id = "stories260K.bin" };
     struct cap c = { 0 };

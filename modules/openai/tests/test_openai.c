@@ -370,21 +370,10 @@ static void test_no_model(void)
 
 static void test_serve(void)
 {
-    const char *mb = getenv("STORIES_BIN"), *tb = getenv("STORIES_TOK");
-    if (!mb || !tb) {
-        printf("skip  openai/serve: STORIES_BIN/STORIES_TOK not set (../shared/testdata/models is absent)\n");
-        return;
-    }
-    size_t ms, ts;
-    void *md = slurp(mb, &ms), *td = slurp(tb, &ts);
+    void *md, *td;
     struct inf_model model;
-    char err[INF_ERR_MAX];
-    if (!md || !td || inf_model_load(&model, "/models/stories260K.bin", md, ms, td, ts, err) < 0) {
-        check(0, "serve: load stories260K");
-        free(md);
-        free(td);
+    if (load_stories260k("openai/serve", "serve", &model, &md, &td) <= 0)
         return;
-    }
     struct oa_server srv = { .model = &model, .model_id = "stories260K.bin", .clock_ns = fake_clock };
     struct cap c = { 0 };
     struct oa_io io;

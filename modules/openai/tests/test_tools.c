@@ -729,22 +729,10 @@ static size_t model_piece(void *arg, int i, char *buf, size_t cap)
 
 static void test_driver(void)
 {
-    const char *mb = getenv("STORIES_BIN"), *tb = getenv("STORIES_TOK");
-    if (!mb || !tb) {
-        printf(
-            "skip  openai/tools-driver: STORIES_BIN/STORIES_TOK not set (../shared/testdata/models is absent)\n");
-        return;
-    }
-    size_t ms, tsz;
-    void *md = slurp(mb, &ms), *td = slurp(tb, &tsz);
+    void *md, *td;
     struct inf_model model;
-    char err[INF_ERR_MAX];
-    if (!md || !td || inf_model_load(&model, "/models/stories260K.bin", md, ms, td, tsz, err) < 0) {
-        check(0, "driver: load stories260K");
-        free(md);
-        free(td);
+    if (load_stories260k("openai/tools-driver", "driver", &model, &md, &td) <= 0)
         return;
-    }
     /* the constraint on stories260K's own vocabulary and logits: many seeds, both budgets */
     struct oa_vocab v;
     oa_vocab_init(&v, model.cfg.vocab_size, model_piece, &model.tok);
