@@ -14,6 +14,7 @@
 #include <anx/mem.h>
 #include <anx/module.h>
 #include <anx/platform.h>
+#include <anx/smp.h>
 #include <anx/printf.h>
 #include <anx/random.h>
 #include <anx/thread.h>
@@ -101,6 +102,7 @@ void kmain(void *boot_info)
     anx_files_init();
     anx_audit_init();
     plat_irq_enable();
+    anx_smp_init();         /* the compute CPUs, before modules size their work by them */
     log_debug("threads ready");
     run_constructors();
 

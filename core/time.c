@@ -2,6 +2,7 @@
  * Monotonic time and one-shot timers: a list sorted by deadline whose
  * head is programmed into the platform timer.
  */
+#include <anx/cpu.h>
 #include <anx/platform.h>
 #include <anx/time.h>
 
@@ -118,6 +119,10 @@ uint64_t anx_timers_run(void)
  * deadline): always re-arm it for the head. */
 void anx_timer_interrupt(void)
 {
+    if (!anx_on_kernel_cpu()) {     /* a compute CPU's tick: its idle loop looks for work */
+        anx_cpu_tick();
+        return;
+    }
     run(true);
 }
 

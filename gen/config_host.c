@@ -87,6 +87,8 @@ static int host_resolve(struct catalog *c, char *const *names, size_t nnames, st
 }
 
 /* The text of `anx config-h NAMES...`, or NULL after printing errors. */
+#define HOST_CPUS 16
+
 char *config_h_host_text(struct catalog *c, char *const *names, size_t n)
 {
     static struct platform host_plat = {.name = "host", .arch = "host"};
@@ -94,7 +96,7 @@ char *config_h_host_text(struct catalog *c, char *const *names, size_t n)
     struct resolution r = {0};
     m.name = "host";
     m.memory = HOST_MEMORY;
-    m.cpus = 1;
+    m.cpus = HOST_CPUS;     /* the most worker threads a host program may run */
     m.cmdline = "";
     memset(m.sha, '0', 64);
     r.plat = &host_plat;

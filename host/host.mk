@@ -95,7 +95,7 @@ host_compile = $(1) -MMD -MP -MF $$@.$$$$$$$$.d -MT $$@ -c $$< -o $$@.$$$$$$$$.t
 define host_flavour
 HOST_LIB_$(1) := $(call host_libdir,$(1))/libanx.a
 HOST_CORE_OBJS_$(1) := $$(patsubst $(ROOT)/%.c,$(call host_libdir,$(1))/core.d/%.o,$(HOST_CORE_SRCS))
-HOST_GLUE_host_$(1) := $$(addprefix $(call host_libdir,$(1))/glue/,plat.o context.o mem.o panic.o libc.o)
+HOST_GLUE_host_$(1) := $$(addprefix $(call host_libdir,$(1))/glue/,plat.o context.o mem.o panic.o libc.o workers.o)
 HOST_GLUE_unit_$(1) := $$(addprefix $(call host_libdir,$(1))/glue/,unit_host_plat.o context.o unit_stubs.o libc.o)
 HOST_GLUE_none_$(1) :=
 

@@ -111,6 +111,15 @@ void plat_wait_for_interrupt(void)
     anx_timer_interrupt();
 }
 
+/* No CPUs to start: a host program's parallel loops use worker threads
+ * (host/workers.c, which also has plat_cpu_id and plat_ipi_send). */
+unsigned plat_cpus_present(void) { return 1; }
+int plat_cpu_start(unsigned cpu, void *stack_top, void (*entry)(unsigned))
+{
+    (void)cpu, (void)stack_top, (void)entry;
+    return -1;
+}
+
 uint64_t plat_time_ns(void) { return clock_ns(CLOCK_MONOTONIC) - start_ns; }
 uint64_t plat_wall_clock_ns(void) { return clock_ns(CLOCK_REALTIME); }
 /* A nanosecond counter is a cycle counter of 1 GHz. */

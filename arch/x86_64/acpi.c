@@ -6,6 +6,7 @@
  * sleep type from the DSDT for the power-off fallback. Every pointer and
  * length is checked; a bad table is skipped, never trusted.
  */
+#include <anx/lib.h>
 #include <anx/platform.h>
 #include "x86.h"
 
@@ -84,6 +85,15 @@ static uint64_t rsdp_find(uint64_t hint, bool scan)
     return r;
 }
 
+static void add_cpu(uint32_t apic_id)
+{
+    for (int i = 0; i < x86_acpi.cpu_count; i++)
+        if (x86_acpi.cpu_apic_id[i] == apic_id)
+            return;
+    if (x86_acpi.cpu_count < X86_MAX_CPUS)
+        x86_acpi.cpu_apic_id[x86_acpi.cpu_count++] = apic_id;
+}
+
 static void parse_madt(const struct sdt *t)
 {
     const uint8_t *p = (const uint8_t *)t;
@@ -102,6 +112,10 @@ static void parse_madt(const struct sdt *t)
             x86_acpi.isa_flags[e[3]] = *(const uint16_t *)(e + 8);
         } else if (type == 5 && len >= 12) {
             x86_acpi.lapic_base = *(const uint64_t *)(e + 4);
+        } else if (type == 0 && len >= 8 && (*(const uint32_t *)(e + 4) & 1)) {
+            add_cpu(e[3]);                              /* local APIC, enabled */
+        } else if (type == 9 && len >= 16 && (*(const uint32_t *)(e + 8) & 1)) {
+            add_cpu(*(const uint32_t *)(e + 4));        /* local x2APIC, enabled */
         }
         off += len;
     }
@@ -187,6 +201,74 @@ static void parse_fadt(const struct sdt *t)
 /* scan: look in the BIOS areas when the loader gave no RSDP. PVH and
  * multiboot2 loaders pass it when there is one, and the scan (128 KiB)
  * costs boot time, so they do not scan. */
+/* The Intel MultiProcessor Specification's tables (v1.4, ch. 4): what
+ * names the CPUs on a board without ACPI (QEMU microvm with acpi=off, whose
+ * qboot writes them). Only the processor entries are read. */
+static uint64_t mp_scan(uint64_t a, uint64_t b)
+{
+    for (a &= ~15ULL; a + 16 <= b; a += 16) {
+        const uint8_t *p = (const void *)(uintptr_t)a;
+        if (!sig_is((const char *)p, "_MP_") || p[8] != 1)
+            continue;
+        uint8_t sum = 0;
+        for (int i = 0; i < 16; i++)
+            sum += p[i];
+        if (sum == 0)
+            return *(const uint32_t *)(p + 4);
+    }
+    return 0;
+}
+
+static void parse_mptable(void)
+{
+    uint16_t ebda_seg;
+    memcpy(&ebda_seg, (const void *)(uintptr_t)0x40E, 2);   /* the BIOS data area */
+    uint64_t ebda = (uint64_t)ebda_seg << 4, cfg = 0;
+    if (ebda >= 0x80000 && ebda < 0xA0000)
+        cfg = mp_scan(ebda, ebda + 1024);
+    if (!cfg)
+        cfg = mp_scan(0x9FC00, 0xA0000);
+    if (!cfg)
+        cfg = mp_scan(0xF0000, 0x100000);
+    if (!cfg || cfg >= 0x100000 - 44)
+        return;
+    const uint8_t *t = (const void *)(uintptr_t)cfg;
+    uint16_t len = *(const uint16_t *)(t + 4), count = *(const uint16_t *)(t + 34);
+    if (!sig_is((const char *)t, "PCMP") || len < 44 || cfg + len > 0x100000)
+        return;
+    for (uint32_t off = 44; count-- && off < len;) {
+        const uint8_t *e = t + off;
+        if (e[0] == 0) {                         /* processor: 20 bytes */
+            if (off + 20 > len)
+                break;
+            if (e[3] & 1)                        /* enabled */
+                add_cpu(e[1]);
+            off += 20;
+        } else if (e[0] <= 4) {
+            off += 8;
+        } else {
+            break;                               /* unknown entry: stop */
+        }
+    }
+}
+
+/* Last resort on a QEMU board with neither table: fw_cfg's CPU count
+ * (FW_CFG_NB_CPUS, key 5, over the I/O ports), with QEMU's APIC IDs
+ * 0..n-1 of a flat topology (-smp N). */
+static void fw_cfg_cpus(void)
+{
+    static const char sig[4] = {'Q', 'E', 'M', 'U'};
+    outw(0x510, 0);
+    for (int i = 0; i < 4; i++)
+        if (inb(0x511) != (uint8_t)sig[i])
+            return;
+    outw(0x510, 5);
+    unsigned n = inb(0x511);
+    n |= (unsigned)inb(0x511) << 8;
+    for (unsigned i = 0; i < n && i < X86_MAX_CPUS; i++)
+        add_cpu(i);
+}
+
 void x86_acpi_init(uint64_t hint, bool scan)
 {
     for (int i = 0; i < 16; i++)
@@ -194,8 +276,12 @@ void x86_acpi_init(uint64_t hint, bool scan)
     x86_acpi.has_8259 = true;
     uint64_t rsdp = rsdp_find(hint, scan);
     x86_acpi.rsdp = rsdp;
-    if (!rsdp)
+    if (!rsdp) {
+        parse_mptable();
+        if (!x86_acpi.cpu_count)
+            fw_cfg_cpus();
         return;
+    }
     const uint8_t *r = (const void *)(uintptr_t)rsdp;
     uint64_t root = *(const uint32_t *)(r + 16);
     int esz = 4;

@@ -28,7 +28,7 @@ static bool x2apic;
 static uint32_t lapic_id;
 static uint64_t lapic_timer_hz;    /* after the divide-by-16 */
 static bool use_tsc_deadline;
-static volatile uint64_t timer_deadline;  /* ns, 0 = none */
+static volatile uint64_t timer_deadline[CONFIG_CPUS];  /* ns per CPU, 0 = none */
 
 static struct { plat_irq_handler fn; void *arg; } handlers[X86_NR_GSI];
 
@@ -110,12 +110,59 @@ void x86_lapic_calibrate_end(void)
     }
 }
 
+static uint32_t read_lapic_id(void)
+{
+    return x2apic ? lapic_read(LAPIC_ID) : lapic_read(LAPIC_ID) >> 24;
+}
+
+uint32_t x86_lapic_id(void)
+{
+    return lapic_id;
+}
+
+/* A started CPU: its local APIC in the boot CPU's mode, the same vectors,
+ * its own timer (calibrated once, on the boot CPU). */
+void x86_apic_init_ap(void)
+{
+    uint64_t m = rdmsr(X86_MSR_APIC_BASE) | 1 << 11;
+    if (x2apic)
+        m |= 1 << 10;
+    wrmsr(X86_MSR_APIC_BASE, m);
+    lapic_write(LAPIC_TPR, 0);
+    lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+    lapic_write(LAPIC_LVT_ERR, LVT_MASKED | 0xFE);
+    lapic_write(LAPIC_SVR, 0x100 | X86_VEC_SPURIOUS);
+    lapic_write(LAPIC_ESR, 0);
+    lapic_write(LAPIC_TMR_DIV, 3);                       /* divide by 16, as calibrated */
+    lapic_write(LAPIC_LVT_TMR, X86_VEC_TIMER | (use_tsc_deadline ? LVT_TSC_DEADLINE : 0));
+    x86_lapic_eoi();
+}
+
+/* Interrupt Command Register: one IPI to the local APIC `apic_id`. */
+#define LAPIC_ICR_LO  0x300
+#define LAPIC_ICR_HI  0x310
+#define ICR_PENDING   (1u << 12)
+
+void x86_lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
+{
+    unsigned long f = plat_irq_save();
+    if (x2apic) {
+        wrmsr(0x830, (uint64_t)apic_id << 32 | icr_low);
+    } else {
+        mmio_write32(lapic + LAPIC_ICR_HI, apic_id << 24);
+        mmio_write32(lapic + LAPIC_ICR_LO, icr_low);
+        for (int i = 0; i < 100000 && (mmio_read32(lapic + LAPIC_ICR_LO) & ICR_PENDING); i++)
+            cpu_pause();
+    }
+    plat_irq_restore(f);
+}
+
 void x86_apic_init(void)
 {
     lapic_setup_access();
     if (lapic)
         plat_map_mmio(lapic, 4096);
-    lapic_id = x2apic ? lapic_read(LAPIC_ID) : lapic_read(LAPIC_ID) >> 24;
+    lapic_id = read_lapic_id();
     lapic_write(LAPIC_TPR, 0);
     lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
     lapic_write(LAPIC_LVT_ERR, LVT_MASKED | 0xFE);
@@ -238,7 +285,7 @@ static void timer_arm(uint64_t deadline)
 void plat_timer_set_deadline(uint64_t deadline_ns)
 {
     unsigned long f = plat_irq_save();
-    timer_deadline = deadline_ns;
+    timer_deadline[plat_cpu_id()] = deadline_ns;
     timer_arm(deadline_ns);
     plat_irq_restore(f);
 }
@@ -246,14 +293,15 @@ void plat_timer_set_deadline(uint64_t deadline_ns)
 void x86_timer_interrupt(void)
 {
     x86_lapic_eoi();
-    uint64_t d = timer_deadline;
+    unsigned cpu = plat_cpu_id();
+    uint64_t d = timer_deadline[cpu];
     if (!d)
         return;
     if (plat_time_ns() < d) {           /* a long wait was clamped: re-arm */
         timer_arm(d);
         return;
     }
-    timer_deadline = 0;
+    timer_deadline[cpu] = 0;
     anx_timer_interrupt();
 }
 

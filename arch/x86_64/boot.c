@@ -124,6 +124,7 @@ void plat_early_init(void *boot_info)
     x86_uart_init();
     x86_cpu_detect();
     x86_gdt_idt_init();
+    x86_percpu_init_boot();     /* plat_cpu_id() works from here */
     if (x86_boot_magic == X86_BOOT_PVH)
         parse_pvh(boot_info);
     else if (x86_boot_magic == X86_BOOT_MB2)

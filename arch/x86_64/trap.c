@@ -137,6 +137,9 @@ void x86_trap(struct x86_frame *f)
         x86_irq_dispatch((int)(v - X86_VEC_IRQ_BASE));
     } else if (v == X86_VEC_TIMER) {
         x86_timer_interrupt();
+    } else if (v == X86_VEC_IPI) {
+        x86_lapic_eoi();
+        anx_ipi_interrupt();
     }
     /* spurious (0xFF) and stray 8259 vectors (0x20-0x2F): no EOI */
 }

@@ -21,6 +21,7 @@
 #define X86_VEC_IRQ_BASE 0x40      /* GSI n -> vector 0x40 + n */
 #define X86_NR_GSI       64
 #define X86_VEC_TIMER    0xEF
+#define X86_VEC_IPI      0xEE      /* plat_ipi_send: wake a CPU */
 #define X86_VEC_SPURIOUS 0xFF
 
 /* ---- port and MSR access -------------------------------------------- */
@@ -127,6 +128,7 @@ extern uint64_t x86_pool_base, x86_pool_size;
 
 /* acpi.c */
 struct x86_ioapic_info { uint64_t base; uint32_t gsi_base; };
+#define X86_MAX_CPUS 256
 struct x86_acpi {
     uint64_t rsdp;                     /* physical, 0 if none */
     uint64_t lapic_base;
@@ -138,6 +140,8 @@ struct x86_acpi {
     uint16_t pm_timer_port;            /* 0 if none */
     bool pm_timer_32;
     bool has_8259;
+    uint32_t cpu_apic_id[X86_MAX_CPUS];  /* enabled processors, MADT order */
+    int cpu_count;
     bool hw_reduced;
     /* power off */
     uint16_t pm1a_cnt, pm1b_cnt;
@@ -158,6 +162,13 @@ void x86_lapic_eoi(void);
 void x86_ioapic_init(void);
 void x86_irq_dispatch(int gsi);
 void x86_timer_interrupt(void);
+void x86_apic_init_ap(void);
+uint32_t x86_lapic_id(void);
+void x86_lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
+/* gdt.c: a started CPU loads the GDT, IDT and its TSS */
+void x86_gdt_idt_load(unsigned cpu);
+/* smp.c */
+void x86_percpu_init_boot(void);
 uint64_t x86_lapic_base_phys(void);
 void x86_lapic_calibrate_start(void);
 void x86_lapic_calibrate_end(void);

@@ -89,6 +89,16 @@ void plat_wait_for_interrupt(void)
     anx_timer_interrupt();
 }
 
+/* one CPU */
+unsigned plat_cpu_id(void) { return 0; }
+unsigned plat_cpus_present(void) { return 1; }
+int plat_cpu_start(unsigned cpu, void *stack_top, void (*entry)(unsigned))
+{
+    (void)cpu, (void)stack_top, (void)entry;
+    return -1;
+}
+void plat_ipi_send(unsigned cpu) { (void)cpu; }
+
 uint64_t plat_time_ns(void) { return unit_time_ns; }
 unsigned long long unit_wall_ns;     /* what the "RTC" reads (0 = none) */
 uint64_t plat_wall_clock_ns(void) { return unit_wall_ns; }

@@ -109,6 +109,27 @@ uint64_t plat_cycles_hz(void);
  * anx_timer_interrupt(), called from the platform's timer handler. */
 void plat_timer_set_deadline(uint64_t deadline_ns);
 
+/* ---- CPUs ---------------------------------------------------------------
+ * The boot CPU is CPU 0; the core starts the others (core/smp.c, the model
+ * is in <anx/smp.h>). A platform with one CPU: plat_cpu_id 0,
+ * plat_cpus_present 1, plat_cpu_start -1, plat_ipi_send nothing. */
+
+/* This CPU's index, 0 for the boot CPU. Cheap (a per-CPU register); valid
+ * from the first instruction of plat_early_init. */
+unsigned plat_cpu_id(void);
+/* CPUs the firmware describes (ACPI MADT, the device tree's cpus), at
+ * least 1, at most CONFIG_CPUS. Valid after plat_init. */
+unsigned plat_cpus_present(void);
+/* Start CPU `cpu` (1 .. plat_cpus_present() - 1): it sets itself up as the
+ * boot CPU is (paging, vectors, FPU/SIMD state, its interrupt controller
+ * and timer, plat_cpu_id() == cpu) and calls entry(cpu) on stack_top with
+ * interrupts off; entry never returns. 0 when the start was sent (the core
+ * waits for entry to report in), -1 when the CPU cannot be started. */
+int plat_cpu_start(unsigned cpu, void *stack_top, void (*entry)(unsigned cpu));
+/* Interrupt CPU `cpu` so that it leaves plat_wait_for_interrupt; its
+ * handler acknowledges and calls anx_ipi_interrupt(). */
+void plat_ipi_send(unsigned cpu);
+
 /* ---- CPU features ------------------------------------------------------ */
 
 /* True when modules may use the SIMD feature: "sse2", "avx", "avx2", "fma",
@@ -251,8 +272,11 @@ int plat_fw_cfg_dma(uint64_t desc);
  * core's "main" thread until that thread exits. */
 _Noreturn void kmain(void *boot_info);
 
-/* From the timer interrupt handler, after acknowledging the timer. */
+/* From the timer interrupt handler, after acknowledging the timer. Each
+ * CPU has its own timer: plat_timer_set_deadline arms the calling CPU's. */
 void anx_timer_interrupt(void);
+/* From the wake-up interrupt handler (plat_ipi_send), after acknowledging. */
+void anx_ipi_interrupt(void);
 
 /* From a fatal CPU exception handler, after printing the registers: prints
  * the fault line and a backtrace from f->fp, powers off with status 3. */

@@ -3,7 +3,9 @@
  *
  * A thread runs until it yields, sleeps, waits or exits; there is no
  * preemption. Interrupt handlers may wake threads (anx_waitq_wake_*,
- * anx_thread_wake) — the run queue is guarded with plat_irq_save().
+ * anx_thread_wake) — the queues are guarded by a spinlock with interrupts
+ * off. Threads run on the kernel CPU (CPU 0) unless they detach for a
+ * stretch of computation (<anx/smp.h>).
  *
  * Waiting for a condition an interrupt handler makes true, without losing
  * the wake-up:
@@ -91,6 +93,8 @@ struct anx_thread_info {
     size_t stack_size;         /* 0 for the boot thread's stack */
     size_t stack_used;         /* high-water mark, bytes */
     uint64_t switches;         /* times it was switched to */
+    unsigned cpu;              /* the CPU it last ran on */
+    bool detached;             /* computing off the kernel CPU (<anx/smp.h>) */
 };
 void anx_threads_foreach(int (*fn)(const struct anx_thread_info *, void *),
                          void *ctx);
