@@ -271,6 +271,7 @@ struct manifest {
     struct mark platform_mark;
     uint64_t memory;
     int cpus;
+    bool debug;                 /* debug: checks that cost time (lock order) */
     char *cmdline;
     struct mod_req *mods;
     size_t nmods;

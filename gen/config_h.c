@@ -51,6 +51,8 @@ char *config_h_text(const struct manifest *m, const struct resolution *r)
     buf_printf(&b, "#define CONFIG_ARCH_%s 1\n", macro_part(p->arch));
     buf_printf(&b, "#define CONFIG_MEMORY %lluULL\n", (unsigned long long)m->memory);
     buf_printf(&b, "#define CONFIG_CPUS %d\n", m->cpus);
+    if (m->debug)
+        buf_puts(&b, "#define CONFIG_DEBUG 1\n");
     buf_printf(&b, "#define CONFIG_CMDLINE %s\n", c_string_literal(m->cmdline));
     buf_printf(&b, "#define CONFIG_MANIFEST_SHA256 \"%s\"\n", m->sha);
     if (m->display.present) {   /* none of these without a display: section */

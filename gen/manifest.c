@@ -15,7 +15,7 @@
 
 #define MAX_MANIFEST (1 << 20)
 
-static const char *const top_keys[] = {"name", "platform", "memory", "cpus", "cmdline",
+static const char *const top_keys[] = {"name", "platform", "memory", "cpus", "debug", "cmdline",
                                        "modules", "files", "display", "run", "test", "credentials", "grants",
                                        "pipelines"};
 static const char *const run_keys[] = {"ports", "disk"};
@@ -824,6 +824,8 @@ static int parse(const char *path, const char *data, size_t len, struct manifest
         if (yget_int(v, "'cpus'", 1, 64, &c) == 0)
             m->cpus = (int)c;
     }
+    if ((v = ymap_get(root, "debug")))
+        yget_bool(v, "'debug'", &m->debug);
     if ((v = ymap_get(root, "cmdline")) && v->kind != Y_NULL) {
         if (yget_string(v, "'cmdline'", &m->cmdline) == 0 && strlen(m->cmdline) > 2048)
             diag_error(&v->mark, "'cmdline' is longer than 2048 characters");

@@ -480,7 +480,9 @@ static json_t *top_key_schema(struct catalog *c, const char *key, struct strlist
     if (!strcmp(key, "memory"))
         return with_doc(size_schema(2ULL << 20, 1ULL << 40), "Guest RAM, a whole number of MiB (default 64M)");
     if (!strcmp(key, "cpus"))
-        return with_doc(int_schema(1, 64), "Virtual CPUs (default 1)");
+        return with_doc(int_schema(1, 64), "Virtual CPUs (default 1): CPU 0 runs the kernel, the others compute");
+    if (!strcmp(key, "debug"))
+        return with_doc(bool_schema(), "Checks that cost time, such as the spinlock order (default false)");
     if (!strcmp(key, "cmdline")) {
         json_t *s = scalar_text();
         json_object_set_new(s, "maxLength", json_integer(2048));

@@ -10,6 +10,7 @@
 #include <anx/mem.h>
 #include <anx/module.h>
 #include <anx/printf.h>
+#include <anx/smp.h>
 #include <anx/thread.h>
 #include <anx/time.h>
 
@@ -106,21 +107,49 @@ static int cmd_log(int argc, char **argv)
 static int thread_line(const struct anx_thread_info *t, void *ctx)
 {
     (void)ctx;
-    if (t->stack_size)
-        anx_printf("%4u %-16s %-8s %6zu %6zu %8llu\n", t->id, t->name,
-                   anx_thread_state_name(t->state), t->stack_size, t->stack_used,
-                   (unsigned long long)t->switches);
-    else
-        anx_printf("%4u %-16s %-8s %6s %6s %8llu\n", t->id, t->name,
-                   anx_thread_state_name(t->state), "boot", "-",
-                   (unsigned long long)t->switches);
+    char size[16], used[16];
+    if (t->stack_size) {
+        snprintf(size, sizeof size, "%zu", t->stack_size);
+        snprintf(used, sizeof used, "%zu", t->stack_used);
+    } else {
+        snprintf(size, sizeof size, "boot");
+        snprintf(used, sizeof used, "-");
+    }
+    anx_printf("%4u %-16s %-8s %3u%s %6s %6s %8llu\n", t->id, t->name,
+               anx_thread_state_name(t->state), t->cpu, t->detached ? "d" : " ", size, used,
+               (unsigned long long)t->switches);
+    return 0;
+}
+
+/* The CPUs and what each did: the kernel CPU (0) runs threads, the others
+ * detached threads and parallel-loop chunks (<anx/smp.h>). */
+static int cmd_cpus(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    uint64_t up = anx_time_ns();
+    anx_printf("%3s %-7s %8s %8s %10s %8s %8s %5s\n", "CPU", "STATE", "SWITCHES", "DETACHED",
+               "CHUNKS", "IPIS", "TICKS", "BUSY%");
+    for (unsigned i = 0; i < ANX_CPUS_MAX; i++) {
+        struct anx_cpu_info c;
+        anx_cpu_info(i, &c);
+        if (!c.online)
+            continue;
+        anx_printf("%3u %-7s %8llu %8llu %10llu %8llu %8llu %5llu\n", i,
+                   i == 0 ? "kernel" : c.idle ? "idle" : "compute",
+                   (unsigned long long)c.switches, (unsigned long long)c.detached_runs,
+                   (unsigned long long)c.chunks, (unsigned long long)c.ipis,
+                   (unsigned long long)c.ticks,
+                   (unsigned long long)(up ? c.busy_ns * 100 / up : 0));
+    }
+    anx_printf("%u CPU%s online\n", anx_cpu_count(), anx_cpu_count() == 1 ? "" : "s");
     return 0;
 }
 
 static int cmd_threads(int argc, char **argv)
 {
     (void)argc, (void)argv;
-    anx_printf("%4s %-16s %-8s %6s %6s %8s\n", "ID", "NAME", "STATE", "STACK", "USED", "SWITCHES");
+    anx_printf("%4s %-16s %-8s %4s %6s %6s %8s\n", "ID", "NAME", "STATE", "CPU", "STACK", "USED",
+               "SWITCHES");
     anx_threads_foreach(thread_line, NULL);
     return 0;
 }
@@ -223,7 +252,9 @@ static struct anx_command builtins[] = {
       .usage = "mem [add|query|rm|ls ...]", .fn = cmd_mem },
     { .name = "uptime", .summary = "Time since boot", .usage = "uptime", .fn = cmd_uptime },
     { .name = "log", .summary = "Recent log lines", .usage = "log", .fn = cmd_log },
-    { .name = "threads", .summary = "Threads and their state", .usage = "threads", .fn = cmd_threads },
+    { .name = "threads", .summary = "Threads, their state and CPU (d: detached)", .usage = "threads",
+      .fn = cmd_threads },
+    { .name = "cpus", .summary = "CPUs and the work each did", .usage = "cpus", .fn = cmd_cpus },
     { .name = "files", .summary = "Files built into the image", .usage = "files", .fn = cmd_files },
     { .name = "cat", .summary = "Print files built into the image", .usage = "cat PATH...", .fn = cmd_cat },
     { .name = "echo", .summary = "Print the arguments", .usage = "echo [ARG...]", .fn = cmd_echo },
