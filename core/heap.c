@@ -10,6 +10,7 @@
 #include <anx/lib.h>
 #include <anx/log.h>
 #include <anx/mem.h>
+#include <anx/smp.h>
 #include <anx/panic.h>
 #include <anx/printf.h>
 #include <anx/time.h>
@@ -122,6 +123,7 @@ static bool refill(size_t c)
 void *anx_malloc(size_t size)
 {
     struct hdr *h;
+    ANX_KERNEL_CPU_ONLY("allocating");
 
     if (size > ((size_t)1 << 40))
         return out_of_memory(size);
@@ -183,6 +185,7 @@ void anx_free(void *p)
 {
     if (!p)
         return;
+    ANX_KERNEL_CPU_ONLY("freeing");
     struct hdr *h = block_of(p, "free");
     if (h->magic == MAGIC_ALIGNED) {
         void *raw = (char *)p - h->cls;
@@ -250,6 +253,7 @@ void *anx_realloc(void *p, size_t size)
 
 void *anx_aligned_alloc(size_t align, size_t size)
 {
+    ANX_KERNEL_CPU_ONLY("allocating");
     if (align == 0 || (align & (align - 1))) {
         stats.failures++;
         return NULL;

@@ -494,6 +494,8 @@ const char *anx_thread_name(const struct anx_thread *t)
 
 void anx_yield(void)
 {
+    if (!current)                   /* a host program that never started threads */
+        return;
     if (!anx_on_kernel_cpu()) {     /* a detached thread: let others on this CPU run */
         unsigned long f = sched_lock_take();
         schedule();

@@ -15,7 +15,9 @@ size_t inf_state_bytes(const struct inf_config *c, int ctx, size_t *kv_cache)
     size_t cache = 2 * (size_t)c->n_layers * (size_t)ctx * KV * 4;
     if (kv_cache)
         *kv_cache = cache;
-    return cache + (4 * D + 2 * H + (size_t)ctx + (size_t)c->vocab_size) * 4;
+    size_t widest = D > H ? D : H;      /* the matmul scratch inf_state_init reserves */
+    return cache + (4 * D + 2 * H + (size_t)c->n_heads * (size_t)ctx + (size_t)c->vocab_size) * 4 +
+           widest * 2 + 64;
 }
 
 int inf_state_init(struct inf_state *s, const struct inf_config *c, int ctx)
@@ -32,12 +34,15 @@ int inf_state_init(struct inf_state *s, const struct inf_config *c, int ctx)
     s->hb = anx_calloc(H, 4);
     s->hb2 = anx_calloc(H, 4);
     s->q = anx_calloc(D, 4);
-    s->att = anx_calloc((size_t)ctx, 4);
+    s->att = anx_calloc((size_t)c->n_heads * (size_t)ctx, 4);   /* a row per head */
     s->logits = anx_calloc((size_t)c->vocab_size, 4);
     s->key_cache = anx_calloc(cache, 4);
     s->value_cache = anx_calloc(cache, 4);
+    /* the q8_0 activations of the widest matmul input, so that a detached
+     * forward pass (<anx/smp.h>) never allocates */
+    size_t widest = D > H ? D : H;
     if (!s->x || !s->xb || !s->xb2 || !s->hb || !s->hb2 || !s->q || !s->att || !s->logits ||
-        !s->key_cache || !s->value_cache) {
+        !s->key_cache || !s->value_cache || tn_work_reserve(&s->work, widest * 2 + 64) < 0) {
         inf_state_free(s);
         return -1;
     }
@@ -76,7 +81,7 @@ float *inf_forward_hidden(const struct inf_model *m, struct inf_state *s, int to
         tn_rope(s->q, (size_t)D, (size_t)HS, pos, c->rope_base);
         tn_rope(k, (size_t)KV, (size_t)HS, pos, c->rope_base);
         tn_attention(s->xb, s->q, s->key_cache + layer_off, s->value_cache + layer_off, c->n_heads,
-                     c->n_kv_heads, HS, (size_t)KV, pos + 1, s->att);
+                     c->n_kv_heads, HS, (size_t)KV, pos + 1, s->att, (size_t)s->ctx);
         if (tn_matmul(s->xb2, &L->wo, s->xb, 1, act, w) < 0)
             return NULL;
         tn_add(s->x, s->x, s->xb2, (size_t)D);

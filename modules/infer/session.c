@@ -3,6 +3,8 @@
  * A session owns the KV cache and sampler of one conversation; text leaves
  * through a callback as soon as it cannot be the start of a stop string.
  */
+#include <anx/smp.h>
+#include <anx/thread.h>
 #include "infer.h"
 
 struct inf_session {
@@ -124,6 +126,34 @@ static int encode_all(const struct inf_session *s, const char *text, int **out)
     return n;
 }
 
+/* Prompt tokens [from, to) into the KV cache (no logits needed), on a
+ * compute CPU when there is one (<anx/smp.h>), yielding now and then so
+ * that other requests and the shell keep going during a long prompt.
+ * *done (when given) follows the tokens done, for a caller that keeps
+ * what ran before a failure. */
+#define PROMPT_YIELD_EVERY 16
+
+static int run_prompt(struct inf_session *s, int from, int to, int *done)
+{
+    if (from >= to)
+        return 0;
+    bool detached = anx_detach();
+    int rc = 0;
+    for (int i = from; i < to; i++) {
+        if (!inf_forward_hidden(s->m, &s->st, s->tokens[i], i)) {
+            rc = -1;
+            break;
+        }
+        if (done)
+            *done = i + 1;
+        if ((i - from) % PROMPT_YIELD_EVERY == PROMPT_YIELD_EVERY - 1)
+            anx_yield();
+    }
+    if (detached)
+        anx_attach();
+    return rc;
+}
+
 int inf_session_prompt(struct inf_session *s, const char *text)
 {
     int *all = NULL;
@@ -138,11 +168,10 @@ int inf_session_prompt(struct inf_session *s, const char *text)
     s->n_tokens = s->n_prompt = n;
     s->cached = 0;
     s->reused = false;
-    for (int i = 0; i + 1 < n; i++)
-        if (!inf_forward_hidden(s->m, &s->st, s->tokens[i], i)) {   /* no logits needed */
-            s->fin = INF_FINISH_ERROR;
-            return -1;
-        }
+    if (run_prompt(s, 0, n - 1, NULL) < 0) {
+        s->fin = INF_FINISH_ERROR;
+        return -1;
+    }
     s->pos = n - 1;
     s->cur = s->tokens[n - 1];
     return n;
@@ -186,10 +215,9 @@ int inf_session_continue(struct inf_session *s, const struct inf_params *p, cons
     for (int i = k; i < n; i++)
         s->tokens[i] = t[i];
     anx_free(t);
-    for (int i = k; i + 1 < n; i++) {
-        if (!inf_forward_hidden(s->m, &s->st, s->tokens[i], i))
-            return -1;
-        s->n_tokens = s->pos = i + 1;
+    if (run_prompt(s, k, n - 1, &s->pos) < 0) {
+        s->n_tokens = s->pos;
+        return -1;
     }
     s->n_tokens = s->n_prompt = n;
     s->pos = n - 1;
@@ -257,10 +285,15 @@ enum inf_finish inf_session_step(struct inf_session *s, inf_text_cb cb, void *ar
         emit(s, -1, s->pend_len, cb, arg);
         return s->fin;
     }
+    /* the token's computation on a compute CPU; the text goes out from
+     * the kernel CPU */
+    bool detached = anx_detach();
     float *logits = inf_forward(s->m, &s->st, s->cur, s->pos);
+    int next = logits ? inf_sample(&s->smp, logits) : -1;
+    if (detached)
+        anx_attach();
     if (!logits)
         return s->fin = INF_FINISH_ERROR;
-    int next = inf_sample(&s->smp, logits);
     s->pos++;
     const struct inf_tokenizer *t = &s->m->tok;
     if (next == t->bos || next == t->eos) {

@@ -1,6 +1,7 @@
 /*
  * Kernel selection and the transformer operations built on the kernels.
  */
+#include <anx/parallel.h>
 #include <anx/platform.h>
 #include "tensor.h"
 
@@ -137,13 +138,55 @@ static void *work_get(struct tn_work *w, size_t size)
     return w->buf;
 }
 
+int tn_work_reserve(struct tn_work *w, size_t size)
+{
+    return work_get(w, size) ? 0 : -1;
+}
+
+/* A matrix-vector product's rows, spread over the CPUs (<anx/parallel.h>):
+ * each chunk computes y[r] for its rows with one of the dot kernels. */
+struct rows_job {
+    float *y;
+    const char *w;
+    size_t rb, n;
+    const float *x;         /* f32 activations ... */
+    const void *xq;         /* ... or quantized ones */
+    void (*matvec_f32)(float *, const float *, const float *, size_t, size_t);
+    float (*dot_f16)(const uint16_t *, const float *, size_t);
+    float (*dot_qq)(const void *, const void *, size_t);
+    float (*dot_qf)(const void *, const float *, size_t);
+};
+
+static void rows_chunk(size_t b, size_t e, void *ctx)
+{
+    const struct rows_job *j = ctx;
+    if (j->matvec_f32) {
+        j->matvec_f32(j->y + b, (const float *)(j->w + b * j->rb), j->x, e - b, j->n);
+        return;
+    }
+    for (size_t r = b; r < e; r++) {
+        const char *row = j->w + r * j->rb;
+        j->y[r] = j->dot_qq ? j->dot_qq(row, j->xq, j->n)
+                : j->dot_qf ? j->dot_qf(row, j->x, j->n)
+                : j->dot_f16((const uint16_t *)row, j->x, j->n);
+    }
+}
+
+/* Rows per chunk: enough work (~32k multiply-adds) that handing a chunk
+ * to another CPU costs less than computing it. */
+static size_t rows_grain(size_t n)
+{
+    size_t g = (32768 + n - 1) / n;
+    return g ? g : 1;
+}
+
 int tn_matmul(float *y, const struct tn_tensor *w, const float *x, int n_tok,
               enum tn_act act, struct tn_work *work)
 {
     const struct tn_kernels *k = tn_kernels();
     size_t n = (size_t)w->ne[0], rows = (size_t)tn_nrows(w);
-    size_t rb = tn_row_bytes(w->dtype, w->ne[0]);
-    const char *base = w->data;
+    struct rows_job j = { .w = w->data, .rb = tn_row_bytes(w->dtype, w->ne[0]), .n = n };
+    size_t qb = 0;
     switch (w->dtype) {
     case TN_F32:
         if (n_tok >= 4) {
@@ -151,66 +194,86 @@ int tn_matmul(float *y, const struct tn_tensor *w, const float *x, int n_tok,
             if (!pack)
                 return -1;
             k->gemm_f32(y, x, w->data, (size_t)n_tok, rows, n, pack);
-        } else {
-            for (int t = 0; t < n_tok; t++)
-                k->matvec_f32(y + (size_t)t * rows, w->data, x + (size_t)t * n, rows, n);
+            return 0;
         }
-        return 0;
+        j.matvec_f32 = k->matvec_f32;
+        break;
     case TN_F16:
-        for (int t = 0; t < n_tok; t++)
-            for (size_t r = 0; r < rows; r++)
-                y[(size_t)t * rows + r] = k->dot_f16((const uint16_t *)(base + r * rb),
-                                                     x + (size_t)t * n, n);
-        return 0;
+        j.dot_f16 = k->dot_f16;
+        break;
     case TN_Q8_0:
-    case TN_Q4_0: {
-        float (*dq)(const void *, const void *, size_t) =
-            w->dtype == TN_Q8_0 ? k->dot_q8_0_q8_0 : k->dot_q4_0_q8_0;
-        float (*df)(const void *, const float *, size_t) =
-            w->dtype == TN_Q8_0 ? k->dot_q8_0_f32 : k->dot_q4_0_f32;
-        size_t qb = tn_row_bytes(TN_Q8_0, (int64_t)n);
-        void *xq = NULL;
-        if (act == TN_ACT_Q8_0 && !(xq = work_get(work, qb)))
-            return -1;
-        for (int t = 0; t < n_tok; t++) {
-            const float *xt = x + (size_t)t * n;
-            float *yt = y + (size_t)t * rows;
-            if (xq) {
-                k->quantize_q8_0(xq, xt, n);
-                for (size_t r = 0; r < rows; r++)
-                    yt[r] = dq(base + r * rb, xq, n);
-            } else {
-                for (size_t r = 0; r < rows; r++)
-                    yt[r] = df(base + r * rb, xt, n);
-            }
+    case TN_Q4_0:
+        if (act == TN_ACT_Q8_0) {
+            j.dot_qq = w->dtype == TN_Q8_0 ? k->dot_q8_0_q8_0 : k->dot_q4_0_q8_0;
+            qb = tn_row_bytes(TN_Q8_0, (int64_t)n);
+        } else {
+            j.dot_qf = w->dtype == TN_Q8_0 ? k->dot_q8_0_f32 : k->dot_q4_0_f32;
         }
-        return 0;
-    }
+        break;
     default:
         return -1;
     }
+    void *xq = NULL;
+    if (qb && !(xq = work_get(work, qb)))
+        return -1;
+    for (int t = 0; t < n_tok; t++) {
+        j.x = x + (size_t)t * n;
+        j.y = y + (size_t)t * rows;
+        if (xq) {
+            k->quantize_q8_0(xq, j.x, n);
+            j.xq = xq;
+        }
+        anx_parallel_for(rows, rows_grain(n), rows_chunk, &j);
+    }
+    return 0;
 }
 
 /* ---- attention ------------------------------------------------------------------------------ */
 
+struct attn_job {
+    float *out, *att;
+    const float *q, *k_cache, *v_cache;
+    int group, head_size, n_pos;
+    size_t kv_stride, att_stride;
+    float scale;
+};
+
+static void attn_heads(size_t h0, size_t h1, void *ctx)
+{
+    const struct attn_job *j = ctx;
+    const struct tn_kernels *k = tn_kernels();
+    size_t hs = (size_t)j->head_size;
+    for (size_t h = h0; h < h1; h++) {
+        const float *qh = j->q + h * hs;
+        size_t off = h / (size_t)j->group * hs;
+        float *att = j->att + h * j->att_stride;
+        for (int t = 0; t < j->n_pos; t++)
+            att[t] = k->dot_f32(qh, j->k_cache + t * j->kv_stride + off, hs) * j->scale;
+        tn_softmax(att, (size_t)j->n_pos);
+        float *oh = j->out + h * hs;
+        memset(oh, 0, hs * sizeof(float));
+        for (int t = 0; t < j->n_pos; t++)
+            k->axpy(oh, att[t], j->v_cache + t * j->kv_stride + off, hs);
+    }
+}
+
 void tn_attention(float *out, const float *q, const float *k_cache, const float *v_cache,
                   int n_heads, int n_kv_heads, int head_size, size_t kv_stride, int n_pos,
-                  float *att)
+                  float *att, size_t att_stride)
 {
-    const struct tn_kernels *k = tn_kernels();
-    int group = n_heads / n_kv_heads;
-    float scale = 1.0f / sqrtf((float)head_size);
-    for (int h = 0; h < n_heads; h++) {
-        const float *qh = q + (size_t)h * head_size;
-        size_t off = (size_t)(h / group) * head_size;
-        for (int t = 0; t < n_pos; t++)
-            att[t] = k->dot_f32(qh, k_cache + t * kv_stride + off, (size_t)head_size) * scale;
-        tn_softmax(att, (size_t)n_pos);
-        float *oh = out + (size_t)h * head_size;
-        memset(oh, 0, (size_t)head_size * sizeof(float));
-        for (int t = 0; t < n_pos; t++)
-            k->axpy(oh, att[t], v_cache + t * kv_stride + off, (size_t)head_size);
+    struct attn_job j = {
+        .out = out, .att = att, .q = q, .k_cache = k_cache, .v_cache = v_cache,
+        .group = n_heads / n_kv_heads, .head_size = head_size, .n_pos = n_pos,
+        .kv_stride = kv_stride, .att_stride = att_stride,
+        .scale = 1.0f / sqrtf((float)head_size),
+    };
+    if (!att_stride) {
+        attn_heads(0, (size_t)n_heads, &j);     /* one scratch row: the heads in turn */
+        return;
     }
+    /* a head is worth another CPU once it reads some cache: ~2 * n_pos * head_size flops */
+    size_t grain = (size_t)(4096 / ((size_t)n_pos * (size_t)head_size + 1)) + 1;
+    anx_parallel_for((size_t)n_heads, grain, attn_heads, &j);
 }
 
 size_t tn_gemm_pack_size(size_t k)

@@ -146,13 +146,17 @@ struct tn_work {
     size_t size;
 };
 void tn_work_free(struct tn_work *w);
+/* Grow it to size bytes now (0, or -1 out of memory), so that later
+ * matmuls on a detached thread (<anx/smp.h>) need no allocation. */
+int tn_work_reserve(struct tn_work *w, size_t size);
 
 /* How a quantized weight meets the activations. */
 enum tn_act { TN_ACT_Q8_0 = 0, TN_ACT_F32 = 1 };
 
 /* y[t][r] = dot(row r of w, x[t]) for t < n_tok: x is n_tok x w->ne[0],
  * y is n_tok x w->ne[1]. f32/f16/q8_0/q4_0 weights; quantized weights meet
- * the activations quantized to q8_0 (act = TN_ACT_Q8_0) or in f32.
+ * the activations quantized to q8_0 (act = TN_ACT_Q8_0) or in f32. The rows
+ * are spread over the CPUs (anx_parallel_for).
  * Returns 0, or -1 when out of memory or the dtype is unknown. */
 int tn_matmul(float *y, const struct tn_tensor *w, const float *x, int n_tok,
               enum tn_act act, struct tn_work *work);
@@ -160,10 +164,11 @@ int tn_matmul(float *y, const struct tn_tensor *w, const float *x, int n_tok,
 /* Attention for one query position over n_pos cached positions, grouped
  * query: head h reads kv head h / (n_heads / n_kv_heads). q: n_heads *
  * head_size; k_cache/v_cache: n_pos rows of kv_stride floats (kv head g at
- * offset g * head_size); att: scratch of n_pos floats; out: n_heads *
- * head_size. */
+ * offset g * head_size); att: scratch of n_pos floats, or with att_stride
+ * != 0 of n_heads rows of att_stride (>= n_pos) floats, one per head, and
+ * then the heads are spread over the CPUs; out: n_heads * head_size. */
 void tn_attention(float *out, const float *q, const float *k_cache, const float *v_cache,
                   int n_heads, int n_kv_heads, int head_size, size_t kv_stride, int n_pos,
-                  float *att);
+                  float *att, size_t att_stride);
 
 #endif

@@ -487,7 +487,8 @@ static int t_oom_messages(void)
                             .vocab_size = 512, .seq_len = 512 };
     CHECKF(inf_config_check("cfg", &c, err) == 0, "config: %s", err);
     size_t kv, all = inf_state_bytes(&c, 0, &kv);
-    CHECKF(kv == 2u * 5 * 512 * 32 * 4 && all == kv + (4u * 64 + 2 * 172 + 512 + 512) * 4,
+    /* x, xb, xb2, q; hb, hb2; a score row per head; logits; the matmul scratch */
+    CHECKF(kv == 2u * 5 * 512 * 32 * 4 && all == kv + (4u * 64 + 2 * 172 + 8 * 512 + 512) * 4 + 172 * 2 + 64,
            "state bytes %zu, kv %zu", all, kv);
     CHECKF(inf_state_bytes(&c, 100, &kv) < all && kv == 2u * 5 * 100 * 32 * 4, "ctx 100: kv %zu", kv);
     /* a model far too large for this machine: the KV cache cannot be had */

@@ -328,7 +328,7 @@ static int t_attention(void)
     fill(q, H * HS, 1.0f); fill(kc, P * STR, 1.0f); fill(vc, P * STR, 1.0f);
     for (int t = 0; t < ntabs; t++) {
         tn_select_kernels(tabs[t]->name);
-        tn_attention(out, q, kc, vc, H, KVH, HS, STR, P, att);
+        tn_attention(out, q, kc, vc, H, KVH, HS, STR, P, att, 0);
         for (int h = 0; h < H; h++) {
             int g = h / (H / KVH);
             double sc[P], z = 0, mx = -1e9;
