@@ -15,7 +15,8 @@
  *
  * It ends with "smp-stress: ok ... CPUs seen: all N" or "smp-stress: FAIL".
  * `smp-stress lock-order` takes two locks in the wrong order, which a
- * debug: true image must stop with a panic naming both.
+ * debug: true image must stop with a panic naming both. `smp-stress bench`
+ * measures what the machinery costs (tests/bench/smp).
  */
 #include <anx/command.h>
 #include <anx/kernel.h>
@@ -176,13 +177,69 @@ static int lock_order(void)
     return 0;
 }
 
+/* ---- smp-stress bench: what the SMP machinery costs ------------------------------ */
+
+struct spin_job { uint64_t iters; uint64_t out[64]; };
+
+static void spin_chunk(size_t b, size_t e, void *ctx)
+{
+    struct spin_job *j = ctx;
+    for (size_t c = b; c < e; c++) {
+        uint64_t h = c;
+        for (uint64_t i = 0; i < j->iters; i++)
+            h = mix(h, i);
+        j->out[c & 63] = h;
+    }
+}
+
+static void empty_chunk(size_t b, size_t e, void *ctx)
+{
+    (void)b, (void)e, (void)ctx;
+}
+
+static uint64_t per_op_ns(uint64_t t0, unsigned n)
+{
+    return (anx_time_ns() - t0) / n;
+}
+
+static int bench(void)
+{
+    unsigned w = anx_parallel_width();
+    enum { ROUNDS = 200 };
+    uint64_t t0 = anx_time_ns();
+    for (unsigned i = 0; i < ROUNDS; i++)
+        if (anx_detach())
+            anx_attach();
+    uint64_t trip = per_op_ns(t0, ROUNDS);
+    t0 = anx_time_ns();
+    for (unsigned i = 0; i < ROUNDS; i++)
+        anx_parallel_for(4 * (size_t)w, 1, empty_chunk, NULL);
+    uint64_t empty = per_op_ns(t0, ROUNDS);
+    static struct spin_job j = { .iters = 400000 };   /* ~40 ms of work under TCG */
+    t0 = anx_time_ns();
+    spin_chunk(0, 64, &j);
+    uint64_t serial = anx_time_ns() - t0;
+    t0 = anx_time_ns();
+    anx_parallel_for(64, 1, spin_chunk, &j);
+    uint64_t par = anx_time_ns() - t0;
+    anx_printf("smp-bench: %u CPUs: detach+attach round trip %llu us, empty parallel loop %llu us, "
+               "64 chunks of work %llu ms serial, %llu ms parallel: speedup %llu.%02llu\n", w,
+               (unsigned long long)(trip / 1000), (unsigned long long)(empty / 1000),
+               (unsigned long long)(serial / 1000000), (unsigned long long)(par / 1000000),
+               (unsigned long long)(serial / (par ? par : 1)),
+               (unsigned long long)(serial * 100 / (par ? par : 1) % 100));
+    return 0;
+}
+
 static int cmd_smp_stress(int argc, char **argv)
 {
     int64_t secs = 5;
     if (argc == 2 && !strcmp(argv[1], "lock-order"))
         return lock_order();
+    if (argc == 2 && !strcmp(argv[1], "bench"))
+        return bench();
     if (argc > 2 || (argc == 2 && (anx_parse_i64(argv[1], &secs) < 0 || secs < 1 || secs > 3600))) {
-        anx_printf("usage: smp-stress [SECONDS (1-3600, default 5) | lock-order]\n");
+        anx_printf("usage: smp-stress [SECONDS (1-3600, default 5) | lock-order | bench]\n");
         return 1;
     }
     stop = false;
@@ -252,7 +309,7 @@ static int cmd_smp_stress(int argc, char **argv)
 static struct anx_command smp_stress_cmd = {
     .name = "smp-stress",
     .summary = "Test: work the scheduler, locks and every CPU, check the results",
-    .usage = "smp-stress [SECONDS | lock-order]",
+    .usage = "smp-stress [SECONDS | lock-order | bench]",
     .fn = cmd_smp_stress,
 };
 

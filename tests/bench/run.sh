@@ -57,7 +57,7 @@ tests/bench/arm64-floor/measure.sh "$runs"
 
 # The other benchmark families, each printing its own ratios.
 for b in tests/bench/infer/run.sh tests/bench/http/run.sh tests/bench/store/run.sh tests/bench/train/run.sh tests/bench/auth/run.sh \
-         tests/bench/display/run.sh tests/bench/vecstore/run.sh; do
+         tests/bench/display/run.sh tests/bench/vecstore/run.sh tests/bench/smp/run.sh; do
   [ -x "$b" ] || continue
   echo
   echo "=== ${b%/run.sh}"
