@@ -10,6 +10,7 @@
 #include <anx/lib.h>
 #include <anx/mem.h>
 #include <anx/printf.h>
+#include <anx/smp.h>
 #include <anx/time.h>
 
 #include "router.h"
@@ -61,6 +62,32 @@ static void route_counter(struct anx_buf *b, const char *metric, const char *hel
         anx_buf_printf(b, "%s{route=\"", metric);
         label(b, r->name);
         anx_buf_printf(b, "\"} %llu\n", (unsigned long long)*(const uint64_t *)((const char *)r + field));
+    }
+}
+
+/* What each CPU did (<anx/smp.h>): CPU 0 runs the kernel, the others
+ * detached threads and parallel-loop chunks. */
+static void cpu_lines(struct anx_buf *b)
+{
+    static const char *const what[] = { "busy_seconds", "detached_runs_total", "chunks_total" };
+    static const char *const help[] = {
+        "Time the CPU was not waiting for an interrupt.",
+        "Times a detached thread (an inference step, say) started running on the CPU.",
+        "Parallel-loop chunks the CPU ran.",
+    };
+    for (int k = 0; k < 3; k++) {
+        anx_buf_printf(b, "# HELP anx_cpu_%s %s\n# TYPE anx_cpu_%s %s\n", what[k], help[k], what[k],
+                       "counter");
+        for (unsigned i = 0; i < anx_cpu_count(); i++) {
+            struct anx_cpu_info c;
+            anx_cpu_info(i, &c);
+            anx_buf_printf(b, "anx_cpu_%s{cpu=\"%u\"} ", what[k], i);
+            if (k == 0)
+                us_as_seconds(b, c.busy_ns / 1000);
+            else
+                anx_buf_printf(b, "%llu", (unsigned long long)(k == 1 ? c.detached_runs : c.chunks));
+            anx_buf_puts(b, "\n");
+        }
     }
 }
 
@@ -124,6 +151,7 @@ void rt_metrics_text(struct anx_buf *b)
                    ps.total_pages - ps.free_pages, ps.total_pages);
     us_as_seconds(b, anx_uptime_ns() / 1000);
     anx_buf_puts(b, "\n");
+    cpu_lines(b);
     for (struct rt_metrics_source *s = sources; s; s = s->next)
         s->emit(b, s->arg);
 }
