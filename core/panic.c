@@ -8,6 +8,7 @@
 #include <anx/platform.h>
 #include <anx/printf.h>
 #include <anx/service.h>
+#include <anx/smp.h>
 #include <anx/thread.h>
 
 static volatile int panicking;
@@ -18,7 +19,10 @@ static volatile int containing;   /* a contained failure is being reported */
 static bool begin_contained(bool irqs_were_on)
 {
     plat_irq_disable();
-    if (!irqs_were_on || panicking || containing || !anx_service_containable())
+    /* a compute CPU's fault is always fatal: ending a detached thread
+     * would need the kernel CPU's scheduler */
+    if (!irqs_were_on || panicking || containing || !anx_on_kernel_cpu() ||
+        !anx_service_containable())
         return false;
     containing = 1;
     anx_term_bind(NULL);
