@@ -109,9 +109,14 @@ void inf_model_describe(const struct inf_model *m, char *buf, size_t n);
 
 /* ---- forward pass -------------------------------------------------------------------- */
 
+/* Tokens a forward pass takes at once (prompt processing): a weight row is
+ * read once for all of them. */
+#define INF_BATCH 16
+
 struct inf_state {
     int ctx;                        /* positions the KV cache holds */
-    float *x, *xb, *xb2, *hb, *hb2, *q, *att, *logits;
+    float *x, *xb, *xb2, *hb, *hb2, *q;   /* INF_BATCH rows each */
+    float *att, *logits;
     float *key_cache, *value_cache; /* [layer][pos][kv_dim] */
     struct tn_work work;
 };
@@ -127,6 +132,12 @@ float *inf_forward(const struct inf_model *m, struct inf_state *s, int token, in
  * final hidden state (dim floats, after the final RMSNorm; s->x). Prompt
  * tokens before the last and embeddings need no logits. */
 float *inf_forward_hidden(const struct inf_model *m, struct inf_state *s, int token, int pos);
+/* n (1..INF_BATCH) tokens at positions pos..pos+n-1 in one pass: fills
+ * their KV cache rows and returns their final hidden states (n rows of dim
+ * floats), the same bits as n calls of inf_forward_hidden; NULL when a
+ * token or position is out of range or memory ran out. */
+float *inf_forward_batch(const struct inf_model *m, struct inf_state *s, const int *tokens, int n,
+                         int pos);
 
 /* ---- embeddings (embed.c) ---------------------------------------------------------------- */
 

@@ -126,28 +126,26 @@ static int encode_all(const struct inf_session *s, const char *text, int **out)
     return n;
 }
 
-/* Prompt tokens [from, to) into the KV cache (no logits needed), on a
- * compute CPU when there is one (<anx/smp.h>), yielding now and then so
- * that other requests and the shell keep going during a long prompt.
- * *done (when given) follows the tokens done, for a caller that keeps
- * what ran before a failure. */
-#define PROMPT_YIELD_EVERY 16
-
+/* Prompt tokens [from, to) into the KV cache (no logits needed), in
+ * batches, on a compute CPU when there is one (<anx/smp.h>), yielding
+ * between batches so that other requests and the shell keep going during a
+ * long prompt. *done (when given) follows the tokens done, for a caller
+ * that keeps what ran before a failure. */
 static int run_prompt(struct inf_session *s, int from, int to, int *done)
 {
     if (from >= to)
         return 0;
     bool detached = anx_detach();
     int rc = 0;
-    for (int i = from; i < to; i++) {
-        if (!inf_forward_hidden(s->m, &s->st, s->tokens[i], i)) {
+    for (int i = from; i < to; i += INF_BATCH) {
+        int n = to - i < INF_BATCH ? to - i : INF_BATCH;
+        if (!inf_forward_batch(s->m, &s->st, s->tokens + i, n, i)) {
             rc = -1;
             break;
         }
         if (done)
-            *done = i + 1;
-        if ((i - from) % PROMPT_YIELD_EVERY == PROMPT_YIELD_EVERY - 1)
-            anx_yield();
+            *done = i + n;
+        anx_yield();
     }
     if (detached)
         anx_attach();

@@ -145,12 +145,16 @@ int tn_work_reserve(struct tn_work *w, size_t size)
 
 /* A matrix-vector product's rows, spread over the CPUs (<anx/parallel.h>):
  * each chunk computes y[r] for its rows with one of the dot kernels. */
+/* A matrix product's rows, spread over the CPUs (<anx/parallel.h>): each
+ * chunk computes y[t][r] for its rows r and every token t, so a weight row
+ * is read from memory once for all the tokens of a batch. */
 struct rows_job {
-    float *y;
+    float *y;               /* n_tok x rows */
     const char *w;
-    size_t rb, n;
-    const float *x;         /* f32 activations ... */
-    const void *xq;         /* ... or quantized ones */
+    size_t rb, n, rows, qb;
+    int n_tok;
+    const float *x;         /* n_tok x n f32 activations ... */
+    const char *xq;         /* ... or n_tok quantized rows of qb bytes */
     void (*matvec_f32)(float *, const float *, const float *, size_t, size_t);
     float (*dot_f16)(const uint16_t *, const float *, size_t);
     float (*dot_qq)(const void *, const void *, size_t);
@@ -161,22 +165,28 @@ static void rows_chunk(size_t b, size_t e, void *ctx)
 {
     const struct rows_job *j = ctx;
     if (j->matvec_f32) {
-        j->matvec_f32(j->y + b, (const float *)(j->w + b * j->rb), j->x, e - b, j->n);
+        for (int t = 0; t < j->n_tok; t++)
+            j->matvec_f32(j->y + (size_t)t * j->rows + b, (const float *)(j->w + b * j->rb),
+                          j->x + (size_t)t * j->n, e - b, j->n);
         return;
     }
     for (size_t r = b; r < e; r++) {
         const char *row = j->w + r * j->rb;
-        j->y[r] = j->dot_qq ? j->dot_qq(row, j->xq, j->n)
-                : j->dot_qf ? j->dot_qf(row, j->x, j->n)
-                : j->dot_f16((const uint16_t *)row, j->x, j->n);
+        for (int t = 0; t < j->n_tok; t++) {
+            const float *xt = j->x + (size_t)t * j->n;
+            j->y[(size_t)t * j->rows + r] =
+                j->dot_qq ? j->dot_qq(row, j->xq + (size_t)t * j->qb, j->n)
+                : j->dot_qf ? j->dot_qf(row, xt, j->n)
+                : j->dot_f16((const uint16_t *)row, xt, j->n);
+        }
     }
 }
 
 /* Rows per chunk: enough work (~32k multiply-adds) that handing a chunk
  * to another CPU costs less than computing it. */
-static size_t rows_grain(size_t n)
+static size_t rows_grain(size_t n, int n_tok)
 {
-    size_t g = (32768 + n - 1) / n;
+    size_t g = (32768 + n * (size_t)n_tok - 1) / (n * (size_t)n_tok);
     return g ? g : 1;
 }
 
@@ -185,8 +195,10 @@ int tn_matmul(float *y, const struct tn_tensor *w, const float *x, int n_tok,
 {
     const struct tn_kernels *k = tn_kernels();
     size_t n = (size_t)w->ne[0], rows = (size_t)tn_nrows(w);
-    struct rows_job j = { .w = w->data, .rb = tn_row_bytes(w->dtype, w->ne[0]), .n = n };
-    size_t qb = 0;
+    struct rows_job j = { .y = y, .w = w->data, .rb = tn_row_bytes(w->dtype, w->ne[0]), .n = n,
+                          .rows = rows, .n_tok = n_tok, .x = x };
+    if (n_tok <= 0)
+        return 0;
     switch (w->dtype) {
     case TN_F32:
         if (n_tok >= 4) {
@@ -205,7 +217,7 @@ int tn_matmul(float *y, const struct tn_tensor *w, const float *x, int n_tok,
     case TN_Q4_0:
         if (act == TN_ACT_Q8_0) {
             j.dot_qq = w->dtype == TN_Q8_0 ? k->dot_q8_0_q8_0 : k->dot_q4_0_q8_0;
-            qb = tn_row_bytes(TN_Q8_0, (int64_t)n);
+            j.qb = tn_row_bytes(TN_Q8_0, (int64_t)n);
         } else {
             j.dot_qf = w->dtype == TN_Q8_0 ? k->dot_q8_0_f32 : k->dot_q4_0_f32;
         }
@@ -213,18 +225,15 @@ int tn_matmul(float *y, const struct tn_tensor *w, const float *x, int n_tok,
     default:
         return -1;
     }
-    void *xq = NULL;
-    if (qb && !(xq = work_get(work, qb)))
-        return -1;
-    for (int t = 0; t < n_tok; t++) {
-        j.x = x + (size_t)t * n;
-        j.y = y + (size_t)t * rows;
-        if (xq) {
-            k->quantize_q8_0(xq, j.x, n);
-            j.xq = xq;
-        }
-        anx_parallel_for(rows, rows_grain(n), rows_chunk, &j);
+    if (j.qb) {                 /* the activations quantized once, each token's row */
+        char *xq = work_get(work, j.qb * (size_t)n_tok);
+        if (!xq)
+            return -1;
+        for (int t = 0; t < n_tok; t++)
+            k->quantize_q8_0(xq + (size_t)t * j.qb, x + (size_t)t * n, n);
+        j.xq = xq;
     }
+    anx_parallel_for(rows, rows_grain(n, n_tok), rows_chunk, &j);
     return 0;
 }
 

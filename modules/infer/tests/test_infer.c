@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <anx/parallel.h>
 #include "infer.h"
 #include "gguf.h"
 #include "expected_stories260K.h"
@@ -487,8 +488,10 @@ static int t_oom_messages(void)
                             .vocab_size = 512, .seq_len = 512 };
     CHECKF(inf_config_check("cfg", &c, err) == 0, "config: %s", err);
     size_t kv, all = inf_state_bytes(&c, 0, &kv);
-    /* x, xb, xb2, q; hb, hb2; a score row per head; logits; the matmul scratch */
-    CHECKF(kv == 2u * 5 * 512 * 32 * 4 && all == kv + (4u * 64 + 2 * 172 + 8 * 512 + 512) * 4 + 172 * 2 + 64,
+    /* x, xb, xb2, q; hb, hb2 (a row per batch token); a score row per head; logits;
+     * the matmul scratch */
+    CHECKF(kv == 2u * 5 * 512 * 32 * 4 &&
+           all == kv + (16u * (4 * 64 + 2 * 172) + 8 * 512 + 512) * 4 + 16 * 172 * 2 + 64,
            "state bytes %zu, kv %zu", all, kv);
     CHECKF(inf_state_bytes(&c, 100, &kv) < all && kv == 2u * 5 * 100 * 32 * 4, "ctx 100: kv %zu", kv);
     /* a model far too large for this machine: the KV cache cannot be had */
@@ -708,6 +711,67 @@ out:
     return ok;
 }
 
+/* One model's prompt of 37 tokens in batches (16 + 16 + 5) and token by
+ * token: the same KV cache and final hidden states, bit for bit. */
+static int same_bits(const char *name, const void *data, size_t n)
+{
+    struct inf_model m;
+    char err[INF_ERR_MAX];
+    CHECKF(inf_model_load(&m, name, data, n, tok, tok_n, err) == 0, "%s: %s", name, err);
+    struct inf_state a, b;
+    int ok = inf_state_init(&a, &m.cfg, 64) == 0 && inf_state_init(&b, &m.cfg, 64) == 0;
+    int toks[37];
+    for (int i = 0; i < 37; i++)
+        toks[i] = (i * 131 + 7) % m.cfg.vocab_size;
+    size_t D = (size_t)m.cfg.dim, kv = (size_t)m.cfg.n_layers * 64 * (size_t)m.cfg.kv_dim;
+    const float *ha = NULL, *hb = NULL;
+    for (int i = 0; ok && i < 37; i += INF_BATCH) {
+        int k = 37 - i < INF_BATCH ? 37 - i : INF_BATCH;
+        ok = (ha = inf_forward_batch(&m, &a, toks + i, k, i)) != NULL;
+        if (ok)
+            ha += (size_t)(k - 1) * D;      /* the batch's last token */
+    }
+    for (int i = 0; ok && i < 37; i++)
+        ok = (hb = inf_forward_hidden(&m, &b, toks[i], i)) != NULL;
+    int same = ok && !memcmp(ha, hb, D * 4) && !memcmp(a.key_cache, b.key_cache, kv * 4) &&
+               !memcmp(a.value_cache, b.value_cache, kv * 4);
+    int bad = 99999;
+    int refused = !inf_forward_batch(&m, &a, toks, 0, 0) && !inf_forward_batch(&m, &a, toks, INF_BATCH + 1, 0) &&
+                  !inf_forward_batch(&m, &a, toks, 2, 63) && !inf_forward_batch(&m, &a, &bad, 1, 0);
+    inf_state_free(&a);
+    inf_state_free(&b);
+    inf_model_free(&m);
+    CHECKF(same, "%s: batched and token-by-token differ", name);
+    CHECKF(refused, "%s: an empty or oversized batch, one past the context or a bad token accepted", name);
+    return 1;
+}
+
+static int t_batch_same_bits(void)
+{
+    NEED(gguf_f32); NEED(gguf_q8); NEED(gguf_q4);
+    return same_bits("f32.gguf", gguf_f32, gguf_f32_n) && same_bits("q8_0.gguf", gguf_q8, gguf_q8_n) &&
+           same_bits("q4_0.gguf", gguf_q4, gguf_q4_n);
+}
+
+/* The same with two worker threads taking the matmul rows and attention
+ * heads (host/workers.c stands in for the image's compute CPUs). */
+static int t_parallel_same_bits(void)
+{
+    NEED(gguf_q8); NEED(gguf_f32); NEED(bin); NEED(tok);
+    anx_parallel_set_workers(3);
+    int ok = same_bits("q8_0.gguf", gguf_q8, gguf_q8_n) && same_bits("f32.gguf", gguf_f32, gguf_f32_n);
+    struct inf_model m;
+    if (ok && load_stories(&m)) {
+        struct text out;
+        ok = greedy(&m, "", 256, expect_none, N(expect_none), &out);
+        inf_model_free(&m);
+    } else {
+        ok = 0;
+    }
+    anx_parallel_set_workers(1);
+    return ok;
+}
+
 int main(void)
 {
     bin = slurp(getenv("STORIES_BIN"), &bin_n);
@@ -733,6 +797,8 @@ int main(void)
     run("a prompt longer in bytes than the context, shorter in tokens", t_long_prompt);
     run("embeddings of token ids: as of their text; ids checked", t_embed_tokens);
     run("sessions continued: the common prefix is not run again, same text as fresh", t_session_continue);
+    run("a prompt in batches: the same bits as token by token", t_batch_same_bits);
+    run("three threads: the same bits, the llama2.c reference text", t_parallel_same_bits);
     printf("%d passed, %d failed\n", pass, fail);
     return fail != 0;
 }
