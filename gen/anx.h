@@ -420,6 +420,9 @@ struct module {
      * the manifest's grants: says otherwise (grants.c; {KEY} placeholders
      * not yet replaced) */
     struct strlist obj_read, obj_write;
+    /* module.yaml `optimize: speed`: its code (own and third-party) is
+     * compiled -O2 instead of the image's default -Os (hot code) */
+    bool speed;
     struct mark mark;
 };
 /* Where third-party trees live: ANX_THIRD_PARTY, else
@@ -662,6 +665,7 @@ struct cunit {
     char key[65];
     char *obj;          /* the cached object */
     uint64_t size;      /* .text+.data+.rodata+.bss kept after the link */
+    uint64_t text, rodata, data, bss;   /* the same by kind (.init_array is data) */
 };
 struct toolchain {
     char *cc, *ld, *objcopy, *nm;

@@ -335,6 +335,8 @@ static int collect_units(const char *root, const struct resolution *r, const cha
                 continue;
             }
             add_unit(u, n, root, abs, m->name, gendir);
+            if (m->speed)
+                strlist_push(&(*u)[*n - 1].flags, "-O2");
             strlist_push(&(*u)[*n - 1].flags, xasprintf("-I%s", path_rel(root, m->dir)));
             export_includes(root, r, m, &(struct strlist){0}, &(*u)[*n - 1].flags);
         }
@@ -357,6 +359,8 @@ static int collect_units(const char *root, const struct resolution *r, const cha
             for (size_t k = 0; k < srcs.n; k++) {
                 add_unit(u, n, root, path_join(tree, srcs.v[k]), m->name, NULL);
                 struct strlist *f = &(*u)[*n - 1].flags;
+                if (m->speed)
+                    strlist_push(f, "-O2");
                 for (size_t j = 0; j < tp->private_include.n; j++)
                     strlist_push(f, xasprintf("-I%s", path_join(tree, tp->private_include.v[j])));
                 strlist_push(f, xasprintf("-I%s", path_rel(root, m->dir)));
@@ -373,6 +377,9 @@ static int collect_units(const char *root, const struct resolution *r, const cha
     return errs;
 }
 
+/* -Os: most of an image is cold (boot, drivers, the shell), and smaller
+ * code is a smaller trusted base; a hot module says `optimize: speed` in
+ * its module.yaml and gets -O2 after these flags (collect_units). */
 void common_flags(const char *root, const struct toolchain *t, const struct platform *p, struct strlist *f)
 {
     static const char *const base[] = {"-std=c11", "-ffreestanding", "-nostdinc"};
@@ -380,7 +387,7 @@ void common_flags(const char *root, const struct toolchain *t, const struct plat
         strlist_push(f, base[i]);
     strlist_push(f, "-isystem");
     strlist_push(f, t->include);
-    static const char *const more[] = {"-O2", "-fno-omit-frame-pointer", "-fno-stack-protector", "-fno-pic",
+    static const char *const more[] = {"-Os", "-fno-omit-frame-pointer", "-fno-stack-protector", "-fno-pic",
                                        "-ffunction-sections", "-fdata-sections", "-Wall", "-Wextra",
                                        "-Werror=implicit-function-declaration"};
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)

@@ -16,7 +16,7 @@ const char *const ctype_names[] = {"bool", "int", "size", "duration", "string", 
 
 static const char *const module_keys[] = {"name", "summary", "depends", "conflicts", "platforms",
                                           "sources", "config", "third_party", "memory", "tests", "prefix",
-                                          "files", "license", "routes", "objects"};
+                                          "files", "license", "routes", "objects", "optimize"};
 static const char *const memory_keys[] = {"base", "add"};
 static const char *const term_keys[] = {"key", "each", "when"};
 static const char *const tp_keys[] = {"tree", "license", "sources", "exclude", "include", "private", "cflags"};
@@ -766,6 +766,16 @@ struct module *module_parse(const char *name, const char *yaml_path, const char 
         }
     if ((v = ymap_get(root, "objects")))
         module_objects_parse(m, v);
+    if ((v = ymap_get(root, "optimize"))) {
+        char *o;
+        if (yget_string(v, "'optimize'", &o) == 0) {
+            if (!strcmp(o, "speed"))
+                m->speed = true;
+            else if (strcmp(o, "size"))
+                diag_error(&v->mark, "'optimize' is '%s': size (the default, -Os) or speed (-O2)",
+                           yshow(o, strlen(o)));
+        }
+    }
     return diag_errors - errs0 ? NULL : m;
 }
 

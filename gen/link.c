@@ -47,16 +47,22 @@ int link_image(const char *root, const struct toolchain *t, const struct platfor
     return 0;
 }
 
-static bool counted(const char *sec)
+/* Which of text, rodata, data and bss an input section adds to (0..3), or
+ * -1 for one not counted (boot headers, notes: a few dozen bytes). */
+static int kind_of(const char *sec)
 {
-    static const char *const kinds[] = {".text", ".data", ".rodata", ".bss", ".sdata", ".sbss", "COMMON",
-                                        ".tbss", ".tdata", ".init_array", ".fini_array"};
+    static const struct {
+        const char *name;
+        int kind;
+    } kinds[] = {{".text", 0},   {".rodata", 1}, {".srodata", 1},    {".data", 2},
+                 {".sdata", 2},  {".tdata", 2},  {".init_array", 2}, {".fini_array", 2},
+                 {".bss", 3},    {".sbss", 3},   {".tbss", 3},       {"COMMON", 3}};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-        size_t l = strlen(kinds[i]);
-        if (!strncmp(sec, kinds[i], l) && (sec[l] == 0 || sec[l] == '.'))
-            return true;
+        size_t l = strlen(kinds[i].name);
+        if (!strncmp(sec, kinds[i].name, l) && (sec[l] == 0 || sec[l] == '.'))
+            return kinds[i].kind;
     }
-    return false;
+    return -1;
 }
 
 /* Reads the GNU ld map: input sections kept in the image appear under
@@ -70,7 +76,7 @@ int map_sizes(const char *map, struct cunit *u, size_t n)
     if (read_file(map, &data, &len, (size_t)1 << 30))
         return -1;
     for (size_t i = 0; i < n; i++)
-        u[i].size = 0;
+        u[i].size = u[i].text = u[i].rodata = u[i].data = u[i].bss = 0;
     char *s = strstr(data, "\nLinker script and memory map");
     if (!s)
         return -1;
@@ -101,11 +107,14 @@ int map_sizes(const char *map, struct cunit *u, size_t n)
         } else {
             continue;
         }
-        if (discard || !counted(name) || strncmp(size, "0x", 2))
+        int kind = kind_of(name);
+        if (discard || kind < 0 || strncmp(size, "0x", 2))
             continue;
         unsigned long long sz = strtoull(size, NULL, 16);
         for (size_t i = 0; i < n; i++)
             if (!strcmp(u[i].obj, file)) {
+                uint64_t *by_kind[] = {&u[i].text, &u[i].rodata, &u[i].data, &u[i].bss};
+                *by_kind[kind] += sz;
                 u[i].size += sz;
                 break;
             }

@@ -2,7 +2,7 @@
  * report.json: what went into an image and what came out, for people and
  * CI. Inputs and outputs carry sha256; each module's size is the bytes of
  * its objects the linker kept (.text, .data, .rodata, .bss after
- * --gc-sections, from the map file).
+ * --gc-sections, from the map file), and "sections" splits it by kind.
  */
 #include "anx.h"
 
@@ -15,16 +15,30 @@ static int cmp_inputs(const void *a, const void *b)
     return strcmp(((const struct input_file *)a)->path, ((const struct input_file *)b)->path);
 }
 
-static uint64_t owner_size(const struct build_result *res, const char *owner, size_t *objects)
+/* Sets "size", "objects" and "sections" ({text, rodata, data, bss}) of
+ * the objects of one owner (NULL: every object) on o. */
+static void add_sizes(json_t *o, const struct build_result *res, const char *owner)
 {
-    uint64_t total = 0;
-    *objects = 0;
-    for (size_t i = 0; i < res->nunits; i++)
-        if (!strcmp(res->units[i].owner, owner)) {
-            total += res->units[i].size;
-            (*objects)++;
-        }
-    return total;
+    uint64_t total = 0, k[4] = {0};
+    size_t objects = 0;
+    for (size_t i = 0; i < res->nunits; i++) {
+        const struct cunit *u = &res->units[i];
+        if (owner && strcmp(u->owner, owner))
+            continue;
+        total += u->size;
+        k[0] += u->text;
+        k[1] += u->rodata;
+        k[2] += u->data;
+        k[3] += u->bss;
+        objects++;
+    }
+    json_object_set_new(o, "size", json_integer((json_int_t)total));
+    json_object_set_new(o, "objects", json_integer((json_int_t)objects));
+    json_t *sec = json_object();
+    static const char *const names[] = {"text", "rodata", "data", "bss"};
+    for (size_t i = 0; i < 4; i++)
+        json_object_set_new(sec, names[i], json_integer((json_int_t)k[i]));
+    json_object_set_new(o, "sections", sec);
 }
 
 char *report_json(const struct manifest *m, const struct resolution *r, const struct build_result *res)
@@ -42,7 +56,6 @@ char *report_json(const struct manifest *m, const struct resolution *r, const st
     json_t *mods = json_array();
     for (size_t i = 0; i < r->n; i++) {
         const struct module *mod = r->mods[i].mod;
-        size_t objs;
         json_t *o = json_object();
         json_object_set_new(o, "name", json_string(mod->name));
         json_object_set_new(o, "summary", json_string(mod->summary ? mod->summary : ""));
@@ -57,8 +70,8 @@ char *report_json(const struct manifest *m, const struct resolution *r, const st
         }
         json_object_set_new(o, "third_party", tps);
         json_object_set_new(o, "requested", json_boolean(r->mods[i].requested));
-        json_object_set_new(o, "size", json_integer((json_int_t)owner_size(res, mod->name, &objs)));
-        json_object_set_new(o, "objects", json_integer((json_int_t)objs));
+        json_object_set_new(o, "optimize", json_string(mod->speed ? "speed" : "size"));
+        add_sizes(o, res, mod->name);
         json_t *cfg = json_object();
         for (size_t k = 0; k < mod->nkeys; k++) {
             const struct config_key *key = &mod->keys[k];
@@ -94,14 +107,15 @@ char *report_json(const struct manifest *m, const struct resolution *r, const st
     json_t *base = json_array();
     static const char *const owners[] = {"core", "platform", "generated"};
     for (size_t i = 0; i < 3; i++) {
-        size_t objs;
         json_t *o = json_object();
         json_object_set_new(o, "name", json_string(owners[i]));
-        json_object_set_new(o, "size", json_integer((json_int_t)owner_size(res, owners[i], &objs)));
-        json_object_set_new(o, "objects", json_integer((json_int_t)objs));
+        add_sizes(o, res, owners[i]);
         json_array_append_new(base, o);
     }
     json_object_set_new(j, "base", base);
+    json_t *all = json_object();
+    add_sizes(all, res, NULL);
+    json_object_set_new(j, "total", all);
 
     struct input_file *in = xcalloc(res->inputs.n + 1, sizeof *in);
     memcpy(in, res->inputs.v, res->inputs.n * sizeof *in);

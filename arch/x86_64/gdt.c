@@ -72,7 +72,7 @@ void x86_gdt_idt_init(void)
     /* 256 interrupt gates; stubs lie below 4 GiB, so offset bits 32+ are 0 */
     uint64_t *e = idt;
     uint64_t stub = (uint64_t)(uintptr_t)x86_isr_stubs;
-    for (int v = 0; v < 256; v++, stub += 16) {
+    for (int v = 0; v < 256; v++, stub += X86_ISR_STUB) {
         e[2 * v] = (stub & 0xffff) | (uint64_t)X86_SEL_CODE64 << 16 | 0x8EULL << 40 |
                    (stub >> 16 & 0xffff) << 48;
         e[2 * v + 1] = stub >> 32;

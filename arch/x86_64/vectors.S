@@ -1,8 +1,11 @@
 /*
- * Interrupt and exception entry: 256 stubs, 16 bytes apart, that push an
- * error code (0 where the CPU pushes none) and the vector, then one common
- * path that saves every general register and the full FP/SIMD state
- * (XSAVE of x87|SSE|AVX, FXSAVE where the CPU has no XSAVE), because the C
+ * Interrupt and exception entry: 256 stubs of 8 bytes (X86_ISR_STUB; 16
+ * would be 2 KiB more) that push the vector as a signed byte (the common
+ * path masks it back to 0..255) and jump, with a 32-bit displacement so
+ * that every stub has the same size, to the common path; where the CPU
+ * pushes no error code they go through two instructions that slide a 0 in
+ * as one. The common path saves every general register and the full FP/SIMD
+ * state (XSAVE of x87|SSE|AVX, FXSAVE where the CPU has no XSAVE), because the C
  * handlers are compiled with SSE allowed. The frame layout is
  * struct x86_frame in x86.h.
  */
@@ -13,18 +16,21 @@
 x86_isr_stubs:
         .set vec, 0
         .rept 256
-        .balign 16
+        pushq $(vec - ((vec >> 7) << 8))        /* 2 bytes: 128..255 as -128..-1 */
         .if (vec == 8) || (vec == 10) || (vec == 11) || (vec == 12) || (vec == 13) || (vec == 14) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+        {disp32} jmp x86_isr_common             /* 5 bytes */
         .else
-        pushq $0
+        {disp32} jmp x86_isr_noerr
         .endif
-        pushq $vec
-        jmp x86_isr_common
+        .org x86_isr_stubs + (vec + 1) * 8, 0x90  /* the assembler fails if a stub is longer */
         .set vec, vec + 1
         .endr
 
-        .balign 16
+x86_isr_noerr:                           /* [vector][rip...] -> [vector][0][rip...] */
+        pushq (%rsp)
+        movq $0, 8(%rsp)
 x86_isr_common:
+        andq $0xff, (%rsp)
         pushq %rax
         pushq %rbx
         pushq %rcx

@@ -183,7 +183,8 @@ extern uint64_t x86_tsc_hz;
 void x86_trap(struct x86_frame *f);
 
 /* entry.S / vectors.S */
-extern char x86_isr_stubs[];           /* 256 stubs, 16 bytes apart */
+extern char x86_isr_stubs[];           /* 256 stubs, X86_ISR_STUB bytes apart */
+#define X86_ISR_STUB 8
 extern uint8_t x86_use_xsave;
 extern uint32_t x86_fpu_size;
 

@@ -237,6 +237,17 @@ r = json.load(open(sys.argv[1]))
 assert r["name"] == "build" and r["platform"] == "fake", r
 assert [m["name"] for m in r["modules"]] == ["cfg", "gamma", "beta", "alpha"], r["modules"]
 assert all(m["size"] > 0 for m in r["modules"]), r["modules"]
+# sizes by section kind add up to each part's size, and the parts to the total
+kinds = ("text", "rodata", "data", "bss")
+parts = r["modules"] + r["base"]
+for m in parts + [r["total"]]:
+    assert sum(m["sections"][k] for k in kinds) == m["size"], m
+for k in kinds + ("size",):
+    get = (lambda m: m["sections"][k]) if k != "size" else (lambda m: m["size"])
+    assert sum(get(m) for m in parts) == get(r["total"]), (k, r["total"])
+assert all(m["sections"]["text"] > 0 for m in r["modules"]), r["modules"]
+assert {m["name"]: m["optimize"] for m in r["modules"]} == \
+    {"cfg": "size", "gamma": "size", "beta": "size", "alpha": "speed"}, r["modules"]
 paths = [i["path"] for i in r["inputs"]]
 for p in ["core/kmain.c", "core/include/anx/module.h", "modules/alpha/alpha.c", "arch/x86_64/fake.ld",
           "arch/x86_64/arch.yaml", "arch/x86_64/fake_arch.h", "platforms/fake/board.c",
@@ -250,9 +261,9 @@ for o in r["outputs"]:
     assert os.path.getsize(p) == o["bytes"], o
 assert {"parse", "resolve", "generate", "compile", "link", "total"} <= set(r["timings_s"]), r["timings_s"]
 EOF
-    ok "build/--json report: modules, sizes, inputs, outputs with sha256, timings"
+    ok "build/--json report: modules, sizes by section, optimize, inputs, outputs with sha256, timings"
 else
-    bad "build/--json report: modules, sizes, inputs, outputs with sha256, timings" "$(cat "$out/stderr" "$out/py.log")"
+    bad "build/--json report: modules, sizes by section, optimize, inputs, outputs with sha256, timings" "$(cat "$out/stderr" "$out/py.log")"
 fi
 # A header edit must invalidate the objects that can see it; a config edit too.
 cp -r "$here/tree" "$out/tree2"
