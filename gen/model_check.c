@@ -126,7 +126,7 @@ static uint64_t llama2c_bytes(const struct inf_config *c)
 #define F32_IMPLAUSIBLE 1e6f
 
 /* What is wrong with an element (NULL when nothing): its bits as f32, or
- * as f16 (an f16 value, or a q8_0/q4_0 block's scale). */
+ * as f16 (an f16 value, or a quantized block's scale). */
 static const char *bad_value(const uint8_t *e, enum tn_dtype dt)
 {
     if (dt == TN_F32) {
@@ -146,24 +146,28 @@ static const char *bad_value(const uint8_t *e, enum tn_dtype dt)
 }
 
 /* The first NaN, infinity (or implausible f32) of tensor t: f32 values,
- * f16 values, or the f16 scale of each q8_0/q4_0 block. Returns 0 when
+ * f16 values, or the f16 scales of each q8_0/q4_0/q4_K/q6_K block. Returns 0 when
  * all is well, else prints where (a file offset when t lies in the file). */
 static int scan_tensor(const struct tn_tensor *t, const struct mapped *f, const char *what, const char *file,
                        const struct mark *mk)
 {
     const uint8_t *p = t->data;
-    size_t step, n;
+    size_t step, n, at = 0, at2 = 0;                 /* where a block's f16 scales are */
     switch (t->dtype) {
     case TN_F32: step = 4; break;
     case TN_F16: step = 2; break;
     case TN_Q8_0: step = sizeof(struct tn_block_q8_0); break;
     case TN_Q4_0: step = sizeof(struct tn_block_q4_0); break;
+    case TN_Q4_K: step = sizeof(struct tn_block_q4_K); at2 = 2; break;       /* d, dmin */
+    case TN_Q6_K: step = sizeof(struct tn_block_q6_K); at = at2 = 208; break; /* d last */
     default: return 0;
     }
     n = t->nbytes / step;
     for (size_t i = 0; i < n; i++) {
-        const uint8_t *e = p + i * step;
+        const uint8_t *e = p + i * step + at;
         const char *bad = bad_value(e, t->dtype);
+        if (!bad && at2 != at)
+            bad = bad_value(e = p + i * step + at2, t->dtype);
         if (!bad)
             continue;
         const char *kind = t->dtype == TN_F32 || t->dtype == TN_F16 ? "value" : "block scale";

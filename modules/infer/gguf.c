@@ -139,6 +139,8 @@ static int tensor_dtype(uint32_t ggml_type)
     case GGML_F16: return TN_F16;
     case GGML_Q4_0: return TN_Q4_0;
     case GGML_Q8_0: return TN_Q8_0;
+    case GGML_Q4_K: return TN_Q4_K;
+    case GGML_Q6_K: return TN_Q6_K;
     default: return -1;
     }
 }
@@ -253,8 +255,10 @@ int inf_gguf_open(struct gguf_file *f, const char *name, const void *data, size_
         if (t->dtype >= 0) {
             size_t rb = tn_row_bytes((enum tn_dtype)t->dtype, t->ne[0]);
             if (rb == 0) {
-                snprintf(err, INF_ERR_MAX, "%s: %s: row of %lld is not a multiple of the %s block",
-                         name, what, (long long)t->ne[0], tn_dtype_name((enum tn_dtype)t->dtype));
+                snprintf(err, INF_ERR_MAX,
+                         "%s: %s: row of %lld is not a multiple of the %s block (%zu values)",
+                         name, what, (long long)t->ne[0], tn_dtype_name((enum tn_dtype)t->dtype),
+                         tn_dtype_block((enum tn_dtype)t->dtype));
                 goto fail;
             }
             t->nbytes = rb * (size_t)(count / (uint64_t)t->ne[0]);

@@ -19,6 +19,8 @@ enum gguf_type {
 #define GGML_F16 1
 #define GGML_Q4_0 2
 #define GGML_Q8_0 8
+#define GGML_Q4_K 12
+#define GGML_Q6_K 14
 
 struct gguf_kv {
     const char *key;                /* not NUL-terminated */

@@ -49,7 +49,8 @@ static int bind(struct inf_model *m, const struct gguf_file *f, struct tn_tensor
         return -1;
     }
     if (g->dtype < 0) {
-        snprintf(err, INF_ERR_MAX, "%s: tensor %s has ggml type %u; supported: F32, F16, Q4_0, Q8_0",
+        snprintf(err, INF_ERR_MAX,
+                 "%s: tensor %s has ggml type %u; supported: F32, F16, Q4_0, Q8_0, Q4_K, Q6_K",
                  f->name, tname, g->ggml_type);
         return -1;
     }

@@ -258,6 +258,199 @@ AVX2 static float dot_q4_0_f32(const void *w, const float *x, size_t n)
     return hsum(acc);
 }
 
+/* ---- k-quants (kquant.c has the layouts and the scalar reference) ------------------------ */
+
+AVX2 static inline float f16(uint16_t h)
+{
+    return _cvtsh_ss(h);
+}
+
+/* The 8 scales and mins of a q4_K block, and sum(min * q8_K sums) */
+AVX2 static inline int q4_K_scales(const struct tn_block_q4_K *a, const struct tn_block_q8_K *x,
+                                   uint8_t sc[8], uint8_t m[8])
+{
+    /* tn_q4_K_scale_min for all 8 at once, 4 bytes to a word (the builtin:
+     * -ffreestanding makes memcpy a call) */
+    uint32_t w[3], u[4];
+    __builtin_memcpy(w, a->scales, 12);
+    u[0] = w[0] & 0x3f3f3f3fu;
+    u[1] = (w[2] & 0x0f0f0f0fu) | (((w[0] >> 6) & 0x03030303u) << 4);
+    u[2] = w[1] & 0x3f3f3f3fu;
+    u[3] = ((w[2] >> 4) & 0x0f0f0f0fu) | (((w[1] >> 6) & 0x03030303u) << 4);
+    __builtin_memcpy(sc, u, 8);
+    __builtin_memcpy(m, u + 2, 8);
+    if (!x)
+        return 0;
+    /* pairs of 16-value sums -> 8 sub-block sums, times the 8 mins */
+    __m128i bs = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)x->bsums),
+                                _mm_loadu_si128((const __m128i *)(x->bsums + 8)));
+    __m128i mins = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)m));
+    __m128i p = _mm_madd_epi16(bs, mins);
+    p = _mm_add_epi32(p, _mm_shuffle_epi32(p, 0x4e));
+    p = _mm_add_epi32(p, _mm_shuffle_epi32(p, 0xb1));
+    return _mm_cvtsi128_si32(p);
+}
+
+/* q4_K: per 64 values, 32 bytes of nibbles; the low nibbles meet x[64c..],
+ * the high ones x[64c+32..]. maddubs (u8 x s8 -> s16 pairs, |15*127*2| fits)
+ * then madd with the sub-block scale gives 8 int32. The mins cost one
+ * product per 16 values through the q8_K block sums. */
+AVX2 static float dot_q4_K_q8_K(const void *w, const void *xq, size_t n)
+{
+    const struct tn_block_q4_K *a = w;
+    const struct tn_block_q8_K *x = xq;
+    const __m256i m4 = _mm256_set1_epi8(15);
+    __m256 acc = _mm256_setzero_ps();
+    float mins = 0;
+    for (size_t i = 0; i < n / TN_QK_K; i++) {
+        uint8_t sc[8], m[8];
+        int summ = q4_K_scales(&a[i], &x[i], sc, m);
+        __m256i sumi = _mm256_setzero_si256();
+        for (int c = 0; c < 4; c++) {
+            __m256i q = _mm256_loadu_si256((const __m256i *)(a[i].qs + 32 * c));
+            __m256i lo = _mm256_and_si256(q, m4);
+            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+            __m256i x0 = _mm256_loadu_si256((const __m256i *)(x[i].qs + 64 * c));
+            __m256i x1 = _mm256_loadu_si256((const __m256i *)(x[i].qs + 64 * c + 32));
+            __m256i p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, x0),
+                                           _mm256_set1_epi16(sc[2 * c]));
+            __m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, x1),
+                                           _mm256_set1_epi16(sc[2 * c + 1]));
+            sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(p0, p1));
+        }
+        float d = f16(a[i].d) * x[i].d;
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
+        mins += f16(a[i].dmin) * x[i].d * (float)summ;
+    }
+    return hsum(acc) - mins;
+}
+
+/* The 6-bit values of half h of a q6_K block, 0..63, as four runs of 32:
+ * u[k] holds values 128h + 32k .. +31. */
+AVX2 static inline void q6_K_unpack(const struct tn_block_q6_K *a, int h, __m256i u[4])
+{
+    const __m256i m4 = _mm256_set1_epi8(15), m2 = _mm256_set1_epi8(3);
+    __m256i l0 = _mm256_loadu_si256((const __m256i *)(a->ql + 64 * h));
+    __m256i l1 = _mm256_loadu_si256((const __m256i *)(a->ql + 64 * h + 32));
+    __m256i qh = _mm256_loadu_si256((const __m256i *)(a->qh + 32 * h));
+    u[0] = _mm256_or_si256(_mm256_and_si256(l0, m4),
+                           _mm256_slli_epi16(_mm256_and_si256(qh, m2), 4));
+    u[1] = _mm256_or_si256(_mm256_and_si256(l1, m4),
+                           _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m2), 4));
+    u[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4),
+                           _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), m2), 4));
+    u[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
+                           _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), m2), 4));
+}
+
+/* q6_K: the values as unsigned 0..63 (maddubs wants one unsigned side:
+ * 63*127*2 fits 16 bits); the offset of 32 comes back as 32 * scale * the
+ * q8_K sums of each 16. Each 32-value run spans two scales: one per 128-bit
+ * half of the madd. */
+AVX2 static float dot_q6_K_q8_K(const void *w, const void *xq, size_t n)
+{
+    const struct tn_block_q6_K *a = w;
+    const struct tn_block_q8_K *x = xq;
+    __m256 acc = _mm256_setzero_ps();
+    float corr = 0;
+    for (size_t i = 0; i < n / TN_QK_K; i++) {
+        const int8_t *sc = a[i].scales;
+        /* sum(scale * q8_K sums) of the 16 groups */
+        __m256i s16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
+        __m256i ob = _mm256_madd_epi16(s16, _mm256_loadu_si256((const __m256i *)x[i].bsums));
+        __m128i o = _mm_add_epi32(_mm256_castsi256_si128(ob), _mm256_extracti128_si256(ob, 1));
+        o = _mm_add_epi32(o, _mm_shuffle_epi32(o, 0x4e));
+        o = _mm_add_epi32(o, _mm_shuffle_epi32(o, 0xb1));
+        int offs = _mm_cvtsi128_si32(o);
+        __m256i sumi = _mm256_setzero_si256();
+        for (int h = 0; h < 2; h++) {
+            __m256i u[4];
+            q6_K_unpack(&a[i], h, u);
+            for (int k = 0; k < 4; k++) {
+                int g = 8 * h + 2 * k;
+                __m256i xv = _mm256_loadu_si256((const __m256i *)(x[i].qs + 128 * h + 32 * k));
+                __m256i s = _mm256_set_m128i(_mm_set1_epi16(sc[g + 1]), _mm_set1_epi16(sc[g]));
+                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(_mm256_maddubs_epi16(u[k], xv), s));
+            }
+        }
+        float d = f16(a[i].d) * x[i].d;
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
+        corr += d * 32.0f * (float)offs;
+    }
+    return hsum(acc) - corr;
+}
+
+/* 8 unsigned or signed bytes (as 64 bits) -> 8 floats */
+AVX2 static inline __m256 u8f(__m128i v) { return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(v)); }
+AVX2 static inline __m256 s8f(__m128i v) { return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(v)); }
+
+/* 32 bytes (one value each) . 32 floats */
+AVX2 static inline __m256 dot32u(__m256i q, const float *x)
+{
+    __m128i lo = _mm256_castsi256_si128(q), hi = _mm256_extracti128_si256(q, 1);
+    __m256 s = _mm256_mul_ps(u8f(lo), _mm256_loadu_ps(x));
+    s = _mm256_fmadd_ps(u8f(_mm_srli_si128(lo, 8)), _mm256_loadu_ps(x + 8), s);
+    s = _mm256_fmadd_ps(u8f(hi), _mm256_loadu_ps(x + 16), s);
+    return _mm256_fmadd_ps(u8f(_mm_srli_si128(hi, 8)), _mm256_loadu_ps(x + 24), s);
+}
+
+AVX2 static inline __m256 sum32(const float *x)
+{
+    return _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(x), _mm256_loadu_ps(x + 8)),
+                         _mm256_add_ps(_mm256_loadu_ps(x + 16), _mm256_loadu_ps(x + 24)));
+}
+
+/* q4_K against f32: per sub-block d*scale*sum(q*x) - dmin*min*sum(x). */
+AVX2 static float dot_q4_K_f32(const void *w, const float *x, size_t n)
+{
+    const struct tn_block_q4_K *a = w;
+    const __m256i m4 = _mm256_set1_epi8(15);
+    __m256 acc = _mm256_setzero_ps();
+    for (size_t i = 0; i < n / TN_QK_K; i++, x += TN_QK_K) {
+        uint8_t sc[8], m[8];
+        q4_K_scales(&a[i], NULL, sc, m);
+        float d = f16(a[i].d), dmin = f16(a[i].dmin);
+        for (int c = 0; c < 4; c++) {
+            __m256i q = _mm256_loadu_si256((const __m256i *)(a[i].qs + 32 * c));
+            const float *xc = x + 64 * c;
+            __m256 lo = dot32u(_mm256_and_si256(q, m4), xc);
+            __m256 hi = dot32u(_mm256_and_si256(_mm256_srli_epi16(q, 4), m4), xc + 32);
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc[2 * c]), lo, acc);
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc[2 * c + 1]), hi, acc);
+            acc = _mm256_fnmadd_ps(_mm256_set1_ps(dmin * m[2 * c]), sum32(xc), acc);
+            acc = _mm256_fnmadd_ps(_mm256_set1_ps(dmin * m[2 * c + 1]), sum32(xc + 32), acc);
+        }
+    }
+    return hsum(acc);
+}
+
+/* q6_K against f32: the values rebuilt as signed -32..31, 16 per scale. */
+AVX2 static float dot_q6_K_f32(const void *w, const float *x, size_t n)
+{
+    const struct tn_block_q6_K *a = w;
+    __m256 acc = _mm256_setzero_ps();
+    for (size_t i = 0; i < n / TN_QK_K; i++, x += TN_QK_K) {
+        float d = f16(a[i].d);
+        for (int h = 0; h < 2; h++) {
+            __m256i u[4];
+            q6_K_unpack(&a[i], h, u);
+            for (int k = 0; k < 4; k++) {
+                int g = 8 * h + 2 * k;
+                const float *xk = x + 128 * h + 32 * k;
+                __m256i q = _mm256_sub_epi8(u[k], _mm256_set1_epi8(32));
+                __m128i lo = _mm256_castsi256_si128(q), hi = _mm256_extracti128_si256(q, 1);
+                __m256 s0 = _mm256_fmadd_ps(s8f(_mm_srli_si128(lo, 8)), _mm256_loadu_ps(xk + 8),
+                                            _mm256_mul_ps(s8f(lo), _mm256_loadu_ps(xk)));
+                __m256 s1 = _mm256_fmadd_ps(s8f(_mm_srli_si128(hi, 8)), _mm256_loadu_ps(xk + 24),
+                                            _mm256_mul_ps(s8f(hi), _mm256_loadu_ps(xk + 16)));
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(d * a[i].scales[g]), s0, acc);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(d * a[i].scales[g + 1]), s1, acc);
+            }
+        }
+    }
+    return hsum(acc);
+}
+
 /* Same rounding as the scalar version: roundf (halfway away from zero). */
 AVX2 static inline __m256 round_away(__m256 v)
 {
@@ -348,6 +541,10 @@ const struct tn_kernels tn_kernels_avx2 = {
     .dot_q4_0_f32 = dot_q4_0_f32,
     .dot_q8_0_q8_0 = dot_q8_0_q8_0,
     .dot_q4_0_q8_0 = dot_q4_0_q8_0,
+    .dot_q4_K_f32 = dot_q4_K_f32,
+    .dot_q6_K_f32 = dot_q6_K_f32,
+    .dot_q4_K_q8_K = dot_q4_K_q8_K,
+    .dot_q6_K_q8_K = dot_q6_K_q8_K,
     .matvec_f32 = matvec_f32,
     .gemm_f32 = gemm_f32,
     .quantize_q8_0 = quantize_q8_0,

@@ -1,6 +1,7 @@
 /*
  * SSE2 kernels: the x86_64 baseline, so every x86_64 CPU runs these. f16 and q8_0 quantization come
- * from the scalar table (no conversion instructions in SSE2).
+ * from the scalar table (no conversion instructions in SSE2), and so do the k-quant dots (SSE2
+ * lacks the byte multiply-add they are built on; a CPU without AVX2 is rare).
  */
 #include "tensor.h"
 #if defined(__x86_64__)
@@ -213,6 +214,10 @@ const struct tn_kernels tn_kernels_sse2 = {
     .dot_q4_0_f32 = dot_q4_0_f32,
     .dot_q8_0_q8_0 = dot_q8_0_q8_0,
     .dot_q4_0_q8_0 = dot_q4_0_q8_0,
+    .dot_q4_K_f32 = tn_dot_q4_K_f32_ref,       /* kquant.c */
+    .dot_q6_K_f32 = tn_dot_q6_K_f32_ref,
+    .dot_q4_K_q8_K = tn_dot_q4_K_q8_K_ref,
+    .dot_q6_K_q8_K = tn_dot_q6_K_q8_K_ref,
     .matvec_f32 = matvec_f32,
     .gemm_f32 = gemm_f32,
     .quantize_q8_0 = quantize_q8_0,

@@ -195,6 +195,7 @@ int tn_matmul(float *y, const struct tn_tensor *w, const float *x, int n_tok,
 {
     const struct tn_kernels *k = tn_kernels();
     size_t n = (size_t)w->ne[0], rows = (size_t)tn_nrows(w);
+    bool kq = false;
     struct rows_job j = { .y = y, .w = w->data, .rb = tn_row_bytes(w->dtype, w->ne[0]), .n = n,
                           .rows = rows, .n_tok = n_tok, .x = x };
     if (n_tok <= 0)
@@ -215,11 +216,17 @@ int tn_matmul(float *y, const struct tn_tensor *w, const float *x, int n_tok,
         break;
     case TN_Q8_0:
     case TN_Q4_0:
+    case TN_Q4_K:
+    case TN_Q6_K:
+        /* the 32-value formats meet q8_0 activations, the k-quants q8_K */
+        kq = w->dtype == TN_Q4_K || w->dtype == TN_Q6_K;
         if (act == TN_ACT_Q8_0) {
-            j.dot_qq = w->dtype == TN_Q8_0 ? k->dot_q8_0_q8_0 : k->dot_q4_0_q8_0;
-            j.qb = tn_row_bytes(TN_Q8_0, (int64_t)n);
+            j.dot_qq = w->dtype == TN_Q8_0 ? k->dot_q8_0_q8_0 : w->dtype == TN_Q4_0 ? k->dot_q4_0_q8_0
+                     : w->dtype == TN_Q4_K ? k->dot_q4_K_q8_K : k->dot_q6_K_q8_K;
+            j.qb = kq ? n / TN_QK_K * sizeof(struct tn_block_q8_K) : tn_row_bytes(TN_Q8_0, (int64_t)n);
         } else {
-            j.dot_qf = w->dtype == TN_Q8_0 ? k->dot_q8_0_f32 : k->dot_q4_0_f32;
+            j.dot_qf = w->dtype == TN_Q8_0 ? k->dot_q8_0_f32 : w->dtype == TN_Q4_0 ? k->dot_q4_0_f32
+                     : w->dtype == TN_Q4_K ? k->dot_q4_K_f32 : k->dot_q6_K_f32;
         }
         break;
     default:
@@ -229,8 +236,12 @@ int tn_matmul(float *y, const struct tn_tensor *w, const float *x, int n_tok,
         char *xq = work_get(work, j.qb * (size_t)n_tok);
         if (!xq)
             return -1;
-        for (int t = 0; t < n_tok; t++)
-            k->quantize_q8_0(xq + (size_t)t * j.qb, x + (size_t)t * n, n);
+        for (int t = 0; t < n_tok; t++) {
+            if (kq)
+                tn_quantize_q8_K(xq + (size_t)t * j.qb, x + (size_t)t * n, n);
+            else
+                k->quantize_q8_0(xq + (size_t)t * j.qb, x + (size_t)t * n, n);
+        }
         j.xq = xq;
     }
     anx_parallel_for(rows, rows_grain(n, n_tok), rows_chunk, &j);

@@ -9,6 +9,8 @@ static const struct { const char *name; size_t block, bytes; } dtypes[TN_DTYPE_C
     [TN_F16] = { "f16", 1, 2 },
     [TN_Q8_0] = { "q8_0", TN_QK, sizeof(struct tn_block_q8_0) },
     [TN_Q4_0] = { "q4_0", TN_QK, sizeof(struct tn_block_q4_0) },
+    [TN_Q4_K] = { "q4_K", TN_QK_K, sizeof(struct tn_block_q4_K) },
+    [TN_Q6_K] = { "q6_K", TN_QK_K, sizeof(struct tn_block_q6_K) },
 };
 
 const char *tn_dtype_name(enum tn_dtype t)
@@ -255,6 +257,12 @@ void tn_quantize_row(enum tn_dtype t, void *dst, const float *src, int64_t n)
     case TN_Q4_0:
         quantize_q4_0(dst, src, n);
         break;
+    case TN_Q4_K:
+        tn_quantize_q4_K(dst, src, n);
+        break;
+    case TN_Q6_K:
+        tn_quantize_q6_K(dst, src, n);
+        break;
     default:
         break;
     }
@@ -287,6 +295,12 @@ void tn_dequantize_row(enum tn_dtype t, float *dst, const void *src, int64_t n)
                 dst[i * TN_QK + j + TN_QK / 2] = d * ((b->qs[j] >> 4) - 8);
             }
         }
+        break;
+    case TN_Q4_K:
+        tn_dequantize_q4_K(dst, src, n);
+        break;
+    case TN_Q6_K:
+        tn_dequantize_q6_K(dst, src, n);
         break;
     default:
         break;

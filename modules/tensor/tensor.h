@@ -16,9 +16,10 @@
 #include <anx/mem.h>
 #include <anx/printf.h>
 
-enum tn_dtype { TN_F32 = 0, TN_F16, TN_Q8_0, TN_Q4_0, TN_DTYPE_COUNT };
+enum tn_dtype { TN_F32 = 0, TN_F16, TN_Q8_0, TN_Q4_0, TN_Q4_K, TN_Q6_K, TN_DTYPE_COUNT };
 
 #define TN_QK 32                    /* values per q8_0 / q4_0 block */
+#define TN_QK_K 256                 /* values per k-quant super-block (q4_K, q6_K, q8_K) */
 
 /* ggml's block layouts, as stored in GGUF files (little-endian, packed). */
 struct tn_block_q8_0 {
@@ -30,8 +31,35 @@ struct tn_block_q4_0 {
     uint8_t qs[TN_QK / 2];          /* value i (<16) = d * ((qs[i] & 15) - 8),
                                        value i+16   = d * ((qs[i] >> 4) - 8) */
 };
+/* k-quants (kquant.c): 256 values in sub-blocks, each with its own scale. */
+struct tn_block_q4_K {
+    uint16_t d;                     /* f16 scale of the sub-block scales */
+    uint16_t dmin;                  /* f16 scale of the sub-block mins */
+    uint8_t scales[12];             /* 8 sub-blocks of 32: 6-bit scale and 6-bit min each
+                                       (tn_q4_K_scale_min) */
+    uint8_t qs[TN_QK_K / 2];        /* 64 values per 32 bytes: value 64c+l (l<32) is the low
+                                       nibble of qs[32c+l], value 64c+32+l the high one;
+                                       value = d*scale*q - dmin*min of its sub-block */
+};
+struct tn_block_q6_K {
+    uint8_t ql[TN_QK_K / 2];        /* low 4 bits */
+    uint8_t qh[TN_QK_K / 4];        /* high 2 bits */
+    int8_t scales[TN_QK_K / 16];    /* one per 16 values */
+    uint16_t d;                     /* f16 super-block scale */
+};                                  /* value p = d * scales[p/16] * (q - 32), q in 0..63 */
+/* The activations k-quant weights meet: f32 scale, 256 int8, the sums of
+ * each 16 (a q4_K min or the q6_K offset of 32 then costs one product per
+ * 16 values). Only ever in memory, never in a file. */
+struct tn_block_q8_K {
+    float d;
+    int8_t qs[TN_QK_K];
+    int16_t bsums[TN_QK_K / 16];
+};
 _Static_assert(sizeof(struct tn_block_q8_0) == 34, "q8_0 block is 34 bytes");
 _Static_assert(sizeof(struct tn_block_q4_0) == 18, "q4_0 block is 18 bytes");
+_Static_assert(sizeof(struct tn_block_q4_K) == 144, "q4_K block is 144 bytes");
+_Static_assert(sizeof(struct tn_block_q6_K) == 210, "q6_K block is 210 bytes");
+_Static_assert(sizeof(struct tn_block_q8_K) == 292, "q8_K block is 292 bytes");
 
 #define TN_MAX_DIMS 4
 #define TN_NAME_MAX 64
@@ -51,7 +79,7 @@ struct tn_tensor {
 /* ---- dtypes ---------------------------------------------------------------- */
 const char *tn_dtype_name(enum tn_dtype t);
 int tn_dtype_from_name(const char *name);          /* -1 when unknown */
-size_t tn_dtype_block(enum tn_dtype t);             /* values per block: 1 or 32 */
+size_t tn_dtype_block(enum tn_dtype t);             /* values per block: 1, 32 or 256 */
 /* Bytes of n consecutive values; 0 when n is not a multiple of the block. */
 size_t tn_row_bytes(enum tn_dtype t, int64_t n);
 
@@ -83,6 +111,35 @@ float tn_f16_to_f32(uint16_t h);
 void tn_quantize_row(enum tn_dtype t, void *dst, const float *src, int64_t n);
 void tn_dequantize_row(enum tn_dtype t, float *dst, const void *src, int64_t n);
 
+/* ---- k-quants (kquant.c) ---------------------------------------------------------- */
+/* Sub-block j (0..7) of a q4_K block: its 6-bit scale and min. Sub-blocks
+ * 0..3 keep them in the low 6 bits of bytes j and j+4; sub-blocks 4..7 keep
+ * their low 4 bits in byte j+4 and the top 2 bits in the spare top bits of
+ * bytes j-4 (scale) and j (min). Inline: every q4_K kernel calls it 8 times
+ * a block. */
+static inline void tn_q4_K_scale_min(const uint8_t q[12], int j, uint8_t *sc, uint8_t *m)
+{
+    if (j < 4) {
+        *sc = q[j] & 63;
+        *m = q[j + 4] & 63;
+    } else {
+        *sc = (uint8_t)((q[j + 4] & 15) | ((q[j - 4] >> 6) << 4));
+        *m = (uint8_t)((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
+    }
+}
+/* n must be a multiple of 256 (tn_quantize_row / tn_dequantize_row call these). */
+void tn_quantize_q4_K(void *dst, const float *x, int64_t n);
+void tn_dequantize_q4_K(float *dst, const void *src, int64_t n);
+void tn_quantize_q6_K(void *dst, const float *x, int64_t n);
+void tn_dequantize_q6_K(float *dst, const void *src, int64_t n);
+/* n (a multiple of 256) floats -> n / 256 q8_K blocks. */
+void tn_quantize_q8_K(void *dst, const float *x, size_t n);
+/* The scalar reference dots, also what tables without their own use. */
+float tn_dot_q4_K_q8_K_ref(const void *w, const void *xq, size_t n);
+float tn_dot_q6_K_q8_K_ref(const void *w, const void *xq, size_t n);
+float tn_dot_q4_K_f32_ref(const void *w, const float *x, size_t n);
+float tn_dot_q6_K_f32_ref(const void *w, const float *x, size_t n);
+
 /* ---- kernels: one table per instruction set ------------------------------------- */
 struct tn_kernels {
     const char *name;
@@ -92,6 +149,10 @@ struct tn_kernels {
     float (*dot_q4_0_f32)(const void *w, const float *x, size_t n);
     float (*dot_q8_0_q8_0)(const void *w, const void *xq, size_t n);
     float (*dot_q4_0_q8_0)(const void *w, const void *xq, size_t n);
+    float (*dot_q4_K_f32)(const void *w, const float *x, size_t n);
+    float (*dot_q6_K_f32)(const void *w, const float *x, size_t n);
+    float (*dot_q4_K_q8_K)(const void *w, const void *xq, size_t n);   /* xq: q8_K */
+    float (*dot_q6_K_q8_K)(const void *w, const void *xq, size_t n);
     /* y[r] = dot(w + r*n, x) for r < rows */
     void (*matvec_f32)(float *y, const float *w, const float *x, size_t rows, size_t n);
     /* y[i][j] = dot(x + i*k, w + j*k): i < m, j < n; pack: tn_gemm_pack_size */
@@ -150,13 +211,14 @@ void tn_work_free(struct tn_work *w);
  * matmuls on a detached thread (<anx/smp.h>) need no allocation. */
 int tn_work_reserve(struct tn_work *w, size_t size);
 
-/* How a quantized weight meets the activations. */
+/* How a quantized weight meets the activations: TN_ACT_Q8_0 quantizes them
+ * to 8 bits (q8_0 blocks for q8_0/q4_0 weights, q8_K for the k-quants). */
 enum tn_act { TN_ACT_Q8_0 = 0, TN_ACT_F32 = 1 };
 
 /* y[t][r] = dot(row r of w, x[t]) for t < n_tok: x is n_tok x w->ne[0],
- * y is n_tok x w->ne[1]. f32/f16/q8_0/q4_0 weights; quantized weights meet
- * the activations quantized to q8_0 (act = TN_ACT_Q8_0) or in f32. The rows
- * are spread over the CPUs (anx_parallel_for).
+ * y is n_tok x w->ne[1]. f32/f16/q8_0/q4_0/q4_K/q6_K weights; quantized
+ * weights meet the activations quantized to 8 bits (act = TN_ACT_Q8_0) or in f32.
+ * The rows are spread over the CPUs (anx_parallel_for).
  * Returns 0, or -1 when out of memory or the dtype is unknown. */
 int tn_matmul(float *y, const struct tn_tensor *w, const float *x, int n_tok,
               enum tn_act act, struct tn_work *work);

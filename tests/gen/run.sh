@@ -124,6 +124,15 @@ cp "$ex/model.bin" "$models/nan.bin" && put_bytes "$models/nan.bin" '\377\377\37
 cp "$ex/model.bin" "$models/huge.bin" && put_bytes "$models/huge.bin" '\177\177\177\177' 1000000
 cp "$ex/model.bin" "$models/long.bin" && printf 'xxxx' >>"$models/long.bin"
 cp "$ex/tokenizer.bin" "$models/tokenizer-extra.bin" && printf '\0\0\0\0\1\0\0\0x' >>"$models/tokenizer-extra.bin"
+# k-quant GGUFs (a random model at shapes they take: tools/model/tests/random_ckpt.py)
+# with a NaN block scale: q6_K's d is a block's last 2 bytes, q4_K's dmin its bytes 2..3
+make -s -C "$root/tools/model" && python3 "$root/tools/model/tests/random_ckpt.py" "$models/kq.bin" || exit 1
+for t in q4_k q6_k; do
+    "$root/build/host/anx-model" convert "$models/kq.bin" --tokenizer "$ex/tokenizer.bin" -o "$models/$t.gguf" \
+        --type $t 2>/dev/null || exit 1
+done
+put_bytes "$models/q6_k.gguf" '\377\377' $(($(stat -c %s "$models/q6_k.gguf") - 2))
+put_bytes "$models/q4_k.gguf" '\377\377' $(($(stat -c %s "$models/q4_k.gguf") - 144 + 2))
 have_shared=false
 if [ -f "$testdata/stories260K.bin" ] && [ -f "$testdata/llama-2-tiny-random.gguf" ]; then
     have_shared=true

@@ -4,7 +4,8 @@
  *   anx model generate MODEL [--tokenizer TOK] [--prompt P] [--steps N]
  *                      [--temperature T] [--top-p P] [--seed S] [--stop STR]...
  *                      [--kernels scalar|sse2|avx2|neon] [--f32-act] [--quiet]
- *   anx model convert IN.bin --tokenizer TOK -o OUT.gguf [--type f32|f16|q8_0|q4_0] [--name NAME]
+ *   anx model convert IN.bin --tokenizer TOK -o OUT.gguf
+ *                     [--type f32|f16|q8_0|q4_0|q4_k|q6_k|q4_k_m] [--name NAME]
  *   anx model info MODEL [--tokenizer TOK]
  *   anx model --help
  *
@@ -27,12 +28,14 @@ static void usage_to(FILE *f)
             "usage: anx model generate MODEL [--tokenizer TOK] [--prompt P] [--steps N]\n"
             "                          [--temperature T] [--top-p P] [--seed S] [--stop STR]\n"
             "                          [--kernels scalar|sse2|avx2|neon] [--f32-act] [--quiet]\n"
-            "       anx model convert IN.bin --tokenizer TOK -o OUT.gguf [--type f32|f16|q8_0|q4_0]\n"
-            "                         [--name NAME]\n"
+            "       anx model convert IN.bin --tokenizer TOK -o OUT.gguf\n"
+            "                         [--type f32|f16|q8_0|q4_0|q4_k|q6_k|q4_k_m] [--name NAME]\n"
             "       anx model info MODEL [--tokenizer TOK]\n"
             "       anx model --help\n"
             "MODEL is a llama2.c checkpoint (.bin, with --tokenizer) or a GGUF file. convert writes\n"
-            "NAME (default: OUT's file name without .gguf) as the GGUF's general.name.\n"
+            "NAME (default: OUT's file name without .gguf) as the GGUF's general.name. q4_k_m:\n"
+            "q6_k for token_embd and output, q4_k for the other matrices. Under q4_k, q6_k and\n"
+            "q4_k_m a matrix whose rows are not a multiple of 256 is stored as q8_0.\n"
             "Exit codes: 0 ok, 1 failure, 2 usage.\n");
 }
 

@@ -2,12 +2,16 @@
  * anx model convert: a llama2.c checkpoint and its tokenizer.bin to a GGUF
  * v3 file with llama metadata (general.name: --name, else the output's
  * file name without .gguf) and the tokenizer in the metadata, the
- * matrices as f32, f16, q8_0 or q4_0 (a matrix whose rows are not a
- * multiple of 32 stays f32 under q8_0/q4_0), norms always f32.
+ * matrices as f32, f16, q8_0, q4_0, q4_K or q6_K, or the q4_K_M mix
+ * (q6_K for token_embd and output, q4_K elsewhere), norms always f32. A
+ * matrix whose rows do not fit the type's block stays f32 under q8_0/q4_0
+ * (rows not a multiple of 32) and becomes q8_0 under the k-quants (rows not
+ * a multiple of 256), as llama.cpp's quantizer does; f32 if not even that.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <anx/buf.h>
 #include "gguf.h"
 #include "convert.h"
@@ -32,7 +36,37 @@ struct out_tensor {
 
 static int ggml_type(enum tn_dtype t)
 {
-    return t == TN_F32 ? GGML_F32 : t == TN_F16 ? GGML_F16 : t == TN_Q8_0 ? GGML_Q8_0 : GGML_Q4_0;
+    switch (t) {
+    case TN_F16: return GGML_F16;
+    case TN_Q8_0: return GGML_Q8_0;
+    case TN_Q4_0: return GGML_Q4_0;
+    case TN_Q4_K: return GGML_Q4_K;
+    case TN_Q6_K: return GGML_Q6_K;
+    default: return GGML_F32;
+    }
+}
+
+/* --type: the dtype of most matrices, of token_embd/output (they differ in
+ * the q4_k_m mix), and llama.cpp's general.file_type (its LLAMA_FTYPE_MOSTLY_*). */
+struct conv_type { const char *name; enum tn_dtype dt, big; uint32_t file_type; };
+static const struct conv_type conv_types[] = {
+    { "f32", TN_F32, TN_F32, 0 },     { "f16", TN_F16, TN_F16, 1 },
+    { "q8_0", TN_Q8_0, TN_Q8_0, 7 },  { "q4_0", TN_Q4_0, TN_Q4_0, 2 },
+    { "q4_k", TN_Q4_K, TN_Q4_K, 14 }, { "q6_k", TN_Q6_K, TN_Q6_K, 18 },
+    { "q4_k_m", TN_Q4_K, TN_Q6_K, 15 },
+};
+
+/* A matrix of rows of n under dt: dt when the rows fit its block, else
+ * q8_0 for a k-quant, else f32. */
+static enum tn_dtype fit_dtype(enum tn_dtype dt, int64_t n, int *fallbacks)
+{
+    if (tn_row_bytes(dt, n))
+        return dt;
+    if ((dt == TN_Q4_K || dt == TN_Q6_K) && tn_row_bytes(TN_Q8_0, n)) {
+        (*fallbacks)++;
+        return TN_Q8_0;
+    }
+    return TN_F32;
 }
 
 int anx_model_convert(int argc, char **argv)
@@ -47,7 +81,8 @@ int anx_model_convert(int argc, char **argv)
         else { fprintf(stderr, "anx model convert: unexpected argument %s\n", argv[i]); return 2; }
     }
     if (!in || !tokp || !out) {
-        fprintf(stderr, "usage: anx model convert IN.bin --tokenizer TOK -o OUT.gguf [--type f32|f16|q8_0|q4_0] [--name NAME]\n");
+        fprintf(stderr, "usage: anx model convert IN.bin --tokenizer TOK -o OUT.gguf "
+                "[--type f32|f16|q8_0|q4_0|q4_k|q6_k|q4_k_m] [--name NAME]\n");
         return 2;
     }
     /* The model's name: what people call it, not the input's file name
@@ -65,9 +100,13 @@ int anx_model_convert(int argc, char **argv)
         fprintf(stderr, "anx model convert: --name must be 1 to 63 bytes (the server keeps 63)\n");
         return 2;
     }
-    int want = tn_dtype_from_name(type);
-    if (want < 0) {
-        fprintf(stderr, "anx model convert: unknown type %s (f32, f16, q8_0, q4_0)\n", type);
+    const struct conv_type *ct = NULL;
+    for (size_t i = 0; i < sizeof(conv_types) / sizeof(conv_types[0]); i++)
+        if (strcasecmp(type, conv_types[i].name) == 0)
+            ct = &conv_types[i];
+    if (!ct) {
+        fprintf(stderr, "anx model convert: unknown type %s "
+                "(f32, f16, q8_0, q4_0, q4_k, q6_k, q4_k_m)\n", type);
         return 2;
     }
     size_t ms, ts;
@@ -84,19 +123,21 @@ int anx_model_convert(int argc, char **argv)
     const struct inf_config *c = &m.cfg;
 
     /* tensors in llama.cpp's usual order */
-    int nt = 0, cap = 3 + 9 * c->n_layers;
+    int nt = 0, cap = 3 + 9 * c->n_layers, fallbacks = 0;
     struct out_tensor *ot = calloc((size_t)cap, sizeof(*ot));
+    /* matrix: 0 for norms, 1 for most matrices, 2 for token_embd/output */
 #define ADD(nm, t, matrix) do { \
         struct out_tensor *o = &ot[nt++]; \
         snprintf(o->name, sizeof(o->name), "%s", nm); \
         o->src = (t); \
-        o->dt = (matrix) && tn_row_bytes((enum tn_dtype)want, (t)->ne[0]) ? (enum tn_dtype)want : TN_F32; \
+        o->dt = !(matrix) ? TN_F32 \
+                : fit_dtype((matrix) == 2 ? ct->big : ct->dt, (t)->ne[0], &fallbacks); \
         o->nbytes = tn_row_bytes(o->dt, (t)->ne[0]) * (size_t)tn_nrows(t); \
     } while (0)
-    ADD("token_embd.weight", &m.tok_emb, 1);
+    ADD("token_embd.weight", &m.tok_emb, 2);
     ADD("output_norm.weight", &m.out_norm, 0);
     if (!c->shared_classifier)
-        ADD("output.weight", &m.wcls, 1);
+        ADD("output.weight", &m.wcls, 2);
     for (int l = 0; l < c->n_layers; l++) {
         char n[64];
         struct inf_layer *L = &m.layers[l];
@@ -120,7 +161,7 @@ int anx_model_convert(int argc, char **argv)
     kv_str(&b, "general.architecture", "llama");
     kv_str(&b, "general.name", name);
     kv_u32(&b, "general.alignment", 32);
-    kv_u32(&b, "general.file_type", want == TN_F32 ? 0 : want == TN_F16 ? 1 : want == TN_Q8_0 ? 7 : 2);
+    kv_u32(&b, "general.file_type", ct->file_type);
     kv_u32(&b, "llama.context_length", (uint32_t)c->seq_len);
     kv_u32(&b, "llama.embedding_length", (uint32_t)c->dim);
     kv_u32(&b, "llama.block_count", (uint32_t)c->n_layers);
@@ -197,8 +238,11 @@ int anx_model_convert(int argc, char **argv)
         fprintf(stderr, "anx model: cannot write %s\n", out);
         return 1;
     }
-    fprintf(stderr, "anx model: wrote %s: GGUF v3, %d tensors (%s), %zu bytes, general.name %s\n", out, nt, type,
-            b.len, name);
+    if (fallbacks)
+        fprintf(stderr, "anx model: %d matrices have rows that are not a multiple of 256, "
+                "which %s needs: stored as q8_0\n", fallbacks, ct->name);
+    fprintf(stderr, "anx model: wrote %s: GGUF v3, %d tensors (%s), %zu bytes, general.name %s\n",
+            out, nt, ct->name, b.len, name);
     anx_buf_free(&b);
     free(ot);
     inf_model_free(&m);

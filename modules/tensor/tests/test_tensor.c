@@ -247,6 +247,218 @@ static int t_simd_quant(void)
     return 1;
 }
 
+/* ---- k-quants ------------------------------------------------------------------------- */
+
+/* The bytes of a GGUF q4_K block, written by hand from ggml's description
+ * (d, dmin, 12 bytes of 6-bit scales and mins, 128 bytes of nibbles), and
+ * the floats they stand for: pins the layout itself, not just a round trip. */
+static int t_kquant_known_answer(void)
+{
+    static const uint8_t sc[8] = { 1, 2, 33, 63, 17, 40, 5, 60 }, mn[8] = { 0, 3, 48, 1, 20, 63, 33, 7 };
+    uint8_t raw4[144] = { 0x00, 0x3c, 0x00, 0x38,                      /* d = 1.0, dmin = 0.5 */
+                          0x41, 0x82, 0x21, 0xff, 0x40, 0xc3, 0xb0, 0x01, 0x41, 0xf8, 0x15, 0x7c };
+    for (int k = 0; k < 128; k++)
+        raw4[16 + k] = (uint8_t)(k * 37 + 11);
+    float y[256];
+    tn_dequantize_row(TN_Q4_K, y, raw4, 256);
+    for (int p = 0; p < 256; p++) {
+        int c = p / 64, l = p % 32, hi = p % 64 >= 32, j = 2 * c + hi;
+        int q = hi ? raw4[16 + 32 * c + l] >> 4 : raw4[16 + 32 * c + l] & 15;
+        float want = 1.0f * sc[j] * q - 0.5f * mn[j];
+        CHECKF(y[p] == want, "q4_K [%d] = %g, want %g", p, y[p], want);
+    }
+    CHECKF(y[0] == 11.0f && y[33] == 4.5f && y[100] == 188.5f && y[200] == -1.5f && y[255] == 356.5f,
+           "q4_K literals %g %g %g %g %g", y[0], y[33], y[100], y[200], y[255]);
+    for (int j = 0; j < 8; j++) {
+        uint8_t a, b;
+        tn_q4_K_scale_min(raw4 + 4, j, &a, &b);
+        CHECKF(a == sc[j] && b == mn[j], "q4_K sub-block %d: %d %d", j, a, b);
+    }
+    /* q6_K: 128 bytes of low nibbles, 64 of 2-bit pairs, 16 int8 scales, f16 d last */
+    uint8_t raw6[210];
+    for (int k = 0; k < 128; k++) raw6[k] = (uint8_t)(k * 29 + 3);
+    for (int k = 0; k < 64; k++) raw6[128 + k] = (uint8_t)(k * 53 + 7);
+    for (int g = 0; g < 16; g++) raw6[192 + g] = (uint8_t)(int8_t)(g * 15 - 100);
+    raw6[208] = 0x00; raw6[209] = 0x34;                                /* d = 0.25 */
+    tn_dequantize_row(TN_Q6_K, y, raw6, 256);
+    for (int p = 0; p < 256; p++) {
+        int h = p / 128, r = p % 128, l = r % 32, k = r / 32;
+        int lo = raw6[64 * h + l + 32 * (k & 1)], hi = raw6[128 + 32 * h + l];
+        int q = ((k < 2 ? lo & 15 : lo >> 4) | (((hi >> (2 * k)) & 3) << 4)) - 32;
+        float want = 0.25f * (float)(int8_t)raw6[192 + p / 16] * (float)q;
+        CHECKF(y[p] == want, "q6_K [%d] = %g, want %g", p, y[p], want);
+    }
+    CHECKF(y[0] == -475.0f && y[40] == -472.5f && y[77] == -230.0f && y[130] == -15.0f && y[255] == -812.5f,
+           "q6_K literals %g %g %g %g %g", y[0], y[40], y[77], y[130], y[255]);
+    /* quantizing what a block holds gives its values back within a step (the
+     * quantizer may fit a group's scale to the values it actually holds) */
+    struct tn_block_q6_K b6;
+    float z[256];
+    tn_quantize_row(TN_Q6_K, &b6, y, 256);
+    tn_dequantize_row(TN_Q6_K, z, &b6, 256);
+    for (int p = 0; p < 256; p++)
+        CHECKF(close_to(z[p], y[p], 0.25f * fabsf((float)(int8_t)raw6[192 + p / 16])),
+               "q6_K requantized [%d] %g -> %g", p, y[p], z[p]);
+    return 1;
+}
+
+static int kq_roundtrip(enum tn_dtype dt, const float *x, int n, float rel, float *out_rel)
+{
+    static uint8_t q[32 * 210];
+    static float y[32 * 256];
+    tn_quantize_row(dt, q, x, n);
+    tn_dequantize_row(dt, y, q, n);
+    double se = 0, sx = 0;
+    for (int i = 0; i < n; i++) {
+        CHECKF(isfinite(y[i]), "%s [%d] not finite", tn_dtype_name(dt), i);
+        se += (double)(y[i] - x[i]) * (y[i] - x[i]);
+        sx += (double)x[i] * x[i];
+    }
+    *out_rel = sx > 0 ? (float)sqrt(se / sx) : (float)sqrt(se);
+    CHECKF(*out_rel <= rel, "%s relative rms error %g > %g", tn_dtype_name(dt), *out_rel, rel);
+    return 1;
+}
+
+static int t_kquant_roundtrip(void)
+{
+    enum { N = 256 * 16 };
+    static float x[N];
+    float r4, r6, r40;
+    /* uniform noise; then sub-blocks of different magnitudes and signs */
+    fill(x, N, 2.0f);
+    if (!kq_roundtrip(TN_Q4_K, x, N, 0.075f, &r4) || !kq_roundtrip(TN_Q6_K, x, N, 0.02f, &r6))
+        return 0;
+    for (int i = 0; i < N; i++)
+        x[i] = frand() * (1.0f + (float)((i / 32) % 5)) + ((i / 64) % 3 == 0 ? 1.5f : 0.0f);
+    if (!kq_roundtrip(TN_Q4_K, x, N, 0.075f, &r40) || !kq_roundtrip(TN_Q6_K, x, N, 0.02f, &r6))
+        return 0;
+    /* a block of zeros, a constant block, a lone spike: exact or close */
+    memset(x, 0, sizeof(x));
+    for (int i = 256; i < 512; i++) x[i] = -0.75f;
+    x[700] = 9.0f;
+    for (int dt = TN_Q4_K; dt <= TN_Q6_K; dt++) {
+        static uint8_t q[N / 256 * 210];
+        static float y[N];
+        tn_quantize_row((enum tn_dtype)dt, q, x, N);
+        tn_dequantize_row((enum tn_dtype)dt, y, q, N);
+        for (int i = 0; i < N; i++)
+            CHECKF(close_to(y[i], x[i], i == 700 ? 0.02f : 2e-3f), "%s special [%d] %g -> %g",
+                   tn_dtype_name((enum tn_dtype)dt), i, x[i], y[i]);
+    }
+    /* q4_K (4.5 bits a value) does better than q4_0 (4.5 too) on noise with an offset */
+    for (int i = 0; i < N; i++) x[i] = frand() + 0.8f;
+    static struct tn_block_q4_0 q40[N / 32];
+    static float y[N];
+    tn_quantize_row(TN_Q4_0, q40, x, N);
+    tn_dequantize_row(TN_Q4_0, y, q40, N);
+    double e0 = 0, sx = 0;
+    for (int i = 0; i < N; i++) { e0 += (double)(y[i] - x[i]) * (y[i] - x[i]); sx += (double)x[i] * x[i]; }
+    if (!kq_roundtrip(TN_Q4_K, x, N, 0.05f, &r40))
+        return 0;
+    CHECKF(r40 < sqrt(e0 / sx), "q4_K %g not better than q4_0 %g", r40, sqrt(e0 / sx));
+    printf("     relative rms error on uniform noise: q4_K %.4f, q6_K %.4f; offset noise q4_K %.4f, q4_0 %.4f\n",
+           r4, r6, r40, sqrt(e0 / sx));
+    return 1;
+}
+
+static int t_kquant_shapes(void)
+{
+    struct tn_tensor t;
+    CHECKF(tn_row_bytes(TN_Q4_K, 512) == 288 && tn_row_bytes(TN_Q6_K, 768) == 630, "row bytes");
+    CHECKF(tn_row_bytes(TN_Q4_K, 300) == 0 && tn_row_bytes(TN_Q6_K, 64) == 0, "300 and 64 are not rows");
+    CHECKF(tn_dtype_block(TN_Q4_K) == 256 && tn_dtype_block(TN_Q6_K) == 256, "block");
+    int64_t bad[2] = { 288, 4 }, good[2] = { 512, 3 };
+    CHECKF(tn_tensor_view(&t, "x", TN_Q4_K, 2, bad, NULL) < 0, "288 accepted as a q4_K row");
+    CHECKF(tn_tensor_view(&t, "x", TN_Q6_K, 2, bad, NULL) < 0, "288 accepted as a q6_K row");
+    CHECKF(tn_tensor_view(&t, "x", TN_Q6_K, 2, good, NULL) == 0 && t.nbytes == 3 * 420, "q6_K view");
+    CHECKF(tn_dtype_from_name("q4_K") == TN_Q4_K && tn_dtype_from_name("q6_K") == TN_Q6_K, "names");
+    /* q8_K: the block sums are the sums of the stored values */
+    static float x[512];
+    static struct tn_block_q8_K q[2];
+    fill(x, 512, 3.0f);
+    tn_quantize_q8_K(q, x, 512);
+    for (int b = 0; b < 2; b++)
+        for (int g = 0; g < 16; g++) {
+            int s = 0;
+            for (int j = 0; j < 16; j++) s += q[b].qs[16 * g + j];
+            CHECKF(s == q[b].bsums[g], "bsums[%d][%d] %d vs %d", b, g, q[b].bsums[g], s);
+        }
+    for (int i = 0; i < 512; i++)
+        CHECKF(close_to(q[i / 256].d * q[i / 256].qs[i % 256], x[i], q[i / 256].d * 0.5f + 1e-6f), "q8_K [%d]", i);
+    return 1;
+}
+
+/* Each table against the scalar reference and against dequantize + f32 dot. */
+static int t_kquant_kernels(void)
+{
+    enum { NMAX = 256 * 13 };
+    static float x[NMAX], w[NMAX], wd[NMAX], xd[NMAX];
+    static struct tn_block_q4_K w4[NMAX / 256];
+    static struct tn_block_q6_K w6[NMAX / 256];
+    static struct tn_block_q8_K xq[NMAX / 256];
+    const size_t sizes[] = { 256, 512, 768, 2816, NMAX };
+    for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+        size_t n = sizes[si];
+        fill(x, n, 3.0f); fill(w, n, 0.5f);
+        for (size_t i = 0; i < n; i += 97) w[i] += 0.4f;                /* uneven sub-blocks */
+        tn_quantize_row(TN_Q4_K, w4, w, (int64_t)n);
+        tn_quantize_row(TN_Q6_K, w6, w, (int64_t)n);
+        tn_quantize_q8_K(xq, x, n);
+        for (size_t i = 0; i < n; i++) xd[i] = xq[i / 256].d * (float)xq[i / 256].qs[i % 256];
+        for (int dt = TN_Q4_K; dt <= TN_Q6_K; dt++) {
+            const void *wq = dt == TN_Q4_K ? (const void *)w4 : (const void *)w6;
+            tn_dequantize_row((enum tn_dtype)dt, wd, wq, (int64_t)n);
+            double ref_q = 0, ref_f = 0, mag = 0;
+            for (size_t i = 0; i < n; i++) {
+                ref_q += (double)wd[i] * xd[i];
+                ref_f += (double)wd[i] * x[i];
+                mag += fabs((double)wd[i] * x[i]);
+            }
+            float tol = (float)(mag * 1e-5) + 1e-4f;
+            for (int t = 0; t < ntabs; t++) {
+                const struct tn_kernels *k = tabs[t];
+                float dq = dt == TN_Q4_K ? k->dot_q4_K_q8_K(wq, xq, n) : k->dot_q6_K_q8_K(wq, xq, n);
+                float df = dt == TN_Q4_K ? k->dot_q4_K_f32(wq, x, n) : k->dot_q6_K_f32(wq, x, n);
+                float sq = dt == TN_Q4_K ? tn_dot_q4_K_q8_K_ref(wq, xq, n) : tn_dot_q6_K_q8_K_ref(wq, xq, n);
+                float sf = dt == TN_Q4_K ? tn_dot_q4_K_f32_ref(wq, x, n) : tn_dot_q6_K_f32_ref(wq, x, n);
+                const char *nm = tn_dtype_name((enum tn_dtype)dt);
+                CHECKF(close_to(dq, sq, tol), "%s %s x q8_K n=%zu: %g vs scalar %g", k->name, nm, n, dq, sq);
+                CHECKF(close_to(dq, (float)ref_q, tol), "%s %s x q8_K n=%zu: %g vs dequantized %g", k->name, nm,
+                       n, dq, ref_q);
+                CHECKF(close_to(df, sf, tol), "%s %s x f32 n=%zu: %g vs scalar %g", k->name, nm, n, df, sf);
+                CHECKF(close_to(df, (float)ref_f, tol), "%s %s x f32 n=%zu: %g vs dequantized %g", k->name, nm,
+                       n, df, ref_f);
+            }
+        }
+    }
+    /* extremes: every 6-bit value 0 or 63, scales -128 / 127, activations +-127 */
+    memset(w6, 0, sizeof(w6[0]));
+    for (int k = 0; k < 128; k++) w6[0].ql[k] = 0xff;
+    for (int k = 0; k < 64; k++) w6[0].qh[k] = (uint8_t)(k & 1 ? 0xff : 0x00);
+    for (int g = 0; g < 16; g++) w6[0].scales[g] = (int8_t)(g & 1 ? 127 : -128);
+    w6[0].d = tn_f32_to_f16(1.0f);
+    memset(w4, 0xff, sizeof(w4[0]));
+    w4[0].d = w4[0].dmin = tn_f32_to_f16(1.0f);
+    xq[0].d = 1.0f;
+    for (int j = 0; j < 256; j++) xq[0].qs[j] = (int8_t)(j % 3 ? 127 : -127);
+    for (int g = 0; g < 16; g++) {
+        int s = 0;
+        for (int j = 0; j < 16; j++) s += xq[0].qs[16 * g + j];
+        xq[0].bsums[g] = (int16_t)s;
+    }
+    tn_dequantize_row(TN_Q6_K, wd, w6, 256);
+    tn_dequantize_row(TN_Q4_K, w, w4, 256);
+    double e6 = 0, e4 = 0;
+    for (int j = 0; j < 256; j++) { e6 += (double)wd[j] * xq[0].qs[j]; e4 += (double)w[j] * xq[0].qs[j]; }
+    for (int t = 0; t < ntabs; t++) {
+        CHECKF(tabs[t]->dot_q6_K_q8_K(w6, xq, 256) == (float)e6, "%s q6_K extremes %g vs %g", tabs[t]->name,
+               tabs[t]->dot_q6_K_q8_K(w6, xq, 256), e6);
+        CHECKF(tabs[t]->dot_q4_K_q8_K(w4, xq, 256) == (float)e4, "%s q4_K extremes %g vs %g", tabs[t]->name,
+               tabs[t]->dot_q4_K_q8_K(w4, xq, 256), e4);
+    }
+    return 1;
+}
+
 /* ---- operations ------------------------------------------------------------------------ */
 
 static int t_matmul_dtypes(void)
@@ -361,6 +573,10 @@ int main(void)
     run("SIMD f32/f16 kernels vs scalar (edge sizes)", t_simd_f32);
     run("SIMD matvec and gemm vs scalar", t_simd_matvec_gemm);
     run("SIMD quantized kernels vs scalar", t_simd_quant);
+    run("k-quant blocks: known bytes -> known floats (q4_K, q6_K)", t_kquant_known_answer);
+    run("k-quant round trips (error bounds)", t_kquant_roundtrip);
+    run("k-quant shapes: rows of 256, q8_K block sums", t_kquant_shapes);
+    run("k-quant kernels vs scalar and vs dequantize + dot", t_kquant_kernels);
     run("matmul with every dtype and activation", t_matmul_dtypes);
     run("rmsnorm softmax silu swiglu rope", t_ops);
     run("attention with grouped query heads", t_attention);

@@ -1,6 +1,7 @@
 /*
  * Tensor/infer benchmark on the host: GFLOP/s of f32 and q8_0 matmul
- * against OpenBLAS (single-threaded), and generation tokens/s of the
+ * against OpenBLAS (single-threaded), of every quantized weight type
+ * (q8_0, q4_0, q4_K, q6_K) against f32, and generation tokens/s of the
  * engine (best kernels) against the same engine on the plain scalar
  * kernels. Prints; never fails on speed.
  */
@@ -62,6 +63,35 @@ int main(int argc, char **argv)
     printf("%-36s %8.2f GFLOP/s   ratio %.2fx OpenBLAS f32 sgemv\n", "tensor q8_0 matvec 1024x1024", fl_mv / t_q8 * 1e-9, t_blas_mv / t_q8);
     printf("%-36s %8.2f GFLOP/s\n", "OpenBLAS sgemm 256x256x256", fl_mm / t_blas_mm * 1e-9);
     printf("%-36s %8.2f GFLOP/s   ratio %.2fx OpenBLAS\n", "tensor f32 gemm 256x256x256", fl_mm / t_mm * 1e-9, t_blas_mm / t_mm);
+
+    /* the quantized weight types at 2048x2048, one token (the generation
+     * step): ggml's k-quants against q8_0/q4_0 and f32 */
+    const size_t K = 2048;
+    float *wk = aligned_alloc(64, K * K * 4), *xk = aligned_alloc(64, K * 4);
+    float *yk = aligned_alloc(64, K * 4);
+    fill(wk, K * K); fill(xk, K);
+    int64_t nk[2] = { (int64_t)K, (int64_t)K };
+    double fl_k = 2.0 * K * K, t_f32k = 0;
+    static const enum tn_dtype kdt[] = { TN_F32, TN_Q8_0, TN_Q4_0, TN_Q4_K, TN_Q6_K };
+    for (size_t d = 0; d < sizeof(kdt) / sizeof(kdt[0]); d++) {
+        struct tn_tensor wq;
+        tn_tensor_alloc(&wq, "wk", kdt[d], 2, nk);
+        for (size_t r = 0; r < K; r++)
+            tn_quantize_row(kdt[d], (char *)wq.data + r * tn_row_bytes(kdt[d], (int64_t)K),
+                            wk + r * K, (int64_t)K);
+        for (int act = 0; act < (kdt[d] == TN_F32 ? 1 : 2); act++) {
+            double tk = TIME(tn_matmul(yk, &wq, xk, 1, act ? TN_ACT_F32 : TN_ACT_Q8_0, &work));
+            if (kdt[d] == TN_F32)
+                t_f32k = tk;
+            char label[64];
+            snprintf(label, sizeof(label), "tensor %s matvec 2048x2048%s", tn_dtype_name(kdt[d]),
+                     kdt[d] == TN_F32 ? "" : act ? " f32 act" : " q8 act");
+            printf("%-36s %8.2f GFLOP/s   ratio %.2fx tensor f32, %.2f bytes/weight\n", label,
+                   fl_k / tk * 1e-9, t_f32k / tk, (double)wq.nbytes / (double)(K * K));
+        }
+        tn_tensor_free(&wq);
+    }
+    free(wk); free(xk); free(yk);
     tn_work_free(&work);
 
     if (argc < 3) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Inference benchmarks on the host: f32 / q8_0 matmul GFLOP/s against
-# OpenBLAS single-threaded (libopenblas-dev), and stories260K generation
+# OpenBLAS single-threaded (libopenblas-dev), a 2048x2048 matvec of each
+# quantized weight type (q8_0, q4_0, q4_K, q6_K) against f32, and stories260K generation
 # tokens/s against the engine on its plain scalar kernels. Prints ratios;
 # never pass/fail. OPENBLAS_CORETYPE is left as the environment has it.
 set -uo pipefail

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tests of the `anx model` host tool (tools/model): its usage and --help,
 # and the name `convert` writes into a GGUF (general.name: --name, else
-# the output's file name), on the bundled model of examples/model. Ends
+# the output's file name), on the bundled model of examples/model; the
+# k-quant types on a random checkpoint (tests/random_ckpt.py). Ends
 # with "N passed, N failed"; exits non-zero on failure.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -56,6 +57,46 @@ fi
 "$tool" convert "$model" --tokenizer "$tok" -o "$out/y.gguf" --name "" >/dev/null 2>"$out/conv3.err"; rc=$?
 [ $rc -eq 2 ] && grep -q -- '--name must be 1 to 63 bytes' "$out/conv3.err" &&
   ok "an empty --name is a usage error" || bad "empty --name: exit $rc"
+
+# k-quants: a llama2.c checkpoint of random weights at shapes they take
+# (tests/random_ckpt.py: dim 256, hidden 512, its own output matrix)
+ck=$out/kq-random.bin
+python3 "$here/random_ckpt.py" "$ck"
+for t in q4_k q6_k q4_k_m; do
+  if "$tool" convert "$ck" --tokenizer "$tok" -o "$out/kq-$t.gguf" --type "$t" 2>"$out/kq-$t.err" &&
+     "$tool" info "$out/kq-$t.gguf" >"$out/kq-$t.info" 2>&1 &&
+     "$tool" generate "$out/kq-$t.gguf" --steps 24 --prompt "Once" >"$out/kq-$t.gen" 2>&1 &&
+     grep -q 'finish length' "$out/kq-$t.gen"; then
+    case $t in
+      q4_k) want_emb=q4_K want_q=q4_K ;;
+      q6_k) want_emb=q6_K want_q=q6_K ;;
+      q4_k_m) want_emb=q6_K want_q=q4_K ;;
+    esac
+    if grep -q "^token_embd: $want_emb \[256 x 1024\]" "$out/kq-$t.info" &&
+       grep -q "^blk.0.attn_q: $want_q \[256 x 256\]" "$out/kq-$t.info" &&
+       grep -q "^blk.0.ffn_down: $want_q \[512 x 256\]" "$out/kq-$t.info" &&
+       ! grep -q 'stored as q8_0' "$out/kq-$t.err"; then
+      ok "convert --type $t: token_embd $want_emb, matrices $want_q; it loads and generates"
+    else
+      bad "convert --type $t: $(grep -e '^token_embd' -e '^blk.0.attn_q' -e '^blk.0.ffn_down' "$out/kq-$t.info" | tr '\n' ' ')"
+    fi
+  else
+    bad "convert --type $t: $(cat "$out/kq-$t.err"; tail -n 2 "$out/kq-$t.gen" 2>/dev/null)"
+  fi
+done
+# rows that are not a multiple of 256 (the bundled model's 128) fall back to q8_0, and it says so
+if "$tool" convert "$model" --tokenizer "$tok" -o "$out/fallback.gguf" --type Q4_K_M 2>"$out/fallback.err" &&
+   grep -q 'rows that are not a multiple of 256, which q4_k_m needs: stored as q8_0' "$out/fallback.err" &&
+   "$tool" info "$out/fallback.gguf" >"$out/fallback.info" 2>&1 &&
+   grep -q '^token_embd: q8_0 \[128 x 1024\]' "$out/fallback.info" &&
+   grep -q '^blk.0.attn_q: q8_0 \[128 x 128\]' "$out/fallback.info"; then
+  ok "convert --type Q4_K_M on rows of 128: q8_0, and a note saying so"
+else
+  bad "k-quant fallback: $(cat "$out/fallback.err"; grep -e '^token_embd' "$out/fallback.info" 2>/dev/null)"
+fi
+"$tool" convert "$model" --tokenizer "$tok" -o "$out/z.gguf" --type q5_k >/dev/null 2>"$out/conv4.err"; rc=$?
+[ $rc -eq 2 ] && grep -q 'unknown type q5_k (f32, f16, q8_0, q4_0, q4_k, q6_k, q4_k_m)' "$out/conv4.err" &&
+  ok "an unknown --type is a usage error that lists the types" || bad "unknown --type: exit $rc"
 
 # through the generator, as people call it
 if [ -x gen/anx ]; then
