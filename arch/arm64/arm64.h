@@ -15,6 +15,10 @@
 #define isb() __asm__ volatile("isb" ::: "memory")
 #define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
 
+/* MPIDR_EL1's affinity fields Aff3 (39:32), Aff2, Aff1, Aff0 (23:0): a
+ * CPU's ID in the device tree, GICD_IROUTER and PSCI. */
+#define MPIDR_AFF_MASK 0xff00ffffffull
+
 static inline uint32_t mmio_read32(uintptr_t a) { return *(volatile uint32_t *)a; }
 static inline void mmio_write32(uintptr_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
 static inline uint64_t mmio_read64(uintptr_t a) { return *(volatile uint64_t *)a; }
@@ -73,9 +77,15 @@ struct arm64_gic_info {
     uint64_t cpu, cpu_size;        /* v2: GICC */
     uint64_t redist, redist_size;  /* v3: first redistributor region */
 };
+/* Distributor, then the boot CPU's interface (gic_cpu_init). */
 int gic_init(const struct arm64_gic_info *g);
+/* The calling CPU's interface and banked SGIs/PPIs (a started CPU). */
+int gic_cpu_init(void);
+/* SPIs go to the boot CPU; SGIs and PPIs (< 32) to the calling CPU's copy. */
 void gic_enable(int intid, bool edge);
 void gic_disable(int intid);
+/* Raise SGI intid (0-15) on CPU `cpu` (after its gic_cpu_init). */
+void gic_send_sgi(unsigned intid, unsigned cpu);
 /* Acknowledge: the INTID, >= 1020 when spurious. */
 uint32_t gic_ack(void);
 void gic_eoi(uint32_t iar);
@@ -84,6 +94,7 @@ int gic_version(void);
 /* ---- generic timer (timer.c) ------------------------------------------ */
 
 void arm64_timer_init(int intid);  /* virtual timer PPI, 27 on virt */
+void arm64_timer_init_cpu(void);   /* a started CPU: its own timer and PPI */
 int arm64_timer_intid(void);
 
 /* ---- power (power.c) -------------------------------------------------- */
@@ -91,11 +102,21 @@ int arm64_timer_intid(void);
 /* Exit configuration: semihosting (QEMU passes anx.semihosting=1) and the
  * PSCI conduit from the device tree. */
 void arm64_power_config(bool semihosting, bool psci_smc);
+/* A PSCI call through that conduit (SMCCC: x0 = function, x1-x3); x0. */
+int64_t arm64_psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 /* Address of a UART data register (PL011 DR) the recursive-fault path may
  * write to without a stack; 0 = none. Set by the board. */
 extern uintptr_t arm64_fault_uart;
 /* Set while powering off: a fault then goes straight to PSCI. */
 extern volatile int arm64_powering_off;
+
+/* ---- other CPUs (smp.c, smp_entry.S) ----------------------------------- */
+
+/* The board's plat_init, after gic_init and arm64_timer_init: read the
+ * device tree's CPUs (at most CONFIG_CPUS) and enable the wake-up SGI. */
+void arm64_smp_init(void);
+/* entry.S: drop from EL2 to EL1, returning to the caller at EL1. */
+void arm64_el2_to_el1(void);
 
 /* ---- console hook for the fault path (board) --------------------------- */
 

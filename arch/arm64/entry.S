@@ -5,8 +5,9 @@
  * device tree address in x0, the MMU and caches off.
  *
  * Steps: FP/SIMD on (C code may use NEON), drop EL2 -> EL1 when needed,
- * vectors, the RAM check, boot stack, zero .bss, record the counter,
- * arm64_boot() (page tables, MMU on), then kmain(dtb).
+ * CPU index 0 in TPIDR_EL1 (plat_cpu_id), vectors, the RAM check, boot
+ * stack, zero .bss, record the counter, arm64_boot() (page tables, MMU on),
+ * then kmain(dtb).
  *
  * The same header makes the raw Image a PE/COFF EFI application, the way
  * Linux's EFI stub does: code0 starts with "MZ" (an harmless ccmp), the
@@ -95,6 +96,19 @@ arm64_entry:
         b       1b
 
 el2_entry:
+        bl      arm64_el2_to_el1        /* returns at EL1 */
+        b       el1_entry
+
+/*
+ * EL2 -> EL1 for the boot CPU and the CPUs PSCI starts (smp_entry.S), which
+ * come up at EL2 too when the machine has it: AArch64 EL1, counter and
+ * timer for EL1 (CNTHCTL_EL2, CNTVOFF_EL2 = 0, so every CPU's virtual
+ * counter is the same), no FP/SIMD traps, the GICv3 system registers for
+ * EL1, SCTLR_EL1 in a known state; then eret to x30 at EL1 with DAIF
+ * masked. Uses x0 and x1 only, no stack.
+ */
+        .globl arm64_el2_to_el1
+arm64_el2_to_el1:
         mov     x0, #(1 << 31)          /* HCR_EL2.RW: EL1 is AArch64 */
         msr     hcr_el2, x0
         mrs     x0, cnthctl_el2
@@ -121,13 +135,13 @@ el2_entry:
         msr     sctlr_el1, x0
         mov     x0, #0x3c5              /* EL1h, D A I F masked */
         msr     spsr_el2, x0
-        adr     x0, el1_entry
-        msr     elr_el2, x0
+        msr     elr_el2, x30
         eret
 
 el1_entry:
         ldr     x0, =SCTLR_EL1_RES1     /* known state: MMU, caches, align checks off */
         msr     sctlr_el1, x0
+        msr     tpidr_el1, xzr          /* plat_cpu_id(): the boot CPU is CPU 0 */
         mov     x0, #(3 << 20)
         msr     cpacr_el1, x0
         isb

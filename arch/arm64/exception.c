@@ -182,11 +182,11 @@ static const char *const kind_names[] = {
 
 void arm64_psci_off(void);
 
-extern volatile unsigned arm64_fault_depth;
+extern volatile unsigned arm64_fault_depth[CONFIG_CPUS];   /* vectors.S, per CPU */
 
 void plat_fault_done(void)
 {
-    arm64_fault_depth = 0;
+    arm64_fault_depth[plat_cpu_id()] = 0;
 }
 
 /* Called by vectors.S on the fault stack; does not return. */

@@ -416,3 +416,35 @@ int fdt_memreserve(const struct fdt *f, int idx, uint64_t *addr, uint64_t *size)
     *size = s;
     return 0;
 }
+
+/* §3.7, §3.8: /cpus has #address-cells 1 or 2 and #size-cells 0; each cpu node's reg holds
+ * its ID (on arm64 the MPIDR affinity fields); "status" other than "okay" means unusable. */
+int fdt_cpus(const struct fdt *f, struct fdt_cpu *out, int max)
+{
+    int cpus = fdt_path(f, "/cpus");
+    if (cpus < 0)
+        return -1;
+    uint32_t ac = fdt_getprop_u32(f, cpus, "#address-cells", 2);   /* §2.3.5's default */
+    if (ac < 1 || ac > 2)
+        return 0;
+    int count = 0, depth = 1;       /* /cpus is a child of the root */
+    for (int n = fdt_next_node(f, cpus, &depth); n >= 0 && depth > 1;
+         n = fdt_next_node(f, n, &depth)) {
+        if (depth != 2)
+            continue;
+        const char *dt = fdt_getprop_str(f, n, "device_type");
+        const char *st = fdt_getprop_str(f, n, "status");
+        int len = 0;
+        const uint8_t *reg = fdt_getprop(f, n, "reg", &len);
+        if (!dt || !str_eq(dt, "cpu") || (st && !str_eq(st, "okay") && !str_eq(st, "ok")) ||
+            !reg || len < (int)ac * 4)
+            continue;
+        if (count < max) {
+            const char *em = fdt_getprop_str(f, n, "enable-method");
+            out[count].id = ac == 2 ? fdt_be64(reg) : fdt_be32(reg);
+            out[count].psci = em && str_eq(em, "psci");
+        }
+        count++;
+    }
+    return count;
+}

@@ -87,4 +87,16 @@ int fdt_irq(const struct fdt *f, int off, int idx, bool *edge);
 /* Memory reservation block entry idx; 0, or -1 past the end. */
 int fdt_memreserve(const struct fdt *f, int idx, uint64_t *addr, uint64_t *size);
 
+/* One CPU of /cpus: its "reg" (the hardware ID: MPIDR affinity on arm64)
+ * and whether its "enable-method" is "psci". */
+struct fdt_cpu {
+    uint64_t id;
+    bool psci;
+};
+/* The children of /cpus with device_type "cpu" and a usable "reg" (in
+ * /cpus' #address-cells, 1 or 2; no size), skipping status other than
+ * "okay"; fills at most max in tree order and returns how many there are
+ * (may exceed max), or -1 without a /cpus node. */
+int fdt_cpus(const struct fdt *f, struct fdt_cpu *out, int max);
+
 #endif

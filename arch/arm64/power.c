@@ -12,7 +12,8 @@
  * of platform.yaml passes it together with the -semihosting-config
  * option). If hlt traps anyway, the fault path sees arm64_powering_off and
  * falls back to PSCI. The PSCI conduit (hvc on virt,secure=off; smc when
- * QEMU emulates EL2 with virtualization=on) comes from /psci "method".
+ * QEMU emulates EL2 with virtualization=on) comes from /psci "method";
+ * smp.c starts the other CPUs through the same arm64_psci_call.
  */
 #include <anx/platform.h>
 #include <anx/panic.h>
@@ -34,13 +35,30 @@ void arm64_power_config(bool semihosting, bool psci_smc)
     arm64_psci_smc = psci_smc;
 }
 
-static void psci_call(uint64_t fn)
+/* SMC Calling Convention: arguments in x1-x3, the result in x0; x4-x17
+ * may come back changed (SMCCC v1.0), so they are clobbers too. */
+int64_t arm64_psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 {
     register uint64_t x0 __asm__("x0") = fn;
+    register uint64_t x1 __asm__("x1") = a1;
+    register uint64_t x2 __asm__("x2") = a2;
+    register uint64_t x3 __asm__("x3") = a3;
     if (arm64_psci_smc)
-        __asm__ volatile("smc #0" : "+r"(x0) :: "x1", "x2", "x3", "memory");
+        __asm__ volatile("smc #0"
+                         : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+                         :: "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+                            "x14", "x15", "x16", "x17", "memory");
     else
-        __asm__ volatile("hvc #0" : "+r"(x0) :: "x1", "x2", "x3", "memory");
+        __asm__ volatile("hvc #0"
+                         : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+                         :: "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+                            "x14", "x15", "x16", "x17", "memory");
+    return (int64_t)x0;
+}
+
+static void psci_call(uint64_t fn)
+{
+    arm64_psci_call(fn, 0, 0, 0);
 }
 
 static void psci_off(void) { psci_call(PSCI_SYSTEM_OFF); }

@@ -3,6 +3,13 @@
  * the virtual timer (CNTV_*, PPI 27 on virt) the one-shot deadline.
  * CNTFRQ_EL0 gives the frequency (62.5 MHz under QEMU), so nothing needs
  * calibrating and plat_time_ns works from the first instruction on.
+ *
+ * Several CPUs: the counter is the same on every CPU (CNTVOFF_EL2 is 0),
+ * and each CPU has its own virtual timer and its own copy of the timer's
+ * PPI, so plat_timer_set_deadline arms the calling CPU's timer and needs
+ * no per-CPU state here (x86's APIC timer keeps a deadline per CPU only to
+ * re-arm waits its 32-bit count had to clamp; CNTV_CVAL_EL0 is 64 bits).
+ * A started CPU enables its PPI with arm64_timer_init_cpu.
  */
 #include <anx/platform.h>
 #include <anx/time.h>
@@ -78,6 +85,15 @@ void arm64_timer_init(int intid)
     sysreg_write(cntv_ctl_el0, 0);
     isb();
     arm64_irq_set_handler(timer_intid, timer_irq, 0);
+    gic_enable(timer_intid, false);
+}
+
+/* A started CPU (smp.c): its timer stopped, its copy of the PPI enabled;
+ * the handler is the boot CPU's. */
+void arm64_timer_init_cpu(void)
+{
+    sysreg_write(cntv_ctl_el0, 0);
+    isb();
     gic_enable(timer_intid, false);
 }
 

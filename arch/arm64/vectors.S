@@ -3,12 +3,18 @@
  * expected: IRQs go to arm64_irq() with every caller-saved register and
  * the whole FP/SIMD state saved (handlers are C and may use NEON).
  * Everything else is fatal: the trapped context goes to
- * arm64_fatal_exception() on a separate fault stack (so a stack overflow
- * still gets a report). A fault while handling a fault powers off at once
- * (status 3) and never loops: depth 2 tries semihosting then PSCI, depth 3
- * only PSCI, deeper parks the CPU.
+ * arm64_fatal_exception() on a separate fault stack, one per CPU (so a
+ * stack overflow still gets a report). A fault while handling a fault on
+ * the same CPU powers off at once (status 3) and never loops: depth 2
+ * tries semihosting then PSCI, depth 3 only PSCI, deeper parks the CPU.
+ *
+ * The fatal entry stashes x0-x2 in SP_EL0 (we always run on SP_EL1),
+ * TPIDRRO_EL0 and TPIDR_EL0, registers nothing else uses: TPIDR_EL1 holds
+ * the CPU index (plat_cpu_id) and must survive.
  */
 #define FRAME_SIZE      304     /* struct arm64_frame */
+#define FAULT_STACK_SHIFT 13
+#define FAULT_STACK     (1 << FAULT_STACK_SHIFT)        /* 8 KiB per CPU */
 #define IRQ_FRAME       736     /* 208 GPR area + 512 q0-q31 + frame record */
 
 /* kinds, as in exception.c */
@@ -20,7 +26,7 @@
 #define K_LOWER         5
 
 .macro fatal kind
-        msr     tpidr_el1, x0
+        msr     sp_el0, x0
         msr     tpidrro_el0, x1
         mov     x1, #\kind
         b       fatal_common
@@ -61,20 +67,30 @@ arm64_vectors:
 
 fatal_common:
         msr     tpidr_el0, x2
+        mrs     x2, tpidr_el1                   /* this CPU; a wild value counts as CPU 0 */
+        cmp     x2, #CONFIG_CPUS
+        csel    x2, x2, xzr, lo
         adrp    x0, arm64_fault_depth
-        ldr     w2, [x0, :lo12:arm64_fault_depth]
+        add     x0, x0, :lo12:arm64_fault_depth
+        add     x0, x0, x2, lsl #2
+        ldr     w2, [x0]
         add     w2, w2, #1
-        str     w2, [x0, :lo12:arm64_fault_depth]
+        str     w2, [x0]
         cmp     w2, #1
         b.ne    fatal_recursive
+        mrs     x2, tpidr_el1                   /* stack top: fault_stacks + (cpu + 1) * 8 KiB */
+        cmp     x2, #CONFIG_CPUS
+        csel    x2, x2, xzr, lo
+        add     x2, x2, #1
+        adrp    x0, fault_stacks
+        add     x0, x0, :lo12:fault_stacks
+        add     x0, x0, x2, lsl #FAULT_STACK_SHIFT
         mov     x2, sp                          /* trapped SP */
-        adrp    x0, fault_stack_top
-        add     x0, x0, :lo12:fault_stack_top
         mov     sp, x0
         sub     sp, sp, #FRAME_SIZE
         str     x2, [sp, #248]                  /* sp */
         str     x1, [sp, #288]                  /* kind */
-        mrs     x0, tpidr_el1
+        mrs     x0, sp_el0
         mrs     x1, tpidrro_el0
         stp     x0, x1, [sp, #0]
         mrs     x2, tpidr_el0
@@ -228,13 +244,13 @@ exit_block_panic:                               /* SYS_EXIT parameter block */
 
         .section .bss.fault_stack, "aw", %nobits
         .balign 16
-        .space  8192
-fault_stack_top:
+fault_stacks:
+        .space  FAULT_STACK * CONFIG_CPUS
 
         .bss
         .balign 4
         .globl arm64_fault_depth
-arm64_fault_depth:
-        .long   0
+arm64_fault_depth:                              /* per CPU: unsigned[CONFIG_CPUS] */
+        .space  4 * CONFIG_CPUS
 
         .section .note.GNU-stack, "", %progbits

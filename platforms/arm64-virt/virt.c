@@ -13,7 +13,8 @@
  *   pci-host-ecam-generic  ECAM, ranges, interrupt-map -> plat_pci_*
  *   arm,pl031          real-time clock -> plat_wall_clock_ns
  *   qemu,fw-cfg-mmio   fw_cfg         -> plat_fw_cfg_dma
- *   /psci method       hvc or smc     -> power-off fallback
+ *   /psci method       hvc or smc     -> power-off fallback, CPU_ON
+ *   /cpus              CPUs (MPIDRs)  -> arch/arm64/smp.c
  *
  * Interrupt numbers of this platform are GIC INTIDs (SPI n = 32 + n).
  * Without a usable tree the board falls back to virt's fixed layout.
@@ -257,10 +258,12 @@ void plat_early_init(void *boot_info)
 
 void plat_init(void)
 {
-    if (gic_init(&gic) == 0)
+    if (gic_init(&gic) == 0) {
         arm64_timer_init(timer_intid);
-    else
-        log_error("no usable GIC: no interrupts, no timer");
+        arm64_smp_init();
+    } else {
+        log_error("no usable GIC: no interrupts, no timer, one CPU");
+    }
     if (ecam_phys)
         ecam = (uintptr_t)arm64_map_device(ecam_phys, ecam_size);
     log_info("entered at EL%d; GICv%d, timer INTID %d, PL011 INTID %d, %zu virtio-mmio, PCIe %s",

@@ -40,6 +40,10 @@ static unsigned long fdt_exercise(const void *data, size_t size)
     sum += (unsigned long)fdt_path(&f, "/chosen");
     sum += (unsigned long)fdt_path(&f, "/memory");
     sum += (unsigned long)fdt_path(&f, "/intc/its");
+    struct fdt_cpu cpus[4];
+    int ncpu = fdt_cpus(&f, cpus, 4);
+    for (int i = 0; i < ncpu && i < 4; i++)
+        sum += cpus[i].id + cpus[i].psci;
     for (int n = fdt_find_compatible(&f, -1, "virtio,mmio"); n >= 0;
          n = fdt_find_compatible(&f, n, "virtio,mmio"))
         sum++;

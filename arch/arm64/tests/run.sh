@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Host tests of the arm64 code: the device tree reader under ASan + UBSan on
-# the DTBs QEMU's virt machine passes (GICv2 and GICv3), on hand-made trees
+# the DTBs QEMU's virt machine passes (GICv2 and GICv3, 4 CPUs), on hand-made trees
 # and on thousands of corrupted copies; then a short libFuzzer run when
 # clang has it. Prints `N passed, N failed`.
 # Usage: arch/arm64/tests/run.sh [FUZZ_SECONDS]   (default 10; 0 = skip)
@@ -16,7 +16,7 @@ note() { printf '%-4s %s\n' "$1" "$2"; if [ "$1" = ok ]; then pass=$((pass + 1))
 : >"$out/empty.img"
 for v in 2 3; do
   if ! timeout 20 qemu-system-aarch64 -M "virt,secure=off,gic-version=$v,dumpdtb=$out/virt$v.dtb" \
-      -cpu max -m 64M -nographic -kernel "$out/empty.img" -append "anx.semihosting=1 hello" \
+      -cpu max -m 64M -smp 4 -nographic -kernel "$out/empty.img" -append "anx.semihosting=1 hello" \
       >/dev/null 2>&1 || [ ! -s "$out/virt$v.dtb" ]; then
     note FAIL "dump virt DTB (gic-version=$v)"; echo "$pass passed, $fail failed"; exit 1
   fi

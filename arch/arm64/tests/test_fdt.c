@@ -2,7 +2,7 @@
  * Host unit test of arch/arm64/fdt.c (built with ASan + UBSan by run.sh):
  *   test_fdt GICV2.dtb GICV3.dtb
  * Both DTBs are dumped by qemu-system-aarch64 -M virt,...,dumpdtb= with
- * -m 64M and -append "anx.semihosting=1 hello". Checks what the arm64-virt
+ * -m 64M -smp 4 and -append "anx.semihosting=1 hello". Checks what the arm64-virt
  * board reads from them, small hand-made trees for the edge cases, then
  * walks thousands of corrupted copies (truncated, header fields and
  * random bytes changed), each in an exactly-sized heap buffer so ASan
@@ -114,6 +114,15 @@ static void test_virt(const uint8_t *b, size_t size, int gicv)
     const char *m = fdt_getprop_str(&f, psci, "method");
     CHECK(m && strcmp(m, "hvc") == 0);
     CHECK(fdt_path(&f, "/cpus/cpu@0") > 0);
+    /* -smp 4: MPIDRs 0-3 (one cluster), each started through PSCI; a
+     * shorter array gets the first ones and the full count */
+    struct fdt_cpu cpu[8];
+    CHECK(fdt_cpus(&f, cpu, 8) == 4);
+    for (int i = 0; i < 4; i++)
+        CHECK(cpu[i].id == (uint64_t)i && cpu[i].psci);
+    memset(cpu, 0xff, sizeof cpu);
+    CHECK(fdt_cpus(&f, cpu, 2) == 4 && cpu[1].id == 1 && cpu[2].id == ~0ull);
+    CHECK(fdt_cpus(&f, NULL, 0) == 4);
     CHECK(fdt_path(&f, "/cpus/cpu-map/socket0/cluster0/core0") > 0);
     CHECK(fdt_path(&f, "/nonexistent") == -1);
     CHECK(fdt_path(&f, "/") == 0);
@@ -229,6 +238,58 @@ static void test_handmade(void)
         count++;
     CHECK(count == FDT_MAX_DEPTH);
     fdt_exercise(o, size);
+    free(o);
+
+    /* /cpus with 2 address cells: disabled CPUs, short regs and nodes that
+     * are not CPUs (or not children of /cpus) do not count */
+    struct builder g = {0};
+    const uint8_t id0[8] = {0}, id1[8] = {0, 0, 0, 1, 0, 0, 1, 0}, zero[4] = {0};
+    begin(&g, "");
+    begin(&g, "cpus");
+    prop(&g, "#address-cells", two, 4);
+    prop(&g, "#size-cells", zero, 4);
+    begin(&g, "cpu@0");
+    prop(&g, "device_type", "cpu", 4);
+    prop(&g, "reg", id0, 8);
+    prop(&g, "enable-method", "psci", 5);
+    put32(&g, 2);
+    begin(&g, "cpu@1");
+    prop(&g, "device_type", "cpu", 4);
+    prop(&g, "reg", id1, 8);
+    prop(&g, "status", "disabled", 9);
+    put32(&g, 2);
+    begin(&g, "cpu@2");
+    prop(&g, "device_type", "cpu", 4);
+    prop(&g, "reg", one, 4);                        /* shorter than 2 cells */
+    put32(&g, 2);
+    begin(&g, "cpu-map");
+    begin(&g, "cpu@3");                             /* a grandchild */
+    prop(&g, "device_type", "cpu", 4);
+    prop(&g, "reg", id0, 8);
+    put32(&g, 2);
+    put32(&g, 2);
+    begin(&g, "cpu@100000100");
+    prop(&g, "device_type", "cpu", 4);
+    prop(&g, "reg", id1, 8);
+    prop(&g, "enable-method", "spin-table", 11);
+    prop(&g, "status", "okay", 5);
+    put32(&g, 2);
+    put32(&g, 2);
+    put32(&g, 2);
+    put32(&g, 9);
+    o = finish(&g, &size, NULL, 0);
+    CHECK(fdt_init(&f, o, size) == 0);
+    struct fdt_cpu cpu[4];
+    CHECK(fdt_cpus(&f, cpu, 4) == 2);
+    CHECK(cpu[0].id == 0 && cpu[0].psci);
+    CHECK(cpu[1].id == 0x100000100ull && !cpu[1].psci);
+    fdt_exercise(o, size);
+    free(o);
+    struct builder h = {0};                         /* no /cpus at all */
+    begin(&h, "");
+    put32(&h, 2); put32(&h, 9);
+    o = finish(&h, &size, NULL, 0);
+    CHECK(fdt_init(&f, o, size) == 0 && fdt_cpus(&f, cpu, 4) == -1);
     free(o);
 
     /* a property name offset outside the strings block */
