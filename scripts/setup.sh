@@ -2,7 +2,9 @@
 # Installs the Debian packages listed in scripts/packages.txt that are
 # missing (with --bench also scripts/packages-bench.txt, with --fresh-check
 # also scripts/packages-fresh-check.txt), then fetches and verifies the
-# third-party sources (scripts/third_party.sh).
+# third-party sources (scripts/third_party.sh) and installs llama.cpp, the
+# inference engine's reference peer (scripts/llama_cpp.sh: about 16 s and
+# 35 MB of downloads the first time, on x86_64).
 # Idempotent: when everything is present it only checks and returns.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,3 +37,4 @@ else
   echo "setup: done"
 fi
 "$here/third_party.sh"
+"$here/llama_cpp.sh"

@@ -4,9 +4,12 @@
  *   anx model generate MODEL [--tokenizer TOK] [--prompt P] [--steps N]
  *                      [--temperature T] [--top-p P] [--seed S] [--stop STR]...
  *                      [--kernels scalar|sse2|avx2|neon] [--f32-act] [--quiet]
+ *                      [--max-tokens N] [--ids] [--timings]
  *   anx model convert IN.bin --tokenizer TOK -o OUT.gguf
  *                     [--type f32|f16|q8_0|q4_0|q4_k|q6_k|q4_k_m] [--name NAME]
  *   anx model info MODEL [--tokenizer TOK]
+ *   anx model random -o OUT.gguf --dim D --hidden H --layers L --heads N --kv-heads K
+ *                    --vocab V --ctx C [--type T] [--seed S] [--untied] [--name NAME]
  *   anx model --help
  *
  * generate prints what llama2.c's run prints for the same settings: the
@@ -28,14 +31,22 @@ static void usage_to(FILE *f)
             "usage: anx model generate MODEL [--tokenizer TOK] [--prompt P] [--steps N]\n"
             "                          [--temperature T] [--top-p P] [--seed S] [--stop STR]\n"
             "                          [--kernels scalar|sse2|avx2|neon] [--f32-act] [--quiet]\n"
+            "                          [--max-tokens N] [--ids] [--timings]\n"
             "       anx model convert IN.bin --tokenizer TOK -o OUT.gguf\n"
             "                         [--type f32|f16|q8_0|q4_0|q4_k|q6_k|q4_k_m] [--name NAME]\n"
             "       anx model info MODEL [--tokenizer TOK]\n"
+            "       anx model random -o OUT.gguf --dim D --hidden H --layers L --heads N\n"
+            "                        --kv-heads K --vocab V --ctx C [--type T (as convert)]\n"
+            "                        [--seed S] [--untied] [--name NAME]\n"
             "       anx model --help\n"
             "MODEL is a llama2.c checkpoint (.bin, with --tokenizer) or a GGUF file. convert writes\n"
             "NAME (default: OUT's file name without .gguf) as the GGUF's general.name. q4_k_m:\n"
             "q6_k for token_embd and output, q4_k for the other matrices. Under q4_k, q6_k and\n"
             "q4_k_m a matrix whose rows are not a multiple of 256 is stored as q8_0.\n"
+            "random writes a llama GGUF of that shape with seeded random weights and a synthetic\n"
+            "SentencePiece vocabulary (a test and benchmark model, not a trained one).\n"
+            "generate --ids prints the token ids (the prompt's, BOS first, then the completion's)\n"
+            "instead of the text; --timings adds prompt and generation tok/s on stderr.\n"
             "Exit codes: 0 ok, 1 failure, 2 usage.\n");
 }
 
@@ -89,18 +100,21 @@ static int cmd_generate(int argc, char **argv)
     const char *model = NULL, *tokp = NULL, *prompt = "", *kern = NULL;
     const char *stops[16];
     struct inf_params p = { .steps = 256, .temperature = 1.0f, .top_p = 0.9f };
-    int quiet = 0, f32act = 0;
+    int quiet = 0, f32act = 0, ids = 0, timings = 0;
     p.seed = (uint64_t)time(NULL);
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-') { if (model) usage(); model = a; continue; }
         if (strcmp(a, "--quiet") == 0) { quiet = 1; continue; }
         if (strcmp(a, "--f32-act") == 0) { f32act = 1; continue; }
+        if (strcmp(a, "--ids") == 0) { ids = quiet = 1; continue; }
+        if (strcmp(a, "--timings") == 0) { timings = 1; continue; }
         if (i + 1 >= argc) usage();
         const char *v = argv[++i];
         if (strcmp(a, "--tokenizer") == 0) tokp = v;
         else if (strcmp(a, "--prompt") == 0) prompt = v;
         else if (strcmp(a, "--steps") == 0) p.steps = atoi(v);
+        else if (strcmp(a, "--max-tokens") == 0) p.max_tokens = atoi(v);
         else if (strcmp(a, "--temperature") == 0) p.temperature = strtof(v, NULL);
         else if (strcmp(a, "--top-p") == 0) p.top_p = strtof(v, NULL);
         else if (strcmp(a, "--seed") == 0) p.seed = strtoull(v, NULL, 0);
@@ -149,13 +163,23 @@ static int cmd_generate(int argc, char **argv)
         ;
     double t2 = now();
     struct inf_usage u = inf_session_usage(s);
+    if (ids) {                  /* prompt ids, then completion ids, one line each */
+        tok = inf_session_tokens(s, &n);
+        for (int i = 0; i < n; i++)
+            printf("%d%s", tok[i], i == np - 1 || i == n - 1 ? "\n" : " ");
+        if (n == np)
+            printf("\n");
+    }
     if (!quiet)
         printf("\n");
     fflush(stdout);     /* the text before the statistics on a shared terminal */
     fprintf(stderr, "achieved tok/s: %.1f (prompt %d tokens, completion %d tokens, finish %s, kernels %s)\n",
             (u.prompt_tokens - 1 + u.completion_tokens) / (t2 - t0 > 0 ? t2 - t0 : 1e-9),
             u.prompt_tokens, u.completion_tokens, inf_finish_name(f), tn_kernels()->name);
-    (void)t1;
+    if (timings)    /* the prompt's first token (BOS) runs too, so it counts */
+        fprintf(stderr, "timings: prompt %d tokens %.1f tok/s, generation %d tokens %.1f tok/s\n",
+                np, np / (t1 - t0 > 0 ? t1 - t0 : 1e-9), u.completion_tokens,
+                u.completion_tokens / (t2 - t1 > 0 ? t2 - t1 : 1e-9));
     inf_session_free(s);
     inf_model_free(&m);
     free(md);
@@ -216,6 +240,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "generate") == 0) return cmd_generate(argc - 2, argv + 2);
     if (strcmp(argv[1], "info") == 0) return cmd_info(argc - 2, argv + 2);
     if (strcmp(argv[1], "convert") == 0) return anx_model_convert(argc - 2, argv + 2);
+    if (strcmp(argv[1], "random") == 0) return anx_model_random(argc - 2, argv + 2);
     usage();
     return 2;
 }

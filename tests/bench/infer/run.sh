@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Inference benchmarks on the host: f32 / q8_0 matmul GFLOP/s against
 # OpenBLAS single-threaded (libopenblas-dev), a 2048x2048 matvec of each
-# quantized weight type (q8_0, q4_0, q4_K, q6_K) against f32, and stories260K generation
-# tokens/s against the engine on its plain scalar kernels. Prints ratios;
-# never pass/fail. OPENBLAS_CORETYPE is left as the environment has it.
+# quantized weight type (q8_0, q4_0, q4_K, q6_K) against f32, stories260K generation
+# tokens/s against the engine on its plain scalar kernels, then the engine
+# against llama.cpp (llama.sh). Prints ratios; never pass/fail.
+# OPENBLAS_CORETYPE is left as the environment has it.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
@@ -13,7 +14,8 @@ cd "$root"
 export OPENBLAS_NUM_THREADS=1
 if [ ! -e /usr/include/x86_64-linux-gnu/cblas.h ] && [ ! -e /usr/include/cblas.h ] &&
    ! ls /usr/include/*/cblas.h >/dev/null 2>&1; then
-  echo "bench infer: libopenblas-dev is not installed (apt-get install libopenblas-dev)"; exit 0
+  echo "bench infer: libopenblas-dev is not installed (apt-get install libopenblas-dev)"
+  "$here/llama.sh"; exit 0
 fi
 # the engine in the host build mode (host/host.mk), as anx-model has it
 engine=$(ls modules/tensor/*.c modules/infer/*.c | grep -v -e _module.c)
@@ -36,3 +38,6 @@ for plat in x86_64-pc arm64-virt; do
   printf 'generation, stories260K, 200 tokens: host %s tok/s, image on %s (TCG) %s tok/s, ratio %s\n' \
     "$host_tps" "$plat" "$img_tps" "$(awk -v a="$img_tps" -v b="$host_tps" 'BEGIN { printf "%.3f", a / b }')"
 done
+
+# the engine against llama.cpp's llama-bench on the same GGUF files
+"$here/llama.sh"

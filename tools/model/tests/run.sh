@@ -97,6 +97,41 @@ fi
 "$tool" convert "$model" --tokenizer "$tok" -o "$out/z.gguf" --type q5_k >/dev/null 2>"$out/conv4.err"; rc=$?
 [ $rc -eq 2 ] && grep -q 'unknown type q5_k (f32, f16, q8_0, q4_0, q4_k, q6_k, q4_k_m)' "$out/conv4.err" &&
   ok "an unknown --type is a usage error that lists the types" || bad "unknown --type: exit $rc"
+# random: a GGUF of the asked shape that the engine loads, the same bytes for the same seed
+r="--dim 64 --hidden 96 --layers 2 --heads 4 --kv-heads 2 --vocab 400 --ctx 64"
+if "$tool" random -o "$out/r1.gguf" $r --seed 5 --untied --name r 2>"$out/r1.err" &&
+   "$tool" random -o "$out/r2.gguf" $r --seed 5 --untied --name r 2>/dev/null &&
+   "$tool" random -o "$out/r3.gguf" $r --seed 6 --untied --name r 2>/dev/null &&
+   "$tool" info "$out/r1.gguf" >"$out/r1.info" 2>&1 &&
+   grep -q 'dim=64 hidden=96 layers=2 heads=4/2 vocab=400 ctx=64 weights=f32' "$out/r1.info" &&
+   grep -q 'tokenizer: llama (SentencePiece), 400 tokens, bos 1, eos 2' "$out/r1.info" &&
+   cmp -s "$out/r1.gguf" "$out/r2.gguf" && ! cmp -s "$out/r1.gguf" "$out/r3.gguf"; then
+  ok "random writes the asked shape with a 400-token vocabulary; a seed gives the same bytes"
+else
+  bad "random: $(cat "$out/r1.err" "$out/r1.info" 2>/dev/null | tail -n 3)"
+fi
+# tied (no output.weight) is one tensor fewer than untied; q4_0 is smaller than f32
+"$tool" random -o "$out/r4.gguf" $r --type q4_0 2>"$out/r4.err" &&
+  grep -q '20 tensors (q4_0)' "$out/r4.err" && grep -q '21 tensors (f32)' "$out/r1.err" &&
+  [ "$(stat -c %s "$out/r4.gguf")" -lt "$(stat -c %s "$out/r1.gguf")" ] &&
+  ok "random --type q4_0 without --untied: the output tied to the embedding, quantized" ||
+  bad "random --type q4_0: $(cat "$out/r4.err")"
+"$tool" random -o "$out/r5.gguf" --dim 64 --hidden 96 --layers 2 --heads 4 --kv-heads 3 \
+  --vocab 400 --ctx 64 >/dev/null 2>"$out/r5.err"; rc=$?
+[ $rc -eq 2 ] && grep -q -- '--heads must be a multiple of --kv-heads' "$out/r5.err" &&
+  ok "random: a shape the loader would refuse is a usage error that says why" ||
+  bad "random --kv-heads 3: exit $rc: $(cat "$out/r5.err")"
+"$tool" random -o "$out/r6.gguf" $r --dim x >/dev/null 2>"$out/r6.err"; rc=$?
+[ $rc -eq 2 ] && grep -q -- '--dim x: a number' "$out/r6.err" &&
+  ok "random: a bad number is a usage error" || bad "random --dim x: exit $rc"
+# generate --ids: the prompt's ids (BOS first) on one line, the completion's on the next
+"$tool" generate "$out/r1.gguf" --prompt "ab" --temperature 0 --max-tokens 5 --ids >"$out/ids.out" 2>/dev/null
+if [ "$(sed -n 1p "$out/ids.out" | cut -d' ' -f1)" = 1 ] && [ "$(wc -l <"$out/ids.out")" -eq 2 ] &&
+   [ "$(sed -n 2p "$out/ids.out" | wc -w)" -le 5 ] && [ "$(sed -n 2p "$out/ids.out" | wc -w)" -ge 1 ]; then
+  ok "generate --ids prints the prompt's and the completion's token ids"
+else
+  bad "generate --ids: $(cat "$out/ids.out")"
+fi
 
 # through the generator, as people call it
 if [ -x gen/anx ]; then
