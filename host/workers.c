@@ -8,10 +8,12 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <anx/cpu.h>
 #include <anx/parallel.h>
 #include <anx/platform.h>
+#include <anx/spinlock.h>
 
 static __thread unsigned worker_id;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -31,12 +33,29 @@ void plat_ipi_send(unsigned cpu)
     pthread_mutex_unlock(&mu);
 }
 
+/* How long an idle worker keeps looking for the next loop before it
+ * sleeps: a forward pass publishes a loop every ~100 us, and waking a
+ * sleeping thread takes about as long. */
+#define SPIN_NS 200000
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void *worker(void *arg)
 {
     worker_id = (unsigned)(uintptr_t)arg;
     struct anx_cpu *c = anx_this_cpu();
     for (;;) {
         if (anx_parallel_help(NULL))
+            continue;
+        uint64_t until = now_ns() + SPIN_NS;
+        while (!anx_parallel_pending() && now_ns() < until)
+            anx_cpu_relax();
+        if (anx_parallel_pending())
             continue;
         pthread_mutex_lock(&mu);
         unsigned seen = kicks;
