@@ -3,9 +3,9 @@
 # model of a realistic shape (anx model random: dim 768, hidden 2048, 12 layers, 12 heads, 4 KV
 # heads, vocabulary 32000: 110M parameters), as f32, q8_0 and q4_0 (and q4_k once `anx model
 # convert --help` lists it). Prompt processing (pp: the prompt's tokens through the model) and
-# generation (tg) in tok/s. The engine runs on one thread on the host, so the ratio is against
-# llama.cpp's one thread; llama.cpp's two-thread figure is shown beside it. Prints a table;
-# never pass/fail. Called by tests/bench/infer/run.sh; alone: tests/bench/infer/llama.sh [--quick]
+# generation (tg) in tok/s, each engine on one and on two threads (the engine's --threads: its
+# host worker threads, as an image's CPUs), with the ratio ours / llama.cpp at each. Prints a
+# table; never pass/fail. Called by tests/bench/infer/run.sh; alone: tests/bench/infer/llama.sh [--quick]
 # (--quick: stories260K only).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,38 +50,43 @@ if [ $quick -eq 0 ]; then
   done
 fi
 
-printf '%-18s %-4s %6s %12s %12s %8s %12s\n' model test tokens "anx t1" "llama t1" ratio "llama t2"
+printf '%-18s %-4s %6s %10s %10s %7s %10s %10s %7s\n' model test tokens "anx t1" "llama t1" ratio \
+  "anx t2" "llama t2" ratio
 for f in "${files[@]}"; do
   g=$out/$f.gguf
   # the engine: a run gives both (its --timings line); the best of 3, as a busy host's noise
   # only ever slows a run (llama-bench averages 2 repetitions of each)
-  : >"$out/$f.anx"
-  for _ in 1 2 3; do
-    "$tool" generate "$g" --prompt "$prompt" --max-tokens $n_gen --temperature 0 --quiet --timings \
-      >/dev/null 2>>"$out/$f.anx" || break
-  done
   re='^timings: prompt \([0-9]*\) tokens \([0-9.]*\) tok/s, generation \([0-9]*\) tokens'
   re="$re"' \([0-9.]*\) tok/s$'
-  read -r np pp ng tg < <(sed -n "s|$re|\1 \2 \3 \4|p" "$out/$f.anx" | sort -k2,2gr |
-    awk 'NR == 1 { np = $1; pp = $2; ng = $3 } { if ($4 > tg) tg = $4 } END { print np, pp, ng, tg }')
-  [ -n "$np" ] || { echo "$f: anx model generate failed: $(tail -n 1 "$out/$f.anx")"; continue; }
+  for th in 1 2; do
+    : >"$out/$f.anx$th"
+    for _ in 1 2 3; do
+      "$tool" generate "$g" --prompt "$prompt" --max-tokens $n_gen --temperature 0 --quiet --timings \
+        --threads $th >/dev/null 2>>"$out/$f.anx$th" || break
+    done
+    read -r np pp ng tg < <(sed -n "s|$re|\1 \2 \3 \4|p" "$out/$f.anx$th" | sort -k2,2gr |
+      awk 'NR == 1 { np = $1; pp = $2; ng = $3 } { if ($4 > tg) tg = $4 } END { print np, pp, ng, tg }')
+    eval "pp$th=\$pp tg$th=\$tg"
+  done
+  [ -n "$np" ] || { echo "$f: anx model generate failed: $(tail -n 1 "$out/$f.anx1")"; continue; }
   # llama.cpp on the same prompt length and generation length, 1 and 2 threads, 2 repetitions
   nice "$bench" -m "$g" -t 1,2 -p "$np" -n "$ng" -r 2 -o csv >"$out/$f.csv" 2>"$out/$f.err" ||
     { echo "$f: llama-bench failed: $(tail -n 1 "$out/$f.err")"; continue; }
-  python3 - "$out/$f.csv" "$f" "$np" "$pp" "$ng" "$tg" <<'EOF'
+  python3 - "$out/$f.csv" "$f" "$np" "$pp1" "$pp2" "$ng" "$tg1" "$tg2" <<'EOF'
 import csv, sys
-path, name, np, pp, ng, tg = sys.argv[1:]
+path, name, np, pp1, pp2, ng, tg1, tg2 = sys.argv[1:]
 ts = {}
 for r in csv.DictReader(open(path)):
     test = "pp" if r["n_prompt"] != "0" else "tg"
     ts[(test, r["n_threads"])] = float(r["avg_ts"])
-for test, n, ours in (("pp", np, float(pp)), ("tg", ng, float(tg))):
-    l1, l2 = ts.get((test, "1")), ts.get((test, "2"))
-    print("%-18s %-4s %6s %12.1f %12s %8s %12s" % (name, test, n, ours,
-          "%.1f" % l1 if l1 else "-", "%.3f" % (ours / l1) if l1 else "-",
-          "%.1f" % l2 if l2 else "-"))
+def cell(ours, l):
+    return ["%.1f" % float(ours) if ours else "-", "%.1f" % l if l else "-",
+            "%.3f" % (float(ours) / l) if l and ours else "-"]
+for test, n, o1, o2 in (("pp", np, pp1, pp2), ("tg", ng, tg1, tg2)):
+    row = cell(o1, ts.get((test, "1"))) + cell(o2, ts.get((test, "2")))
+    print("%-18s %-4s %6s %10s %10s %7s %10s %10s %7s" % tuple([name, test, n] + row))
 EOF
 done
 ver=$(head -n 1 build/third_party/llama.cpp/version | sed 's/^version: //')
-echo "(tok/s; ratio = anx / llama.cpp, one thread each; llama.cpp $ver," \
+echo "(tok/s; ratio = anx / llama.cpp at the same thread count; llama.cpp $ver," \
      "CPU backend: ggml's haswell variant, AVX2+FMA+F16C)"
