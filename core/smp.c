@@ -102,6 +102,8 @@ static void secondary_entry(unsigned cpu)
 void anx_smp_init(void)
 {
     anx_cpus[0].online = 1;
+    if (ANX_CPUS_MAX == 1)      /* cpus: 1 links none of the platform's start code */
+        return;
     unsigned present = plat_cpus_present(), want = ANX_CPUS_MAX;
     if (want > 1 && present < want)
         log_warn("cpus: %u asked for, the board has %u", want, present);
