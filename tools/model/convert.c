@@ -28,19 +28,9 @@ int anx_model_convert(int argc, char **argv)
     }
     /* The model's name: what people call it, not the input's file name
      * (which is often just model.bin). */
-    char base[128];
-    if (!name) {
-        const char *b = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
-        size_t n = strlen(b);
-        if (n > 5 && strcmp(b + n - 5, ".gguf") == 0)
-            n -= 5;
-        snprintf(base, sizeof(base), "%.*s", (int)(n < sizeof(base) - 1 ? n : sizeof(base) - 1), b);
-        name = base;
-    }
-    if (!name[0] || strlen(name) > 63) {
-        fprintf(stderr, "anx model convert: --name must be 1 to 63 bytes (the server keeps 63)\n");
+    char base[64];
+    if (!(name = anx_model_gguf_name(name, out, base, sizeof(base), "convert")))
         return 2;
-    }
     const struct anx_model_type *want = anx_model_type_find(type);
     if (!want) {
         fprintf(stderr, "anx model convert: unknown type %s (%s)\n", type, anx_model_type_names);

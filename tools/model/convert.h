@@ -14,6 +14,10 @@ struct anx_model_type {
     enum tn_dtype dt, big;
     uint32_t file_type;
 };
+/* The GGUF's general.name: --name, else OUT's file name without .gguf (in
+ * buf); NULL after saying on stderr why it cannot be (empty, over 63 bytes). */
+const char *anx_model_gguf_name(const char *name, const char *out, char *buf, size_t size,
+                                const char *cmd);
 /* NULL for an unknown name (any case); anx_model_type_names lists them. */
 const struct anx_model_type *anx_model_type_find(const char *name);
 extern const char anx_model_type_names[];

@@ -56,6 +56,24 @@ static const struct anx_model_type types[] = {
 };
 const char anx_model_type_names[] = "f32, f16, q8_0, q4_0, q4_k, q6_k, q4_k_m";
 
+const char *anx_model_gguf_name(const char *name, const char *out, char *buf, size_t size,
+                                const char *cmd)
+{
+    if (!name) {
+        const char *b = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
+        size_t n = strlen(b);
+        if (n > 5 && strcmp(b + n - 5, ".gguf") == 0)
+            n -= 5;
+        snprintf(buf, size, "%.*s", (int)(n < size - 1 ? n : size - 1), b);
+        name = buf;
+    }
+    if (!name[0] || strlen(name) > 63) {
+        fprintf(stderr, "anx model %s: --name must be 1 to 63 bytes (the server keeps 63)\n", cmd);
+        return NULL;
+    }
+    return name;
+}
+
 const struct anx_model_type *anx_model_type_find(const char *name)
 {
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)

@@ -224,18 +224,8 @@ int anx_model_random(int argc, char **argv)
         return 2;
     }
     char base[64];
-    if (!name) {
-        const char *b = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
-        size_t n = strlen(b);
-        if (n > 5 && strcmp(b + n - 5, ".gguf") == 0)
-            n -= 5;
-        snprintf(base, sizeof(base), "%.*s", (int)(n < sizeof(base) - 1 ? n : sizeof(base) - 1), b);
-        name = base;
-    }
-    if (!name[0] || strlen(name) > 63) {
-        fprintf(stderr, "anx model random: --name must be 1 to 63 bytes\n");
+    if (!(name = anx_model_gguf_name(name, out, base, sizeof(base), "random")))
         return 2;
-    }
 
     struct inf_model m;
     memset(&m, 0, sizeof(m));

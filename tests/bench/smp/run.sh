@@ -60,7 +60,7 @@ Y
   fi
   grep -o 'smp-bench: .*' "$out/smp-$c/console.log" | tail -n 1
   # the second generate's time, as anx test measured it (the first warms QEMU's translation cache)
-  secs=$(grep 'generate -n 32' "$out/smp-$c.log" | grep -o '[0-9.]* s' | cut -d' ' -f1)
+  secs=$(grep 'generate -n 32' "$out/smp-$c.log" | grep -o '[0-9][0-9.]* s$' | cut -d' ' -f1)
   gen_s[$c]=$secs
   printf 'cpus %s: 32 tokens of the 20M model in %s s (%s tok/s)\n' "$c" "$secs" \
     "$(awk -v s="$secs" 'BEGIN { printf "%.2f", 32 / s }')"
