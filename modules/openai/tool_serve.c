@@ -567,7 +567,7 @@ void oa_serve_tools(struct oa_server *srv, struct oa_request *rq, struct oa_io *
             tc.n = 1;
             finish = "tool_calls";
         } else {
-            enum inf_finish f;
+            enum inf_finish f = INF_FINISH_ERROR;   /* set by gen_free on success */
             if (gen_free(&g, prompt.p, &f) < 0)
                 goto fail;
             finish = f == INF_FINISH_LENGTH ? "length" : "stop";
