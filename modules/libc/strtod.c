@@ -244,11 +244,14 @@ static uint64_t divide(int *e2, int *sticky)
     else
         big_shl(&den, -k);
     big_shl(&den, 64);
+    /* 65 quotient bits, most significant first: shifting by one each step
+     * (a variable 128-bit shift is a libgcc call, __ashlti3, at -Os on arm64) */
     unsigned __int128 q = 0;
     for (int i = 64; i >= 0; i--) {
+        q <<= 1;
         if (big_cmp(&num, &den) >= 0) {
             big_sub(&num, &den);
-            q |= (unsigned __int128)1 << i;
+            q |= 1;
         }
         big_shr1(&den);
     }
