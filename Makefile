@@ -1,7 +1,7 @@
 # Anunix: the two commands a newcomer runs are `make demo` and `make test`.
 # Both start with `make setup`, which installs missing Debian packages.
 
-.PHONY: all setup anx demo test unit gen-test boot-test fuzz bench clean help model fresh-check soak
+.PHONY: all setup anx demo test unit gen-test boot-test fuzz bench clean help model fresh-check soak soak-smp
 
 all: anx
 
@@ -13,6 +13,7 @@ help:
 	@echo "make css-reftests   the CSS 2.1 reftests and Acid1 on the browser image (needs ../shared/testdata)"
 	@echo "make crash-test   kill the store appliance 200 times per platform, check every acknowledged write (~25 min)"
 	@echo "make soak [SOAK_MINUTES=10]   web, store, inference and SSH images under mixed load: no errors, memory flat"
+	@echo "make soak-smp [SOAK_MINUTES=10]   the SMP stress (4 CPUs, lock-order checks) on x86_64-pc and arm64-virt"
 	@echo "make fuzz [FUZZ_SECONDS=60]   every module's fuzz targets (and the core's archive parser) for longer than make test does"
 	@echo "make clean   remove build/ and the generator's objects"
 	@echo "make install [PREFIX=/usr/local]   install anx to use from any folder (README); make uninstall"
@@ -55,6 +56,10 @@ crash-test: anx
 SOAK_MINUTES ?= 10
 soak: setup anx
 	@tests/soak/run.sh $(SOAK_MINUTES)
+
+# the SMP stress of tests/boot/smp.yaml for SOAK_MINUTES (10) on x86_64-pc and arm64-virt
+soak-smp: setup anx
+	@tests/soak/smp.sh $(or $(SOAK_MINUTES),10)
 
 # make test fuzzes each parser briefly; this runs the same targets for FUZZ_SECONDS each
 # (ANX_FUZZ_SECONDS tells a module test that fuzzes in a script of its own, such as
