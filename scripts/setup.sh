@@ -37,4 +37,8 @@ else
   echo "setup: done"
 fi
 "$here/third_party.sh"
-"$here/llama_cpp.sh"
+# The peer is only compared against: without it the agreement test uses the
+# recorded ids (modules/infer/tests/agreement.expected), so a failure here
+# warns and the setup goes on.
+"$here/llama_cpp.sh" ||
+  echo "setup: warning: llama.cpp could not be installed (see above); the tests compare with its recorded answers" >&2
