@@ -14,7 +14,7 @@
 #include <anx/thread.h>
 #include <anx/time.h>
 
-#define AP_STACK_SIZE (16 * 1024)
+#define AP_STACK_SIZE ANX_THREAD_STACK_DEFAULT   /* the compute CPU's idle thread's */
 #define AP_START_TIMEOUT_NS (2000 * ANX_NS_PER_MS)   /* TCG is slow to start a vCPU */
 
 struct anx_cpu anx_cpus[ANX_CPUS_MAX];
@@ -102,8 +102,6 @@ static void secondary_entry(unsigned cpu)
 void anx_smp_init(void)
 {
     anx_cpus[0].online = 1;
-    if (ANX_CPUS_MAX == 1)      /* cpus: 1 links none of the platform's start code */
-        return;
     unsigned present = plat_cpus_present(), want = ANX_CPUS_MAX;
     if (want > 1 && present < want)
         log_warn("cpus: %u asked for, the board has %u", want, present);

@@ -8,7 +8,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include <anx/cpu.h>
 #include <anx/parallel.h>
@@ -38,13 +37,6 @@ void plat_ipi_send(unsigned cpu)
  * sleeping thread takes about as long. */
 #define SPIN_NS 200000
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void *worker(void *arg)
 {
     worker_id = (unsigned)(uintptr_t)arg;
@@ -52,8 +44,8 @@ static void *worker(void *arg)
     for (;;) {
         if (anx_parallel_help(NULL))
             continue;
-        uint64_t until = now_ns() + SPIN_NS;
-        while (!anx_parallel_pending() && now_ns() < until)
+        uint64_t until = plat_time_ns() + SPIN_NS;
+        while (!anx_parallel_pending() && plat_time_ns() < until)
             anx_cpu_relax();
         if (anx_parallel_pending())
             continue;

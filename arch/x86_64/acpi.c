@@ -257,11 +257,8 @@ static void parse_mptable(void)
  * 0..n-1 of a flat topology (-smp N). */
 static void fw_cfg_cpus(void)
 {
-    static const char sig[4] = {'Q', 'E', 'M', 'U'};
-    outw(0x510, 0);
-    for (int i = 0; i < 4; i++)
-        if (inb(0x511) != (uint8_t)sig[i])
-            return;
+    if (!x86_fw_cfg_present())
+        return;
     outw(0x510, 5);
     unsigned n = inb(0x511);
     n |= (unsigned)inb(0x511) << 8;

@@ -120,6 +120,19 @@ uint32_t x86_lapic_id(void)
     return lapic_id;
 }
 
+/* This CPU's local APIC: accept every priority, mask LINT0 and errors,
+ * enable it with the spurious vector, and the timer's vector and mode. */
+static void lapic_program(void)
+{
+    lapic_write(LAPIC_TPR, 0);
+    lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+    lapic_write(LAPIC_LVT_ERR, LVT_MASKED | 0xFE);
+    lapic_write(LAPIC_SVR, 0x100 | X86_VEC_SPURIOUS);
+    lapic_write(LAPIC_ESR, 0);
+    lapic_write(LAPIC_LVT_TMR, X86_VEC_TIMER | (use_tsc_deadline ? LVT_TSC_DEADLINE : 0));
+    x86_lapic_eoi();
+}
+
 /* A started CPU: its local APIC in the boot CPU's mode, the same vectors,
  * its own timer (calibrated once, on the boot CPU). */
 void x86_apic_init_ap(void)
@@ -128,14 +141,8 @@ void x86_apic_init_ap(void)
     if (x2apic)
         m |= 1 << 10;
     wrmsr(X86_MSR_APIC_BASE, m);
-    lapic_write(LAPIC_TPR, 0);
-    lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
-    lapic_write(LAPIC_LVT_ERR, LVT_MASKED | 0xFE);
-    lapic_write(LAPIC_SVR, 0x100 | X86_VEC_SPURIOUS);
-    lapic_write(LAPIC_ESR, 0);
     lapic_write(LAPIC_TMR_DIV, 3);                       /* divide by 16, as calibrated */
-    lapic_write(LAPIC_LVT_TMR, X86_VEC_TIMER | (use_tsc_deadline ? LVT_TSC_DEADLINE : 0));
-    x86_lapic_eoi();
+    lapic_program();
 }
 
 /* Interrupt Command Register: one IPI to the local APIC `apic_id`. */
@@ -163,15 +170,9 @@ void x86_apic_init(void)
     if (lapic)
         plat_map_mmio(lapic, 4096);
     lapic_id = read_lapic_id();
-    lapic_write(LAPIC_TPR, 0);
-    lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
-    lapic_write(LAPIC_LVT_ERR, LVT_MASKED | 0xFE);
-    lapic_write(LAPIC_SVR, 0x100 | X86_VEC_SPURIOUS);
-    lapic_write(LAPIC_ESR, 0);
     use_tsc_deadline = x86_cpu.tsc_deadline;
     /* the divider (16) and the count are running for calibration: keep them */
-    lapic_write(LAPIC_LVT_TMR, X86_VEC_TIMER | (use_tsc_deadline ? LVT_TSC_DEADLINE : 0));
-    x86_lapic_eoi();
+    lapic_program();
 }
 
 /* ---- IOAPIC ----------------------------------------------------------- */

@@ -239,16 +239,23 @@ size_t plat_mem_regions(struct plat_mem_region *out, size_t max)
  * transfer), all big-endian, on pc and microvm alike. Present when
  * selecting the signature (key 0) reads back "QEMU" (a real PC answers
  * 0xff) and the ID item (key 1) has the DMA bit (QEMU 2.9 and later). */
+/* QEMU's fw_cfg at I/O ports 0x510/0x511: its signature item (key 0) reads "QEMU". */
+bool x86_fw_cfg_present(void)
+{
+    static const char sig[4] = {'Q', 'E', 'M', 'U'};
+    bool ok = true;
+    outw(0x510, 0);
+    for (int i = 0; i < 4; i++)
+        if (inb(0x511) != (uint8_t)sig[i])
+            ok = false;
+    return ok;
+}
+
 int plat_fw_cfg_dma(uint64_t desc)
 {
     static int present = -1;
     if (present < 0) {
-        static const char sig[4] = {'Q', 'E', 'M', 'U'};
-        outw(0x510, 0);
-        present = 1;
-        for (int i = 0; i < 4; i++)
-            if (inb(0x511) != (uint8_t)sig[i])
-                present = 0;
+        present = x86_fw_cfg_present();
         if (present) {
             outw(0x510, 1);
             present = inb(0x511) & 2;    /* FW_CFG_VERSION_DMA, in the first (low) byte */

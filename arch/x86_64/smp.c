@@ -75,13 +75,6 @@ static bool nth_other_apic(unsigned i, uint32_t *apic_id)
     return false;
 }
 
-static void delay_us(uint64_t us)
-{
-    uint64_t end = plat_time_ns() + us * 1000;
-    while (plat_time_ns() < end)
-        cpu_pause();
-}
-
 static uint64_t read_cr(int n)
 {
     uint64_t v = 0;
@@ -127,10 +120,10 @@ int plat_cpu_start(unsigned cpu, void *stack_top, void (*entry)(unsigned))
     cpuid(1, 0, r);
     bool virt = r[2] >> 31 & 1;
     x86_lapic_send_ipi(apic_id, ICR_INIT);
-    delay_us(virt ? 0 : 10000);
+    anx_delay_ns(virt ? 0 : 10 * ANX_NS_PER_MS);
     for (int i = 0; i < 2; i++) {
         x86_lapic_send_ipi(apic_id, ICR_SIPI | (TRAMPOLINE >> 12));
-        delay_us(virt ? 10 : 200);
+        anx_delay_ns((virt ? 10 : 200) * ANX_NS_PER_US);
     }
     return 0;
 }

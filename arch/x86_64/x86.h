@@ -169,6 +169,8 @@ void x86_lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
 void x86_gdt_idt_load(unsigned cpu);
 /* smp.c */
 void x86_percpu_init_boot(void);
+/* boot.c: QEMU's fw_cfg answers at its I/O ports (it selects key 0) */
+bool x86_fw_cfg_present(void);
 uint64_t x86_lapic_base_phys(void);
 void x86_lapic_calibrate_start(void);
 void x86_lapic_calibrate_end(void);
