@@ -221,6 +221,10 @@ static enum slot style_slot(const plot_font_style_t *fs)
 
 int browser_font_px(const plot_font_style_t *fs)
 {
+    /* font-size: 0 is no text (CSS 2.1 allows it, and NetSurf's minimum
+     * font size leaves it alone), not the smallest size drawn */
+    if (fs->size <= 0)
+        return 0;
     /* size is points x PLOT_STYLE_SCALE; pixels per em = points x dpi / 72 */
     int64_t dpi = browser_get_dpi();
     int64_t num = (int64_t)fs->size * dpi;
@@ -241,8 +245,8 @@ static void face_drop(struct face_entry *e)
 }
 
 /* The face of a style: from the table, or opened in the least recently
- * used entry. NULL only when out of memory (the text is then not drawn
- * and measures 0, rather than stopping the page). */
+ * used entry. NULL for a zero font size, or when out of memory (the text
+ * is then not drawn and measures 0, rather than stopping the page). */
 static struct gfx_face *face_for(const plot_font_style_t *fs)
 {
     struct gfx_font *font = families_font(fs);
@@ -251,6 +255,8 @@ static struct gfx_face *face_for(const plot_font_style_t *fs)
     if (!font)
         return NULL;                   /* fb_font_init failed or was not called */
     int px = browser_font_px(fs);
+    if (px == 0)
+        return NULL;
     struct face_entry *victim = &faces[0];
     face_clock++;
     for (unsigned i = 0; i < FACES_MAX; i++) {
@@ -466,6 +472,35 @@ int browser_font_baseline(const plot_font_style_t *fs, int height)
     int leading = height - (m.ascent + m.descent);
     int half = leading >= 0 ? leading / 2 : -((1 - leading) / 2);
     return half + m.ascent;
+}
+
+/* A style's font metrics in pixels for the line layout (patch 0025 asks
+ * here): ascent and descent place the baseline in an inline box's
+ * line height (CSS 2.1 10.8.1); the x-height, which vertical-align:
+ * middle centres on, is the top of the inked rows of the 'x' glyph above
+ * the baseline (half the em, CSS's fallback, for a blank 'x'). All 0 for
+ * a zero font size. */
+void browser_font_metrics(const plot_font_style_t *fs, int *ascent, int *descent, int *x_height)
+{
+    struct gfx_face *face = face_for(fs);
+    *ascent = *descent = *x_height = 0;
+    if (!face)
+        return;
+    struct gfx_metrics m;
+    gfx_face_metrics(face, &m);
+    *ascent = m.ascent;
+    *descent = m.descent;
+    const struct gfx_glyph *g = gfx_face_glyph(face, 'x');
+    *x_height = m.px / 2;
+    if (!g || !g->bitmap)
+        return;
+    /* the first row with ink: the bitmap may have blank margins */
+    for (int row = 0; row < g->h; row++)
+        for (int col = 0; col < g->w; col++)
+            if (g->bitmap[row * g->w + col]) {
+                *x_height = -(g->yoff + row);
+                return;
+            }
 }
 
 /* ---- UTF-8: the local encoding ----------------------------------------------- */

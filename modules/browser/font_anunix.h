@@ -37,8 +37,14 @@ nserror browser_font_plot_text(struct nsfb_s *nsfb, const struct plot_font_style
  * ascent, as CSS 2.1 10.8.1 places it. */
 int browser_font_baseline(const struct plot_font_style *fstyle, int height);
 
+/* A style's ascent, descent and x-height in pixels (html/layout.c's line
+ * boxes, patch 0025); all 0 for a zero font size. */
+void browser_font_metrics(const struct plot_font_style *fstyle, int *ascent, int *descent,
+                          int *x_height);
+
 /* The pixel size (pixels per em) a style's point size gives at the
- * browser's dpi, clamped to what gfx renders (4 .. 512). */
+ * browser's dpi, clamped to what gfx renders (4 .. 512); 0 for a size of
+ * zero (font-size: 0: no text drawn, nothing measured). */
 int browser_font_px(const struct plot_font_style *fstyle);
 
 /* Where fb_font_init() reads the font files from (default: anx_file_find,

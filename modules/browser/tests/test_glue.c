@@ -518,6 +518,17 @@ TEST(font_init)
     CHECK_EQ(browser_font_px(&fs), 4);                          /* clamped */
     fs.size = 2000 * PLOT_STYLE_SCALE;
     CHECK_EQ(browser_font_px(&fs), 512);
+    /* font-size: 0 is no text: nothing measured, drawn or tall */
+    fs.size = 0;
+    CHECK_EQ(browser_font_px(&fs), 0);
+    int w = -1;
+    CHECK_EQ(fb_font_width(&fs, "Hello", 5, &w), NSERROR_OK);
+    CHECK_EQ(w, 0);
+    int a = -1, d = -1, xh = -1;
+    browser_font_metrics(&fs, &a, &d, &xh);
+    CHECK_EQ(a, 0);
+    CHECK_EQ(d, 0);
+    CHECK_EQ(xh, 0);
 }
 
 TEST(font_width)
@@ -855,6 +866,13 @@ TEST(font_ahem)
     CHECK_EQ(browser_font_baseline(&fs, 30), 21);
     CHECK_EQ(browser_font_baseline(&fs, 26), 19);
     CHECK_EQ(browser_font_baseline(&fs, 17), 14);               /* -3 leading: -2 above */
+    /* the metrics the line layout aligns with: Ahem's ascent 0.8 em,
+     * descent 0.2 em, and its 'x' a full square above the baseline */
+    int a = 0, d = 0, xh = 0;
+    browser_font_metrics(&fs, &a, &d, &xh);
+    CHECK_EQ(a, 16);
+    CHECK_EQ(d, 4);
+    CHECK_EQ(xh, 16);
     families_free(l);
     CHECK(fb_font_finalise());
     browser_font_entry = no_entries;
