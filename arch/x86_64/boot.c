@@ -238,8 +238,7 @@ size_t plat_mem_regions(struct plat_mem_region *out, size_t max)
  * address at 0x514 (high half) and 0x518 (low half, whose write starts the
  * transfer), all big-endian, on pc and microvm alike. Present when
  * selecting the signature (key 0) reads back "QEMU" (a real PC answers
- * 0xff) and the ID item (key 1) has the DMA bit (QEMU 2.9 and later). */
-/* QEMU's fw_cfg at I/O ports 0x510/0x511: its signature item (key 0) reads "QEMU". */
+ * 0xff). */
 bool x86_fw_cfg_present(void)
 {
     static const char sig[4] = {'Q', 'E', 'M', 'U'};
@@ -251,6 +250,7 @@ bool x86_fw_cfg_present(void)
     return ok;
 }
 
+/* DMA needs the ID item (key 1) to have the DMA bit (QEMU 2.9 and later). */
 int plat_fw_cfg_dma(uint64_t desc)
 {
     static int present = -1;

@@ -88,6 +88,7 @@ struct face_entry {
     int px;
     struct gfx_face *face;
     uint64_t used;
+    int x_height;                      /* pixels; -1 until browser_font_metrics asks */
 };
 static struct face_entry faces[FACES_MAX];
 static uint64_t face_clock;
@@ -247,7 +248,7 @@ static void face_drop(struct face_entry *e)
 /* The face of a style: from the table, or opened in the least recently
  * used entry. NULL for a zero font size, or when out of memory (the text
  * is then not drawn and measures 0, rather than stopping the page). */
-static struct gfx_face *face_for(const plot_font_style_t *fs)
+static struct face_entry *face_entry_for(const plot_font_style_t *fs)
 {
     struct gfx_font *font = families_font(fs);
     if (!font)
@@ -263,7 +264,7 @@ static struct gfx_face *face_for(const plot_font_style_t *fs)
         struct face_entry *e = &faces[i];
         if (e->face && e->font == font && e->px == px) {
             e->used = face_clock;
-            return e->face;
+            return e;
         }
         if (!e->face || (victim->face && e->used < victim->used))
             victim = e;
@@ -275,10 +276,17 @@ static struct gfx_face *face_for(const plot_font_style_t *fs)
         face_drop(victim);
         stats.face_evictions++;
     }
-    *victim = (struct face_entry){.font = font, .px = px, .face = face, .used = face_clock};
+    *victim = (struct face_entry){.font = font, .px = px, .face = face, .used = face_clock,
+                                  .x_height = -1};
     stats.faces++;
     stats.face_opens++;
-    return face;
+    return victim;
+}
+
+static struct gfx_face *face_for(const plot_font_style_t *fs)
+{
+    struct face_entry *e = face_entry_for(fs);
+    return e ? e->face : NULL;
 }
 
 /* Zero-width space, joiners and direction marks: DejaVu draws some of
@@ -474,33 +482,40 @@ int browser_font_baseline(const plot_font_style_t *fs, int height)
     return half + m.ascent;
 }
 
-/* A style's font metrics in pixels for the line layout (patch 0025 asks
- * here): ascent and descent place the baseline in an inline box's
- * line height (CSS 2.1 10.8.1); the x-height, which vertical-align:
- * middle centres on, is the top of the inked rows of the 'x' glyph above
- * the baseline (half the em, CSS's fallback, for a blank 'x'). All 0 for
- * a zero font size. */
-void browser_font_metrics(const plot_font_style_t *fs, int *ascent, int *descent, int *x_height)
+/* The top of the inked rows of a face's 'x' above the baseline (the
+ * bitmap may have blank margins); half the em, CSS's fallback, for a blank
+ * or missing 'x'. */
+static int x_height_of(struct gfx_face *face, int px)
 {
-    struct gfx_face *face = face_for(fs);
-    *ascent = *descent = *x_height = 0;
-    if (!face)
-        return;
-    struct gfx_metrics m;
-    gfx_face_metrics(face, &m);
-    *ascent = m.ascent;
-    *descent = m.descent;
     const struct gfx_glyph *g = gfx_face_glyph(face, 'x');
-    *x_height = m.px / 2;
     if (!g || !g->bitmap)
-        return;
-    /* the first row with ink: the bitmap may have blank margins */
+        return px / 2;
     for (int row = 0; row < g->h; row++)
         for (int col = 0; col < g->w; col++)
-            if (g->bitmap[row * g->w + col]) {
-                *x_height = -(g->yoff + row);
-                return;
-            }
+            if (g->bitmap[row * g->w + col])
+                return -(g->yoff + row);
+    return px / 2;
+}
+
+/* A style's font metrics in pixels for the line layout (patch 0034 asks
+ * here): ascent and descent place the baseline in an inline box's
+ * line height (CSS 2.1 10.8.1); the x-height (x_height_of) is what
+ * vertical-align: middle centres on. All 0 for a zero font size. */
+void browser_font_metrics(const plot_font_style_t *fs, int *ascent, int *descent, int *x_height)
+{
+    struct face_entry *e = face_entry_for(fs);
+    *ascent = *descent = *x_height = 0;
+    if (!e)
+        return;
+    struct gfx_metrics m;
+    gfx_face_metrics(e->face, &m);
+    *ascent = m.ascent;
+    *descent = m.descent;
+    /* asked for every inline box of every line: the glyph is scanned once
+     * per face */
+    if (e->x_height < 0)
+        e->x_height = x_height_of(e->face, m.px);
+    *x_height = e->x_height;
 }
 
 /* ---- UTF-8: the local encoding ----------------------------------------------- */

@@ -38,7 +38,7 @@ nserror browser_font_plot_text(struct nsfb_s *nsfb, const struct plot_font_style
 int browser_font_baseline(const struct plot_font_style *fstyle, int height);
 
 /* A style's ascent, descent and x-height in pixels (html/layout.c's line
- * boxes, patch 0025); all 0 for a zero font size. */
+ * boxes, patch 0034); all 0 for a zero font size. */
 void browser_font_metrics(const struct plot_font_style *fstyle, int *ascent, int *descent,
                           int *x_height);
 
