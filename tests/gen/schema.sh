@@ -15,10 +15,10 @@ else
 regenerate it: gen/anx schema >docs/manifest.schema.json"
 fi
 
-# The repository's manifests (tests/boot/matrix.yaml is a matrix file).
+# The repository's manifests (tests/boot/matrix*.yaml are matrix files).
 repo_manifests=("$root"/manifests/*.yaml "$root"/tests/gen/real-warn/*.yaml
                 "$root"/tests/soak/*.yaml)
-for f in "$root"/tests/boot/*.yaml; do [ "$(basename "$f")" = matrix.yaml ] || repo_manifests+=("$f"); done
+for f in "$root"/tests/boot/*.yaml; do [[ $(basename "$f") == matrix*.yaml ]] || repo_manifests+=("$f"); done
 python3 "$here/manifest_schema.py" "$sc/repo.json" "${repo_manifests[@]}" >"$sc/repo.log" 2>&1
 if [ $? -eq 0 ] && [ "$(grep -c '^valid ' "$sc/repo.log")" = ${#repo_manifests[@]} ]; then
     ok "schema/the repository's ${#repo_manifests[@]} manifests validate"
