@@ -13,3 +13,13 @@ int iscntrl(int c) { return (c >= 0 && c < 0x20) || c == 0x7f; }
 int ispunct(int c) { return isprint(c) && !isalnum(c) && c != ' '; }
 int toupper(int c) { return islower(c) ? c - 'a' + 'A' : c; }
 int tolower(int c) { return isupper(c) ? c - 'A' + 'a' : c; }
+
+/* The value of a hex digit, or -1: the one copy for every parser of %XX, \xXX and 0x. */
+int anx_hexval(int c)
+{
+    if (isdigit(c))
+        return c - '0';
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+        return (c | 0x20) - 'a' + 10;
+    return -1;
+}

@@ -52,17 +52,6 @@ static bool is_ws(char c)
     return c == ' ' || c == '\t';
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool token_eq(const char *s, size_t len, const char *lit)
 {
     return strlen(lit) == len && strncasecmp(s, lit, len) == 0;
@@ -357,10 +346,10 @@ static int parse_chunk_size(struct browser_hresp *p, const char *s, size_t len)
     uint64_t size = 0;
     if (len && s[len - 1] == '\r')
         len--;
-    for (; i < len && hexval(s[i]) >= 0; i++) {
+    for (; i < len && anx_hexval(s[i]) >= 0; i++) {
         if (size >= CHUNK_SIZE_MAX >> 4)
             return fail(p, "chunk size too large");
-        size = size * 16 + (uint64_t)hexval(s[i]);
+        size = size * 16 + (uint64_t)anx_hexval(s[i]);
     }
     if (i == 0)
         return fail(p, "invalid chunk size in a chunked body");

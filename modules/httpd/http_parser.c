@@ -11,6 +11,8 @@
  * Content-Length, no Content-Length with Transfer-Encoding, chunked last,
  * strict chunk sizes and extensions.
  */
+#include <anx/lib.h>
+
 #include "http_parser.h"
 
 /* http_parse() picks the part by range: keep each part's states together. */
@@ -195,16 +197,6 @@ static bool is_field_char(unsigned c)
 static bool is_qdtext(unsigned c)
 {
     return is_field_char(c) && c != '"' && c != '\\';
-}
-
-static int hexval(unsigned c)
-{
-    if (is_digit(c))
-        return (int)(c - '0');
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f')
-        return (int)(c - 'a' + 10);
-    return -1;
 }
 
 /* case-insensitive: s[0..n) equals NUL-terminated lowercase word */
@@ -1034,7 +1026,7 @@ static enum step keep_ext_byte(struct http_parser *p, unsigned c)
  * max_body before any data is read (413). */
 static enum step chunk_size_byte(struct http_parser *p, unsigned c, unsigned st)
 {
-    int v = hexval(c);
+    int v = anx_hexval(c);
 
     if (v >= 0) {
         uint64_t sz = st == S_CHUNK_SIZE ? p->remaining : 0;

@@ -468,12 +468,6 @@ int inf_encode_all(const struct inf_tokenizer *t, const char *text, int *tokens,
 
 /* ---- decoding ------------------------------------------------------------------------- */
 
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
-         : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 size_t inf_decode(const struct inf_tokenizer *t, int prev, int token, char *buf, size_t n)
 {
     if (n == 0)
@@ -486,9 +480,9 @@ size_t inf_decode(const struct inf_tokenizer *t, int prev, int token, char *buf,
     if (t->type == INF_TOK_SPM) {
         if (prev == t->bos && p[0] == ' ')
             p++;
-        if (p[0] == '<' && p[1] == '0' && p[2] == 'x' && hexval(p[3]) >= 0 && hexval(p[4]) >= 0 &&
-            p[5] == '>' && p[6] == 0) {
-            buf[0] = (char)(hexval(p[3]) * 16 + hexval(p[4]));
+        if (p[0] == '<' && p[1] == '0' && p[2] == 'x' && anx_hexval(p[3]) >= 0 &&
+            anx_hexval(p[4]) >= 0 && p[5] == '>' && p[6] == 0) {
+            buf[0] = (char)(anx_hexval(p[3]) * 16 + anx_hexval(p[4]));
             if (n > 1) buf[1] = 0;
             return 1;
         }

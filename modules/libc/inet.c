@@ -7,17 +7,10 @@
 #include <errno.h>
 #include <string.h>
 
+#include "libc_impl.h"
+
 static int is_space(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
-
-static int hex_value(int c)
-{
-    if (is_digit(c))
-        return c - '0';
-    if ((c | 32) >= 'a' && (c | 32) <= 'f')
-        return (c | 32) - 'a' + 10;
-    return -1;
-}
 
 /* One part of an inet_aton address as C writes integers (0x hex, 0
  * octal, decimal), at most 0xffffffff. *end after it; -1 on overflow. */
@@ -25,13 +18,13 @@ static long long aton_part(const char *s, const char **end)
 {
     int base = 10;
     if (s[0] == '0') {
-        base = (s[1] | 32) == 'x' && hex_value(s[2]) >= 0 ? 16 : 8;
+        base = (s[1] | 32) == 'x' && anx_hexval(s[2]) >= 0 ? 16 : 8;
         if (base == 16)
             s += 2;
     }
     long long v = 0;
     int d;
-    while ((d = hex_value(*s)) >= 0 && d < base) {
+    while ((d = anx_hexval(*s)) >= 0 && d < base) {
         v = v * base + d;
         if (v > 0xffffffffLL)
             return -1;
@@ -130,7 +123,7 @@ static int pton6(const char *s, const char *end, unsigned char *dst)
         return 0;                      /* a leading ':' only as "::" */
     tok = s;
     while (s < end) {
-        int c = *s++, d = hex_value(c);
+        int c = *s++, d = anx_hexval(c);
         if (d >= 0) {
             if (digits == 4)
                 return 0;

@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* the core's (core/lib/ctype.c; <anx/lib.h> is not for this module's
+ * files, which see its own standard headers): a hex digit's value or -1 */
+int anx_hexval(int c);
+
 /* printf flags */
 #define LIBC_F_MINUS 1
 #define LIBC_F_PLUS 2

@@ -171,14 +171,6 @@ static int match(const char *s, const char *word)
     return (int)i;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    c = tolower(c);
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
 /* Parse "[0x]mantissa[p exp]" after the sign; *q, *e2, *sticky as for
  * libc_round_binary (q normalized, or 0). Returns the end. */
 static const char *parse_hex(const char *s, uint64_t *qo, int *e2o, int *stickyo)
@@ -192,7 +184,7 @@ static const char *parse_hex(const char *s, uint64_t *qo, int *e2o, int *stickyo
             point = 1;
             continue;
         }
-        if ((v = hexval((unsigned char)*s)) < 0)
+        if ((v = anx_hexval((unsigned char)*s)) < 0)
             break;
         any = 1;
         if (q >> 60) {                 /* full: the digit goes into sticky */
@@ -376,7 +368,7 @@ static double parse(const char *s0, char **end, int bits, int emin, int emax)
         uint64_t q = 0;
         int e2 = 0, sticky = 0, range = 0, big_exp = 0;
         int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X') &&
-                  (hexval((unsigned char)s[2]) >= 0 || (s[2] == '.' && hexval((unsigned char)s[3]) >= 0));
+                  (anx_hexval((unsigned char)s[2]) >= 0 || (s[2] == '.' && anx_hexval((unsigned char)s[3]) >= 0));
         int dec = isdigit((unsigned char)s[0]) || (s[0] == '.' && isdigit((unsigned char)s[1]));
         if (hex) {
             s = parse_hex(s + 2, &q, &e2, &sticky);

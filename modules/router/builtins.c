@@ -143,17 +143,6 @@ const char *rt_content_type(const char *path)
     return anx_content_type(path, true);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Maps a URL path to "<prefix><path>", percent-decoded; -1 for paths that
  * try to leave the prefix (".." segments, NUL, backslash). */
 int rt_static_path(const char *prefix, const char *p, size_t n, char *out, size_t outlen)
@@ -166,7 +155,7 @@ int rt_static_path(const char *prefix, const char *p, size_t n, char *out, size_
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
         if (c == '%') {
-            int h = i + 2 < n ? hexval(p[i + 1]) : -1, l = i + 2 < n ? hexval(p[i + 2]) : -1;
+            int h = i + 2 < n ? anx_hexval(p[i + 1]) : -1, l = i + 2 < n ? anx_hexval(p[i + 2]) : -1;
             if (h < 0 || l < 0)
                 return -1;
             c = (char)(h * 16 + l);

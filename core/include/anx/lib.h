@@ -68,6 +68,8 @@ int (iscntrl)(int c);
 int (ispunct)(int c);
 int (toupper)(int c);
 int (tolower)(int c);
+/* 0-15 for a hex digit (either case), -1 for anything else */
+int anx_hexval(int c);
 
 /* ---- numbers (core/lib/strtol.c) ----------------------------------------
  * As in C: leading space, optional sign, base 0 (auto: 0x, 0 octal, 0b
