@@ -19,6 +19,7 @@
 #include <anx/log.h>
 #include <anx/platform.h>
 #include <anx/printf.h>
+#include <anx/screen.h>
 #include <anx/thread.h>
 #include <anx/time.h>
 
@@ -272,6 +273,8 @@ static void process_key(const struct report *r, struct anx_input_event *ev)
     log_debug("%s: key %u %s, char U+%04x, mods %#x", r->dev->name, (unsigned)r->code,
               r->value == 0 ? "up" : r->value == 2 ? "repeat" : "down", (unsigned)ev->ch,
               (unsigned)ev->mods);
+    if (anx_screen_chord(ev))
+        return;                        /* Ctrl-Alt-Fn switched screens: no listener sees it */
     deliver(ev);
 }
 

@@ -6,8 +6,9 @@
  * 0001-libnsfb-anunix-surface-type.patch).
  *
  * Threads: the surface routines run on the browser thread; the listener
- * on the input thread. Threads are cooperative and neither side blocks
- * between reading and writing the ring, so it needs no lock.
+ * and the screen switch on the input thread. Threads are cooperative and
+ * neither side blocks between reading and writing the ring or the
+ * drawing pointer, so they need no lock.
  */
 #define LOG_TAG "browser"
 #include <anx/display.h>
@@ -16,6 +17,7 @@
 #include <anx/lib.h>
 #include <anx/log.h>
 #include <anx/mem.h>
+#include <anx/screen.h>
 #include <anx/thread.h>
 #include <anx/time.h>
 
@@ -189,6 +191,22 @@ static bool listening;
 static struct browser_nsfb_xlate xlate;
 static struct browser_nsfb_stats stats;
 
+/* The page is the screen of Ctrl-Alt-F1 (<anx/screen.h>); the console of
+ * F2 may take the display from it. */
+static void page_switched(struct anx_screen *s, bool front);
+static struct anx_screen page = {.name = "page", .key = 1, .switched = page_switched};
+static bool page_registered;
+static nsfb_t *page_nsfb;              /* the surface initialised */
+static uint8_t *behind;                /* the page while behind, if it draws on the display */
+static bool repaint_pending;           /* came forward: the browser thread flushes it all */
+
+/* May the page draw on the display and read input? (Without a registry
+ * entry, there is nothing to share it with.) */
+static bool in_front(void)
+{
+    return page.front || !page_registered;
+}
+
 static void ring_push(const nsfb_event_t *ev, uint64_t time_ns)
 {
     unsigned waiting = ring_head - ring_tail;
@@ -212,7 +230,7 @@ static void ring_push(const nsfb_event_t *ev, uint64_t time_ns)
 static void on_input(const struct anx_input_event *ev, void *arg)
 {
     (void)arg;
-    if (!active)
+    if (!active || !in_front())
         return;
     nsfb_event_t out[BROWSER_NSFB_XLATE_MAX];
     size_t n = browser_nsfb_translate(&xlate, ev, out);
@@ -346,6 +364,14 @@ static int anunix_initialise(nsfb_t *nsfb)
         nsfb->cursor->loc.x0 = x;
         nsfb->cursor->loc.y0 = y;
     }
+    page_nsfb = nsfb;
+    int e = anx_screen_register(&page);
+    page_registered = e == 0;
+    if (e)
+        log_error("cannot register the page's screen: %s (Ctrl-Alt-F1/F2 will not switch)",
+                  anx_strerror(e));
+    else if (!page.front)
+        page_switched(&page, false);   /* an operator keeps the console in front */
     return 0;
 }
 
@@ -354,6 +380,10 @@ static int anunix_geometry(nsfb_t *nsfb, int width, int height, enum nsfb_format
     struct anunix_priv *p = nsfb->surface_priv;
     int ow = nsfb->width, oh = nsfb->height;
     enum nsfb_format_e of = nsfb->format;
+    if (p && !in_front()) {
+        log_warn("the page is behind the console: its size stays %dx%d", ow, oh);
+        return -1;
+    }
     nsfb->width = width;
     nsfb->height = height;
     nsfb->format = format;
@@ -375,6 +405,14 @@ static int anunix_finalise(nsfb_t *nsfb)
 {
     struct anunix_priv *p = nsfb->surface_priv;
     active = false;
+    if (page_registered && page_nsfb == nsfb) {
+        anx_screen_unregister(&page);  /* the console comes forward */
+        page_registered = false;
+    }
+    page_nsfb = NULL;
+    anx_free(behind);
+    behind = NULL;
+    repaint_pending = false;
     if (p) {
         anx_free(p->ram);
         anx_free(p);
@@ -383,9 +421,20 @@ static int anunix_finalise(nsfb_t *nsfb)
     return 0;
 }
 
+/* Back in front: flush the page the switch put back on the display. */
+static void repaint(nsfb_t *nsfb)
+{
+    if (!repaint_pending || !in_front())
+        return;
+    repaint_pending = false;
+    struct anunix_priv *p = nsfb->surface_priv;
+    if (p)
+        anx_display_flush(p->d, 0, 0, nsfb->width, nsfb->height);
+}
+
 static bool anunix_input(nsfb_t *nsfb, nsfb_event_t *event, int timeout)
 {
-    (void)nsfb;
+    repaint(nsfb);
     if (ring_head == ring_tail && !quit_pending && !wake_pending) {
         if (timeout == 0) {
             anx_yield();               /* a polling front end must still let the others run */
@@ -407,6 +456,7 @@ static bool anunix_input(nsfb_t *nsfb, nsfb_event_t *event, int timeout)
         }
     }
     wake_pending = false;
+    repaint(nsfb);
     if (quit_pending) {
         quit_pending = false;
         event->type = NSFB_EVENT_CONTROL;
@@ -461,13 +511,74 @@ static void show(nsfb_t *nsfb, nsfb_bbox_t box)
 {
     struct anunix_priv *p = nsfb->surface_priv;
     nsfb_bbox_t screen = {0, 0, nsfb->width, nsfb->height};
-    if (!p || !nsfb_plot_clip(&screen, &box))
-        return;
+    if (!p || !in_front() || !nsfb_plot_clip(&screen, &box))
+        return;                        /* behind: the console owns the display */
     if (p->ram)
         convert(nsfb, p, &box);
     anx_display_flush(p->d, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
     stats.updates++;
     stats.flushed_pixels += (uint64_t)(box.x1 - box.x0) * (uint64_t)(box.y1 - box.y0);
+}
+
+/* The keys the page holds are let go when it goes back: the front end
+ * must not see Ctrl and Alt (pressed for the chord) held when it returns. */
+static void release_held(void)
+{
+    bool any = false;
+    for (unsigned code = 0; code <= ANX_KEY_MAX; code++) {
+        if (!xlate.down[code])
+            continue;
+        nsfb_event_t up = {.type = NSFB_EVENT_KEY_UP};
+        up.value.keycode = (enum nsfb_key_code_e)xlate.down[code];
+        xlate.down[code] = 0;
+        ring_push(&up, anx_time_ns());
+        any = true;
+    }
+    if (any)
+        anx_waitq_wake_all(&ring_wait);
+}
+
+/* The screen registry's, on the input thread (or the browser thread at
+ * initialise and finalise). Going back: from now on the page draws into a
+ * copy of itself in RAM (or, drawing in RAM already, is no longer
+ * converted), so NetSurf goes on loading and laying out without touching
+ * the display. Coming forward: the whole page goes back on the display, and
+ * the browser thread flushes it all. */
+static void page_switched(struct anx_screen *s, bool front)
+{
+    (void)s;
+    nsfb_t *nsfb = page_nsfb;
+    struct anunix_priv *p = nsfb ? nsfb->surface_priv : NULL;
+    if (!p)
+        return;
+    size_t bytes = (size_t)nsfb->linelen * (size_t)nsfb->height;
+    if (!front) {
+        release_held();
+        if (!p->ram && !behind) {
+            behind = anx_malloc(bytes);
+            if (!behind) {
+                log_error("no memory (%zu KiB) to keep the page off the display: "
+                          "it may draw over the console", bytes / 1024);
+                return;
+            }
+            memcpy(behind, nsfb->ptr, bytes);
+            nsfb->ptr = behind;
+        }
+        return;
+    }
+    if (behind) {
+        /* the mode is the page's: the console follows it and does not change it */
+        const struct anx_display_mode *m = &p->d->mode;
+        if (m->stride == (uint32_t)nsfb->linelen && m->height == (uint32_t)nsfb->height)
+            memcpy(p->d->fb, behind, bytes);
+        nsfb->ptr = p->d->fb;
+        anx_free(behind);
+        behind = NULL;
+    } else if (p->ram) {
+        convert(nsfb, p, &(nsfb_bbox_t){0, 0, nsfb->width, nsfb->height});
+    }
+    repaint_pending = true;
+    browser_nsfb_wake();
 }
 
 static int anunix_update(nsfb_t *nsfb, nsfb_bbox_t *box)

@@ -14,10 +14,12 @@
  * the serial line, and moves a pointer sprite (drawn by the fbcon thread,
  * with what was under it saved and put back).
  *
- * Recovery console chord: Ctrl-Alt-F2 shows the console, Ctrl-Alt-F1 hides
- * it and gives the screen back (for now it is cleared; a kiosk will own
- * it). While hidden, keys do not reach the console and nothing is drawn;
- * output still goes into the grid, so showing it again shows the present.
+ * The console is the screen of Ctrl-Alt-F2 (<anx/screen.h>): a page on F1
+ * (the browser) takes the display from it, and the chord brings it back.
+ * While behind, keys do not reach the console and nothing is drawn (the
+ * registry's s->front, set before the page draws, is checked before every
+ * frame); output still goes into the grid, so coming forward shows the
+ * present.
  *
  * All drawing happens in the fbcon thread: threads are cooperative, but a
  * flush may sleep, so one drawer keeps the screen consistent.
@@ -34,6 +36,7 @@
 #include <anx/module.h>
 #include <anx/platform.h>
 #include <anx/printf.h>
+#include <anx/screen.h>
 #include <anx/thread.h>
 #include <anx/time.h>
 #include "gfx.h"
@@ -122,7 +125,9 @@ static struct gfx_face *face;
 static struct gfx_metrics fm;
 static struct fbcon_term term;
 static int cw, ch;                     /* cell size, pixels */
-static bool visible = true;
+static bool visible;                   /* drawn: in front, as the thread last saw it */
+static void on_switched(struct anx_screen *s, bool front);
+static struct anx_screen screen = {.name = "console", .key = 2, .switched = on_switched};
 static bool blink_on = true;           /* the blink phase */
 static int drawn_cx = -1, drawn_cy = -1;   /* where the cursor is drawn (-1: nowhere) */
 static struct gfx_rect damage, ptr_damage;   /* flushed apart: the pointer is usually far from the text */
@@ -242,7 +247,7 @@ static void follow_mode(void)
 static void render(void)
 {
     follow_mode();
-    if (!visible)
+    if (!visible || !screen.front)
         return;
     damage = ptr_damage = (struct gfx_rect){0, 0, 0, 0};
     pointer_hide();
@@ -283,23 +288,24 @@ static void render(void)
     }
 }
 
+/* Coming forward: the whole grid on a cleared screen. Going back: the
+ * screen is the other one's now, nothing of ours is on it. */
 static void set_visible(bool show)
 {
     follow_mode();
     if (show == visible)
         return;
     visible = show;
-    pointer_drawn = false;             /* the whole screen is cleared below */
-    gfx_clear(&scr, 0);
+    pointer_drawn = false;
     if (show) {
+        gfx_clear(&scr, 0);
         memset(term.dirty, 1, (size_t)term.rows);
         term.scrolled = 0;
         drawn_cx = drawn_cy = -1;
         render();
-    } else {
+        /* the margin beyond the last cell held the other screen too */
         anx_display_flush(disp, 0, 0, scr.width, scr.height);
     }
-    log_info("%s", show ? "console shown (Ctrl-Alt-F2)" : "console hidden (Ctrl-Alt-F1)");
 }
 
 /* ---- fbcon bench: the time to draw a full screen of text ---- */
@@ -452,7 +458,7 @@ static void fbcon_loop(void)
         if (p & PEND_POINTER)
             pointer_seen = true;       /* a pointer exists: show the sprite from now on */
         if (p & (PEND_SHOW | PEND_HIDE))
-            set_visible(p & PEND_SHOW);
+            set_visible(screen.front);
         if (p & PEND_BENCH) {
             if (visible)
                 bench();
@@ -479,26 +485,26 @@ static void fbcon_loop(void)
 
 /* ---- input (the input thread) ---------------------------------------------- */
 
-static bool shown = true;              /* as the input side last asked */
+/* The screen registry's: s->front is already set; the thread does the
+ * drawing (a flush may sleep). */
+static void on_switched(struct anx_screen *s, bool front)
+{
+    (void)s;
+    request(front ? PEND_SHOW : PEND_HIDE);
+}
 
 static void on_input(const struct anx_input_event *ev, void *arg)
 {
     (void)arg;
     if (ev->type == ANX_EV_POINTER || ev->type == ANX_EV_BUTTON) {
-        if (shown)
+        if (screen.front)
             request(PEND_POINTER);
         return;
     }
     if (ev->type != ANX_EV_KEY || ev->value == 0)
         return;
-    if ((ev->mods & ANX_MOD_CTRL) && (ev->mods & ANX_MOD_ALT) &&
-        (ev->code == ANX_KEY_F1 || ev->code == ANX_KEY_F1 + 1)) {
-        shown = ev->code != ANX_KEY_F1;     /* the recovery console chord */
-        request(shown ? PEND_SHOW : PEND_HIDE);
-        return;
-    }
     char bytes[ANX_INPUT_KEY_BYTES_MAX];
-    size_t n = shown ? anx_input_key_bytes(ev, bytes) : 0;
+    size_t n = screen.front ? anx_input_key_bytes(ev, bytes) : 0;
     for (size_t i = 0; i < n; i++)
         anx_console_input(bytes[i]);
 }
@@ -542,6 +548,13 @@ static void fbcon_thread(void *arg)
              CONFIG_FBCON_FONT_SIZE);
     anx_input_listen(&listener);
     ready = true;
+    int e3 = anx_screen_register(&screen);
+    if (e3) {
+        log_error("cannot register the console's screen: %s (no Ctrl-Alt-F2)", anx_strerror(e3));
+        screen.front = true;           /* unregistered, it has the display to itself */
+    }
+    visible = !screen.front;           /* the first set_visible() below draws or stays back */
+    set_visible(screen.front);
     fbcon_loop();
 }
 

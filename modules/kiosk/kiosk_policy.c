@@ -25,9 +25,12 @@ bool kiosk_default_prefix(const char *start, char *out, size_t size)
             return false;
         memcpy(out, start, len);
         out[len++] = '/';
-    } else if (!strncmp(start, "file://", 7)) {
+    } else if (!strncmp(start, "file://", 7) || !strncmp(start, "object:", 7)) {
+        /* the folder; never shorter than "object:" (object:index.html is
+         * in the store's top folder: every object: URL), which would be
+         * the empty prefix that allows everything */
         len = strcspn(start, "?#");
-        while (len && start[len - 1] != '/')
+        while (len > 7 && start[len - 1] != '/')
             len--;
         if (len + 1 > size)
             return false;

@@ -12,7 +12,8 @@
 
 /* The prefix a kiosk with an empty allow: list stays under: the start
  * URL's origin for http: and https: ("http://host:port/"), its folder for
- * file: ("file:///kiosk/"), the URL itself otherwise. Written into out
+ * file: and object: ("file:///kiosk/", "object:///www/"), the URL itself
+ * otherwise. Written into out
  * (size bytes, always terminated); false when it does not fit. */
 bool kiosk_default_prefix(const char *start, char *out, size_t size);
 

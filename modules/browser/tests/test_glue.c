@@ -22,6 +22,7 @@
 #include <anx/display.h>
 #include <anx/errno.h>
 #include <anx/input.h>
+#include <anx/screen.h>
 #include <libnsfb.h>
 #include <libnsfb_event.h>
 #include <libnsfb_plot.h>
@@ -426,6 +427,107 @@ TEST(surface_input)
     drain();
     browser_nsfb_stats(&st0);
     CHECK_EQ(st0.queued, st.queued + 1);
+    free(fb);
+}
+
+/* The page shares the display with a console (<anx/screen.h>): Ctrl-Alt-F2
+ * sends it back, and then it draws into RAM, flushes nothing and reads no
+ * keys; Ctrl-Alt-F1 puts it all back on the display and flushes it. */
+static int console_shown, console_hidden;
+static void console_switched(struct anx_screen *s, bool front)
+{
+    (void)s;
+    if (front)
+        console_shown++;
+    else
+        console_hidden++;
+}
+static struct anx_screen console = {.name = "console", .key = 2, .switched = console_switched};
+
+static void chord(uint16_t fkey)
+{
+    anx_input_key(&kbd, ANX_KEY_LEFTCTRL, 1);
+    anx_input_key(&kbd, ANX_KEY_LEFTALT, 1);
+    anx_input_key(&kbd, fkey, 1);
+    anx_input_key(&kbd, fkey, 0);
+    anx_input_key(&kbd, ANX_KEY_LEFTALT, 0);
+    anx_input_key(&kbd, ANX_KEY_LEFTCTRL, 0);
+    drain();
+}
+
+TEST(surface_screens)
+{
+    anx_input_register(&kbd);                                   /* (surface_input did) */
+    CHECK_EQ(anx_screen_register(&console), 0);
+    CHECK(console.front);
+    CHECK_EQ(console_shown, 1);
+    nsfb_t *fb = new_surface(0, 0, NSFB_FMT_XRGB8888);
+    CHECK_EQ(rtns->initialise(fb), 0);
+    CHECK(anx_screen_front() != &console);                      /* F1 comes in front of F2 */
+    CHECK_EQ(console_hidden, 1);
+    CHECK(fb->ptr == (uint8_t *)fake_fb);
+    ((uint32_t *)fb->ptr)[5] = 0x123456;
+    nsfb_event_t ev;
+    while (rtns->input(fb, &ev, 0))
+        ;
+    /* to the console: the page keeps its picture in RAM, lets go of Ctrl and
+     * Alt, and never sees F2 */
+    chord(ANX_KEY_F1 + 1);
+    CHECK(console.front);
+    CHECK_EQ(console_shown, 2);
+    CHECK(fb->ptr != (uint8_t *)fake_fb);
+    CHECK_EQ(((uint32_t *)fb->ptr)[5], 0x123456);
+    static const int want[][2] = {{NSFB_EVENT_KEY_DOWN, NSFB_KEY_LCTRL}, {NSFB_EVENT_KEY_DOWN, NSFB_KEY_LALT},
+                                  {NSFB_EVENT_KEY_UP, NSFB_KEY_LCTRL}, {NSFB_EVENT_KEY_UP, NSFB_KEY_LALT}};
+    for (int i = 0; i < 4; i++) {
+        CHECK(rtns->input(fb, &ev, 0));
+        CHECK_EQ(ev.type, want[i][0]);
+        CHECK_EQ(ev.value.keycode, want[i][1]);
+    }
+    CHECK(!rtns->input(fb, &ev, 0));
+    /* behind: the console draws; the page draws and updates, off the display */
+    fake_fb[5] = 0xabcdef;
+    ((uint32_t *)fb->ptr)[5] = 0x00ff00;
+    unsigned flushes = fake_flushes;
+    nsfb_bbox_t box = {0, 0, DW, DH};
+    CHECK_EQ(rtns->update(fb, &box), 0);
+    CHECK_EQ(fake_flushes, flushes);
+    CHECK_EQ(fake_fb[5], 0xabcdef);
+    CHECK(rtns->geometry(fb, DW, DH, NSFB_FMT_XRGB8888) != 0);  /* no mode change under the console */
+    anx_input_key(&kbd, ANX_KEY_A, 1);                          /* the console's key */
+    anx_input_key(&kbd, ANX_KEY_A, 0);
+    drain();
+    CHECK(!rtns->input(fb, &ev, 0));
+    /* back to the page: the whole of it on the display, flushed by the browser thread */
+    chord(ANX_KEY_F1);
+    CHECK(!console.front);
+    CHECK_EQ(console_hidden, 2);
+    CHECK(fb->ptr == (uint8_t *)fake_fb);
+    CHECK_EQ(fake_fb[5], 0x00ff00);
+    CHECK(!rtns->input(fb, &ev, 0));                            /* the releases of keys it never saw: none */
+    CHECK_EQ(fake_flushes, flushes + 1);
+    CHECK_EQ(last_flush[0], 0);
+    CHECK_EQ(last_flush[1], 0);
+    CHECK_EQ(last_flush[2], DW);
+    CHECK_EQ(last_flush[3], DH);
+    /* an operator's choice holds across a restart of the page ... */
+    CHECK_EQ(anx_screen_show(2), 0);
+    CHECK(console.front);
+    rtns->finalise(fb);
+    CHECK(console.front);
+    CHECK_EQ(rtns->initialise(fb), 0);
+    CHECK(console.front);
+    CHECK(fb->ptr != (uint8_t *)fake_fb);
+    CHECK_EQ(anx_screen_show(1), 0);
+    CHECK(fb->ptr == (uint8_t *)fake_fb);
+    /* ... and a page that goes away in front gives the display to the console */
+    int shown = console_shown;
+    rtns->finalise(fb);
+    CHECK(console.front);
+    CHECK_EQ(console_shown, shown + 1);
+    CHECK_EQ(anx_screen_show(7), ANX_ENOENT);
+    anx_screen_unregister(&console);
+    CHECK(anx_screen_front() == NULL);
     free(fb);
 }
 
@@ -958,6 +1060,7 @@ int main(int argc, char **argv)
     RUN(surface_direct);
     RUN(surface_converts);
     RUN(surface_input);
+    RUN(surface_screens);
     RUN(font_init);
     RUN(font_width);
     RUN(font_position);

@@ -22,6 +22,11 @@ TEST(default_prefix)
     CHECK(prefix_is("file:///kiosk/index.html", "file:///kiosk/"));
     CHECK(prefix_is("file:///kiosk/a.html?x=/y", "file:///kiosk/"));
     CHECK(prefix_is("about:welcome", "about:welcome"));
+    CHECK(prefix_is("object:///www/index.html", "object:///www/"));
+    CHECK(prefix_is("object:///www/sub/a.html?x=/y#z", "object:///www/sub/"));
+    CHECK(prefix_is("object:www/index.html", "object:www/"));
+    CHECK(prefix_is("object:index.html", "object:"));
+    CHECK(prefix_is("object:///index.html", "object:///"));
     char small[8];
     CHECK(!kiosk_default_prefix("http://example.org/", small, sizeof small));
 }
@@ -42,6 +47,10 @@ TEST(allowed)
     CHECK(kiosk_allowed("http://news.example:8000/", start, p, 3));
     CHECK(!kiosk_allowed("http://news.example.evil/", start, p, 3));
     CHECK(!kiosk_allowed("http://news.examplex/", start, p, 3));
+    const char *obj[] = {"object:///www/"};
+    CHECK(kiosk_allowed("object:///www/about.html", "object:///www/index.html", obj, 1));
+    CHECK(!kiosk_allowed("object:///sys/revoked-tokens", "object:///www/index.html", obj, 1));
+    CHECK(!kiosk_allowed("object:///www-other/a.html", "object:///www/index.html", obj, 1));
     const char *any[] = {"*"};
     CHECK(kiosk_allowed("https://anywhere.example/", start, any, 1));
 }
