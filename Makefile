@@ -11,7 +11,7 @@ help:
 	@echo "make         build the generator gen/anx"
 	@echo "make bench   run the benchmarks in tests/bench"
 	@echo "make css-reftests   the CSS 2.1 reftests and Acid1 on the browser image (needs ../shared/testdata)"
-	@echo "make boot-test-long   the boot runs make test leaves out (tests/boot/matrix-long.yaml, ~5 min)"
+	@echo "make boot-test-long   the boot runs make test leaves out (tests/boot/matrix-long.yaml, ~7 min)"
 	@echo "make crash-test   kill the store appliance 200 times per platform, check every acknowledged write (~25 min)"
 	@echo "make soak [SOAK_MINUTES=10]   web, store, inference and SSH images under mixed load: no errors, memory flat"
 	@echo "make soak-smp [SOAK_MINUTES=10]   the SMP stress (4 CPUs, lock-order checks) on x86_64-pc and arm64-virt"
@@ -42,7 +42,7 @@ boot-test: anx
 	@tests/run.sh tests/boot/run.sh
 
 # make test boots tests/boot/matrix.yaml; this the rest of the matrix (matrix-long.yaml: about
-# 15 runs, 5 minutes, of scenarios make test runs on one platform, on the others)
+# 18 runs, 7 minutes, of scenarios make test runs on one platform, on the others)
 .PHONY: boot-test-long
 boot-test-long: anx
 	@tests/boot/run.sh --long
